@@ -1,0 +1,27 @@
+//! The suite's own small actor runtime: what `fil_actors_runtime` gives builtin actors, for
+//! FVM v4 user actors (crates.io has no FVM v4 release of it).
+//!
+//! The host-side modules (errors, params, maps, token math, events, facts) are plain Rust and
+//! carry the actors' logic in tests; `shell` is the thin fvm_sdk layer compiled into wasm.
+
+pub mod builtin;
+mod error;
+pub mod events;
+mod facts;
+pub mod map;
+pub mod params;
+pub mod token;
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+pub mod shell;
+
+pub use error::{
+    ActorContext, ActorError, ActorResult, OrActorError, OrNotFound, FIRST_ACTOR_SPECIFIC_EXIT_CODE,
+};
+pub use events::EventBuilder;
+pub use facts::Facts;
+pub use frc42_dispatch::method_hash;
+pub use map::{Map, MapKey, Page};
+
+/// The constructor's method number (never hashed).
+pub const METHOD_CONSTRUCTOR: fvm_shared::MethodNum = 1;

@@ -1,0 +1,220 @@
+//! A typed HAMT with a name (for error messages) and the suite's one bit width.
+
+use std::marker::PhantomData;
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_hamt::{BytesKey, Hamt};
+use fvm_shared::address::Address;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{ActorError, ActorResult};
+
+/// Bit width of every map in the suite (the builtin actors' default).
+pub const HAMT_BIT_WIDTH: u32 = 5;
+
+/// How a key becomes HAMT bytes and back.
+pub trait MapKey: Sized {
+    fn to_key_bytes(&self) -> Vec<u8>;
+    fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self>;
+}
+
+/// u64 keys (actor ids, deal ids, record ids) as unsigned varints, like builtin-actors.
+impl MapKey for u64 {
+    fn to_key_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(10);
+        let mut v = *self;
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return out;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
+        let mut value: u64 = 0;
+        for (i, byte) in bytes.iter().enumerate() {
+            if i >= 10 {
+                break;
+            }
+            value |= u64::from(byte & 0x7f)
+                .checked_shl(7 * i as u32)
+                .ok_or_else(|| ActorError::illegal_state("varint key overflows u64"))?;
+            if byte & 0x80 == 0 {
+                if i + 1 != bytes.len() {
+                    return Err(ActorError::illegal_state("trailing bytes after varint key"));
+                }
+                return Ok(value);
+            }
+        }
+        Err(ActorError::illegal_state("malformed varint key"))
+    }
+}
+
+impl MapKey for Address {
+    fn to_key_bytes(&self) -> Vec<u8> {
+        self.to_bytes()
+    }
+    fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
+        Address::from_bytes(bytes).map_err(|e| ActorError::illegal_state(format!("address key: {e}")))
+    }
+}
+
+impl MapKey for Vec<u8> {
+    fn to_key_bytes(&self) -> Vec<u8> {
+        self.clone()
+    }
+    fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
+        Ok(bytes.to_vec())
+    }
+}
+
+/// A page of a map walk: the entries and the key to resume from, if any remain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<K, V> {
+    pub entries: Vec<(K, V)>,
+    pub next: Option<K>,
+}
+
+/// A HAMT of `K -> V` that names itself in every error.
+pub struct Map<BS: Blockstore, K, V> {
+    name: &'static str,
+    hamt: Hamt<BS, V>,
+    key: PhantomData<K>,
+}
+
+impl<BS, K, V> Map<BS, K, V>
+where
+    BS: Blockstore,
+    K: MapKey,
+    V: Serialize + DeserializeOwned + Clone + PartialEq,
+{
+    pub fn empty(store: BS, name: &'static str) -> Self {
+        Self { name, hamt: Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH), key: PhantomData }
+    }
+
+    pub fn load(store: BS, root: &Cid, name: &'static str) -> ActorResult<Self> {
+        let hamt = Hamt::load_with_bit_width(root, store, HAMT_BIT_WIDTH)
+            .map_err(|e| ActorError::illegal_state(format!("failed to load {name}: {e}")))?;
+        Ok(Self { name, hamt, key: PhantomData })
+    }
+
+    /// The root CID of an empty map, for constructors.
+    pub fn empty_root(store: BS, name: &'static str) -> ActorResult<Cid> {
+        Self::empty(store, name).flush()
+    }
+
+    pub fn flush(&mut self) -> ActorResult<Cid> {
+        self.hamt.flush().map_err(|e| self.err("flush", e))
+    }
+
+    pub fn get(&self, key: &K) -> ActorResult<Option<&V>> {
+        self.hamt.get(&BytesKey(key.to_key_bytes())).map_err(|e| self.err("get", e))
+    }
+
+    pub fn contains(&self, key: &K) -> ActorResult<bool> {
+        Ok(self.get(key)?.is_some())
+    }
+
+    /// Insert or replace; returns the previous value.
+    pub fn set(&mut self, key: &K, value: V) -> ActorResult<Option<V>> {
+        self.hamt.set(BytesKey(key.to_key_bytes()), value).map_err(|e| self.err("set", e))
+    }
+
+    /// Insert only if absent; returns whether it was inserted.
+    pub fn set_if_absent(&mut self, key: &K, value: V) -> ActorResult<bool> {
+        self.hamt
+            .set_if_absent(BytesKey(key.to_key_bytes()), value)
+            .map_err(|e| self.err("set_if_absent", e))
+    }
+
+    pub fn delete(&mut self, key: &K) -> ActorResult<Option<V>> {
+        self.hamt
+            .delete(&BytesKey(key.to_key_bytes()))
+            .map(|removed| removed.map(|(_, v)| v))
+            .map_err(|e| self.err("delete", e))
+    }
+
+    /// At most `limit` entries in the map's own (hash) order, starting at `start` (a key
+    /// previously returned as `next`), so listings stay bounded whatever the map's size.
+    pub fn page(&self, start: Option<&K>, limit: usize) -> ActorResult<Page<K, V>> {
+        let start_key = start.map(|k| BytesKey(k.to_key_bytes()));
+        let mut entries = Vec::with_capacity(limit.min(64));
+        let (_, next) = self
+            .hamt
+            .for_each_ranged(start_key.as_ref(), Some(limit), |k, v: &V| {
+                entries.push((K::from_key_bytes(&k.0).map_err(anyhow::Error::msg)?, v.clone()));
+                Ok(())
+            })
+            .map_err(|e| {
+                ActorError::illegal_argument(format!("cannot walk {} from that cursor: {e}", self.name))
+            })?;
+        let next = next.map(|k| K::from_key_bytes(&k.0)).transpose()?;
+        Ok(Page { entries, next })
+    }
+
+    fn err(&self, op: &str, e: fvm_ipld_hamt::Error) -> ActorError {
+        ActorError::illegal_state(format!("{} {op}: {e}", self.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fvm_ipld_blockstore::MemoryBlockstore;
+
+    #[test]
+    fn varint_keys_round_trip() {
+        for v in [0u64, 1, 127, 128, 300, u64::MAX / 3, u64::MAX] {
+            assert_eq!(u64::from_key_bytes(&v.to_key_bytes()).unwrap(), v);
+        }
+        assert_eq!(300u64.to_key_bytes(), vec![0xac, 0x02]);
+        assert!(u64::from_key_bytes(&[0x80]).is_err());
+        assert!(u64::from_key_bytes(&[0x01, 0x02]).is_err());
+    }
+
+    #[test]
+    fn map_set_get_delete_and_persist() {
+        let store = MemoryBlockstore::new();
+        let mut m: Map<_, u64, String> = Map::empty(&store, "names");
+        assert!(m.set_if_absent(&7, "seven".into()).unwrap());
+        assert!(!m.set_if_absent(&7, "again".into()).unwrap());
+        assert_eq!(m.set(&8, "eight".into()).unwrap(), None);
+        let root = m.flush().unwrap();
+        let mut m: Map<_, u64, String> = Map::load(&store, &root, "names").unwrap();
+        assert_eq!(m.get(&7).unwrap().map(String::as_str), Some("seven"));
+        assert_eq!(m.delete(&7).unwrap().as_deref(), Some("seven"));
+        assert!(!m.contains(&7).unwrap());
+        assert!(m.contains(&8).unwrap());
+    }
+
+    #[test]
+    fn pages_cover_every_entry_once() {
+        let store = MemoryBlockstore::new();
+        let mut m: Map<_, u64, u64> = Map::empty(&store, "numbers");
+        for i in 0..100u64 {
+            m.set(&i, i * 2).unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = m.page(cursor.as_ref(), 7).unwrap();
+            assert!(page.entries.len() <= 7);
+            seen.extend(page.entries.iter().map(|(k, v)| {
+                assert_eq!(*v, k * 2);
+                *k
+            }));
+            match page.next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    }
+}

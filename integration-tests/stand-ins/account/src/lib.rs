@@ -1,0 +1,57 @@
+//! Stand-in account actor. Its state is the FVM's own account state (the key address the VM
+//! checks signatures against). Like the builtin account it answers `PubkeyAddress` and accepts
+//! any exported method (≥ 2^24) with an empty return, the universal receiver hook.
+
+use fvm_shared::address::Address;
+use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+
+/// The FVM's account state layout: a 1-tuple holding the key address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct State {
+    pub address: Address,
+}
+
+pub const METHOD_PUBKEY_ADDRESS: u64 = 2;
+/// Exported numbers start here (FRC-42).
+pub const FIRST_EXPORTED_METHOD: u64 = 1 << 24;
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+mod actor {
+    use actor_runtime::builtin::SYSTEM_ACTOR_ID;
+    use actor_runtime::params::encode_return;
+    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+
+    use super::*;
+
+    #[no_mangle]
+    pub extern "C" fn invoke(params: u32) -> u32 {
+        run(params, dispatch)
+    }
+
+    fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        match rt.method() {
+            METHOD_CONSTRUCTOR => {
+                rt.validate_caller_is(&[SYSTEM_ACTOR_ID])?;
+                let address: Address = rt.params()?;
+                rt.save_state(&State { address })?;
+                Ok(None)
+            }
+            METHOD_PUBKEY_ADDRESS => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                let state: State = rt.state()?;
+                encode_return(&state.address)
+            }
+            m if m >= FIRST_EXPORTED_METHOD => {
+                rt.validate_caller_any()?;
+                Ok(None)
+            }
+            m => {
+                rt.validate_caller_any()?;
+                Err(actor_error!(unhandled_message; "account has no method {m}"))
+            }
+        }
+    }
+}

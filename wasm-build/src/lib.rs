@@ -1,0 +1,419 @@
+//! Turns the workspace's actor crates (every member with a `cdylib` target) into wasm modules
+//! the FVM accepts, and describes them: code CID (raw codec, blake2b-256, exactly as the FVM
+//! computes it), byte size, a JSON manifest and a CAR bundle of all the code.
+//!
+//! Used from build scripts (so `cargo test` needs no separate build step) and from the
+//! `wasm-build` command line.
+
+use std::collections::BTreeMap;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use multihash_codetable::{Code, MultihashDigest};
+use serde::{Deserialize, Serialize};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Cargo profile used for every module (see the workspace `Cargo.toml`).
+pub const WASM_PROFILE: &str = "wasm";
+/// The codec of actor code blocks.
+pub const IPLD_RAW: u64 = 0x55;
+
+/// Codegen flags matching what the FVM's wasmtime accepts: it disables multi-value, SIMD,
+/// tail calls, multi-memory and memory64, and enables bulk memory. Reference types are turned
+/// off so `call_indirect` keeps the MVP encoding. The table is exported as builtin-actors do.
+pub const WASM_RUSTFLAGS: &[&str] = &[
+    "-Ctarget-feature=+bulk-memory,+crt-static,+mutable-globals,+sign-ext,-reference-types,-multivalue,-nontrapping-fptoint,-simd128,-tail-call",
+    "-Clink-arg=--export-table",
+];
+
+/// How this machine can produce wasm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Toolchain {
+    /// The active toolchain ships a prebuilt wasm32 std: a plain build.
+    PrebuiltStd { rustc: PathBuf },
+    /// Only std sources are available (Debian's rustc-web + rust-web-src): build std too.
+    BuildStd { rustc: PathBuf },
+}
+
+impl Toolchain {
+    /// Picks the toolchain: `WASM_BUILD_RUSTC` if set, else the active `rustc`, else the
+    /// system compiler `/usr/bin/rustc` that scripts/setup.sh installs as a fallback.
+    pub fn detect() -> Result<Self> {
+        let mut candidates = Vec::new();
+        if let Some(explicit) = env::var_os("WASM_BUILD_RUSTC") {
+            candidates.push(PathBuf::from(explicit));
+        } else {
+            candidates.push(PathBuf::from(env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())));
+            candidates.push(PathBuf::from("/usr/bin/rustc"));
+        }
+        let mut seen = Vec::new();
+        for rustc in candidates {
+            let Ok(sysroot) = sysroot_of(&rustc) else { continue };
+            seen.push(format!("{} (sysroot {})", rustc.display(), sysroot.display()));
+            if has_prebuilt_wasm_std(&sysroot) {
+                return Ok(Toolchain::PrebuiltStd { rustc });
+            }
+        }
+        // No prebuilt std anywhere: fall back to sources, preferring the system compiler.
+        for rustc in [PathBuf::from("/usr/bin/rustc"), PathBuf::from("rustc")] {
+            let Ok(sysroot) = sysroot_of(&rustc) else { continue };
+            if sysroot.join("lib/rustlib/src/rust/library/std/Cargo.toml").exists() {
+                return Ok(Toolchain::BuildStd { rustc });
+            }
+        }
+        bail!(
+            "no toolchain can build {WASM_TARGET}: none of [{}] has a prebuilt wasm std or std \
+             sources. Run scripts/setup.sh (it adds the target with rustup, or installs Debian's \
+             rustc-web, rust-web-src and lld-22).",
+            seen.join(", ")
+        )
+    }
+
+    pub fn rustc(&self) -> &Path {
+        match self {
+            Toolchain::PrebuiltStd { rustc } | Toolchain::BuildStd { rustc } => rustc,
+        }
+    }
+}
+
+fn sysroot_of(rustc: &Path) -> Result<PathBuf> {
+    let out = Command::new(rustc).args(["--print", "sysroot"]).output()?;
+    if !out.status.success() {
+        bail!("{} --print sysroot failed", rustc.display());
+    }
+    Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
+}
+
+fn has_prebuilt_wasm_std(sysroot: &Path) -> bool {
+    let lib = sysroot.join("lib/rustlib").join(WASM_TARGET).join("lib");
+    fs::read_dir(lib)
+        .map(|entries| {
+            entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+        })
+        .unwrap_or(false)
+}
+
+/// One built actor module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuiltActor {
+    /// The cargo package name.
+    pub package: String,
+    /// Where the module was written.
+    pub wasm: PathBuf,
+    /// Code CID as the FVM computes it (raw codec, blake2b-256), in its string form.
+    pub code_cid: String,
+    pub bytes: u64,
+}
+
+impl BuiltActor {
+    pub fn cid(&self) -> Result<Cid> {
+        Cid::try_from(self.code_cid.as_str()).map_err(|e| anyhow!("bad CID {}: {e}", self.code_cid))
+    }
+}
+
+/// The code CID the FVM gives a wasm module.
+pub fn code_cid(wasm: &[u8]) -> Cid {
+    Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(wasm))
+}
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The workspace whose cdylib members are actors.
+    pub workspace: PathBuf,
+    /// Cargo's target dir for the wasm builds (kept apart from the host build).
+    pub target_dir: PathBuf,
+    /// Where the modules, `manifest.json` and `actors.car` are written.
+    pub out_dir: PathBuf,
+    /// Only these packages (all actor crates when empty).
+    pub packages: Vec<String>,
+}
+
+impl Options {
+    pub fn for_workspace(workspace: impl Into<PathBuf>) -> Self {
+        let workspace = workspace.into();
+        Self {
+            target_dir: workspace.join("target/wasm-build"),
+            out_dir: workspace.join("target/wasm-build/actors"),
+            workspace,
+            packages: Vec::new(),
+        }
+    }
+}
+
+/// The result of a build: the modules, and the compiler's warnings for the caller to forward.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub toolchain: Toolchain,
+    pub actors: Vec<BuiltActor>,
+    pub warnings: Vec<String>,
+}
+
+/// The workspace members that have a `cdylib` target, i.e. the actors.
+pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--offline", "--manifest-path"])
+        .arg(workspace.join("Cargo.toml"))
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    #[derive(Deserialize)]
+    struct Metadata {
+        packages: Vec<Package>,
+    }
+    #[derive(Deserialize)]
+    struct Package {
+        name: String,
+        targets: Vec<Target>,
+    }
+    #[derive(Deserialize)]
+    struct Target {
+        crate_types: Vec<String>,
+    }
+    let meta: Metadata = serde_json::from_slice(&out.stdout)?;
+    let mut names: Vec<String> = meta
+        .packages
+        .into_iter()
+        .filter(|p| p.targets.iter().any(|t| t.crate_types.iter().any(|c| c == "cdylib")))
+        .map(|p| p.name)
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Builds the actors, writes `<out_dir>/<package>.wasm`, `manifest.json` and `actors.car`.
+pub fn build(opts: &Options) -> Result<Report> {
+    let toolchain = Toolchain::detect()?;
+    let packages = if opts.packages.is_empty() { actor_packages(&opts.workspace)? } else { opts.packages.clone() };
+    if packages.is_empty() {
+        bail!("no actor crates (cdylib members) in {}", opts.workspace.display());
+    }
+
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    // A build script's environment describes the outer build; none of it applies here.
+    for (key, _) in env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("CARGO_FEATURE_")
+            || key.starts_with("CARGO_CFG_")
+            || matches!(
+                key.as_str(),
+                "RUSTFLAGS"
+                    | "CARGO_ENCODED_RUSTFLAGS"
+                    | "CARGO_BUILD_RUSTFLAGS"
+                    | "CARGO_TARGET_DIR"
+                    | "CARGO_BUILD_TARGET"
+                    | "RUSTC_WRAPPER"
+                    | "RUSTC_WORKSPACE_WRAPPER"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_MANIFEST_DIR"
+                    | "CARGO_PKG_NAME"
+                    | "TARGET"
+                    | "HOST"
+                    | "PROFILE"
+                    | "OPT_LEVEL"
+                    | "DEBUG"
+                    | "OUT_DIR"
+            )
+        {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.arg("build")
+        .args(["--target", WASM_TARGET, "--profile", WASM_PROFILE])
+        .arg("--manifest-path")
+        .arg(opts.workspace.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&opts.target_dir)
+        .env("RUSTC", toolchain.rustc());
+    for p in &packages {
+        cmd.args(["-p", p]);
+    }
+    let mut flags: Vec<String> = WASM_RUSTFLAGS.iter().map(|s| s.to_string()).collect();
+    // Paths end up in panic messages; remap them so the code CID does not depend on where
+    // the repository or the cargo home sits.
+    flags.push(format!("--remap-path-prefix={}=/suite", opts.workspace.display()));
+    if let Some(home) = cargo_home() {
+        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    if let Toolchain::BuildStd { .. } = toolchain {
+        cmd.env("RUSTC_BOOTSTRAP", "1").arg("-Zbuild-std=std,panic_abort");
+    }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
+
+    let out = cmd.output().context("running cargo build for wasm")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("wasm build failed ({:?}):\n{stderr}", toolchain);
+    }
+    let warnings = stderr
+        .lines()
+        .filter(|l| l.trim_start().starts_with("warning"))
+        .map(str::to_owned)
+        .collect();
+
+    fs::create_dir_all(&opts.out_dir)?;
+    let built_dir = opts.target_dir.join(WASM_TARGET).join(WASM_PROFILE);
+    let mut actors = Vec::new();
+    for package in &packages {
+        let file = format!("{}.wasm", package.replace('-', "_"));
+        let bytes = fs::read(built_dir.join(&file)).with_context(|| format!("reading {file}"))?;
+        let dest = opts.out_dir.join(format!("{package}.wasm"));
+        write_if_changed(&dest, &bytes)?;
+        actors.push(BuiltActor {
+            package: package.clone(),
+            wasm: dest,
+            code_cid: code_cid(&bytes).to_string(),
+            bytes: bytes.len() as u64,
+        });
+    }
+    write_if_changed(&opts.out_dir.join("manifest.json"), manifest_json(&actors)?.as_bytes())?;
+    write_if_changed(&opts.out_dir.join("actors.car"), &bundle_car(&actors)?)?;
+    Ok(Report { toolchain, actors, warnings })
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+}
+
+/// Keeps the file's mtime when nothing changed, so nothing downstream rebuilds.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    if fs::read(path).map(|old| old == bytes).unwrap_or(false) {
+        return Ok(());
+    }
+    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// `{ "<package>": { "code_cid": "...", "bytes": N } }`, sorted by package.
+pub fn manifest_json(actors: &[BuiltActor]) -> Result<String> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        code_cid: &'a str,
+        bytes: u64,
+    }
+    let map: BTreeMap<&str, Entry> = actors
+        .iter()
+        .map(|a| (a.package.as_str(), Entry { code_cid: &a.code_cid, bytes: a.bytes }))
+        .collect();
+    Ok(serde_json::to_string_pretty(&map)? + "\n")
+}
+
+/// A CARv1 whose root is the DAG-CBOR list `[[name, code CID], ...]` and whose blocks are
+/// that list and every module, in package order.
+pub fn bundle_car(actors: &[BuiltActor]) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Header {
+        roots: Vec<Cid>,
+        version: u64,
+    }
+    let mut blocks: Vec<(Cid, Vec<u8>)> = Vec::new();
+    let mut entries: Vec<(String, Cid)> = Vec::new();
+    for a in actors {
+        let bytes = fs::read(&a.wasm)?;
+        let cid = code_cid(&bytes);
+        entries.push((a.package.clone(), cid));
+        blocks.push((cid, bytes));
+    }
+    let manifest = fvm_ipld_encoding::to_vec(&entries)?;
+    let root = Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&manifest));
+    let header = fvm_ipld_encoding::to_vec(&Header { roots: vec![root], version: 1 })?;
+
+    let mut car = Vec::new();
+    push_varint(&mut car, header.len() as u64);
+    car.extend_from_slice(&header);
+    for (cid, data) in std::iter::once((root, manifest)).chain(blocks) {
+        let cid_bytes = cid.to_bytes();
+        push_varint(&mut car, (cid_bytes.len() + data.len()) as u64);
+        car.extend_from_slice(&cid_bytes);
+        car.extend_from_slice(&data);
+    }
+    Ok(car)
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Call from a build script: builds every actor of the workspace that holds `manifest_dir`,
+/// forwards warnings, asks cargo to rerun when actor sources change, and writes
+/// `$OUT_DIR/actors.rs` with `pub const ACTORS: &[(&str, &[u8])]` (package, wasm bytes).
+pub fn build_for_build_script(workspace: &Path, watch: &[&str]) -> Result<Report> {
+    for dir in watch {
+        println!("cargo:rerun-if-changed={}", workspace.join(dir).display());
+    }
+    println!("cargo:rerun-if-env-changed=WASM_BUILD_RUSTC");
+    let report = build(&Options::for_workspace(workspace))?;
+    for w in &report.warnings {
+        println!("cargo:warning=[wasm] {w}");
+    }
+    let mut src = String::from("/// (package, wasm module) for every actor crate, built by wasm-build.\npub const ACTORS: &[(&str, &[u8])] = &[\n");
+    for a in &report.actors {
+        src.push_str(&format!("    ({:?}, include_bytes!({:?})),\n", a.package, a.wasm.display().to_string()));
+    }
+    src.push_str("];\n");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").context("OUT_DIR not set: not in a build script")?);
+    write_if_changed(&out_dir.join("actors.rs"), src.as_bytes())?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_cid_is_raw_blake2b_256() {
+        let cid = code_cid(b"\0asm\x01\0\0\0");
+        assert_eq!(cid.codec(), IPLD_RAW);
+        assert_eq!(cid.hash().code(), 0xb220);
+        assert_eq!(cid.hash().size(), 32);
+        assert_ne!(cid, code_cid(b"\0asm\x01\0\0\0\0"));
+    }
+
+    #[test]
+    fn bundle_is_a_car_that_loads_with_its_manifest_root() {
+        let dir = env::temp_dir().join(format!("wasm-build-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut actors = Vec::new();
+        for (name, bytes) in [("a", b"\0asm\x01\0\0\0".as_slice()), ("b", b"\0asm\x01\0\0\0\0\0".as_slice())] {
+            let wasm = dir.join(format!("{name}.wasm"));
+            fs::write(&wasm, bytes).unwrap();
+            actors.push(BuiltActor {
+                package: name.into(),
+                wasm,
+                code_cid: code_cid(bytes).to_string(),
+                bytes: bytes.len() as u64,
+            });
+        }
+        let car = bundle_car(&actors).unwrap();
+        let store = fvm_ipld_blockstore::MemoryBlockstore::new();
+        let roots = fvm_ipld_car::load_car_unchecked(&store, car.as_slice()).unwrap();
+        assert_eq!(roots.len(), 1);
+        use fvm_ipld_blockstore::Blockstore;
+        let manifest: Vec<(String, Cid)> =
+            fvm_ipld_encoding::from_slice(&store.get(&roots[0]).unwrap().unwrap()).unwrap();
+        assert_eq!(manifest.len(), 2);
+        for (entry, actor) in manifest.iter().zip(&actors) {
+            assert_eq!(entry.0, actor.package);
+            assert_eq!(entry.1, actor.cid().unwrap());
+            assert_eq!(store.get(&entry.1).unwrap().unwrap(), fs::read(&actor.wasm).unwrap());
+        }
+        let json: serde_json::Value = serde_json::from_str(&manifest_json(&actors).unwrap()).unwrap();
+        assert_eq!(json["b"]["bytes"], 10);
+        fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,1 +1,8 @@
+//! The local FVM harness: a real ref-fvm 4.8 machine with this repo's stand-in builtin actors
+//! (manifest in canonical order) running the suite's wasm, plus the API scenario tests use.
 
+pub mod actors;
+pub mod genesis;
+pub mod harness;
+
+pub use harness::{Account, Harness, Receipt};

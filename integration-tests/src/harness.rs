@@ -1,0 +1,394 @@
+//! A local chain on ref-fvm: accounts, messages with receipts (exit code, return, gas,
+//! events), deployment through the stand-in init, and epochs that advance by
+//! re-instantiating the machine on the flushed state root.
+
+use std::rc::Rc;
+
+use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, SYSTEM_ACTOR_ID};
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use fvm::call_manager::DefaultCallManager;
+use fvm::engine::EnginePool;
+use fvm::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
+use fvm::kernel::filecoin::DefaultFilecoinKernel;
+use fvm::machine::{DefaultMachine, Machine, NetworkConfig};
+use fvm::state_tree::ActorState;
+use fvm_integration_tests::dummy::DummyExterns;
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use fvm_ipld_encoding::{from_slice, to_vec, CborStore, RawBytes};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::event::StampedEvent;
+use fvm_shared::message::Message;
+use fvm_shared::version::NetworkVersion;
+use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::genesis::{self, Manifest};
+
+type Kernel<B> = DefaultFilecoinKernel<DefaultCallManager<DefaultMachine<B, DummyExterns>>>;
+type Exec<B> = DefaultExecutor<Kernel<B>>;
+
+/// The network version the harness runs (FVM 4.8 supports 21 to 29).
+pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V27;
+/// Base fee: tiny, so gas costs never disturb the FIL the tests track.
+pub const BASE_FEE_ATTO: u64 = 100;
+/// Gas limit of every harness message (the block gas limit).
+pub const MESSAGE_GAS_LIMIT: u64 = 10_000_000_000;
+/// What the operator holds at genesis: it funds every account the tests create.
+pub const OPERATOR_GENESIS_FIL: u64 = 1_000_000_000;
+
+/// An account: its ID and the key address messages are signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub id: ActorID,
+    pub key: Address,
+}
+
+impl Account {
+    pub fn address(&self) -> Address {
+        Address::new_id(self.id)
+    }
+}
+
+/// What a message did.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub exit_code: ExitCode,
+    pub return_data: RawBytes,
+    pub gas_used: u64,
+    pub events: Vec<StampedEvent>,
+    /// The VM's account of a failure (actor abort messages, backtrace), if any.
+    pub failure: Option<String>,
+}
+
+impl Receipt {
+    fn from_apply(ret: ApplyRet) -> Self {
+        Self {
+            exit_code: ret.msg_receipt.exit_code,
+            return_data: ret.msg_receipt.return_data,
+            gas_used: ret.msg_receipt.gas_used,
+            events: ret.events,
+            failure: ret.failure_info.map(|f| f.to_string()),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.exit_code.is_success()
+    }
+
+    /// This receipt if the message succeeded, else an error with the VM's explanation.
+    pub fn ok(self) -> Result<Self> {
+        if !self.is_ok() {
+            bail!("message failed with exit {}: {}", self.exit_code.value(), self.failure.unwrap_or_default());
+        }
+        Ok(self)
+    }
+
+    /// Decodes the return value of a successful message.
+    pub fn ret<T: DeserializeOwned>(&self) -> Result<T> {
+        if !self.is_ok() {
+            bail!("no return: exit {}: {}", self.exit_code.value(), self.failure.clone().unwrap_or_default());
+        }
+        from_slice(&self.return_data).context("decoding return")
+    }
+
+    /// Fails unless the message exited with `code`; returns the VM's failure text.
+    pub fn expect_exit(&self, code: ExitCode) -> Result<String> {
+        if self.exit_code != code {
+            bail!(
+                "expected exit {}, got {}: {}",
+                code.value(),
+                self.exit_code.value(),
+                self.failure.clone().unwrap_or_default()
+            );
+        }
+        Ok(self.failure.clone().unwrap_or_default())
+    }
+
+    /// Events with `$type` equal to `event_type`.
+    pub fn events_of(&self, event_type: &str) -> Vec<&StampedEvent> {
+        let wanted = to_vec(&event_type).expect("encode text");
+        self.events
+            .iter()
+            .filter(|e| e.event.entries.first().is_some_and(|x| x.key == "$type" && x.value == wanted))
+            .collect()
+    }
+}
+
+/// CBOR-encodes message parameters; `None` sends an empty params block.
+pub fn params<P: Serialize>(p: &P) -> RawBytes {
+    RawBytes::new(to_vec(p).expect("parameters encode"))
+}
+
+/// The local chain.
+pub struct Harness<B: Blockstore + Clone + 'static = Rc<MemoryBlockstore>> {
+    store: B,
+    engine: EnginePool,
+    manifest: Manifest,
+    epoch: ChainEpoch,
+    executor: Option<Exec<B>>,
+    operator: Account,
+    next_key: u64,
+    tracing: bool,
+}
+
+impl Harness<Rc<MemoryBlockstore>> {
+    /// A fresh chain in memory at epoch 0, with the stand-in market constructed.
+    pub fn new() -> Result<Self> {
+        Self::create(Rc::new(MemoryBlockstore::new()))
+    }
+}
+
+impl<B: Blockstore + Clone + 'static> Harness<B> {
+    /// A fresh chain written into `store`.
+    pub fn create(store: B) -> Result<Self> {
+        let manifest = genesis::install_manifest(&store)?;
+        let operator_key = key_address(0);
+        let (root, operator, store) = genesis::genesis(
+            store,
+            &manifest,
+            &operator_key,
+            TokenAmount::from_whole(OPERATOR_GENESIS_FIL),
+        )?;
+        let engine = EnginePool::new((&network_config(manifest.root)).into())?;
+        let mut h = Self {
+            store,
+            engine,
+            manifest,
+            epoch: 0,
+            executor: None,
+            operator: Account { id: operator, key: operator_key },
+            next_key: 1,
+            tracing: false,
+        };
+        h.instantiate(root)?;
+        // Skipped only while the stand-in market is left out of a development build.
+        if crate::actors::wasm("stand-in-market").is_none() {
+            return Ok(h);
+        }
+        h.implicit(STORAGE_MARKET_ACTOR_ID, actor_runtime::METHOD_CONSTRUCTOR, params(&operator))?
+            .ok()
+            .context("market constructor")?;
+        Ok(h)
+    }
+
+    fn instantiate(&mut self, root: Cid) -> Result<()> {
+        let nc = network_config(self.manifest.root);
+        let mut mc = nc.for_epoch(self.epoch, 0, root);
+        mc.set_base_fee(TokenAmount::from_atto(BASE_FEE_ATTO));
+        if self.tracing {
+            mc.enable_tracing();
+        }
+        let machine = DefaultMachine::new(&mc, self.store.clone(), DummyExterns)?;
+        self.executor = Some(DefaultExecutor::new(self.engine.clone(), machine)?);
+        Ok(())
+    }
+
+    fn exec(&self) -> &Exec<B> {
+        self.executor.as_ref().expect("machine is instantiated")
+    }
+
+    fn exec_mut(&mut self) -> &mut Exec<B> {
+        self.executor.as_mut().expect("machine is instantiated")
+    }
+
+    /// Gas tracing for the next messages (takes effect at the next machine instantiation).
+    pub fn set_tracing(&mut self, on: bool) -> Result<()> {
+        self.tracing = on;
+        let root = self.flush()?;
+        self.instantiate(root)
+    }
+
+    pub fn epoch(&self) -> ChainEpoch {
+        self.epoch
+    }
+
+    pub fn operator(&self) -> Account {
+        self.operator
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn code_of(&self, t: BuiltinType) -> Cid {
+        self.manifest.code(t)
+    }
+
+    pub fn store(&self) -> &B {
+        &self.store
+    }
+
+    /// Commits everything to the store and returns the state root.
+    pub fn flush(&mut self) -> Result<Cid> {
+        self.exec_mut().flush()
+    }
+
+    /// Moves the chain `epochs` forward: a new machine on the flushed root.
+    pub fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
+        if epochs < 0 {
+            bail!("epochs only move forward");
+        }
+        let root = self.flush()?;
+        self.executor = None;
+        self.epoch += epochs;
+        self.instantiate(root)
+    }
+
+    /// Moves the chain to `epoch` (which must not be in the past).
+    pub fn advance_to(&mut self, epoch: ChainEpoch) -> Result<()> {
+        self.advance(epoch - self.epoch)
+    }
+
+    pub fn actor(&self, id: ActorID) -> Result<Option<ActorState>> {
+        Ok(self.exec().state_tree().get_actor(id)?)
+    }
+
+    pub fn balance(&self, id: ActorID) -> Result<TokenAmount> {
+        Ok(self.actor(id)?.map(|a| a.balance).unwrap_or_default())
+    }
+
+    /// An actor's decoded state.
+    pub fn state<S: DeserializeOwned>(&self, id: ActorID) -> Result<S> {
+        let actor = self.actor(id)?.ok_or_else(|| anyhow!("no actor f0{id}"))?;
+        self.get_cbor(&actor.state)
+    }
+
+    /// Any block, decoded.
+    pub fn get_cbor<T: DeserializeOwned>(&self, cid: &Cid) -> Result<T> {
+        self.exec().blockstore().get_cbor(cid)?.ok_or_else(|| anyhow!("no block {cid}"))
+    }
+
+    /// The ID an address resolves to.
+    pub fn resolve(&self, address: &Address) -> Result<Option<ActorID>> {
+        Ok(self.exec().state_tree().lookup_id(address)?)
+    }
+
+    /// The builtin type of an actor's code, if builtin.
+    pub fn builtin_type(&self, id: ActorID) -> Result<Option<BuiltinType>> {
+        let actor = self.actor(id)?.ok_or_else(|| anyhow!("no actor f0{id}"))?;
+        Ok(self.manifest.entries.iter().find(|(_, c)| *c == actor.code).map(|(t, _)| *t))
+    }
+
+    /// A new account funded by the operator with a real transfer (the VM creates it).
+    pub fn create_account(&mut self, balance: TokenAmount) -> Result<Account> {
+        let key = key_address(self.next_key);
+        self.next_key += 1;
+        let operator = self.operator;
+        self.send(&operator, key, METHOD_SEND, RawBytes::default(), balance)?.ok().context("funding account")?;
+        let id = self.resolve(&key)?.ok_or_else(|| anyhow!("account {key} was not created"))?;
+        Ok(Account { id, key })
+    }
+
+    /// Sends a signed message from `from` (signatures are not checked by the VM itself).
+    pub fn send(
+        &mut self,
+        from: &Account,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let sequence = self.actor(from.id)?.ok_or_else(|| anyhow!("no sender f0{}", from.id))?.sequence;
+        let message = Message {
+            version: 0,
+            from: from.key,
+            to,
+            sequence,
+            value,
+            method_num: method,
+            params,
+            gas_limit: MESSAGE_GAS_LIMIT,
+            gas_fee_cap: TokenAmount::from_atto(BASE_FEE_ATTO),
+            gas_premium: TokenAmount::default(),
+        };
+        let raw_length = to_vec(&message)?.len();
+        let ret = self.exec_mut().execute_message(message, ApplyKind::Explicit, raw_length)?;
+        Ok(Receipt::from_apply(ret))
+    }
+
+    /// `send` to an actor by ID with CBOR parameters.
+    pub fn call<P: Serialize>(
+        &mut self,
+        from: &Account,
+        to: ActorID,
+        method: MethodNum,
+        p: &P,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        self.send(from, Address::new_id(to), method, params(p), value)
+    }
+
+    /// `send` with no parameters block and no value.
+    pub fn call_no_params(&mut self, from: &Account, to: ActorID, method: MethodNum) -> Result<Receipt> {
+        self.send(from, Address::new_id(to), method, RawBytes::default(), TokenAmount::default())
+    }
+
+    /// An implicit message from the system actor (as the chain itself sends).
+    pub fn implicit(&mut self, to: ActorID, method: MethodNum, params: RawBytes) -> Result<Receipt> {
+        let message = Message {
+            version: 0,
+            from: Address::new_id(SYSTEM_ACTOR_ID),
+            to: Address::new_id(to),
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: method,
+            params,
+            gas_limit: MESSAGE_GAS_LIMIT,
+            gas_fee_cap: TokenAmount::default(),
+            gas_premium: TokenAmount::default(),
+        };
+        let ret = self.exec_mut().execute_message(message, ApplyKind::Implicit, 0)?;
+        Ok(Receipt::from_apply(ret))
+    }
+
+    /// Installs wasm code through the stand-in init (InstallCode) and returns its code CID.
+    pub fn install_code(&mut self, from: &Account, module: &[u8]) -> Result<Cid> {
+        let p = stand_in_init::InstallCodeParams { code: module.to_vec() };
+        let r = self.call(from, INIT_ACTOR_ID, stand_in_init::METHOD_INSTALL_CODE_EXPORTED, &p, TokenAmount::default())?;
+        let ret: stand_in_init::InstallCodeReturn = r.ok().context("InstallCode")?.ret()?;
+        Ok(ret.code_cid)
+    }
+
+    /// Creates an actor from installed code through init's Exec, running its constructor
+    /// with `constructor_params` and `value`. Returns the receipt (its return is ExecReturn).
+    pub fn exec_actor<P: Serialize>(
+        &mut self,
+        from: &Account,
+        code_cid: Cid,
+        constructor_params: &P,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let p = stand_in_init::ExecParams { code_cid, constructor_params: params(constructor_params) };
+        self.call(from, INIT_ACTOR_ID, stand_in_init::METHOD_EXEC_EXPORTED, &p, value)
+    }
+
+    /// Installs (if needed) and creates an actor of a workspace package; returns its ID.
+    pub fn deploy<P: Serialize>(&mut self, from: &Account, package: &str, constructor_params: &P) -> Result<ActorID> {
+        let module = crate::actors::require_wasm(package)?;
+        let code = self.install_code(from, module)?;
+        let ret: stand_in_init::ExecReturn =
+            self.exec_actor(from, code, constructor_params, TokenAmount::default())?.ok()?.ret()?;
+        Ok(ret.id_address.id()?)
+    }
+}
+
+fn network_config(manifest_root: Cid) -> NetworkConfig {
+    let mut nc = NetworkConfig::new(NETWORK_VERSION);
+    nc.override_actors(manifest_root);
+    nc.enable_actor_debugging();
+    nc
+}
+
+/// A deterministic secp256k1-shaped key address (the VM does not check signatures).
+pub fn key_address(n: u64) -> Address {
+    let mut pubkey = [0u8; 65];
+    pubkey[0] = 4;
+    pubkey[1..9].copy_from_slice(&n.to_be_bytes());
+    pubkey[9..17].copy_from_slice(b"suitekey");
+    Address::new_secp256k1(&pubkey).expect("65-byte key")
+}

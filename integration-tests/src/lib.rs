@@ -4,5 +4,7 @@
 pub mod actors;
 pub mod genesis;
 pub mod harness;
+pub mod market;
+pub mod miner;
 
 pub use harness::{Account, Harness, Receipt};

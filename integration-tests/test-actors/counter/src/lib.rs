@@ -17,6 +17,7 @@ pub const METHOD_PANIC: u64 = method_hash!("Panic");
 pub const METHOD_SKIP_VALIDATION: u64 = method_hash!("SkipValidation");
 pub const METHOD_VALIDATE_TWICE: u64 = method_hash!("ValidateTwice");
 pub const METHOD_OWNER_ONLY_RESET: u64 = method_hash!("Reset");
+pub const METHOD_EPOCH: u64 = method_hash!("Epoch");
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
@@ -70,6 +71,11 @@ mod actor {
                 let n: u64 = rt.params()?;
                 // Overflow checks are on in the wasm profile: this panics for n > 0.
                 encode_return(&(u64::MAX + n))
+            }
+            METHOD_EPOCH => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                encode_return(&rt.facts().epoch)
             }
             METHOD_SKIP_VALIDATION => Ok(None),
             METHOD_VALIDATE_TWICE => {

@@ -1,0 +1,1 @@
+//! Typed helpers for the stand-in storage market (f05).

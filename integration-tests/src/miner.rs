@@ -1,0 +1,1 @@
+//! Typed helpers for stand-in storage miners.

@@ -1,0 +1,195 @@
+//! Stand-in builtin storage market actor (ID 5, f05).
+//!
+//! It answers the builtin market v18's exported getters byte for byte (numbers, param and
+//! return shapes, exit codes: reference §2.1–§2.3), keeps an escrow table (`AddBalance`,
+//! `GetBalance`), and lets one harness operator account drive deal lifecycles with
+//! `Harness*` control methods in place of signed PublishStorageDeals and proving. Miners
+//! report terminated sectors with the builtin's internal `OnMinerSectorsTerminate` (7).
+//!
+//! What it does not model: deal payments and collateral locking (`locked` is always 0, no
+//! funds move when deals are published, settled or slashed), WithdrawBalance, client
+//! signatures and the client callbacks, deal duration bounds, verified-registry allocations,
+//! SectorContentChanged, cron.
+//!
+//! Choices where the builtin has no exact counterpart:
+//! - `HarnessActivateDeal` on an already activated deal is 16 (as the builtin's batch
+//!   activation); after the start epoch it is 32.
+//! - `HarnessTerminateDeal` slashes only an activated deal before its end epoch (20
+//!   otherwise): the builtin never slashes an unactivated or finished deal.
+//! - `OnMinerSectorsTerminate` takes a plain list of sector numbers, not an RLE+ BitField.
+//! - Method numbers below 2^24 other than 1 and 7: 18 for a caller that is not a builtin
+//!   actor (or is EVM), as builtin dispatch does; 22 for builtin callers.
+//!
+//! `types` holds the wire and state types, `logic` the functional core; the wasm shell below
+//! only decodes, validates the caller, loads and saves state and emits events.
+
+pub mod logic;
+pub mod types;
+
+pub use types::*;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+mod actor {
+    use actor_runtime::builtin::{BuiltinType, SYSTEM_ACTOR_ID};
+    use actor_runtime::params::encode_return;
+    use actor_runtime::shell::{invoke as run, Runtime, SdkBlockstore};
+    use actor_runtime::{actor_error, ActorResult};
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use fvm_shared::address::Address;
+    use fvm_shared::deal::DealID;
+    use fvm_shared::ActorID;
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+
+    use crate::logic::{self, Chain, Effects};
+    use crate::types::*;
+
+    #[no_mangle]
+    pub extern "C" fn invoke(params: u32) -> u32 {
+        run(params, dispatch)
+    }
+
+    /// The VM's view of other actors, for the core.
+    struct Vm<'a>(&'a Runtime);
+
+    impl Chain for Vm<'_> {
+        fn resolve(&self, address: &Address) -> Option<ActorID> {
+            self.0.resolve(address)
+        }
+
+        fn actor_type(&self, id: ActorID) -> Option<BuiltinType> {
+            self.0.actor_type(id)
+        }
+    }
+
+    fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let store = rt.store();
+        match rt.method() {
+            METHOD_CONSTRUCTOR => {
+                rt.validate_caller_is(&[SYSTEM_ACTOR_ID])?;
+                let params: ConstructorParams = rt.params()?;
+                rt.save_state(&logic::construct(&store, params)?)?;
+                Ok(None)
+            }
+            METHOD_ON_MINER_SECTORS_TERMINATE => {
+                rt.validate_caller_type(&[BuiltinType::Miner])?;
+                let params: OnMinerSectorsTerminateParams = rt.params()?;
+                let state: State = rt.state()?;
+                commit(
+                    rt,
+                    logic::on_miner_sectors_terminate(&store, &state, rt.facts(), &Vm(rt), &params)?,
+                )?;
+                Ok(None)
+            }
+            m if m < FIRST_EXPORTED_METHOD => {
+                // Builtin numbers are for builtin callers only (reference §0): others get 18.
+                rt.validate_caller_with(|caller| logic::require_builtin_caller(&Vm(rt), caller))?;
+                Err(actor_error!(unhandled_message; "market has no internal method {m}"))
+            }
+
+            METHOD_ADD_BALANCE => {
+                let params: AddBalanceParams = rt.params()?;
+                rt.validate_caller_any()?;
+                let state: State = rt.state()?;
+                commit(
+                    rt,
+                    logic::add_balance(&store, &state, rt.facts(), &Vm(rt), &params)?,
+                )?;
+                Ok(None)
+            }
+            METHOD_GET_BALANCE => {
+                let params: GetBalanceParams = rt.params()?;
+                rt.validate_caller_any()?;
+                let state: State = rt.state()?;
+                encode_return(&logic::get_balance(&store, &state, &Vm(rt), &params)?)
+            }
+            METHOD_GET_DEAL_DATA_COMMITMENT => deal_getter(rt, logic::get_deal_data_commitment),
+            METHOD_GET_DEAL_CLIENT => deal_getter(rt, logic::get_deal_client),
+            METHOD_GET_DEAL_PROVIDER => deal_getter(rt, logic::get_deal_provider),
+            METHOD_GET_DEAL_LABEL => deal_getter(rt, logic::get_deal_label),
+            METHOD_GET_DEAL_TERM => deal_getter(rt, logic::get_deal_term),
+            METHOD_GET_DEAL_TOTAL_PRICE => deal_getter(rt, logic::get_deal_total_price),
+            METHOD_GET_DEAL_CLIENT_COLLATERAL => deal_getter(rt, logic::get_deal_client_collateral),
+            METHOD_GET_DEAL_PROVIDER_COLLATERAL => deal_getter(rt, logic::get_deal_provider_collateral),
+            METHOD_GET_DEAL_VERIFIED => deal_getter(rt, logic::get_deal_verified),
+            METHOD_GET_DEAL_ACTIVATION => deal_getter(rt, logic::get_deal_activation),
+            METHOD_GET_DEAL_SECTOR => deal_getter(rt, logic::get_deal_sector),
+
+            METHOD_HARNESS_OPERATOR => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                let state: State = rt.state()?;
+                encode_return(&logic::operator(&state))
+            }
+            METHOD_HARNESS_PUBLISH_DEAL => {
+                let id = control(rt, |state, params: &HarnessPublishDealParams| {
+                    logic::publish_deal(&store, state, rt.facts(), &Vm(rt), params)
+                })?;
+                encode_return(&id)
+            }
+            METHOD_HARNESS_ACTIVATE_DEAL => {
+                control(rt, |state, params| {
+                    logic::activate_deal(&store, state, rt.facts(), params)
+                })?;
+                Ok(None)
+            }
+            METHOD_HARNESS_TERMINATE_DEAL => {
+                control(rt, |state, params| {
+                    logic::terminate_deal(&store, state, rt.facts(), params)
+                })?;
+                Ok(None)
+            }
+            METHOD_HARNESS_SETTLE_DEAL => {
+                control(rt, |state, params| {
+                    logic::settle_deal(&store, state, rt.facts(), params)
+                })?;
+                Ok(None)
+            }
+            METHOD_HARNESS_TIMEOUT_DEAL => {
+                control(rt, |state, params| {
+                    logic::timeout_deal(&store, state, rt.facts(), params)
+                })?;
+                Ok(None)
+            }
+            m => {
+                rt.validate_caller_any()?;
+                Err(actor_error!(unhandled_message; "market has no method {m}"))
+            }
+        }
+    }
+
+    /// A deal getter: any caller, transparent deal id in, the core's answer out.
+    fn deal_getter<R: Serialize>(
+        rt: &Runtime,
+        get: impl FnOnce(&SdkBlockstore, &State, DealID) -> ActorResult<R>,
+    ) -> ActorResult<Option<IpldBlock>> {
+        let params: DealQueryParams = rt.params()?;
+        rt.validate_caller_any()?;
+        let state: State = rt.state()?;
+        encode_return(&get(&rt.store(), &state, params.id)?)
+    }
+
+    /// An operator-only control method: the caller is checked against the stored operator
+    /// before the params are read, then the core's effects are committed.
+    fn control<P: DeserializeOwned, R>(
+        rt: &Runtime,
+        apply: impl FnOnce(&State, &P) -> ActorResult<Effects<R>>,
+    ) -> ActorResult<R> {
+        let state: State = rt.state()?;
+        rt.validate_caller_with(|caller| logic::require_operator(&state, caller))?;
+        let params: P = rt.params()?;
+        commit(rt, apply(&state, &params)?)
+    }
+
+    /// Saves the new state, then emits the events; returns the method's value.
+    fn commit<R>(rt: &Runtime, effects: Effects<R>) -> ActorResult<R> {
+        rt.save_state(&effects.state)?;
+        for event in &effects.events {
+            rt.emit(event)?;
+        }
+        Ok(effects.ret)
+    }
+}

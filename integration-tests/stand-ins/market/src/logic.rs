@@ -1,0 +1,630 @@
+//! The market's functional core: plain functions of (blockstore, state, facts, params) that
+//! return a value or the new state with the events to emit. Nothing here touches the VM; the
+//! two things the VM knows (address resolution and actor types) come in through [`Chain`].
+//!
+//! Deal lifecycle (reference §2.3, builtin v13+): a deal is published (activation `None`),
+//! then activated in a sector, and finally deleted: terminated early (slashed), completed
+//! and settled, or timed out because it was never activated by its start epoch. A deleted
+//! deal's id stays below `next_id`, so every getter answers 32 (EX_DEAL_EXPIRED) for it; an id
+//! at or above `next_id` answers 17.
+
+use actor_runtime::builtin::BuiltinType;
+use actor_runtime::token::{add, non_negative, positive};
+use actor_runtime::{ensure, ActorError, ActorResult, EventBuilder, Facts, Map};
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::address::Address;
+use fvm_shared::clock::EPOCH_UNDEFINED;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::event::ActorEvent;
+use fvm_shared::ActorID;
+
+use crate::types::*;
+
+/// What the VM knows about other actors.
+pub trait Chain {
+    /// The ActorID an address resolves to, if the actor exists.
+    fn resolve(&self, address: &Address) -> Option<ActorID>;
+    /// The builtin type of an actor's code, if it is a builtin actor.
+    fn actor_type(&self, id: ActorID) -> Option<BuiltinType>;
+}
+
+/// The result of a state-changing method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effects<R> {
+    pub state: State,
+    pub ret: R,
+    pub events: Vec<ActorEvent>,
+}
+
+pub const EVENT_DEAL_PUBLISHED: &str = "deal-published";
+pub const EVENT_DEAL_ACTIVATED: &str = "deal-activated";
+pub const EVENT_DEAL_TERMINATED: &str = "deal-terminated";
+pub const EVENT_DEAL_COMPLETED: &str = "deal-completed";
+
+/// A market event (reference §6.3): `$type`, `id`, `client`, `provider`, all indexed CBOR.
+pub fn deal_event(kind: &str, id: DealID, client: ActorID, provider: ActorID) -> ActorResult<ActorEvent> {
+    EventBuilder::new(kind)
+        .indexed("id", &id)
+        .indexed("client", &client)
+        .indexed("provider", &provider)
+        .build()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables.
+
+type Deals<'a, BS> = Map<&'a BS, DealID, DealRecord>;
+type Balances<'a, BS> = Map<&'a BS, ActorID, TokenAmount>;
+type SectorDeals<'a, BS> = Map<&'a BS, SectorKey, Vec<DealID>>;
+
+fn deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<Deals<'a, BS>> {
+    Map::load(store, &state.deals, "deals")
+}
+
+fn balances<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<Balances<'a, BS>> {
+    Map::load(store, &state.balances, "balances")
+}
+
+fn sector_deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<SectorDeals<'a, BS>> {
+    Map::load(store, &state.sector_deals, "sector deals")
+}
+
+/// A deal by id: 17 if the id was never handed out, 32 if the deal was deleted.
+fn find_deal<BS: Blockstore>(deals: &Deals<'_, BS>, state: &State, id: DealID) -> ActorResult<DealRecord> {
+    if id >= state.next_id {
+        return Err(ActorError::not_found(format!("deal {id} was never published")));
+    }
+    deals
+        .get(&id)?
+        .cloned()
+        .ok_or_else(|| ActorError::actor_specific(EX_DEAL_EXPIRED, format!("deal {id} expired")))
+}
+
+fn load_deal<BS: Blockstore>(store: &BS, state: &State, id: DealID) -> ActorResult<DealRecord> {
+    find_deal(&deals(store, state)?, state, id)
+}
+
+/// The ActorID inside an address the market stored normalised.
+fn stored_id(address: &Address) -> ActorResult<ActorID> {
+    address
+        .id()
+        .map_err(|_| ActorError::illegal_state(format!("stored address {address} is not an ID")))
+}
+
+/// Removes `id` from the index of its sector (no-op if the entry is already gone).
+fn unindex<BS: Blockstore>(index: &mut SectorDeals<'_, BS>, key: &SectorKey, id: DealID) -> ActorResult<()> {
+    let Some(ids) = index.get(key)? else { return Ok(()) };
+    let rest: Vec<DealID> = ids.iter().copied().filter(|d| *d != id).collect();
+    if rest.is_empty() {
+        index.delete(key)?;
+    } else {
+        index.set(key, rest)?;
+    }
+    Ok(())
+}
+
+/// Deletes a deal and its index entry; returns the new state.
+fn delete_deal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+    deal: &DealRecord,
+) -> ActorResult<State> {
+    let mut table = deals(store, state)?;
+    table.delete(&id)?;
+    let mut state = state.clone();
+    state.deals = table.flush()?;
+    if let Some(activation) = &deal.activation {
+        let mut index = sector_deals(store, &state)?;
+        let key = SectorKey {
+            provider: stored_id(&deal.proposal.provider)?,
+            sector: activation.sector,
+        };
+        unindex(&mut index, &key, id)?;
+        state.sector_deals = index.flush()?;
+    }
+    Ok(state)
+}
+
+fn event_for(kind: &str, id: DealID, deal: &DealRecord) -> ActorResult<ActorEvent> {
+    deal_event(
+        kind,
+        id,
+        stored_id(&deal.proposal.client)?,
+        stored_id(&deal.proposal.provider)?,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Construction and callers.
+
+/// The initial state: no deals, no balances.
+pub fn construct<BS: Blockstore>(store: &BS, params: ConstructorParams) -> ActorResult<State> {
+    Ok(State {
+        operator: params.operator,
+        next_id: 0,
+        deals: Deals::empty_root(store, "deals")?,
+        balances: Balances::empty_root(store, "balances")?,
+        sector_deals: SectorDeals::empty_root(store, "sector deals")?,
+    })
+}
+
+/// 18 unless the caller is the harness operator.
+pub fn require_operator(state: &State, caller: ActorID) -> ActorResult<()> {
+    ensure!(caller == state.operator, forbidden; "caller f0{caller} is not the operator f0{}", state.operator);
+    Ok(())
+}
+
+/// 18 unless the caller is a builtin storage miner.
+pub fn require_miner(chain: &impl Chain, caller: ActorID) -> ActorResult<()> {
+    let kind = chain.actor_type(caller);
+    ensure!(kind == Some(BuiltinType::Miner), forbidden; "caller f0{caller} of type {kind:?} is not a miner");
+    Ok(())
+}
+
+/// 18 unless the caller is a builtin actor other than EVM: the rule builtin actors apply to
+/// every method number below 2^24 (reference §0), so user actors can only call exported ones.
+pub fn require_builtin_caller(chain: &impl Chain, caller: ActorID) -> ActorResult<()> {
+    let kind = chain.actor_type(caller);
+    ensure!(
+        kind.is_some_and(|k| k != BuiltinType::Evm),
+        forbidden; "caller f0{caller} of type {kind:?} may not call internal methods"
+    );
+    Ok(())
+}
+
+/// `HarnessOperator`.
+pub fn operator(state: &State) -> HarnessOperatorReturn {
+    state.operator
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deal getters (any caller).
+
+pub fn get_deal_data_commitment<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealDataCommitmentReturn> {
+    let p = load_deal(store, state, id)?.proposal;
+    Ok(GetDealDataCommitmentReturn {
+        data: p.piece_cid,
+        size: p.piece_size,
+    })
+}
+
+pub fn get_deal_client<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealClientReturn> {
+    Ok(GetDealClientReturn {
+        client: stored_id(&load_deal(store, state, id)?.proposal.client)?,
+    })
+}
+
+pub fn get_deal_provider<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealProviderReturn> {
+    Ok(GetDealProviderReturn {
+        provider: stored_id(&load_deal(store, state, id)?.proposal.provider)?,
+    })
+}
+
+pub fn get_deal_label<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealLabelReturn> {
+    Ok(GetDealLabelReturn {
+        label: load_deal(store, state, id)?.proposal.label,
+    })
+}
+
+pub fn get_deal_term<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealTermReturn> {
+    let p = load_deal(store, state, id)?.proposal;
+    Ok(GetDealTermReturn {
+        start: p.start_epoch,
+        duration: p.duration(),
+    })
+}
+
+pub fn get_deal_total_price<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealTotalPriceReturn> {
+    let p = load_deal(store, state, id)?.proposal;
+    Ok(GetDealTotalPriceReturn {
+        total_price: &p.storage_price_per_epoch * p.duration(),
+    })
+}
+
+pub fn get_deal_client_collateral<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealClientCollateralReturn> {
+    Ok(GetDealClientCollateralReturn {
+        collateral: load_deal(store, state, id)?.proposal.client_collateral,
+    })
+}
+
+pub fn get_deal_provider_collateral<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealProviderCollateralReturn> {
+    Ok(GetDealProviderCollateralReturn {
+        collateral: load_deal(store, state, id)?.proposal.provider_collateral,
+    })
+}
+
+pub fn get_deal_verified<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealVerifiedReturn> {
+    Ok(GetDealVerifiedReturn {
+        verified: load_deal(store, state, id)?.proposal.verified_deal,
+    })
+}
+
+/// `[-1, -1]` before activation, `[activation_epoch, -1]` after (also past the end epoch,
+/// until the deal is settled).
+pub fn get_deal_activation<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealActivationReturn> {
+    let activated = load_deal(store, state, id)?
+        .activation
+        .map_or(EPOCH_UNDEFINED, |a| a.epoch);
+    Ok(GetDealActivationReturn {
+        activated,
+        terminated: EPOCH_UNDEFINED,
+    })
+}
+
+/// The sector of an activated deal; 33 (EX_DEAL_NOT_ACTIVATED) before activation.
+pub fn get_deal_sector<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    id: DealID,
+) -> ActorResult<GetDealSectorReturn> {
+    match load_deal(store, state, id)?.activation {
+        Some(a) => Ok(GetDealSectorReturn { sector: a.sector }),
+        None => Err(ActorError::actor_specific(
+            EX_DEAL_NOT_ACTIVATED,
+            format!("deal {id} is not activated"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escrow.
+
+fn resolve(chain: &impl Chain, address: &Address) -> ActorResult<ActorID> {
+    chain
+        .resolve(address)
+        .ok_or_else(|| ActorError::illegal_argument(format!("failed to resolve address {address}")))
+}
+
+/// `[escrow balance, 0]`: the stand-in never locks funds. 16 if the address does not resolve.
+pub fn get_balance<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    chain: &impl Chain,
+    params: &GetBalanceParams,
+) -> ActorResult<GetBalanceReturn> {
+    let id = resolve(chain, &params.account)?;
+    let balance = balances(store, state)?.get(&id)?.cloned().unwrap_or_default();
+    Ok(GetBalanceReturn {
+        balance,
+        locked: TokenAmount::default(),
+    })
+}
+
+/// Credits the value received to the escrow of the resolved address. 16 if no value was
+/// sent or the address does not resolve.
+pub fn add_balance<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    chain: &impl Chain,
+    params: &AddBalanceParams,
+) -> ActorResult<Effects<()>> {
+    positive(&facts.value_received, "balance to add")?;
+    let id = resolve(chain, &params.provider_or_client)?;
+    let mut table = balances(store, state)?;
+    let current = table.get(&id)?.cloned().unwrap_or_default();
+    table.set(&id, add(&current, &facts.value_received)?)?;
+    let state = State {
+        balances: table.flush()?,
+        ..state.clone()
+    };
+    Ok(Effects {
+        state,
+        ret: (),
+        events: Vec::new(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness control (operator only).
+
+/// Checks a proposal as the builtin's PublishStorageDeals does (all failures are 16) and
+/// normalises client and provider to ID addresses.
+pub fn validate_proposal(
+    proposal: &DealProposal,
+    facts: &Facts,
+    chain: &impl Chain,
+) -> ActorResult<DealProposal> {
+    ensure!(is_piece_cid(&proposal.piece_cid), illegal_argument; "{} is not a piece CID", proposal.piece_cid);
+    let size = proposal.piece_size.0;
+    ensure!(
+        size >= MIN_PIECE_SIZE && size.is_power_of_two(),
+        illegal_argument; "piece size {size} is not a power of two of at least {MIN_PIECE_SIZE}"
+    );
+    ensure!(
+        proposal.label.len() <= DEAL_MAX_LABEL_SIZE,
+        illegal_argument; "label of {} bytes exceeds {DEAL_MAX_LABEL_SIZE}", proposal.label.len()
+    );
+    ensure!(
+        proposal.start_epoch < proposal.end_epoch,
+        illegal_argument; "start epoch {} is not before end epoch {}", proposal.start_epoch, proposal.end_epoch
+    );
+    ensure!(
+        proposal.start_epoch >= facts.epoch,
+        illegal_argument; "start epoch {} has already elapsed (now {})", proposal.start_epoch, facts.epoch
+    );
+    non_negative(&proposal.storage_price_per_epoch, "storage price per epoch")?;
+    non_negative(&proposal.provider_collateral, "provider collateral")?;
+    non_negative(&proposal.client_collateral, "client collateral")?;
+    let client = resolve(chain, &proposal.client)?;
+    let provider = resolve(chain, &proposal.provider)?;
+    let kind = chain.actor_type(provider);
+    ensure!(kind == Some(BuiltinType::Miner), illegal_argument; "provider f0{provider} of type {kind:?} is not a miner");
+    Ok(DealProposal {
+        client: Address::new_id(client),
+        provider: Address::new_id(provider),
+        ..proposal.clone()
+    })
+}
+
+/// `HarnessPublishDeal`: stores a validated proposal under the next id; emits
+/// `deal-published`.
+pub fn publish_deal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    chain: &impl Chain,
+    params: &HarnessPublishDealParams,
+) -> ActorResult<Effects<HarnessPublishDealReturn>> {
+    require_operator(state, facts.caller)?;
+    let proposal = validate_proposal(params, facts, chain)?;
+    let id = state.next_id;
+    let next_id = id
+        .checked_add(1)
+        .ok_or_else(|| ActorError::illegal_state("deal ids exhausted"))?;
+    let deal = DealRecord {
+        proposal,
+        activation: None,
+    };
+    let event = event_for(EVENT_DEAL_PUBLISHED, id, &deal)?;
+    let mut table = deals(store, state)?;
+    table.set(&id, deal)?;
+    let state = State {
+        next_id,
+        deals: table.flush()?,
+        ..state.clone()
+    };
+    Ok(Effects {
+        state,
+        ret: id,
+        events: vec![event],
+    })
+}
+
+/// `HarnessActivateDeal`: activates a published deal in a sector at the current epoch;
+/// emits `deal-activated`. 17/32 as the getters; 16 if already activated; 32 if the start
+/// epoch has passed (as the builtin's activation).
+pub fn activate_deal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: &HarnessActivateDealParams,
+) -> ActorResult<Effects<()>> {
+    require_operator(state, facts.caller)?;
+    let id = params.deal_id;
+    let mut table = deals(store, state)?;
+    let mut deal = find_deal(&table, state, id)?;
+    if let Some(a) = &deal.activation {
+        return Err(ActorError::illegal_argument(format!(
+            "deal {id} already activated at epoch {} in sector {}",
+            a.epoch, a.sector
+        )));
+    }
+    if facts.epoch > deal.proposal.start_epoch {
+        return Err(ActorError::actor_specific(
+            EX_DEAL_EXPIRED,
+            format!(
+                "deal {id} start epoch {} has passed (now {})",
+                deal.proposal.start_epoch, facts.epoch
+            ),
+        ));
+    }
+    deal.activation = Some(DealActivation {
+        epoch: facts.epoch,
+        sector: params.sector_number,
+    });
+    let key = SectorKey {
+        provider: stored_id(&deal.proposal.provider)?,
+        sector: params.sector_number,
+    };
+    let event = event_for(EVENT_DEAL_ACTIVATED, id, &deal)?;
+    table.set(&id, deal)?;
+
+    let mut index = sector_deals(store, state)?;
+    let mut ids = index.get(&key)?.cloned().unwrap_or_default();
+    ids.push(id);
+    index.set(&key, ids)?;
+
+    let state = State {
+        deals: table.flush()?,
+        sector_deals: index.flush()?,
+        ..state.clone()
+    };
+    Ok(Effects {
+        state,
+        ret: (),
+        events: vec![event],
+    })
+}
+
+/// `HarnessTerminateDeal`: the deal's sector was terminated early, so the deal is slashed
+/// and deleted; emits `deal-terminated`. Only an activated deal before its end epoch can be
+/// slashed (20 otherwise, as the builtin never slashes a finished or unactivated deal).
+pub fn terminate_deal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: &DealQueryParams,
+) -> ActorResult<Effects<()>> {
+    require_operator(state, facts.caller)?;
+    let id = params.id;
+    let deal = load_deal(store, state, id)?;
+    ensure!(deal.activation.is_some(), illegal_state; "deal {id} is not activated: time it out instead");
+    ensure!(
+        facts.epoch < deal.proposal.end_epoch,
+        illegal_state; "deal {id} ended at epoch {} (now {}): settle it instead", deal.proposal.end_epoch, facts.epoch
+    );
+    let event = event_for(EVENT_DEAL_TERMINATED, id, &deal)?;
+    let state = delete_deal(store, state, id, &deal)?;
+    Ok(Effects {
+        state,
+        ret: (),
+        events: vec![event],
+    })
+}
+
+/// `HarnessSettleDeal`: final settlement. An activated deal at or past its end epoch is
+/// deleted as completed (`deal-completed`); a never-activated deal past its start epoch is
+/// deleted as timed out (no event). Anything else is 20 and changes nothing.
+pub fn settle_deal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: &DealQueryParams,
+) -> ActorResult<Effects<()>> {
+    require_operator(state, facts.caller)?;
+    let id = params.id;
+    let deal = load_deal(store, state, id)?;
+    let events = match deal.activation {
+        Some(_) if facts.epoch >= deal.proposal.end_epoch => {
+            vec![event_for(EVENT_DEAL_COMPLETED, id, &deal)?]
+        }
+        None if facts.epoch > deal.proposal.start_epoch => Vec::new(),
+        Some(_) => {
+            return Err(ActorError::illegal_state(format!(
+                "deal {id} is active until epoch {} (now {})",
+                deal.proposal.end_epoch, facts.epoch
+            )))
+        }
+        None => {
+            return Err(ActorError::illegal_state(format!(
+                "deal {id} can still be activated until epoch {} (now {})",
+                deal.proposal.start_epoch, facts.epoch
+            )))
+        }
+    };
+    let state = delete_deal(store, state, id, &deal)?;
+    Ok(Effects {
+        state,
+        ret: (),
+        events,
+    })
+}
+
+/// `HarnessTimeoutDeal`: deletes a never-activated deal whose start epoch has passed (no
+/// event, as the builtin); 20 otherwise.
+pub fn timeout_deal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: &DealQueryParams,
+) -> ActorResult<Effects<()>> {
+    require_operator(state, facts.caller)?;
+    let id = params.id;
+    let deal = load_deal(store, state, id)?;
+    ensure!(deal.activation.is_none(), illegal_state; "deal {id} was activated");
+    ensure!(
+        facts.epoch > deal.proposal.start_epoch,
+        illegal_state; "deal {id} can still be activated until epoch {} (now {})", deal.proposal.start_epoch, facts.epoch
+    );
+    let state = delete_deal(store, state, id, &deal)?;
+    Ok(Effects {
+        state,
+        ret: (),
+        events: Vec::new(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Miner callback.
+
+/// `OnMinerSectorsTerminate` (legacy 7, miners only): the calling miner terminated these
+/// sectors at `epoch`. Each of its deals in them that has not ended by `epoch` is deleted
+/// (`deal-terminated`); a deal that already ended stays readable until settled, as in the
+/// builtin. The sectors' index entries are removed either way.
+pub fn on_miner_sectors_terminate<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    chain: &impl Chain,
+    params: &OnMinerSectorsTerminateParams,
+) -> ActorResult<Effects<()>> {
+    require_miner(chain, facts.caller)?;
+    let mut table = deals(store, state)?;
+    let mut index = sector_deals(store, state)?;
+    let mut events = Vec::new();
+    for &sector in &params.sectors {
+        let key = SectorKey {
+            provider: facts.caller,
+            sector,
+        };
+        let Some(ids) = index.delete(&key)? else { continue };
+        for id in ids {
+            // Deleted since (settled after its end); nothing left to do.
+            let Some(deal) = table.get(&id)?.cloned() else {
+                continue;
+            };
+            ensure!(
+                stored_id(&deal.proposal.provider)? == facts.caller,
+                illegal_state; "deal {id} indexed under f0{} belongs to {}", facts.caller, deal.proposal.provider
+            );
+            if deal.proposal.end_epoch <= params.epoch {
+                continue;
+            }
+            events.push(event_for(EVENT_DEAL_TERMINATED, id, &deal)?);
+            table.delete(&id)?;
+        }
+    }
+    let state = State {
+        deals: table.flush()?,
+        sector_deals: index.flush()?,
+        ..state.clone()
+    };
+    Ok(Effects {
+        state,
+        ret: (),
+        events,
+    })
+}

@@ -1,0 +1,380 @@
+//! Wire and state types of the stand-in market, usable on the host by the harness.
+//!
+//! Every exported getter's params and return mirror the builtin market v18 (reference §2.1):
+//! one-field structs are CBOR-transparent, the others are tuples in field order.
+
+use std::fmt;
+
+use actor_runtime::{method_hash, ActorError, ActorResult, MapKey};
+use cid::multihash::Multihash;
+use cid::{Cid, Version};
+use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::piece::PaddedPieceSize;
+use fvm_shared::sector::SectorNumber;
+use fvm_shared::{ActorID, MethodNum};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+// ---------------------------------------------------------------------------------------------
+// Method numbers.
+
+/// Called by the system actor at genesis; params: transparent operator `ActorID`.
+pub const METHOD_CONSTRUCTOR: MethodNum = actor_runtime::METHOD_CONSTRUCTOR;
+/// Legacy internal method, miners only: tuple `[epoch, sectors: Vec<u64>]`, no return.
+pub const METHOD_ON_MINER_SECTORS_TERMINATE: MethodNum = 7;
+
+pub const METHOD_ADD_BALANCE: MethodNum = method_hash!("AddBalance");
+pub const METHOD_GET_BALANCE: MethodNum = method_hash!("GetBalance");
+pub const METHOD_GET_DEAL_DATA_COMMITMENT: MethodNum = method_hash!("GetDealDataCommitment");
+pub const METHOD_GET_DEAL_CLIENT: MethodNum = method_hash!("GetDealClient");
+pub const METHOD_GET_DEAL_PROVIDER: MethodNum = method_hash!("GetDealProvider");
+pub const METHOD_GET_DEAL_LABEL: MethodNum = method_hash!("GetDealLabel");
+pub const METHOD_GET_DEAL_TERM: MethodNum = method_hash!("GetDealTerm");
+pub const METHOD_GET_DEAL_TOTAL_PRICE: MethodNum = method_hash!("GetDealTotalPrice");
+pub const METHOD_GET_DEAL_CLIENT_COLLATERAL: MethodNum = method_hash!("GetDealClientCollateral");
+pub const METHOD_GET_DEAL_PROVIDER_COLLATERAL: MethodNum = method_hash!("GetDealProviderCollateral");
+pub const METHOD_GET_DEAL_VERIFIED: MethodNum = method_hash!("GetDealVerified");
+pub const METHOD_GET_DEAL_ACTIVATION: MethodNum = method_hash!("GetDealActivation");
+pub const METHOD_GET_DEAL_SECTOR: MethodNum = method_hash!("GetDealSector");
+
+/// Harness control (operator only): params [`HarnessPublishDealParams`], returns the DealID.
+pub const METHOD_HARNESS_PUBLISH_DEAL: MethodNum = method_hash!("HarnessPublishDeal");
+/// Harness control (operator only): params [`HarnessActivateDealParams`], no return.
+pub const METHOD_HARNESS_ACTIVATE_DEAL: MethodNum = method_hash!("HarnessActivateDeal");
+/// Harness control (operator only): params [`DealQueryParams`], no return.
+pub const METHOD_HARNESS_TERMINATE_DEAL: MethodNum = method_hash!("HarnessTerminateDeal");
+/// Harness control (operator only): params [`DealQueryParams`], no return.
+pub const METHOD_HARNESS_SETTLE_DEAL: MethodNum = method_hash!("HarnessSettleDeal");
+/// Harness control (operator only): params [`DealQueryParams`], no return.
+pub const METHOD_HARNESS_TIMEOUT_DEAL: MethodNum = method_hash!("HarnessTimeoutDeal");
+/// Any caller, no params: returns the operator as a transparent `ActorID`.
+pub const METHOD_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOperator");
+
+/// Exported (FRC-42) method numbers start here; lower numbers are for builtin callers.
+pub const FIRST_EXPORTED_METHOD: MethodNum = 1 << 24;
+
+// ---------------------------------------------------------------------------------------------
+// Limits and market exit codes.
+
+/// Longest label the builtin market accepts, in bytes.
+pub const DEAL_MAX_LABEL_SIZE: usize = 256;
+/// Smallest padded piece.
+pub const MIN_PIECE_SIZE: u64 = 128;
+
+pub use actor_runtime::builtin::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
+
+/// Multicodec of a piece commitment (CommP) CID.
+pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
+/// Multihash code of a piece commitment digest.
+pub const SHA2_256_TRUNC254_PADDED: u64 = 0x1012;
+
+/// Whether `cid` is a piece commitment CID (v1, fil-commitment-unsealed, 32-byte
+/// sha2-256-trunc254-padded), as the builtin market requires of `piece_cid`.
+pub fn is_piece_cid(cid: &Cid) -> bool {
+    cid.version() == Version::V1
+        && cid.codec() == FIL_COMMITMENT_UNSEALED
+        && cid.hash().code() == SHA2_256_TRUNC254_PADDED
+        && cid.hash().size() == 32
+}
+
+/// The piece CID of a 32-byte CommP digest. The top two bits of the last byte should be 0
+/// for a real commitment; the market does not check it.
+pub fn piece_cid(digest: [u8; 32]) -> Cid {
+    // Wrapping 32 bytes into a 64-byte multihash cannot fail.
+    let hash = Multihash::<64>::wrap(SHA2_256_TRUNC254_PADDED, &digest).unwrap_or_default();
+    Cid::new_v1(FIL_COMMITMENT_UNSEALED, hash)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label.
+
+/// A deal label: untagged, a CBOR text string or a CBOR byte string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Label {
+    String(String),
+    Bytes(Vec<u8>),
+}
+
+impl Label {
+    /// Length in bytes (the limit is on this).
+    pub fn len(&self) -> usize {
+        match self {
+            Label::String(s) => s.len(),
+            Label::Bytes(b) => b.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for Label {
+    fn default() -> Self {
+        Label::String(String::new())
+    }
+}
+
+impl From<&str> for Label {
+    fn from(s: &str) -> Self {
+        Label::String(s.to_owned())
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Label::String(s) => serializer.serialize_str(s),
+            Label::Bytes(b) => serializer.serialize_bytes(b),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LabelVisitor;
+
+        impl de::Visitor<'_> for LabelVisitor {
+            type Value = Label;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a text or byte string")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Label, E> {
+                Ok(Label::String(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Label, E> {
+                Ok(Label::String(v))
+            }
+
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Label, E> {
+                Ok(Label::Bytes(v.to_vec()))
+            }
+
+            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Label, E> {
+                Ok(Label::Bytes(v))
+            }
+        }
+
+        deserializer.deserialize_any(LabelVisitor)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deals.
+
+/// A deal proposal in the builtin field order. Stored with client and provider normalised to
+/// ID addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DealProposal {
+    pub piece_cid: Cid,
+    pub piece_size: PaddedPieceSize,
+    pub verified_deal: bool,
+    pub client: Address,
+    pub provider: Address,
+    pub label: Label,
+    pub start_epoch: ChainEpoch,
+    pub end_epoch: ChainEpoch,
+    pub storage_price_per_epoch: TokenAmount,
+    pub provider_collateral: TokenAmount,
+    pub client_collateral: TokenAmount,
+}
+
+impl DealProposal {
+    pub fn duration(&self) -> ChainEpoch {
+        self.end_epoch - self.start_epoch
+    }
+}
+
+/// `HarnessPublishDeal` takes a proposal exactly as `DealProposal` is laid out (no
+/// signature: the operator vouches for it). The label may be text or bytes.
+pub type HarnessPublishDealParams = DealProposal;
+
+/// `HarnessPublishDeal` returns the new deal's ID as a bare u64.
+pub type HarnessPublishDealReturn = DealID;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct HarnessActivateDealParams {
+    pub deal_id: DealID,
+    pub sector_number: SectorNumber,
+}
+
+/// `HarnessOperator` returns the operator as a bare u64.
+pub type HarnessOperatorReturn = ActorID;
+
+/// Constructor params: the operator, transparent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConstructorParams {
+    pub operator: ActorID,
+}
+
+/// `OnMinerSectorsTerminate` params. The builtin carries the sectors as an RLE+ BitField;
+/// the stand-in takes a plain CBOR list of sector numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct OnMinerSectorsTerminateParams {
+    pub epoch: ChainEpoch,
+    pub sectors: Vec<SectorNumber>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Getters (reference §2.1).
+
+/// Params of every deal getter and of the harness terminate/settle/timeout methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DealQueryParams {
+    pub id: DealID,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetDealDataCommitmentReturn {
+    pub data: Cid,
+    pub size: PaddedPieceSize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealClientReturn {
+    pub client: ActorID,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealProviderReturn {
+    pub provider: ActorID,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealLabelReturn {
+    pub label: Label,
+}
+
+/// end_epoch = start + duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetDealTermReturn {
+    pub start: ChainEpoch,
+    pub duration: ChainEpoch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealTotalPriceReturn {
+    pub total_price: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealClientCollateralReturn {
+    pub collateral: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealProviderCollateralReturn {
+    pub collateral: TokenAmount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealVerifiedReturn {
+    pub verified: bool,
+}
+
+/// `[activated, terminated]`: `[-1, -1]` while published but not activated; since v13 a
+/// successful answer always has `terminated = -1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetDealActivationReturn {
+    pub activated: ChainEpoch,
+    pub terminated: ChainEpoch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetDealSectorReturn {
+    pub sector: SectorNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AddBalanceParams {
+    pub provider_or_client: Address,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetBalanceParams {
+    pub account: Address,
+}
+
+/// `[balance, locked]`. The stand-in does not lock funds for deals: `locked` is always 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetBalanceReturn {
+    pub balance: TokenAmount,
+    pub locked: TokenAmount,
+}
+
+// ---------------------------------------------------------------------------------------------
+// State.
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct State {
+    /// The harness account allowed to drive deal lifecycles.
+    pub operator: ActorID,
+    /// The next DealID to hand out; every id below it was published once.
+    pub next_id: DealID,
+    /// HAMT DealID → [`DealRecord`] of live deals. Deleted deals (terminated, settled, timed
+    /// out) are removed, which is what makes the getters answer 32.
+    pub deals: Cid,
+    /// HAMT ActorID → escrow `TokenAmount`.
+    pub balances: Cid,
+    /// HAMT [`SectorKey`] → `Vec<DealID>` of the activated deals in that provider's sector.
+    pub sector_deals: Cid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DealRecord {
+    pub proposal: DealProposal,
+    /// `None` while published but not activated.
+    pub activation: Option<DealActivation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DealActivation {
+    pub epoch: ChainEpoch,
+    pub sector: SectorNumber,
+}
+
+/// Key of the sector index: a provider's sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SectorKey {
+    pub provider: ActorID,
+    pub sector: SectorNumber,
+}
+
+/// Two unsigned varints back to back (each is self-delimiting).
+impl MapKey for SectorKey {
+    fn to_key_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.provider.to_key_bytes();
+        bytes.extend(self.sector.to_key_bytes());
+        bytes
+    }
+
+    fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
+        let split = bytes
+            .iter()
+            .position(|b| b & 0x80 == 0)
+            .ok_or_else(|| ActorError::illegal_state("malformed sector key"))?;
+        let (provider, sector) = bytes.split_at(split + 1);
+        Ok(Self {
+            provider: u64::from_key_bytes(provider)?,
+            sector: u64::from_key_bytes(sector)?,
+        })
+    }
+}

@@ -1,0 +1,200 @@
+//! Stand-in builtin storage miner (manifest position 6, so the VM reports its type as Miner).
+//!
+//! It answers the builtin miner's exported getters and FIP-0112 sector-status methods byte for
+//! byte as builtin-actors v18 does (reference §3.1, §3.3), and takes harness-only control
+//! messages from the operator account the stand-in market names: add, fault, recover,
+//! terminate (which deletes the sector's deals at the market), move and compact sectors, and
+//! send a DDO `SectorContentChanged` notification (§5) to any receiver, as a real miner does
+//! after ProveCommitSectors3.
+//!
+//! Created through the stand-in init's Exec (as power's CreateMiner would); the constructor
+//! asks the market (f05) for the operator with a read-only `HarnessOperator` query.
+//!
+//! What it does not model: power, pledge, vesting, deposits and fee debt
+//! (`GetAvailableBalance` is the whole balance), proving deadlines, cron and automatic expiry
+//! (a sector changes state only through the operator), owner/worker changes and beneficiaries.
+
+pub mod logic;
+pub mod types;
+
+pub use types::*;
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+mod actor {
+    use actor_runtime::builtin::{INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
+    use actor_runtime::params::{encode_params, encode_return};
+    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use fvm_sdk as sdk;
+    use fvm_shared::address::Address;
+    use fvm_shared::bigint::Zero;
+    use fvm_shared::econ::TokenAmount;
+    use fvm_shared::ActorID;
+
+    use super::*;
+
+    #[no_mangle]
+    pub extern "C" fn invoke(params: u32) -> u32 {
+        run(params, dispatch)
+    }
+
+    fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let store = rt.store();
+        match rt.method() {
+            METHOD_CONSTRUCTOR => {
+                rt.validate_caller_is(&[INIT_ACTOR_ID])?;
+                let params: ConstructorParams = rt.params()?;
+                let state = logic::construct(
+                    &store,
+                    params,
+                    |a| resolve_existing(rt, a),
+                    || harness_operator(rt),
+                )?;
+                rt.save_state(&state)?;
+                Ok(None)
+            }
+
+            // Getters: any caller.
+            METHOD_GET_OWNER => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                encode_return(&logic::get_owner(&rt.state()?))
+            }
+            METHOD_IS_CONTROLLING_ADDRESS => {
+                rt.validate_caller_any()?;
+                let params: IsControllingAddressParams = rt.params()?;
+                let resolved = rt.resolve(&params.address);
+                encode_return(&logic::is_controlling_address(&rt.state()?, resolved))
+            }
+            METHOD_GET_SECTOR_SIZE => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                encode_return(&logic::get_sector_size(&rt.state()?))
+            }
+            METHOD_GET_AVAILABLE_BALANCE => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                encode_return(&logic::available_balance(rt.balance()))
+            }
+            METHOD_GENERATE_SECTOR_LOCATION => {
+                rt.validate_caller_any()?;
+                let params: GenerateSectorLocationParams = rt.params()?;
+                encode_return(&logic::generate_sector_location(&store, &rt.state()?, params)?)
+            }
+            METHOD_VALIDATE_SECTOR_STATUS => {
+                rt.validate_caller_any()?;
+                let params: ValidateSectorStatusParams = rt.params()?;
+                encode_return(&logic::validate_sector_status(&store, &rt.state()?, params)?)
+            }
+            METHOD_GET_NOMINAL_SECTOR_EXPIRATION => {
+                rt.validate_caller_any()?;
+                let params: GetNominalSectorExpirationParams = rt.params()?;
+                encode_return(&logic::get_nominal_sector_expiration(
+                    &store,
+                    &rt.state()?,
+                    params,
+                )?)
+            }
+
+            // Harness controls: the operator only.
+            METHOD_HARNESS_ADD_SECTOR => {
+                let state = operator_state(rt)?;
+                let params: HarnessAddSectorParams = rt.params()?;
+                rt.save_state(&logic::add_sector(&store, &state, rt.facts(), params)?)?;
+                Ok(None)
+            }
+            METHOD_HARNESS_FAULT_SECTOR => {
+                let state = operator_state(rt)?;
+                let params: HarnessSectorParams = rt.params()?;
+                rt.save_state(&logic::fault_sector(&store, &state, params)?)?;
+                Ok(None)
+            }
+            METHOD_HARNESS_RECOVER_SECTOR => {
+                let state = operator_state(rt)?;
+                let params: HarnessSectorParams = rt.params()?;
+                rt.save_state(&logic::recover_sector(&store, &state, params)?)?;
+                Ok(None)
+            }
+            METHOD_HARNESS_TERMINATE_SECTOR => {
+                let state = operator_state(rt)?;
+                let params: HarnessSectorParams = rt.params()?;
+                let (state, market_params) = logic::terminate_sector(&store, &state, rt.facts(), params)?;
+                // Effects before the interaction: the market may call back and must see the
+                // sector terminated.
+                rt.save_state(&state)?;
+                let response = rt.send(
+                    &Address::new_id(STORAGE_MARKET_ACTOR_ID),
+                    METHOD_MARKET_ON_MINER_SECTORS_TERMINATE,
+                    encode_params(&market_params)?,
+                    TokenAmount::zero(),
+                    false,
+                )?;
+                if !response.exit_code.is_success() {
+                    return Err(logic::callee_failed(
+                        "market OnMinerSectorsTerminate",
+                        response.exit_code,
+                    ));
+                }
+                Ok(None)
+            }
+            METHOD_HARNESS_MOVE_SECTOR => {
+                let state = operator_state(rt)?;
+                let params: HarnessMoveSectorParams = rt.params()?;
+                rt.save_state(&logic::move_sector(&store, &state, params)?)?;
+                Ok(None)
+            }
+            METHOD_HARNESS_COMPACT_SECTOR => {
+                let state = operator_state(rt)?;
+                let params: HarnessSectorParams = rt.params()?;
+                rt.save_state(&logic::compact_sector(&store, &state, params)?)?;
+                Ok(None)
+            }
+            METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED => {
+                operator_state(rt)?;
+                let params: HarnessNotifyParams = rt.params()?;
+                // As after ProveCommitSectors3: value 0, all the gas, not read-only.
+                let response = rt.send(
+                    &params.receiver,
+                    METHOD_SECTOR_CONTENT_CHANGED,
+                    encode_params(&params.sectors)?,
+                    TokenAmount::zero(),
+                    false,
+                )?;
+                encode_return(&logic::notify_return(
+                    response.exit_code,
+                    response.return_data.as_ref(),
+                ))
+            }
+
+            m => {
+                rt.validate_caller_any()?;
+                Err(actor_error!(unhandled_message; "stand-in miner has no method {m}"))
+            }
+        }
+    }
+
+    /// Loads the state and validates that the caller is its operator (exit 18 otherwise).
+    fn operator_state(rt: &Runtime) -> ActorResult<State> {
+        let state: State = rt.state()?;
+        rt.validate_caller_with(|caller| logic::check_operator(&state, caller))?;
+        Ok(state)
+    }
+
+    /// The ID of an existing actor behind `address`. (The VM resolves any ID address, even
+    /// one with no actor, so existence is checked through the code CID.)
+    fn resolve_existing(rt: &Runtime, address: &Address) -> Option<ActorID> {
+        rt.resolve(address)
+            .filter(|id| sdk::actor::get_actor_code_cid(&Address::new_id(*id)).is_some())
+    }
+
+    /// Asks the stand-in market who the harness operator is.
+    fn harness_operator(rt: &Runtime) -> ActorResult<ActorID> {
+        rt.query::<ActorID>(
+            &Address::new_id(STORAGE_MARKET_ACTOR_ID),
+            METHOD_MARKET_HARNESS_OPERATOR,
+            None,
+        )?
+        .map_err(|code| logic::callee_failed("market HarnessOperator", code))
+    }
+}

@@ -4,10 +4,18 @@
 use std::path::Path;
 
 fn main() -> anyhow::Result<()> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
     wasm_build::build_for_build_script(
         workspace,
-        &["actors", "integration-tests/stand-ins", "integration-tests/test-actors", "Cargo.toml", "Cargo.lock"],
+        &[
+            "actors",
+            "integration-tests/stand-ins",
+            "integration-tests/test-actors",
+            "Cargo.toml",
+            "Cargo.lock",
+        ],
     )?;
     Ok(())
 }

@@ -4,7 +4,10 @@ include!(concat!(env!("OUT_DIR"), "/actors.rs"));
 
 /// The module of a workspace actor crate, by package name.
 pub fn wasm(package: &str) -> Option<&'static [u8]> {
-    ACTORS.iter().find(|(name, _)| *name == package).map(|(_, bytes)| *bytes)
+    ACTORS
+        .iter()
+        .find(|(name, _)| *name == package)
+        .map(|(_, bytes)| *bytes)
 }
 
 /// The module of a workspace actor crate, or an error naming what was built.

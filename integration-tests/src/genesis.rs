@@ -85,14 +85,27 @@ pub fn genesis<B: Blockstore>(
         network_name: "suite-localnet".into(),
         installed_actors: installed,
     };
-    let mut tree = StateTree::new(store, StateTreeVersion::V5).map_err(|e| anyhow::anyhow!("state tree: {e}"))?;
+    let mut tree =
+        StateTree::new(store, StateTreeVersion::V5).map_err(|e| anyhow::anyhow!("state tree: {e}"))?;
     let put = |tree: &mut StateTree<B>, id: ActorID, t: BuiltinType, state: Cid, balance: TokenAmount| {
         tree.set_actor(id, ActorState::new(manifest.code(t), state, balance, 0, None));
     };
     let system_state = tree.store().put_cbor(&(manifest.root,), Code::Blake2b256)?;
-    put(&mut tree, SYSTEM_ACTOR_ID, BuiltinType::System, system_state, TokenAmount::default());
+    put(
+        &mut tree,
+        SYSTEM_ACTOR_ID,
+        BuiltinType::System,
+        system_state,
+        TokenAmount::default(),
+    );
     let init = tree.store().put_cbor(&init_state, Code::Blake2b256)?;
-    put(&mut tree, INIT_ACTOR_ID, BuiltinType::Init, init, TokenAmount::default());
+    put(
+        &mut tree,
+        INIT_ACTOR_ID,
+        BuiltinType::Init,
+        init,
+        TokenAmount::default(),
+    );
 
     // Singletons the suite never calls still exist, so their addresses resolve.
     let empty = tree.store().put_cbor(&(), Code::Blake2b256)?;
@@ -107,16 +120,36 @@ pub fn genesis<B: Blockstore>(
     ] {
         put(&mut tree, id, t, empty, TokenAmount::default());
     }
-    let burnt = tree
-        .store()
-        .put_cbor(&stand_in_account::State { address: Address::new_id(BURNT_FUNDS_ACTOR_ID) }, Code::Blake2b256)?;
-    put(&mut tree, BURNT_FUNDS_ACTOR_ID, BuiltinType::Account, burnt, TokenAmount::default());
+    let burnt = tree.store().put_cbor(
+        &stand_in_account::State {
+            address: Address::new_id(BURNT_FUNDS_ACTOR_ID),
+        },
+        Code::Blake2b256,
+    )?;
+    put(
+        &mut tree,
+        BURNT_FUNDS_ACTOR_ID,
+        BuiltinType::Account,
+        burnt,
+        TokenAmount::default(),
+    );
 
     let operator = tree
         .register_new_address(operator_key)
         .map_err(|e| anyhow::anyhow!("register operator: {e}"))?;
-    let account = tree.store().put_cbor(&stand_in_account::State { address: *operator_key }, Code::Blake2b256)?;
-    put(&mut tree, operator, BuiltinType::Account, account, operator_balance);
+    let account = tree.store().put_cbor(
+        &stand_in_account::State {
+            address: *operator_key,
+        },
+        Code::Blake2b256,
+    )?;
+    put(
+        &mut tree,
+        operator,
+        BuiltinType::Account,
+        account,
+        operator_balance,
+    );
 
     let root = tree.flush().map_err(|e| anyhow::anyhow!("flush: {e}"))?;
     Ok((root, operator, tree.into_store()))

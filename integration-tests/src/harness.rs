@@ -83,7 +83,11 @@ impl Receipt {
     /// This receipt if the message succeeded, else an error with the VM's explanation.
     pub fn ok(self) -> Result<Self> {
         if !self.is_ok() {
-            bail!("message failed with exit {}: {}", self.exit_code.value(), self.failure.unwrap_or_default());
+            bail!(
+                "message failed with exit {}: {}",
+                self.exit_code.value(),
+                self.failure.unwrap_or_default()
+            );
         }
         Ok(self)
     }
@@ -91,7 +95,11 @@ impl Receipt {
     /// Decodes the return value of a successful message.
     pub fn ret<T: DeserializeOwned>(&self) -> Result<T> {
         if !self.is_ok() {
-            bail!("no return: exit {}: {}", self.exit_code.value(), self.failure.clone().unwrap_or_default());
+            bail!(
+                "no return: exit {}: {}",
+                self.exit_code.value(),
+                self.failure.clone().unwrap_or_default()
+            );
         }
         from_slice(&self.return_data).context("decoding return")
     }
@@ -114,7 +122,12 @@ impl Receipt {
         let wanted = to_vec(&event_type).expect("encode text");
         self.events
             .iter()
-            .filter(|e| e.event.entries.first().is_some_and(|x| x.key == "$type" && x.value == wanted))
+            .filter(|e| {
+                e.event
+                    .entries
+                    .first()
+                    .is_some_and(|x| x.key == "$type" && x.value == wanted)
+            })
             .collect()
     }
 }
@@ -161,7 +174,10 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             manifest,
             epoch: 0,
             executor: None,
-            operator: Account { id: operator, key: operator_key },
+            operator: Account {
+                id: operator,
+                key: operator_key,
+            },
             next_key: 1,
             tracing: false,
         };
@@ -170,9 +186,13 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         if crate::actors::wasm("stand-in-market").is_none() {
             return Ok(h);
         }
-        h.implicit(STORAGE_MARKET_ACTOR_ID, actor_runtime::METHOD_CONSTRUCTOR, params(&operator))?
-            .ok()
-            .context("market constructor")?;
+        h.implicit(
+            STORAGE_MARKET_ACTOR_ID,
+            actor_runtime::METHOD_CONSTRUCTOR,
+            params(&operator),
+        )?
+        .ok()
+        .context("market constructor")?;
         Ok(h)
     }
 
@@ -260,7 +280,10 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
 
     /// Any block, decoded.
     pub fn get_cbor<T: DeserializeOwned>(&self, cid: &Cid) -> Result<T> {
-        self.exec().blockstore().get_cbor(cid)?.ok_or_else(|| anyhow!("no block {cid}"))
+        self.exec()
+            .blockstore()
+            .get_cbor(cid)?
+            .ok_or_else(|| anyhow!("no block {cid}"))
     }
 
     /// The ID an address resolves to.
@@ -271,7 +294,12 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
     /// The builtin type of an actor's code, if builtin.
     pub fn builtin_type(&self, id: ActorID) -> Result<Option<BuiltinType>> {
         let actor = self.actor(id)?.ok_or_else(|| anyhow!("no actor f0{id}"))?;
-        Ok(self.manifest.entries.iter().find(|(_, c)| *c == actor.code).map(|(t, _)| *t))
+        Ok(self
+            .manifest
+            .entries
+            .iter()
+            .find(|(_, c)| *c == actor.code)
+            .map(|(t, _)| *t))
     }
 
     /// A new account funded by the operator with a real transfer (the VM creates it).
@@ -279,8 +307,12 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         let key = key_address(self.next_key);
         self.next_key += 1;
         let operator = self.operator;
-        self.send(&operator, key, METHOD_SEND, RawBytes::default(), balance)?.ok().context("funding account")?;
-        let id = self.resolve(&key)?.ok_or_else(|| anyhow!("account {key} was not created"))?;
+        self.send(&operator, key, METHOD_SEND, RawBytes::default(), balance)?
+            .ok()
+            .context("funding account")?;
+        let id = self
+            .resolve(&key)?
+            .ok_or_else(|| anyhow!("account {key} was not created"))?;
         Ok(Account { id, key })
     }
 
@@ -293,7 +325,10 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         params: RawBytes,
         value: TokenAmount,
     ) -> Result<Receipt> {
-        let sequence = self.actor(from.id)?.ok_or_else(|| anyhow!("no sender f0{}", from.id))?.sequence;
+        let sequence = self
+            .actor(from.id)?
+            .ok_or_else(|| anyhow!("no sender f0{}", from.id))?
+            .sequence;
         let message = Message {
             version: 0,
             from: from.key,
@@ -307,7 +342,9 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             gas_premium: TokenAmount::default(),
         };
         let raw_length = to_vec(&message)?.len();
-        let ret = self.exec_mut().execute_message(message, ApplyKind::Explicit, raw_length)?;
+        let ret = self
+            .exec_mut()
+            .execute_message(message, ApplyKind::Explicit, raw_length)?;
         Ok(Receipt::from_apply(ret))
     }
 
@@ -325,7 +362,13 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
 
     /// `send` with no parameters block and no value.
     pub fn call_no_params(&mut self, from: &Account, to: ActorID, method: MethodNum) -> Result<Receipt> {
-        self.send(from, Address::new_id(to), method, RawBytes::default(), TokenAmount::default())
+        self.send(
+            from,
+            Address::new_id(to),
+            method,
+            RawBytes::default(),
+            TokenAmount::default(),
+        )
     }
 
     /// An implicit message from the system actor (as the chain itself sends).
@@ -348,8 +391,16 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
 
     /// Installs wasm code through the stand-in init (InstallCode) and returns its code CID.
     pub fn install_code(&mut self, from: &Account, module: &[u8]) -> Result<Cid> {
-        let p = stand_in_init::InstallCodeParams { code: module.to_vec() };
-        let r = self.call(from, INIT_ACTOR_ID, stand_in_init::METHOD_INSTALL_CODE_EXPORTED, &p, TokenAmount::default())?;
+        let p = stand_in_init::InstallCodeParams {
+            code: module.to_vec(),
+        };
+        let r = self.call(
+            from,
+            INIT_ACTOR_ID,
+            stand_in_init::METHOD_INSTALL_CODE_EXPORTED,
+            &p,
+            TokenAmount::default(),
+        )?;
         let ret: stand_in_init::InstallCodeReturn = r.ok().context("InstallCode")?.ret()?;
         Ok(ret.code_cid)
     }
@@ -363,16 +414,32 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         constructor_params: &P,
         value: TokenAmount,
     ) -> Result<Receipt> {
-        let p = stand_in_init::ExecParams { code_cid, constructor_params: params(constructor_params) };
-        self.call(from, INIT_ACTOR_ID, stand_in_init::METHOD_EXEC_EXPORTED, &p, value)
+        let p = stand_in_init::ExecParams {
+            code_cid,
+            constructor_params: params(constructor_params),
+        };
+        self.call(
+            from,
+            INIT_ACTOR_ID,
+            stand_in_init::METHOD_EXEC_EXPORTED,
+            &p,
+            value,
+        )
     }
 
     /// Installs (if needed) and creates an actor of a workspace package; returns its ID.
-    pub fn deploy<P: Serialize>(&mut self, from: &Account, package: &str, constructor_params: &P) -> Result<ActorID> {
+    pub fn deploy<P: Serialize>(
+        &mut self,
+        from: &Account,
+        package: &str,
+        constructor_params: &P,
+    ) -> Result<ActorID> {
         let module = crate::actors::require_wasm(package)?;
         let code = self.install_code(from, module)?;
-        let ret: stand_in_init::ExecReturn =
-            self.exec_actor(from, code, constructor_params, TokenAmount::default())?.ok()?.ret()?;
+        let ret: stand_in_init::ExecReturn = self
+            .exec_actor(from, code, constructor_params, TokenAmount::default())?
+            .ok()?
+            .ret()?;
         Ok(ret.id_address.id()?)
     }
 }

@@ -40,7 +40,10 @@ fn manifest_lists_sixteen_distinct_codes_in_canonical_order() {
     assert_eq!(cids.len(), 16, "every builtin type needs its own code CID");
     // The VM reads the same manifest: f01 is init, f05 the market, f099 an account.
     assert_eq!(h.builtin_type(INIT_ACTOR_ID).unwrap(), Some(BuiltinType::Init));
-    assert_eq!(h.builtin_type(STORAGE_MARKET_ACTOR_ID).unwrap(), Some(BuiltinType::Market));
+    assert_eq!(
+        h.builtin_type(STORAGE_MARKET_ACTOR_ID).unwrap(),
+        Some(BuiltinType::Market)
+    );
     assert_eq!(h.builtin_type(99).unwrap(), Some(BuiltinType::Account));
 }
 
@@ -54,14 +57,23 @@ fn the_fvm_loads_every_module() {
     let mut cids = Vec::new();
     for (name, module) in ACTORS {
         let cid = put_code(&store, module).unwrap();
-        assert_eq!(cid.to_string(), wasm_build::code_cid(module).to_string(), "{name}");
+        assert_eq!(
+            cid.to_string(),
+            wasm_build::code_cid(module).to_string(),
+            "{name}"
+        );
         cids.push((name.to_string(), cid));
     }
     for (t, _) in BuiltinType::ALL {
-        cids.push((format!("manifest entry {t:?}"), put_code(&store, &stand_in_module(t).unwrap()).unwrap()));
+        cids.push((
+            format!("manifest entry {t:?}"),
+            put_code(&store, &stand_in_module(t).unwrap()).unwrap(),
+        ));
     }
     for (name, cid) in &cids {
-        let size = engine.preload(cid, &store).unwrap_or_else(|e| panic!("{name} does not load: {e:#}"));
+        let size = engine
+            .preload(cid, &store)
+            .unwrap_or_else(|e| panic!("{name} does not load: {e:#}"));
         assert!(size > 0);
     }
     assert!(ACTORS.len() >= 4, "built modules: {}", ACTORS.len());
@@ -70,7 +82,15 @@ fn the_fvm_loads_every_module() {
 #[test]
 fn a_trivial_actor_runs_end_to_end() {
     let (mut h, alice, id) = setup();
-    let r = h.call(&alice, id, counter::METHOD_INCREMENT, &5u64, TokenAmount::default()).unwrap();
+    let r = h
+        .call(
+            &alice,
+            id,
+            counter::METHOD_INCREMENT,
+            &5u64,
+            TokenAmount::default(),
+        )
+        .unwrap();
     assert_eq!(r.ret::<u64>().unwrap(), 5);
     println!("gas of one trivial call (counter Increment): {}", r.gas_used);
     assert!(r.gas_used > 0);
@@ -88,7 +108,13 @@ fn a_trivial_actor_runs_end_to_end() {
     let r = h.call_no_params(&alice, id, counter::METHOD_GET).unwrap();
     assert_eq!(r.ret::<u64>().unwrap(), 5);
     let state: counter::State = h.state(id).unwrap();
-    assert_eq!(state, counter::State { owner: alice.id, count: 5 });
+    assert_eq!(
+        state,
+        counter::State {
+            owner: alice.id,
+            count: 5
+        }
+    );
 }
 
 #[test]
@@ -99,16 +125,34 @@ fn runtime_glue_turns_bad_calls_into_the_right_exit_codes() {
 
     // A panic (overflow, checks are on) aborts with USR_ASSERTION_FAILED, not a trap.
     let r = h.call(&alice, id, counter::METHOD_PANIC, &1u64, zero()).unwrap();
-    assert!(r.expect_exit(ExitCode::USR_ASSERTION_FAILED).unwrap().contains("panic"));
+    assert!(r
+        .expect_exit(ExitCode::USR_ASSERTION_FAILED)
+        .unwrap()
+        .contains("panic"));
     // A method that forgets to validate its caller, or validates twice, is a bug.
-    let r = h.call_no_params(&alice, id, counter::METHOD_SKIP_VALIDATION).unwrap();
-    assert!(r.expect_exit(ExitCode::USR_ASSERTION_FAILED).unwrap().contains("exactly once"));
-    let r = h.call_no_params(&alice, id, counter::METHOD_VALIDATE_TWICE).unwrap();
+    let r = h
+        .call_no_params(&alice, id, counter::METHOD_SKIP_VALIDATION)
+        .unwrap();
+    assert!(r
+        .expect_exit(ExitCode::USR_ASSERTION_FAILED)
+        .unwrap()
+        .contains("exactly once"));
+    let r = h
+        .call_no_params(&alice, id, counter::METHOD_VALIDATE_TWICE)
+        .unwrap();
     r.expect_exit(ExitCode::USR_ASSERTION_FAILED).unwrap();
     // Dispatch rules of builtin actors.
     let r = h.call_no_params(&alice, id, 0xdead_beef).unwrap();
     r.expect_exit(ExitCode::USR_UNHANDLED_MESSAGE).unwrap();
-    let r = h.send(&alice, Address::new_id(id), counter::METHOD_INCREMENT, RawBytes::new(vec![0xff]), zero()).unwrap();
+    let r = h
+        .send(
+            &alice,
+            Address::new_id(id),
+            counter::METHOD_INCREMENT,
+            RawBytes::new(vec![0xff]),
+            zero(),
+        )
+        .unwrap();
     r.expect_exit(ExitCode::USR_SERIALIZATION).unwrap();
     let r = h.call_no_params(&alice, id, counter::METHOD_INCREMENT).unwrap();
     r.expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT).unwrap();
@@ -116,36 +160,65 @@ fn runtime_glue_turns_bad_calls_into_the_right_exit_codes() {
     r.expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT).unwrap();
     // Caller checks: only the owner resets.
     let mallory = h.create_account(fil(1)).unwrap();
-    let r = h.call_no_params(&mallory, id, counter::METHOD_OWNER_ONLY_RESET).unwrap();
+    let r = h
+        .call_no_params(&mallory, id, counter::METHOD_OWNER_ONLY_RESET)
+        .unwrap();
     r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
     // Nothing above changed the state.
     assert_eq!(h.actor(id).unwrap().unwrap().state, before);
-    h.call_no_params(&alice, id, counter::METHOD_OWNER_ONLY_RESET).unwrap().ok().unwrap();
+    h.call_no_params(&alice, id, counter::METHOD_OWNER_ONLY_RESET)
+        .unwrap()
+        .ok()
+        .unwrap();
 }
 
 #[test]
 fn deployment_goes_through_init_and_the_constructor() {
     let (mut h, alice, id) = setup();
     // The constructor accepts only init: calling it directly is forbidden.
-    let r = h.call(&alice, id, actor_runtime::METHOD_CONSTRUCTOR, &alice.id, TokenAmount::default()).unwrap();
+    let r = h
+        .call(
+            &alice,
+            id,
+            actor_runtime::METHOD_CONSTRUCTOR,
+            &alice.id,
+            TokenAmount::default(),
+        )
+        .unwrap();
     r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
     // Installing the same code again installs nothing new; Exec of code never installed is refused.
     let module = integration_tests::actors::require_wasm("test-actor-counter").unwrap();
-    let p = stand_in_init::InstallCodeParams { code: module.to_vec() };
-    let r = h.call(&alice, INIT_ACTOR_ID, stand_in_init::METHOD_INSTALL_CODE_EXPORTED, &p, TokenAmount::default());
+    let p = stand_in_init::InstallCodeParams {
+        code: module.to_vec(),
+    };
+    let r = h.call(
+        &alice,
+        INIT_ACTOR_ID,
+        stand_in_init::METHOD_INSTALL_CODE_EXPORTED,
+        &p,
+        TokenAmount::default(),
+    );
     let ret: stand_in_init::InstallCodeReturn = r.unwrap().ret().unwrap();
     assert!(!ret.installed);
     assert_eq!(ret.code_cid, h.actor(id).unwrap().unwrap().code);
     let unknown = wasm_build::code_cid(b"\0asm\x01\0\0\0");
     let unknown = cid::Cid::try_from(unknown.to_bytes()).unwrap();
-    let r = h.exec_actor(&alice, unknown, &alice.id, TokenAmount::default()).unwrap();
+    let r = h
+        .exec_actor(&alice, unknown, &alice.id, TokenAmount::default())
+        .unwrap();
     r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
     // A failing constructor (undecodable params) creates nothing.
     let code = h.actor(id).unwrap().unwrap().code;
     let before = h.flush().unwrap();
-    let r = h.exec_actor(&alice, code, &"not an id", TokenAmount::default()).unwrap();
+    let r = h
+        .exec_actor(&alice, code, &"not an id", TokenAmount::default())
+        .unwrap();
     r.expect_exit(ExitCode::USR_SERIALIZATION).unwrap();
-    let ret: stand_in_init::ExecReturn = h.exec_actor(&alice, code, &alice.id, TokenAmount::default()).unwrap().ret().unwrap();
+    let ret: stand_in_init::ExecReturn = h
+        .exec_actor(&alice, code, &alice.id, TokenAmount::default())
+        .unwrap()
+        .ret()
+        .unwrap();
     assert_eq!(ret.id_address.id().unwrap(), id + 1, "the failed Exec used no ID");
     assert_ne!(before, h.flush().unwrap());
 }
@@ -153,12 +226,39 @@ fn deployment_goes_through_init_and_the_constructor() {
 #[test]
 fn epochs_advance_on_the_flushed_state() {
     let (mut h, alice, id) = setup();
-    h.call(&alice, id, counter::METHOD_INCREMENT, &2u64, TokenAmount::default()).unwrap().ok().unwrap();
-    assert_eq!(h.call_no_params(&alice, id, counter::METHOD_EPOCH).unwrap().ret::<i64>().unwrap(), 0);
+    h.call(
+        &alice,
+        id,
+        counter::METHOD_INCREMENT,
+        &2u64,
+        TokenAmount::default(),
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
+    assert_eq!(
+        h.call_no_params(&alice, id, counter::METHOD_EPOCH)
+            .unwrap()
+            .ret::<i64>()
+            .unwrap(),
+        0
+    );
     h.advance(2880).unwrap();
     assert_eq!(h.epoch(), 2880);
-    assert_eq!(h.call_no_params(&alice, id, counter::METHOD_EPOCH).unwrap().ret::<i64>().unwrap(), 2880);
-    assert_eq!(h.call_no_params(&alice, id, counter::METHOD_GET).unwrap().ret::<u64>().unwrap(), 2);
+    assert_eq!(
+        h.call_no_params(&alice, id, counter::METHOD_EPOCH)
+            .unwrap()
+            .ret::<i64>()
+            .unwrap(),
+        2880
+    );
+    assert_eq!(
+        h.call_no_params(&alice, id, counter::METHOD_GET)
+            .unwrap()
+            .ret::<u64>()
+            .unwrap(),
+        2
+    );
     assert!(h.advance(-1).is_err());
 }
 
@@ -172,18 +272,29 @@ fn accounts_are_funded_by_real_transfers() {
     assert_eq!(h.balance(alice.id).unwrap(), fil(10));
     assert_eq!(h.resolve(&alice.key).unwrap(), Some(alice.id));
     assert_eq!(h.builtin_type(alice.id).unwrap(), Some(BuiltinType::Account));
-    h.send(&alice, bob.address(), 0, RawBytes::default(), fil(3)).unwrap().ok().unwrap();
+    h.send(&alice, bob.address(), 0, RawBytes::default(), fil(3))
+        .unwrap()
+        .ok()
+        .unwrap();
     assert_eq!(h.balance(bob.id).unwrap(), fil(3));
     // Alice paid 3 FIL plus gas, which at the harness's base fee is at most limit × fee cap.
     let max_fee = TokenAmount::from_atto(integration_tests::harness::MESSAGE_GAS_LIMIT)
         * integration_tests::harness::BASE_FEE_ATTO;
     let alice_after = h.balance(alice.id).unwrap();
-    assert!(alice_after < fil(7) && alice_after >= fil(7) - max_fee.clone(), "{alice_after}");
+    assert!(
+        alice_after < fil(7) && alice_after >= fil(7) - max_fee.clone(),
+        "{alice_after}"
+    );
     assert!(h.balance(h.operator().id).unwrap() < operator_before - fil(10));
     // Overspending is refused by the VM and moves nothing.
-    let r = h.send(&bob, alice.address(), 0, RawBytes::default(), fil(5)).unwrap();
+    let r = h
+        .send(&bob, alice.address(), 0, RawBytes::default(), fil(5))
+        .unwrap();
     assert_eq!(r.exit_code, ExitCode::SYS_INSUFFICIENT_FUNDS);
     assert_eq!(h.balance(alice.id).unwrap(), alice_after);
     let bob_after = h.balance(bob.id).unwrap();
-    assert!(bob_after <= fil(3) && bob_after >= fil(3) - max_fee, "only gas left bob: {bob_after}");
+    assert!(
+        bob_after <= fil(3) && bob_after >= fil(3) - max_fee,
+        "only gas left bob: {bob_after}"
+    );
 }

@@ -47,7 +47,9 @@ impl Toolchain {
         if let Some(explicit) = env::var_os("WASM_BUILD_RUSTC") {
             candidates.push(PathBuf::from(explicit));
         } else {
-            candidates.push(PathBuf::from(env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())));
+            candidates.push(PathBuf::from(
+                env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()),
+            ));
             candidates.push(PathBuf::from("/usr/bin/rustc"));
         }
         let mut seen = Vec::new();
@@ -61,7 +63,10 @@ impl Toolchain {
         // No prebuilt std anywhere: fall back to sources, preferring the system compiler.
         for rustc in [PathBuf::from("/usr/bin/rustc"), PathBuf::from("rustc")] {
             let Ok(sysroot) = sysroot_of(&rustc) else { continue };
-            if sysroot.join("lib/rustlib/src/rust/library/std/Cargo.toml").exists() {
+            if sysroot
+                .join("lib/rustlib/src/rust/library/std/Cargo.toml")
+                .exists()
+            {
                 return Ok(Toolchain::BuildStd { rustc });
             }
         }
@@ -92,7 +97,9 @@ fn has_prebuilt_wasm_std(sysroot: &Path) -> bool {
     let lib = sysroot.join("lib/rustlib").join(WASM_TARGET).join("lib");
     fs::read_dir(lib)
         .map(|entries| {
-            entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
         })
         .unwrap_or(false)
 }
@@ -157,7 +164,14 @@ pub struct Report {
 pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline", "--manifest-path"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+            "--manifest-path",
+        ])
         .arg(workspace.join("Cargo.toml"))
         .output()
         .context("running cargo metadata")?;
@@ -181,7 +195,11 @@ pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = meta
         .packages
         .into_iter()
-        .filter(|p| p.targets.iter().any(|t| t.crate_types.iter().any(|c| c == "cdylib")))
+        .filter(|p| {
+            p.targets
+                .iter()
+                .any(|t| t.crate_types.iter().any(|c| c == "cdylib"))
+        })
         .map(|p| p.name)
         .collect();
     names.sort();
@@ -191,8 +209,11 @@ pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
 /// Builds the actors, writes `<out_dir>/<package>.wasm`, `manifest.json` and `actors.car`.
 pub fn build(opts: &Options) -> Result<Report> {
     let toolchain = Toolchain::detect()?;
-    let mut packages =
-        if opts.packages.is_empty() { actor_packages(&opts.workspace)? } else { opts.packages.clone() };
+    let mut packages = if opts.packages.is_empty() {
+        actor_packages(&opts.workspace)?
+    } else {
+        opts.packages.clone()
+    };
     // A development aid: WASM_BUILD_SKIP=a,b leaves those crates out (e.g. one being written).
     if let Ok(skip) = env::var("WASM_BUILD_SKIP") {
         packages.retain(|p| !skip.split(',').any(|s| s.trim() == p));
@@ -279,13 +300,22 @@ pub fn build(opts: &Options) -> Result<Report> {
             bytes: bytes.len() as u64,
         });
     }
-    write_if_changed(&opts.out_dir.join("manifest.json"), manifest_json(&actors)?.as_bytes())?;
+    write_if_changed(
+        &opts.out_dir.join("manifest.json"),
+        manifest_json(&actors)?.as_bytes(),
+    )?;
     write_if_changed(&opts.out_dir.join("actors.car"), &bundle_car(&actors)?)?;
-    Ok(Report { toolchain, actors, warnings })
+    Ok(Report {
+        toolchain,
+        actors,
+        warnings,
+    })
 }
 
 fn cargo_home() -> Option<PathBuf> {
-    env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
 }
 
 /// Keeps the file's mtime when nothing changed, so nothing downstream rebuilds.
@@ -305,7 +335,15 @@ pub fn manifest_json(actors: &[BuiltActor]) -> Result<String> {
     }
     let map: BTreeMap<&str, Entry> = actors
         .iter()
-        .map(|a| (a.package.as_str(), Entry { code_cid: &a.code_cid, bytes: a.bytes }))
+        .map(|a| {
+            (
+                a.package.as_str(),
+                Entry {
+                    code_cid: &a.code_cid,
+                    bytes: a.bytes,
+                },
+            )
+        })
         .collect();
     Ok(serde_json::to_string_pretty(&map)? + "\n")
 }
@@ -328,7 +366,10 @@ pub fn bundle_car(actors: &[BuiltActor]) -> Result<Vec<u8>> {
     }
     let manifest = fvm_ipld_encoding::to_vec(&entries)?;
     let root = Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&manifest));
-    let header = fvm_ipld_encoding::to_vec(&Header { roots: vec![root], version: 1 })?;
+    let header = fvm_ipld_encoding::to_vec(&Header {
+        roots: vec![root],
+        version: 1,
+    })?;
 
     let mut car = Vec::new();
     push_varint(&mut car, header.len() as u64);
@@ -369,7 +410,11 @@ pub fn build_for_build_script(workspace: &Path, watch: &[&str]) -> Result<Report
     }
     let mut src = String::from("/// (package, wasm module) for every actor crate, built by wasm-build.\npub const ACTORS: &[(&str, &[u8])] = &[\n");
     for a in &report.actors {
-        src.push_str(&format!("    ({:?}, include_bytes!({:?})),\n", a.package, a.wasm.display().to_string()));
+        src.push_str(&format!(
+            "    ({:?}, include_bytes!({:?})),\n",
+            a.package,
+            a.wasm.display().to_string()
+        ));
     }
     src.push_str("];\n");
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").context("OUT_DIR not set: not in a build script")?);
@@ -395,7 +440,10 @@ mod tests {
         let dir = env::temp_dir().join(format!("wasm-build-test-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let mut actors = Vec::new();
-        for (name, bytes) in [("a", b"\0asm\x01\0\0\0".as_slice()), ("b", b"\0asm\x01\0\0\0\0\0".as_slice())] {
+        for (name, bytes) in [
+            ("a", b"\0asm\x01\0\0\0".as_slice()),
+            ("b", b"\0asm\x01\0\0\0\0\0".as_slice()),
+        ] {
             let wasm = dir.join(format!("{name}.wasm"));
             fs::write(&wasm, bytes).unwrap();
             actors.push(BuiltActor {
@@ -416,7 +464,10 @@ mod tests {
         for (entry, actor) in manifest.iter().zip(&actors) {
             assert_eq!(entry.0, actor.package);
             assert_eq!(entry.1, actor.cid().unwrap());
-            assert_eq!(store.get(&entry.1).unwrap().unwrap(), fs::read(&actor.wasm).unwrap());
+            assert_eq!(
+                store.get(&entry.1).unwrap().unwrap(),
+                fs::read(&actor.wasm).unwrap()
+            );
         }
         let json: serde_json::Value = serde_json::from_str(&manifest_json(&actors).unwrap()).unwrap();
         assert_eq!(json["b"]["bytes"], 10);

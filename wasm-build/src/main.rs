@@ -1,4 +1,4 @@
-//! `cargo run -p wasm-build -- [--out DIR] [--package NAME]... [--verify-reproducible]`
+//! `cargo run -p wasm-build -- [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]`
 //!
 //! Builds every actor crate to wasm and prints each module's size and code CID. With
 //! `--verify-reproducible` it also builds everything a second time from an empty target dir
@@ -21,17 +21,23 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("workspace root")?.to_path_buf();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("workspace root")?
+        .to_path_buf();
     let mut opts = Options::for_workspace(&workspace);
     let mut verify = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => opts.out_dir = PathBuf::from(args.next().context("--out needs a directory")?),
+            "--target-dir" => {
+                opts.target_dir = PathBuf::from(args.next().context("--target-dir needs a directory")?)
+            }
             "--package" | "-p" => opts.packages.push(args.next().context("--package needs a name")?),
             "--verify-reproducible" => verify = true,
             "-h" | "--help" => {
-                println!("usage: wasm-build [--out DIR] [--package NAME]... [--verify-reproducible]");
+                println!("usage: wasm-build [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]");
                 return Ok(());
             }
             other => bail!("unknown argument {other} (see --help)"),
@@ -61,7 +67,10 @@ fn run() -> Result<()> {
         if !differ.is_empty() {
             bail!("a clean rebuild gave different code CIDs:\n{}", differ.join("\n"));
         }
-        println!("reproducible: a clean rebuild gave the same {} code CIDs", report.actors.len());
+        println!(
+            "reproducible: a clean rebuild gave the same {} code CIDs",
+            report.actors.len()
+        );
     }
     Ok(())
 }
@@ -72,5 +81,8 @@ fn print_report(report: &Report, out: &Path) {
     for a in &report.actors {
         println!("{:<24} {:>9}  {}", a.package, a.bytes, a.code_cid);
     }
-    println!("wrote {}/{{<actor>.wasm, manifest.json, actors.car}}", out.display());
+    println!(
+        "wrote {}/{{<actor>.wasm, manifest.json, actors.car}}",
+        out.display()
+    );
 }

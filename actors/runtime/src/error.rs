@@ -185,10 +185,16 @@ mod tests {
 
     #[test]
     fn constructors_pick_their_exit_codes() {
-        assert_eq!(ActorError::illegal_argument("x").exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+        assert_eq!(
+            ActorError::illegal_argument("x").exit_code(),
+            ExitCode::USR_ILLEGAL_ARGUMENT
+        );
         assert_eq!(ActorError::not_found("x").exit_code(), ExitCode::USR_NOT_FOUND);
         assert_eq!(ActorError::forbidden("x").exit_code(), ExitCode::USR_FORBIDDEN);
-        assert_eq!(ActorError::not_payable("x").exit_code(), ExitCode::USR_NOT_PAYABLE);
+        assert_eq!(
+            ActorError::not_payable("x").exit_code(),
+            ExitCode::USR_NOT_PAYABLE
+        );
         assert_eq!(ActorError::actor_specific(32, "x").exit_code(), ExitCode::new(32));
     }
 
@@ -207,6 +213,9 @@ mod tests {
         assert_eq!(e.exit_code(), ExitCode::USR_NOT_FOUND);
         assert_eq!(e.message(), "claim: deal 7");
         let none: Option<u8> = None;
-        assert_eq!(none.or_not_found("bounty 3").unwrap_err().message(), "bounty 3 not found");
+        assert_eq!(
+            none.or_not_found("bounty 3").unwrap_err().message(),
+            "bounty 3 not found"
+        );
     }
 }

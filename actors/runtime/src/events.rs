@@ -21,7 +21,11 @@ pub struct EventBuilder {
 impl EventBuilder {
     /// Starts an event named `event_type` (e.g. "bounty-posted").
     pub fn new(event_type: &str) -> Self {
-        let builder = Self { entries: Vec::new(), values_bytes: 0, error: None };
+        let builder = Self {
+            entries: Vec::new(),
+            values_bytes: 0,
+            error: None,
+        };
         builder.push("$type", Flags::FLAG_INDEXED_ALL, &event_type)
     }
 
@@ -38,7 +42,9 @@ impl EventBuilder {
     pub fn build(self) -> ActorResult<ActorEvent> {
         match self.error {
             Some(e) => Err(e),
-            None => Ok(ActorEvent { entries: self.entries }),
+            None => Ok(ActorEvent {
+                entries: self.entries,
+            }),
         }
     }
 
@@ -47,7 +53,9 @@ impl EventBuilder {
             return self;
         }
         if key.len() > MAX_KEY_BYTES {
-            self.error = Some(ActorError::assertion_failed(format!("event key {key} is too long")));
+            self.error = Some(ActorError::assertion_failed(format!(
+                "event key {key} is too long"
+            )));
             return self;
         }
         match to_vec(value) {
@@ -57,7 +65,12 @@ impl EventBuilder {
                     self.error = Some(ActorError::assertion_failed("event values exceed 8 KiB"));
                     return self;
                 }
-                self.entries.push(Entry { flags, key: key.to_owned(), codec: CBOR, value: bytes });
+                self.entries.push(Entry {
+                    flags,
+                    key: key.to_owned(),
+                    codec: CBOR,
+                    value: bytes,
+                });
             }
             Err(e) => self.error = Some(ActorError::serialization(format!("event field {key}: {e}"))),
         }
@@ -71,7 +84,11 @@ mod tests {
 
     #[test]
     fn first_entry_is_the_type_and_flags_follow_the_convention() {
-        let event = EventBuilder::new("bounty-posted").indexed("id", &7u64).field("note", "x").build().unwrap();
+        let event = EventBuilder::new("bounty-posted")
+            .indexed("id", &7u64)
+            .field("note", "x")
+            .build()
+            .unwrap();
         assert_eq!(event.entries.len(), 3);
         assert_eq!(event.entries[0].key, "$type");
         assert_eq!(event.entries[0].flags, Flags::FLAG_INDEXED_ALL);
@@ -85,7 +102,13 @@ mod tests {
 
     #[test]
     fn oversized_keys_and_values_are_refused() {
-        assert!(EventBuilder::new("t").field(&"k".repeat(32), &1u8).build().is_err());
-        assert!(EventBuilder::new("t").field("big", &vec![0u8; 9000]).build().is_err());
+        assert!(EventBuilder::new("t")
+            .field(&"k".repeat(32), &1u8)
+            .build()
+            .is_err());
+        assert!(EventBuilder::new("t")
+            .field("big", &vec![0u8; 9000])
+            .build()
+            .is_err());
     }
 }

@@ -95,13 +95,21 @@ where
     V: Serialize + DeserializeOwned + Clone + PartialEq,
 {
     pub fn empty(store: BS, name: &'static str) -> Self {
-        Self { name, hamt: Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH), key: PhantomData }
+        Self {
+            name,
+            hamt: Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH),
+            key: PhantomData,
+        }
     }
 
     pub fn load(store: BS, root: &Cid, name: &'static str) -> ActorResult<Self> {
         let hamt = Hamt::load_with_bit_width(root, store, HAMT_BIT_WIDTH)
             .map_err(|e| ActorError::illegal_state(format!("failed to load {name}: {e}")))?;
-        Ok(Self { name, hamt, key: PhantomData })
+        Ok(Self {
+            name,
+            hamt,
+            key: PhantomData,
+        })
     }
 
     /// The root CID of an empty map, for constructors.
@@ -114,7 +122,9 @@ where
     }
 
     pub fn get(&self, key: &K) -> ActorResult<Option<&V>> {
-        self.hamt.get(&BytesKey(key.to_key_bytes())).map_err(|e| self.err("get", e))
+        self.hamt
+            .get(&BytesKey(key.to_key_bytes()))
+            .map_err(|e| self.err("get", e))
     }
 
     pub fn contains(&self, key: &K) -> ActorResult<bool> {
@@ -123,7 +133,9 @@ where
 
     /// Insert or replace; returns the previous value.
     pub fn set(&mut self, key: &K, value: V) -> ActorResult<Option<V>> {
-        self.hamt.set(BytesKey(key.to_key_bytes()), value).map_err(|e| self.err("set", e))
+        self.hamt
+            .set(BytesKey(key.to_key_bytes()), value)
+            .map_err(|e| self.err("set", e))
     }
 
     /// Insert only if absent; returns whether it was inserted.

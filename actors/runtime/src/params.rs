@@ -15,7 +15,9 @@ pub fn decode_params<P: DeserializeOwned>(block: Option<&IpldBlock>) -> ActorRes
         CBOR | DAG_CBOR | IPLD_RAW => block
             .deserialize()
             .map_err(|e| ActorError::serialization(format!("failed to decode parameters: {e}"))),
-        codec => Err(ActorError::serialization(format!("unsupported parameters codec {codec:#x}"))),
+        codec => Err(ActorError::serialization(format!(
+            "unsupported parameters codec {codec:#x}"
+        ))),
     }
 }
 
@@ -42,7 +44,9 @@ pub fn encode_params<P: Serialize + ?Sized>(value: &P) -> ActorResult<Option<Ipl
 /// Decodes what another actor returned.
 pub fn decode_return<R: DeserializeOwned>(block: Option<&IpldBlock>, what: &str) -> ActorResult<R> {
     let block = block.ok_or_else(|| ActorError::serialization(format!("{what} returned nothing")))?;
-    block.deserialize().map_err(|e| ActorError::serialization(format!("{what} returned undecodable data: {e}")))
+    block
+        .deserialize()
+        .map_err(|e| ActorError::serialization(format!("{what} returned undecodable data: {e}")))
 }
 
 #[cfg(test)]
@@ -52,15 +56,33 @@ mod tests {
 
     #[test]
     fn params_rules_match_builtin_dispatch() {
-        assert_eq!(decode_params::<u64>(None).unwrap_err().exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+        assert_eq!(
+            decode_params::<u64>(None).unwrap_err().exit_code(),
+            ExitCode::USR_ILLEGAL_ARGUMENT
+        );
         let good = encode_params(&1000u64).unwrap();
         assert_eq!(good.as_ref().unwrap().data, vec![0x19, 0x03, 0xe8]);
         assert_eq!(decode_params::<u64>(good.as_ref()).unwrap(), 1000);
-        let bad = IpldBlock { codec: CBOR, data: vec![0xff] };
-        assert_eq!(decode_params::<u64>(Some(&bad)).unwrap_err().exit_code(), ExitCode::USR_SERIALIZATION);
-        let odd_codec = IpldBlock { codec: 0x70, data: vec![0x01] };
-        assert_eq!(decode_params::<u64>(Some(&odd_codec)).unwrap_err().exit_code(), ExitCode::USR_SERIALIZATION);
-        assert_eq!(expect_no_params(good.as_ref()).unwrap_err().exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+        let bad = IpldBlock {
+            codec: CBOR,
+            data: vec![0xff],
+        };
+        assert_eq!(
+            decode_params::<u64>(Some(&bad)).unwrap_err().exit_code(),
+            ExitCode::USR_SERIALIZATION
+        );
+        let odd_codec = IpldBlock {
+            codec: 0x70,
+            data: vec![0x01],
+        };
+        assert_eq!(
+            decode_params::<u64>(Some(&odd_codec)).unwrap_err().exit_code(),
+            ExitCode::USR_SERIALIZATION
+        );
+        assert_eq!(
+            expect_no_params(good.as_ref()).unwrap_err().exit_code(),
+            ExitCode::USR_ILLEGAL_ARGUMENT
+        );
         assert!(expect_no_params(None).is_ok());
     }
 }

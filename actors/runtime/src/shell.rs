@@ -29,7 +29,9 @@ pub struct SdkBlockstore;
 impl Blockstore for SdkBlockstore {
     fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
         // Every block an actor can name is reachable; a missing one is a real error.
-        sdk::ipld::get(k).map(Some).map_err(|e| anyhow::anyhow!("get {k}: {e}"))
+        sdk::ipld::get(k)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("get {k}: {e}"))
     }
 
     fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
@@ -42,7 +44,8 @@ impl Blockstore for SdkBlockstore {
 
     fn put<D: AsRef<[u8]>>(&self, code: Code, block: &Block<D>) -> anyhow::Result<Cid> {
         // Let the VM hash: cheaper than hashing in wasm.
-        sdk::ipld::put(code.into(), 32, block.codec, block.data.as_ref()).map_err(|e| anyhow::anyhow!("put: {e}"))
+        sdk::ipld::put(code.into(), 32, block.codec, block.data.as_ref())
+            .map_err(|e| anyhow::anyhow!("put: {e}"))
     }
 }
 
@@ -62,7 +65,11 @@ impl Runtime {
             epoch: sdk::network::curr_epoch(),
             value_received: sdk::message::value_received(),
         };
-        Self { params, facts, caller_validations: Cell::new(0) }
+        Self {
+            params,
+            facts,
+            caller_validations: Cell::new(0),
+        }
     }
 
     pub fn facts(&self) -> &Facts {
@@ -114,7 +121,10 @@ impl Runtime {
     pub fn validate_caller_is(&self, allowed: &[ActorID]) -> ActorResult<()> {
         self.mark_validated()?;
         if !allowed.contains(&self.facts.caller) {
-            return Err(ActorError::forbidden(format!("caller f0{} is not allowed", self.facts.caller)));
+            return Err(ActorError::forbidden(format!(
+                "caller f0{} is not allowed",
+                self.facts.caller
+            )));
         }
         Ok(())
     }
@@ -153,7 +163,8 @@ impl Runtime {
     }
 
     pub fn state<S: DeserializeOwned>(&self) -> ActorResult<S> {
-        let root = sdk::sself::root().map_err(|e| ActorError::illegal_state(format!("no state root: {e:?}")))?;
+        let root =
+            sdk::sself::root().map_err(|e| ActorError::illegal_state(format!("no state root: {e:?}")))?;
         SdkBlockstore
             .get_cbor(&root)
             .map_err(|e| ActorError::illegal_state(format!("state: {e}")))?
@@ -181,7 +192,11 @@ impl Runtime {
         value: TokenAmount,
         read_only: bool,
     ) -> ActorResult<Response> {
-        let flags = if read_only { SendFlags::READ_ONLY } else { SendFlags::empty() };
+        let flags = if read_only {
+            SendFlags::READ_ONLY
+        } else {
+            SendFlags::empty()
+        };
         sdk::send::send(to, method, params, value, None, flags).map_err(|e| send_error(to, method, e))
     }
 
@@ -252,11 +267,17 @@ fn send_error(to: &Address, method: MethodNum, e: ErrorNumber) -> ActorError {
 /// outcome into a return block id or an abort with the error's code and message.
 pub fn invoke(params_id: u32, dispatch: impl FnOnce(&Runtime) -> ActorResult<Option<IpldBlock>>) -> u32 {
     std::panic::set_hook(Box::new(|info| {
-        sdk::vm::abort(ExitCode::USR_ASSERTION_FAILED.value(), Some(&format!("panic: {info}")))
+        sdk::vm::abort(
+            ExitCode::USR_ASSERTION_FAILED.value(),
+            Some(&format!("panic: {info}")),
+        )
     }));
     let params = match sdk::message::params_raw(params_id) {
         Ok(p) => p,
-        Err(e) => sdk::vm::abort(ExitCode::USR_SERIALIZATION.value(), Some(&format!("cannot read parameters: {e}"))),
+        Err(e) => sdk::vm::abort(
+            ExitCode::USR_SERIALIZATION.value(),
+            Some(&format!("cannot read parameters: {e}")),
+        ),
     };
     let rt = Runtime::new(params);
     match dispatch(&rt) {
@@ -270,11 +291,13 @@ pub fn invoke(params_id: u32, dispatch: impl FnOnce(&Runtime) -> ActorResult<Opt
             match ret {
                 None => sdk::NO_DATA_BLOCK_ID,
                 Some(block) => sdk::ipld::put_block(block.codec, &block.data).unwrap_or_else(|e| {
-                    sdk::vm::abort(ExitCode::USR_SERIALIZATION.value(), Some(&format!("cannot return: {e}")))
+                    sdk::vm::abort(
+                        ExitCode::USR_SERIALIZATION.value(),
+                        Some(&format!("cannot return: {e}")),
+                    )
                 }),
             }
         }
         Err(e) => sdk::vm::abort(e.exit_code().value(), Some(e.message())),
     }
 }
-

@@ -12,7 +12,9 @@ pub const BPS_DENOMINATOR: u64 = 10_000;
 /// Fails unless `amount >= 0`; `what` names it in the error.
 pub fn non_negative(amount: &TokenAmount, what: &str) -> ActorResult<()> {
     if amount.is_negative() {
-        return Err(ActorError::illegal_argument(format!("{what} must not be negative, got {amount}")));
+        return Err(ActorError::illegal_argument(format!(
+            "{what} must not be negative, got {amount}"
+        )));
     }
     Ok(())
 }
@@ -20,7 +22,9 @@ pub fn non_negative(amount: &TokenAmount, what: &str) -> ActorResult<()> {
 /// Fails unless `amount > 0`.
 pub fn positive(amount: &TokenAmount, what: &str) -> ActorResult<()> {
     if !amount.is_positive() {
-        return Err(ActorError::illegal_argument(format!("{what} must be positive, got {amount}")));
+        return Err(ActorError::illegal_argument(format!(
+            "{what} must be positive, got {amount}"
+        )));
     }
     Ok(())
 }
@@ -44,7 +48,9 @@ pub fn sub(a: &TokenAmount, b: &TokenAmount) -> ActorResult<TokenAmount> {
 /// `amount × n` for a non-negative amount.
 pub fn mul(amount: &TokenAmount, n: u64) -> ActorResult<TokenAmount> {
     if amount.is_negative() {
-        return Err(ActorError::illegal_state(format!("negative amount {amount} × {n}")));
+        return Err(ActorError::illegal_state(format!(
+            "negative amount {amount} × {n}"
+        )));
     }
     Ok(amount * n)
 }
@@ -52,7 +58,9 @@ pub fn mul(amount: &TokenAmount, n: u64) -> ActorResult<TokenAmount> {
 /// `floor(amount × bps / 10000)`; bps above 10000 is refused.
 pub fn share_bps(amount: &TokenAmount, bps: u64) -> ActorResult<TokenAmount> {
     if bps > BPS_DENOMINATOR {
-        return Err(ActorError::illegal_argument(format!("{bps} bps exceeds {BPS_DENOMINATOR}")));
+        return Err(ActorError::illegal_argument(format!(
+            "{bps} bps exceeds {BPS_DENOMINATOR}"
+        )));
     }
     Ok(mul(amount, bps)?.div_floor(BPS_DENOMINATOR))
 }

@@ -2,8 +2,8 @@
 //! checks signatures against). Like the builtin account it answers `PubkeyAddress` and accepts
 //! any exported method (≥ 2^24) with an empty return, the universal receiver hook.
 
-use fvm_shared::address::Address;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+use fvm_shared::address::Address;
 
 /// The FVM's account state layout: a 1-tuple holding the key address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

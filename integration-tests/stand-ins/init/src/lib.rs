@@ -115,10 +115,15 @@ mod actor {
             sdk::actor::install_actor(&code_cid)
                 .map_err(|e| actor_error!(illegal_argument; "the VM refused the module: {e}"))?;
             list.push(code_cid);
-            state.installed_actors = SdkBlockstore.put_cbor(&list, Code::Blake2b256).or_illegal_state("save list")?;
+            state.installed_actors = SdkBlockstore
+                .put_cbor(&list, Code::Blake2b256)
+                .or_illegal_state("save list")?;
             rt.save_state(&state)?;
         }
-        encode_return(&InstallCodeReturn { code_cid, installed: fresh })
+        encode_return(&InstallCodeReturn {
+            code_cid,
+            installed: fresh,
+        })
     }
 
     fn exec(rt: &Runtime, params: ExecParams) -> ActorResult<Option<IpldBlock>> {
@@ -133,8 +138,10 @@ mod actor {
         let robust_address = sdk::actor::next_actor_address();
         let id = state.next_id;
         let mut map: Hamt<SdkBlockstore, ActorID> =
-            Hamt::load_with_bit_width(&state.address_map, SdkBlockstore, 5).or_illegal_state("address map")?;
-        map.set(BytesKey(robust_address.to_bytes()), id).or_illegal_state("address map")?;
+            Hamt::load_with_bit_width(&state.address_map, SdkBlockstore, 5)
+                .or_illegal_state("address map")?;
+        map.set(BytesKey(robust_address.to_bytes()), id)
+            .or_illegal_state("address map")?;
         state.address_map = map.flush().or_illegal_state("address map")?;
         state.next_id += 1;
         // State is saved before the constructor runs: it may call back into init.
@@ -142,10 +149,17 @@ mod actor {
 
         sdk::actor::create_actor(id, &params.code_cid, None)
             .map_err(|e| actor_error!(forbidden; "create actor: {e}"))?;
-        let block = (!params.constructor_params.is_empty())
-            .then(|| IpldBlock { codec: fvm_ipld_encoding::CBOR, data: params.constructor_params.to_vec() });
-        let response =
-            rt.send(&Address::new_id(id), METHOD_CONSTRUCTOR, block, rt.facts().value_received.clone(), false)?;
+        let block = (!params.constructor_params.is_empty()).then(|| IpldBlock {
+            codec: fvm_ipld_encoding::CBOR,
+            data: params.constructor_params.to_vec(),
+        });
+        let response = rt.send(
+            &Address::new_id(id),
+            METHOD_CONSTRUCTOR,
+            block,
+            rt.facts().value_received.clone(),
+            false,
+        )?;
         if !response.exit_code.is_success() {
             let code = response.exit_code;
             return Err(if code.is_system_error() {
@@ -154,6 +168,9 @@ mod actor {
                 ActorError::new(code, format!("constructor failed with exit {}", code.value()))
             });
         }
-        encode_return(&ExecReturn { id_address: Address::new_id(id), robust_address })
+        encode_return(&ExecReturn {
+            id_address: Address::new_id(id),
+            robust_address,
+        })
     }
 }

@@ -7,6 +7,8 @@
 pub extern "C" fn invoke(params: u32) -> u32 {
     actor_runtime::shell::invoke(params, |rt| {
         rt.validate_caller_any()?;
-        Err(actor_runtime::actor_error!(unhandled_message; "stand-in actor implements no method {}", rt.method()))
+        Err(
+            actor_runtime::actor_error!(unhandled_message; "stand-in actor implements no method {}", rt.method()),
+        )
     })
 }

@@ -51,7 +51,12 @@ mod actor {
                     .checked_add(by)
                     .ok_or_else(|| actor_error!(illegal_argument; "count would overflow"))?;
                 rt.save_state(&state)?;
-                rt.emit(&EventBuilder::new("counter-incremented").indexed("by", &by).field("count", &state.count).build()?)?;
+                rt.emit(
+                    &EventBuilder::new("counter-incremented")
+                        .indexed("by", &by)
+                        .field("count", &state.count)
+                        .build()?,
+                )?;
                 encode_return(&state.count)
             }
             METHOD_GET => {

@@ -70,6 +70,18 @@ fn the_fvm_loads_every_module() {
             put_code(&store, &stand_in_module(t).unwrap()).unwrap(),
         ));
     }
+    // EXTRA_WASM_DIR=<dir> also checks modules built elsewhere (e.g. by the build-std fallback).
+    if let Some(dir) = std::env::var_os("EXTRA_WASM_DIR") {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "wasm") {
+                let module = std::fs::read(entry.path()).unwrap();
+                cids.push((
+                    entry.path().display().to_string(),
+                    put_code(&store, &module).unwrap(),
+                ));
+            }
+        }
+    }
     for (name, cid) in &cids {
         let size = engine
             .preload(cid, &store)

@@ -60,8 +60,13 @@ impl Toolchain {
                 return Ok(Toolchain::PrebuiltStd { rustc });
             }
         }
-        // No prebuilt std anywhere: fall back to sources, preferring the system compiler.
-        for rustc in [PathBuf::from("/usr/bin/rustc"), PathBuf::from("rustc")] {
+        // No prebuilt std anywhere: build std from sources, preferring the system compiler.
+        let mut with_sources = Vec::new();
+        match env::var_os("WASM_BUILD_RUSTC") {
+            Some(explicit) => with_sources.push(PathBuf::from(explicit)),
+            None => with_sources.extend([PathBuf::from("/usr/bin/rustc"), PathBuf::from("rustc")]),
+        }
+        for rustc in with_sources {
             let Ok(sysroot) = sysroot_of(&rustc) else { continue };
             if sysroot
                 .join("lib/rustlib/src/rust/library/std/Cargo.toml")
@@ -91,6 +96,30 @@ fn sysroot_of(rustc: &Path) -> Result<PathBuf> {
         bail!("{} --print sysroot failed", rustc.display());
     }
     Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
+}
+
+/// rustc links wasm with its bundled `rust-lld`. A distribution compiler (Debian's
+/// rustc-web) ships none; then the system `wasm-ld` (package lld-22) links instead.
+fn wasm_linker_for(rustc: &Path) -> Result<Option<PathBuf>> {
+    let sysroot = sysroot_of(rustc)?;
+    let bundled = fs::read_dir(sysroot.join("lib/rustlib"))
+        .map(|dirs| dirs.flatten().any(|d| d.path().join("bin/rust-lld").exists()))
+        .unwrap_or(false);
+    if bundled {
+        return Ok(None);
+    }
+    let mut candidates: Vec<PathBuf> = vec![PathBuf::from("/usr/bin/wasm-ld")];
+    for version in (14..=30).rev() {
+        candidates.push(PathBuf::from(format!("/usr/bin/wasm-ld-{version}")));
+        candidates.push(PathBuf::from(format!("/usr/lib/llvm-{version}/bin/wasm-ld")));
+    }
+    match candidates.into_iter().find(|c| c.exists()) {
+        Some(linker) => Ok(Some(linker)),
+        None => bail!(
+            "{} has no bundled rust-lld and no wasm-ld was found: run scripts/setup.sh (installs lld-22)",
+            rustc.display()
+        ),
+    }
 }
 
 fn has_prebuilt_wasm_std(sysroot: &Path) -> bool {
@@ -271,6 +300,9 @@ pub fn build(opts: &Options) -> Result<Report> {
     }
     if let Toolchain::BuildStd { .. } = toolchain {
         cmd.env("RUSTC_BOOTSTRAP", "1").arg("-Zbuild-std=std,panic_abort");
+    }
+    if let Some(linker) = wasm_linker_for(toolchain.rustc())? {
+        flags.push(format!("-Clinker={}", linker.display()));
     }
     cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
 

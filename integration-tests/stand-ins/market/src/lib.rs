@@ -60,6 +60,10 @@ mod actor {
             self.0.resolve(address)
         }
 
+        fn exists(&self, id: ActorID) -> bool {
+            fvm_sdk::actor::get_actor_code_cid(&Address::new_id(id)).is_some()
+        }
+
         fn actor_type(&self, id: ActorID) -> Option<BuiltinType> {
             self.0.actor_type(id)
         }

@@ -23,8 +23,12 @@ use crate::types::*;
 
 /// What the VM knows about other actors.
 pub trait Chain {
-    /// The ActorID an address resolves to, if the actor exists.
+    /// The ActorID an address resolves to, as the VM resolves it: an ID address always
+    /// resolves (to itself), whether or not an actor lives there; any other address resolves
+    /// only once an actor has been created for it.
     fn resolve(&self, address: &Address) -> Option<ActorID>;
+    /// Whether an actor (with code) lives at `id`.
+    fn exists(&self, id: ActorID) -> bool;
     /// The builtin type of an actor's code, if it is a builtin actor.
     fn actor_type(&self, id: ActorID) -> Option<BuiltinType>;
 }
@@ -317,7 +321,16 @@ fn resolve(chain: &impl Chain, address: &Address) -> ActorResult<ActorID> {
         .ok_or_else(|| ActorError::illegal_argument(format!("failed to resolve address {address}")))
 }
 
-/// `[escrow balance, 0]`: the stand-in never locks funds. 16 if the address does not resolve.
+/// [`resolve`], then 16 unless an actor lives there (the builtin's `escrow_address` insists
+/// on the actor's code: an ID address resolves even with no actor behind it).
+fn resolve_existing(chain: &impl Chain, address: &Address) -> ActorResult<ActorID> {
+    let id = resolve(chain, address)?;
+    ensure!(chain.exists(id), illegal_argument; "no code for address {address}");
+    Ok(id)
+}
+
+/// `[escrow balance, 0]`: the stand-in never locks funds. 16 if the address does not resolve;
+/// an ID address always does (as in the builtin, which only resolves here).
 pub fn get_balance<BS: Blockstore>(
     store: &BS,
     state: &State,
@@ -333,7 +346,7 @@ pub fn get_balance<BS: Blockstore>(
 }
 
 /// Credits the value received to the escrow of the resolved address. 16 if no value was
-/// sent or the address does not resolve.
+/// sent, the address does not resolve, or no actor lives at it.
 pub fn add_balance<BS: Blockstore>(
     store: &BS,
     state: &State,
@@ -342,7 +355,7 @@ pub fn add_balance<BS: Blockstore>(
     params: &AddBalanceParams,
 ) -> ActorResult<Effects<()>> {
     positive(&facts.value_received, "balance to add")?;
-    let id = resolve(chain, &params.provider_or_client)?;
+    let id = resolve_existing(chain, &params.provider_or_client)?;
     let mut table = balances(store, state)?;
     let current = table.get(&id)?.cloned().unwrap_or_default();
     table.set(&id, add(&current, &facts.value_received)?)?;
@@ -388,7 +401,9 @@ pub fn validate_proposal(
     non_negative(&proposal.storage_price_per_epoch, "storage price per epoch")?;
     non_negative(&proposal.provider_collateral, "provider collateral")?;
     non_negative(&proposal.client_collateral, "client collateral")?;
-    let client = resolve(chain, &proposal.client)?;
+    // The builtin drops a deal whose client cannot authenticate it, which an ID address
+    // with no actor behind it never does.
+    let client = resolve_existing(chain, &proposal.client)?;
     let provider = resolve(chain, &proposal.provider)?;
     let kind = chain.actor_type(provider);
     ensure!(kind == Some(BuiltinType::Miner), illegal_argument; "provider f0{provider} of type {kind:?} is not a miner");

@@ -331,7 +331,12 @@ impl FakeChain {
 
 impl Chain for FakeChain {
     fn resolve(&self, address: &Address) -> Option<ActorID> {
-        self.ids.get(address).copied()
+        // As the VM: an ID address resolves to itself, whether or not an actor lives there.
+        address.id().ok().or_else(|| self.ids.get(address).copied())
+    }
+
+    fn exists(&self, id: ActorID) -> bool {
+        self.ids.values().any(|known| *known == id)
     }
 
     fn actor_type(&self, id: ActorID) -> Option<BuiltinType> {
@@ -1078,10 +1083,21 @@ fn escrow_balances() {
     assert_eq!(
         code(&add(&mut fx, CLIENT, Address::new_id(4242), 3)),
         16,
-        "unresolvable"
+        "an ID address with no actor behind it"
     );
+    let unknown_key = Address::new_secp256k1(&[0x42; 65]).unwrap();
+    assert_eq!(code(&add(&mut fx, CLIENT, unknown_key, 3)), 16, "unresolvable");
     assert_eq!(fx.state, before);
-    assert_eq!(code(&balance(&fx, Address::new_id(4242))), 16);
+    // GetBalance only resolves, as the builtin: an ID address always does (empty escrow), a
+    // key address with no actor does not.
+    assert_eq!(
+        balance(&fx, Address::new_id(4242)).unwrap(),
+        GetBalanceReturn {
+            balance: TokenAmount::default(),
+            locked: TokenAmount::default()
+        }
+    );
+    assert_eq!(code(&balance(&fx, unknown_key)), 16);
 }
 
 #[test]

@@ -167,6 +167,13 @@ mod actor {
                 ))
             }
 
+            m if m < FIRST_EXPORTED_METHOD => {
+                // Builtin numbers are for builtin callers only (reference §0): others get 18.
+                rt.validate_caller_with(|caller| {
+                    logic::require_builtin_caller(caller, rt.actor_type(caller))
+                })?;
+                Err(actor_error!(unhandled_message; "stand-in miner has no internal method {m}"))
+            }
             m => {
                 rt.validate_caller_any()?;
                 Err(actor_error!(unhandled_message; "stand-in miner has no method {m}"))

@@ -8,6 +8,7 @@
 //! the operator's `Harness*` messages (a sector past its expiration stays Active until the
 //! operator terminates it).
 
+use actor_runtime::builtin::BuiltinType;
 use actor_runtime::{actor_error, ensure, ActorError, ActorResult, Facts, Map};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -215,6 +216,17 @@ pub fn check_operator(state: &State, caller: ActorID) -> ActorResult<()> {
     ensure!(
         caller == state.operator,
         forbidden; "caller f0{caller} is not the harness operator f0{}", state.operator
+    );
+    Ok(())
+}
+
+/// For method numbers below 2^24: only builtin actors other than EVM may call them (18
+/// otherwise), as builtin dispatch checks before looking the method up. `kind` is the
+/// caller's builtin type, `None` for user actors.
+pub fn require_builtin_caller(caller: ActorID, kind: Option<BuiltinType>) -> ActorResult<()> {
+    ensure!(
+        kind.is_some_and(|k| k != BuiltinType::Evm),
+        forbidden; "caller f0{caller} of type {kind:?} may not call internal methods"
     );
     Ok(())
 }
@@ -576,6 +588,21 @@ mod tests {
         for caller in [OWNER, WORKER, CONTROL, STRANGER, 1, 5] {
             assert_eq!(code(check_operator(&state, caller)), 18);
         }
+    }
+
+    #[test]
+    fn internal_methods_are_for_builtin_callers_only() {
+        assert_eq!(code(require_builtin_caller(STRANGER, None)), 18);
+        assert_eq!(code(require_builtin_caller(STRANGER, Some(BuiltinType::Evm))), 18);
+        for kind in [
+            BuiltinType::Account,
+            BuiltinType::Market,
+            BuiltinType::Power,
+            BuiltinType::Miner,
+        ] {
+            assert!(require_builtin_caller(STRANGER, Some(kind)).is_ok(), "{kind:?}");
+        }
+        assert_eq!(FIRST_EXPORTED_METHOD, 16777216);
     }
 
     #[derive(Debug, Clone, Copy)]

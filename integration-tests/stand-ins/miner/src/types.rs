@@ -47,6 +47,10 @@ pub const METHOD_SECTOR_CONTENT_CHANGED: MethodNum = method_hash!("SectorContent
 pub const METHOD_MARKET_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOperator");
 /// The market's legacy OnMinerSectorsTerminate (callable only by builtin actors, §2.1).
 pub const METHOD_MARKET_ON_MINER_SECTORS_TERMINATE: MethodNum = 7;
+/// FRC-42 exported numbers start here. Builtin dispatch refuses every lower number (the
+/// miner's legacy methods, e.g. ControlAddresses = 2) to callers that are not builtin actors
+/// or are EVM actors, with exit 18 (reference §0, §3.1).
+pub const FIRST_EXPORTED_METHOD: MethodNum = 1 << 24;
 
 // ---------------------------------------------------------------------------------------------
 // Policy

@@ -104,6 +104,14 @@ impl Receipt {
         from_slice(&self.return_data).context("decoding return")
     }
 
+    /// The decoded return of a success, or the exit code of a failure.
+    pub fn outcome<T: DeserializeOwned>(&self) -> Result<Result<T, ExitCode>> {
+        if !self.is_ok() {
+            return Ok(Err(self.exit_code));
+        }
+        self.ret().map(Ok)
+    }
+
     /// Fails unless the message exited with `code`; returns the VM's failure text.
     pub fn expect_exit(&self, code: ExitCode) -> Result<String> {
         if self.exit_code != code {

@@ -6,5 +6,6 @@ pub mod genesis;
 pub mod harness;
 pub mod market;
 pub mod miner;
+pub mod reputation;
 
 pub use harness::{Account, Harness, Receipt};

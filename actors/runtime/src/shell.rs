@@ -158,6 +158,13 @@ impl Runtime {
         sdk::actor::resolve_address(address)
     }
 
+    /// The ID of the actor behind `address`, only if an actor exists there (the VM resolves
+    /// any ID address to itself, actor or not).
+    pub fn resolve_existing(&self, address: &Address) -> Option<ActorID> {
+        let id = sdk::actor::resolve_address(address)?;
+        sdk::actor::get_actor_code_cid(&Address::new_id(id)).map(|_| id)
+    }
+
     pub fn balance(&self) -> TokenAmount {
         sdk::sself::current_balance()
     }

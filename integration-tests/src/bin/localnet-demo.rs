@@ -105,7 +105,7 @@ fn main() -> Result<()> {
     println!(
         "[6] sector terminated: ValidateSectorStatus(Dead) -> {}; the market now answers GetDealActivation with {}",
         show(&dead),
-        show(&gone.clone().map(|a| a.activated))
+        show(&gone.map(|a| a.activated))
     );
     ensure!(gone == Err(ExitCode::new(32)), "the deal should be gone (32)");
 

@@ -1,0 +1,174 @@
+//! ProviderReputation: the public, contract-readable record of every storage provider.
+//!
+//! Registered reporters (the suite's escrow and bounty market) record verified outcomes —
+//! claim accepted, completed, fault, slashed — each counted once per (provider, subject,
+//! kind); the registry keeps counters, byte and stake totals and a decayed, stake-weighted
+//! score (see [`score`]). Providers register themselves with bounded metadata through a
+//! controlling address of their miner. The admin manages reporters and nothing else; the
+//! registry holds no FIL.
+
+pub mod logic;
+pub mod score;
+pub mod state;
+pub mod types;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+mod actor {
+    use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID};
+    use actor_runtime::params::{encode_params, encode_return};
+    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::{actor_error, ActorResult};
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use fvm_shared::address::Address;
+    use fvm_shared::event::ActorEvent;
+    use fvm_shared::ActorID;
+
+    use crate::logic;
+    use crate::state::State;
+    use crate::types::*;
+
+    #[no_mangle]
+    pub extern "C" fn invoke(params: u32) -> u32 {
+        run(params, dispatch)
+    }
+
+    fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.no_value()?;
+        match rt.method() {
+            METHOD_CONSTRUCTOR => constructor(rt),
+            METHOD_ADD_REPORTER => admin_call(rt, logic::add_reporter),
+            METHOD_REMOVE_REPORTER => admin_call(rt, logic::remove_reporter),
+            METHOD_TRANSFER_ADMIN => admin_call(rt, |_, state, id| logic::transfer_admin(state, id)),
+            METHOD_ACCEPT_ADMIN => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                let mut state: State = rt.state()?;
+                let events = logic::accept_admin(&mut state, rt.facts().caller)?;
+                commit(rt, &state, &events)?;
+                Ok(None)
+            }
+            METHOD_REGISTER_PROVIDER | METHOD_UPDATE_METADATA => register_or_update(rt),
+            METHOD_RECORD_OUTCOME => record_outcome(rt),
+            METHOD_GET_REPUTATION => {
+                rt.validate_caller_any()?;
+                let p: GetReputationParams = rt.params()?;
+                let provider = rt
+                    .resolve(&p.provider)
+                    .ok_or_else(|| actor_error!(not_found; "no actor at {}", p.provider))?;
+                let state: State = rt.state()?;
+                encode_return(&logic::reputation(&rt.store(), &state, rt.facts(), provider)?)
+            }
+            METHOD_GET_SCORES => {
+                rt.validate_caller_any()?;
+                let p: GetScoresParams = rt.params()?;
+                let state: State = rt.state()?;
+                encode_return(&logic::scores(&rt.store(), &state, rt.facts(), &p.providers)?)
+            }
+            METHOD_LIST_PROVIDERS => {
+                rt.validate_caller_any()?;
+                let p: ListProvidersParams = rt.params()?;
+                let state: State = rt.state()?;
+                encode_return(&logic::list(&rt.store(), &state, rt.facts(), &p)?)
+            }
+            METHOD_GET_ADMIN => {
+                rt.validate_caller_any()?;
+                rt.no_params()?;
+                let state: State = rt.state()?;
+                encode_return(&GetAdminReturn {
+                    admin: state.admin,
+                    pending_admin: state.pending_admin,
+                    reporters: state.reporter_count,
+                })
+            }
+            METHOD_IS_REPORTER => {
+                rt.validate_caller_any()?;
+                let p: IsReporterParams = rt.params()?;
+                let state: State = rt.state()?;
+                encode_return(&state.reporters(rt.store())?.contains(&p.actor)?)
+            }
+            m => {
+                rt.validate_caller_any()?;
+                Err(actor_error!(unhandled_message; "ProviderReputation has no method {m}"))
+            }
+        }
+    }
+
+    fn commit(rt: &Runtime, state: &State, events: &[ActorEvent]) -> ActorResult<()> {
+        rt.save_state(state)?;
+        events.iter().try_for_each(|e| rt.emit(e))
+    }
+
+    /// The ID of an existing actor, or exit 16.
+    fn existing_actor(rt: &Runtime, address: &Address) -> ActorResult<ActorID> {
+        rt.resolve_existing(address)
+            .ok_or_else(|| actor_error!(illegal_argument; "no actor at {address}"))
+    }
+
+    fn constructor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_is(&[INIT_ACTOR_ID])?;
+        let p: ConstructorParams = rt.params()?;
+        let admin = existing_actor(rt, &p.admin)?;
+        rt.save_state(&State::new(&rt.store(), admin)?)?;
+        Ok(None)
+    }
+
+    /// An admin-only method taking one address of an existing actor.
+    fn admin_call(
+        rt: &Runtime,
+        apply: impl FnOnce(
+            &actor_runtime::shell::SdkBlockstore,
+            &mut State,
+            ActorID,
+        ) -> ActorResult<Vec<ActorEvent>>,
+    ) -> ActorResult<Option<IpldBlock>> {
+        let mut state: State = rt.state()?;
+        rt.validate_caller_with(|caller| logic::authorize_admin(&state, caller))?;
+        let p: AddressParams = rt.params()?;
+        let target = existing_actor(rt, &p.address)?;
+        let events = apply(&rt.store(), &mut state, target)?;
+        commit(rt, &state, &events)?;
+        Ok(None)
+    }
+
+    fn register_or_update(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let p: RegisterProviderParams = rt.params()?;
+        let miner = existing_actor(rt, &p.miner)?;
+        if rt.actor_type(miner) != Some(BuiltinType::Miner) {
+            rt.validate_caller_any()?;
+            return Err(actor_error!(illegal_argument; "f0{miner} is not a storage miner"));
+        }
+        rt.validate_caller_with(|caller| {
+            let asked = encode_params(&Address::new_id(caller))?;
+            let controls: bool = rt
+                .query(&Address::new_id(miner), MINER_IS_CONTROLLING_ADDRESS, asked)?
+                .map_err(|code| actor_error!(unspecified; "miner IsControllingAddress failed: exit {}", code.value()))?;
+            actor_runtime::ensure!(controls, forbidden; "f0{caller} is not a controlling address of miner f0{miner}");
+            Ok(())
+        })?;
+        let mut state: State = rt.state()?;
+        let events = if rt.method() == METHOD_REGISTER_PROVIDER {
+            logic::register(&rt.store(), &mut state, rt.facts(), miner, p.metadata)?
+        } else {
+            logic::update_metadata(&rt.store(), &mut state, rt.facts(), miner, p.metadata)?
+        };
+        commit(rt, &state, &events)?;
+        Ok(None)
+    }
+
+    fn record_outcome(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let mut state: State = rt.state()?;
+        rt.validate_caller_with(|caller| logic::authorize_reporter(&rt.store(), &state, caller))?;
+        let p: RecordOutcomeParams = rt.params()?;
+        if rt.actor_type(p.provider) != Some(BuiltinType::Miner) {
+            return Err(actor_error!(illegal_argument; "provider f0{} is not a storage miner", p.provider));
+        }
+        let (changed, ret, events) = logic::record_outcome(&rt.store(), &mut state, rt.facts(), &p)?;
+        if changed {
+            commit(rt, &state, &events)?;
+        }
+        encode_return(&ret)
+    }
+}

@@ -1,0 +1,298 @@
+//! The registry as plain state transitions: every function takes the store, the state, the
+//! facts of the call and what the shell learnt from other actors, and returns what to return
+//! and which events to emit. Host tests drive these directly.
+
+use actor_runtime::map::MapKey;
+use actor_runtime::{actor_error, ensure, ActorError, ActorResult, EventBuilder, Facts, OrNotFound};
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::event::ActorEvent;
+use fvm_shared::ActorID;
+
+use crate::score::{Effect, Stake};
+use crate::state::State;
+use crate::types::*;
+
+/// Only the admin.
+pub fn authorize_admin(state: &State, caller: ActorID) -> ActorResult<()> {
+    ensure!(caller == state.admin, forbidden; "f0{caller} is not the admin");
+    Ok(())
+}
+
+/// Only a registered reporter.
+pub fn authorize_reporter<BS: Blockstore>(store: &BS, state: &State, caller: ActorID) -> ActorResult<()> {
+    let is_reporter = state.reporters(store)?.contains(&caller)?;
+    ensure!(is_reporter, forbidden; "f0{caller} is not a registered reporter");
+    Ok(())
+}
+
+pub fn add_reporter<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    reporter: ActorID,
+) -> ActorResult<Vec<ActorEvent>> {
+    let mut reporters = state.reporters(store)?;
+    if !reporters.set_if_absent(&reporter, true)? {
+        return Ok(vec![]);
+    }
+    state.reporters = reporters.flush()?;
+    state.reporter_count += 1;
+    Ok(vec![EventBuilder::new(EVENT_REPORTER_ADDED)
+        .indexed("reporter", &reporter)
+        .build()?])
+}
+
+pub fn remove_reporter<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    reporter: ActorID,
+) -> ActorResult<Vec<ActorEvent>> {
+    let mut reporters = state.reporters(store)?;
+    reporters
+        .delete(&reporter)?
+        .or_not_found(format_args!("reporter f0{reporter}"))?;
+    state.reporters = reporters.flush()?;
+    state.reporter_count -= 1;
+    Ok(vec![EventBuilder::new(EVENT_REPORTER_REMOVED)
+        .indexed("reporter", &reporter)
+        .build()?])
+}
+
+/// Proposes `new_admin`; proposing the current admin cancels a pending transfer.
+pub fn transfer_admin(state: &mut State, new_admin: ActorID) -> ActorResult<Vec<ActorEvent>> {
+    state.pending_admin = (new_admin != state.admin).then_some(new_admin);
+    Ok(vec![EventBuilder::new(EVENT_ADMIN_PROPOSED)
+        .indexed("admin", &state.admin)
+        .indexed("proposed", &state.pending_admin)
+        .build()?])
+}
+
+pub fn accept_admin(state: &mut State, caller: ActorID) -> ActorResult<Vec<ActorEvent>> {
+    ensure!(state.pending_admin == Some(caller), forbidden; "f0{caller} is not the proposed admin");
+    let previous = state.admin;
+    state.admin = caller;
+    state.pending_admin = None;
+    Ok(vec![EventBuilder::new(EVENT_ADMIN_CHANGED)
+        .indexed("previous", &previous)
+        .indexed("admin", &caller)
+        .build()?])
+}
+
+/// Registers `miner` (a miner actor whose controlling address is the caller: the shell checked
+/// both with the VM and the miner).
+pub fn register<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    miner: ActorID,
+    metadata: Metadata,
+) -> ActorResult<Vec<ActorEvent>> {
+    metadata.validate().map_err(ActorError::illegal_argument)?;
+    let mut providers = state.providers(store)?;
+    let existing = providers.get(&miner)?.cloned();
+    let is_new = existing.is_none();
+    let mut record = existing.unwrap_or_default();
+    ensure!(record.registration.is_none(), illegal_state; "f0{miner} is already registered; use UpdateMetadata");
+    record.registration = Some(Registration {
+        registered_at: facts.epoch,
+        updated_at: facts.epoch,
+        registered_by: facts.caller,
+        metadata,
+    });
+    providers.set(&miner, record)?;
+    state.providers = providers.flush()?;
+    if is_new {
+        state.provider_count += 1;
+    }
+    Ok(vec![EventBuilder::new(EVENT_PROVIDER_REGISTERED)
+        .indexed("provider", &miner)
+        .field("by", &facts.caller)
+        .build()?])
+}
+
+pub fn update_metadata<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    miner: ActorID,
+    metadata: Metadata,
+) -> ActorResult<Vec<ActorEvent>> {
+    metadata.validate().map_err(ActorError::illegal_argument)?;
+    let mut providers = state.providers(store)?;
+    let mut record = providers.get(&miner)?.cloned().unwrap_or_default();
+    let registration = record
+        .registration
+        .as_mut()
+        .ok_or_else(|| actor_error!(not_found; "f0{miner} is not registered"))?;
+    registration.metadata = metadata;
+    registration.updated_at = facts.epoch;
+    providers.set(&miner, record)?;
+    state.providers = providers.flush()?;
+    Ok(vec![EventBuilder::new(EVENT_METADATA_UPDATED)
+        .indexed("provider", &miner)
+        .field("by", &facts.caller)
+        .build()?])
+}
+
+/// The key under which an outcome is counted once.
+pub fn outcome_key(provider: ActorID, subject: &Subject, kind: OutcomeKind) -> Vec<u8> {
+    let mut key = provider.to_key_bytes();
+    key.push(subject.kind.code());
+    key.extend(subject.id.to_key_bytes());
+    key.push(kind.code());
+    key
+}
+
+/// How an outcome kind moves the evidence, with its stake multiplier applied.
+pub fn effect_of(kind: OutcomeKind, weight: u64) -> (Effect, u128) {
+    let w = weight as u128;
+    match kind {
+        OutcomeKind::ClaimAccepted => (Effect::Neutral, 0),
+        OutcomeKind::Completed => (Effect::Success, w),
+        OutcomeKind::Fault => (Effect::Failure, w / 4),
+        OutcomeKind::Slashed => (Effect::Failure, 2 * w),
+    }
+}
+
+fn add(total: &mut Stake, v: u64) {
+    total.0 = total.0.saturating_add(v as u128);
+}
+
+/// Counts an outcome once per (provider, subject, kind); a repeat changes nothing. Returns
+/// whether state changed, the answer, and the events.
+pub fn record_outcome<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    p: &RecordOutcomeParams,
+) -> ActorResult<(bool, RecordOutcomeReturn, Vec<ActorEvent>)> {
+    ensure!(p.weight > 0, illegal_argument; "weight must be positive");
+    let mut providers = state.providers(store)?;
+    let existing = providers.get(&p.provider)?.cloned();
+    let mut outcomes = state.outcomes(store)?;
+    if !outcomes.set_if_absent(&outcome_key(p.provider, &p.subject, p.kind), facts.epoch)? {
+        let score = existing
+            .map(|r| r.evidence.score(facts.epoch))
+            .unwrap_or(NEUTRAL_SCORE);
+        return Ok((
+            false,
+            RecordOutcomeReturn {
+                counted: false,
+                score,
+            },
+            vec![],
+        ));
+    }
+    let is_new = existing.is_none();
+    let mut record = existing.unwrap_or_default();
+    let previous = record.evidence.score(facts.epoch);
+    match p.kind {
+        OutcomeKind::ClaimAccepted => {
+            record.counts.claims_accepted += 1;
+            add(&mut record.bytes.claimed, p.bytes);
+        }
+        OutcomeKind::Completed => {
+            record.counts.completed += 1;
+            add(&mut record.bytes.completed, p.bytes);
+            add(&mut record.stake_completed, p.weight);
+        }
+        OutcomeKind::Fault => {
+            record.counts.faults += 1;
+            add(&mut record.bytes.faulted, p.bytes);
+            add(&mut record.stake_failed, p.weight);
+        }
+        OutcomeKind::Slashed => {
+            record.counts.slashes += 1;
+            add(&mut record.bytes.lost, p.bytes);
+            add(&mut record.stake_failed, p.weight);
+        }
+    }
+    let (effect, stake) = effect_of(p.kind, p.weight);
+    record.evidence = record.evidence.add(facts.epoch, effect, stake);
+    record.first_outcome.get_or_insert(facts.epoch);
+    record.last_outcome = Some(facts.epoch);
+    let score = record.evidence.score(facts.epoch);
+    providers.set(&p.provider, record)?;
+    state.providers = providers.flush()?;
+    state.outcomes = outcomes.flush()?;
+    if is_new {
+        state.provider_count += 1;
+    }
+    let event = EventBuilder::new(EVENT_REPUTATION_UPDATED)
+        .indexed("provider", &p.provider)
+        .indexed("kind", &p.kind)
+        .field("subject", &p.subject)
+        .field("weight", &p.weight)
+        .field("previous", &previous)
+        .field("score", &score)
+        .field("reporter", &facts.caller)
+        .build()?;
+    Ok((true, RecordOutcomeReturn { counted: true, score }, vec![event]))
+}
+
+pub fn reputation<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    provider: ActorID,
+) -> ActorResult<ReputationView> {
+    let record = state
+        .providers(store)?
+        .get(&provider)?
+        .cloned()
+        .or_not_found(format_args!("provider f0{provider}"))?;
+    Ok(ReputationView {
+        provider,
+        score: record.evidence.score(facts.epoch),
+        epoch: facts.epoch,
+        record,
+    })
+}
+
+pub fn scores<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    providers: &[ActorID],
+) -> ActorResult<GetScoresReturn> {
+    ensure!(providers.len() <= MAX_SCORES_BATCH, illegal_argument; "at most {MAX_SCORES_BATCH} providers per call, got {}", providers.len());
+    let map = state.providers(store)?;
+    let scores = providers
+        .iter()
+        .map(|p| {
+            Ok(map
+                .get(p)?
+                .map(|r| r.evidence.score(facts.epoch))
+                .unwrap_or(NEUTRAL_SCORE))
+        })
+        .collect::<ActorResult<Vec<u16>>>()?;
+    Ok(GetScoresReturn { scores })
+}
+
+pub fn list<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    p: &ListProvidersParams,
+) -> ActorResult<ListProvidersReturn> {
+    ensure!((1..=MAX_PAGE).contains(&p.limit), illegal_argument; "limit must be 1 to {MAX_PAGE}, got {}", p.limit);
+    let map = state.providers(store)?;
+    if let Some(cursor) = p.cursor {
+        ensure!(map.contains(&cursor)?, illegal_argument; "cursor f0{cursor} is not a listed provider");
+    }
+    let page = map.page(p.cursor.as_ref(), p.limit as usize)?;
+    let providers = page
+        .entries
+        .into_iter()
+        .map(|(provider, r)| ProviderSummary {
+            provider,
+            registered: r.registration.is_some(),
+            score: r.evidence.score(facts.epoch),
+            counts: r.counts,
+        })
+        .collect();
+    Ok(ListProvidersReturn {
+        providers,
+        next: page.next,
+        total: state.provider_count,
+    })
+}

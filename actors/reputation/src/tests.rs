@@ -1,0 +1,438 @@
+//! Host tests of the functional core: the registry's transitions without a VM.
+
+use actor_runtime::Facts;
+use fvm_ipld_blockstore::MemoryBlockstore;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+
+use crate::logic::*;
+use crate::score::PRIOR_STAKE;
+use crate::state::State;
+use crate::types::*;
+
+const ADMIN: u64 = 100;
+const REPORTER: u64 = 101;
+const MINER: u64 = 200;
+const OWNER: u64 = 300;
+
+fn facts(caller: u64, epoch: i64) -> Facts {
+    Facts {
+        caller,
+        receiver: 1000,
+        method: 0,
+        epoch,
+        value_received: TokenAmount::default(),
+    }
+}
+
+fn setup() -> (MemoryBlockstore, State) {
+    let store = MemoryBlockstore::new();
+    let mut state = State::new(&store, ADMIN).unwrap();
+    add_reporter(&store, &mut state, REPORTER).unwrap();
+    (store, state)
+}
+
+fn metadata() -> Metadata {
+    Metadata {
+        name: "Acme Storage".into(),
+        region: "DE".into(),
+        peer_id: vec![0x00, 0x24, 0x08, 0x01],
+        links: vec!["https://acme.example".into()],
+    }
+}
+
+fn outcome(subject: u64, kind: OutcomeKind, weight: u64) -> RecordOutcomeParams {
+    RecordOutcomeParams {
+        provider: MINER,
+        subject: Subject {
+            kind: SubjectKind::Deal,
+            id: subject,
+        },
+        kind,
+        weight,
+        bytes: 1 << 35,
+    }
+}
+
+#[test]
+fn only_the_admin_administers_and_transfer_takes_two_steps() {
+    let (store, mut state) = setup();
+    assert!(authorize_admin(&state, ADMIN).is_ok());
+    assert_eq!(
+        authorize_admin(&state, OWNER).unwrap_err().exit_code(),
+        ExitCode::USR_FORBIDDEN
+    );
+    transfer_admin(&mut state, OWNER).unwrap();
+    assert_eq!(state.admin, ADMIN, "a proposal changes nothing yet");
+    assert_eq!(
+        accept_admin(&mut state, REPORTER).unwrap_err().exit_code(),
+        ExitCode::USR_FORBIDDEN
+    );
+    accept_admin(&mut state, OWNER).unwrap();
+    assert_eq!((state.admin, state.pending_admin), (OWNER, None));
+    // Proposing the current admin cancels a proposal.
+    transfer_admin(&mut state, ADMIN).unwrap();
+    transfer_admin(&mut state, OWNER).unwrap();
+    assert_eq!(state.pending_admin, None);
+    let _ = store;
+}
+
+#[test]
+fn reporters_are_added_once_and_removed_only_if_present() {
+    let (store, mut state) = setup();
+    assert!(authorize_reporter(&store, &state, REPORTER).is_ok());
+    assert_eq!(
+        authorize_reporter(&store, &state, OWNER).unwrap_err().exit_code(),
+        ExitCode::USR_FORBIDDEN
+    );
+    assert!(
+        add_reporter(&store, &mut state, REPORTER).unwrap().is_empty(),
+        "a repeat emits nothing"
+    );
+    assert_eq!(state.reporter_count, 1);
+    remove_reporter(&store, &mut state, REPORTER).unwrap();
+    assert_eq!(state.reporter_count, 0);
+    assert_eq!(
+        remove_reporter(&store, &mut state, REPORTER)
+            .unwrap_err()
+            .exit_code(),
+        ExitCode::USR_NOT_FOUND
+    );
+    assert_eq!(
+        authorize_reporter(&store, &state, REPORTER)
+            .unwrap_err()
+            .exit_code(),
+        ExitCode::USR_FORBIDDEN
+    );
+}
+
+#[test]
+fn metadata_limits() {
+    let ok = metadata();
+    assert!(ok.validate().is_ok());
+    let cases: Vec<(&str, Metadata)> = vec![
+        (
+            "empty name",
+            Metadata {
+                name: String::new(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "long name",
+            Metadata {
+                name: "x".repeat(65),
+                ..ok.clone()
+            },
+        ),
+        (
+            "control char",
+            Metadata {
+                name: "a\nb".into(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "lowercase region",
+            Metadata {
+                region: "de".into(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "long region",
+            Metadata {
+                region: "DEU".into(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "bad subdivision",
+            Metadata {
+                region: "US-CALI".into(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "long peer id",
+            Metadata {
+                peer_id: vec![0; 65],
+                ..ok.clone()
+            },
+        ),
+        (
+            "too many links",
+            Metadata {
+                links: vec!["https://a.b".into(); 5],
+                ..ok.clone()
+            },
+        ),
+        (
+            "bad scheme",
+            Metadata {
+                links: vec!["http://a.b".into()],
+                ..ok.clone()
+            },
+        ),
+        (
+            "bare scheme",
+            Metadata {
+                links: vec!["ipfs://".into()],
+                ..ok.clone()
+            },
+        ),
+        (
+            "space in link",
+            Metadata {
+                links: vec!["https://a b".into()],
+                ..ok.clone()
+            },
+        ),
+        (
+            "long link",
+            Metadata {
+                links: vec![format!("https://{}", "a".repeat(121))],
+                ..ok.clone()
+            },
+        ),
+    ];
+    for (what, m) in cases {
+        assert!(m.validate().is_err(), "{what} should be refused");
+    }
+    for region in ["", "US", "US-CA", "FR-75", "GB-ENG"] {
+        assert!(
+            Metadata {
+                region: region.into(),
+                ..ok.clone()
+            }
+            .validate()
+            .is_ok(),
+            "{region}"
+        );
+    }
+    assert!(Metadata {
+        name: "x".repeat(64),
+        links: vec![format!("https://{}", "a".repeat(120))],
+        ..ok
+    }
+    .validate()
+    .is_ok());
+}
+
+#[test]
+fn registration_then_updates() {
+    let (store, mut state) = setup();
+    let f = facts(OWNER, 10);
+    let e = update_metadata(&store, &mut state, &f, MINER, metadata()).unwrap_err();
+    assert_eq!(e.exit_code(), ExitCode::USR_NOT_FOUND);
+    let bad = Metadata {
+        region: "xx".into(),
+        ..metadata()
+    };
+    assert_eq!(
+        register(&store, &mut state, &f, MINER, bad)
+            .unwrap_err()
+            .exit_code(),
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+    let events = register(&store, &mut state, &f, MINER, metadata()).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(state.provider_count, 1);
+    let again = register(&store, &mut state, &f, MINER, metadata()).unwrap_err();
+    assert_eq!(again.exit_code(), ExitCode::USR_ILLEGAL_STATE);
+    let renamed = Metadata {
+        name: "Acme 2".into(),
+        ..metadata()
+    };
+    update_metadata(&store, &mut state, &facts(OWNER, 20), MINER, renamed.clone()).unwrap();
+    let view = reputation(&store, &state, &facts(OWNER, 20), MINER).unwrap();
+    let reg = view.record.registration.unwrap();
+    assert_eq!(
+        (reg.registered_at, reg.updated_at, reg.registered_by),
+        (10, 20, OWNER)
+    );
+    assert_eq!(reg.metadata, renamed);
+    assert_eq!(view.score, NEUTRAL_SCORE);
+}
+
+#[test]
+fn outcomes_count_once_per_provider_subject_and_kind() {
+    let (store, mut state) = setup();
+    let f = facts(REPORTER, 100);
+    let big = PRIOR_STAKE as u64;
+    let (changed, ret, events) =
+        record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Completed, big)).unwrap();
+    assert!(changed && ret.counted && events.len() == 1);
+    assert!(ret.score > NEUTRAL_SCORE);
+    let root = state.clone();
+    let (changed, again, events) =
+        record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Completed, big)).unwrap();
+    assert!(!changed && !again.counted && events.is_empty());
+    assert_eq!(again.score, ret.score);
+    assert_eq!(state, root, "a repeat changes nothing");
+    // Another kind on the same subject, or the same kind on another subject, counts.
+    assert!(
+        record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Slashed, big))
+            .unwrap()
+            .1
+            .counted
+    );
+    assert!(
+        record_outcome(&store, &mut state, &f, &outcome(2, OutcomeKind::Completed, big))
+            .unwrap()
+            .1
+            .counted
+    );
+    let sector = RecordOutcomeParams {
+        subject: Subject {
+            kind: SubjectKind::Sector,
+            id: 1,
+        },
+        ..outcome(1, OutcomeKind::Completed, big)
+    };
+    assert!(record_outcome(&store, &mut state, &f, &sector).unwrap().1.counted);
+    let view = reputation(&store, &state, &f, MINER).unwrap();
+    assert_eq!(
+        view.record.counts,
+        OutcomeCounts {
+            claims_accepted: 0,
+            completed: 3,
+            faults: 0,
+            slashes: 1
+        }
+    );
+    assert_eq!(view.record.bytes.completed.0, 3 << 35);
+    assert_eq!(view.record.bytes.lost.0, 1 << 35);
+    assert_eq!(view.record.first_outcome, Some(100));
+    assert_eq!(state.provider_count, 1);
+    assert_eq!(
+        record_outcome(&store, &mut state, &f, &outcome(9, OutcomeKind::Fault, 0))
+            .unwrap_err()
+            .exit_code(),
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+}
+
+#[test]
+fn kinds_move_the_score_the_documented_way() {
+    let (store, mut state) = setup();
+    let w = PRIOR_STAKE as u64;
+    let f = facts(REPORTER, 0);
+    let claim = record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::ClaimAccepted, w))
+        .unwrap()
+        .1;
+    assert_eq!(claim.score, NEUTRAL_SCORE, "a claim is a promise");
+    let fault = record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Fault, w))
+        .unwrap()
+        .1;
+    // good = P, bad = P + P/4 → 10000 × 1 / 2.25
+    assert_eq!(fault.score, 4444);
+    let slash = record_outcome(&store, &mut state, &f, &outcome(2, OutcomeKind::Slashed, w))
+        .unwrap()
+        .1;
+    // bad = P + P/4 + 2P → 10000 / 4.25
+    assert_eq!(slash.score, 2352);
+    // Half a year later the failures have decayed by 2^-6: closer to neutral.
+    let later = scores(&store, &state, &facts(1, 6 * 86_400), &[MINER])
+        .unwrap()
+        .scores[0];
+    assert!(later > 4800 && later < NEUTRAL_SCORE, "{later}");
+}
+
+#[test]
+fn scores_are_batched_and_neutral_for_strangers() {
+    let (store, mut state) = setup();
+    record_outcome(
+        &store,
+        &mut state,
+        &facts(REPORTER, 0),
+        &outcome(1, OutcomeKind::Completed, PRIOR_STAKE as u64),
+    )
+    .unwrap();
+    let s = scores(&store, &state, &facts(1, 0), &[MINER, 999])
+        .unwrap()
+        .scores;
+    assert_eq!(s, vec![6666, NEUTRAL_SCORE]);
+    let too_many: Vec<u64> = (0..=MAX_SCORES_BATCH as u64).collect();
+    assert_eq!(
+        scores(&store, &state, &facts(1, 0), &too_many)
+            .unwrap_err()
+            .exit_code(),
+        ExitCode::USR_ILLEGAL_ARGUMENT
+    );
+    assert_eq!(
+        reputation(&store, &state, &facts(1, 0), 999)
+            .unwrap_err()
+            .exit_code(),
+        ExitCode::USR_NOT_FOUND
+    );
+}
+
+#[test]
+fn listing_pages_through_every_provider_once() {
+    let (store, mut state) = setup();
+    for p in 0..57u64 {
+        let mut o = outcome(p, OutcomeKind::ClaimAccepted, 1);
+        o.provider = 1000 + p;
+        record_outcome(&store, &mut state, &facts(REPORTER, 0), &o).unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = list(
+            &store,
+            &state,
+            &facts(1, 0),
+            &ListProvidersParams { cursor, limit: 10 },
+        )
+        .unwrap();
+        assert!(page.providers.len() <= 10);
+        assert_eq!(page.total, 57);
+        seen.extend(page.providers.iter().map(|s| s.provider));
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (1000..1057).collect::<Vec<_>>());
+    for limit in [0, MAX_PAGE + 1] {
+        let e = list(
+            &store,
+            &state,
+            &facts(1, 0),
+            &ListProvidersParams { cursor: None, limit },
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+    }
+    let e = list(
+        &store,
+        &state,
+        &facts(1, 0),
+        &ListProvidersParams {
+            cursor: Some(5),
+            limit: 5,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+}
+
+#[test]
+fn wire_shapes_are_stable() {
+    // OutcomeKind and SubjectKind travel as small integers; params are tuples.
+    let p = outcome(7, OutcomeKind::Slashed, 5);
+    let bytes = fvm_ipld_encoding::to_vec(&p).unwrap();
+    assert_eq!(hex(&bytes), "8518c882000703051b0000000800000000");
+    assert_eq!(
+        fvm_ipld_encoding::from_slice::<RecordOutcomeParams>(&bytes).unwrap(),
+        p
+    );
+    let bad_kind = fvm_ipld_encoding::to_vec(&(200u64, (0u8, 7u64), 9u8, 5u64, 1u64)).unwrap();
+    assert!(fvm_ipld_encoding::from_slice::<RecordOutcomeParams>(&bad_kind).is_err());
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

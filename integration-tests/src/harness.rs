@@ -175,7 +175,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             &operator_key,
             TokenAmount::from_whole(OPERATOR_GENESIS_FIL),
         )?;
-        let engine = EnginePool::new((&network_config(manifest.root)).into())?;
+        let engine = shared_engine()?;
         let mut h = Self {
             store,
             engine,
@@ -450,6 +450,23 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             .ret()?;
         Ok(ret.id_address.id()?)
     }
+}
+
+/// How many messages may execute at once across every harness of the process (one per test
+/// thread on this machine's cores, with room to spare).
+const ENGINE_CONCURRENCY: u32 = 4;
+
+/// One wasm engine per process: every harness shares its cache of compiled modules, so each
+/// module is instrumented and compiled once, not once per test.
+fn shared_engine() -> Result<EnginePool> {
+    static ENGINE: std::sync::OnceLock<EnginePool> = std::sync::OnceLock::new();
+    if let Some(engine) = ENGINE.get() {
+        return Ok(engine.clone());
+    }
+    let mut config: fvm::engine::EngineConfig = (&NetworkConfig::new(NETWORK_VERSION)).into();
+    config.concurrency = ENGINE_CONCURRENCY;
+    let engine = EnginePool::new(config)?;
+    Ok(ENGINE.get_or_init(|| engine).clone())
 }
 
 fn network_config(manifest_root: Cid) -> NetworkConfig {

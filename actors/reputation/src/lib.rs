@@ -8,9 +8,10 @@
 //! registry holds no FIL.
 
 pub mod logic;
-pub mod score;
 pub mod state;
-pub mod types;
+
+pub use suite_interfaces::reputation as types;
+pub use suite_interfaces::reputation::score;
 
 #[cfg(test)]
 mod tests;
@@ -39,9 +40,11 @@ mod actor {
         rt.no_value()?;
         match rt.method() {
             METHOD_CONSTRUCTOR => constructor(rt),
-            METHOD_ADD_REPORTER => admin_call(rt, logic::add_reporter),
-            METHOD_REMOVE_REPORTER => admin_call(rt, logic::remove_reporter),
-            METHOD_TRANSFER_ADMIN => admin_call(rt, |_, state, id| logic::transfer_admin(state, id)),
+            METHOD_ADD_REPORTER => admin_call(rt, Target::Reporter, logic::add_reporter),
+            METHOD_REMOVE_REPORTER => admin_call(rt, Target::AnyAddress, logic::remove_reporter),
+            METHOD_TRANSFER_ADMIN => admin_call(rt, Target::ExistingActor, |_, state, id| {
+                logic::transfer_admin(state, id)
+            }),
             METHOD_ACCEPT_ADMIN => {
                 rt.validate_caller_any()?;
                 rt.no_params()?;
@@ -115,9 +118,21 @@ mod actor {
         Ok(None)
     }
 
-    /// An admin-only method taking one address of an existing actor.
+    /// What the address of an admin method must be.
+    enum Target {
+        /// Any address that resolves (a reporter being removed may no longer exist).
+        AnyAddress,
+        /// An existing actor.
+        ExistingActor,
+        /// A contract, not the admin: outcomes must come from code that verified them, never
+        /// from a key holder (accounts, eth accounts and placeholders are refused).
+        Reporter,
+    }
+
+    /// An admin-only method taking one address. Saves state only if it changed.
     fn admin_call(
         rt: &Runtime,
+        target: Target,
         apply: impl FnOnce(
             &actor_runtime::shell::SdkBlockstore,
             &mut State,
@@ -127,14 +142,40 @@ mod actor {
         let mut state: State = rt.state()?;
         rt.validate_caller_with(|caller| logic::authorize_admin(&state, caller))?;
         let p: AddressParams = rt.params()?;
-        let target = existing_actor(rt, &p.address)?;
-        let events = apply(&rt.store(), &mut state, target)?;
-        commit(rt, &state, &events)?;
+        let id = match target {
+            Target::AnyAddress => rt
+                .resolve(&p.address)
+                .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.address))?,
+            Target::ExistingActor => existing_actor(rt, &p.address)?,
+            Target::Reporter => {
+                let id = existing_actor(rt, &p.address)?;
+                let key_holder = matches!(
+                    rt.actor_type(id),
+                    Some(BuiltinType::Account | BuiltinType::EthAccount | BuiltinType::Placeholder)
+                );
+                if key_holder || id == state.admin {
+                    return Err(
+                        actor_error!(illegal_argument; "reporter f0{id} must be a contract other than the admin"),
+                    );
+                }
+                id
+            }
+        };
+        let before = state.clone();
+        let events = apply(&rt.store(), &mut state, id)?;
+        if state != before {
+            commit(rt, &state, &events)?;
+        }
         Ok(None)
     }
 
     fn register_or_update(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let p: RegisterProviderParams = rt.params()?;
+        // Cheap checks before asking the miner anything.
+        if let Err(why) = p.metadata.validate() {
+            rt.validate_caller_any()?;
+            return Err(actor_error!(illegal_argument; "metadata: {why}"));
+        }
         let miner = existing_actor(rt, &p.miner)?;
         if rt.actor_type(miner) != Some(BuiltinType::Miner) {
             rt.validate_caller_any()?;

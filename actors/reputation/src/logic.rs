@@ -87,22 +87,27 @@ pub fn register<BS: Blockstore>(
     metadata: Metadata,
 ) -> ActorResult<Vec<ActorEvent>> {
     metadata.validate().map_err(ActorError::illegal_argument)?;
-    let mut providers = state.providers(store)?;
-    let existing = providers.get(&miner)?.cloned();
-    let is_new = existing.is_none();
-    let mut record = existing.unwrap_or_default();
-    ensure!(record.registration.is_none(), illegal_state; "f0{miner} is already registered; use UpdateMetadata");
-    record.registration = Some(Registration {
+    let mut registrations = state.registrations(store)?;
+    let registration = Registration {
         registered_at: facts.epoch,
         updated_at: facts.epoch,
         registered_by: facts.caller,
         metadata,
-    });
-    providers.set(&miner, record)?;
-    state.providers = providers.flush()?;
-    if is_new {
+    };
+    ensure!(registrations.set_if_absent(&miner, registration)?, illegal_state;
+        "f0{miner} is already registered; use UpdateMetadata");
+    let mut providers = state.providers(store)?;
+    let existing = providers.get(&miner)?.cloned();
+    if existing.is_none() {
         state.provider_count += 1;
     }
+    let record = ProviderRecord {
+        registered_at: Some(facts.epoch),
+        ..existing.unwrap_or_default()
+    };
+    providers.set(&miner, record)?;
+    state.providers = providers.flush()?;
+    state.registrations = registrations.flush()?;
     Ok(vec![EventBuilder::new(EVENT_PROVIDER_REGISTERED)
         .indexed("provider", &miner)
         .field("by", &facts.caller)
@@ -117,16 +122,15 @@ pub fn update_metadata<BS: Blockstore>(
     metadata: Metadata,
 ) -> ActorResult<Vec<ActorEvent>> {
     metadata.validate().map_err(ActorError::illegal_argument)?;
-    let mut providers = state.providers(store)?;
-    let mut record = providers.get(&miner)?.cloned().unwrap_or_default();
-    let registration = record
-        .registration
-        .as_mut()
+    let mut registrations = state.registrations(store)?;
+    let mut registration = registrations
+        .get(&miner)?
+        .cloned()
         .ok_or_else(|| actor_error!(not_found; "f0{miner} is not registered"))?;
     registration.metadata = metadata;
     registration.updated_at = facts.epoch;
-    providers.set(&miner, record)?;
-    state.providers = providers.flush()?;
+    registrations.set(&miner, registration)?;
+    state.registrations = registrations.flush()?;
     Ok(vec![EventBuilder::new(EVENT_METADATA_UPDATED)
         .indexed("provider", &miner)
         .field("by", &facts.caller)
@@ -240,11 +244,16 @@ pub fn reputation<BS: Blockstore>(
         .get(&provider)?
         .cloned()
         .or_not_found(format_args!("provider f0{provider}"))?;
+    let registration = match record.registered_at {
+        Some(_) => state.registrations(store)?.get(&provider)?.cloned(),
+        None => None,
+    };
     Ok(ReputationView {
         provider,
         score: record.evidence.score(facts.epoch),
         epoch: facts.epoch,
         record,
+        registration,
     })
 }
 
@@ -285,7 +294,7 @@ pub fn list<BS: Blockstore>(
         .into_iter()
         .map(|(provider, r)| ProviderSummary {
             provider,
-            registered: r.registration.is_some(),
+            registered: r.registered_at.is_some(),
             score: r.evidence.score(facts.epoch),
             counts: r.counts,
         })

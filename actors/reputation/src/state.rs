@@ -7,7 +7,7 @@ use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::ActorID;
 
-use crate::types::ProviderRecord;
+use crate::types::{ProviderRecord, Registration};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct State {
@@ -20,24 +20,30 @@ pub struct State {
     /// Providers (miner ActorID) → record.
     pub providers: Cid,
     pub provider_count: u64,
+    /// Registered providers → registration (metadata).
+    pub registrations: Cid,
     /// Outcomes already counted: (provider, subject, kind) key → epoch counted.
     pub outcomes: Cid,
 }
 
 pub type Reporters<BS> = Map<BS, u64, bool>;
 pub type Providers<BS> = Map<BS, u64, ProviderRecord>;
+pub type Registrations<BS> = Map<BS, u64, Registration>;
 pub type Outcomes<BS> = Map<BS, Vec<u8>, ChainEpoch>;
 
 impl State {
     pub fn new<BS: Blockstore>(store: &BS, admin: ActorID) -> ActorResult<Self> {
+        // Every map starts as the same empty HAMT root.
+        let empty = Reporters::empty_root(store, "reporters")?;
         Ok(Self {
             admin,
             pending_admin: None,
-            reporters: Reporters::empty_root(store, "reporters")?,
+            reporters: empty,
             reporter_count: 0,
-            providers: Providers::empty_root(store, "providers")?,
+            providers: empty,
             provider_count: 0,
-            outcomes: Outcomes::empty_root(store, "outcomes")?,
+            registrations: empty,
+            outcomes: empty,
         })
     }
 
@@ -47,6 +53,10 @@ impl State {
 
     pub fn providers<BS: Blockstore>(&self, store: BS) -> ActorResult<Providers<BS>> {
         Map::load(store, &self.providers, "providers")
+    }
+
+    pub fn registrations<BS: Blockstore>(&self, store: BS) -> ActorResult<Registrations<BS>> {
+        Map::load(store, &self.registrations, "registrations")
     }
 
     pub fn outcomes<BS: Blockstore>(&self, store: BS) -> ActorResult<Outcomes<BS>> {

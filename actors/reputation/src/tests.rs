@@ -229,24 +229,29 @@ fn registration_then_updates() {
         region: "xx".into(),
         ..metadata()
     };
+    let before = state.clone();
     assert_eq!(
         register(&store, &mut state, &f, MINER, bad)
             .unwrap_err()
             .exit_code(),
         ExitCode::USR_ILLEGAL_ARGUMENT
     );
+    assert_eq!(state, before, "refused metadata changes nothing");
     let events = register(&store, &mut state, &f, MINER, metadata()).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(state.provider_count, 1);
+    let before = state.clone();
     let again = register(&store, &mut state, &f, MINER, metadata()).unwrap_err();
     assert_eq!(again.exit_code(), ExitCode::USR_ILLEGAL_STATE);
+    assert_eq!(state, before, "a refused registration changes nothing");
     let renamed = Metadata {
         name: "Acme 2".into(),
         ..metadata()
     };
     update_metadata(&store, &mut state, &facts(OWNER, 20), MINER, renamed.clone()).unwrap();
     let view = reputation(&store, &state, &facts(OWNER, 20), MINER).unwrap();
-    let reg = view.record.registration.unwrap();
+    let reg = view.registration.unwrap();
+    assert_eq!(view.record.registered_at, Some(10));
     assert_eq!(
         (reg.registered_at, reg.updated_at, reg.registered_by),
         (10, 20, OWNER)

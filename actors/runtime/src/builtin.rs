@@ -71,6 +71,76 @@ impl BuiltinType {
 pub const EX_DEAL_EXPIRED: u32 = 32;
 pub const EX_DEAL_NOT_ACTIVATED: u32 = 33;
 
+/// The exported builtin methods the suite calls, with their wire shapes (reference §2, §3).
+pub mod market {
+    use cid::Cid;
+    use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+    use fvm_shared::clock::ChainEpoch;
+    use fvm_shared::MethodNum;
+
+    pub const GET_DEAL_DATA_COMMITMENT: MethodNum = 1157985802;
+    pub const GET_DEAL_CLIENT: MethodNum = 128053329;
+    pub const GET_DEAL_PROVIDER: MethodNum = 935081690;
+    pub const GET_DEAL_TERM: MethodNum = 163777312;
+    pub const GET_DEAL_ACTIVATION: MethodNum = 2567238399;
+    pub const GET_DEAL_SECTOR: MethodNum = 2611213344;
+
+    /// `GetDealDataCommitment`: the piece CID and padded size.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+    pub struct DataCommitment {
+        pub data: Cid,
+        pub size: u64,
+    }
+
+    /// `GetDealTerm`: end = start + duration.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+    pub struct DealTerm {
+        pub start: ChainEpoch,
+        pub duration: ChainEpoch,
+    }
+
+    /// `GetDealActivation`: `activated` is -1 until activation; `terminated` is always -1 in
+    /// v13+ (a terminated deal answers exit 32 instead).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+    pub struct DealActivation {
+        pub activated: ChainEpoch,
+        pub terminated: ChainEpoch,
+    }
+}
+
+pub mod miner {
+    use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+    use fvm_ipld_encoding::RawBytes;
+    use fvm_shared::MethodNum;
+
+    pub const GET_OWNER: MethodNum = 3275365574;
+    pub const IS_CONTROLLING_ADDRESS: MethodNum = 348244887;
+    pub const GET_SECTOR_SIZE: MethodNum = 3858292296;
+    pub const VALIDATE_SECTOR_STATUS: MethodNum = 3092458564;
+    pub const GENERATE_SECTOR_LOCATION: MethodNum = 1321604665;
+    pub const GET_NOMINAL_SECTOR_EXPIRATION: MethodNum = 3010055991;
+
+    /// Sector status codes of FIP-0112.
+    pub const STATUS_DEAD: u8 = 0;
+    pub const STATUS_ACTIVE: u8 = 1;
+    pub const STATUS_FAULTY: u8 = 2;
+
+    /// `GenerateSectorLocation` return: the status and the CBOR of `[deadline, partition]`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+    pub struct SectorStatusAndLocation {
+        pub status: u8,
+        pub aux_data: RawBytes,
+    }
+
+    /// `ValidateSectorStatus` params; `aux_data` is the CBOR of `[deadline, partition]`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+    pub struct ValidateSectorStatusParams {
+        pub sector_number: u64,
+        pub status: u8,
+        pub aux_data: RawBytes,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

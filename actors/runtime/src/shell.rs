@@ -182,11 +182,19 @@ impl Runtime {
         let cid = SdkBlockstore
             .put_cbor(state, Code::Blake2b256)
             .map_err(|e| ActorError::illegal_state(format!("save state: {e}")))?;
-        sdk::sself::set_root(&cid).map_err(|e| ActorError::illegal_state(format!("set root: {e:?}")))
+        sdk::sself::set_root(&cid).map_err(|e| match e {
+            sdk::error::StateUpdateError::ReadOnly => {
+                ActorError::read_only("cannot change state in a read-only call")
+            }
+            other => ActorError::illegal_state(format!("set root: {other}")),
+        })
     }
 
     pub fn emit(&self, event: &fvm_shared::event::ActorEvent) -> ActorResult<()> {
-        sdk::event::emit_event(event).map_err(|e| ActorError::illegal_state(format!("emit event: {e}")))
+        sdk::event::emit_event(event).map_err(|e| match e {
+            ErrorNumber::ReadOnly => ActorError::read_only("cannot emit events in a read-only call"),
+            other => ActorError::illegal_state(format!("emit event: {other}")),
+        })
     }
 
     /// A raw send. Syscall failures become actor errors; a callee's non-zero exit is left in
@@ -205,6 +213,26 @@ impl Runtime {
             SendFlags::empty()
         };
         sdk::send::send(to, method, params, value, None, flags).map_err(|e| send_error(to, method, e))
+    }
+
+    /// A send with a gas budget: the callee cannot spend more than `gas_limit`, and its
+    /// failure (including running out) comes back as a non-zero exit in the response.
+    pub fn send_with_gas_limit(
+        &self,
+        to: &Address,
+        method: MethodNum,
+        params: Option<IpldBlock>,
+        gas_limit: u64,
+    ) -> ActorResult<Response> {
+        sdk::send::send(
+            to,
+            method,
+            params,
+            TokenAmount::zero(),
+            Some(gas_limit),
+            SendFlags::empty(),
+        )
+        .map_err(|e| send_error(to, method, e))
     }
 
     /// Calls an exported method and decodes its return; a non-zero exit is an error that

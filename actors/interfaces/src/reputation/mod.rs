@@ -1,7 +1,7 @@
 //! ProviderReputation's interface: method numbers, parameters, returns and events. Plain
 //! Rust (no fvm_sdk use): dApps and other actors encode calls with these.
 
-use actor_runtime::method_hash;
+use crate::method_hash;
 use fvm_ipld_encoding::strict_bytes;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_shared::address::Address;
@@ -9,9 +9,11 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::{ActorID, MethodNum};
 use serde::{Deserialize, Serialize};
 
-pub use crate::score::{Evidence, Stake, MAX_SCORE, NEUTRAL_SCORE};
+pub mod score;
 
-pub const METHOD_CONSTRUCTOR: MethodNum = actor_runtime::METHOD_CONSTRUCTOR;
+pub use score::{Evidence, Stake, MAX_SCORE, NEUTRAL_SCORE};
+
+pub const METHOD_CONSTRUCTOR: MethodNum = crate::METHOD_CONSTRUCTOR;
 pub const METHOD_ADD_REPORTER: MethodNum = method_hash!("AddReporter");
 pub const METHOD_REMOVE_REPORTER: MethodNum = method_hash!("RemoveReporter");
 pub const METHOD_TRANSFER_ADMIN: MethodNum = method_hash!("TransferAdmin");
@@ -246,10 +248,11 @@ pub struct Registration {
     pub metadata: Metadata,
 }
 
-/// What the registry keeps per provider (stored in the providers HAMT).
+/// What the registry keeps per provider (stored in the providers HAMT; the metadata lives in
+/// its own map so outcomes never rewrite it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct ProviderRecord {
-    pub registration: Option<Registration>,
+    pub registered_at: Option<ChainEpoch>,
     pub counts: OutcomeCounts,
     pub bytes: ByteTotals,
     /// Σ raw (undecayed) stake of successes and failures as reported.
@@ -273,6 +276,7 @@ pub struct ReputationView {
     pub score: u16,
     pub epoch: ChainEpoch,
     pub record: ProviderRecord,
+    pub registration: Option<Registration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

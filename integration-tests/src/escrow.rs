@@ -1,0 +1,253 @@
+//! Typed helpers for the CollateralEscrow actor: deployment with its reputation registry,
+//! every method, and the books check the scenario tests run after each message.
+//!
+//! Messages answer their `Receipt` (so tests can check the exit code, gas and events);
+//! getters answer `Result<Result<T, ExitCode>>` like the market and miner helpers.
+
+use anyhow::{anyhow, Context, Result};
+use collateral_escrow::state::State;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::sector::SectorNumber;
+use fvm_shared::ActorID;
+use suite_interfaces::escrow::*;
+
+use crate::harness::{BASE_FEE_ATTO, MESSAGE_GAS_LIMIT};
+use crate::{reputation, Account, Harness, Receipt};
+
+pub const PACKAGE: &str = "collateral-escrow";
+
+/// What every harness message costs its sender: the harness's gas limit is far above what any
+/// message uses, so the VM burns the whole unused limit as over-estimation and the sender pays
+/// `gas_limit × base_fee` whatever the message did (fee cap = base fee, no premium).
+pub fn message_fee() -> TokenAmount {
+    TokenAmount::from_atto(MESSAGE_GAS_LIMIT as u128 * BASE_FEE_ATTO as u128)
+}
+
+/// A deployed registry and escrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suite {
+    pub reputation: ActorID,
+    pub escrow: ActorID,
+}
+
+/// Deploys a reputation registry administered by `admin`, then an escrow reporting to it with
+/// `policy`, then has the admin register the escrow as a reporter (the design's order).
+pub fn deploy<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    deployer: &Account,
+    admin: &Account,
+    policy: Policy,
+) -> Result<Suite> {
+    let registry = reputation::deploy(h, deployer, admin.id).context("deploying the registry")?;
+    let escrow = deploy_escrow(h, deployer, Address::new_id(registry), policy)?;
+    reputation::add_reporter(h, admin, registry, escrow)?
+        .ok()
+        .context("AddReporter(escrow)")?;
+    Ok(Suite {
+        reputation: registry,
+        escrow,
+    })
+}
+
+/// Deploys an escrow alone; returns its ID.
+pub fn deploy_escrow<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    deployer: &Account,
+    reputation: Address,
+    policy: Policy,
+) -> Result<ActorID> {
+    h.deploy(deployer, PACKAGE, &ConstructorParams { reputation, policy })
+        .context("deploying the escrow")
+}
+
+/// Evidence naming a deal only.
+pub fn deal_evidence(deal: DealID) -> EvidenceParams {
+    EvidenceParams {
+        deal: Some(deal),
+        sector: None,
+        sector_location: None,
+    }
+}
+
+/// Evidence naming a sector only.
+pub fn sector_evidence(sector: SectorNumber) -> EvidenceParams {
+    EvidenceParams {
+        deal: None,
+        sector: Some(sector),
+        sector_location: None,
+    }
+}
+
+/// Lock params with ID addresses and no notify.
+pub fn lock_params(
+    provider: ActorID,
+    beneficiary: ActorID,
+    refund_to: ActorID,
+    evidence: EvidenceParams,
+    end_epoch: ChainEpoch,
+) -> LockParams {
+    LockParams {
+        provider: Address::new_id(provider),
+        beneficiary: Address::new_id(beneficiary),
+        refund_to: Address::new_id(refund_to),
+        evidence,
+        end_epoch,
+        notify: None,
+    }
+}
+
+/// `Lock` with `value` as the collateral.
+pub fn lock<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    from: &Account,
+    escrow: ActorID,
+    p: &LockParams,
+    value: TokenAmount,
+) -> Result<Receipt> {
+    h.call(from, escrow, METHOD_LOCK, p, value)
+}
+
+/// The lock id a successful `Lock` returned.
+pub fn lock_id(r: &Receipt) -> Result<u64> {
+    r.ret().context("Lock return")
+}
+
+pub fn top_up<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    from: &Account,
+    escrow: ActorID,
+    lock_id: u64,
+    value: TokenAmount,
+) -> Result<Receipt> {
+    h.call(from, escrow, METHOD_TOP_UP, &LockIdParams { lock_id }, value)
+}
+
+pub fn report_fault<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    from: &Account,
+    escrow: ActorID,
+    lock_id: u64,
+    proof: FaultProof,
+) -> Result<Receipt> {
+    h.call(
+        from,
+        escrow,
+        METHOD_REPORT_FAULT,
+        &ReportFaultParams { lock_id, proof },
+        TokenAmount::default(),
+    )
+}
+
+pub fn release<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    from: &Account,
+    escrow: ActorID,
+    lock_id: u64,
+) -> Result<Receipt> {
+    h.call(
+        from,
+        escrow,
+        METHOD_RELEASE,
+        &LockIdParams { lock_id },
+        TokenAmount::default(),
+    )
+}
+
+pub fn get_lock<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    caller: &Account,
+    escrow: ActorID,
+    lock_id: u64,
+) -> Result<Result<GetLockReturn, ExitCode>> {
+    h.call(
+        caller,
+        escrow,
+        METHOD_GET_LOCK,
+        &LockIdParams { lock_id },
+        TokenAmount::default(),
+    )?
+    .outcome()
+}
+
+pub fn list_locks<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    caller: &Account,
+    escrow: ActorID,
+    provider: ActorID,
+    cursor: Option<u64>,
+    limit: u32,
+) -> Result<Result<ListLocksReturn, ExitCode>> {
+    let p = ListLocksParams {
+        provider,
+        cursor,
+        limit,
+    };
+    h.call(caller, escrow, METHOD_LIST_LOCKS, &p, TokenAmount::default())?
+        .outcome()
+}
+
+/// Every lock of `provider`, walking the pages of `limit`; also returns the page sizes.
+pub fn all_locks<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    caller: &Account,
+    escrow: ActorID,
+    provider: ActorID,
+    limit: u32,
+) -> Result<(Vec<GetLockReturn>, Vec<usize>)> {
+    let (mut locks, mut pages, mut cursor) = (Vec::new(), Vec::new(), None);
+    loop {
+        let page = list_locks(h, caller, escrow, provider, cursor, limit)?
+            .map_err(|c| anyhow!("ListLocks failed with exit {}", c.value()))?;
+        pages.push(page.locks.len());
+        locks.extend(page.locks);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok((locks, pages)),
+        }
+        if pages.len() > 1_000 {
+            return Err(anyhow!("ListLocks does not terminate"));
+        }
+    }
+}
+
+pub fn totals<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    caller: &Account,
+    escrow: ActorID,
+) -> Result<Totals> {
+    h.call_no_params(caller, escrow, METHOD_GET_TOTALS)?
+        .ok()
+        .context("GetTotals")?
+        .ret()
+}
+
+/// The escrow's decoded state root.
+pub fn state<B: Blockstore + Clone + 'static>(h: &Harness<B>, escrow: ActorID) -> Result<State> {
+    h.state(escrow)
+}
+
+/// The escrow's books over its whole state (`logic::check_invariants`): every lock balances,
+/// the totals match the locks, and the escrow's balance is exactly what its open locks hold.
+/// Flushes first, so the check reads the blocks the last message wrote.
+pub fn check_escrow_books<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    escrow: ActorID,
+) -> Result<()> {
+    h.flush()?;
+    let state = state(h, escrow)?;
+    let balance = h.balance(escrow)?;
+    collateral_escrow::logic::check_invariants(h.store(), &state, &balance)
+        .map_err(|e| anyhow!("escrow f0{escrow} books do not balance: {e}"))
+}
+
+/// [`check_escrow_books`], panicking with the discrepancy.
+pub fn assert_escrow_books<B: Blockstore + Clone + 'static>(h: &mut Harness<B>, escrow: ActorID) {
+    if let Err(e) = check_escrow_books(h, escrow) {
+        panic!("{e:#}");
+    }
+}

@@ -2,6 +2,7 @@
 //! and return types (tuple-encoded CBOR), event names, and the reputation score function.
 //! Actors, the harness, the CLI and dApps all encode calls with these.
 
+pub mod bounty;
 pub mod escrow;
 pub mod reputation;
 

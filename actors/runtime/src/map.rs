@@ -175,6 +175,97 @@ where
     }
 }
 
+/// An index from keys to sets of ids, stored as an outer map `key → root` of inner maps
+/// `id → true`: membership, insertion and removal touch one path, listing one key's ids is
+/// paginated, and no operation walks other keys.
+pub struct SetIndex<BS: Blockstore, K> {
+    store: BS,
+    name: &'static str,
+    outer: Map<BS, K, Cid>,
+}
+
+impl<BS, K> SetIndex<BS, K>
+where
+    BS: Blockstore + Clone,
+    K: MapKey,
+{
+    pub fn load(store: BS, root: &Cid, name: &'static str) -> ActorResult<Self> {
+        Ok(Self {
+            outer: Map::load(store.clone(), root, name)?,
+            store,
+            name,
+        })
+    }
+
+    fn members(&self, key: &K) -> ActorResult<Option<Map<BS, u64, bool>>> {
+        self.outer
+            .get(key)?
+            .map(|root| Map::load(self.store.clone(), root, self.name))
+            .transpose()
+    }
+
+    pub fn contains(&self, key: &K, id: u64) -> ActorResult<bool> {
+        Ok(match self.members(key)? {
+            Some(ids) => ids.contains(&id)?,
+            None => false,
+        })
+    }
+
+    pub fn insert(&mut self, key: &K, id: u64) -> ActorResult<()> {
+        let mut ids = self
+            .members(key)?
+            .unwrap_or_else(|| Map::empty(self.store.clone(), self.name));
+        ids.set(&id, true)?;
+        let root = ids.flush()?;
+        self.outer.set(key, root)?;
+        Ok(())
+    }
+
+    /// Removes `id`; a key left empty is removed too.
+    pub fn remove(&mut self, key: &K, id: u64) -> ActorResult<()> {
+        let Some(mut ids) = self.members(key)? else {
+            return Ok(());
+        };
+        ids.delete(&id)?;
+        if ids.page(None, 1)?.entries.is_empty() {
+            self.outer.delete(key)?;
+        } else {
+            let root = ids.flush()?;
+            self.outer.set(key, root)?;
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` ids of `key`, resuming at `cursor` (which must be one of them).
+    pub fn page(&self, key: &K, cursor: Option<u64>, limit: usize) -> ActorResult<Page<u64, bool>> {
+        let Some(ids) = self.members(key)? else {
+            if let Some(c) = cursor {
+                return Err(ActorError::illegal_argument(format!(
+                    "cursor {c} is not in {}",
+                    self.name
+                )));
+            }
+            return Ok(Page {
+                entries: vec![],
+                next: None,
+            });
+        };
+        if let Some(c) = cursor {
+            if !ids.contains(&c)? {
+                return Err(ActorError::illegal_argument(format!(
+                    "cursor {c} is not in {}",
+                    self.name
+                )));
+            }
+        }
+        ids.page(cursor.as_ref(), limit)
+    }
+
+    pub fn flush(&mut self) -> ActorResult<Cid> {
+        self.outer.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +294,40 @@ mod tests {
         assert_eq!(m.delete(&7).unwrap().as_deref(), Some("seven"));
         assert!(!m.contains(&7).unwrap());
         assert!(m.contains(&8).unwrap());
+    }
+
+    #[test]
+    fn set_index_inserts_lists_and_removes() {
+        let store = MemoryBlockstore::new();
+        let root = Map::<_, u64, Cid>::empty_root(&store, "index").unwrap();
+        let mut index: SetIndex<_, u64> = SetIndex::load(&store, &root, "index").unwrap();
+        for id in 0..10 {
+            index.insert(&(id % 2), id).unwrap();
+        }
+        assert!(index.contains(&0, 4).unwrap() && !index.contains(&1, 4).unwrap());
+        let root = index.flush().unwrap();
+        let mut index: SetIndex<_, u64> = SetIndex::load(&store, &root, "index").unwrap();
+        let mut odd: Vec<u64> = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = index.page(&1, cursor, 2).unwrap();
+            odd.extend(page.entries.iter().map(|(id, _)| *id));
+            match page.next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        odd.sort_unstable();
+        assert_eq!(odd, vec![1, 3, 5, 7, 9]);
+        for id in [1, 3, 5, 7, 9] {
+            index.remove(&1, id).unwrap();
+        }
+        assert!(index.page(&1, None, 10).unwrap().entries.is_empty());
+        assert!(
+            index.page(&1, Some(3), 10).is_err(),
+            "a cursor that is not a member is refused"
+        );
+        assert_eq!(index.page(&0, None, 10).unwrap().entries.len(), 5);
     }
 
     #[test]

@@ -1,0 +1,367 @@
+//! BountyMarket's interface: method numbers, parameters, returns and events.
+//!
+//! A client escrows `replicas × reward_per_replica` for a piece; a storage provider claims one
+//! replica by proving (through the builtin market) an active deal that stores the piece for at
+//! least `min_duration` more epochs, and locks `collateral_per_replica` in the CollateralEscrow.
+//! The claim's reward vests linearly over `min_duration` and is pulled with `Withdraw`. When the
+//! escrow slashes the claim's collateral (the storage failed), vesting stops, the unvested
+//! reward returns to the bounty and the slot reopens until the bounty expires.
+
+use cid::Cid;
+use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::sector::SectorNumber;
+use fvm_shared::{ActorID, MethodNum};
+use serde::{Deserialize, Serialize};
+
+use crate::escrow::SectorLocation;
+use crate::method_hash;
+
+pub const METHOD_CONSTRUCTOR: MethodNum = crate::METHOD_CONSTRUCTOR;
+pub const METHOD_POST_BOUNTY: MethodNum = method_hash!("PostBounty");
+pub const METHOD_CLAIM_BOUNTY: MethodNum = method_hash!("ClaimBounty");
+pub const METHOD_WITHDRAW: MethodNum = method_hash!("Withdraw");
+pub const METHOD_CANCEL_BOUNTY: MethodNum = method_hash!("CancelBounty");
+pub const METHOD_RECLAIM: MethodNum = method_hash!("Reclaim");
+pub const METHOD_GET_BOUNTY: MethodNum = method_hash!("GetBounty");
+pub const METHOD_LIST_BOUNTIES: MethodNum = method_hash!("ListBounties");
+pub const METHOD_GET_CLAIM: MethodNum = method_hash!("GetClaim");
+pub const METHOD_GET_PROVIDER_BALANCE: MethodNum = method_hash!("GetProviderBalance");
+/// The escrow's callback (accepted only from the configured escrow).
+pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_LOCK_CHANGED;
+
+/// fil-commitment-unsealed.
+pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
+/// sha2-256-trunc254-padded.
+pub const SHA2_256_TRUNC254_PADDED: u64 = 0x1012;
+/// Smallest padded piece size.
+pub const MIN_PIECE_SIZE: u64 = 128;
+
+/// Event names (FIP-0049 `$type`).
+pub const EVENT_POSTED: &str = "bounty-posted";
+pub const EVENT_CLAIMED: &str = "bounty-claimed";
+pub const EVENT_CANCELLED: &str = "bounty-cancelled";
+pub const EVENT_RECLAIMED: &str = "bounty-reclaimed";
+pub const EVENT_WITHDRAWN: &str = "reward-withdrawn";
+pub const EVENT_CLAIM_SLASHED: &str = "claim-slashed";
+pub const EVENT_CLAIM_COMPLETED: &str = "claim-completed";
+
+/// Fixed at construction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct MarketPolicy {
+    /// Most replicas one bounty may ask for.
+    pub max_replicas: u64,
+    /// Most providers in an allowlist.
+    pub max_allowlist: u64,
+    /// Most entries in a listing page.
+    pub max_page: u32,
+    /// Shortest and longest `min_duration` a bounty may ask for.
+    pub min_duration_floor: ChainEpoch,
+    pub max_duration: ChainEpoch,
+    /// Most claims one `Withdraw` settles (the rest on the next call).
+    pub max_claims_per_withdraw: u32,
+}
+
+impl Default for MarketPolicy {
+    fn default() -> Self {
+        Self {
+            max_replicas: 16,
+            max_allowlist: 32,
+            max_page: 100,
+            min_duration_floor: 2880,
+            max_duration: 3 * 1_051_200,
+            max_claims_per_withdraw: 32,
+        }
+    }
+}
+
+impl MarketPolicy {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=256).contains(&self.max_replicas) {
+            return Err("max_replicas must be 1 to 256".into());
+        }
+        if self.max_allowlist > 256 {
+            return Err("max_allowlist must be at most 256".into());
+        }
+        if !(1..=1000).contains(&self.max_page) {
+            return Err("max_page must be 1 to 1000".into());
+        }
+        if self.min_duration_floor < 1 || self.max_duration < self.min_duration_floor {
+            return Err("durations must satisfy 1 ≤ min_duration_floor ≤ max_duration".into());
+        }
+        if !(1..=256).contains(&self.max_claims_per_withdraw) {
+            return Err("max_claims_per_withdraw must be 1 to 256".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ConstructorParams {
+    pub escrow: Address,
+    pub reputation: Address,
+    pub policy: MarketPolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct PostBountyParams {
+    /// A piece commitment (CommP): fil-commitment-unsealed, sha2-256-trunc254-padded.
+    pub piece_cid: Cid,
+    /// Padded size: a power of two ≥ 128.
+    pub piece_size: u64,
+    pub replicas: u64,
+    pub reward_per_replica: TokenAmount,
+    pub collateral_per_replica: TokenAmount,
+    /// Each claim's deal must have at least this many epochs left; rewards vest over it.
+    pub min_duration: ChainEpoch,
+    /// No claim at or after this epoch; unclaimed rewards are reclaimable from then on.
+    pub expiry: ChainEpoch,
+    /// Providers below this reputation score (0..=10000) cannot claim.
+    pub min_reputation: Option<u16>,
+    /// Only these providers (miner IDs) may claim.
+    pub allowed_providers: Option<Vec<ActorID>>,
+}
+
+/// Whether a piece CID is a well-formed piece commitment.
+pub fn is_piece_cid(cid: &Cid) -> bool {
+    cid.version() == cid::Version::V1
+        && cid.codec() == FIL_COMMITMENT_UNSEALED
+        && cid.hash().code() == SHA2_256_TRUNC254_PADDED
+        && cid.hash().size() == 32
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum BountyStatus {
+    Open,
+    Cancelled,
+}
+
+impl From<BountyStatus> for u8 {
+    fn from(s: BountyStatus) -> u8 {
+        match s {
+            BountyStatus::Open => 0,
+            BountyStatus::Cancelled => 1,
+        }
+    }
+}
+
+impl TryFrom<u8> for BountyStatus {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        match v {
+            0 => Ok(BountyStatus::Open),
+            1 => Ok(BountyStatus::Cancelled),
+            other => Err(format!("unknown bounty status {other}")),
+        }
+    }
+}
+
+/// A live claim on a bounty's slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct SlotHolder {
+    pub claim_id: u64,
+    pub provider: ActorID,
+}
+
+/// A bounty as stored. FIL it owes: `pool` (rewards of open slots) + `refundable`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Bounty {
+    pub client: ActorID,
+    pub piece_cid: Cid,
+    pub piece_size: u64,
+    pub replicas: u64,
+    pub reward_per_replica: TokenAmount,
+    pub collateral_per_replica: TokenAmount,
+    pub min_duration: ChainEpoch,
+    pub expiry: ChainEpoch,
+    pub min_reputation: Option<u16>,
+    pub allowed_providers: Option<Vec<ActorID>>,
+    pub posted_at: ChainEpoch,
+    pub status: BountyStatus,
+    /// Slots that accept a claim now.
+    pub open_slots: u64,
+    /// Reward held for the open slots; a claim takes `pool / open_slots`.
+    pub pool: TokenAmount,
+    /// Claims holding a slot (at most `replicas`).
+    pub holders: Vec<SlotHolder>,
+    /// Reward the client can take back (cancelled slots, or returned after expiry/cancel).
+    pub refundable: TokenAmount,
+    /// Everything the client already took back.
+    pub reclaimed: TokenAmount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum ClaimStatus {
+    /// Vesting while the storage lives.
+    Active,
+    /// The collateral was slashed: vesting stopped at `stopped_at`.
+    Slashed,
+    /// The collateral was released at the end: the storage was kept.
+    Completed,
+}
+
+impl From<ClaimStatus> for u8 {
+    fn from(s: ClaimStatus) -> u8 {
+        match s {
+            ClaimStatus::Active => 0,
+            ClaimStatus::Slashed => 1,
+            ClaimStatus::Completed => 2,
+        }
+    }
+}
+
+impl TryFrom<u8> for ClaimStatus {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        match v {
+            0 => Ok(ClaimStatus::Active),
+            1 => Ok(ClaimStatus::Slashed),
+            2 => Ok(ClaimStatus::Completed),
+            other => Err(format!("unknown claim status {other}")),
+        }
+    }
+}
+
+/// The durable receipt of a claim: the deal as the market reported it at claim time (the
+/// market deletes deal state when a deal ends or is slashed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DealReceipt {
+    pub deal_id: DealID,
+    pub client: ActorID,
+    pub start_epoch: ChainEpoch,
+    pub end_epoch: ChainEpoch,
+    pub activated: ChainEpoch,
+    pub sector: SectorNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Claim {
+    pub bounty_id: u64,
+    pub provider: ActorID,
+    /// The controlling address that claimed.
+    pub claimed_by: ActorID,
+    pub deal: DealReceipt,
+    pub claimed_at: ChainEpoch,
+    /// Vesting runs from `claimed_at` to `vest_end` (= claimed_at + min_duration).
+    pub vest_end: ChainEpoch,
+    pub reward: TokenAmount,
+    pub paid: TokenAmount,
+    pub collateral: TokenAmount,
+    /// The escrow lock holding the collateral.
+    pub lock_id: Option<u64>,
+    pub status: ClaimStatus,
+    /// When vesting stopped (slash), if it did.
+    pub stopped_at: Option<ChainEpoch>,
+}
+
+impl Claim {
+    /// Reward vested by `epoch`: linear from the claim over `min_duration`, frozen at a slash.
+    pub fn vested(&self, epoch: ChainEpoch) -> TokenAmount {
+        let until = match self.stopped_at {
+            Some(stop) => stop.min(epoch),
+            None => epoch,
+        };
+        let duration = (self.vest_end - self.claimed_at).max(1);
+        let elapsed = (until - self.claimed_at).clamp(0, duration);
+        (&self.reward * elapsed as u64).div_floor(duration as u64)
+    }
+
+    /// What the claim's provider can still ever be paid.
+    pub fn entitled(&self) -> TokenAmount {
+        match self.status {
+            ClaimStatus::Slashed => self.vested(self.stopped_at.unwrap_or(self.claimed_at)),
+            ClaimStatus::Active | ClaimStatus::Completed => self.reward.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ClaimBountyParams {
+    pub bounty_id: u64,
+    /// The miner claiming.
+    pub provider: Address,
+    /// An activated deal of that miner storing the piece.
+    pub deal_id: DealID,
+    /// Where the deal's sector is (from the miner's `GenerateSectorLocation`, off chain): lets
+    /// the escrow check it cheaply. Without it the escrow asks the miner to search.
+    pub sector_location: Option<SectorLocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ClaimBountyReturn {
+    pub claim_id: u64,
+    pub lock_id: u64,
+    pub reward: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdParams {
+    pub id: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProviderParams {
+    pub provider: Address,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct WithdrawReturn {
+    pub paid: TokenAmount,
+    /// The miner's owner, who received it.
+    pub to: ActorID,
+    /// True when more claims remain to settle: call again.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetBountyReturn {
+    pub bounty_id: u64,
+    pub bounty: Bounty,
+}
+
+/// Which bounties to list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ListBountiesParams {
+    /// Only this client's bounties.
+    pub client: Option<ActorID>,
+    /// Only bounties for this piece.
+    pub piece_cid: Option<Cid>,
+    /// Resume at this bounty id (the previous page's `next`).
+    pub cursor: Option<u64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ListBountiesReturn {
+    pub bounties: Vec<GetBountyReturn>,
+    pub next: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetClaimReturn {
+    pub claim_id: u64,
+    pub claim: Claim,
+    /// Vested at the current epoch.
+    pub vested: TokenAmount,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ProviderBalance {
+    /// Vested across the provider's unsettled claims (at the current epoch).
+    pub vested: TokenAmount,
+    /// Paid so far across those claims.
+    pub paid: TokenAmount,
+    /// Vested and not yet paid: what `Withdraw` would pay now.
+    pub withdrawable: TokenAmount,
+    /// Not yet vested (and still vesting).
+    pub pending: TokenAmount,
+    /// Claims not yet fully paid.
+    pub open_claims: u64,
+}

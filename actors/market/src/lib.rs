@@ -1,0 +1,340 @@
+//! BountyMarket: clients post bounties for storing a piece; storage providers claim them with
+//! a deal the builtin market verifies, lock collateral in the CollateralEscrow, and earn the
+//! reward as it vests while the storage lives. Rewards and refunds are pulled, never pushed.
+//!
+//! Books: the market's balance covers Σ pools + Σ refundables + Σ (entitled − paid) of
+//! claims (`logic::check_invariants`); state is saved before every send; FIL leaves only by
+//! method-0 sends, or to the suite's own escrow as collateral.
+
+pub mod logic;
+pub mod state;
+
+pub use suite_interfaces::bounty as types;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+mod actor {
+    use actor_runtime::builtin::{market, miner, BuiltinType, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
+    use actor_runtime::params::{encode_params, encode_return};
+    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use fvm_shared::address::Address;
+    use fvm_shared::econ::TokenAmount;
+    use fvm_shared::ActorID;
+    use serde::de::DeserializeOwned;
+    use suite_interfaces::bounty::*;
+    use suite_interfaces::escrow::{self, EvidenceParams, LockParams, OnLockChangedParams};
+    use suite_interfaces::reputation::{self, OutcomeKind, RecordOutcomeParams, Subject, SubjectKind};
+
+    use crate::logic::{self, DealFacts};
+    use crate::state::State;
+
+    #[no_mangle]
+    pub extern "C" fn invoke(params: u32) -> u32 {
+        run(params, dispatch)
+    }
+
+    fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        match rt.method() {
+            METHOD_CONSTRUCTOR => constructor(rt),
+            METHOD_POST_BOUNTY => {
+                rt.validate_caller_any()?;
+                let p: PostBountyParams = rt.params()?;
+                let mut state: State = rt.state()?;
+                let (id, events) = logic::post_bounty(&rt.store(), &mut state, rt.facts(), p)?;
+                commit(rt, &state, &events)?;
+                encode_return(&id)
+            }
+            METHOD_CLAIM_BOUNTY => claim(rt),
+            METHOD_WITHDRAW => withdraw(rt),
+            METHOD_CANCEL_BOUNTY => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                let p: IdParams = rt.params()?;
+                let mut state: State = rt.state()?;
+                let events = logic::cancel(&rt.store(), &mut state, rt.facts(), p.id)?;
+                commit(rt, &state, &events)?;
+                Ok(None)
+            }
+            METHOD_RECLAIM => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                let p: IdParams = rt.params()?;
+                let mut state: State = rt.state()?;
+                let (amount, events) = logic::reclaim(&rt.store(), &mut state, rt.facts(), p.id)?;
+                commit(rt, &state, &events)?;
+                rt.transfer(&Address::new_id(rt.facts().caller), &amount)?;
+                encode_return(&amount)
+            }
+            METHOD_ON_COLLATERAL_CHANGED => {
+                let mut state: State = rt.state()?;
+                rt.validate_caller_is(&[state.escrow])?;
+                rt.no_value()?;
+                let p: OnLockChangedParams = rt.params()?;
+                let events = logic::on_collateral_changed(&rt.store(), &mut state, rt.facts(), &p)?;
+                if !events.is_empty() {
+                    commit(rt, &state, &events)?;
+                }
+                Ok(None)
+            }
+            METHOD_GET_BOUNTY => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                let p: IdParams = rt.params()?;
+                let state: State = rt.state()?;
+                encode_return(&GetBountyReturn {
+                    bounty_id: p.id,
+                    bounty: logic::get_bounty(&rt.store(), &state, p.id)?,
+                })
+            }
+            METHOD_LIST_BOUNTIES => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                let p: ListBountiesParams = rt.params()?;
+                let state: State = rt.state()?;
+                encode_return(&logic::list_bounties(&rt.store(), &state, &p)?)
+            }
+            METHOD_GET_CLAIM => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                let p: IdParams = rt.params()?;
+                let state: State = rt.state()?;
+                let claim = logic::get_claim(&rt.store(), &state, p.id)?;
+                let vested = claim.vested(rt.facts().epoch);
+                encode_return(&GetClaimReturn {
+                    claim_id: p.id,
+                    claim,
+                    vested,
+                })
+            }
+            METHOD_GET_PROVIDER_BALANCE => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                let p: ProviderParams = rt.params()?;
+                let provider = rt
+                    .resolve(&p.provider)
+                    .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.provider))?;
+                let state: State = rt.state()?;
+                encode_return(&logic::provider_balance(
+                    &rt.store(),
+                    &state,
+                    rt.facts(),
+                    provider,
+                )?)
+            }
+            m => {
+                rt.validate_caller_any()?;
+                Err(actor_error!(unhandled_message; "BountyMarket has no method {m}"))
+            }
+        }
+    }
+
+    fn commit(rt: &Runtime, state: &State, events: &[fvm_shared::event::ActorEvent]) -> ActorResult<()> {
+        rt.save_state(state)?;
+        events.iter().try_for_each(|e| rt.emit(e))
+    }
+
+    fn existing(rt: &Runtime, address: &Address, what: &str) -> ActorResult<ActorID> {
+        rt.resolve_existing(address)
+            .ok_or_else(|| actor_error!(illegal_argument; "{what}: no actor at {address}"))
+    }
+
+    fn constructor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_is(&[INIT_ACTOR_ID])?;
+        rt.no_value()?;
+        let p: ConstructorParams = rt.params()?;
+        p.policy.validate().map_err(ActorError::illegal_argument)?;
+        let escrow = existing(rt, &p.escrow, "escrow")?;
+        let reputation = existing(rt, &p.reputation, "reputation")?;
+        rt.save_state(&State::new(&rt.store(), escrow, reputation, p.policy)?)?;
+        Ok(None)
+    }
+
+    /// A read-only getter of a builtin actor; a non-zero exit is "the deal is not usable".
+    fn deal_query<R: DeserializeOwned>(rt: &Runtime, method: u64, deal_id: u64) -> ActorResult<R> {
+        rt.query(&Address::new_id(STORAGE_MARKET_ACTOR_ID), method, encode_params(&deal_id)?)?.map_err(|c| {
+            actor_error!(illegal_argument; "deal {deal_id} is not live or not activated (market exit {})", c.value())
+        })
+    }
+
+    /// The miner behind `address`, checked to be a storage miner.
+    fn miner_of(rt: &Runtime, address: &Address) -> ActorResult<ActorID> {
+        let provider = existing(rt, address, "provider")?;
+        if rt.actor_type(provider) != Some(BuiltinType::Miner) {
+            return Err(actor_error!(illegal_argument; "f0{provider} is not a storage miner"));
+        }
+        Ok(provider)
+    }
+
+    /// The caller must be the miner's owner, worker or a control address.
+    fn validate_controller(rt: &Runtime, provider: ActorID) -> ActorResult<()> {
+        rt.validate_caller_with(|caller| {
+            let controls: bool = rt
+                .query(
+                    &Address::new_id(provider),
+                    miner::IS_CONTROLLING_ADDRESS,
+                    encode_params(&Address::new_id(caller))?,
+                )?
+                .map_err(
+                    |c| actor_error!(unspecified; "miner IsControllingAddress failed: exit {}", c.value()),
+                )?;
+            if !controls {
+                return Err(
+                    actor_error!(forbidden; "f0{caller} is not a controlling address of f0{provider}"),
+                );
+            }
+            Ok(())
+        })
+    }
+
+    fn owner_of(rt: &Runtime, provider: ActorID) -> ActorResult<ActorID> {
+        #[derive(serde_tuple::Deserialize_tuple)]
+        struct GetOwnerReturn {
+            owner: Address,
+            #[allow(dead_code)]
+            proposed: Option<Address>,
+        }
+        let r: GetOwnerReturn = rt
+            .query(&Address::new_id(provider), miner::GET_OWNER, None)?
+            .map_err(|c| actor_error!(unspecified; "miner GetOwner failed: exit {}", c.value()))?;
+        existing(rt, &r.owner, "miner owner")
+    }
+
+    fn claim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let p: ClaimBountyParams = rt.params()?;
+        let provider = match miner_of(rt, &p.provider) {
+            Ok(id) => id,
+            Err(e) => {
+                rt.validate_caller_any()?;
+                return Err(e);
+            }
+        };
+        validate_controller(rt, provider)?;
+        let mut state: State = rt.state()?;
+        let bounty =
+            logic::precheck_claim(&rt.store(), &state, rt.facts(), p.bounty_id, provider, p.deal_id)?;
+
+        let deal = DealFacts {
+            deal_id: p.deal_id,
+            activation: deal_query::<market::DealActivation>(rt, market::GET_DEAL_ACTIVATION, p.deal_id)?,
+            commitment: deal_query(rt, market::GET_DEAL_DATA_COMMITMENT, p.deal_id)?,
+            provider: deal_query(rt, market::GET_DEAL_PROVIDER, p.deal_id)?,
+            client: deal_query(rt, market::GET_DEAL_CLIENT, p.deal_id)?,
+            term: deal_query(rt, market::GET_DEAL_TERM, p.deal_id)?,
+            sector: deal_query(rt, market::GET_DEAL_SECTOR, p.deal_id)?,
+        };
+        let receipt = logic::verify_deal(&bounty, rt.facts(), provider, &deal)?;
+        let score = match bounty.min_reputation {
+            None => None,
+            Some(_) => {
+                let scores: reputation::GetScoresReturn = rt.call(
+                    &Address::new_id(state.reputation),
+                    reputation::METHOD_GET_SCORES,
+                    encode_params(&reputation::GetScoresParams {
+                        providers: vec![provider],
+                    })?,
+                    TokenAmount::default(),
+                )?;
+                scores.scores.first().copied()
+            }
+        };
+        logic::check_reputation(&bounty, provider, score)?;
+        let owner = owner_of(rt, provider)?;
+
+        let (client, piece_size, min_duration) = (bounty.client, bounty.piece_size, bounty.min_duration);
+        let (claim_id, claim, mut events) = logic::create_claim(
+            &rt.store(),
+            &mut state,
+            rt.facts(),
+            p.bounty_id,
+            bounty,
+            provider,
+            receipt,
+        )?;
+        rt.save_state(&state)?;
+
+        // The collateral goes to the escrow, slashable to the client until vesting ends.
+        let lock = LockParams {
+            provider: Address::new_id(provider),
+            beneficiary: Address::new_id(client),
+            refund_to: Address::new_id(owner),
+            evidence: EvidenceParams {
+                deal: Some(claim.deal.deal_id),
+                sector: Some(claim.deal.sector),
+                sector_location: p.sector_location,
+            },
+            end_epoch: claim.vest_end,
+            notify: Some(Address::new_id(rt.facts().receiver)),
+        };
+        let lock_id: u64 = rt.call(
+            &Address::new_id(state.escrow),
+            escrow::METHOD_LOCK,
+            encode_params(&lock)?,
+            claim.collateral.clone(),
+        )?;
+        // The one write after a send: the lock id the (trusted, non-re-entering) escrow issued.
+        let mut state: State = rt.state()?;
+        logic::attach_lock(&rt.store(), &mut state, claim_id, lock_id)?;
+        rt.save_state(&state)?;
+        events.iter().try_for_each(|e| rt.emit(e))?;
+        events.clear();
+
+        // Best effort: the registry's answer never undoes a claim.
+        let outcome = RecordOutcomeParams {
+            provider,
+            subject: Subject {
+                kind: SubjectKind::Deal,
+                id: claim.deal.deal_id,
+            },
+            kind: OutcomeKind::ClaimAccepted,
+            weight: piece_size.saturating_mul(min_duration.max(1) as u64),
+            bytes: piece_size,
+        };
+        let r = rt.send(
+            &Address::new_id(state.reputation),
+            reputation::METHOD_RECORD_OUTCOME,
+            encode_params(&outcome)?,
+            TokenAmount::default(),
+            false,
+        )?;
+        if !r.exit_code.is_success() {
+            rt.emit(
+                &EventBuilder::new(escrow::EVENT_REPUTATION_FAILED)
+                    .indexed("provider", &provider)
+                    .field("exit", &r.exit_code.value())
+                    .build()?,
+            )?;
+        }
+        encode_return(&ClaimBountyReturn {
+            claim_id,
+            lock_id,
+            reward: claim.reward,
+        })
+    }
+
+    fn withdraw(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.no_value()?;
+        let p: ProviderParams = rt.params()?;
+        let provider = match miner_of(rt, &p.provider) {
+            Ok(id) => id,
+            Err(e) => {
+                rt.validate_caller_any()?;
+                return Err(e);
+            }
+        };
+        validate_controller(rt, provider)?;
+        let owner = owner_of(rt, provider)?;
+        let mut state: State = rt.state()?;
+        let (paid, more, events) = logic::withdraw(&rt.store(), &mut state, rt.facts(), provider)?;
+        commit(rt, &state, &events)?;
+        rt.transfer(&Address::new_id(owner), &paid)?;
+        encode_return(&WithdrawReturn {
+            paid,
+            to: owner,
+            more,
+        })
+    }
+}

@@ -1,0 +1,590 @@
+//! The bounty market as plain state transitions. The shell asks the builtin market, the miner,
+//! the registry and the escrow, and passes their answers in; these functions decide, update
+//! state and say what to pay. Host tests drive them directly.
+
+use actor_runtime::builtin::market::{DataCommitment, DealActivation, DealTerm};
+use actor_runtime::{actor_error, ensure, token, ActorError, ActorResult, EventBuilder, Facts, OrNotFound};
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::event::ActorEvent;
+use fvm_shared::ActorID;
+use suite_interfaces::bounty::*;
+use suite_interfaces::escrow::{LockChange, OnLockChangedParams};
+
+use crate::state::State;
+
+/// The largest padded piece a sector can hold (64 GiB).
+pub const MAX_PIECE_SIZE: u64 = 64 << 30;
+
+pub fn post_bounty<BS: Blockstore + Clone>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    p: PostBountyParams,
+) -> ActorResult<(u64, Vec<ActorEvent>)> {
+    let policy = &state.policy;
+    ensure!(is_piece_cid(&p.piece_cid), illegal_argument;
+        "{} is not a piece commitment (fil-commitment-unsealed, sha2-256-trunc254-padded)", p.piece_cid);
+    ensure!(p.piece_size.is_power_of_two() && (MIN_PIECE_SIZE..=MAX_PIECE_SIZE).contains(&p.piece_size),
+        illegal_argument; "piece size {} must be a power of two from 128 to 64 GiB", p.piece_size);
+    ensure!((1..=policy.max_replicas).contains(&p.replicas), illegal_argument;
+        "replicas must be 1 to {}, got {}", policy.max_replicas, p.replicas);
+    token::positive(&p.reward_per_replica, "reward per replica")?;
+    token::positive(&p.collateral_per_replica, "collateral per replica")?;
+    ensure!((policy.min_duration_floor..=policy.max_duration).contains(&p.min_duration), illegal_argument;
+        "min duration must be {} to {} epochs, got {}", policy.min_duration_floor, policy.max_duration, p.min_duration);
+    ensure!(p.expiry > facts.epoch, illegal_argument; "expiry {} is not in the future", p.expiry);
+    if let Some(score) = p.min_reputation {
+        ensure!(score <= 10_000, illegal_argument; "min reputation {score} exceeds 10000");
+    }
+    if let Some(allowed) = &p.allowed_providers {
+        ensure!(!allowed.is_empty() && allowed.len() as u64 <= policy.max_allowlist, illegal_argument;
+            "the allowlist must hold 1 to {} providers", policy.max_allowlist);
+        let mut sorted = allowed.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        ensure!(sorted.len() == allowed.len(), illegal_argument; "the allowlist repeats a provider");
+    }
+    let total = token::mul(&p.reward_per_replica, p.replicas)?;
+    ensure!(facts.value_received == total, illegal_argument;
+        "send exactly replicas × reward = {total}, got {}", facts.value_received);
+
+    let bounty_id = state.next_bounty_id;
+    let bounty = Bounty {
+        client: facts.caller,
+        piece_cid: p.piece_cid,
+        piece_size: p.piece_size,
+        replicas: p.replicas,
+        reward_per_replica: p.reward_per_replica,
+        collateral_per_replica: p.collateral_per_replica,
+        min_duration: p.min_duration,
+        expiry: p.expiry,
+        min_reputation: p.min_reputation,
+        allowed_providers: p.allowed_providers,
+        posted_at: facts.epoch,
+        status: BountyStatus::Open,
+        open_slots: p.replicas,
+        pool: total.clone(),
+        holders: vec![],
+        refundable: TokenAmount::default(),
+        reclaimed: TokenAmount::default(),
+    };
+    let event = EventBuilder::new(EVENT_POSTED)
+        .indexed("bounty", &bounty_id)
+        .indexed("client", &facts.caller)
+        .indexed("piece", &bounty.piece_cid)
+        .field("replicas", &bounty.replicas)
+        .field("reward", &bounty.reward_per_replica)
+        .field("expiry", &bounty.expiry)
+        .build()?;
+    let mut bounties = state.bounties(store)?;
+    bounties.set(&bounty_id, bounty.clone())?;
+    state.bounties = bounties.flush()?;
+    let mut by_client = state.by_client(store.clone())?;
+    by_client.insert(&facts.caller, bounty_id)?;
+    state.by_client = by_client.flush()?;
+    let mut by_piece = state.by_piece(store.clone())?;
+    by_piece.insert(&bounty.piece_cid.to_bytes(), bounty_id)?;
+    state.by_piece = by_piece.flush()?;
+    state.next_bounty_id += 1;
+    state.owed = token::add(&state.owed, &total)?;
+    Ok((bounty_id, vec![event]))
+}
+
+pub fn get_bounty<BS: Blockstore>(store: &BS, state: &State, bounty_id: u64) -> ActorResult<Bounty> {
+    state
+        .bounties(store)?
+        .get(&bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))
+}
+
+pub fn get_claim<BS: Blockstore>(store: &BS, state: &State, claim_id: u64) -> ActorResult<Claim> {
+    state
+        .claims(store)?
+        .get(&claim_id)?
+        .cloned()
+        .or_not_found(format_args!("claim {claim_id}"))
+}
+
+/// Everything about a claim that needs no other actor: the bounty takes claims, the value is
+/// the collateral, the provider is allowed and holds no slot, the deal backs no claim yet.
+pub fn precheck_claim<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    bounty_id: u64,
+    provider: ActorID,
+    deal_id: u64,
+) -> ActorResult<Bounty> {
+    let bounty = get_bounty(store, state, bounty_id)?;
+    ensure!(bounty.status == BountyStatus::Open, illegal_state; "bounty {bounty_id} is cancelled");
+    ensure!(facts.epoch < bounty.expiry, illegal_state; "bounty {bounty_id} expired at {}", bounty.expiry);
+    ensure!(bounty.open_slots > 0, illegal_state; "bounty {bounty_id} has no open slot");
+    ensure!(facts.value_received == bounty.collateral_per_replica, illegal_argument;
+        "send exactly the collateral {}, got {}", bounty.collateral_per_replica, facts.value_received);
+    if let Some(allowed) = &bounty.allowed_providers {
+        ensure!(allowed.contains(&provider), forbidden; "f0{provider} is not allowed on bounty {bounty_id}");
+    }
+    ensure!(!bounty.holders.iter().any(|h| h.provider == provider), illegal_state;
+        "f0{provider} already holds a slot of bounty {bounty_id}");
+    if let Some(claim) = state.deals(store)?.get(&deal_id)? {
+        return Err(actor_error!(illegal_state; "deal {deal_id} already backs claim {claim}"));
+    }
+    Ok(bounty)
+}
+
+/// What the builtin market said about the deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealFacts {
+    pub deal_id: u64,
+    pub commitment: DataCommitment,
+    pub provider: ActorID,
+    pub client: ActorID,
+    pub activation: DealActivation,
+    pub term: DealTerm,
+    pub sector: u64,
+}
+
+/// Checks the deal stores the bounty's piece for the provider, is active, and lasts long
+/// enough; returns the claim's durable receipt.
+pub fn verify_deal(
+    bounty: &Bounty,
+    facts: &Facts,
+    provider: ActorID,
+    deal: &DealFacts,
+) -> ActorResult<DealReceipt> {
+    let id = deal.deal_id;
+    ensure!(deal.commitment.data == bounty.piece_cid, illegal_argument;
+        "deal {id} stores {}, not the bounty's piece {}", deal.commitment.data, bounty.piece_cid);
+    ensure!(deal.commitment.size == bounty.piece_size, illegal_argument;
+        "deal {id} piece size is {}, the bounty's {}", deal.commitment.size, bounty.piece_size);
+    ensure!(deal.provider == provider, illegal_argument; "deal {id} belongs to f0{}, not f0{provider}", deal.provider);
+    ensure!(deal.activation.activated >= 0, illegal_argument; "deal {id} is not activated");
+    let end = deal
+        .term
+        .start
+        .checked_add(deal.term.duration)
+        .ok_or_else(|| actor_error!(illegal_argument; "deal {id} term overflows"))?;
+    ensure!(end - facts.epoch >= bounty.min_duration, illegal_argument;
+        "deal {id} ends at {end}: {} epochs left, the bounty needs {}", end - facts.epoch, bounty.min_duration);
+    Ok(DealReceipt {
+        deal_id: id,
+        client: deal.client,
+        start_epoch: deal.term.start,
+        end_epoch: end,
+        activated: deal.activation.activated,
+        sector: deal.sector,
+    })
+}
+
+pub fn check_reputation(bounty: &Bounty, provider: ActorID, score: Option<u16>) -> ActorResult<()> {
+    if let Some(min) = bounty.min_reputation {
+        let score = score.ok_or_else(|| ActorError::illegal_state("no reputation score"))?;
+        ensure!(score >= min, forbidden; "f0{provider} scores {score}, the bounty needs {min}");
+    }
+    Ok(())
+}
+
+/// Records the claim on a free slot: the slot's share of the pool becomes the claim's reward.
+pub fn create_claim<BS: Blockstore + Clone>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+    mut bounty: Bounty,
+    provider: ActorID,
+    receipt: DealReceipt,
+) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
+    // Equal shares of what the open slots hold; the last slot takes the remainder.
+    let reward = if bounty.open_slots == 1 {
+        bounty.pool.clone()
+    } else {
+        bounty.pool.div_floor(bounty.open_slots)
+    };
+    bounty.pool = token::sub(&bounty.pool, &reward)?;
+    bounty.open_slots -= 1;
+    let claim_id = state.next_claim_id;
+    bounty.holders.push(SlotHolder { claim_id, provider });
+    let claim = Claim {
+        bounty_id,
+        provider,
+        claimed_by: facts.caller,
+        deal: receipt,
+        claimed_at: facts.epoch,
+        vest_end: facts.epoch + bounty.min_duration,
+        reward: reward.clone(),
+        paid: TokenAmount::default(),
+        collateral: facts.value_received.clone(),
+        lock_id: None,
+        status: ClaimStatus::Active,
+        stopped_at: None,
+    };
+    let event = EventBuilder::new(EVENT_CLAIMED)
+        .indexed("bounty", &bounty_id)
+        .indexed("claim", &claim_id)
+        .indexed("provider", &provider)
+        .field("deal", &claim.deal.deal_id)
+        .field("reward", &reward)
+        .field("vest_end", &claim.vest_end)
+        .build()?;
+    let mut bounties = state.bounties(store)?;
+    bounties.set(&bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    let mut claims = state.claims(store)?;
+    claims.set(&claim_id, claim.clone())?;
+    state.claims = claims.flush()?;
+    let mut deals = state.deals(store)?;
+    deals.set(&claim.deal.deal_id, claim_id)?;
+    state.deals = deals.flush()?;
+    let mut unpaid = state.unpaid(store.clone())?;
+    unpaid.insert(&provider, claim_id)?;
+    state.unpaid = unpaid.flush()?;
+    state.next_claim_id += 1;
+    // The reward moved from the pool to the claim: what the market owes is unchanged.
+    Ok((claim_id, claim, vec![event]))
+}
+
+/// Records the escrow lock that holds the claim's collateral.
+pub fn attach_lock<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    claim_id: u64,
+    lock_id: u64,
+) -> ActorResult<()> {
+    let mut claims = state.claims(store)?;
+    let mut claim = claims
+        .get(&claim_id)?
+        .cloned()
+        .or_not_found(format_args!("claim {claim_id}"))?;
+    claim.lock_id = Some(lock_id);
+    claims.set(&claim_id, claim)?;
+    state.claims = claims.flush()?;
+    let mut locks = state.locks(store)?;
+    ensure!(locks.set_if_absent(&lock_id, claim_id)?, illegal_state; "lock {lock_id} already backs a claim");
+    state.locks = locks.flush()?;
+    Ok(())
+}
+
+/// The escrow's callback: a slash stops vesting and gives the unvested reward back to the
+/// bounty (reopening the slot while the bounty takes claims); a release completes the claim.
+/// A fault fee changes nothing here (the storage may recover). Repeats are no-ops.
+pub fn on_collateral_changed<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    p: &OnLockChangedParams,
+) -> ActorResult<Vec<ActorEvent>> {
+    let claim_id = *state
+        .locks(store)?
+        .get(&p.lock_id)?
+        .or_not_found(format_args!("lock {}", p.lock_id))?;
+    let mut claims = state.claims(store)?;
+    let mut claim = claims
+        .get(&claim_id)?
+        .cloned()
+        .or_not_found(format_args!("claim {claim_id}"))?;
+    let bounty_id = claim.bounty_id;
+    if claim.status != ClaimStatus::Active || p.change == LockChange::FaultFee {
+        return Ok(vec![]);
+    }
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(&bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    bounty.holders.retain(|h| h.claim_id != claim_id);
+    let event = if p.change == LockChange::Slashed {
+        claim.status = ClaimStatus::Slashed;
+        claim.stopped_at = Some(facts.epoch);
+        let unvested = token::sub(&claim.reward, &claim.vested(facts.epoch))?;
+        if bounty.status == BountyStatus::Open && facts.epoch < bounty.expiry {
+            bounty.open_slots += 1;
+            bounty.pool = token::add(&bounty.pool, &unvested)?;
+        } else {
+            bounty.refundable = token::add(&bounty.refundable, &unvested)?;
+        }
+        EventBuilder::new(EVENT_CLAIM_SLASHED)
+            .indexed("bounty", &bounty_id)
+            .indexed("claim", &claim_id)
+            .indexed("provider", &claim.provider)
+            .field("returned", &unvested)
+            .field("collateral_slashed", &p.amount)
+            .build()?
+    } else {
+        claim.status = ClaimStatus::Completed;
+        EventBuilder::new(EVENT_CLAIM_COMPLETED)
+            .indexed("bounty", &bounty_id)
+            .indexed("claim", &claim_id)
+            .indexed("provider", &claim.provider)
+            .field("reward", &claim.reward)
+            .build()?
+    };
+    claims.set(&claim_id, claim)?;
+    state.claims = claims.flush()?;
+    bounties.set(&bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    Ok(vec![event])
+}
+
+/// Pays a provider what vested on up to `max_claims_per_withdraw` of its unpaid claims.
+/// Returns the amount, whether claims remain, and the events. A claim leaves the index once
+/// everything it will ever pay is paid.
+pub fn withdraw<BS: Blockstore + Clone>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    provider: ActorID,
+) -> ActorResult<(TokenAmount, bool, Vec<ActorEvent>)> {
+    let mut unpaid = state.unpaid(store.clone())?;
+    let page = unpaid.page(&provider, None, state.policy.max_claims_per_withdraw as usize)?;
+    let mut claims = state.claims(store)?;
+    let mut total = TokenAmount::default();
+    let mut settled = Vec::new();
+    for (claim_id, _) in &page.entries {
+        let mut claim = claims
+            .get(claim_id)?
+            .cloned()
+            .or_not_found(format_args!("claim {claim_id}"))?;
+        let vested = claim.vested(facts.epoch);
+        let due = token::sub(&vested, &claim.paid)?;
+        if !due.is_zero() {
+            total = token::add(&total, &due)?;
+            claim.paid = vested;
+        }
+        let done = claim.paid == claim.entitled()
+            && (claim.status != ClaimStatus::Active || facts.epoch >= claim.vest_end);
+        if done {
+            settled.push(*claim_id);
+        }
+        if !due.is_zero() {
+            claims.set(claim_id, claim)?;
+        }
+    }
+    ensure!(!total.is_zero() || !settled.is_empty(), illegal_state; "f0{provider} has nothing to withdraw now");
+    for claim_id in &settled {
+        unpaid.remove(&provider, *claim_id)?;
+    }
+    state.claims = claims.flush()?;
+    state.unpaid = unpaid.flush()?;
+    state.owed = token::sub(&state.owed, &total)?;
+    let event = EventBuilder::new(EVENT_WITHDRAWN)
+        .indexed("provider", &provider)
+        .field("amount", &total)
+        .field("by", &facts.caller)
+        .build()?;
+    Ok((total, page.next.is_some(), vec![event]))
+}
+
+pub fn cancel<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+) -> ActorResult<Vec<ActorEvent>> {
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(&bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    ensure!(bounty.client == facts.caller, forbidden; "only the client cancels bounty {bounty_id}");
+    ensure!(bounty.status == BountyStatus::Open, illegal_state; "bounty {bounty_id} is already cancelled");
+    bounty.status = BountyStatus::Cancelled;
+    bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
+    let freed = std::mem::take(&mut bounty.pool);
+    let slots = std::mem::take(&mut bounty.open_slots);
+    bounties.set(&bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    Ok(vec![EventBuilder::new(EVENT_CANCELLED)
+        .indexed("bounty", &bounty_id)
+        .indexed("client", &facts.caller)
+        .field("slots", &slots)
+        .field("freed", &freed)
+        .build()?])
+}
+
+/// After a cancel or the expiry, the client takes back every unclaimed or returned reward.
+pub fn reclaim<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+) -> ActorResult<(TokenAmount, Vec<ActorEvent>)> {
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(&bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    ensure!(bounty.client == facts.caller, forbidden; "only the client reclaims bounty {bounty_id}");
+    let expired = facts.epoch >= bounty.expiry;
+    ensure!(bounty.status == BountyStatus::Cancelled || expired, illegal_state;
+        "bounty {bounty_id} takes claims until {}: cancel it first", bounty.expiry);
+    if expired {
+        bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
+        bounty.pool = TokenAmount::default();
+        bounty.open_slots = 0;
+    }
+    let amount = std::mem::take(&mut bounty.refundable);
+    ensure!(!amount.is_zero(), illegal_state; "bounty {bounty_id} has nothing to reclaim");
+    bounty.reclaimed = token::add(&bounty.reclaimed, &amount)?;
+    bounties.set(&bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    state.owed = token::sub(&state.owed, &amount)?;
+    let event = EventBuilder::new(EVENT_RECLAIMED)
+        .indexed("bounty", &bounty_id)
+        .indexed("client", &facts.caller)
+        .field("amount", &amount)
+        .build()?;
+    Ok((amount, vec![event]))
+}
+
+pub fn list_bounties<BS: Blockstore + Clone>(
+    store: &BS,
+    state: &State,
+    p: &ListBountiesParams,
+) -> ActorResult<ListBountiesReturn> {
+    ensure!((1..=state.policy.max_page).contains(&p.limit), illegal_argument;
+        "limit must be 1 to {}, got {}", state.policy.max_page, p.limit);
+    let bounties = state.bounties(store)?;
+    let limit = p.limit as usize;
+    let (ids, next): (Vec<u64>, Option<u64>) = match (&p.client, &p.piece_cid) {
+        (Some(client), _) => {
+            let page = state.by_client(store.clone())?.page(client, p.cursor, limit)?;
+            (page.entries.into_iter().map(|(id, _)| id).collect(), page.next)
+        }
+        (None, Some(piece)) => {
+            let page = state
+                .by_piece(store.clone())?
+                .page(&piece.to_bytes(), p.cursor, limit)?;
+            (page.entries.into_iter().map(|(id, _)| id).collect(), page.next)
+        }
+        (None, None) => {
+            if let Some(c) = p.cursor {
+                ensure!(bounties.contains(&c)?, illegal_argument; "cursor {c} is not a bounty");
+            }
+            let page = bounties.page(p.cursor.as_ref(), limit)?;
+            (page.entries.into_iter().map(|(id, _)| id).collect(), page.next)
+        }
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for bounty_id in ids {
+        let bounty = bounties
+            .get(&bounty_id)?
+            .cloned()
+            .or_not_found(format_args!("bounty {bounty_id}"))?;
+        // Filtering by client and piece together keeps the client's page, minus other pieces.
+        if p.piece_cid.is_some_and(|piece| piece != bounty.piece_cid) {
+            continue;
+        }
+        out.push(GetBountyReturn { bounty_id, bounty });
+    }
+    Ok(ListBountiesReturn { bounties: out, next })
+}
+
+/// A provider's balance over (at most a page of) its unpaid claims.
+pub fn provider_balance<BS: Blockstore + Clone>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    provider: ActorID,
+) -> ActorResult<ProviderBalance> {
+    let page = state
+        .unpaid(store.clone())?
+        .page(&provider, None, state.policy.max_page as usize)?;
+    let claims = state.claims(store)?;
+    let mut b = ProviderBalance::default();
+    for (claim_id, _) in &page.entries {
+        let claim = claims
+            .get(claim_id)?
+            .cloned()
+            .or_not_found(format_args!("claim {claim_id}"))?;
+        let vested = claim.vested(facts.epoch);
+        b.withdrawable += &vested - &claim.paid;
+        b.pending += &claim.entitled() - &vested;
+        b.vested += vested;
+        b.paid += &claim.paid;
+        b.open_claims += 1;
+    }
+    Ok(b)
+}
+
+/// The books, over the whole state (a test and audit tool: it walks everything): what the
+/// market owes equals Σ pools + Σ refundables + Σ (entitled − paid), every claim keeps
+/// paid ≤ vested ≤ reward, and the balance covers what is owed (plain transfers can only add).
+pub fn check_invariants<BS: Blockstore + Clone>(
+    store: &BS,
+    state: &State,
+    balance: &TokenAmount,
+) -> Result<(), String> {
+    let e = |e: ActorError| e.to_string();
+    let bounties = state
+        .bounties(store)
+        .map_err(e)?
+        .page(None, usize::MAX)
+        .map_err(e)?
+        .entries;
+    let claims = state
+        .claims(store)
+        .map_err(e)?
+        .page(None, usize::MAX)
+        .map_err(e)?
+        .entries;
+    let mut owed = TokenAmount::default();
+    for (id, b) in &bounties {
+        owed += &b.pool + &b.refundable;
+        if b.holders.len() as u64 + b.open_slots > b.replicas {
+            return Err(format!(
+                "bounty {id}: {} holders + {} open slots > {} replicas",
+                b.holders.len(),
+                b.open_slots,
+                b.replicas
+            ));
+        }
+        if b.status == BountyStatus::Cancelled && (b.open_slots != 0 || !b.pool.is_zero()) {
+            return Err(format!("cancelled bounty {id} still has open slots or a pool"));
+        }
+        if b.open_slots == 0 && !b.pool.is_zero() {
+            return Err(format!("bounty {id} holds a pool {} with no open slot", b.pool));
+        }
+    }
+    let unpaid = state.unpaid(store.clone()).map_err(e)?;
+    for (id, c) in &claims {
+        let vested = c.vested(i64::MAX);
+        if c.paid > c.entitled() || c.entitled() > c.reward || vested > c.reward {
+            return Err(format!(
+                "claim {id}: paid {} entitled {} reward {}",
+                c.paid,
+                c.entitled(),
+                c.reward
+            ));
+        }
+        owed += c.entitled() - &c.paid;
+        let indexed = unpaid.contains(&c.provider, *id).map_err(e)?;
+        if c.paid < c.entitled() && !indexed {
+            return Err(format!(
+                "claim {id} is owed {} but not indexed for withdrawal",
+                c.entitled() - &c.paid
+            ));
+        }
+        let holds = bounties
+            .iter()
+            .any(|(b, bounty)| *b == c.bounty_id && bounty.holders.iter().any(|h| h.claim_id == *id));
+        if holds != (c.status == ClaimStatus::Active) {
+            return Err(format!(
+                "claim {id} is {:?} but {} a slot",
+                c.status,
+                if holds { "holds" } else { "does not hold" }
+            ));
+        }
+    }
+    if owed != state.owed {
+        return Err(format!(
+            "bounties and claims owe {owed}, the state says {}",
+            state.owed
+        ));
+    }
+    if balance < &owed {
+        return Err(format!("the market owes {owed} but holds only {balance}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! BountyMarket's state: a small root, bounties, claims and the indexes that keep every
+//! message bounded.
+
+use actor_runtime::map::SetIndex;
+use actor_runtime::{ActorResult, Map};
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::ActorID;
+use suite_interfaces::bounty::{Bounty, Claim, MarketPolicy};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct State {
+    pub escrow: ActorID,
+    pub reputation: ActorID,
+    pub policy: MarketPolicy,
+    pub next_bounty_id: u64,
+    pub next_claim_id: u64,
+    /// bounty id → bounty.
+    pub bounties: Cid,
+    /// claim id → claim.
+    pub claims: Cid,
+    /// client → its bounty ids.
+    pub by_client: Cid,
+    /// piece CID bytes → bounty ids for that piece.
+    pub by_piece: Cid,
+    /// deal id → the claim it backs (a deal backs one claim, ever).
+    pub deals: Cid,
+    /// escrow lock id → claim id (to route the escrow's callbacks).
+    pub locks: Cid,
+    /// provider → its claims not yet fully paid (what `Withdraw` walks, a page at a time).
+    pub unpaid: Cid,
+    /// Every FIL the market owes: Σ pools + Σ refundables + Σ (entitled − paid) of claims.
+    pub owed: TokenAmount,
+}
+
+pub type Bounties<BS> = Map<BS, u64, Bounty>;
+pub type Claims<BS> = Map<BS, u64, Claim>;
+pub type Links<BS> = Map<BS, u64, u64>;
+
+impl State {
+    pub fn new<BS: Blockstore>(
+        store: &BS,
+        escrow: ActorID,
+        reputation: ActorID,
+        policy: MarketPolicy,
+    ) -> ActorResult<Self> {
+        let empty = Bounties::empty_root(store, "bounties")?;
+        Ok(Self {
+            escrow,
+            reputation,
+            policy,
+            next_bounty_id: 0,
+            next_claim_id: 0,
+            bounties: empty,
+            claims: empty,
+            by_client: empty,
+            by_piece: empty,
+            deals: empty,
+            locks: empty,
+            unpaid: empty,
+            owed: TokenAmount::default(),
+        })
+    }
+
+    pub fn bounties<BS: Blockstore>(&self, store: BS) -> ActorResult<Bounties<BS>> {
+        Map::load(store, &self.bounties, "bounties")
+    }
+
+    pub fn claims<BS: Blockstore>(&self, store: BS) -> ActorResult<Claims<BS>> {
+        Map::load(store, &self.claims, "claims")
+    }
+
+    pub fn deals<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
+        Map::load(store, &self.deals, "deals")
+    }
+
+    pub fn locks<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
+        Map::load(store, &self.locks, "locks")
+    }
+
+    pub fn by_client<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {
+        SetIndex::load(store, &self.by_client, "bounties by client")
+    }
+
+    pub fn by_piece<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, Vec<u8>>> {
+        SetIndex::load(store, &self.by_piece, "bounties by piece")
+    }
+
+    pub fn unpaid<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {
+        SetIndex::load(store, &self.unpaid, "unpaid claims")
+    }
+}

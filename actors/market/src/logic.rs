@@ -16,7 +16,7 @@ use crate::state::State;
 /// The largest padded piece a sector can hold (64 GiB).
 pub const MAX_PIECE_SIZE: u64 = 64 << 30;
 
-pub fn post_bounty<BS: Blockstore + Clone>(
+pub fn post_bounty<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
@@ -80,10 +80,10 @@ pub fn post_bounty<BS: Blockstore + Clone>(
     let mut bounties = state.bounties(store)?;
     bounties.set(&bounty_id, bounty.clone())?;
     state.bounties = bounties.flush()?;
-    let mut by_client = state.by_client(store.clone())?;
+    let mut by_client = state.by_client(store)?;
     by_client.insert(&facts.caller, bounty_id)?;
     state.by_client = by_client.flush()?;
-    let mut by_piece = state.by_piece(store.clone())?;
+    let mut by_piece = state.by_piece(store)?;
     by_piece.insert(&bounty.piece_cid.to_bytes(), bounty_id)?;
     state.by_piece = by_piece.flush()?;
     state.next_bounty_id += 1;
@@ -187,7 +187,7 @@ pub fn check_reputation(bounty: &Bounty, provider: ActorID, score: Option<u16>) 
 }
 
 /// Records the claim on a free slot: the slot's share of the pool becomes the claim's reward.
-pub fn create_claim<BS: Blockstore + Clone>(
+pub fn create_claim<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
@@ -237,7 +237,7 @@ pub fn create_claim<BS: Blockstore + Clone>(
     let mut deals = state.deals(store)?;
     deals.set(&claim.deal.deal_id, claim_id)?;
     state.deals = deals.flush()?;
-    let mut unpaid = state.unpaid(store.clone())?;
+    let mut unpaid = state.unpaid(store)?;
     unpaid.insert(&provider, claim_id)?;
     state.unpaid = unpaid.flush()?;
     state.next_claim_id += 1;
@@ -330,13 +330,13 @@ pub fn on_collateral_changed<BS: Blockstore>(
 /// Pays a provider what vested on up to `max_claims_per_withdraw` of its unpaid claims.
 /// Returns the amount, whether claims remain, and the events. A claim leaves the index once
 /// everything it will ever pay is paid.
-pub fn withdraw<BS: Blockstore + Clone>(
+pub fn withdraw<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
     provider: ActorID,
 ) -> ActorResult<(TokenAmount, bool, Vec<ActorEvent>)> {
-    let mut unpaid = state.unpaid(store.clone())?;
+    let mut unpaid = state.unpaid(store)?;
     let page = unpaid.page(&provider, None, state.policy.max_claims_per_withdraw as usize)?;
     let mut claims = state.claims(store)?;
     let mut total = TokenAmount::default();
@@ -438,7 +438,7 @@ pub fn reclaim<BS: Blockstore>(
     Ok((amount, vec![event]))
 }
 
-pub fn list_bounties<BS: Blockstore + Clone>(
+pub fn list_bounties<BS: Blockstore>(
     store: &BS,
     state: &State,
     p: &ListBountiesParams,
@@ -449,13 +449,11 @@ pub fn list_bounties<BS: Blockstore + Clone>(
     let limit = p.limit as usize;
     let (ids, next): (Vec<u64>, Option<u64>) = match (&p.client, &p.piece_cid) {
         (Some(client), _) => {
-            let page = state.by_client(store.clone())?.page(client, p.cursor, limit)?;
+            let page = state.by_client(store)?.page(client, p.cursor, limit)?;
             (page.entries.into_iter().map(|(id, _)| id).collect(), page.next)
         }
         (None, Some(piece)) => {
-            let page = state
-                .by_piece(store.clone())?
-                .page(&piece.to_bytes(), p.cursor, limit)?;
+            let page = state.by_piece(store)?.page(&piece.to_bytes(), p.cursor, limit)?;
             (page.entries.into_iter().map(|(id, _)| id).collect(), page.next)
         }
         (None, None) => {
@@ -482,14 +480,14 @@ pub fn list_bounties<BS: Blockstore + Clone>(
 }
 
 /// A provider's balance over (at most a page of) its unpaid claims.
-pub fn provider_balance<BS: Blockstore + Clone>(
+pub fn provider_balance<BS: Blockstore>(
     store: &BS,
     state: &State,
     facts: &Facts,
     provider: ActorID,
 ) -> ActorResult<ProviderBalance> {
     let page = state
-        .unpaid(store.clone())?
+        .unpaid(store)?
         .page(&provider, None, state.policy.max_page as usize)?;
     let claims = state.claims(store)?;
     let mut b = ProviderBalance::default();
@@ -511,7 +509,7 @@ pub fn provider_balance<BS: Blockstore + Clone>(
 /// The books, over the whole state (a test and audit tool: it walks everything): what the
 /// market owes equals Σ pools + Σ refundables + Σ (entitled − paid), every claim keeps
 /// paid ≤ vested ≤ reward, and the balance covers what is owed (plain transfers can only add).
-pub fn check_invariants<BS: Blockstore + Clone>(
+pub fn check_invariants<BS: Blockstore>(
     store: &BS,
     state: &State,
     balance: &TokenAmount,
@@ -547,7 +545,7 @@ pub fn check_invariants<BS: Blockstore + Clone>(
             return Err(format!("bounty {id} holds a pool {} with no open slot", b.pool));
         }
     }
-    let unpaid = state.unpaid(store.clone()).map_err(e)?;
+    let unpaid = state.unpaid(store).map_err(e)?;
     for (id, c) in &claims {
         let vested = c.vested(i64::MAX);
         if c.paid > c.entitled() || c.entitled() > c.reward || vested > c.reward {

@@ -1,1 +1,571 @@
-// Host tests: below.
+//! Host tests of the bounty market's core: posting, claim checks, vesting, slashes that reopen
+//! slots, withdrawals, cancel and reclaim, and the books.
+
+use actor_runtime::builtin::market::{DataCommitment, DealActivation, DealTerm};
+use actor_runtime::Facts;
+use cid::Cid;
+use fvm_ipld_blockstore::MemoryBlockstore;
+use fvm_shared::econ::TokenAmount;
+use suite_interfaces::bounty::*;
+use suite_interfaces::escrow::{LockChange, OnLockChangedParams};
+
+use crate::logic::*;
+use crate::state::State;
+
+const CLIENT: u64 = 100;
+const P1: u64 = 201;
+const P2: u64 = 202;
+const ESCROW: u64 = 50;
+
+fn atto(v: u64) -> TokenAmount {
+    TokenAmount::from_atto(v)
+}
+
+fn facts(caller: u64, epoch: i64, value: u64) -> Facts {
+    Facts {
+        caller,
+        receiver: 1000,
+        method: 0,
+        epoch,
+        value_received: atto(value),
+    }
+}
+
+/// A well-formed piece commitment whose digest is 32 bytes of `seed`.
+fn commp(seed: u8) -> Cid {
+    Cid::new_v1(
+        FIL_COMMITMENT_UNSEALED,
+        cid::multihash::Multihash::wrap(SHA2_256_TRUNC254_PADDED, &[seed; 32]).unwrap(),
+    )
+}
+
+fn params(replicas: u64) -> PostBountyParams {
+    PostBountyParams {
+        piece_cid: commp(1),
+        piece_size: 2048,
+        replicas,
+        reward_per_replica: atto(1000),
+        collateral_per_replica: atto(50),
+        min_duration: 10_000,
+        expiry: 5_000,
+        min_reputation: None,
+        allowed_providers: None,
+    }
+}
+
+fn setup() -> (MemoryBlockstore, State) {
+    let store = MemoryBlockstore::new();
+    let state = State::new(&store, ESCROW, 60, MarketPolicy::default()).unwrap();
+    (store, state)
+}
+
+fn deal_facts(deal_id: u64, provider: u64, end: i64) -> DealFacts {
+    DealFacts {
+        deal_id,
+        commitment: DataCommitment {
+            data: commp(1),
+            size: 2048,
+        },
+        provider,
+        client: CLIENT,
+        activation: DealActivation {
+            activated: 0,
+            terminated: -1,
+        },
+        term: DealTerm {
+            start: 0,
+            duration: end,
+        },
+        sector: 1,
+    }
+}
+
+/// Posts, then claims with `provider` and `deal_id` at `epoch`; returns the claim id.
+fn claim(
+    store: &MemoryBlockstore,
+    state: &mut State,
+    bounty_id: u64,
+    provider: u64,
+    deal_id: u64,
+    epoch: i64,
+) -> u64 {
+    let f = facts(provider, epoch, 50);
+    let bounty = precheck_claim(store, state, &f, bounty_id, provider, deal_id).unwrap();
+    let receipt = verify_deal(&bounty, &f, provider, &deal_facts(deal_id, provider, 100_000)).unwrap();
+    let (id, _, _) = create_claim(store, state, &f, bounty_id, bounty, provider, receipt).unwrap();
+    attach_lock(store, state, id, 1000 + id).unwrap();
+    id
+}
+
+fn code(e: actor_runtime::ActorError) -> u32 {
+    e.exit_code().value()
+}
+
+#[test]
+fn posting_validates_everything() {
+    let (store, mut state) = setup();
+    let good = params(2);
+    let cases: Vec<(&str, PostBountyParams, u64)> = vec![
+        ("wrong value", good.clone(), 1999),
+        (
+            "not a commp",
+            PostBountyParams {
+                piece_cid: Cid::new_v1(0x55, *commp(1).hash()),
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "size not a power of two",
+            PostBountyParams {
+                piece_size: 3000,
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "size too small",
+            PostBountyParams {
+                piece_size: 64,
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "no replicas",
+            PostBountyParams {
+                replicas: 0,
+                ..good.clone()
+            },
+            0,
+        ),
+        (
+            "too many replicas",
+            PostBountyParams {
+                replicas: 17,
+                ..good.clone()
+            },
+            17_000,
+        ),
+        (
+            "zero reward",
+            PostBountyParams {
+                reward_per_replica: atto(0),
+                ..good.clone()
+            },
+            0,
+        ),
+        (
+            "zero collateral",
+            PostBountyParams {
+                collateral_per_replica: atto(0),
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "duration too short",
+            PostBountyParams {
+                min_duration: 100,
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "expired",
+            PostBountyParams {
+                expiry: 0,
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "score above range",
+            PostBountyParams {
+                min_reputation: Some(10_001),
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "duplicate allowlist",
+            PostBountyParams {
+                allowed_providers: Some(vec![P1, P1]),
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "empty allowlist",
+            PostBountyParams {
+                allowed_providers: Some(vec![]),
+                ..good.clone()
+            },
+            2000,
+        ),
+    ];
+    for (what, p, value) in cases {
+        let before = state.clone();
+        assert_eq!(
+            code(post_bounty(&store, &mut state, &facts(CLIENT, 0, value), p).unwrap_err()),
+            16,
+            "{what}"
+        );
+        assert_eq!(state, before, "{what} changed state");
+    }
+    let (id, events) = post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), good).unwrap();
+    assert_eq!((id, events.len()), (0, 1));
+    check_invariants(&store, &state, &atto(2000)).unwrap();
+}
+
+#[test]
+fn claim_checks_each_fail_on_their_own() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    let allow = PostBountyParams {
+        allowed_providers: Some(vec![P2]),
+        ..params(2)
+    };
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), allow).unwrap();
+    let f = facts(P1, 10, 50);
+    assert_eq!(
+        code(precheck_claim(&store, &state, &facts(P1, 10, 49), 0, P1, 7).unwrap_err()),
+        16,
+        "collateral"
+    );
+    assert_eq!(
+        code(precheck_claim(&store, &state, &f, 9, P1, 7).unwrap_err()),
+        17,
+        "no bounty"
+    );
+    assert_eq!(
+        code(precheck_claim(&store, &state, &facts(P1, 5_000, 50), 0, P1, 7).unwrap_err()),
+        20,
+        "expired"
+    );
+    assert_eq!(
+        code(precheck_claim(&store, &state, &f, 1, P1, 7).unwrap_err()),
+        18,
+        "allowlist"
+    );
+    let bounty = precheck_claim(&store, &state, &f, 0, P1, 7).unwrap();
+    let ok = deal_facts(7, P1, 100_000);
+    let bad: Vec<(&str, DealFacts)> = vec![
+        (
+            "wrong piece",
+            DealFacts {
+                commitment: DataCommitment {
+                    data: commp(2),
+                    size: 2048,
+                },
+                ..ok.clone()
+            },
+        ),
+        (
+            "wrong size",
+            DealFacts {
+                commitment: DataCommitment {
+                    data: commp(1),
+                    size: 4096,
+                },
+                ..ok.clone()
+            },
+        ),
+        (
+            "wrong provider",
+            DealFacts {
+                provider: P2,
+                ..ok.clone()
+            },
+        ),
+        (
+            "not activated",
+            DealFacts {
+                activation: DealActivation {
+                    activated: -1,
+                    terminated: -1,
+                },
+                ..ok.clone()
+            },
+        ),
+        (
+            "too short",
+            DealFacts {
+                term: DealTerm {
+                    start: 0,
+                    duration: 10_009,
+                },
+                ..ok.clone()
+            },
+        ),
+    ];
+    for (what, d) in bad {
+        assert_eq!(code(verify_deal(&bounty, &f, P1, &d).unwrap_err()), 16, "{what}");
+    }
+    assert!(verify_deal(
+        &bounty,
+        &f,
+        P1,
+        &DealFacts {
+            term: DealTerm {
+                start: 0,
+                duration: 10_010
+            },
+            ..ok
+        }
+    )
+    .is_ok());
+    let gated = Bounty {
+        min_reputation: Some(6000),
+        ..bounty
+    };
+    assert_eq!(code(check_reputation(&gated, P1, Some(5999)).unwrap_err()), 18);
+    assert!(check_reputation(&gated, P1, Some(6000)).is_ok());
+    // Once claimed: slots full, the same deal again, the same provider again.
+    claim(&store, &mut state, 0, P1, 7, 10);
+    assert_eq!(
+        code(precheck_claim(&store, &state, &facts(P2, 11, 50), 0, P2, 8).unwrap_err()),
+        20,
+        "full"
+    );
+    assert_eq!(
+        code(precheck_claim(&store, &state, &facts(P2, 11, 50), 1, P2, 7).unwrap_err()),
+        20,
+        "deal reused"
+    );
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    claim(&store, &mut state, 2, P1, 8, 10);
+    assert_eq!(
+        code(precheck_claim(&store, &state, &facts(P1, 11, 50), 2, P1, 9).unwrap_err()),
+        20,
+        "same provider"
+    );
+    check_invariants(&store, &state, &atto(5000)).unwrap();
+}
+
+#[test]
+fn rewards_vest_linearly_and_withdrawals_add_up() {
+    let (store, mut state) = setup();
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, 3001),
+        PostBountyParams {
+            reward_per_replica: atto(1000),
+            ..params(3)
+        },
+    )
+    .map(|_| ())
+    .unwrap_err();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 3000), params(3)).unwrap();
+    let c = claim(&store, &mut state, 0, P1, 7, 100);
+    assert_eq!(get_claim(&store, &state, c).unwrap().reward, atto(1000));
+    let mut balance = atto(3000);
+    let mut paid = TokenAmount::default();
+    for epoch in [100, 2_600, 5_100, 10_099, 10_100, 20_000] {
+        match withdraw(&store, &mut state, &facts(P1, epoch, 0), P1) {
+            Ok((amount, more, _)) => {
+                assert!(!more);
+                paid += &amount;
+                balance -= amount;
+            }
+            Err(e) => assert_eq!(code(e), 20, "nothing to withdraw at {epoch}"),
+        }
+        let claim = get_claim(&store, &state, c).unwrap();
+        assert_eq!(claim.paid, paid);
+        assert_eq!(
+            claim.vested(epoch),
+            atto(1000).min(atto((1000 * (epoch - 100).max(0) / 10_000) as u64))
+        );
+        check_invariants(&store, &state, &balance).unwrap();
+    }
+    assert_eq!(paid, atto(1000), "withdrawals sum to the reward");
+    assert!(
+        provider_balance(&store, &state, &facts(P1, 30_000, 0), P1)
+            .unwrap()
+            .open_claims
+            == 0
+    );
+}
+
+#[test]
+fn a_slash_stops_vesting_and_reopens_the_slot_for_another_provider() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    let c1 = claim(&store, &mut state, 0, P1, 7, 0);
+    let slash = |lock_id, epoch| OnLockChangedParams {
+        lock_id,
+        change: LockChange::Slashed,
+        amount: atto(50),
+        remaining: atto(0),
+        epoch,
+    };
+    // A fault fee changes nothing; the slash at 2500 freezes vesting at a quarter.
+    let fee = OnLockChangedParams {
+        change: LockChange::FaultFee,
+        ..slash(1000, 2_000)
+    };
+    assert!(
+        on_collateral_changed(&store, &mut state, &facts(ESCROW, 2_000, 0), &fee)
+            .unwrap()
+            .is_empty()
+    );
+    on_collateral_changed(&store, &mut state, &facts(ESCROW, 2_500, 0), &slash(1000, 2_500)).unwrap();
+    let claim1 = get_claim(&store, &state, c1).unwrap();
+    assert_eq!(
+        (claim1.status, claim1.vested(9_999)),
+        (ClaimStatus::Slashed, atto(250))
+    );
+    let bounty = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!(
+        (bounty.open_slots, bounty.pool.clone(), bounty.holders.len()),
+        (1, atto(750), 0)
+    );
+    // A repeat is a no-op; an unknown lock is 17.
+    let before = state.clone();
+    assert!(
+        on_collateral_changed(&store, &mut state, &facts(ESCROW, 2_600, 0), &slash(1000, 2_600))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(state, before);
+    assert_eq!(
+        code(
+            on_collateral_changed(&store, &mut state, &facts(ESCROW, 2_600, 0), &slash(77, 2_600))
+                .unwrap_err()
+        ),
+        17
+    );
+    // P2 takes the reopened slot for what is left; P1 still gets its vested quarter.
+    let c2 = claim(&store, &mut state, 0, P2, 8, 3_000);
+    assert_eq!(get_claim(&store, &state, c2).unwrap().reward, atto(750));
+    let (p1, _, _) = withdraw(&store, &mut state, &facts(P1, 50_000, 0), P1).unwrap();
+    let (p2, _, _) = withdraw(&store, &mut state, &facts(P2, 50_000, 0), P2).unwrap();
+    assert_eq!((p1.clone(), p2.clone()), (atto(250), atto(750)));
+    check_invariants(&store, &state, &(atto(1000) - p1 - p2)).unwrap();
+    // Release completes P2's claim.
+    let release = OnLockChangedParams {
+        change: LockChange::Released,
+        ..slash(1001, 13_000)
+    };
+    on_collateral_changed(&store, &mut state, &facts(ESCROW, 13_000, 0), &release).unwrap();
+    assert_eq!(
+        get_claim(&store, &state, c2).unwrap().status,
+        ClaimStatus::Completed
+    );
+    check_invariants(&store, &state, &atto(0)).unwrap();
+}
+
+#[test]
+fn cancel_and_reclaim_pay_back_once() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 3000), params(3)).unwrap();
+    claim(&store, &mut state, 0, P1, 7, 0);
+    assert_eq!(
+        code(reclaim(&store, &mut state, &facts(CLIENT, 10, 0), 0).unwrap_err()),
+        20,
+        "still open"
+    );
+    assert_eq!(
+        code(cancel(&store, &mut state, &facts(P1, 10, 0), 0).unwrap_err()),
+        18
+    );
+    cancel(&store, &mut state, &facts(CLIENT, 10, 0), 0).unwrap();
+    assert_eq!(
+        code(cancel(&store, &mut state, &facts(CLIENT, 11, 0), 0).unwrap_err()),
+        20
+    );
+    assert_eq!(
+        code(precheck_claim(&store, &state, &facts(P2, 11, 50), 0, P2, 8).unwrap_err()),
+        20,
+        "cancelled"
+    );
+    let (amount, _) = reclaim(&store, &mut state, &facts(CLIENT, 12, 0), 0).unwrap();
+    assert_eq!(amount, atto(2000));
+    assert_eq!(
+        code(reclaim(&store, &mut state, &facts(CLIENT, 13, 0), 0).unwrap_err()),
+        20,
+        "twice"
+    );
+    // The claim's slash after the cancel returns its unvested reward to the client instead.
+    let slash = OnLockChangedParams {
+        lock_id: 1000,
+        change: LockChange::Slashed,
+        amount: atto(50),
+        remaining: atto(0),
+        epoch: 5_000,
+    };
+    on_collateral_changed(&store, &mut state, &facts(ESCROW, 5_000, 0), &slash).unwrap();
+    let (back, _) = reclaim(&store, &mut state, &facts(CLIENT, 5_001, 0), 0).unwrap();
+    assert_eq!(back, atto(500));
+    let bounty = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!(bounty.reclaimed, atto(2500));
+    check_invariants(&store, &state, &atto(500)).unwrap();
+}
+
+#[test]
+fn expiry_frees_the_unclaimed_rewards() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    claim(&store, &mut state, 0, P1, 7, 0);
+    let (amount, _) = reclaim(&store, &mut state, &facts(CLIENT, 5_000, 0), 0).unwrap();
+    assert_eq!(amount, atto(1000));
+    assert_eq!(
+        code(reclaim(&store, &mut state, &facts(P1, 5_000, 0), 0).unwrap_err()),
+        18
+    );
+    check_invariants(&store, &state, &atto(1000)).unwrap();
+}
+
+#[test]
+fn listing_by_client_and_piece() {
+    let (store, mut state) = setup();
+    for i in 0..5u64 {
+        let client = if i % 2 == 0 { CLIENT } else { CLIENT + 1 };
+        post_bounty(&store, &mut state, &facts(client, 0, 1000), params(1)).unwrap();
+    }
+    let all = |p: ListBountiesParams| {
+        let mut ids = Vec::new();
+        let mut p = p;
+        loop {
+            let page = list_bounties(&store, &state, &p).unwrap();
+            ids.extend(page.bounties.iter().map(|b| b.bounty_id));
+            match page.next {
+                Some(n) => p.cursor = Some(n),
+                None => break,
+            }
+        }
+        ids.sort_unstable();
+        ids
+    };
+    let base = ListBountiesParams {
+        client: None,
+        piece_cid: None,
+        cursor: None,
+        limit: 2,
+    };
+    assert_eq!(all(base.clone()), vec![0, 1, 2, 3, 4]);
+    assert_eq!(
+        all(ListBountiesParams {
+            client: Some(CLIENT),
+            ..base.clone()
+        }),
+        vec![0, 2, 4]
+    );
+    assert_eq!(
+        all(ListBountiesParams {
+            piece_cid: Some(commp(1)),
+            ..base.clone()
+        }),
+        vec![0, 1, 2, 3, 4]
+    );
+    assert!(all(ListBountiesParams {
+        piece_cid: Some(commp(9)),
+        ..base.clone()
+    })
+    .is_empty());
+    assert_eq!(
+        code(list_bounties(&store, &state, &ListBountiesParams { limit: 0, ..base }).unwrap_err()),
+        16
+    );
+}

@@ -177,7 +177,9 @@ where
 
 /// An index from keys to sets of ids, stored as an outer map `key → root` of inner maps
 /// `id → true`: membership, insertion and removal touch one path, listing one key's ids is
-/// paginated, and no operation walks other keys.
+/// paginated, and no operation walks other keys. `BS` is cloned for the inner maps, so it
+/// must be a handle that shares storage (a reference, or the VM's stateless store), never an
+/// owned in-memory store, whose clone would be a separate copy.
 pub struct SetIndex<BS: Blockstore, K> {
     store: BS,
     name: &'static str,

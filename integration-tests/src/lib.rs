@@ -2,6 +2,7 @@
 //! (manifest in canonical order) running the suite's wasm, plus the API scenario tests use.
 
 pub mod actors;
+pub mod bounty;
 pub mod escrow;
 pub mod genesis;
 pub mod harness;

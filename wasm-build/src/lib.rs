@@ -165,7 +165,7 @@ pub struct Options {
     pub target_dir: PathBuf,
     /// Where the modules, `manifest.json` and `actors.car` are written.
     pub out_dir: PathBuf,
-    /// Only these packages (all actor crates when empty).
+    /// Only report these packages (every actor crate is always built: see `build`).
     pub packages: Vec<String>,
 }
 
@@ -238,11 +238,17 @@ pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
 /// Builds the actors, writes `<out_dir>/<package>.wasm`, `manifest.json` and `actors.car`.
 pub fn build(opts: &Options) -> Result<Report> {
     let toolchain = Toolchain::detect()?;
-    let mut packages = if opts.packages.is_empty() {
-        actor_packages(&opts.workspace)?
-    } else {
-        opts.packages.clone()
-    };
+    // Always the whole set: cargo unifies dependency features across the packages of one
+    // build, so building a subset could change a module's bytes, hence its code CID.
+    let mut packages = actor_packages(&opts.workspace)?;
+    for wanted in &opts.packages {
+        if !packages.contains(wanted) {
+            bail!(
+                "{wanted} is not an actor crate of this workspace (actors: {})",
+                packages.join(", ")
+            );
+        }
+    }
     // A development aid: WASM_BUILD_SKIP=a,b leaves those crates out (e.g. one being written).
     if let Ok(skip) = env::var("WASM_BUILD_SKIP") {
         packages.retain(|p| !skip.split(',').any(|s| s.trim() == p));
@@ -337,6 +343,9 @@ pub fn build(opts: &Options) -> Result<Report> {
         manifest_json(&actors)?.as_bytes(),
     )?;
     write_if_changed(&opts.out_dir.join("actors.car"), &bundle_car(&actors)?)?;
+    if !opts.packages.is_empty() {
+        actors.retain(|a| opts.packages.contains(&a.package));
+    }
     Ok(Report {
         toolchain,
         actors,

@@ -126,8 +126,10 @@ pub fn precheck_claim<BS: Blockstore>(
     if let Some(allowed) = &bounty.allowed_providers {
         ensure!(allowed.contains(&provider), forbidden; "f0{provider} is not allowed on bounty {bounty_id}");
     }
-    ensure!(!bounty.holders.iter().any(|h| h.provider == provider), illegal_state;
-        "f0{provider} already holds a slot of bounty {bounty_id}");
+    // Once per bounty, ever: a replica is a distinct provider, and a provider that lost its
+    // slot to a slash does not get it back.
+    ensure!(!state.claimants(store)?.contains(&bounty_id, provider)?, illegal_state;
+        "f0{provider} already claimed bounty {bounty_id}");
     if let Some(claim) = state.deals(store)?.get(&deal_id)? {
         return Err(actor_error!(illegal_state; "deal {deal_id} already backs claim {claim}"));
     }
@@ -240,6 +242,9 @@ pub fn create_claim<BS: Blockstore>(
     let mut unpaid = state.unpaid(store)?;
     unpaid.insert(&provider, claim_id)?;
     state.unpaid = unpaid.flush()?;
+    let mut claimants = state.claimants(store)?;
+    claimants.insert(&bounty_id, provider)?;
+    state.claimants = claimants.flush()?;
     state.next_claim_id += 1;
     // The reward moved from the pool to the claim: what the market owes is unchanged.
     Ok((claim_id, claim, vec![event]))
@@ -327,9 +332,10 @@ pub fn on_collateral_changed<BS: Blockstore>(
     Ok(vec![event])
 }
 
-/// Pays a provider what vested on up to `max_claims_per_withdraw` of its unpaid claims.
-/// Returns the amount, whether claims remain, and the events. A claim leaves the index once
-/// everything it will ever pay is paid.
+/// Pays a provider what vested on up to `max_claims_per_withdraw` of its unpaid claims,
+/// resuming where its previous `Withdraw` stopped, so repeated calls reach every claim.
+/// Returns the amount, whether claims remain beyond this page, and the events. A claim leaves
+/// the index once everything it will ever pay is paid.
 pub fn withdraw<BS: Blockstore>(
     store: &BS,
     state: &mut State,
@@ -337,7 +343,13 @@ pub fn withdraw<BS: Blockstore>(
     provider: ActorID,
 ) -> ActorResult<(TokenAmount, bool, Vec<ActorEvent>)> {
     let mut unpaid = state.unpaid(store)?;
-    let page = unpaid.page(&provider, None, state.policy.max_claims_per_withdraw as usize)?;
+    let mut cursors = state.withdraw_cursors(store)?;
+    // A cursor whose claim settled meanwhile restarts the walk.
+    let cursor = match cursors.get(&provider)? {
+        Some(c) if unpaid.contains(&provider, *c)? => Some(*c),
+        _ => None,
+    };
+    let page = unpaid.page(&provider, cursor, state.policy.max_claims_per_withdraw as usize)?;
     let mut claims = state.claims(store)?;
     let mut total = TokenAmount::default();
     let mut settled = Vec::new();
@@ -351,29 +363,38 @@ pub fn withdraw<BS: Blockstore>(
         if !due.is_zero() {
             total = token::add(&total, &due)?;
             claim.paid = vested;
+            claims.set(claim_id, claim.clone())?;
         }
         let done = claim.paid == claim.entitled()
             && (claim.status != ClaimStatus::Active || facts.epoch >= claim.vest_end);
         if done {
             settled.push(*claim_id);
         }
-        if !due.is_zero() {
-            claims.set(claim_id, claim)?;
-        }
     }
-    ensure!(!total.is_zero() || !settled.is_empty(), illegal_state; "f0{provider} has nothing to withdraw now");
+    let more = page.next.is_some();
+    ensure!(!total.is_zero() || !settled.is_empty() || more || cursor.is_some(), illegal_state;
+        "f0{provider} has nothing to withdraw now");
     for claim_id in &settled {
         unpaid.remove(&provider, *claim_id)?;
     }
+    match page.next {
+        Some(next) => {
+            cursors.set(&provider, next)?;
+        }
+        None => {
+            cursors.delete(&provider)?;
+        }
+    }
     state.claims = claims.flush()?;
     state.unpaid = unpaid.flush()?;
+    state.withdraw_cursors = cursors.flush()?;
     state.owed = token::sub(&state.owed, &total)?;
     let event = EventBuilder::new(EVENT_WITHDRAWN)
         .indexed("provider", &provider)
         .field("amount", &total)
         .field("by", &facts.caller)
         .build()?;
-    Ok((total, page.next.is_some(), vec![event]))
+    Ok((total, more, vec![event]))
 }
 
 pub fn cancel<BS: Blockstore>(

@@ -31,6 +31,10 @@ pub struct State {
     pub locks: Cid,
     /// provider → its claims not yet fully paid (what `Withdraw` walks, a page at a time).
     pub unpaid: Cid,
+    /// provider → the unpaid claim its next `Withdraw` resumes at (so every claim is reached).
+    pub withdraw_cursors: Cid,
+    /// bounty → every provider that ever claimed it (a provider claims a bounty once).
+    pub claimants: Cid,
     /// Every FIL the market owes: Σ pools + Σ refundables + Σ (entitled − paid) of claims.
     pub owed: TokenAmount,
 }
@@ -60,6 +64,8 @@ impl State {
             deals: empty,
             locks: empty,
             unpaid: empty,
+            withdraw_cursors: empty,
+            claimants: empty,
             owed: TokenAmount::default(),
         })
     }
@@ -86,6 +92,14 @@ impl State {
 
     pub fn by_piece<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, Vec<u8>>> {
         SetIndex::load(store, &self.by_piece, "bounties by piece")
+    }
+
+    pub fn withdraw_cursors<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
+        Map::load(store, &self.withdraw_cursors, "withdraw cursors")
+    }
+
+    pub fn claimants<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {
+        SetIndex::load(store, &self.claimants, "claimants")
     }
 
     pub fn unpaid<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {

@@ -16,17 +16,11 @@ use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use suite_interfaces::escrow::*;
 
-use crate::harness::{BASE_FEE_ATTO, MESSAGE_GAS_LIMIT};
 use crate::{reputation, Account, Harness, Receipt};
 
 pub const PACKAGE: &str = "collateral-escrow";
 
-/// What every harness message costs its sender: the harness's gas limit is far above what any
-/// message uses, so the VM burns the whole unused limit as over-estimation and the sender pays
-/// `gas_limit × base_fee` whatever the message did (fee cap = base fee, no premium).
-pub fn message_fee() -> TokenAmount {
-    TokenAmount::from_atto(MESSAGE_GAS_LIMIT as u128 * BASE_FEE_ATTO as u128)
-}
+pub use crate::ledger::message_fee;
 
 /// A deployed registry and escrow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

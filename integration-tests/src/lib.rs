@@ -6,6 +6,7 @@ pub mod bounty;
 pub mod escrow;
 pub mod genesis;
 pub mod harness;
+pub mod ledger;
 pub mod market;
 pub mod miner;
 pub mod reputation;

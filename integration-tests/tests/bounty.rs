@@ -27,6 +27,7 @@ use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite};
 use integration_tests::escrow as esc;
+use integration_tests::ledger::Ledger;
 use integration_tests::market::{deal_proposal, MarketExt};
 use integration_tests::miner::{self, create_miner, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
@@ -122,13 +123,6 @@ struct Provider {
     miner: ActorID,
 }
 
-/// Balances and state roots before the last message, and who sent it.
-struct Before {
-    sender: ActorID,
-    balances: Vec<(ActorID, TokenAmount)>,
-    roots: Vec<(ActorID, Cid)>,
-}
-
 struct World {
     h: Harness,
     admin: Account,
@@ -139,9 +133,7 @@ struct World {
     a: Provider,
     b: Provider,
     suite: Suite,
-    /// Actors whose balance every [`World::moved`] checks.
-    tracked: Vec<ActorID>,
-    last: Option<Before>,
+    ledger: Ledger,
 }
 
 impl World {
@@ -197,8 +189,7 @@ impl World {
             a,
             b,
             suite,
-            tracked,
-            last: None,
+            ledger: Ledger::new(tracked, vec![suite.market, suite.escrow, suite.reputation]),
         };
         w.books();
         // Every provider starts with sector 1 at (0, 0), live long after every test.
@@ -220,22 +211,7 @@ impl World {
     }
 
     fn track(&mut self, id: ActorID) {
-        self.tracked.push(id);
-    }
-
-    fn snapshot(&self, sender: ActorID) -> Before {
-        Before {
-            sender,
-            balances: self
-                .tracked
-                .iter()
-                .map(|id| (*id, self.h.balance(*id).unwrap()))
-                .collect(),
-            roots: [self.suite.market, self.suite.escrow, self.suite.reputation]
-                .iter()
-                .map(|id| (*id, self.h.actor(*id).unwrap().unwrap().state))
-                .collect(),
-        }
+        self.ledger.track(id);
     }
 
     /// Sends one message from `from`, then checks both books. [`World::moved`] and
@@ -245,10 +221,9 @@ impl World {
         from: Account,
         f: impl FnOnce(&mut Harness, &Account) -> anyhow::Result<Receipt>,
     ) -> Receipt {
-        let before = self.snapshot(from.id);
+        self.ledger.before(&self.h, from.id);
         let r = f(&mut self.h, &from).unwrap();
         self.books();
-        self.last = Some(before);
         r
     }
 
@@ -264,58 +239,23 @@ impl World {
         self.books();
     }
 
-    /// Asserts every tracked balance moved by exactly `deltas` (zero if unlisted) in the last
-    /// message, the sender also paying the message fee.
+    /// Every tracked balance moved by exactly `deltas` in the last message (see [`Ledger`]).
     fn moved(&self, deltas: &[(ActorID, TokenAmount)]) {
-        let before = self.last.as_ref().expect("a message was sent");
-        for (id, was) in &before.balances {
-            let mut want: TokenAmount = deltas
-                .iter()
-                .filter(|(d, _)| d == id)
-                .map(|(_, a)| a.clone())
-                .sum();
-            if *id == before.sender {
-                want -= esc::message_fee();
-            }
-            let now = self.h.balance(*id).unwrap();
-            assert_eq!(
-                &now - was,
-                want,
-                "balance of f0{id} moved by {}, expected {want}",
-                &now - was
-            );
-        }
+        self.ledger.moved(&self.h, deltas);
     }
 
-    /// The last message exited with `code` and changed nothing: market, escrow and registry
-    /// state roots as before, no FIL moved but the sender's fee.
+    /// The last message exited with `code` and changed nothing (see [`Ledger::refused`]).
     fn refused(&self, r: &Receipt, code: ExitCode) {
-        r.expect_exit(code).unwrap();
-        let before = self.last.as_ref().expect("a message was sent");
-        for (id, root) in &before.roots {
-            assert_eq!(
-                &self.h.actor(*id).unwrap().unwrap().state,
-                root,
-                "a refused message (exit {}) changed the state of f0{id}",
-                code.value()
-            );
-        }
-        self.moved(&[]);
+        self.ledger.refused(&self.h, r, code);
     }
 
-    /// [`World::refused`], and the VM's failure text (the actors' abort messages) says `why`.
     fn refused_because(&self, r: &Receipt, code: ExitCode, why: &str) {
-        self.refused(r, code);
-        let text = r.failure.clone().unwrap_or_default();
-        assert!(text.contains(why), "expected {why:?} in: {text}");
+        self.ledger.refused_because(&self.h, r, code, why);
     }
 
-    /// The last message left the state of these actors (of the three) as it was.
+    /// The last message left the state of these watched actors as it was.
     fn unchanged(&self, ids: &[ActorID]) {
-        let before = self.last.as_ref().expect("a message was sent");
-        for (id, root) in before.roots.iter().filter(|(id, _)| ids.contains(id)) {
-            assert_eq!(&self.h.actor(*id).unwrap().unwrap().state, root, "f0{id} changed");
-        }
+        self.ledger.unchanged(&self.h, ids);
     }
 
     // --- market messages ---

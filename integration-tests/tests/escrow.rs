@@ -8,7 +8,6 @@
 //! state afterwards (`logic::check_invariants` against the escrow's real balance); every FIL
 //! movement is asserted exactly with [`World::moved`], which accounts for the sender's fee.
 
-use cid::Cid;
 use fvm_ipld_encoding::{to_vec, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
@@ -19,6 +18,7 @@ use fvm_shared::event::{Flags, StampedEvent};
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::escrow::{self as esc, deal_evidence, sector_evidence, Suite};
+use integration_tests::ledger::Ledger;
 use integration_tests::market::{deal_proposal, provider_miner, MarketExt, DEFAULT_PIECE_SIZE};
 use integration_tests::miner::{self, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
@@ -66,13 +66,6 @@ fn loc(deadline: i64, partition: i64) -> SectorLocation {
     SectorLocation { deadline, partition }
 }
 
-/// Balances and state roots before the last message, and who sent it.
-struct Before {
-    sender: ActorID,
-    balances: Vec<(ActorID, TokenAmount)>,
-    roots: Vec<(ActorID, Cid)>,
-}
-
 struct World {
     h: Harness,
     admin: Account,
@@ -83,9 +76,7 @@ struct World {
     /// A miner owned and worked by `owner`.
     miner: ActorID,
     suite: Suite,
-    /// Actors whose balance every [`World::moved`] checks.
-    tracked: Vec<ActorID>,
-    last: Option<Before>,
+    ledger: Ledger,
 }
 
 impl World {
@@ -117,8 +108,7 @@ impl World {
             stranger,
             miner,
             suite,
-            tracked,
-            last: None,
+            ledger: Ledger::new(tracked, vec![suite.escrow, suite.reputation]),
         };
         w.books();
         w
@@ -133,22 +123,7 @@ impl World {
     }
 
     fn track(&mut self, id: ActorID) {
-        self.tracked.push(id);
-    }
-
-    fn snapshot(&self, sender: ActorID) -> Before {
-        Before {
-            sender,
-            balances: self
-                .tracked
-                .iter()
-                .map(|id| (*id, self.h.balance(*id).unwrap()))
-                .collect(),
-            roots: [self.suite.escrow, self.suite.reputation]
-                .iter()
-                .map(|id| (*id, self.h.actor(*id).unwrap().unwrap().state))
-                .collect(),
-        }
+        self.ledger.track(id);
     }
 
     /// Sends one message from `from`, then checks the books. [`World::moved`] and
@@ -158,10 +133,9 @@ impl World {
         from: Account,
         f: impl FnOnce(&mut Harness, &Account) -> anyhow::Result<Receipt>,
     ) -> Receipt {
-        let before = self.snapshot(from.id);
+        self.ledger.before(&self.h, from.id);
         let r = f(&mut self.h, &from).unwrap();
         self.books();
-        self.last = Some(before);
         r
     }
 
@@ -177,43 +151,14 @@ impl World {
         self.books();
     }
 
-    /// Asserts every tracked balance moved by exactly `deltas` (zero if unlisted) in the last
-    /// message, the sender also paying the message fee.
+    /// Every tracked balance moved by exactly `deltas` in the last message (see [`Ledger`]).
     fn moved(&self, deltas: &[(ActorID, TokenAmount)]) {
-        let before = self.last.as_ref().expect("a message was sent");
-        for (id, was) in &before.balances {
-            let mut want: TokenAmount = deltas
-                .iter()
-                .filter(|(d, _)| d == id)
-                .map(|(_, a)| a.clone())
-                .sum();
-            if *id == before.sender {
-                want -= esc::message_fee();
-            }
-            let now = self.h.balance(*id).unwrap();
-            assert_eq!(
-                &now - was,
-                want,
-                "balance of f0{id} moved by {}, expected {want}",
-                &now - was
-            );
-        }
+        self.ledger.moved(&self.h, deltas);
     }
 
-    /// The last message exited with `code` and changed nothing: escrow and registry state
-    /// roots as before, no FIL moved but the sender's fee.
+    /// The last message exited with `code` and changed nothing (see [`Ledger::refused`]).
     fn refused(&self, r: &Receipt, code: ExitCode) {
-        r.expect_exit(code).unwrap();
-        let before = self.last.as_ref().expect("a message was sent");
-        for (id, root) in &before.roots {
-            assert_eq!(
-                &self.h.actor(*id).unwrap().unwrap().state,
-                root,
-                "a refused message (exit {}) changed the state of f0{id}",
-                code.value()
-            );
-        }
-        self.moved(&[]);
+        self.ledger.refused(&self.h, r, code);
     }
 
     // --- escrow messages ---

@@ -15,7 +15,7 @@ mod tests;
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
-    use actor_runtime::builtin::{market, miner, BuiltinType, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
+    use actor_runtime::builtin::{market, miner, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
     use actor_runtime::shell::{invoke as run, Runtime};
     use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
@@ -88,17 +88,12 @@ mod actor {
         }
     }
 
-    fn existing(rt: &Runtime, address: &Address, what: &str) -> ActorResult<ActorID> {
-        rt.resolve_existing(address)
-            .ok_or_else(|| actor_error!(illegal_argument; "{what}: no actor at {address}"))
-    }
-
     fn constructor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         rt.validate_caller_is(&[INIT_ACTOR_ID])?;
         rt.no_value()?;
         let p: ConstructorParams = rt.params()?;
         p.policy.validate().map_err(ActorError::illegal_argument)?;
-        let reputation = existing(rt, &p.reputation, "reputation")?;
+        let reputation = rt.existing_actor(&p.reputation, "reputation")?;
         rt.save_state(&State::new(&rt.store(), reputation, p.policy)?)?;
         Ok(None)
     }
@@ -116,13 +111,10 @@ mod actor {
     fn lock(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         rt.validate_caller_any()?;
         let p: LockParams = rt.params()?;
-        let provider = existing(rt, &p.provider, "provider")?;
-        if rt.actor_type(provider) != Some(BuiltinType::Miner) {
-            return Err(actor_error!(illegal_argument; "provider f0{provider} is not a storage miner"));
-        }
+        let provider = rt.storage_miner(&p.provider, "provider")?;
         // Paying or calling itself would strand FIL or re-enter: the escrow is never a party.
         let party = |address: &Address, what: &str| {
-            let id = existing(rt, address, what)?;
+            let id = rt.existing_actor(address, what)?;
             if id == rt.facts().receiver {
                 return Err(actor_error!(illegal_argument; "{what} cannot be the escrow itself"));
             }

@@ -16,7 +16,7 @@ mod tests;
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
-    use actor_runtime::builtin::{market, miner, BuiltinType, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
+    use actor_runtime::builtin::{market, miner, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
     use actor_runtime::shell::{invoke as run, Runtime};
     use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
@@ -137,18 +137,13 @@ mod actor {
         events.iter().try_for_each(|e| rt.emit(e))
     }
 
-    fn existing(rt: &Runtime, address: &Address, what: &str) -> ActorResult<ActorID> {
-        rt.resolve_existing(address)
-            .ok_or_else(|| actor_error!(illegal_argument; "{what}: no actor at {address}"))
-    }
-
     fn constructor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         rt.validate_caller_is(&[INIT_ACTOR_ID])?;
         rt.no_value()?;
         let p: ConstructorParams = rt.params()?;
         p.policy.validate().map_err(ActorError::illegal_argument)?;
-        let escrow = existing(rt, &p.escrow, "escrow")?;
-        let reputation = existing(rt, &p.reputation, "reputation")?;
+        let escrow = rt.existing_actor(&p.escrow, "escrow")?;
+        let reputation = rt.existing_actor(&p.reputation, "reputation")?;
         rt.save_state(&State::new(&rt.store(), escrow, reputation, p.policy)?)?;
         Ok(None)
     }
@@ -160,59 +155,17 @@ mod actor {
         })
     }
 
-    /// The miner behind `address`, checked to be a storage miner.
-    fn miner_of(rt: &Runtime, address: &Address) -> ActorResult<ActorID> {
-        let provider = existing(rt, address, "provider")?;
-        if rt.actor_type(provider) != Some(BuiltinType::Miner) {
-            return Err(actor_error!(illegal_argument; "f0{provider} is not a storage miner"));
-        }
-        Ok(provider)
-    }
-
-    /// The caller must be the miner's owner, worker or a control address.
-    fn validate_controller(rt: &Runtime, provider: ActorID) -> ActorResult<()> {
-        rt.validate_caller_with(|caller| {
-            let controls: bool = rt
-                .query(
-                    &Address::new_id(provider),
-                    miner::IS_CONTROLLING_ADDRESS,
-                    encode_params(&Address::new_id(caller))?,
-                )?
-                .map_err(
-                    |c| actor_error!(unspecified; "miner IsControllingAddress failed: exit {}", c.value()),
-                )?;
-            if !controls {
-                return Err(
-                    actor_error!(forbidden; "f0{caller} is not a controlling address of f0{provider}"),
-                );
-            }
-            Ok(())
-        })
-    }
-
     fn owner_of(rt: &Runtime, provider: ActorID) -> ActorResult<ActorID> {
-        #[derive(serde_tuple::Deserialize_tuple)]
-        struct GetOwnerReturn {
-            owner: Address,
-            #[allow(dead_code)]
-            proposed: Option<Address>,
-        }
-        let r: GetOwnerReturn = rt
+        let r: miner::GetOwnerReturn = rt
             .query(&Address::new_id(provider), miner::GET_OWNER, None)?
             .map_err(|c| actor_error!(unspecified; "miner GetOwner failed: exit {}", c.value()))?;
-        existing(rt, &r.owner, "miner owner")
+        rt.existing_actor(&r.owner, "miner owner")
     }
 
     fn claim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let p: ClaimBountyParams = rt.params()?;
-        let provider = match miner_of(rt, &p.provider) {
-            Ok(id) => id,
-            Err(e) => {
-                rt.validate_caller_any()?;
-                return Err(e);
-            }
-        };
-        validate_controller(rt, provider)?;
+        let provider = rt.storage_miner(&p.provider, "provider")?;
+        rt.validate_caller_controls(provider)?;
         let mut state: State = rt.state()?;
         let bounty =
             logic::precheck_claim(&rt.store(), &state, rt.facts(), p.bounty_id, provider, p.deal_id)?;
@@ -230,14 +183,18 @@ mod actor {
         let score = match bounty.min_reputation {
             None => None,
             Some(_) => {
-                let scores: reputation::GetScoresReturn = rt.call(
-                    &Address::new_id(state.reputation),
-                    reputation::METHOD_GET_SCORES,
-                    encode_params(&reputation::GetScoresParams {
-                        providers: vec![provider],
-                    })?,
-                    TokenAmount::default(),
-                )?;
+                let asked = encode_params(&reputation::GetScoresParams {
+                    providers: vec![provider],
+                })?;
+                let scores: reputation::GetScoresReturn = rt
+                    .query(
+                        &Address::new_id(state.reputation),
+                        reputation::METHOD_GET_SCORES,
+                        asked,
+                    )?
+                    .map_err(
+                        |c| actor_error!(unspecified; "registry GetScores failed: exit {}", c.value()),
+                    )?;
                 scores.scores.first().copied()
             }
         };
@@ -318,14 +275,8 @@ mod actor {
     fn withdraw(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         rt.no_value()?;
         let p: ProviderParams = rt.params()?;
-        let provider = match miner_of(rt, &p.provider) {
-            Ok(id) => id,
-            Err(e) => {
-                rt.validate_caller_any()?;
-                return Err(e);
-            }
-        };
-        validate_controller(rt, provider)?;
+        let provider = rt.storage_miner(&p.provider, "provider")?;
+        rt.validate_caller_controls(provider)?;
         let owner = owner_of(rt, provider)?;
         let mut state: State = rt.state()?;
         let (paid, more, events) = logic::withdraw(&rt.store(), &mut state, rt.facts(), provider)?;

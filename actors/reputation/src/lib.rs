@@ -19,7 +19,7 @@ mod tests;
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
     use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID};
-    use actor_runtime::params::{encode_params, encode_return};
+    use actor_runtime::params::encode_return;
     use actor_runtime::shell::{invoke as run, Runtime};
     use actor_runtime::{actor_error, ActorResult};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -104,16 +104,10 @@ mod actor {
         events.iter().try_for_each(|e| rt.emit(e))
     }
 
-    /// The ID of an existing actor, or exit 16.
-    fn existing_actor(rt: &Runtime, address: &Address) -> ActorResult<ActorID> {
-        rt.resolve_existing(address)
-            .ok_or_else(|| actor_error!(illegal_argument; "no actor at {address}"))
-    }
-
     fn constructor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         rt.validate_caller_is(&[INIT_ACTOR_ID])?;
         let p: ConstructorParams = rt.params()?;
-        let admin = existing_actor(rt, &p.admin)?;
+        let admin = rt.existing_actor(&p.admin, "admin")?;
         rt.save_state(&State::new(&rt.store(), admin)?)?;
         Ok(None)
     }
@@ -146,9 +140,9 @@ mod actor {
             Target::AnyAddress => rt
                 .resolve(&p.address)
                 .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.address))?,
-            Target::ExistingActor => existing_actor(rt, &p.address)?,
+            Target::ExistingActor => rt.existing_actor(&p.address, "address")?,
             Target::Reporter => {
-                let id = existing_actor(rt, &p.address)?;
+                let id = rt.existing_actor(&p.address, "address")?;
                 let key_holder = matches!(
                     rt.actor_type(id),
                     Some(BuiltinType::Account | BuiltinType::EthAccount | BuiltinType::Placeholder)
@@ -172,23 +166,11 @@ mod actor {
     fn register_or_update(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let p: RegisterProviderParams = rt.params()?;
         // Cheap checks before asking the miner anything.
-        if let Err(why) = p.metadata.validate() {
-            rt.validate_caller_any()?;
-            return Err(actor_error!(illegal_argument; "metadata: {why}"));
-        }
-        let miner = existing_actor(rt, &p.miner)?;
-        if rt.actor_type(miner) != Some(BuiltinType::Miner) {
-            rt.validate_caller_any()?;
-            return Err(actor_error!(illegal_argument; "f0{miner} is not a storage miner"));
-        }
-        rt.validate_caller_with(|caller| {
-            let asked = encode_params(&Address::new_id(caller))?;
-            let controls: bool = rt
-                .query(&Address::new_id(miner), MINER_IS_CONTROLLING_ADDRESS, asked)?
-                .map_err(|code| actor_error!(unspecified; "miner IsControllingAddress failed: exit {}", code.value()))?;
-            actor_runtime::ensure!(controls, forbidden; "f0{caller} is not a controlling address of miner f0{miner}");
-            Ok(())
-        })?;
+        p.metadata
+            .validate()
+            .map_err(|why| actor_error!(illegal_argument; "metadata: {why}"))?;
+        let miner = rt.storage_miner(&p.miner, "miner")?;
+        rt.validate_caller_controls(miner)?;
         let mut state: State = rt.state()?;
         let events = if rt.method() == METHOD_REGISTER_PROVIDER {
             logic::register(&rt.store(), &mut state, rt.facts(), miner, p.metadata)?
@@ -203,9 +185,7 @@ mod actor {
         let mut state: State = rt.state()?;
         rt.validate_caller_with(|caller| logic::authorize_reporter(&rt.store(), &state, caller))?;
         let p: RecordOutcomeParams = rt.params()?;
-        if rt.actor_type(p.provider) != Some(BuiltinType::Miner) {
-            return Err(actor_error!(illegal_argument; "provider f0{} is not a storage miner", p.provider));
-        }
+        rt.storage_miner(&Address::new_id(p.provider), "provider")?;
         let (changed, ret, events) = logic::record_outcome(&rt.store(), &mut state, rt.facts(), &p)?;
         if changed {
             commit(rt, &state, &events)?;

@@ -125,6 +125,13 @@ pub mod miner {
     pub const STATUS_ACTIVE: u8 = 1;
     pub const STATUS_FAULTY: u8 = 2;
 
+    /// `GetOwner` return: the owner and a pending new owner, if any.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+    pub struct GetOwnerReturn {
+        pub owner: fvm_shared::address::Address,
+        pub proposed: Option<fvm_shared::address::Address>,
+    }
+
     /// `GenerateSectorLocation` return: the status and the CBOR of `[deadline, partition]`.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
     pub struct SectorStatusAndLocation {

@@ -165,6 +165,46 @@ impl Runtime {
         sdk::actor::get_actor_code_cid(&Address::new_id(id)).map(|_| id)
     }
 
+    /// The ID of the actor at `address`, or exit 16 naming `what`.
+    pub fn existing_actor(&self, address: &Address, what: &str) -> ActorResult<ActorID> {
+        self.resolve_existing(address)
+            .ok_or_else(|| ActorError::illegal_argument(format!("{what}: no actor at {address}")))
+    }
+
+    /// The ID of the storage miner (builtin type 6) at `address`, or exit 16.
+    pub fn storage_miner(&self, address: &Address, what: &str) -> ActorResult<ActorID> {
+        let id = self.existing_actor(address, what)?;
+        if self.actor_type(id) != Some(BuiltinType::Miner) {
+            return Err(ActorError::illegal_argument(format!(
+                "{what}: f0{id} is not a storage miner"
+            )));
+        }
+        Ok(id)
+    }
+
+    /// Validates that the caller is the owner, worker or a control address of `miner` (the
+    /// miner's `IsControllingAddress`, read-only); exit 18 otherwise.
+    pub fn validate_caller_controls(&self, miner: ActorID) -> ActorResult<()> {
+        self.validate_caller_with(|caller| {
+            let asked = crate::params::encode_params(&Address::new_id(caller))?;
+            let controls: bool = self
+                .query(
+                    &Address::new_id(miner),
+                    crate::builtin::miner::IS_CONTROLLING_ADDRESS,
+                    asked,
+                )?
+                .map_err(|c| {
+                    ActorError::unspecified(format!("miner IsControllingAddress failed: exit {}", c.value()))
+                })?;
+            if !controls {
+                return Err(ActorError::forbidden(format!(
+                    "f0{caller} is not a controlling address of miner f0{miner}"
+                )));
+            }
+            Ok(())
+        })
+    }
+
     pub fn balance(&self) -> TokenAmount {
         sdk::sself::current_balance()
     }

@@ -27,9 +27,6 @@ pub const METHOD_LIST_PROVIDERS: MethodNum = method_hash!("ListProviders");
 pub const METHOD_GET_ADMIN: MethodNum = method_hash!("GetAdmin");
 pub const METHOD_IS_REPORTER: MethodNum = method_hash!("IsReporter");
 
-/// The miner's `IsControllingAddress` (builtin, reference §3.1).
-pub const MINER_IS_CONTROLLING_ADDRESS: MethodNum = 348244887;
-
 /// Most providers in one `GetScores` call.
 pub const MAX_SCORES_BATCH: usize = 100;
 /// Most entries in one `ListProviders` page.

@@ -14,7 +14,7 @@ use fvm_shared::ActorID;
 use suite_interfaces::escrow::*;
 use suite_interfaces::reputation::{OutcomeKind, RecordOutcomeParams, Subject, SubjectKind};
 
-use crate::state::{LockIds, State};
+use crate::state::State;
 
 /// A lock request after the shell resolved addresses and verified the evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +66,7 @@ pub fn create_lock<BS: Blockstore>(
     state.locks = locks.flush()?;
 
     let mut index = state.by_provider(store)?;
-    let mut ids = match index.get(&req.provider)? {
-        Some(root) => LockIds::load(store, root, "provider locks")?,
-        None => LockIds::empty(store, "provider locks"),
-    };
-    ids.set(&lock_id, true)?;
-    index.set(&req.provider, ids.flush()?)?;
+    index.insert(&req.provider, lock_id)?;
     state.by_provider = index.flush()?;
 
     state.next_lock_id += 1;
@@ -432,19 +427,9 @@ pub fn release<BS: Blockstore>(
 
 pub fn list<BS: Blockstore>(store: &BS, state: &State, p: &ListLocksParams) -> ActorResult<ListLocksReturn> {
     ensure!((1..=MAX_PAGE).contains(&p.limit), illegal_argument; "limit must be 1 to {MAX_PAGE}, got {}", p.limit);
-    let index = state.by_provider(store)?;
-    let Some(root) = index.get(&p.provider)? else {
-        ensure!(p.cursor.is_none(), illegal_argument; "provider f0{} has no locks", p.provider);
-        return Ok(ListLocksReturn {
-            locks: vec![],
-            next: None,
-        });
-    };
-    let ids = LockIds::load(store, root, "provider locks")?;
-    if let Some(cursor) = p.cursor {
-        ensure!(ids.contains(&cursor)?, illegal_argument; "cursor {cursor} is not a lock of f0{}", p.provider);
-    }
-    let page = ids.page(p.cursor.as_ref(), p.limit as usize)?;
+    let page = state
+        .by_provider(store)?
+        .page(&p.provider, p.cursor, p.limit as usize)?;
     let locks = state.locks(store)?;
     let locks = page
         .entries
@@ -507,13 +492,7 @@ pub fn check_invariants<BS: Blockstore>(
                 }
             }
         }
-        let indexed = index
-            .get(&lock.provider)
-            .map_err(|e| e.to_string())?
-            .map(|root| LockIds::load(store, root, "provider locks").and_then(|ids| ids.contains(id)))
-            .transpose()
-            .map_err(|e| e.to_string())?
-            .unwrap_or(false);
+        let indexed = index.contains(&lock.provider, *id).map_err(|e| e.to_string())?;
         if !indexed {
             return Err(format!("lock {id} is missing from f0{}'s index", lock.provider));
         }

@@ -1,5 +1,6 @@
 //! CollateralEscrow's state: a small root, the locks, and a per-provider index of lock ids.
 
+use actor_runtime::map::SetIndex;
 use actor_runtime::{ActorResult, Map};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
@@ -20,8 +21,6 @@ pub struct State {
 }
 
 pub type Locks<BS> = Map<BS, u64, Lock>;
-pub type ProviderIndex<BS> = Map<BS, u64, Cid>;
-pub type LockIds<BS> = Map<BS, u64, bool>;
 
 impl State {
     pub fn new<BS: Blockstore>(store: &BS, reputation: ActorID, policy: Policy) -> ActorResult<Self> {
@@ -30,7 +29,7 @@ impl State {
             policy,
             next_lock_id: 0,
             locks: Locks::empty_root(store, "locks")?,
-            by_provider: ProviderIndex::empty_root(store, "locks by provider")?,
+            by_provider: Locks::empty_root(store, "locks by provider")?,
             totals: Totals::default(),
         })
     }
@@ -39,7 +38,7 @@ impl State {
         Map::load(store, &self.locks, "locks")
     }
 
-    pub fn by_provider<BS: Blockstore>(&self, store: BS) -> ActorResult<ProviderIndex<BS>> {
-        Map::load(store, &self.by_provider, "locks by provider")
+    pub fn by_provider<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {
+        SetIndex::load(store, &self.by_provider, "locks by provider")
     }
 }

@@ -23,24 +23,12 @@ pub fn require_wasm(package: &str) -> anyhow::Result<&'static [u8]> {
 /// CID for every builtin type).
 pub fn with_custom_section(module: &[u8], name: &str, payload: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
-    leb128(&mut body, name.len() as u64);
+    wasm_build::push_varint(&mut body, name.len() as u64);
     body.extend_from_slice(name.as_bytes());
     body.extend_from_slice(payload);
     let mut out = module.to_vec();
     out.push(0); // custom section id
-    leb128(&mut out, body.len() as u64);
+    wasm_build::push_varint(&mut out, body.len() as u64);
     out.extend_from_slice(&body);
     out
-}
-
-fn leb128(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }

@@ -424,7 +424,8 @@ pub fn bundle_car(actors: &[BuiltActor]) -> Result<Vec<u8>> {
     Ok(car)
 }
 
-fn push_varint(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as an unsigned LEB128 varint (CAR framing, wasm section sizes).
+pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;

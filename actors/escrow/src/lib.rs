@@ -300,33 +300,28 @@ mod actor {
             rt.transfer(&Address::new_id(*to), amount)?;
         }
         if let Some(outcome) = &s.outcome {
-            let r = rt.send(
+            let failed = rt.send_best_effort(
                 &Address::new_id(state.reputation),
                 METHOD_RECORD_OUTCOME,
                 encode_params(outcome)?,
-                Default::default(),
-                false,
-            )?;
-            if !r.exit_code.is_success() {
+                None,
+            );
+            if let Some(exit) = failed {
                 rt.emit(
                     &EventBuilder::new(EVENT_REPUTATION_FAILED)
                         .indexed("provider", &outcome.provider)
-                        .field("exit", &r.exit_code.value())
+                        .field("exit", &exit)
                         .build()?,
                 )?;
             }
         }
         if let Some((notify, params)) = &s.notify {
-            let r = rt.send_with_gas_limit(
+            let failed = rt.send_best_effort(
                 &Address::new_id(*notify),
                 METHOD_ON_LOCK_CHANGED,
                 encode_params(params)?,
-                NOTIFY_GAS_LIMIT,
+                Some(NOTIFY_GAS_LIMIT),
             );
-            let failed = match r {
-                Ok(resp) => (!resp.exit_code.is_success()).then_some(resp.exit_code.value()),
-                Err(e) => Some(e.exit_code().value()),
-            };
             if let Some(exit) = failed {
                 rt.emit(
                     &EventBuilder::new(EVENT_NOTIFY_FAILED)

@@ -22,7 +22,6 @@ mod actor {
     use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
-    use fvm_shared::econ::TokenAmount;
     use fvm_shared::ActorID;
     use serde::de::DeserializeOwned;
     use suite_interfaces::bounty::*;
@@ -250,18 +249,17 @@ mod actor {
             weight: piece_size.saturating_mul(min_duration.max(1) as u64),
             bytes: piece_size,
         };
-        let r = rt.send(
+        let failed = rt.send_best_effort(
             &Address::new_id(state.reputation),
             reputation::METHOD_RECORD_OUTCOME,
             encode_params(&outcome)?,
-            TokenAmount::default(),
-            false,
-        )?;
-        if !r.exit_code.is_success() {
+            None,
+        );
+        if let Some(exit) = failed {
             rt.emit(
                 &EventBuilder::new(escrow::EVENT_REPUTATION_FAILED)
                     .indexed("provider", &provider)
-                    .field("exit", &r.exit_code.value())
+                    .field("exit", &exit)
                     .build()?,
             )?;
         }

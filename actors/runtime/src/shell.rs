@@ -255,24 +255,28 @@ impl Runtime {
         sdk::send::send(to, method, params, value, None, flags).map_err(|e| send_error(to, method, e))
     }
 
-    /// A send with a gas budget: the callee cannot spend more than `gas_limit`, and its
-    /// failure (including running out) comes back as a non-zero exit in the response.
-    pub fn send_with_gas_limit(
+    /// A call whose failure must not undo the caller's work (registry reports, callbacks):
+    /// no value, optionally a gas budget the callee cannot exceed. Returns the callee's exit
+    /// code, or the code a syscall failure maps to, when it did not succeed.
+    pub fn send_best_effort(
         &self,
         to: &Address,
         method: MethodNum,
         params: Option<IpldBlock>,
-        gas_limit: u64,
-    ) -> ActorResult<Response> {
-        sdk::send::send(
+        gas_limit: Option<u64>,
+    ) -> Option<u32> {
+        match sdk::send::send(
             to,
             method,
             params,
             TokenAmount::zero(),
-            Some(gas_limit),
+            gas_limit,
             SendFlags::empty(),
-        )
-        .map_err(|e| send_error(to, method, e))
+        ) {
+            Ok(r) if r.exit_code.is_success() => None,
+            Ok(r) => Some(r.exit_code.value()),
+            Err(e) => Some(send_error(to, method, e).exit_code().value()),
+        }
     }
 
     /// Calls an exported method and decodes its return; a non-zero exit is an error that

@@ -1,0 +1,84 @@
+//! HAMT inspection: the nodes a walk or a lookup reads, as an actor would load them.
+
+use std::cell::Cell;
+
+use actor_runtime::Map;
+use anyhow::Result;
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+
+/// A blockstore that counts the blocks read through it.
+pub struct Counting<'a, B> {
+    inner: &'a B,
+    reads: Cell<u64>,
+    bytes: Cell<u64>,
+}
+
+impl<'a, B: Blockstore> Counting<'a, B> {
+    pub fn new(inner: &'a B) -> Self {
+        Self {
+            inner,
+            reads: Cell::new(0),
+            bytes: Cell::new(0),
+        }
+    }
+}
+
+impl<B: Blockstore> Blockstore for Counting<'_, B> {
+    fn get(&self, k: &Cid) -> Result<Option<Vec<u8>>> {
+        let block = self.inner.get(k)?;
+        if let Some(b) = &block {
+            self.reads.set(self.reads.get() + 1);
+            self.bytes.set(self.bytes.get() + b.len() as u64);
+        }
+        Ok(block)
+    }
+
+    fn put_keyed(&self, k: &Cid, block: &[u8]) -> Result<()> {
+        self.inner.put_keyed(k, block)
+    }
+}
+
+/// The shape of one HAMT.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MapShape {
+    pub entries: u64,
+    pub nodes: u64,
+    pub bytes: u64,
+}
+
+/// Every node of a HAMT, read once (a full walk loads each node once).
+pub fn shape<B, K, V>(store: &B, root: &Cid) -> Result<MapShape>
+where
+    B: Blockstore,
+    K: actor_runtime::map::MapKey,
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
+{
+    let counting = Counting::new(store);
+    let map: Map<_, K, V> = Map::load(&counting, root, "walked")?;
+    let page = map.page(None, usize::MAX)?;
+    Ok(MapShape {
+        entries: page.entries.len() as u64,
+        nodes: counting.reads.get(),
+        bytes: counting.bytes.get(),
+    })
+}
+
+/// What `f` answers, and the blocks and bytes it reads from the HAMT at `root`, the root
+/// included (each node once: the map keeps what it loaded, as the actor's does within one
+/// message).
+pub fn read<B, K, V, T>(
+    store: &B,
+    root: &Cid,
+    f: impl FnOnce(&Map<&Counting<'_, B>, K, V>) -> Result<T>,
+) -> Result<(T, u64, u64)>
+where
+    B: Blockstore,
+    K: actor_runtime::map::MapKey,
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
+{
+    let counting = Counting::new(store);
+    let map = Map::load(&counting, root, "read")?;
+    let answer = f(&map)?;
+    Ok((answer, counting.reads.get(), counting.bytes.get()))
+}

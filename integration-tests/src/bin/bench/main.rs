@@ -1,0 +1,251 @@
+//! The suite's benchmark: the gas each actor method uses (`Receipt::gas_used`) on the real wasm
+//! through the local FVM harness, at growing state sizes, and the harness's own throughput.
+//! One section per actor; the provider reputation registry is the first. `scripts/bench.sh`
+//! runs it.
+//!
+//! ```text
+//! bench [--quick] [--out FILE]
+//!   --quick      N = 10 and 100 only (a smoke run)
+//!   --out FILE   also write the tables as Markdown to FILE
+//! ```
+//!
+//! Text tables go to stdout, progress to stderr. The program is deterministic in gas (the
+//! same messages on the same chain), not in wall time.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+mod escrow;
+mod hamt;
+mod market;
+mod report;
+mod reputation;
+
+/// What the command line asked for.
+struct Options {
+    quick: bool,
+    out: Option<PathBuf>,
+}
+
+const USAGE: &str = "usage: bench [--quick] [--out FILE]
+  --quick      N = 10 and 100 only (a smoke run)
+  --out FILE   also write the tables as Markdown to FILE";
+
+impl Options {
+    /// `None` when help was asked for.
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>> {
+        let mut options = Options {
+            quick: false,
+            out: None,
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--out" => {
+                    let file = args.next().context("--out needs a file name")?;
+                    options.out = Some(file.into());
+                }
+                "-h" | "--help" => return Ok(None),
+                _ => match arg.strip_prefix("--out=") {
+                    Some(file) if !file.is_empty() => options.out = Some(file.into()),
+                    _ => bail!("unknown argument {arg:?}\n{USAGE}"),
+                },
+            }
+        }
+        Ok(Some(options))
+    }
+
+    /// The state sizes every section measures at.
+    fn sizes(&self) -> &'static [usize] {
+        if self.quick {
+            &[10, 100]
+        } else {
+            &[10, 1_000, 10_000]
+        }
+    }
+}
+
+/// A section's benchmark: runs on its own chain and returns its tables.
+type SectionRun = fn(&Options) -> Result<report::Section>;
+
+/// The benchmark sections, in report order. Each actor adds one.
+const SECTIONS: &[(&str, SectionRun)] = &[
+    ("provider reputation registry", reputation::run),
+    ("collateral escrow", escrow::run),
+    ("bounty market", market::run),
+];
+
+fn main() -> Result<()> {
+    let Some(options) = Options::parse(std::env::args().skip(1))? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let started = Instant::now();
+    let mut sections = Vec::new();
+    for (name, run) in SECTIONS {
+        eprintln!("bench: {name}");
+        sections.push(run(&options).with_context(|| format!("section {name}"))?);
+    }
+    let report = report::Report {
+        sections,
+        quick: options.quick,
+        elapsed: started.elapsed(),
+    };
+    print!("{}", report.text());
+    if let Some(path) = &options.out {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(path, report.markdown()).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Wall time spent in one kind of message.
+#[derive(Debug, Default, Clone, Copy)]
+struct Clock {
+    messages: u64,
+    time: Duration,
+}
+
+impl Clock {
+    /// Runs one message through `send`, adding its wall time.
+    fn time<T>(&mut self, send: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let out = send();
+        self.time += started.elapsed();
+        self.messages += 1;
+        out
+    }
+
+    fn add(&mut self, other: &Clock) {
+        self.messages += other.messages;
+        self.time += other.time;
+    }
+
+    fn since(&self, earlier: &Clock) -> Clock {
+        Clock {
+            messages: self.messages - earlier.messages,
+            time: self.time - earlier.time,
+        }
+    }
+
+    fn ms_per_message(&self) -> String {
+        if self.messages == 0 {
+            return "–".into();
+        }
+        format!("{:.2}", self.time.as_secs_f64() * 1000.0 / self.messages as f64)
+    }
+}
+
+/// Messages per second over several clocks.
+fn rate(clocks: &[Clock]) -> String {
+    let messages: u64 = clocks.iter().map(|c| c.messages).sum();
+    let time: f64 = clocks.iter().map(|c| c.time.as_secs_f64()).sum();
+    if messages == 0 || time == 0.0 {
+        return "–".into();
+    }
+    thousands((messages as f64 / time).round() as u64)
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let head = digits.len() - (digits.len() - 1) / 3 * 3;
+    let mut out = digits[..head].to_string();
+    for group in digits.as_bytes()[head..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(group).expect("ascii digits"));
+    }
+    out
+}
+
+fn kib(bytes: f64) -> String {
+    format!("{:.1}", bytes / 1024.0)
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+fn mean(samples: &[u64]) -> u64 {
+    if samples.is_empty() {
+        return 0;
+    }
+    (samples.iter().map(|&g| g as u128).sum::<u128>() / samples.len() as u128) as u64
+}
+
+/// Messages measured per method at each N, each on a different key: the HAMT path to a key
+/// depends on its hash, so one message alone may land on a shallow or a deep branch.
+const SAMPLES: usize = 5;
+
+/// The index of sample `i` of `SAMPLES`, spread over `len` items.
+fn spread(len: usize, i: usize) -> usize {
+    (2 * i + 1) * len / (2 * SAMPLES)
+}
+
+fn n_header(n: usize) -> String {
+    format!("N = {}", thousands(n as u64))
+}
+
+/// One method's gas samples at each N, in the order of the sizes.
+type GasRow<'a> = (&'a str, Vec<&'a [u64]>);
+
+/// Mean gas per method at each N and its growth from the first N to the last.
+fn gas_table(sizes: &[usize], rows: &[GasRow], notes: Vec<String>) -> report::Table {
+    let (first, last) = (sizes[0], sizes[sizes.len() - 1]);
+    let mut header = vec!["method".to_string()];
+    header.extend(sizes.iter().map(|&n| n_header(n)));
+    header.push(format!(
+        "{} → {}",
+        thousands(first as u64),
+        thousands(last as u64)
+    ));
+    let rows = rows
+        .iter()
+        .map(|(name, samples)| {
+            let means: Vec<u64> = samples.iter().map(|s| mean(s)).collect();
+            let mut row = vec![name.to_string()];
+            row.extend(means.iter().map(|&g| thousands(g)));
+            let growth = means[means.len() - 1] as f64 / means[0].max(1) as f64;
+            row.push(format!("×{growth:.2}"));
+            row
+        })
+        .collect();
+    report::Table {
+        caption: format!("Gas used per message (mean of {SAMPLES} messages on different keys)"),
+        header,
+        rows,
+        notes,
+    }
+}
+
+/// Lowest and highest gas of the samples of each method at each N.
+fn spread_table(sizes: &[usize], rows: &[GasRow]) -> report::Table {
+    let mut header = vec!["method".to_string()];
+    header.extend(sizes.iter().map(|&n| n_header(n)));
+    let rows = rows
+        .iter()
+        .map(|(name, samples)| {
+            let mut row = vec![name.to_string()];
+            row.extend(samples.iter().map(|s| {
+                let (lo, hi) = (
+                    s.iter().min().copied().unwrap_or(0),
+                    s.iter().max().copied().unwrap_or(0),
+                );
+                format!("{} – {}", thousands(lo), thousands(hi))
+            }));
+            row
+        })
+        .collect();
+    report::Table {
+        caption: format!("Spread: lowest – highest gas of the {SAMPLES} messages"),
+        header,
+        rows,
+        notes: vec![],
+    }
+}

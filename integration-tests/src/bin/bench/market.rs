@@ -1,0 +1,1335 @@
+//! Section: the bounty market.
+
+use std::time::{Duration, Instant};
+
+use actor_runtime::map::MapKey;
+use actor_runtime::Map;
+use anyhow::{bail, ensure, Context, Result};
+use bounty_market::state::State;
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::sector::SectorNumber;
+use fvm_shared::ActorID;
+use integration_tests::bounty::{self as bm, Suite, PACKAGE};
+use integration_tests::market::{deal_proposal, MarketExt, DEFAULT_PIECE_SIZE};
+use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
+use integration_tests::reputation::{self as rep, Reporter};
+use integration_tests::{Account, Harness, Receipt};
+use stand_in_market::{piece_cid, DealProposal, Label};
+use suite_interfaces::bounty::{
+    Bounty, Claim, ClaimBountyReturn, GetBountyReturn, GetClaimReturn, IdParams, ListBountiesReturn,
+    MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, WithdrawReturn, EVENT_CANCELLED,
+    EVENT_CLAIMED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM,
+    METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
+};
+use suite_interfaces::escrow::{
+    EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
+};
+use suite_interfaces::reputation::{
+    OutcomeKind, RecordOutcomeParams, RecordOutcomeReturn, Subject, SubjectKind, EVENT_REPUTATION_UPDATED,
+    METHOD_RECORD_OUTCOME,
+};
+
+use super::hamt::{read, shape, MapShape};
+use super::report::{Section, Table};
+use super::{
+    gas_table, kib, mean, rate, seconds, spread, spread_table, thousands, Clock, GasRow, Options, SAMPLES,
+};
+
+/// The clients that post the population's bounties, in turn.
+const CLIENTS: usize = 5;
+/// Odd population bounties share these pieces, in turn; even ones each have their own.
+const POPULAR_PIECES: usize = 5;
+/// Every 10th population bounty is claimed (by a population miner) right after it is posted.
+const CLAIM_EVERY: usize = 10;
+/// Claims per population miner: 10,000 bounties are 1,000 claims by 100 miners.
+const CLAIMS_PER_MINER: usize = 10;
+/// Replicas of every population and sample bounty.
+const REPLICAS: u64 = 4;
+/// Claims of each veteran provider (Withdraw's page under the default policy).
+const VETERAN_CLAIMS: usize = 32;
+/// The ListBounties page.
+const PAGE: u32 = 100;
+/// FIL per replica, and per claim as collateral.
+const REWARD: u64 = 1;
+const COLLATERAL: u64 = 1;
+/// Vesting of every bounty: 180 days.
+const MIN_DURATION: ChainEpoch = 518_400;
+/// Every bounty but the sample posts takes claims until here (about 312 days).
+const EXPIRY: ChainEpoch = 900_000;
+/// The sample posts expire this many epochs after they are posted.
+const EXPIRES_SOON: ChainEpoch = 2;
+/// Deals end after every vesting; sectors after every deal.
+const DEAL_END: ChainEpoch = 1_000_000;
+const SECTOR_EXPIRATION: ChainEpoch = 1_500_000;
+/// Every miner stores its deals in one sector, there.
+const SECTOR: SectorNumber = 0;
+const LOCATION: SectorLocation = SectorLocation {
+    deadline: 0,
+    partition: 0,
+};
+/// Subjects of the RecordOutcomes the breakdown sends alone (far above any deal id).
+const FIRST_SUBJECT: u64 = 1 << 40;
+
+fn fil(n: u64) -> TokenAmount {
+    TokenAmount::from_whole(n)
+}
+
+fn zero() -> TokenAmount {
+    TokenAmount::default()
+}
+
+/// A well-formed piece commitment: `n` in the first 8 digest bytes, `space` in byte 30
+/// (population, popular, sample, veteran), the last byte 0 (trunc254).
+fn piece(space: u8, n: u64) -> Cid {
+    let mut digest = [0u8; 32];
+    digest[..8].copy_from_slice(&n.to_le_bytes());
+    digest[30] = space;
+    piece_cid(digest)
+}
+
+fn popular(p: usize) -> Cid {
+    piece(2, p as u64)
+}
+
+/// Gas of every sample, per method, at one N.
+#[derive(Debug, Default)]
+struct Gas {
+    post: Vec<u64>,
+    claim_located: Vec<u64>,
+    claim_search: Vec<u64>,
+    claim_new: Vec<u64>,
+    withdraw_one: Vec<u64>,
+    withdraw_many: Vec<u64>,
+    cancel: Vec<u64>,
+    reclaim_cancelled: Vec<u64>,
+    reclaim_expired: Vec<u64>,
+    get_bounty: Vec<u64>,
+    list_all: Vec<u64>,
+    list_client: Vec<u64>,
+    list_piece: Vec<u64>,
+    get_claim: Vec<u64>,
+    balance_one: Vec<u64>,
+    balance_many: Vec<u64>,
+}
+
+impl Gas {
+    /// In table order.
+    fn rows(&self) -> [(&'static str, &[u64]); 16] {
+        [
+            ("PostBounty", &self.post),
+            ("ClaimBounty (with sector_location)", &self.claim_located),
+            (
+                "ClaimBounty (no sector_location: the miner searches)",
+                &self.claim_search,
+            ),
+            (
+                "ClaimBounty (new provider, with sector_location)",
+                &self.claim_new,
+            ),
+            ("Withdraw (provider with 1 claim)", &self.withdraw_one),
+            ("Withdraw (provider with 32 claims)", &self.withdraw_many),
+            ("CancelBounty", &self.cancel),
+            ("Reclaim (after cancel)", &self.reclaim_cancelled),
+            ("Reclaim (after expiry)", &self.reclaim_expired),
+            ("GetBounty", &self.get_bounty),
+            ("ListBounties (all, limit 100)", &self.list_all),
+            ("ListBounties (by client, limit 100)", &self.list_client),
+            ("ListBounties (by piece, limit 100)", &self.list_piece),
+            ("GetClaim", &self.get_claim),
+            ("GetProviderBalance (1 claim)", &self.balance_one),
+            ("GetProviderBalance (32 claims)", &self.balance_many),
+        ]
+    }
+}
+
+/// What the other actors take of a ClaimBounty (with location, existing provider).
+#[derive(Debug, Default)]
+struct Breakdown {
+    claim: Vec<u64>,
+    lock: Vec<u64>,
+    record: Vec<u64>,
+    rest: Vec<u64>,
+}
+
+impl Breakdown {
+    fn rows(&self) -> [(&'static str, &[u64]); 4] {
+        [
+            ("ClaimBounty (with sector_location), whole message", &self.claim),
+            (
+                "  escrow Lock (≈ Lock alone − the same message to an account)",
+                &self.lock,
+            ),
+            (
+                "  registry RecordOutcome (≈ relayed − relayed to an account)",
+                &self.record,
+            ),
+            (
+                "  the rest: market, builtin market and miner queries, message",
+                &self.rest,
+            ),
+        ]
+    }
+}
+
+/// Bounties returned by each ListBounties sample.
+#[derive(Debug, Default)]
+struct Listed {
+    all: Vec<u64>,
+    client: Vec<u64>,
+    piece: Vec<u64>,
+}
+
+/// Building the population from one N to the next.
+struct Step {
+    from: usize,
+    to: usize,
+    exec: Clock,
+    sectors: Clock,
+    deals: Clock,
+    posts: Clock,
+    claims: Clock,
+    wall: Duration,
+}
+
+/// The market's HAMTs, and the paths to its bounties and claims, before the messages at N.
+struct Shapes {
+    maps: Vec<(&'static str, MapShape)>,
+    /// Mean over every bounty (claim) of the nodes from the root to it (blocks, bytes).
+    bounty_path: (f64, f64),
+    claim_path: (f64, f64),
+}
+
+/// What a set walk then lookups read: (blocks, bytes) of the set, of the lookups.
+type PageReads = ((u64, u64), (u64, u64));
+
+/// What three calls read, after the messages at N.
+struct Reads {
+    /// ListBounties by client 0: its ids set walked for a page, then the page's bounties.
+    client: PageReads,
+    /// ListBounties by popular piece 0, likewise.
+    piece: PageReads,
+    /// Withdraw of the first veteran: its unpaid set walked, then its 32 claims.
+    veteran: PageReads,
+}
+
+/// What was measured at one N.
+struct Point {
+    n: usize,
+    claims: u64,
+    gas: Gas,
+    breakdown: Breakdown,
+    listed: Listed,
+    shapes: Shapes,
+    reads: Reads,
+    /// Bounties and claims in the market when the veterans' messages ran.
+    veterans_at: (usize, u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Posted by `populate`.
+    Population,
+    /// A measured PostBounty, expiring soon.
+    Sample,
+    /// Claimed by every veteran.
+    Veteran,
+}
+
+/// A bounty the bench posted (its id is its index).
+struct Posted {
+    client: usize,
+    piece: Cid,
+    replicas: u64,
+    expiry: ChainEpoch,
+    kind: Kind,
+    claimers: Vec<ActorID>,
+    cancelled: bool,
+}
+
+/// A population miner and its claims.
+struct Miner {
+    id: ActorID,
+    claims: usize,
+}
+
+/// A chain with the whole suite, the bounties, the miners and their claims.
+struct Bench {
+    h: Harness,
+    suite: Suite,
+    /// Deployed the suite; administers the registry.
+    admin: Account,
+    /// Creates, owns and works every miner: sends every claim and withdrawal, is paid.
+    owner: Account,
+    clients: Vec<Account>,
+    /// Sends the getters; the account the breakdown's comparison messages go to.
+    reader: Account,
+    /// A relay registered as a reporter, for RecordOutcome alone.
+    reporter: Reporter,
+    bounties: Vec<Posted>,
+    /// Population bounties posted (the ordinal of the next one).
+    population: usize,
+    miners: Vec<Miner>,
+    /// Miners made for the measured claims and the veterans.
+    other_miners: usize,
+    /// Providers with 32 claims each, on the same 32 bounties of 5 replicas.
+    veterans: Vec<ActorID>,
+    claims: u64,
+    sample_posts: u64,
+    next_subject: u64,
+    exec: Clock,
+    sectors: Clock,
+    deals: Clock,
+    posts: Clock,
+    claim_clock: Clock,
+}
+
+pub fn run(options: &Options) -> Result<Section> {
+    let started = Instant::now();
+    let wasm = integration_tests::actors::require_wasm(PACKAGE)?;
+    ensure!(
+        MarketPolicy::default().max_claims_per_withdraw as usize == VETERAN_CLAIMS
+            && MarketPolicy::default().max_page == PAGE,
+        "the default market policy changed: update the bench's pages"
+    );
+    let mut b = Bench::new()?;
+    let boot = started.elapsed();
+    let mut steps = Vec::new();
+    let mut points = Vec::new();
+    for &n in options.sizes() {
+        steps.push(b.populate(n)?);
+        points.push(b.measure(n)?);
+    }
+    let operator = b.h.operator();
+    let mut total_messages = 0;
+    for a in [operator, b.admin, b.owner, b.reader, b.reporter.owner]
+        .iter()
+        .chain(&b.clients)
+    {
+        total_messages += b.h.actor(a.id)?.map(|a| a.sequence).unwrap_or(0);
+    }
+    let mut all = [Clock::default(); 5];
+    for s in &steps {
+        for (total, c) in all
+            .iter_mut()
+            .zip([s.exec, s.sectors, s.deals, s.posts, s.claims])
+        {
+            total.add(&c);
+        }
+    }
+    let [exec, sectors, deals, posts, claims] = all;
+    let sizes: Vec<usize> = points.iter().map(|p| p.n).collect();
+    let rows = gas_rows(&points);
+    let mut breakdown = gas_table(&sizes, &breakdown_rows(&points), breakdown_notes());
+    breakdown.caption = format!(
+        "Inside ClaimBounty (with sector_location, existing provider): gas by actor (mean of {SAMPLES} \
+         claims)"
+    );
+    let facts = vec![
+        format!("wasm module `{PACKAGE}`: {} bytes", thousands(wasm.len() as u64)),
+        format!(
+            "population: {CLIENTS} clients post in turn bounties of {REPLICAS} replicas × {REWARD} FIL \
+             ({COLLATERAL} FIL collateral each, 2 KiB piece, {} epochs of vesting, open until epoch \
+             {}); odd ones share {POPULAR_PIECES} popular pieces, even ones have their own; every \
+             {CLAIM_EVERY}th is claimed at once by a stand-in miner ({CLAIMS_PER_MINER} claims per \
+             miner, one sector each): the operator publishes and activates a deal for its piece, \
+             the miner's owner claims with the sector's location; {} population miners ({} more for \
+             the measured claims and the veterans), {} claims, {} harness messages in all",
+            thousands(MIN_DURATION as u64),
+            thousands(EXPIRY as u64),
+            b.miners.len(),
+            b.other_miners,
+            thousands(b.claims),
+            thousands(total_messages)
+        ),
+        format!(
+            "harness while populating: {} messages/s; {} ms per PostBounty, {} ms per deal message \
+             (publish, activate), {} ms per ClaimBounty, {} ms per miner Exec (wall time, {} \
+             profile)",
+            rate(&[exec, sectors, deals, posts, claims]),
+            posts.ms_per_message(),
+            deals.ms_per_message(),
+            claims.ms_per_message(),
+            exec.ms_per_message(),
+            if cfg!(debug_assertions) { "dev" } else { "release" }
+        ),
+        format!(
+            "section wall time {} (boot and deploy {})",
+            seconds(started.elapsed()),
+            seconds(boot)
+        ),
+    ];
+    Ok(Section {
+        title: "Bounty market".into(),
+        facts,
+        tables: vec![
+            gas_table(&sizes, &rows, gas_notes(&points)),
+            spread_table(&sizes, &rows),
+            breakdown,
+            list_table(&points),
+            shape_table(&points),
+            reads_table(&points),
+            population_table(&steps, &b),
+        ],
+    })
+}
+
+fn gas_rows(points: &[Point]) -> Vec<GasRow<'_>> {
+    (0..points[0].gas.rows().len())
+        .map(|i| {
+            let name = points[0].gas.rows()[i].0;
+            (name, points.iter().map(|p| p.gas.rows()[i].1).collect())
+        })
+        .collect()
+}
+
+fn breakdown_rows(points: &[Point]) -> Vec<GasRow<'_>> {
+    (0..points[0].breakdown.rows().len())
+        .map(|i| {
+            let name = points[0].breakdown.rows()[i].0;
+            (name, points.iter().map(|p| p.breakdown.rows()[i].1).collect())
+        })
+        .collect()
+}
+
+fn gas_notes(points: &[Point]) -> Vec<String> {
+    let at: Vec<String> = points
+        .iter()
+        .map(|p| {
+            format!(
+                "{} bounties and {} claims at N = {}",
+                thousands(p.veterans_at.0 as u64),
+                thousands(p.veterans_at.1),
+                thousands(p.n as u64)
+            )
+        })
+        .collect();
+    let claims: Vec<String> = points
+        .iter()
+        .map(|p| format!("{} at N = {}", thousands(p.claims), thousands(p.n as u64)))
+        .collect();
+    vec![
+        format!(
+            "N = bounties in the market before the first message at that size (claims then: {}). \
+             In order: the getters (GetBounty and GetClaim spread over every bounty and claim; \
+             ListBounties all in consecutive pages from the start, by each client and by each \
+             popular piece from the start), {SAMPLES} PostBounty (sample bounties expiring {} \
+             epochs later), then the claims, each on an open bounty found from a spread position \
+             (a deal for its piece published and activated first): {SAMPLES} by new miners, \
+             {SAMPLES} with and {SAMPLES} without location by population miners.",
+            claims.join(", "),
+            EXPIRES_SOON
+        ),
+        format!(
+            "CancelBounty and Reclaim (after cancel) on {SAMPLES} open population bounties, by their \
+             clients; GetProviderBalance (1 claim) on the new miners; the chain then moves past the \
+             sample bounties' expiry: Reclaim (after expiry) on them, Withdraw (1 claim) by the new \
+             miners (pays what vested since their claims)."
+        ),
+        format!(
+            "32 claims: {SAMPLES} veteran miners each claim the same {VETERAN_CLAIMS} bounties of \
+             {SAMPLES} replicas, made at the end of the first N's messages (so the first N's two \
+             rows run with more than N bounties); GetProviderBalance then Withdraw (one page of 32 \
+             claims, what vested since the last) run last at each N: {}.",
+            at.join(", ")
+        ),
+        "Without sector_location the escrow asks the miner's GenerateSectorLocation; the \
+         stand-in miner answers from one HAMT lookup, as cheap as ValidateSectorStatus, where the \
+         builtin miner searches its deadlines and partitions."
+            .into(),
+    ]
+}
+
+fn breakdown_notes() -> Vec<String> {
+    vec![
+        "After each claim, the same LockParams and collateral are sent alone to the escrow by the \
+         claimant, and to an account (which accepts any method and does nothing); the difference is \
+         the escrow's invocation and work, as in the claim (its 8 deal and miner queries included). \
+         Likewise RecordOutcome (ClaimAccepted, a new subject, the same provider) through a relay \
+         registered as reporter, to the registry and to an account. Approximate: an internal send \
+         and a message differ in their fixed charges by a few thousand gas; the rest is the \
+         claim less both."
+            .into(),
+    ]
+}
+
+fn list_table(points: &[Point]) -> Table {
+    let rows = points
+        .iter()
+        .map(|p| {
+            let mut row = vec![thousands(p.n as u64)];
+            for (listed, gas) in [
+                (&p.listed.all, &p.gas.list_all),
+                (&p.listed.client, &p.gas.list_client),
+                (&p.listed.piece, &p.gas.list_piece),
+            ] {
+                let entries = listed.iter().sum::<u64>() as f64 / listed.len().max(1) as f64;
+                row.push(format!("{entries:.1}"));
+                row.push(thousands((mean(gas) as f64 / entries.max(1.0)).round() as u64));
+            }
+            row
+        })
+        .collect();
+    Table {
+        caption: "ListBounties pages: bounties returned (mean of the samples) and gas per bounty returned"
+            .into(),
+        header: [
+            "N",
+            "all: bounties",
+            "gas / bounty",
+            "by client",
+            "gas / bounty",
+            "by piece",
+            "gas / bounty",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![format!(
+            "A page holds at most the bounties that match: every bounty, one client's (1/{CLIENTS} of \
+             the population), one popular piece's (1/{} of it).",
+            2 * POPULAR_PIECES
+        )],
+    }
+}
+
+fn shape_table(points: &[Point]) -> Table {
+    let mut rows = Vec::new();
+    for p in points {
+        for (name, m) in &p.shapes.maps {
+            rows.push(vec![
+                thousands(p.n as u64),
+                name.to_string(),
+                thousands(m.entries),
+                thousands(m.nodes),
+                kib(m.bytes as f64),
+                format!("{:.0}", m.bytes as f64 / m.entries.max(1) as f64),
+            ]);
+        }
+    }
+    Table {
+        caption: "Market HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
+        header: ["N", "HAMT", "entries", "nodes", "KiB", "bytes / entry"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        notes: vec![
+            "Indexes are maps key → root of a set id → true: `(sets)` rows sum every key's set.".into(),
+        ],
+    }
+}
+
+fn reads_table(points: &[Point]) -> Table {
+    let pair = |(blocks, bytes): (f64, f64)| [format!("{blocks:.2}"), kib(bytes)];
+    let page = |((sb, sn), (lb, ln)): PageReads| [format!("{sb} + {lb}"), kib((sn + ln) as f64)];
+    let rows = points
+        .iter()
+        .map(|p| {
+            let mut row = vec![thousands(p.n as u64)];
+            row.extend(pair(p.shapes.bounty_path));
+            row.extend(pair(p.shapes.claim_path));
+            row.extend(page(p.reads.client));
+            row.extend(page(p.reads.piece));
+            row.extend(page(p.reads.veteran));
+            row
+        })
+        .collect();
+    Table {
+        caption: "Market HAMT nodes one call reads (blocks, KiB) at each N".into(),
+        header: [
+            "N",
+            "bounty path",
+            "KiB",
+            "claim path",
+            "KiB",
+            "client page",
+            "KiB",
+            "piece page",
+            "KiB",
+            "32 claims",
+            "KiB",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![
+            "Paths, before the messages at N: mean over every bounty (claim) of the nodes from the \
+             root of `bounties` (`claims`) to it: what GetBounty (GetClaim) reads; a message changing \
+             one reads it and writes it back."
+                .into(),
+            "After the messages at N, as set nodes + map nodes: ListBounties by the first client \
+             (popular piece) walks its set for 100 ids, then looks each bounty up in `bounties`; \
+             Withdraw of the first veteran walks its unpaid set, then looks up and rewrites its 32 \
+             claims in `claims`. A node is read once per call. A set is keyed by bounty id with the \
+             map's hash, so a page is the ids of lowest hash: the smaller the set, the wider the \
+             part of `bounties` its page spans. In ref-fvm 4's price list a block read costs about \
+             187,700 gas + 10 per byte and a block written about 506,300 + 3,360 per byte, besides \
+             the wasm's own work decoding and encoding whole nodes."
+                .into(),
+        ],
+    }
+}
+
+fn population_table(steps: &[Step], b: &Bench) -> Table {
+    let row = |label: String, c: [Clock; 5], wall: Duration| {
+        let [exec, sectors, deals, posts, claims] = c;
+        vec![
+            label,
+            thousands(posts.messages),
+            posts.ms_per_message(),
+            thousands(claims.messages),
+            claims.ms_per_message(),
+            thousands(deals.messages),
+            thousands(exec.messages + sectors.messages),
+            rate(&c),
+            seconds(wall),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = steps
+        .iter()
+        .map(|s| {
+            row(
+                format!("{} → {}", thousands(s.from as u64), thousands(s.to as u64)),
+                [s.exec, s.sectors, s.deals, s.posts, s.claims],
+                s.wall,
+            )
+        })
+        .collect();
+    let all = [b.exec, b.sectors, b.deals, b.posts, b.claim_clock];
+    let time = all.iter().map(|c| c.time).sum();
+    rows.push(row("all (incl. measured messages)".into(), all, time));
+    Table {
+        caption: "Harness throughput while building the population (wall time)".into(),
+        header: [
+            "bounties",
+            "PostBounty",
+            "ms / post",
+            "ClaimBounty",
+            "ms / claim",
+            "deal messages",
+            "miner messages",
+            "messages/s",
+            "wall time",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![
+            "Deal messages: the operator's publish and activate, two per claim; miner messages: \
+             Exec and AddSector. Wall time of the step includes the checks of every receipt; the \
+             last row counts message time only (population, measured messages and the veterans)."
+                .into(),
+        ],
+    }
+}
+
+/// Every map of a set index summed: the outer map and its sets.
+fn index_shapes<B: Blockstore, K: MapKey>(store: &B, root: &Cid) -> Result<(MapShape, MapShape)> {
+    let outer = shape::<_, K, Cid>(store, root)?;
+    let roots = Map::<_, K, Cid>::load(store, root, "index")?
+        .page(None, usize::MAX)?
+        .entries;
+    let mut sets = MapShape::default();
+    for (_, r) in &roots {
+        let s = shape::<_, u64, bool>(store, r)?;
+        sets.entries += s.entries;
+        sets.nodes += s.nodes;
+        sets.bytes += s.bytes;
+    }
+    Ok((outer, sets))
+}
+
+/// Mean blocks and bytes on the paths to keys `0..count` of a map.
+fn mean_path<B: Blockstore, V>(store: &B, root: &Cid, count: u64) -> Result<(f64, f64)>
+where
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
+{
+    let (mut blocks, mut bytes) = (0, 0);
+    for id in 0..count {
+        let (found, b, n) = read::<_, u64, V, _>(store, root, |m| Ok(m.contains(&id)?))?;
+        ensure!(found, "key {id} is missing");
+        blocks += b;
+        bytes += n;
+    }
+    let count = count.max(1) as f64;
+    Ok((blocks as f64 / count, bytes as f64 / count))
+}
+
+/// What walking `key`'s set in `index` for `limit` ids and then looking each id up in
+/// `map` reads: (blocks, bytes) of the set, of the lookups.
+fn page_reads<B: Blockstore, K: MapKey, V>(
+    store: &B,
+    index: &Cid,
+    key: &K,
+    limit: usize,
+    map: &Cid,
+) -> Result<PageReads>
+where
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
+{
+    let (root, _, _) = read::<_, K, Cid, _>(store, index, |m| m.get(key)?.copied().context("no such key"))?;
+    let (page, ib, inb) = read::<_, u64, bool, _>(store, &root, |m| Ok(m.page(None, limit)?))?;
+    let ((), mb, mnb) = read::<_, u64, V, _>(store, map, |m| {
+        for (id, _) in &page.entries {
+            ensure!(m.get(id)?.is_some(), "{id} is missing");
+        }
+        Ok(())
+    })?;
+    Ok(((ib, inb), (mb, mnb)))
+}
+
+impl Bench {
+    fn new() -> Result<Self> {
+        let mut h = Harness::new()?;
+        let admin = h.create_account(fil(1_000))?;
+        // Every claim's collateral, and the breakdown's locks.
+        let owner = h.create_account(fil(100_000))?;
+        let mut clients = Vec::new();
+        for _ in 0..CLIENTS {
+            // About 2,000 bounties of 4 FIL each on a full run.
+            clients.push(h.create_account(fil(100_000))?);
+        }
+        let reader = h.create_account(fil(1_000))?;
+        let reporter_owner = h.create_account(fil(1_000))?;
+        let suite = bm::deploy(&mut h, &admin, &admin, Policy::default(), MarketPolicy::default())?;
+        let reporter = rep::deploy_reporter(&mut h, &reporter_owner)?;
+        rep::add_reporter(&mut h, &admin, suite.reputation, reporter.relay)?
+            .ok()
+            .context("AddReporter(relay)")?;
+        Ok(Self {
+            h,
+            suite,
+            admin,
+            owner,
+            clients,
+            reader,
+            reporter,
+            bounties: Vec::new(),
+            population: 0,
+            miners: Vec::new(),
+            other_miners: 0,
+            veterans: Vec::new(),
+            claims: 0,
+            sample_posts: 0,
+            next_subject: FIRST_SUBJECT,
+            exec: Clock::default(),
+            sectors: Clock::default(),
+            deals: Clock::default(),
+            posts: Clock::default(),
+            claim_clock: Clock::default(),
+        })
+    }
+
+    fn market(&self) -> ActorID {
+        self.suite.market
+    }
+
+    /// A new miner owned and worked by the owner account, with its sector.
+    fn new_miner(&mut self) -> Result<ActorID> {
+        let owner = self.owner;
+        let id = self.exec.time(|| {
+            create_miner(
+                &mut self.h,
+                &owner,
+                owner.address(),
+                owner.address(),
+                vec![],
+                SECTOR_SIZE_32GIB,
+            )
+        })?;
+        self.sectors.time(|| {
+            miner::add_sector(
+                &mut self.h,
+                id,
+                SECTOR,
+                LOCATION.deadline as u64,
+                LOCATION.partition as u64,
+                SECTOR_EXPIRATION,
+            )?
+            .ok()
+            .context("HarnessAddSector")
+        })?;
+        Ok(id)
+    }
+
+    /// Posts a bounty of `client` for `piece`; its receipt.
+    fn post(
+        &mut self,
+        kind: Kind,
+        client: usize,
+        piece: Cid,
+        replicas: u64,
+        expiry: ChainEpoch,
+    ) -> Result<Receipt> {
+        let (from, market) = (self.clients[client], self.market());
+        let p = PostBountyParams {
+            piece_cid: piece,
+            piece_size: DEFAULT_PIECE_SIZE,
+            replicas,
+            reward_per_replica: fil(REWARD),
+            collateral_per_replica: fil(COLLATERAL),
+            min_duration: MIN_DURATION,
+            expiry,
+            min_reputation: None,
+            allowed_providers: None,
+        };
+        let r = self
+            .posts
+            .time(|| bm::post(&mut self.h, &from, market, &p, fil(REWARD * replicas)))?
+            .ok()
+            .context("PostBounty")?;
+        let id = bm::bounty_id(&r)?;
+        ensure!(
+            id == self.bounties.len() as u64,
+            "bounty id {id}, expected {}",
+            self.bounties.len()
+        );
+        ensure!(r.events_of(EVENT_POSTED).len() == 1, "no posted event");
+        self.bounties.push(Posted {
+            client,
+            piece,
+            replicas,
+            expiry,
+            kind,
+            claimers: Vec::new(),
+            cancelled: false,
+        });
+        Ok(r)
+    }
+
+    /// A deal between bounty `b`'s client and `miner` for its piece, published and activated
+    /// now in the miner's sector.
+    fn deal(&mut self, miner: ActorID, b: usize) -> Result<DealID> {
+        let (client, piece, epoch) = (
+            self.clients[self.bounties[b].client].id,
+            self.bounties[b].piece,
+            self.h.epoch(),
+        );
+        let proposal = DealProposal {
+            piece_cid: piece,
+            label: Label::String(format!("bounty {b}")),
+            ..deal_proposal(client, miner, epoch + 10, DEAL_END, 1)
+        };
+        let deal = self.deals.time(|| self.h.publish_deal(&proposal))?;
+        self.deals.time(|| self.h.activate_deal(deal, SECTOR))?;
+        Ok(deal)
+    }
+
+    /// `miner` claims bounty `b` with a new deal; the deal and the receipt.
+    fn claim(
+        &mut self,
+        miner: ActorID,
+        b: usize,
+        location: Option<SectorLocation>,
+    ) -> Result<(DealID, Receipt)> {
+        let deal = self.deal(miner, b)?;
+        let (owner, market) = (self.owner, self.market());
+        let p = bm::claim_params(b as u64, miner, deal, location);
+        let r = self
+            .claim_clock
+            .time(|| bm::claim(&mut self.h, &owner, market, &p, fil(COLLATERAL)))?
+            .ok()
+            .context("ClaimBounty")?;
+        let ret: ClaimBountyReturn = r.ret()?;
+        ensure!(
+            ret.claim_id == self.claims,
+            "claim id {}, expected {}",
+            ret.claim_id,
+            self.claims
+        );
+        ensure!(
+            r.events_of(EVENT_CLAIMED).len() == 1
+                && r.events_of(EVENT_LOCKED).len() == 1
+                && r.events_of(EVENT_REPUTATION_UPDATED).len() == 1
+                && r.events_of(EVENT_REPUTATION_FAILED).is_empty(),
+            "a claim without its claimed, locked and reputation events"
+        );
+        self.claims += 1;
+        self.bounties[b].claimers.push(miner);
+        Ok((deal, r))
+    }
+
+    /// One population bounty; every 10th claimed at once by the current population miner.
+    fn add_bounty(&mut self) -> Result<()> {
+        let i = self.population;
+        let piece = if i % 2 == 1 {
+            popular(i / 2 % POPULAR_PIECES)
+        } else {
+            piece(1, i as u64)
+        };
+        self.post(Kind::Population, i % CLIENTS, piece, REPLICAS, EXPIRY)?;
+        self.population += 1;
+        if i.is_multiple_of(CLAIM_EVERY) {
+            let m = match self.miners.last() {
+                Some(m) if m.claims < CLAIMS_PER_MINER => self.miners.len() - 1,
+                _ => {
+                    let id = self.new_miner()?;
+                    self.miners.push(Miner { id, claims: 0 });
+                    self.miners.len() - 1
+                }
+            };
+            let b = self.bounties.len() - 1;
+            self.claim(self.miners[m].id, b, Some(LOCATION))?;
+            self.miners[m].claims += 1;
+        }
+        Ok(())
+    }
+
+    fn clocks(&self) -> [Clock; 5] {
+        [self.exec, self.sectors, self.deals, self.posts, self.claim_clock]
+    }
+
+    /// Adds population bounties until the market holds `target`; progress on stderr.
+    fn populate(&mut self, target: usize) -> Result<Step> {
+        let from = self.bounties.len();
+        ensure!(
+            from <= target,
+            "the market already holds {from} bounties, more than {target}"
+        );
+        let before = self.clocks();
+        let started = Instant::now();
+        let messages = |b: &Bench| -> u64 {
+            b.clocks()
+                .iter()
+                .zip(&before)
+                .map(|(c, e)| c.since(e).messages)
+                .sum()
+        };
+        // A line per thousand bounties on long steps.
+        let mut next_report = if target - from >= 2_000 {
+            (from / 1_000 + 1) * 1_000
+        } else {
+            usize::MAX
+        };
+        while self.bounties.len() < target {
+            self.add_bounty()?;
+            if self.bounties.len() >= next_report {
+                next_report += 1_000;
+                let secs = started.elapsed().as_secs_f64();
+                eprintln!(
+                    "  populating: {} / {} bounties, {} claims, {} messages in {secs:.1} s ({:.0} \
+                     messages/s)",
+                    thousands(self.bounties.len() as u64),
+                    thousands(target as u64),
+                    thousands(self.claims),
+                    thousands(messages(self)),
+                    messages(self) as f64 / secs
+                );
+            }
+        }
+        let now = self.clocks();
+        let since: Vec<Clock> = now.iter().zip(&before).map(|(c, e)| c.since(e)).collect();
+        let step = Step {
+            from,
+            to: target,
+            exec: since[0],
+            sectors: since[1],
+            deals: since[2],
+            posts: since[3],
+            claims: since[4],
+            wall: started.elapsed(),
+        };
+        eprintln!(
+            "  N = {}: populated in {} ({} messages/s)",
+            thousands(target as u64),
+            seconds(step.wall),
+            rate(&since)
+        );
+        Ok(step)
+    }
+
+    /// Whether `provider` may claim bounty `b` now (sample bounties keep a slot, for the
+    /// Reclaim after their expiry).
+    fn claimable(&self, b: usize, provider: ActorID) -> bool {
+        let p = &self.bounties[b];
+        let slots = match p.kind {
+            Kind::Population => p.replicas,
+            Kind::Sample => p.replicas - 1,
+            Kind::Veteran => 0,
+        };
+        !p.cancelled
+            && p.expiry > self.h.epoch()
+            && (p.claimers.len() as u64) < slots
+            && !p.claimers.contains(&provider)
+    }
+
+    /// The first bounty from sample `i`'s spread position that `provider` may claim.
+    fn pick(&self, i: usize, provider: ActorID) -> Result<usize> {
+        let len = self.bounties.len();
+        let start = spread(len, i);
+        (0..len)
+            .map(|k| (start + k) % len)
+            .find(|&b| self.claimable(b, provider))
+            .with_context(|| format!("no bounty f0{provider} can claim"))
+    }
+
+    fn get<P: serde::Serialize>(&mut self, method: u64, p: &P) -> Result<Receipt> {
+        let (reader, market) = (self.reader, self.market());
+        self.h.call(&reader, market, method, p, zero())
+    }
+
+    fn list(
+        &mut self,
+        client: Option<usize>,
+        piece: Option<Cid>,
+        cursor: Option<u64>,
+    ) -> Result<(ListBountiesReturn, u64)> {
+        let p = bm::list_params(client.map(|c| self.clients[c].id), piece, cursor, PAGE);
+        let r = self.get(METHOD_LIST_BOUNTIES, &p)?;
+        let page: ListBountiesReturn = r.ret().context("ListBounties")?;
+        ensure!(
+            page.bounties.len() == PAGE as usize || (page.next.is_none() && !page.bounties.is_empty()),
+            "a short page ({} bounties) that is not the last",
+            page.bounties.len()
+        );
+        for got in &page.bounties {
+            let posted = &self.bounties[got.bounty_id as usize];
+            ensure!(
+                client.is_none_or(|c| got.bounty.client == self.clients[c].id)
+                    && piece.is_none_or(|p| got.bounty.piece_cid == p)
+                    && got.bounty.piece_cid == posted.piece,
+                "ListBounties answered bounty {} that does not match",
+                got.bounty_id
+            );
+        }
+        Ok((page, r.gas_used))
+    }
+
+    fn balance(&mut self, provider: ActorID, open_claims: u64) -> Result<u64> {
+        let p = ProviderParams {
+            provider: Address::new_id(provider),
+        };
+        let r = self.get(METHOD_GET_PROVIDER_BALANCE, &p)?;
+        let got: ProviderBalance = r.ret().context("GetProviderBalance")?;
+        ensure!(
+            got.open_claims == open_claims,
+            "f0{provider} has {} open claims, not {open_claims}",
+            got.open_claims
+        );
+        Ok(r.gas_used)
+    }
+
+    fn withdraw(&mut self, provider: ActorID) -> Result<u64> {
+        let (owner, market) = (self.owner, self.market());
+        let r = bm::withdraw(&mut self.h, &owner, market, provider)?
+            .ok()
+            .context("Withdraw")?;
+        let ret: WithdrawReturn = r.ret()?;
+        ensure!(
+            !ret.paid.is_zero() && ret.to == owner.id && !ret.more,
+            "Withdraw of f0{provider} answered {ret:?}"
+        );
+        ensure!(r.events_of(EVENT_WITHDRAWN).len() == 1, "no withdrawn event");
+        Ok(r.gas_used)
+    }
+
+    /// Reclaim by bounty `b`'s client, which must pay the unclaimed slots' rewards.
+    fn reclaim(&mut self, b: usize) -> Result<u64> {
+        let p = &self.bounties[b];
+        let (client, market) = (self.clients[p.client], self.market());
+        let want = fil(REWARD * (p.replicas - p.claimers.len() as u64));
+        let r = bm::reclaim(&mut self.h, &client, market, b as u64)?
+            .ok()
+            .context("Reclaim")?;
+        let paid: TokenAmount = r.ret()?;
+        ensure!(paid == want, "Reclaim of bounty {b} paid {paid}, not {want}");
+        ensure!(r.events_of(EVENT_RECLAIMED).len() == 1, "no reclaimed event");
+        Ok(r.gas_used)
+    }
+
+    /// The breakdown of the claim of bounty `b` by `miner` with `deal`: the same Lock alone,
+    /// and a RecordOutcome like the market's, each less the same message to an account.
+    fn breakdown(&mut self, miner: ActorID, b: usize, deal: DealID) -> Result<(u64, u64)> {
+        let (owner, reader, escrow) = (self.owner, self.reader, self.suite.escrow);
+        let lock = LockParams {
+            provider: Address::new_id(miner),
+            beneficiary: Address::new_id(self.clients[self.bounties[b].client].id),
+            refund_to: owner.address(),
+            evidence: EvidenceParams {
+                deal: Some(deal),
+                sector: Some(SECTOR),
+                sector_location: Some(LOCATION),
+            },
+            end_epoch: self.h.epoch() + MIN_DURATION,
+            notify: Some(Address::new_id(self.market())),
+        };
+        let alone = self
+            .h
+            .call(&owner, escrow, METHOD_LOCK, &lock, fil(COLLATERAL))?
+            .ok()
+            .context("Lock alone")?;
+        ensure!(alone.events_of(EVENT_LOCKED).len() == 1, "no lock event");
+        let sink = self
+            .h
+            .call(&owner, reader.id, METHOD_LOCK, &lock, fil(COLLATERAL))?
+            .ok()
+            .context("Lock to an account")?;
+
+        let outcome = RecordOutcomeParams {
+            provider: miner,
+            subject: Subject {
+                kind: SubjectKind::Deal,
+                id: self.next_subject,
+            },
+            kind: OutcomeKind::ClaimAccepted,
+            weight: DEFAULT_PIECE_SIZE * MIN_DURATION as u64,
+            bytes: DEFAULT_PIECE_SIZE,
+        };
+        self.next_subject += 1;
+        let (reporter, registry) = (self.reporter, self.suite.reputation);
+        let relayed = rep::relay(&mut self.h, &reporter, registry, METHOD_RECORD_OUTCOME, &outcome)?
+            .ok()
+            .context("RecordOutcome alone")?;
+        let ret: RecordOutcomeReturn = relayed.ret()?;
+        ensure!(ret.counted, "the breakdown's outcome was not counted");
+        let to_account = rep::relay(&mut self.h, &reporter, reader.id, METHOD_RECORD_OUTCOME, &outcome)?
+            .ok()
+            .context("RecordOutcome to an account")?;
+        Ok((
+            alone.gas_used.saturating_sub(sink.gas_used),
+            relayed.gas_used.saturating_sub(to_account.gas_used),
+        ))
+    }
+
+    /// The veterans: {SAMPLES} new miners each claim the same 32 new bounties.
+    fn add_veterans(&mut self) -> Result<()> {
+        eprintln!(
+            "  adding {SAMPLES} veteran providers of {VETERAN_CLAIMS} claims each ({} messages)",
+            VETERAN_CLAIMS * (1 + 3 * SAMPLES) + 2 * SAMPLES
+        );
+        let first = self.bounties.len();
+        for k in 0..VETERAN_CLAIMS {
+            self.post(
+                Kind::Veteran,
+                k % CLIENTS,
+                piece(4, k as u64),
+                SAMPLES as u64,
+                EXPIRY,
+            )?;
+        }
+        for _ in 0..SAMPLES {
+            let miner = self.new_miner()?;
+            self.other_miners += 1;
+            for b in first..first + VETERAN_CLAIMS {
+                self.claim(miner, b, Some(LOCATION))?;
+            }
+            self.veterans.push(miner);
+        }
+        Ok(())
+    }
+
+    /// Every method at the current population; see `gas_notes` for the order.
+    fn measure(&mut self, n: usize) -> Result<Point> {
+        ensure!(
+            self.bounties.len() == n,
+            "the market holds {} bounties, not {n}",
+            self.bounties.len()
+        );
+        ensure!(self.claims > 0, "no claim to get");
+        let (claims, shapes) = (self.claims, self.shapes()?);
+        let (mut gas, mut breakdown, mut listed) = (Gas::default(), Breakdown::default(), Listed::default());
+
+        for i in 0..SAMPLES {
+            let id = spread(n, i) as u64;
+            let r = self.get(METHOD_GET_BOUNTY, &IdParams { id })?;
+            let got: GetBountyReturn = r.ret().context("GetBounty")?;
+            ensure!(
+                got.bounty_id == id && got.bounty.piece_cid == self.bounties[id as usize].piece,
+                "GetBounty answered another bounty"
+            );
+            gas.get_bounty.push(r.gas_used);
+        }
+        for i in 0..SAMPLES {
+            let id = spread(self.claims as usize, i) as u64;
+            let r = self.get(METHOD_GET_CLAIM, &IdParams { id })?;
+            let got: GetClaimReturn = r.ret().context("GetClaim")?;
+            ensure!(got.claim_id == id, "GetClaim answered another claim");
+            gas.get_claim.push(r.gas_used);
+        }
+        let mut cursor = None;
+        for _ in 0..SAMPLES {
+            let (page, g) = self.list(None, None, cursor)?;
+            cursor = page.next;
+            listed.all.push(page.bounties.len() as u64);
+            gas.list_all.push(g);
+        }
+        for i in 0..SAMPLES {
+            let (page, g) = self.list(Some(i % CLIENTS), None, None)?;
+            listed.client.push(page.bounties.len() as u64);
+            gas.list_client.push(g);
+        }
+        for i in 0..SAMPLES {
+            let (page, g) = self.list(None, Some(popular(i % POPULAR_PIECES)), None)?;
+            listed.piece.push(page.bounties.len() as u64);
+            gas.list_piece.push(g);
+        }
+
+        let posted_at = self.h.epoch();
+        let mut expiring = Vec::new();
+        for i in 0..SAMPLES {
+            let p = piece(3, self.sample_posts);
+            self.sample_posts += 1;
+            let r = self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, posted_at + EXPIRES_SOON)?;
+            gas.post.push(r.gas_used);
+            expiring.push(self.bounties.len() - 1);
+        }
+
+        let mut fresh = Vec::new();
+        for i in 0..SAMPLES {
+            let miner = self.new_miner()?;
+            self.other_miners += 1;
+            let b = self.pick(i, miner)?;
+            let (_, r) = self.claim(miner, b, Some(LOCATION))?;
+            gas.claim_new.push(r.gas_used);
+            fresh.push(miner);
+        }
+        for i in 0..SAMPLES {
+            let m = spread(self.miners.len(), i);
+            let miner = self.miners[m].id;
+            let b = self.pick(i, miner)?;
+            let (deal, r) = self.claim(miner, b, Some(LOCATION))?;
+            self.miners[m].claims += 1;
+            let (lock, record) = self.breakdown(miner, b, deal)?;
+            gas.claim_located.push(r.gas_used);
+            breakdown.claim.push(r.gas_used);
+            breakdown.lock.push(lock);
+            breakdown.record.push(record);
+            breakdown.rest.push(r.gas_used.saturating_sub(lock + record));
+        }
+        for i in 0..SAMPLES {
+            let m = spread(self.miners.len(), i);
+            let miner = self.miners[m].id;
+            let b = self.pick(i, miner)?;
+            let (_, r) = self.claim(miner, b, None)?;
+            self.miners[m].claims += 1;
+            gas.claim_search.push(r.gas_used);
+        }
+
+        let mut cancelled = Vec::new();
+        for i in 0..SAMPLES {
+            let len = self.bounties.len();
+            let start = spread(len, i);
+            let epoch = self.h.epoch();
+            let b = (0..len)
+                .map(|k| (start + k) % len)
+                .find(|&b| {
+                    let p = &self.bounties[b];
+                    p.kind == Kind::Population
+                        && !p.cancelled
+                        && p.expiry > epoch
+                        && (p.claimers.len() as u64) < p.replicas
+                })
+                .context("no open bounty to cancel")?;
+            let (client, market) = (self.clients[self.bounties[b].client], self.market());
+            let r = bm::cancel(&mut self.h, &client, market, b as u64)?
+                .ok()
+                .context("CancelBounty")?;
+            ensure!(r.events_of(EVENT_CANCELLED).len() == 1, "no cancelled event");
+            self.bounties[b].cancelled = true;
+            gas.cancel.push(r.gas_used);
+            cancelled.push(b);
+        }
+        for b in cancelled {
+            gas.reclaim_cancelled.push(self.reclaim(b)?);
+        }
+        for &miner in &fresh {
+            gas.balance_one.push(self.balance(miner, 1)?);
+        }
+
+        self.h.advance_to(posted_at + EXPIRES_SOON)?;
+        for b in expiring {
+            gas.reclaim_expired.push(self.reclaim(b)?);
+        }
+        for &miner in &fresh {
+            gas.withdraw_one.push(self.withdraw(miner)?);
+        }
+
+        if self.veterans.is_empty() {
+            self.add_veterans()?;
+            let next = self.h.epoch() + 1;
+            self.h.advance_to(next)?;
+        }
+        let veterans_at = (self.bounties.len(), self.claims);
+        for v in self.veterans.clone() {
+            gas.balance_many.push(self.balance(v, VETERAN_CLAIMS as u64)?);
+        }
+        let reads = self.reads()?;
+        for v in self.veterans.clone() {
+            gas.withdraw_many.push(self.withdraw(v)?);
+        }
+        eprintln!("  N = {}: measured", thousands(n as u64));
+        Ok(Point {
+            n,
+            claims,
+            gas,
+            breakdown,
+            listed,
+            shapes,
+            reads,
+            veterans_at,
+        })
+    }
+
+    /// The market's HAMTs as they are now, and the paths to every bounty and claim.
+    fn shapes(&mut self) -> Result<Shapes> {
+        self.h.flush()?;
+        let state: State = bm::state(&self.h, self.market())?;
+        let store = self.h.store();
+        let (by_client, client_sets) = index_shapes::<_, u64>(store, &state.by_client)?;
+        let (by_piece, piece_sets) = index_shapes::<_, Vec<u8>>(store, &state.by_piece)?;
+        let (unpaid, unpaid_sets) = index_shapes::<_, u64>(store, &state.unpaid)?;
+        let (claimants, claimant_sets) = index_shapes::<_, u64>(store, &state.claimants)?;
+        let maps = vec![
+            ("bounties", shape::<_, u64, Bounty>(store, &state.bounties)?),
+            ("claims", shape::<_, u64, Claim>(store, &state.claims)?),
+            ("by client", by_client),
+            ("by client (sets)", client_sets),
+            ("by piece", by_piece),
+            ("by piece (sets)", piece_sets),
+            ("deals", shape::<_, u64, u64>(store, &state.deals)?),
+            ("locks", shape::<_, u64, u64>(store, &state.locks)?),
+            ("unpaid", unpaid),
+            ("unpaid (sets)", unpaid_sets),
+            ("claimants", claimants),
+            ("claimants (sets)", claimant_sets),
+        ];
+        Ok(Shapes {
+            maps,
+            bounty_path: mean_path::<_, Bounty>(store, &state.bounties, state.next_bounty_id)?,
+            claim_path: mean_path::<_, Claim>(store, &state.claims, state.next_claim_id)?,
+        })
+    }
+
+    /// What ListBounties by the first client and the first veteran's Withdraw read.
+    fn reads(&mut self) -> Result<Reads> {
+        self.h.flush()?;
+        let state: State = bm::state(&self.h, self.market())?;
+        let store = self.h.store();
+        let Some(&veteran) = self.veterans.first() else {
+            bail!("no veteran");
+        };
+        let page = PAGE as usize;
+        let client = self.clients[0].id;
+        Ok(Reads {
+            client: page_reads::<_, u64, Bounty>(store, &state.by_client, &client, page, &state.bounties)?,
+            piece: page_reads::<_, Vec<u8>, Bounty>(
+                store,
+                &state.by_piece,
+                &popular(0).to_bytes(),
+                page,
+                &state.bounties,
+            )?,
+            veteran: page_reads::<_, u64, Claim>(
+                store,
+                &state.unpaid,
+                &veteran,
+                VETERAN_CLAIMS,
+                &state.claims,
+            )?,
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! The report: sections of tables, printed as text and as Markdown.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+pub struct Report {
+    pub sections: Vec<Section>,
+    pub quick: bool,
+    pub elapsed: Duration,
+}
+
+pub struct Section {
+    pub title: String,
+    /// One-line facts printed before the tables.
+    pub facts: Vec<String>,
+    pub tables: Vec<Table>,
+}
+
+pub struct Table {
+    pub caption: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub notes: Vec<String>,
+}
+
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "dev"
+    } else {
+        "release"
+    }
+}
+
+fn cores() -> String {
+    std::thread::available_parallelism()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+impl Report {
+    fn mode(&self) -> &'static str {
+        if self.quick {
+            "quick run (N = 10, 100)"
+        } else {
+            "full run (N = 10, 1,000, 10,000)"
+        }
+    }
+
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            let _ = writeln!(out, "\n=== {} ===", s.title);
+            for f in &s.facts {
+                let _ = writeln!(out, "{f}");
+            }
+            for t in &s.tables {
+                out.push('\n');
+                t.text(&mut out);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nbench: {}, {} profile, {} cores, {:.1} s",
+            self.mode(),
+            profile(),
+            cores(),
+            self.elapsed.as_secs_f64()
+        );
+        out
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("# Benchmarks\n\n");
+        let _ = writeln!(
+            out,
+            "Gas is `gas_used` of each message's receipt: the suite's real wasm on ref-fvm 4.8 \
+             through the local harness (`integration-tests`). Produced by `scripts/bench.sh`: \
+             {}; harness built with the {} profile; {} cores; {:.0} s. Gas does not depend on \
+             the machine, wall times do.",
+            self.mode(),
+            profile(),
+            cores(),
+            self.elapsed.as_secs_f64()
+        );
+        for s in &self.sections {
+            let _ = writeln!(out, "\n## {}\n", s.title);
+            for f in &s.facts {
+                let _ = writeln!(out, "- {f}");
+            }
+            for t in &s.tables {
+                out.push('\n');
+                t.markdown(&mut out);
+            }
+        }
+        out
+    }
+}
+
+impl Table {
+    fn widths(&self) -> Vec<usize> {
+        let mut w: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                w[i] = w[i].max(cell.chars().count());
+            }
+        }
+        w
+    }
+
+    /// First column left-aligned, the others right-aligned.
+    fn line(out: &mut String, cells: &[String], widths: &[usize]) {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            let pad = w - cell.chars().count();
+            if i == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+
+    fn text(&self, out: &mut String) {
+        let _ = writeln!(out, "{}", self.caption);
+        let widths = self.widths();
+        Self::line(out, &self.header, &widths);
+        let total = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+        let _ = writeln!(out, "{}", "-".repeat(total));
+        for row in &self.rows {
+            Self::line(out, row, &widths);
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "  {n}");
+        }
+    }
+
+    fn markdown(&self, out: &mut String) {
+        let _ = writeln!(out, "### {}\n", self.caption);
+        let _ = writeln!(out, "| {} |", self.header.join(" | "));
+        let align: Vec<&str> = (0..self.header.len())
+            .map(|i| if i == 0 { "---" } else { "---:" })
+            .collect();
+        let _ = writeln!(out, "|{}|", align.join("|"));
+        for row in &self.rows {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "\n{n}");
+        }
+    }
+}

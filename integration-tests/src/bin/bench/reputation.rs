@@ -1,0 +1,744 @@
+//! Section: the provider reputation registry.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context, Result};
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::ActorID;
+use integration_tests::miner::{create_miner, SECTOR_SIZE_32GIB};
+use integration_tests::reputation::{self as rep, sample_metadata, Reporter, PACKAGE};
+use integration_tests::{Account, Harness};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use suite_interfaces::reputation::*;
+
+use super::hamt::{read, shape, MapShape};
+use super::report::{Section, Table};
+use super::{
+    gas_table, kib, rate, seconds, spread, spread_table, thousands, Clock, GasRow, Options, SAMPLES,
+};
+
+/// The batch of GetScores and the page of ListProviders.
+const BATCH: usize = 100;
+/// One 32 GiB sector for 180 days, in bytes × epochs.
+const WEIGHT: u64 = SECTOR_SIZE_32GIB * 518_400;
+
+/// Gas of every sample, per method, at one N.
+#[derive(Debug, Default)]
+struct Gas {
+    register: Vec<u64>,
+    record_existing: Vec<u64>,
+    record_new: Vec<u64>,
+    record_repeat: Vec<u64>,
+    get_reputation: Vec<u64>,
+    get_scores: Vec<u64>,
+    list: Vec<u64>,
+    /// What the relay adds to a message it forwards (see `relay_share`).
+    relay: Vec<u64>,
+}
+
+impl Gas {
+    /// In table order.
+    fn rows(&self) -> [(&'static str, &[u64]); 8] {
+        [
+            ("RegisterProvider (fresh miner, by its owner)", &self.register),
+            ("RecordOutcome (provider has a record)", &self.record_existing),
+            ("RecordOutcome (new provider)", &self.record_new),
+            ("RecordOutcome (repeat: no-op)", &self.record_repeat),
+            ("GetReputation", &self.get_reputation),
+            ("GetScores (100 providers)", &self.get_scores),
+            ("ListProviders (limit 100)", &self.list),
+            ("(relay's share of each RecordOutcome above)", &self.relay),
+        ]
+    }
+}
+
+/// Building the population from one N to the next.
+struct Step {
+    from: usize,
+    to: usize,
+    exec: Clock,
+    record: Clock,
+    wall: Duration,
+}
+
+/// The registry's HAMTs, by what they hold.
+type Maps = Vec<(&'static str, MapShape)>;
+
+/// What was measured at one N.
+struct Point {
+    n: usize,
+    gas: Gas,
+    /// The registry's HAMTs, recognised by what they hold.
+    maps: Maps,
+    reads: Option<Reads>,
+}
+
+/// Blocks and bytes of the providers HAMT that one call reads (each node once: the HAMT
+/// keeps what it loaded, as the actor's does within one message).
+struct Reads {
+    /// Mean over every provider of the nodes on its path, root included.
+    lookup_blocks: f64,
+    lookup_bytes: f64,
+    /// The 100 providers of the first GetScores sample.
+    batch_blocks: u64,
+    batch_bytes: u64,
+    /// The first ListProviders page.
+    page_blocks: u64,
+    page_bytes: u64,
+}
+
+/// A chain with a registry, its reporter and the providers it knows.
+struct Bench {
+    h: Harness,
+    registry: ActorID,
+    /// A relay contract registered as reporter (reporters must be contracts), and its owner.
+    reporter: Reporter,
+    /// Creates and owns every miner (one account: the cheapest way to many miners).
+    owner: Account,
+    /// Sends the getters.
+    reader: Account,
+    /// Every provider the registry has a record of, in creation order.
+    providers: Vec<ActorID>,
+    /// Providers with one counted outcome, and its subject (the deal id).
+    outcomes: Vec<(ActorID, u64)>,
+    next_subject: u64,
+    exec: Clock,
+    record: Clock,
+}
+
+pub fn run(options: &Options) -> Result<Section> {
+    let started = Instant::now();
+    let wasm = integration_tests::actors::require_wasm(PACKAGE)?;
+    let mut b = Bench::new()?;
+    let boot = started.elapsed();
+    let mut steps = Vec::new();
+    let mut points = Vec::new();
+    for &n in options.sizes() {
+        steps.push(b.populate(n)?);
+        points.push(b.measure(n)?);
+    }
+    let total_messages = b.h.actor(b.owner.id)?.map(|a| a.sequence).unwrap_or(0)
+        + b.h.actor(b.reporter.owner.id)?.map(|a| a.sequence).unwrap_or(0)
+        + b.h.actor(b.reader.id)?.map(|a| a.sequence).unwrap_or(0);
+
+    let sizes: Vec<usize> = points.iter().map(|p| p.n).collect();
+    let (mut exec, mut record) = (Clock::default(), Clock::default());
+    for s in &steps {
+        exec.add(&s.exec);
+        record.add(&s.record);
+    }
+    let facts = vec![
+        format!("wasm module `{PACKAGE}`: {} bytes", thousands(wasm.len() as u64)),
+        format!(
+            "population: one stand-in miner per provider (init Exec from one owner account), \
+             then one RecordOutcome (Completed, 32 GiB × 180 days) from the registered reporter, a \
+             relay contract (reporters must be contracts); \
+             {} harness messages in all",
+            thousands(total_messages)
+        ),
+        format!(
+            "harness while populating: {} messages/s; {} ms per miner Exec, {} ms per \
+             RecordOutcome (wall time, {} profile)",
+            rate(&[exec, record]),
+            exec.ms_per_message(),
+            record.ms_per_message(),
+            if cfg!(debug_assertions) { "dev" } else { "release" }
+        ),
+        format!(
+            "section wall time {} (boot and deploy {})",
+            seconds(started.elapsed()),
+            seconds(boot)
+        ),
+    ];
+    Ok(Section {
+        title: "Provider reputation registry".into(),
+        facts,
+        tables: vec![
+            gas_table(&sizes, &gas_rows(&points), gas_notes()),
+            spread_table(&sizes, &gas_rows(&points)),
+            shape_table(&points),
+            reads_table(&points),
+            population_table(&steps, &b),
+        ],
+    })
+}
+
+/// Each method's samples at each N, in table order.
+fn gas_rows(points: &[Point]) -> Vec<GasRow<'_>> {
+    (0..points[0].gas.rows().len())
+        .map(|i| {
+            let name = points[0].gas.rows()[i].0;
+            (name, points.iter().map(|p| p.gas.rows()[i].1).collect())
+        })
+        .collect()
+}
+
+fn gas_notes() -> Vec<String> {
+    vec![
+        format!(
+            "N = providers in the registry before the first message at that size; the \
+             {SAMPLES} new-provider outcomes and then the {SAMPLES} registrations each add one \
+             as they go."
+        ),
+        "GetScores asks for 100 existing providers spread over the population (with \
+         repeats while N < 100); ListProviders pages from the start (at most N entries)."
+            .into(),
+    ]
+}
+
+fn shape_table(points: &[Point]) -> Table {
+    let mut rows = Vec::new();
+    for p in points {
+        for (name, m) in &p.maps {
+            rows.push(vec![
+                thousands(p.n as u64),
+                name.to_string(),
+                thousands(m.entries),
+                thousands(m.nodes),
+                kib(m.bytes as f64),
+                format!("{:.0}", m.bytes as f64 / m.entries.max(1) as f64),
+            ]);
+        }
+    }
+    Table {
+        caption: "Registry HAMTs after the messages at each N (bit width 5, buckets of 3)".into(),
+        header: ["N", "HAMT", "entries", "nodes", "KiB", "bytes / entry"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        notes: vec![],
+    }
+}
+
+fn reads_table(points: &[Point]) -> Table {
+    let rows = points
+        .iter()
+        .map(|p| {
+            let mut row = vec![thousands(p.n as u64)];
+            match &p.reads {
+                Some(r) => row.extend([
+                    format!("{:.2}", r.lookup_blocks),
+                    kib(r.lookup_bytes),
+                    thousands(r.batch_blocks),
+                    kib(r.batch_bytes as f64),
+                    thousands(r.page_blocks),
+                    kib(r.page_bytes as f64),
+                ]),
+                None => row.extend(["?"; 6].map(String::from)),
+            }
+            row
+        })
+        .collect();
+    Table {
+        caption: "Providers HAMT nodes one call reads (blocks, KiB), after the messages at each N".into(),
+        header: [
+            "N",
+            "one lookup",
+            "KiB",
+            "100 lookups",
+            "KiB",
+            "page of 100",
+            "KiB",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![
+            "One lookup: mean over every provider; 100 lookups: the first GetScores batch; \
+             a node is read once per call. In ref-fvm 4's price list a block read costs \
+             about 187,700 gas + 10 per byte and a block written about 506,300 + 3,360 per byte, \
+             besides the wasm's own work (4 gas per instruction) decoding and encoding it."
+                .into(),
+        ],
+    }
+}
+
+fn population_table(steps: &[Step], b: &Bench) -> Table {
+    let mut rows: Vec<Vec<String>> = steps
+        .iter()
+        .map(|s| {
+            vec![
+                format!("{} → {}", thousands(s.from as u64), thousands(s.to as u64)),
+                thousands(s.exec.messages),
+                s.exec.ms_per_message(),
+                thousands(s.record.messages),
+                s.record.ms_per_message(),
+                rate(&[s.exec, s.record]),
+                seconds(s.wall),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "all (incl. measured messages)".into(),
+        thousands(b.exec.messages),
+        b.exec.ms_per_message(),
+        thousands(b.record.messages),
+        b.record.ms_per_message(),
+        rate(&[b.exec, b.record]),
+        seconds(b.exec.time + b.record.time),
+    ]);
+    Table {
+        caption: "Harness throughput while building the population (wall time)".into(),
+        header: [
+            "providers",
+            "miner Execs",
+            "ms / Exec",
+            "RecordOutcomes",
+            "ms / RecordOutcome",
+            "messages/s",
+            "wall time",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![
+            "Wall time of the step includes the checks of every receipt; the last row counts \
+             message time only."
+                .into(),
+        ],
+    }
+}
+
+/// One field of an actor's state tuple: a link (a HAMT root, say) or anything else. The
+/// bench finds the registry's maps this way, whatever the order of its state's fields.
+enum Field {
+    Link(Cid),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(FieldVisitor)
+    }
+}
+
+struct FieldVisitor;
+
+impl<'de> Visitor<'de> for FieldVisitor {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a state field")
+    }
+
+    /// DAG-CBOR hands a CID (tag 42) over as a newtype.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
+        let bytes = d.deserialize_bytes(CidBytes)?;
+        Cid::try_from(bytes.as_slice())
+            .map(Field::Link)
+            .map_err(de::Error::custom)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
+        Field::deserialize(d)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Field, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Field::Other)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
+        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        Ok(Field::Other)
+    }
+}
+
+/// The bytes of a CID inside DAG-CBOR's tag 42.
+struct CidBytes;
+
+impl<'de> Visitor<'de> for CidBytes {
+    type Value = Vec<u8>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("CID bytes")
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+        Ok(v.to_vec())
+    }
+}
+
+/// What a non-empty HAMT of the registry holds, by the first value type its walk decodes.
+fn recognise<B: Blockstore>(store: &B, root: &Cid) -> Option<(&'static str, MapShape)> {
+    let non_empty = |s: Result<MapShape>| s.ok().filter(|s| s.entries > 0);
+    if let Some(s) = non_empty(shape::<_, u64, ProviderRecord>(store, root)) {
+        return Some(("providers", s));
+    }
+    if let Some(s) = non_empty(shape::<_, u64, Registration>(store, root)) {
+        return Some(("registrations", s));
+    }
+    if let Some(s) = non_empty(shape::<_, u64, bool>(store, root)) {
+        return Some(("reporters", s));
+    }
+    if let Some(s) = non_empty(shape::<_, Vec<u8>, ChainEpoch>(store, root)) {
+        return Some(("outcomes", s));
+    }
+    None
+}
+
+fn outcome(provider: ActorID, subject: u64) -> RecordOutcomeParams {
+    RecordOutcomeParams {
+        provider,
+        subject: Subject {
+            kind: SubjectKind::Deal,
+            id: subject,
+        },
+        kind: OutcomeKind::Completed,
+        weight: WEIGHT,
+        bytes: SECTOR_SIZE_32GIB,
+    }
+}
+
+impl Bench {
+    fn new() -> Result<Self> {
+        let mut h = Harness::new()?;
+        let fil = TokenAmount::from_whole;
+        let admin = h.create_account(fil(1_000))?;
+        let reporter_owner = h.create_account(fil(1_000))?;
+        let owner = h.create_account(fil(1_000))?;
+        let reader = h.create_account(fil(1_000))?;
+        let registry = rep::deploy(&mut h, &admin, admin.id)?;
+        let reporter = rep::deploy_reporter(&mut h, &reporter_owner)?;
+        rep::add_reporter(&mut h, &admin, registry, reporter.relay)?
+            .ok()
+            .context("AddReporter")?;
+        // A first miner outside the registry, so that compiling and loading the miner's
+        // code does not count in the throughput.
+        create_miner(
+            &mut h,
+            &owner,
+            owner.address(),
+            owner.address(),
+            vec![],
+            SECTOR_SIZE_32GIB,
+        )?;
+        Ok(Self {
+            h,
+            registry,
+            reporter,
+            owner,
+            reader,
+            providers: Vec::new(),
+            outcomes: Vec::new(),
+            next_subject: 1,
+            exec: Clock::default(),
+            record: Clock::default(),
+        })
+    }
+
+    fn subject(&mut self) -> u64 {
+        self.next_subject += 1;
+        self.next_subject
+    }
+
+    /// A new miner owned (and worked) by the owner account.
+    fn new_miner(&mut self) -> Result<ActorID> {
+        let owner = self.owner;
+        self.exec.time(|| {
+            create_miner(
+                &mut self.h,
+                &owner,
+                owner.address(),
+                owner.address(),
+                vec![],
+                SECTOR_SIZE_32GIB,
+            )
+        })
+    }
+
+    /// Sends RecordOutcome; its gas and whether it was counted.
+    fn record(&mut self, p: &RecordOutcomeParams) -> Result<(u64, bool)> {
+        let (reporter, registry) = (self.reporter, self.registry);
+        let r = self
+            .record
+            .time(|| rep::record(&mut self.h, &reporter, registry, p))?;
+        let ret: RecordOutcomeReturn = r.ret().context("RecordOutcome")?;
+        Ok((r.gas_used, ret.counted))
+    }
+
+    /// What relaying adds to a message: the same RecordOutcome params sent to an account
+    /// (which accepts any exported method and does nothing) through the relay, less the
+    /// same message sent to it directly. The relay's invocation, its send and the larger
+    /// message; the same at every N.
+    fn relay_share(&mut self, p: &RecordOutcomeParams) -> Result<u64> {
+        let (reporter, target) = (self.reporter, self.reader.id);
+        let relayed = rep::relay(&mut self.h, &reporter, target, METHOD_RECORD_OUTCOME, p)?
+            .ok()
+            .context("relay to an account")?;
+        let direct = self
+            .h
+            .call(
+                &reporter.owner,
+                target,
+                METHOD_RECORD_OUTCOME,
+                p,
+                TokenAmount::default(),
+            )?
+            .ok()
+            .context("direct to an account")?;
+        Ok(relayed.gas_used.saturating_sub(direct.gas_used))
+    }
+
+    /// A new miner with one counted outcome.
+    fn add_provider(&mut self) -> Result<u64> {
+        let miner = self.new_miner()?;
+        let subject = self.subject();
+        let (gas, counted) = self.record(&outcome(miner, subject))?;
+        ensure!(counted, "the first outcome of f0{miner} was not counted");
+        self.providers.push(miner);
+        self.outcomes.push((miner, subject));
+        Ok(gas)
+    }
+
+    /// Adds providers until there are `target`, printing progress on stderr.
+    fn populate(&mut self, target: usize) -> Result<Step> {
+        let from = self.providers.len();
+        let (exec, record) = (self.exec, self.record);
+        let started = Instant::now();
+        // A line per thousand providers on long steps.
+        let mut next_report = if target - from >= 2_000 {
+            (from / 1_000 + 1) * 1_000
+        } else {
+            usize::MAX
+        };
+        while self.providers.len() < target {
+            self.add_provider()?;
+            let n = self.providers.len();
+            if n >= next_report {
+                next_report += 1_000;
+                let messages = self.exec.since(&exec).messages + self.record.since(&record).messages;
+                eprintln!(
+                    "  populating: {} / {} providers, {} messages in {:.1} s ({:.0} messages/s)",
+                    thousands(n as u64),
+                    thousands(target as u64),
+                    thousands(messages),
+                    started.elapsed().as_secs_f64(),
+                    messages as f64 / started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        let step = Step {
+            from,
+            to: target,
+            exec: self.exec.since(&exec),
+            record: self.record.since(&record),
+            wall: started.elapsed(),
+        };
+        eprintln!(
+            "  N = {}: populated in {} ({} messages/s)",
+            thousands(target as u64),
+            seconds(step.wall),
+            rate(&[step.exec, step.record])
+        );
+        Ok(step)
+    }
+
+    /// Every method at the current population: getters and the no-op first, then the
+    /// messages that add outcomes, then those that add providers.
+    fn measure(&mut self, n: usize) -> Result<Point> {
+        ensure!(self.providers.len() == n, "population is not {n}");
+        let mut gas = Gas::default();
+        let (reader, registry) = (self.reader, self.registry);
+
+        for i in 0..SAMPLES {
+            let provider = self.providers[spread(n, i)];
+            let r = rep::send(
+                &mut self.h,
+                &reader,
+                registry,
+                METHOD_GET_REPUTATION,
+                &GetReputationParams {
+                    provider: fvm_shared::address::Address::new_id(provider),
+                },
+            )?;
+            let view: ReputationView = r.ret().context("GetReputation")?;
+            ensure!(
+                view.provider == provider,
+                "GetReputation answered for another provider"
+            );
+            gas.get_reputation.push(r.gas_used);
+        }
+
+        let batch = |providers: &[ActorID], i: usize| -> Vec<ActorID> {
+            let step = (n / BATCH).max(1);
+            (0..BATCH).map(|j| providers[(i + j * step) % n]).collect()
+        };
+        let scores_batch = batch(&self.providers, 0);
+        for i in 0..SAMPLES {
+            let providers = batch(&self.providers, i);
+            let r = rep::send(
+                &mut self.h,
+                &reader,
+                registry,
+                METHOD_GET_SCORES,
+                &GetScoresParams { providers },
+            )?;
+            let ret: GetScoresReturn = r.ret().context("GetScores")?;
+            ensure!(
+                ret.scores.len() == BATCH,
+                "GetScores answered {} scores",
+                ret.scores.len()
+            );
+            gas.get_scores.push(r.gas_used);
+        }
+
+        let p = outcome(self.providers[0], 0);
+        for _ in 0..SAMPLES {
+            let share = self.relay_share(&p)?;
+            gas.relay.push(share);
+        }
+
+        let mut cursor = None;
+        for _ in 0..SAMPLES {
+            let r = rep::send(
+                &mut self.h,
+                &reader,
+                registry,
+                METHOD_LIST_PROVIDERS,
+                &ListProvidersParams {
+                    cursor,
+                    limit: BATCH as u32,
+                },
+            )?;
+            let page: ListProvidersReturn = r.ret().context("ListProviders")?;
+            ensure!(page.total == n as u64, "ListProviders total {} ≠ {n}", page.total);
+            ensure!(
+                page.providers.len() == BATCH || (page.next.is_none() && !page.providers.is_empty()),
+                "a short page that is not the last"
+            );
+            cursor = page.next;
+            gas.list.push(r.gas_used);
+        }
+
+        for i in 0..SAMPLES {
+            let (provider, subject) = self.outcomes[spread(self.outcomes.len(), i)];
+            let (g, counted) = self.record(&outcome(provider, subject))?;
+            ensure!(!counted, "a repeated outcome was counted");
+            gas.record_repeat.push(g);
+        }
+
+        for i in 0..SAMPLES {
+            let provider = self.providers[spread(n, i)];
+            let subject = self.subject();
+            let (g, counted) = self.record(&outcome(provider, subject))?;
+            ensure!(counted, "a new outcome of f0{provider} was not counted");
+            gas.record_existing.push(g);
+        }
+
+        for _ in 0..SAMPLES {
+            gas.record_new.push(self.add_provider()?);
+        }
+
+        for _ in 0..SAMPLES {
+            let miner = self.new_miner()?;
+            let owner = self.owner;
+            let r = rep::register(
+                &mut self.h,
+                &owner,
+                registry,
+                miner,
+                sample_metadata(&format!("bench provider f0{miner}")),
+            )?
+            .ok()
+            .context("RegisterProvider")?;
+            ensure!(
+                r.events_of(EVENT_PROVIDER_REGISTERED).len() == 1,
+                "no registration event"
+            );
+            self.providers.push(miner);
+            gas.register.push(r.gas_used);
+        }
+
+        let (maps, reads) = self.shapes(&scores_batch)?;
+        eprintln!("  N = {}: measured", thousands(n as u64));
+        Ok(Point { n, gas, maps, reads })
+    }
+
+    /// The registry's HAMTs as they are now, and what calls read of the providers map.
+    fn shapes(&mut self, scores_batch: &[ActorID]) -> Result<(Maps, Option<Reads>)> {
+        self.h.flush()?;
+        let fields: Vec<Field> = self.h.state(self.registry).context("registry state")?;
+        let store = self.h.store();
+        let mut maps = Vec::new();
+        let mut root = None;
+        for field in &fields {
+            let Field::Link(cid) = field else { continue };
+            if let Some((name, shape)) = recognise(store, cid) {
+                if name == "providers" {
+                    root = Some(*cid);
+                }
+                maps.push((name, shape));
+            }
+        }
+        let Some(root) = root else {
+            eprintln!("  no providers map found in the registry's state: read figures skipped");
+            return Ok((maps, None));
+        };
+        let (mut blocks, mut bytes) = (0, 0);
+        for p in &self.providers {
+            let ((), b, n) = read::<_, u64, ProviderRecord, _>(store, &root, |map| {
+                ensure!(map.contains(p)?, "f0{p} is not in the providers map");
+                Ok(())
+            })?;
+            blocks += b;
+            bytes += n;
+        }
+        let count = self.providers.len() as f64;
+        let ((), batch_blocks, batch_bytes) = read::<_, u64, ProviderRecord, _>(store, &root, |map| {
+            for p in scores_batch {
+                map.get(p)?;
+            }
+            Ok(())
+        })?;
+        let ((), page_blocks, page_bytes) = read::<_, u64, ProviderRecord, _>(store, &root, |map| {
+            map.page(None, BATCH)?;
+            Ok(())
+        })?;
+        let reads = Reads {
+            lookup_blocks: blocks as f64 / count,
+            lookup_bytes: bytes as f64 / count,
+            batch_blocks,
+            batch_bytes,
+            page_blocks,
+            page_bytes,
+        };
+        Ok((maps, Some(reads)))
+    }
+}

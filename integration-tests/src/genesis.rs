@@ -68,6 +68,27 @@ pub fn install_manifest(store: &impl Blockstore) -> Result<Manifest> {
     Ok(Manifest { root, entries })
 }
 
+/// Reads back a manifest [`install_manifest`] wrote.
+pub fn load_manifest(store: &impl Blockstore, root: Cid) -> Result<Manifest> {
+    let missing = |what: &str| anyhow::anyhow!("manifest {what} missing from the store");
+    let (version, data): (u32, Cid) = store.get_cbor(&root)?.ok_or_else(|| missing("root"))?;
+    anyhow::ensure!(version == 1, "manifest version {version} is not 1");
+    let named: Vec<(String, Cid)> = store.get_cbor(&data)?.ok_or_else(|| missing("entries"))?;
+    let mut entries = Vec::with_capacity(named.len());
+    for (name, code) in named {
+        let (t, _) = BuiltinType::ALL
+            .into_iter()
+            .find(|(_, n)| *n == name)
+            .ok_or_else(|| anyhow::anyhow!("unknown builtin type {name:?} in the manifest"))?;
+        entries.push((t, code));
+    }
+    anyhow::ensure!(
+        entries.iter().enumerate().all(|(i, (t, _))| *t as usize == i + 1),
+        "manifest entries are not in canonical order"
+    );
+    Ok(Manifest { root, entries })
+}
+
 /// Builds the genesis state tree: system, init (with the M2-native installed list), the other
 /// singletons, burnt funds, and the operator account holding `operator_balance`. Returns the
 /// state root and the operator's ID. The market's constructor runs later, as a message.

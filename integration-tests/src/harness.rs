@@ -54,6 +54,17 @@ impl Account {
     }
 }
 
+/// Where a chain stands: enough to reopen it from its blockstore ([`Harness::resume`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    pub root: Cid,
+    pub epoch: ChainEpoch,
+    pub manifest_root: Cid,
+    pub operator: Account,
+    /// The next key [`Harness::create_account`] derives.
+    pub next_key: u64,
+}
+
 /// What a message did.
 #[derive(Debug, Clone)]
 pub struct Receipt {
@@ -63,6 +74,9 @@ pub struct Receipt {
     pub events: Vec<StampedEvent>,
     /// The VM's account of a failure (actor abort messages, backtrace), if any.
     pub failure: Option<String>,
+    /// Gas charges, calls and returns in execution order; empty unless tracing is on
+    /// (`Harness::set_tracing`).
+    pub exec_trace: fvm::trace::ExecutionTrace,
 }
 
 impl Receipt {
@@ -73,6 +87,7 @@ impl Receipt {
             gas_used: ret.msg_receipt.gas_used,
             events: ret.events,
             failure: ret.failure_info.map(|f| f.to_string()),
+            exec_trace: ret.exec_trace,
         }
     }
 
@@ -202,6 +217,34 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         .ok()
         .context("market constructor")?;
         Ok(h)
+    }
+
+    /// Reopens a chain whose blocks are in `store` (a persistent devnet between commands).
+    pub fn resume(store: B, snapshot: &Snapshot) -> Result<Self> {
+        let manifest = genesis::load_manifest(&store, snapshot.manifest_root)?;
+        let mut h = Self {
+            store,
+            engine: shared_engine()?,
+            manifest,
+            epoch: snapshot.epoch,
+            executor: None,
+            operator: snapshot.operator,
+            next_key: snapshot.next_key,
+            tracing: false,
+        };
+        h.instantiate(snapshot.root)?;
+        Ok(h)
+    }
+
+    /// Flushes the state and returns what [`Harness::resume`] needs to reopen the chain.
+    pub fn snapshot(&mut self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            root: self.flush()?,
+            epoch: self.epoch,
+            manifest_root: self.manifest.root,
+            operator: self.operator,
+            next_key: self.next_key,
+        })
     }
 
     fn instantiate(&mut self, root: Cid) -> Result<()> {

@@ -11,4 +11,4 @@ pub mod market;
 pub mod miner;
 pub mod reputation;
 
-pub use harness::{Account, Harness, Receipt};
+pub use harness::{Account, Harness, Receipt, Snapshot};

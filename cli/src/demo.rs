@@ -1,0 +1,476 @@
+//! The end-to-end story on a fresh devnet: three clients post bounties, four providers claim
+//! them with real deals, rewards vest and are withdrawn, a sector faults and dies, a watcher
+//! proves it and the client is paid from the collateral, the slot reopens and another provider
+//! takes it, a claim completes and its collateral is released. Every step is real messages on
+//! the FVM, committed to the devnet's database as a command would; at the end the FIL is
+//! accounted for against the actors' balances.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::piece::PaddedPieceSize;
+use fvm_shared::ActorID;
+use integration_tests::Account;
+use serde_json::json;
+use stand_in_market as f05;
+use suite_interfaces::bounty::PostBountyParams;
+use suite_interfaces::reputation::Metadata;
+
+use crate::commands::*;
+use crate::devnet::{dir_size, Devnet};
+use crate::output::{thousands, Output, Table};
+use crate::units::{atto_json, fil};
+use crate::DemoArgs;
+
+/// Pieces of a whole 32 GiB sector, kept for months: stakes the size of the registry's prior, so
+/// one slash or completion visibly moves a score.
+const PIECE_SIZE: u64 = 32 << 30;
+/// 180 days of epochs.
+const DAYS_180: ChainEpoch = 518_400;
+
+fn whole(n: u64) -> TokenAmount {
+    TokenAmount::from_whole(n)
+}
+
+/// A provider: its miner and the accounts behind it.
+#[derive(Clone, Copy)]
+struct Provider {
+    name: &'static str,
+    miner: ActorID,
+    owner: Account,
+    worker: Account,
+}
+
+/// FIL in and out of the suite, from the messages' own returns.
+#[derive(Default)]
+struct Flows {
+    posted: TokenAmount,
+    collateral: TokenAmount,
+    withdrawn: TokenAmount,
+    reclaimed: TokenAmount,
+    compensation: TokenAmount,
+    rewards: TokenAmount,
+    released: TokenAmount,
+}
+
+struct Story {
+    d: Devnet,
+    flows: Flows,
+    step: usize,
+    json: bool,
+    started: Instant,
+    next_sector: u64,
+}
+
+impl Story {
+    /// One progress line (stderr under --json, so stdout stays one JSON document).
+    fn say(&mut self, line: String) {
+        self.step += 1;
+        let line = format!(
+            "[{:>5.1}s] {:>2}. {line}",
+            self.started.elapsed().as_secs_f64(),
+            self.step
+        );
+        if self.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+
+    /// Commits the step, as a command would.
+    fn commit(&mut self) -> Result<()> {
+        self.d.commit()?;
+        Ok(())
+    }
+
+    fn provider(&mut self, name: &'static str) -> Result<Provider> {
+        let owner = create_account(&mut self.d, &format!("{name}-owner"), whole(200))?;
+        let worker = create_account(&mut self.d, &format!("{name}-worker"), whole(200))?;
+        let miner = create_miner(&mut self.d, name, &owner, &worker, &[])?;
+        Ok(Provider {
+            name,
+            miner,
+            owner,
+            worker,
+        })
+    }
+
+    /// The provider stores the piece: a new sector, a deal published and activated in it.
+    fn store_piece(&mut self, p: Provider, client: &Account, seed: u8, duration: ChainEpoch) -> Result<u64> {
+        let now = self.d.h.epoch();
+        let sector = self.next_sector;
+        self.next_sector += 1;
+        add_sector(&mut self.d, p.miner, sector, 0, 0, now + 1_051_200)?;
+        let proposal = f05::DealProposal {
+            piece_cid: f05::piece_cid([seed; 32]),
+            piece_size: PaddedPieceSize(PIECE_SIZE),
+            verified_deal: false,
+            client: client.address(),
+            provider: fvm_shared::address::Address::new_id(p.miner),
+            label: f05::Label::String(format!("piece {seed:#04x}")),
+            start_epoch: now,
+            end_epoch: now + duration,
+            storage_price_per_epoch: TokenAmount::from_atto(1000),
+            provider_collateral: TokenAmount::default(),
+            client_collateral: TokenAmount::default(),
+        };
+        let deal = publish_deal(&mut self.d, &proposal)?;
+        activate_deal(&mut self.d, deal, sector)?;
+        Ok(deal)
+    }
+
+    fn claim(&mut self, p: Provider, bounty: u64, deal: u64) -> Result<(u64, u64)> {
+        let ret = claim_bounty(&mut self.d, &p.worker, bounty, p.miner, deal, None)?;
+        let collateral = get_claim(&mut self.d, ret.claim_id)?.claim.collateral;
+        self.flows.collateral += &collateral;
+        self.say(format!(
+            "{} claims bounty {bounty} with deal {deal}: claim {}, {} vesting, {} locked in lock {}",
+            p.name,
+            ret.claim_id,
+            fil(&ret.reward),
+            fil(&collateral),
+            ret.lock_id
+        ));
+        Ok((ret.claim_id, ret.lock_id))
+    }
+
+    fn withdraw(&mut self, p: Provider) -> Result<()> {
+        let ret = withdraw(&mut self.d, &p.worker, p.miner)?;
+        self.flows.withdrawn += &ret.paid;
+        self.say(format!(
+            "{} withdraws: {} paid to {}",
+            p.name,
+            fil(&ret.paid),
+            self.d.name_of(ret.to)
+        ));
+        self.commit()
+    }
+
+    fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
+        let from = self.d.h.epoch();
+        self.d.h.advance(epochs)?;
+        let days = epochs as f64 / 2_880.0;
+        let unit = if days == 1.0 { "day" } else { "days" };
+        self.say(format!(
+            "chain advances {days} {unit}: epoch {from} → {}",
+            self.d.h.epoch()
+        ));
+        self.commit()
+    }
+}
+
+pub fn run(args: DemoArgs, json: bool) -> Result<Output> {
+    let started = Instant::now();
+    let (dir, temporary) = match &args.keep {
+        Some(dir) => {
+            if dir.exists() {
+                bail!("{} exists: --keep wants a new directory", dir.display());
+            }
+            (dir.clone(), false)
+        }
+        None => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let dir: PathBuf =
+                std::env::temp_dir().join(format!("suite-demo-{}-{nanos}", std::process::id()));
+            (dir, true)
+        }
+    };
+    let result = tell(&dir, json, started);
+    let disk = dir_size(&dir);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let (mut out, story_json) = result?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let kept = if temporary {
+        "removed".to_string()
+    } else {
+        format!("kept in {} (use --data-dir there)", dir.display())
+    };
+    out.text.push_str(&format!(
+        "\ndemo finished in {elapsed:.1} s; the devnet took {} bytes on disk ({kept})\n",
+        thousands(disk)
+    ));
+    let mut json_out = story_json;
+    json_out["wall_seconds"] = json!(elapsed);
+    json_out["disk_bytes"] = json!(disk);
+    json_out["data_dir"] = json!(if temporary {
+        None
+    } else {
+        Some(dir.display().to_string())
+    });
+    out.json = json_out;
+    Ok(out)
+}
+
+fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, serde_json::Value)> {
+    let d = Devnet::init(dir).context("creating the demo devnet")?;
+    let mut s = Story {
+        d,
+        flows: Flows::default(),
+        step: 0,
+        json,
+        started,
+        next_sector: 1,
+    };
+    s.commit()?;
+    let suite = s.d.suite();
+    s.say(format!(
+        "devnet up in {}: registry f0{}, escrow f0{}, market f0{} (epoch {})",
+        dir.display(),
+        suite.reputation,
+        suite.escrow,
+        suite.market,
+        s.d.h.epoch()
+    ));
+
+    // The cast.
+    let alice = create_account(&mut s.d, "alice", whole(1_000))?;
+    let bob = create_account(&mut s.d, "bob", whole(1_000))?;
+    let carol = create_account(&mut s.d, "carol", whole(1_000))?;
+    let watcher = create_account(&mut s.d, "watcher", whole(10))?;
+    let mut providers = Vec::new();
+    for name in ["p1", "p2", "p3", "p4"] {
+        let p = s.provider(name)?;
+        let metadata = Metadata {
+            name: format!("Provider {}", &name[1..]),
+            region: ["DE", "US-CA", "JP", "BR"][providers.len()].to_string(),
+            peer_id: Vec::new(),
+            links: vec![format!("https://{name}.example")],
+        };
+        register_provider(&mut s.d, &p.owner, p.miner, metadata)?;
+        providers.push(p);
+    }
+    let [p1, p2, p3, p4] = [providers[0], providers[1], providers[2], providers[3]];
+    s.commit()?;
+    s.say("clients alice, bob, carol, a watcher and providers p1–p4 (miners with owner and worker) registered in the reputation registry".into());
+
+    // Three clients post bounties.
+    let expiry = s.d.h.epoch() + 100_000;
+    let bounty =
+        |seed: u8, replicas: u64, reward: u64, collateral: u64, min_duration: ChainEpoch| PostBountyParams {
+            piece_cid: f05::piece_cid([seed; 32]),
+            piece_size: PIECE_SIZE,
+            replicas,
+            reward_per_replica: whole(reward),
+            collateral_per_replica: whole(collateral),
+            min_duration,
+            expiry,
+            min_reputation: None,
+            allowed_providers: None,
+        };
+    let posts = [
+        (alice, "alice", bounty(0x11, 2, 20, 5, DAYS_180), 0x11u8),
+        (bob, "bob", bounty(0x22, 1, 30, 8, DAYS_180), 0x22),
+        (
+            carol,
+            "carol",
+            PostBountyParams {
+                min_reputation: Some(4_000),
+                ..bounty(0x33, 2, 15, 4, DAYS_180 / 2)
+            },
+            0x33,
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (client, name, p, _) in &posts {
+        let id = post_bounty(&mut s.d, client, p)?;
+        let value = &p.reward_per_replica * p.replicas;
+        s.flows.posted += &value;
+        s.say(format!(
+            "{name} posts bounty {id}: {} replica(s) × {} for a 32 GiB piece …{}, collateral {}, kept ≥ {} days",
+            p.replicas,
+            fil(&p.reward_per_replica),
+            &p.piece_cid.to_string()[56..],
+            fil(&p.collateral_per_replica),
+            p.min_duration / 2_880
+        ));
+        ids.push(id);
+    }
+    s.commit()?;
+    let [bounty_a, bounty_b, bounty_c] = [ids[0], ids[1], ids[2]];
+
+    // Four providers store the pieces and claim.
+    let deal_span = DAYS_180 + 100_000;
+    let mut claims = BTreeMap::new();
+    for (p, client, seed, bounty_id) in [
+        (p1, alice, 0x11, bounty_a),
+        (p2, alice, 0x11, bounty_a),
+        (p3, bob, 0x22, bounty_b),
+        (p4, carol, 0x33, bounty_c),
+        (p1, carol, 0x33, bounty_c),
+    ] {
+        let deal = s.store_piece(p, &client, seed, deal_span)?;
+        let (claim, lock) = s.claim(p, bounty_id, deal)?;
+        claims.insert((p.name, bounty_id), (claim, lock));
+        s.commit()?;
+    }
+
+    // Rewards vest; providers pull them.
+    s.advance(30 * 2_880)?;
+    s.withdraw(p1)?;
+    s.withdraw(p2)?;
+
+    // p3's sector faults: a watcher proves it, the client is paid the fault fee.
+    let (_, lock_b) = claims[&("p3", bounty_b)];
+    let sector_b = get_lock(&mut s.d, lock_b)?
+        .lock
+        .sector
+        .map(|x| x.sector_number)
+        .context("p3's lock has its sector")?;
+    miner_control(
+        &mut s.d,
+        p3.miner,
+        &integration_tests::miner::Control::Fault(sector_b),
+    )?;
+    s.commit()?;
+    s.say(format!(
+        "p3's sector {sector_b} (holding bob's piece) goes faulty"
+    ));
+    let ret = report_fault(&mut s.d, &watcher, lock_b, ProofKind::SectorFaulty, None)?;
+    s.flows.compensation += &ret.compensation;
+    s.flows.rewards += &ret.reporter_reward;
+    s.say(format!(
+        "watcher proves the fault: fee {} slashed, {} to bob, {} to the watcher; {} still locked",
+        fil(&ret.slashed),
+        fil(&ret.compensation),
+        fil(&ret.reporter_reward),
+        fil(&ret.remaining)
+    ));
+    s.commit()?;
+
+    // It never recovers: the sector dies, the rest of the collateral goes to the client.
+    s.advance(2_880)?;
+    miner_control(
+        &mut s.d,
+        p3.miner,
+        &integration_tests::miner::Control::Terminate(sector_b),
+    )?;
+    s.commit()?;
+    s.say(format!(
+        "p3's sector {sector_b} is terminated (its deal ends early)"
+    ));
+    let ret = report_fault(&mut s.d, &watcher, lock_b, ProofKind::SectorDead, None)?;
+    s.flows.compensation += &ret.compensation;
+    s.flows.rewards += &ret.reporter_reward;
+    let reopened = get_bounty(&mut s.d, bounty_b)?.bounty.open_slots;
+    s.say(format!(
+        "watcher proves the loss: {} slashed, {} to bob, {} to the watcher; p3's claim stops vesting, bounty {bounty_b} has {reopened} open slot(s) again",
+        fil(&ret.slashed),
+        fil(&ret.compensation),
+        fil(&ret.reporter_reward)
+    ));
+    s.commit()?;
+
+    // Another provider takes the reopened slot.
+    let deal = s.store_piece(p4, &bob, 0x22, deal_span)?;
+    s.claim(p4, bounty_b, deal)?;
+    s.commit()?;
+
+    // p1's claim on alice's bounty runs its course: released, completed.
+    let (claim_a1, lock_a1) = claims[&("p1", bounty_a)];
+    let vest_end = get_claim(&mut s.d, claim_a1)?.claim.vest_end;
+    let end = get_lock(&mut s.d, lock_a1)?.lock.end_epoch;
+    s.advance(end.max(vest_end) - s.d.h.epoch())?;
+    let (amount, to) = release(&mut s.d, &watcher, lock_a1)?;
+    s.flows.released += &amount;
+    let status = get_claim(&mut s.d, claim_a1)?.claim.status;
+    s.say(format!(
+        "lock {lock_a1} ends: {} back to {}, p1's claim {claim_a1} is {:?}",
+        fil(&amount),
+        s.d.name_of(to),
+        status
+    ));
+    s.commit()?;
+    for p in [p1, p2, p3, p4] {
+        s.withdraw(p)?;
+    }
+
+    // The books: what went in equals what came out plus what is still held.
+    let market_balance = s.d.h.balance(suite.market)?;
+    let escrow_balance = s.d.h.balance(suite.escrow)?;
+    let f = &s.flows;
+    let market_expected = &f.posted - &f.withdrawn - &f.reclaimed;
+    let escrow_expected = &f.collateral - &f.released - &f.compensation - &f.rewards;
+    if market_expected != market_balance || escrow_expected != escrow_balance {
+        bail!(
+            "the books do not balance: market holds {} (expected {}), escrow holds {} (expected {})",
+            fil(&market_balance),
+            fil(&market_expected),
+            fil(&escrow_balance),
+            fil(&escrow_expected)
+        );
+    }
+    let mut text = String::new();
+    text.push_str(&format!(
+        "\nFIL accounted for (every figure from the messages' returns, checked against the actors' balances):\n\
+         clients paid {} into bounties = {} withdrawn by providers + {} reclaimed + {} still held by the market\n\
+         providers locked {} collateral = {} released + {} to clients + {} to watchers + {} still held by the escrow\n",
+        fil(&f.posted),
+        fil(&f.withdrawn),
+        fil(&f.reclaimed),
+        fil(&market_balance),
+        fil(&f.collateral),
+        fil(&f.released),
+        fil(&f.compensation),
+        fil(&f.rewards),
+        fil(&escrow_balance),
+    ));
+    let books = json!({
+        "posted": atto_json(&f.posted),
+        "withdrawn": atto_json(&f.withdrawn),
+        "reclaimed": atto_json(&f.reclaimed),
+        "market_balance": atto_json(&market_balance),
+        "collateral": atto_json(&f.collateral),
+        "released": atto_json(&f.released),
+        "compensation": atto_json(&f.compensation),
+        "reporter_rewards": atto_json(&f.rewards),
+        "escrow_balance": atto_json(&escrow_balance),
+    });
+
+    let gas = std::mem::take(&mut s.d.gas);
+    let (reputation, reputation_json) = reputation_table(&mut s.d)?;
+    text.push_str("\nReputation:\n");
+    text.push_str(&reputation.render());
+
+    let mut by_method: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for g in &gas {
+        by_method.entry(g.method.clone()).or_default().push(g.gas);
+    }
+    let mut rows: Vec<(String, Vec<u64>)> = by_method.into_iter().collect();
+    rows.sort_by_key(|(_, v)| std::cmp::Reverse(v.iter().sum::<u64>() / v.len() as u64));
+    let mut table = Table::new(&["method", ">calls", ">mean gas", ">max gas"]);
+    let mut gas_json = Vec::new();
+    for (method, v) in &rows {
+        let mean = v.iter().sum::<u64>() / v.len() as u64;
+        let max = v.iter().copied().max().unwrap_or(0);
+        table.row(vec![
+            method.clone(),
+            v.len().to_string(),
+            thousands(mean),
+            thousands(max),
+        ]);
+        gas_json.push(json!({ "method": method, "calls": v.len(), "mean_gas": mean, "max_gas": max }));
+    }
+    text.push_str("\nGas per method (every message of the demo):\n");
+    text.push_str(&table.render());
+    let messages = gas.len();
+    text.push_str(&format!("\n{messages} messages, final epoch {}\n", s.d.h.epoch()));
+    s.commit()?;
+    let json = json!({
+        "messages": messages,
+        "epoch": s.d.h.epoch(),
+        "books": books,
+        "reputation": reputation_json,
+        "gas": gas_json,
+    });
+    Ok((Output::new(json.clone(), text), json))
+}

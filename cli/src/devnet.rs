@@ -1,0 +1,561 @@
+//! A devnet: the harness's chain resumed from the on-disk store, the names users gave to
+//! accounts and miners, and the deployed suite. Every message goes through [`Devnet::send`],
+//! which turns a failure into a [`Refused`] error; a command commits only when all of its
+//! messages succeeded, so a refused command changes nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID;
+use anyhow::{anyhow, bail, Context, Result};
+use cid::Cid;
+use fvm_ipld_encoding::{from_slice, to_vec, RawBytes};
+use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::{ActorID, MethodNum};
+use integration_tests::bounty::{self as market_helpers, Suite};
+use integration_tests::harness::params;
+use integration_tests::{Account, Harness, Receipt, Snapshot};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use suite_interfaces::bounty::MarketPolicy;
+use suite_interfaces::escrow::Policy;
+
+use crate::store::{CommitStats, DbStore};
+
+/// Version of the on-disk devnet record.
+const RECORD_VERSION: u32 = 1;
+
+/// Every account the operator funds at creation unless told otherwise.
+pub const DEFAULT_ACCOUNT_FIL: u64 = 1_000;
+
+/// A key account the devnet can sign for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyAccount {
+    pub id: ActorID,
+    pub key: Address,
+}
+
+impl From<KeyAccount> for Account {
+    fn from(a: KeyAccount) -> Self {
+        Account { id: a.id, key: a.key }
+    }
+}
+
+impl From<Account> for KeyAccount {
+    fn from(a: Account) -> Self {
+        KeyAccount { id: a.id, key: a.key }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinerRecord {
+    pub id: ActorID,
+    pub owner: ActorID,
+    pub worker: ActorID,
+    pub controls: Vec<ActorID>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteRecord {
+    pub reputation: ActorID,
+    pub escrow: ActorID,
+    pub market: ActorID,
+}
+
+/// What the database keeps besides blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub version: u32,
+    pub root: Cid,
+    pub epoch: ChainEpoch,
+    pub manifest_root: Cid,
+    pub operator: KeyAccount,
+    pub next_key: u64,
+    pub admin: ActorID,
+    pub suite: SuiteRecord,
+    pub accounts: BTreeMap<String, KeyAccount>,
+    pub miners: BTreeMap<String, MinerRecord>,
+}
+
+/// A message the chain refused: which method, the exit code (by name) and the actor's message.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub method: String,
+    pub to: ActorID,
+    pub exit_code: ExitCode,
+    pub exit_name: String,
+    pub message: String,
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} refused by f0{}: {} (exit {}): {}",
+            self.method,
+            self.to,
+            self.exit_name,
+            self.exit_code.value(),
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Which actor a message went to, for naming actor-specific exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receiver {
+    Escrow,
+    StorageMarket,
+    Other,
+}
+
+/// The name of an exit code: the FVM's system and user codes, and the actor-specific codes of
+/// the escrow (32–34) and the storage market (32–33).
+pub fn exit_name(code: ExitCode, receiver: Receiver) -> String {
+    let name = match code.value() {
+        0 => "OK",
+        1 => "SYS_SENDER_INVALID",
+        2 => "SYS_SENDER_STATE_INVALID",
+        4 => "SYS_ILLEGAL_INSTRUCTION",
+        5 => "SYS_INVALID_RECEIVER",
+        6 => "SYS_INSUFFICIENT_FUNDS",
+        7 => "SYS_OUT_OF_GAS",
+        9 => "SYS_ILLEGAL_EXIT_CODE",
+        10 => "SYS_ASSERTION_FAILED",
+        11 => "SYS_MISSING_RETURN",
+        16 => "USR_ILLEGAL_ARGUMENT",
+        17 => "USR_NOT_FOUND",
+        18 => "USR_FORBIDDEN",
+        19 => "USR_INSUFFICIENT_FUNDS",
+        20 => "USR_ILLEGAL_STATE",
+        21 => "USR_SERIALIZATION",
+        22 => "USR_UNHANDLED_MESSAGE",
+        23 => "USR_UNSPECIFIED",
+        24 => "USR_ASSERTION_FAILED",
+        25 => "USR_READ_ONLY",
+        26 => "USR_NOT_PAYABLE",
+        32 if receiver == Receiver::Escrow => "EX_NOT_PROVEN",
+        33 if receiver == Receiver::Escrow => "EX_STALE_LOCATION",
+        34 if receiver == Receiver::Escrow => "EX_FAULT_COOLDOWN",
+        32 if receiver == Receiver::StorageMarket => "EX_DEAL_EXPIRED",
+        33 if receiver == Receiver::StorageMarket => "EX_DEAL_NOT_ACTIVATED",
+        other => return format!("ACTOR_SPECIFIC_{other}"),
+    };
+    name.to_string()
+}
+
+/// The receiving actor's own abort message out of the VM's failure text: its backtrace lists
+/// the outermost frame first as `00: f0123 (method N) -- message (code)`.
+pub fn abort_message(failure: &str) -> String {
+    for line in failure.lines() {
+        if let Some(frame) = line.strip_prefix("00: ") {
+            if let Some((_, message)) = frame.split_once(" -- ") {
+                let message = match message.rfind(" (") {
+                    Some(i) if message.ends_with(')') => &message[..i],
+                    _ => message,
+                };
+                return message.to_string();
+            }
+        }
+        if let Some(message) = line.strip_prefix("pre-validation failed: ") {
+            return message.to_string();
+        }
+    }
+    // No actor frame: a syscall failed outside any actor (e.g. the value transfer itself).
+    if let Some(cause) = failure.lines().find_map(|l| l.strip_prefix("--> caused by: ")) {
+        let cause = cause.split_once(" -- ").map_or(cause, |(_, m)| m);
+        let cause = match cause.rfind(" (") {
+            Some(i) if cause.ends_with(')') => &cause[..i],
+            _ => cause,
+        };
+        return cause.to_string();
+    }
+    failure
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// One message's gas, for the demo's per-method table.
+#[derive(Debug, Clone)]
+pub struct GasSample {
+    pub method: String,
+    pub gas: u64,
+}
+
+pub struct Devnet {
+    pub h: Harness<Rc<DbStore>>,
+    store: Rc<DbStore>,
+    pub record: Record,
+    pub dir: PathBuf,
+    pub gas: Vec<GasSample>,
+}
+
+/// The market policy of a devnet: the interface's defaults (one-day minimum duration, up to 16
+/// replicas).
+pub fn market_policy() -> MarketPolicy {
+    MarketPolicy::default()
+}
+
+/// The escrow policy of a devnet: 5% to reporters, 10% fault fee, one day of fault cooldown,
+/// at least 1 milliFIL of collateral.
+pub fn escrow_policy() -> Policy {
+    Policy {
+        min_collateral: TokenAmount::from_nano(1_000_000),
+        ..Policy::default()
+    }
+}
+
+impl Devnet {
+    /// Creates a devnet in `dir`: genesis, an `admin` account, the suite deployed by it (the
+    /// admin also administers the registry). Refuses a dir that already holds one.
+    pub fn init(dir: &Path) -> Result<Self> {
+        let store = Rc::new(DbStore::open(dir)?);
+        if store.devnet_record()?.is_some() {
+            bail!(
+                "{} already holds a devnet (use another --data-dir, or delete it first)",
+                dir.display()
+            );
+        }
+        let mut h = Harness::create(store.clone())?;
+        let admin = h.create_account(TokenAmount::from_whole(DEFAULT_ACCOUNT_FIL))?;
+        let suite = market_helpers::deploy(&mut h, &admin, &admin, escrow_policy(), market_policy())?;
+        let snapshot = h.snapshot()?;
+        let mut accounts = BTreeMap::new();
+        accounts.insert("operator".to_string(), snapshot.operator.into());
+        accounts.insert("admin".to_string(), admin.into());
+        let record = Record {
+            version: RECORD_VERSION,
+            root: snapshot.root,
+            epoch: snapshot.epoch,
+            manifest_root: snapshot.manifest_root,
+            operator: snapshot.operator.into(),
+            next_key: snapshot.next_key,
+            admin: admin.id,
+            suite: SuiteRecord {
+                reputation: suite.reputation,
+                escrow: suite.escrow,
+                market: suite.market,
+            },
+            accounts,
+            miners: BTreeMap::new(),
+        };
+        Ok(Self {
+            h,
+            store,
+            record,
+            dir: dir.to_path_buf(),
+            gas: Vec::new(),
+        })
+    }
+
+    /// Opens the devnet in `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        if !dir.join(crate::store::DB_FILE).exists() {
+            bail!(
+                "no devnet in {} (run `suite init` first, or pass --data-dir)",
+                dir.display()
+            );
+        }
+        let store = Rc::new(DbStore::open(dir)?);
+        let bytes = store
+            .devnet_record()?
+            .ok_or_else(|| anyhow!("{} holds no devnet record (run `suite init`)", dir.display()))?;
+        let record: Record = from_slice(&bytes).context("reading the devnet record")?;
+        if record.version != RECORD_VERSION {
+            bail!(
+                "devnet record version {} is not {RECORD_VERSION}: re-create the devnet",
+                record.version
+            );
+        }
+        let snapshot = Snapshot {
+            root: record.root,
+            epoch: record.epoch,
+            manifest_root: record.manifest_root,
+            operator: record.operator.into(),
+            next_key: record.next_key,
+        };
+        let h = Harness::resume(store.clone(), &snapshot)?;
+        Ok(Self {
+            h,
+            store,
+            record,
+            dir: dir.to_path_buf(),
+            gas: Vec::new(),
+        })
+    }
+
+    /// Writes what the command did to disk, atomically.
+    pub fn commit(&mut self) -> Result<CommitStats> {
+        let snapshot = self.h.snapshot()?;
+        self.record.root = snapshot.root;
+        self.record.epoch = snapshot.epoch;
+        self.record.next_key = snapshot.next_key;
+        self.store.commit(&to_vec(&self.record)?)
+    }
+
+    pub fn suite(&self) -> Suite {
+        Suite {
+            reputation: self.record.suite.reputation,
+            escrow: self.record.suite.escrow,
+            market: self.record.suite.market,
+        }
+    }
+
+    pub fn operator(&self) -> Account {
+        self.record.operator.into()
+    }
+
+    pub fn store(&self) -> &DbStore {
+        &self.store
+    }
+
+    fn receiver(&self, to: ActorID) -> Receiver {
+        if to == self.record.suite.escrow {
+            Receiver::Escrow
+        } else if to == STORAGE_MARKET_ACTOR_ID {
+            Receiver::StorageMarket
+        } else {
+            Receiver::Other
+        }
+    }
+
+    /// Sends a message; a failure becomes a [`Refused`] error. `method` names it for errors
+    /// and the gas table.
+    pub fn send_raw(
+        &mut self,
+        from: &Account,
+        to: ActorID,
+        method: &str,
+        number: MethodNum,
+        raw: RawBytes,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let r = self.h.send(from, Address::new_id(to), number, raw, value)?;
+        self.gas.push(GasSample {
+            method: method.to_string(),
+            gas: r.gas_used,
+        });
+        if !r.is_ok() {
+            let failure = r.failure.clone().unwrap_or_default();
+            return Err(Refused {
+                method: method.to_string(),
+                to,
+                exit_code: r.exit_code,
+                exit_name: exit_name(r.exit_code, self.receiver(to)),
+                message: abort_message(&failure),
+            }
+            .into());
+        }
+        Ok(r)
+    }
+
+    /// [`Devnet::send_raw`] with CBOR parameters.
+    pub fn send<P: Serialize>(
+        &mut self,
+        from: &Account,
+        to: ActorID,
+        method: &str,
+        number: MethodNum,
+        p: &P,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        self.send_raw(from, to, method, number, params(p), value)
+    }
+
+    /// A getter sent by the operator, decoded. Read commands never commit, so it changes
+    /// nothing on disk.
+    pub fn query<P: Serialize, R: DeserializeOwned>(
+        &mut self,
+        to: ActorID,
+        method: &str,
+        number: MethodNum,
+        p: &P,
+    ) -> Result<R> {
+        let operator = self.operator();
+        let r = self.send(&operator, to, method, number, p, TokenAmount::default())?;
+        r.ret()
+            .with_context(|| format!("decoding the return of {method}"))
+    }
+
+    /// An account the devnet can sign for, by name or address.
+    pub fn account(&self, name: &str) -> Result<Account> {
+        if let Some(a) = self.record.accounts.get(name) {
+            return Ok((*a).into());
+        }
+        if let Ok(address) = parse_address(name) {
+            let id = self.h.resolve(&address)?;
+            if let Some(a) = self
+                .record
+                .accounts
+                .values()
+                .find(|a| Some(a.id) == id || a.key == address)
+            {
+                return Ok((*a).into());
+            }
+        }
+        bail!(
+            "unknown account {name:?} (known: {})",
+            self.record
+                .accounts
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
+    /// The name of an account or miner ID, or its address.
+    pub fn name_of(&self, id: ActorID) -> String {
+        if let Some((name, _)) = self.record.accounts.iter().find(|(_, a)| a.id == id) {
+            return name.clone();
+        }
+        if let Some((name, _)) = self.record.miners.iter().find(|(_, m)| m.id == id) {
+            return name.clone();
+        }
+        let s = self.record.suite;
+        match id {
+            x if x == s.market => "bounty-market".into(),
+            x if x == s.escrow => "collateral-escrow".into(),
+            x if x == s.reputation => "provider-reputation".into(),
+            _ => format!("f0{id}"),
+        }
+    }
+
+    /// Any actor by name (account or miner) or address, as an ID (it must exist).
+    pub fn actor_id(&self, name: &str) -> Result<ActorID> {
+        if let Some(m) = self.record.miners.get(name) {
+            return Ok(m.id);
+        }
+        if let Some(a) = self.record.accounts.get(name) {
+            return Ok(a.id);
+        }
+        let address = parse_address(name).map_err(|_| {
+            anyhow!("unknown name {name:?}: not an account, a miner or an address (f0…, f1…)")
+        })?;
+        self.h
+            .resolve(&address)?
+            .ok_or_else(|| anyhow!("no actor at {name}"))
+    }
+
+    /// A miner by name or address (it must exist; the chain decides whether it is a miner).
+    pub fn miner_id(&self, name: &str) -> Result<ActorID> {
+        if let Some(m) = self.record.miners.get(name) {
+            return Ok(m.id);
+        }
+        if parse_address(name).is_ok() {
+            return self.actor_id(name);
+        }
+        bail!(
+            "unknown miner {name:?} (known: {})",
+            self.record.miners.keys().cloned().collect::<Vec<_>>().join(", ")
+        )
+    }
+
+    /// Checks a new name is free and well-formed.
+    pub fn check_new_name(&self, name: &str) -> Result<()> {
+        let ok = !name.is_empty()
+            && name.len() <= 32
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !name.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && parse_address(name).is_err();
+        if !ok {
+            bail!("name {name:?} must be 1–32 letters, digits, '-' or '_', not start with a digit, and not look like an address");
+        }
+        if self.record.accounts.contains_key(name) || self.record.miners.contains_key(name) {
+            bail!("name {name:?} is already taken");
+        }
+        Ok(())
+    }
+}
+
+/// An `f…`/`t…` address.
+pub fn parse_address(text: &str) -> Result<Address> {
+    let normalised = match text.strip_prefix('t') {
+        Some(rest) => format!("f{rest}"),
+        None => text.to_string(),
+    };
+    Address::from_str_checked(&normalised)
+}
+
+trait FromStrChecked: Sized {
+    fn from_str_checked(s: &str) -> Result<Self>;
+}
+
+impl FromStrChecked for Address {
+    fn from_str_checked(s: &str) -> Result<Self> {
+        use std::str::FromStr;
+        Address::from_str(s).map_err(|e| anyhow!("{s:?} is not an address: {e}"))
+    }
+}
+
+/// Directory size on disk, recursively.
+pub fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abort_messages_come_from_the_outermost_frame() {
+        let failure = "message failed with backtrace:\n00: f01005 (method 123) -- bounty 9 not found (17)\n01: f01004 (method 5) -- inner (16)\n";
+        assert_eq!(abort_message(failure), "bounty 9 not found");
+        assert_eq!(
+            abort_message("pre-validation failed: actor balance less than needed\n"),
+            "actor balance less than needed"
+        );
+        assert_eq!(abort_message("something else\n"), "something else");
+        let transfer = "message failed with backtrace:\n--> caused by: send::send -- sender does not have funds to transfer (balance 4.999998, transfer 20.0) (5: insufficient funds)\n";
+        assert_eq!(
+            abort_message(transfer),
+            "sender does not have funds to transfer (balance 4.999998, transfer 20.0)"
+        );
+    }
+
+    #[test]
+    fn exit_codes_are_named_by_receiver() {
+        assert_eq!(
+            exit_name(ExitCode::USR_FORBIDDEN, Receiver::Other),
+            "USR_FORBIDDEN"
+        );
+        assert_eq!(
+            exit_name(ExitCode::new(33), Receiver::Escrow),
+            "EX_STALE_LOCATION"
+        );
+        assert_eq!(
+            exit_name(ExitCode::new(32), Receiver::StorageMarket),
+            "EX_DEAL_EXPIRED"
+        );
+        assert_eq!(exit_name(ExitCode::new(40), Receiver::Other), "ACTOR_SPECIFIC_40");
+    }
+
+    #[test]
+    fn addresses_parse_on_either_network_prefix() {
+        assert_eq!(parse_address("f0100").unwrap(), Address::new_id(100));
+        assert_eq!(parse_address("t0100").unwrap(), Address::new_id(100));
+        assert!(parse_address("alice").is_err());
+    }
+}

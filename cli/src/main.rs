@@ -1,0 +1,350 @@
+//! `suite`: a persistent local FVM devnet with the storage bounty market, the collateral escrow
+//! and the provider reputation registry deployed, and the end-to-end demo.
+//!
+//! Every command opens the devnet in `--data-dir` (default `./.suite-devnet`, or
+//! `$SUITE_DATA_DIR`), runs its messages on the real FVM and, when they all succeeded, commits
+//! the new state to disk in one transaction. A refused message prints the actor's exit code
+//! name and message, exits with status 1 and changes nothing. Read commands never write.
+
+mod commands;
+mod demo;
+mod devnet;
+mod output;
+mod store;
+mod units;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::devnet::Refused;
+
+#[derive(Parser)]
+#[command(name = "suite", version, about = "Local FVM devnet for the storage bounty suite", long_about = None)]
+struct Cli {
+    /// Where the devnet lives.
+    #[arg(long, global = true, env = "SUITE_DATA_DIR", default_value = ".suite-devnet")]
+    data_dir: PathBuf,
+    /// Print JSON instead of tables (amounts in attoFIL, as strings).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a devnet: genesis, an `admin` account, the three actors deployed.
+    Init,
+    /// Epoch, state root, the suite's actors and balances, the escrow's totals, disk use.
+    Status,
+    /// Move the chain forward.
+    Advance(AdvanceArgs),
+    /// Key accounts the devnet signs for.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Storage providers (stand-in miners) and their sectors.
+    #[command(subcommand)]
+    Miner(MinerCmd),
+    /// Deals in the storage market (f05), driven by the devnet operator.
+    #[command(subcommand)]
+    Deal(DealCmd),
+    /// The storage bounty market.
+    #[command(subcommand)]
+    Bounty(BountyCmd),
+    /// The collateral escrow.
+    #[command(subcommand)]
+    Escrow(EscrowCmd),
+    /// The provider reputation registry.
+    #[command(subcommand)]
+    Reputation(ReputationCmd),
+    /// The end-to-end story on a fresh temporary devnet.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+pub struct AdvanceArgs {
+    /// Epochs to move forward.
+    #[arg(required_unless_present = "to")]
+    pub epochs: Option<i64>,
+    /// Move to this epoch instead.
+    #[arg(long, conflicts_with = "epochs")]
+    pub to: Option<i64>,
+}
+
+#[derive(Subcommand)]
+pub enum AccountCmd {
+    /// Create a key account funded by the operator.
+    Create {
+        name: String,
+        /// Initial balance (e.g. 1000FIL).
+        #[arg(long, default_value = "1000FIL")]
+        balance: String,
+    },
+    /// Every named account and its balance.
+    List,
+    /// Send FIL to an account or any address.
+    Fund {
+        to: String,
+        amount: String,
+        /// Who pays.
+        #[arg(long, default_value = "operator")]
+        from: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MinerCmd {
+    /// Create a stand-in miner (32 GiB sectors) through init, as its owner.
+    Create {
+        name: String,
+        #[arg(long)]
+        owner: String,
+        /// Defaults to the owner.
+        #[arg(long)]
+        worker: Option<String>,
+        /// Control addresses (repeat).
+        #[arg(long = "control")]
+        controls: Vec<String>,
+    },
+    /// Every named miner.
+    List,
+    /// Add an Active sector at (deadline, partition).
+    AddSector {
+        miner: String,
+        sector: u64,
+        #[arg(long, default_value_t = 0)]
+        deadline: u64,
+        #[arg(long, default_value_t = 0)]
+        partition: u64,
+        /// Nominal expiration epoch (default: now + 1,051,200, a year).
+        #[arg(long)]
+        expiration: Option<i64>,
+    },
+    /// Declare a sector faulty.
+    Fault { miner: String, sector: u64 },
+    /// Recover a faulty sector.
+    Recover { miner: String, sector: u64 },
+    /// Terminate a sector (its deals are terminated in the market).
+    Terminate { miner: String, sector: u64 },
+    /// A sector's status at its location.
+    Sector { miner: String, sector: u64 },
+}
+
+#[derive(Subcommand)]
+pub enum DealCmd {
+    /// Publish a deal between a client and a provider.
+    Publish {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        provider: String,
+        /// Piece CID (a CommP: baga6ea4sea…).
+        #[arg(long)]
+        piece: String,
+        /// Padded piece size (e.g. 2KiB, 32GiB).
+        #[arg(long)]
+        size: String,
+        /// Start epoch (default: now).
+        #[arg(long)]
+        start: Option<i64>,
+        /// End epoch.
+        #[arg(long)]
+        end: i64,
+        #[arg(long, default_value = "1000attoFIL")]
+        price_per_epoch: String,
+        #[arg(long, default_value = "0FIL")]
+        provider_collateral: String,
+        #[arg(long, default_value = "0FIL")]
+        client_collateral: String,
+    },
+    /// Activate a published deal in a sector of its provider.
+    Activate { deal: u64, sector: u64 },
+    /// Terminate a deal early (as a slashed provider's would be).
+    Terminate { deal: u64 },
+    /// Settle a deal that ended.
+    Settle { deal: u64 },
+    /// What the market answers about a deal.
+    Show { deal: u64 },
+}
+
+#[derive(Subcommand)]
+pub enum BountyCmd {
+    /// Post a bounty; the value sent is replicas × reward.
+    Post {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        piece: String,
+        #[arg(long)]
+        size: String,
+        #[arg(long, default_value_t = 1)]
+        replicas: u64,
+        /// Reward per replica (e.g. 10FIL).
+        #[arg(long)]
+        reward: String,
+        /// Collateral each claimant locks (e.g. 2FIL).
+        #[arg(long)]
+        collateral: String,
+        /// Minimum epochs the data must be kept (vesting period).
+        #[arg(long)]
+        min_duration: i64,
+        /// Last epoch the bounty can be claimed.
+        #[arg(long)]
+        expiry: i64,
+        /// Minimum reputation score (0–10000) of claimants.
+        #[arg(long)]
+        min_reputation: Option<u16>,
+        /// Only these providers may claim (repeat).
+        #[arg(long = "allow")]
+        allowed: Vec<String>,
+    },
+    /// Bounties, optionally of one client or piece.
+    List {
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long)]
+        piece: Option<String>,
+    },
+    /// A bounty and its current claims.
+    Show { id: u64 },
+    /// Claim a slot with an active deal of the provider; the value sent is the collateral.
+    Claim {
+        id: u64,
+        #[arg(long)]
+        provider: String,
+        #[arg(long)]
+        deal: u64,
+        /// A controlling address of the provider.
+        #[arg(long)]
+        from: String,
+        /// The deal's sector location, if known (saves the escrow a search).
+        #[arg(long, requires = "partition")]
+        deadline: Option<i64>,
+        #[arg(long, requires = "deadline")]
+        partition: Option<i64>,
+    },
+    /// A claim and what has vested.
+    ShowClaim { id: u64 },
+    /// Cancel a bounty (its client only).
+    Cancel {
+        id: u64,
+        #[arg(long)]
+        from: String,
+    },
+    /// Pay a provider's vested rewards to its owner.
+    Withdraw {
+        #[arg(long)]
+        provider: String,
+        #[arg(long)]
+        from: String,
+    },
+    /// Return what a cancelled or expired bounty no longer owes to its client.
+    Reclaim {
+        id: u64,
+        #[arg(long)]
+        from: String,
+    },
+    /// A provider's rewards: vested, paid, withdrawable, pending.
+    Balance {
+        #[arg(long)]
+        provider: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EscrowCmd {
+    /// A lock.
+    Show { lock: u64 },
+    /// A provider's locks.
+    List {
+        #[arg(long)]
+        provider: String,
+    },
+    /// Prove a locked claim failed; the slashed collateral pays the client and the reporter.
+    Report {
+        lock: u64,
+        #[arg(long)]
+        from: String,
+        #[arg(long, value_parser = ["deal-terminated", "sector-faulty", "sector-dead"])]
+        proof: String,
+        /// The sector's location (default: asked of the miner).
+        #[arg(long, requires = "partition")]
+        deadline: Option<i64>,
+        #[arg(long, requires = "deadline")]
+        partition: Option<i64>,
+    },
+    /// Return a lock's collateral at or after its end.
+    Release {
+        lock: u64,
+        #[arg(long)]
+        from: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReputationCmd {
+    /// Register a miner (by a controlling address).
+    Register {
+        miner: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        name: String,
+        /// ISO 3166 region (e.g. DE, US-CA).
+        #[arg(long)]
+        region: String,
+        #[arg(long, default_value = "")]
+        peer_id: String,
+        #[arg(long = "link")]
+        links: Vec<String>,
+    },
+    /// A provider's full record and score.
+    Show { provider: String },
+    /// Every provider the registry knows, with scores.
+    List,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Keep the demo's devnet in this directory (it must not exist) instead of a temporary one.
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match commands::run(&cli.data_dir, cli.command, json) {
+        Ok(out) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&out.json).expect("JSON"));
+            } else if !out.text.is_empty() {
+                print!("{}", out.text);
+                if !out.text.ends_with('\n') {
+                    println!();
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let refused = e.downcast_ref::<Refused>();
+            if json {
+                let mut err = serde_json::json!({ "error": format!("{e:#}") });
+                if let Some(r) = refused {
+                    err["method"] = r.method.clone().into();
+                    err["exit_code"] = r.exit_code.value().into();
+                    err["exit_name"] = r.exit_name.clone().into();
+                    err["message"] = r.message.clone().into();
+                }
+                println!("{}", serde_json::to_string_pretty(&err).expect("JSON"));
+            }
+            eprintln!("error: {e:#}");
+            if refused.is_some() {
+                eprintln!("nothing was changed");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

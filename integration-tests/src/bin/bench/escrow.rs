@@ -15,9 +15,9 @@ use integration_tests::market::{deal_proposal, MarketExt};
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB, WPOST_PERIOD_DEADLINES};
 use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::escrow::{
-    EvidenceParams, FaultProof, GetLockReturn, ListLocksParams, ListLocksReturn, Lock, LockIdParams, Policy,
-    ReportFaultReturn, SectorLocation, Totals, EVENT_LOCKED, EVENT_RELEASED, EVENT_SLASHED, EVENT_TOPPED_UP,
-    METHOD_GET_LOCK, METHOD_GET_TOTALS, METHOD_LIST_LOCKS,
+    ConstructorParams, EvidenceParams, FaultProof, GetLockReturn, ListLocksParams, ListLocksReturn, Lock,
+    LockIdParams, Policy, ReportFaultReturn, SectorLocation, Totals, EVENT_LOCKED, EVENT_RELEASED,
+    EVENT_SLASHED, EVENT_TOPPED_UP, METHOD_GET_LOCK, METHOD_GET_TOTALS, METHOD_LIST_LOCKS,
 };
 
 use super::hamt::{read, shape, MapShape};
@@ -76,12 +76,17 @@ struct Gas {
     get_lock: Vec<u64>,
     list: Vec<u64>,
     totals: Vec<u64>,
+    constructor: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 12] {
+    fn rows(&self) -> [(&'static str, &[u64]); 13] {
         [
+            (
+                "Constructor (init Exec of installed code, whole message)",
+                &self.constructor,
+            ),
             ("Lock (deal evidence)", &self.lock_deal),
             ("Lock (sector evidence, with location)", &self.lock_located),
             (
@@ -204,9 +209,11 @@ struct Bench {
     exec: Clock,
     sectors: Clock,
     lock_clock: Clock,
+    /// The escrow's installed code, for the measured constructors.
+    code: Cid,
 }
 
-pub fn run(options: &Options) -> Result<Section> {
+pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section> {
     let started = Instant::now();
     let wasm = integration_tests::actors::require_wasm(PACKAGE)?;
     let mut b = Bench::new()?;
@@ -257,6 +264,17 @@ pub fn run(options: &Options) -> Result<Section> {
             seconds(boot)
         ),
     ];
+    findings.growth(
+        "escrow",
+        &sizes,
+        &rows,
+        &[
+            "Lock (deal + sector, with location)",
+            "ReportFault DealTerminated (slash all)",
+            "Release",
+            "ListLocks (limit 100, provider with ≥ 100 locks)",
+        ],
+    );
     Ok(Section {
         title: "Collateral escrow".into(),
         facts,
@@ -315,6 +333,11 @@ fn gas_notes(points: &[Point]) -> Vec<String> {
         "Lock with no location: the escrow asks the miner's GenerateSectorLocation; the \
          stand-in miner answers from one HAMT lookup, as cheap as ValidateSectorStatus, where \
          the builtin miner searches its deadlines and partitions."
+            .into(),
+        "Constructor: the whole message, init's Exec included: init records the new actor in \
+         its address map, which grows with every actor the chain creates (the population's \
+         miners and contracts), so its gas grows with N while the constructor's own work does \
+         not."
             .into(),
     ]
 }
@@ -465,6 +488,7 @@ impl Bench {
         let watcher = h.create_account(fil(1_000))?;
         let reader = h.create_account(fil(1_000))?;
         let suite = esc::deploy(&mut h, &admin, &admin, Policy::default())?;
+        let code = h.install_code(&admin, integration_tests::actors::require_wasm(PACKAGE)?)?;
         Ok(Self {
             h,
             suite,
@@ -480,6 +504,7 @@ impl Bench {
             exec: Clock::default(),
             sectors: Clock::default(),
             lock_clock: Clock::default(),
+            code,
         })
     }
 
@@ -662,6 +687,20 @@ impl Bench {
                 "GetLock answered another lock"
             );
             gas.get_lock.push(r.gas_used);
+        }
+
+        for _ in 0..SAMPLES {
+            let params = ConstructorParams {
+                reputation: fvm_shared::address::Address::new_id(self.suite.reputation),
+                policy: Policy::default(),
+            };
+            let code = self.code;
+            let r = self
+                .h
+                .exec_actor(&reader, code, &params, TokenAmount::default())?
+                .ok()
+                .context("Constructor")?;
+            gas.constructor.push(r.gas_used);
         }
 
         for _ in 0..SAMPLES {

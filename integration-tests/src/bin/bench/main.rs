@@ -18,20 +18,30 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 mod escrow;
+mod flows;
 mod hamt;
+mod machine;
 mod market;
 mod report;
 mod reputation;
+mod sizes;
+mod trace;
 
 /// What the command line asked for.
 struct Options {
     quick: bool,
     out: Option<PathBuf>,
+    /// Other builds of the suite's modules to compare: (label, wasm-build output directory).
+    variants: Vec<(String, PathBuf)>,
+    /// Run only the sections whose name contains one of these (all when empty).
+    only: Vec<String>,
 }
 
-const USAGE: &str = "usage: bench [--quick] [--out FILE]
-  --quick      N = 10 and 100 only (a smoke run)
-  --out FILE   also write the tables as Markdown to FILE";
+const USAGE: &str = "usage: bench [--quick] [--out FILE] [--variant LABEL=DIR]...
+  --quick               N = 10 and 100 only, fewer flow rounds (a smoke run)
+  --out FILE            also write the tables as Markdown to FILE
+  --variant LABEL=DIR   also run the heavy flows on the suite modules in DIR (a wasm-build
+                        output directory), e.g. built at another opt-level";
 
 impl Options {
     /// `None` when help was asked for.
@@ -39,6 +49,8 @@ impl Options {
         let mut options = Options {
             quick: false,
             out: None,
+            variants: Vec::new(),
+            only: Vec::new(),
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -48,6 +60,14 @@ impl Options {
                     let file = args.next().context("--out needs a file name")?;
                     options.out = Some(file.into());
                 }
+                "--variant" => {
+                    let v = args.next().context("--variant needs LABEL=DIR")?;
+                    let (label, dir) = v.split_once('=').context("--variant needs LABEL=DIR")?;
+                    options.variants.push((label.into(), dir.into()));
+                }
+                "--only" => options
+                    .only
+                    .push(args.next().context("--only needs a section name")?),
                 "-h" | "--help" => return Ok(None),
                 _ => match arg.strip_prefix("--out=") {
                     Some(file) if !file.is_empty() => options.out = Some(file.into()),
@@ -68,14 +88,44 @@ impl Options {
     }
 }
 
-/// A section's benchmark: runs on its own chain and returns its tables.
-type SectionRun = fn(&Options) -> Result<report::Section>;
+/// A section's benchmark: runs on its own chain, returns its tables and adds its headline
+/// figures to the findings.
+type SectionRun = fn(&Options, &mut Findings) -> Result<report::Section>;
+
+/// What the report's summary says, each sentence written by the section that measured it.
+#[derive(Default)]
+pub struct Findings {
+    /// Headline figures.
+    pub headlines: Vec<String>,
+    /// The biggest costs found, each with what could cut it.
+    pub costs: Vec<String>,
+}
+
+impl Findings {
+    /// A headline per named row: its mean gas at the first and last N and the growth.
+    fn growth(&mut self, actor: &str, sizes: &[usize], rows: &[GasRow], names: &[&str]) {
+        let (first, last) = (sizes[0], sizes[sizes.len() - 1]);
+        for (name, samples) in rows.iter().filter(|(n, _)| names.contains(n)) {
+            let (a, b) = (mean(samples[0]), mean(samples[samples.len() - 1]));
+            self.headlines.push(format!(
+                "{actor} {name}: {} gas at N = {}, {} at N = {} (×{:.2})",
+                thousands(a),
+                thousands(first as u64),
+                thousands(b),
+                thousands(last as u64),
+                b as f64 / a.max(1) as f64
+            ));
+        }
+    }
+}
 
 /// The benchmark sections, in report order. Each actor adds one.
 const SECTIONS: &[(&str, SectionRun)] = &[
     ("provider reputation registry", reputation::run),
     ("collateral escrow", escrow::run),
     ("bounty market", market::run),
+    ("heavy flows", flows::run),
+    ("wasm modules", sizes::run),
 ];
 
 fn main() -> Result<()> {
@@ -84,13 +134,19 @@ fn main() -> Result<()> {
         return Ok(());
     };
     let started = Instant::now();
+    let mut findings = Findings::default();
     let mut sections = Vec::new();
     for (name, run) in SECTIONS {
+        if !options.only.is_empty() && !options.only.iter().any(|o| name.contains(o.as_str())) {
+            continue;
+        }
         eprintln!("bench: {name}");
-        sections.push(run(&options).with_context(|| format!("section {name}"))?);
+        sections.push(run(&options, &mut findings).with_context(|| format!("section {name}"))?);
     }
     let report = report::Report {
         sections,
+        findings,
+        environment: machine::environment(),
         quick: options.quick,
         elapsed: started.elapsed(),
     };

@@ -115,12 +115,20 @@ struct Gas {
     get_claim: Vec<u64>,
     balance_one: Vec<u64>,
     balance_many: Vec<u64>,
+    constructor: Vec<u64>,
+    /// The escrow's ReportFault on a claim's lock, and the market's callback inside it.
+    report_claim: Vec<u64>,
+    on_collateral_changed: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 16] {
+    fn rows(&self) -> [(&'static str, &[u64]); 19] {
         [
+            (
+                "Constructor (init Exec of installed code, whole message)",
+                &self.constructor,
+            ),
             ("PostBounty", &self.post),
             ("ClaimBounty (with sector_location)", &self.claim_located),
             (
@@ -143,6 +151,14 @@ impl Gas {
             ("GetClaim", &self.get_claim),
             ("GetProviderBalance (1 claim)", &self.balance_one),
             ("GetProviderBalance (32 claims)", &self.balance_many),
+            (
+                "escrow ReportFault DealTerminated on a claim's lock (whole message)",
+                &self.report_claim,
+            ),
+            (
+                "OnCollateralChanged (slashed; the callback inside that ReportFault)",
+                &self.on_collateral_changed,
+            ),
         ]
     }
 }
@@ -286,9 +302,11 @@ struct Bench {
     deals: Clock,
     posts: Clock,
     claim_clock: Clock,
+    /// The market's installed code, for the measured constructors.
+    code: Cid,
 }
 
-pub fn run(options: &Options) -> Result<Section> {
+pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section> {
     let started = Instant::now();
     let wasm = integration_tests::actors::require_wasm(PACKAGE)?;
     ensure!(
@@ -363,6 +381,17 @@ pub fn run(options: &Options) -> Result<Section> {
             seconds(boot)
         ),
     ];
+    findings.growth(
+        "market",
+        &sizes,
+        &rows,
+        &[
+            "ClaimBounty (with sector_location)",
+            "Withdraw (provider with 1 claim)",
+            "Withdraw (provider with 32 claims)",
+            "PostBounty",
+        ],
+    );
     Ok(Section {
         title: "Bounty market".into(),
         facts,
@@ -440,6 +469,17 @@ fn gas_notes(points: &[Point]) -> Vec<String> {
         "Without sector_location the escrow asks the miner's GenerateSectorLocation; the \
          stand-in miner answers from one HAMT lookup, as cheap as ValidateSectorStatus, where the \
          builtin miner searches its deadlines and partitions."
+            .into(),
+        format!(
+            "ReportFault on a claim's lock: after the Withdraws, the operator terminates the deals \
+             of the {SAMPLES} claims with location by population miners and the reader reports each \
+             lock (DealTerminated, traced); OnCollateralChanged is the market's call inside it \
+             (the sum of the trace's charges under that call)."
+        ),
+        "Constructor: the whole message, init's Exec included: init records the new actor in \
+         its address map, which grows with every actor the chain creates (the population's \
+         miners and contracts), so its gas grows with N while the constructor's own work does \
+         not."
             .into(),
     ]
 }
@@ -696,6 +736,7 @@ impl Bench {
         let reader = h.create_account(fil(1_000))?;
         let reporter_owner = h.create_account(fil(1_000))?;
         let suite = bm::deploy(&mut h, &admin, &admin, Policy::default(), MarketPolicy::default())?;
+        let code = h.install_code(&admin, integration_tests::actors::require_wasm(PACKAGE)?)?;
         let reporter = rep::deploy_reporter(&mut h, &reporter_owner)?;
         rep::add_reporter(&mut h, &admin, suite.reputation, reporter.relay)?
             .ok()
@@ -721,6 +762,7 @@ impl Bench {
             deals: Clock::default(),
             posts: Clock::default(),
             claim_clock: Clock::default(),
+            code,
         })
     }
 
@@ -1179,6 +1221,7 @@ impl Bench {
         }
 
         let mut fresh = Vec::new();
+        let mut reported = Vec::new();
         for i in 0..SAMPLES {
             let miner = self.new_miner()?;
             self.other_miners += 1;
@@ -1192,6 +1235,8 @@ impl Bench {
             let miner = self.miners[m].id;
             let b = self.pick(i, miner)?;
             let (deal, r) = self.claim(miner, b, Some(LOCATION))?;
+            let ret: ClaimBountyReturn = r.ret()?;
+            reported.push((deal, ret.lock_id));
             self.miners[m].claims += 1;
             let (lock, record) = self.breakdown(miner, b, deal)?;
             gas.claim_located.push(r.gas_used);
@@ -1261,6 +1306,21 @@ impl Bench {
         for v in self.veterans.clone() {
             gas.withdraw_many.push(self.withdraw(v)?);
         }
+        self.report_claims(&reported, &mut gas)?;
+        for _ in 0..SAMPLES {
+            let params = suite_interfaces::bounty::ConstructorParams {
+                escrow: Address::new_id(self.suite.escrow),
+                reputation: Address::new_id(self.suite.reputation),
+                policy: MarketPolicy::default(),
+            };
+            let (reader, code) = (self.reader, self.code);
+            let r = self
+                .h
+                .exec_actor(&reader, code, &params, zero())?
+                .ok()
+                .context("Constructor")?;
+            gas.constructor.push(r.gas_used);
+        }
         eprintln!("  N = {}: measured", thousands(n as u64));
         Ok(Point {
             n,
@@ -1272,6 +1332,39 @@ impl Bench {
             reads,
             veterans_at,
         })
+    }
+
+    /// Terminates the deals of `claims` (deal, lock id) and reports each lock to the escrow,
+    /// traced: the whole message's gas, and the market's OnCollateralChanged inside it.
+    fn report_claims(&mut self, claims: &[(DealID, u64)], gas: &mut Gas) -> Result<()> {
+        self.h.set_tracing(true)?;
+        let (reader, escrow, market) = (self.reader, self.suite.escrow, self.market());
+        for &(deal, lock_id) in claims {
+            self.h.terminate_deal(deal)?;
+            let r = integration_tests::escrow::report_fault(
+                &mut self.h,
+                &reader,
+                escrow,
+                lock_id,
+                suite_interfaces::escrow::FaultProof::DealTerminated,
+            )?
+            .ok()
+            .context("ReportFault on a claim")?;
+            let tree = super::trace::parse(&r.exec_trace)?;
+            let callback = tree
+                .root
+                .calls
+                .iter()
+                .find(|c| {
+                    c.to == Address::new_id(market)
+                        && c.method == suite_interfaces::bounty::METHOD_ON_COLLATERAL_CHANGED
+                        && c.exit.is_some_and(|e| e.is_success())
+                })
+                .context("no successful OnCollateralChanged in the report")?;
+            gas.on_collateral_changed.push(callback.total() / 1000);
+            gas.report_claim.push(r.gas_used);
+        }
+        self.h.set_tracing(false)
     }
 
     /// The market's HAMTs as they are now, and the paths to every bounty and claim.

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 pub struct Report {
     pub sections: Vec<Section>,
+    pub findings: super::Findings,
+    /// (what, value): the machine and the versions.
+    pub environment: Vec<(String, String)>,
     pub quick: bool,
     pub elapsed: Duration,
 }
@@ -58,6 +61,18 @@ impl Report {
                 t.text(&mut out);
             }
         }
+        if !self.findings.headlines.is_empty() {
+            let _ = writeln!(out, "\n=== Summary ===");
+            for h in &self.findings.headlines {
+                let _ = writeln!(out, "- {h}");
+            }
+            for (i, c) in self.findings.costs.iter().enumerate() {
+                let _ = writeln!(out, "{}. {c}", i + 1);
+            }
+        }
+        for (what, value) in &self.environment {
+            let _ = writeln!(out, "{what}: {value}");
+        }
         let _ = writeln!(
             out,
             "\nbench: {}, {} profile, {} cores, {:.1} s",
@@ -82,6 +97,26 @@ impl Report {
             cores(),
             self.elapsed.as_secs_f64()
         );
+        let _ = writeln!(
+            out,
+            "\nThis file is written by the program (`scripts/bench.sh --out docs/benchmarks.md`); \
+             every figure in it was measured in that run.\n\n| machine and versions | |\n|---|---|"
+        );
+        for (what, value) in &self.environment {
+            let _ = writeln!(out, "| {what} | {value} |");
+        }
+        if !self.findings.headlines.is_empty() || !self.findings.costs.is_empty() {
+            let _ = writeln!(out, "\n## Summary\n\nHeadline figures:\n");
+            for h in &self.findings.headlines {
+                let _ = writeln!(out, "- {h}");
+            }
+            if !self.findings.costs.is_empty() {
+                let _ = writeln!(out, "\nThe biggest costs found, and what could cut them:\n");
+                for (i, c) in self.findings.costs.iter().enumerate() {
+                    let _ = writeln!(out, "{}. {c}", i + 1);
+                }
+            }
+        }
         for s in &self.sections {
             let _ = writeln!(out, "\n## {}\n", s.title);
             for f in &s.facts {

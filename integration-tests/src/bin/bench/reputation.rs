@@ -36,14 +36,31 @@ struct Gas {
     get_reputation: Vec<u64>,
     get_scores: Vec<u64>,
     list: Vec<u64>,
+    get_admin: Vec<u64>,
+    is_reporter: Vec<u64>,
+    add_reporter: Vec<u64>,
+    remove_reporter: Vec<u64>,
+    transfer_admin: Vec<u64>,
+    accept_admin: Vec<u64>,
+    update_metadata: Vec<u64>,
+    constructor: Vec<u64>,
     /// What the relay adds to a message it forwards (see `relay_share`).
     relay: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 8] {
+    fn rows(&self) -> [(&'static str, &[u64]); 16] {
         [
+            (
+                "Constructor (init Exec of installed code, whole message)",
+                &self.constructor,
+            ),
+            ("AddReporter (a relay contract)", &self.add_reporter),
+            ("RemoveReporter", &self.remove_reporter),
+            ("TransferAdmin (to an account)", &self.transfer_admin),
+            ("AcceptAdmin", &self.accept_admin),
+            ("UpdateMetadata (a registered provider)", &self.update_metadata),
             ("RegisterProvider (fresh miner, by its owner)", &self.register),
             ("RecordOutcome (provider has a record)", &self.record_existing),
             ("RecordOutcome (new provider)", &self.record_new),
@@ -51,6 +68,8 @@ impl Gas {
             ("GetReputation", &self.get_reputation),
             ("GetScores (100 providers)", &self.get_scores),
             ("ListProviders (limit 100)", &self.list),
+            ("GetAdmin", &self.get_admin),
+            ("IsReporter", &self.is_reporter),
             ("(relay's share of each RecordOutcome above)", &self.relay),
         ]
     }
@@ -101,6 +120,13 @@ struct Bench {
     owner: Account,
     /// Sends the getters.
     reader: Account,
+    /// The registry's admin now, and the account the admin role goes to and back.
+    admin: Account,
+    other_admin: Account,
+    /// Relay contracts added and removed as reporters by the measured messages.
+    spare_reporters: Vec<ActorID>,
+    /// The registry's installed code, for the measured constructors.
+    code: Cid,
     /// Every provider the registry has a record of, in creation order.
     providers: Vec<ActorID>,
     /// Providers with one counted outcome, and its subject (the deal id).
@@ -110,7 +136,7 @@ struct Bench {
     record: Clock,
 }
 
-pub fn run(options: &Options) -> Result<Section> {
+pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section> {
     let started = Instant::now();
     let wasm = integration_tests::actors::require_wasm(PACKAGE)?;
     let mut b = Bench::new()?;
@@ -154,6 +180,16 @@ pub fn run(options: &Options) -> Result<Section> {
             seconds(boot)
         ),
     ];
+    findings.growth(
+        "registry",
+        &sizes,
+        &gas_rows(&points),
+        &[
+            "RecordOutcome (provider has a record)",
+            "RegisterProvider (fresh miner, by its owner)",
+            "GetScores (100 providers)",
+        ],
+    );
     Ok(Section {
         title: "Provider reputation registry".into(),
         facts,
@@ -186,6 +222,18 @@ fn gas_notes() -> Vec<String> {
         ),
         "GetScores asks for 100 existing providers spread over the population (with \
          repeats while N < 100); ListProviders pages from the start (at most N entries)."
+            .into(),
+        format!(
+            "Admin methods: GetAdmin, IsReporter (alternately a reporter and not), AddReporter \
+             then RemoveReporter of {SAMPLES} spare relay contracts, TransferAdmin then \
+             AcceptAdmin between two accounts ({SAMPLES} rounds), {SAMPLES} constructors (new \
+             registries from the installed code: init's Exec with the constructor inside). \
+             UpdateMetadata renames each provider right after its RegisterProvider."
+        ),
+        "Constructor: the whole message, init's Exec included: init records the new actor in \
+         its address map, which grows with every actor the chain creates (the population's \
+         miners and contracts), so its gas grows with N while the constructor's own work does \
+         not."
             .into(),
     ]
 }
@@ -434,8 +482,14 @@ impl Bench {
         let reporter_owner = h.create_account(fil(1_000))?;
         let owner = h.create_account(fil(1_000))?;
         let reader = h.create_account(fil(1_000))?;
+        let other_admin = h.create_account(fil(1_000))?;
         let registry = rep::deploy(&mut h, &admin, admin.id)?;
+        let code = h.install_code(&admin, integration_tests::actors::require_wasm(PACKAGE)?)?;
         let reporter = rep::deploy_reporter(&mut h, &reporter_owner)?;
+        let mut spare_reporters = Vec::new();
+        for _ in 0..SAMPLES {
+            spare_reporters.push(rep::deploy_reporter(&mut h, &reporter_owner)?.relay);
+        }
         rep::add_reporter(&mut h, &admin, registry, reporter.relay)?
             .ok()
             .context("AddReporter")?;
@@ -455,6 +509,10 @@ impl Bench {
             reporter,
             owner,
             reader,
+            admin,
+            other_admin,
+            spare_reporters,
+            code,
             providers: Vec::new(),
             outcomes: Vec::new(),
             next_subject: 1,
@@ -647,6 +705,8 @@ impl Bench {
             gas.list.push(r.gas_used);
         }
 
+        self.measure_admin(&mut gas)?;
+
         for i in 0..SAMPLES {
             let (provider, subject) = self.outcomes[spread(self.outcomes.len(), i)];
             let (g, counted) = self.record(&outcome(provider, subject))?;
@@ -684,11 +744,96 @@ impl Bench {
             );
             self.providers.push(miner);
             gas.register.push(r.gas_used);
+            let r = rep::send(
+                &mut self.h,
+                &owner,
+                registry,
+                METHOD_UPDATE_METADATA,
+                &RegisterProviderParams {
+                    miner: fvm_shared::address::Address::new_id(miner),
+                    metadata: sample_metadata(&format!("bench provider f0{miner}, renamed")),
+                },
+            )?
+            .ok()
+            .context("UpdateMetadata")?;
+            gas.update_metadata.push(r.gas_used);
         }
 
         let (maps, reads) = self.shapes(&scores_batch)?;
         eprintln!("  N = {}: measured", thousands(n as u64));
         Ok(Point { n, gas, maps, reads })
+    }
+
+    /// The admin's methods, the admin getters and the constructor: none touches the
+    /// providers, so N changes only the state root they load.
+    fn measure_admin(&mut self, gas: &mut Gas) -> Result<()> {
+        let (reader, registry) = (self.reader, self.registry);
+        for i in 0..SAMPLES {
+            let r = self.h.call_no_params(&reader, registry, METHOD_GET_ADMIN)?;
+            let got: GetAdminReturn = r.ret().context("GetAdmin")?;
+            ensure!(got.admin == self.admin.id, "GetAdmin answered f0{}", got.admin);
+            gas.get_admin.push(r.gas_used);
+            // Alternately a reporter and an account that is not one.
+            let actor = if i % 2 == 0 {
+                self.reporter.relay
+            } else {
+                reader.id
+            };
+            let r = rep::send(
+                &mut self.h,
+                &reader,
+                registry,
+                METHOD_IS_REPORTER,
+                &IsReporterParams { actor },
+            )?;
+            let is: bool = r.ret().context("IsReporter")?;
+            ensure!(is == (i % 2 == 0), "IsReporter(f0{actor}) answered {is}");
+            gas.is_reporter.push(r.gas_used);
+        }
+        for relay in self.spare_reporters.clone() {
+            let address = AddressParams {
+                address: fvm_shared::address::Address::new_id(relay),
+            };
+            let admin = self.admin;
+            let r = rep::send(&mut self.h, &admin, registry, METHOD_ADD_REPORTER, &address)?
+                .ok()
+                .context("AddReporter")?;
+            gas.add_reporter.push(r.gas_used);
+            let r = rep::send(&mut self.h, &admin, registry, METHOD_REMOVE_REPORTER, &address)?
+                .ok()
+                .context("RemoveReporter")?;
+            gas.remove_reporter.push(r.gas_used);
+        }
+        for _ in 0..SAMPLES {
+            let (admin, next) = (self.admin, self.other_admin);
+            let to = AddressParams {
+                address: next.address(),
+            };
+            let r = rep::send(&mut self.h, &admin, registry, METHOD_TRANSFER_ADMIN, &to)?
+                .ok()
+                .context("TransferAdmin")?;
+            gas.transfer_admin.push(r.gas_used);
+            let r = self
+                .h
+                .call_no_params(&next, registry, METHOD_ACCEPT_ADMIN)?
+                .ok()
+                .context("AcceptAdmin")?;
+            gas.accept_admin.push(r.gas_used);
+            (self.admin, self.other_admin) = (next, admin);
+        }
+        for _ in 0..SAMPLES {
+            let params = ConstructorParams {
+                admin: reader.address(),
+            };
+            let code = self.code;
+            let r = self
+                .h
+                .exec_actor(&reader, code, &params, TokenAmount::default())?
+                .ok()
+                .context("Constructor")?;
+            gas.constructor.push(r.gas_used);
+        }
+        Ok(())
     }
 
     /// The registry's HAMTs as they are now, and what calls read of the providers map.

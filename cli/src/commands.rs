@@ -1058,11 +1058,11 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
                 "terminated": activation.terminated,
             });
             let text = format!(
-                "deal {deal}: client {}, provider {}\npiece {} ({} bytes)\nepochs {}–{}, activated {}, terminated {}",
+                "deal {deal}: client {}, provider {}\npiece {} ({})\nepochs {}–{}, activated {}, terminated {}",
                 d.name_of(client),
                 d.name_of(provider),
                 commitment.data,
-                commitment.size.0,
+                bytes(commitment.size.0.into()),
                 term.start,
                 term.start + term.duration,
                 activation.activated,
@@ -1114,11 +1114,11 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
             let out = Output::new(
                 json!({ "bounty_id": id, "value": atto_json(&value) }),
                 format!(
-                    "bounty {id}: {} × {} for piece {} ({} bytes), collateral {}, at least {} epochs, claimable until {} — {} escrowed",
+                    "bounty {id}: {} × {} for piece {} ({}), collateral {}, at least {} epochs, claimable until {} — {} escrowed",
                     p.replicas,
                     fil(&p.reward_per_replica),
                     p.piece_cid,
-                    p.piece_size,
+                    bytes(p.piece_size.into()),
                     fil(&p.collateral_per_replica),
                     p.min_duration,
                     p.expiry,
@@ -1170,11 +1170,11 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
             }
             let x = &b.bounty;
             let mut text = format!(
-                "bounty {id} ({}), client {}\npiece {} ({} bytes)\n{} replicas × {} (collateral {}), {} open; at least {} epochs; claimable until {}\npool {}, refundable {}, reclaimed {}\n",
+                "bounty {id} ({}), client {}\npiece {} ({})\n{} replicas × {} (collateral {}), {} open; at least {} epochs; claimable until {}\npool {}, refundable {}, reclaimed {}\n",
                 bounty_status(x, d.h.epoch()),
                 d.name_of(x.client),
                 x.piece_cid,
-                x.piece_size,
+                bytes(x.piece_size.into()),
                 x.replicas,
                 fil(&x.reward_per_replica),
                 fil(&x.collateral_per_replica),

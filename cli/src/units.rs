@@ -183,7 +183,10 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("unknown unit"));
-        assert!(parse_size("KiB").unwrap_err().to_string().contains("not a number"));
+        assert!(parse_size("KiB")
+            .unwrap_err()
+            .to_string()
+            .contains("not a number"));
         assert!(parse_size("99999999999TiB")
             .unwrap_err()
             .to_string()

@@ -1,15 +1,63 @@
 #!/usr/bin/env bash
-# The suite's benchmark: gas of every actor method on the real wasm through the local FVM, at
-# growing state sizes, and the harness's throughput (installs the toolchain if needed, builds
-# the wasm and the harness, runs it). Options go to the program:
-#   scripts/bench.sh                                # full run (N = 10, 1,000, 10,000)
-#   scripts/bench.sh --quick                        # smoke run (N = 10, 100)
-#   scripts/bench.sh --out docs/benchmarks.md       # also write the tables as Markdown
+# The suite's benchmark on the local FVM (installs the toolchain if needed, builds the wasm and
+# the harness, runs `integration-tests/src/bin/bench`): gas of every exported method at growing
+# state sizes, floors of the heavy flows, where a claim's gas goes, the harness's throughput,
+# the wasm modules, and the same flows on the suite rebuilt at other opt-levels.
+#   scripts/bench.sh                      # full run (N = 10, 1,000, 10,000): writes docs/benchmarks.md
+#   scripts/bench.sh --out FILE           # full run, Markdown to FILE instead
+#   scripts/bench.sh --quick              # smoke run (N = 10, 100; no rebuilds, no file)
+# Other options go to the program (`--only SECTION`, `--variant LABEL=DIR`; see `--help`).
+#
+# A full run first builds the suite three more times (once, then cached) into
+# target/bench-wasm/: `[profile.wasm]` at opt-level "s" and "z", and opt-level 3 linked with a
+# 64 KiB stack instead of rustc's 1 MiB (a rustc wrapper adds `-zstack-size`), so that the
+# report compares their size and gas with the modules as built.
 #
 # The dev profile, not --release: gas does not depend on the profile, the dev build is the one
 # `scripts/test.sh` already compiled (dependencies at opt-level 1), and on 2 cores a release
-# build of wasmtime and the FVM (about 9 CPU-minutes) would save only ~10 s of a ~25 s full run.
+# build of wasmtime and the FVM (about 9 CPU-minutes) would save only seconds of the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo run --locked -q -p integration-tests --bin bench -- "$@"
+
+quick=false
+out=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=true ;;
+    --out|--out=*) out=(none) ;;
+  esac
+done
+
+args=("$@")
+if ! $quick; then
+  variants=target/bench-wasm
+  mkdir -p "$variants"
+  cargo build --locked -q -p wasm-build
+  for level in s z; do
+    echo "bench.sh: building the suite at opt-level $level into $variants/opt-$level" >&2
+    CARGO_PROFILE_WASM_OPT_LEVEL=$level target/debug/wasm-build \
+      --out "$variants/opt-$level" --target-dir "$variants/target-$level" >/dev/null
+    args+=(--variant "opt-level $level=$variants/opt-$level")
+  done
+  wrapper="$variants/stack-wrapper.sh"
+  cat >"$wrapper" <<'WRAPPER'
+#!/bin/sh
+# rustc wrapper of scripts/bench.sh: link wasm cdylibs with a 64 KiB stack.
+rustc="$1"; shift
+case " $* " in
+  *" --target wasm32-unknown-unknown "*) case " $* " in *" --crate-type cdylib "*)
+    exec "$rustc" "$@" -Clink-arg=-zstack-size=65536 ;; esac ;;
+esac
+exec "$rustc" "$@"
+WRAPPER
+  chmod +x "$wrapper"
+  echo "bench.sh: building the suite with a 64 KiB stack into $variants/stack64" >&2
+  CARGO_BUILD_RUSTC_WRAPPER="$PWD/$wrapper" target/debug/wasm-build \
+    --out "$variants/stack64" --target-dir "$variants/target-stack64" >/dev/null
+  args+=(--variant "stack 64 KiB=$variants/stack64")
+  if [ ${#out[@]} -eq 0 ]; then
+    args+=(--out docs/benchmarks.md)
+  fi
+fi
+cargo run --locked -q -p integration-tests --bin bench -- "${args[@]}"

@@ -280,6 +280,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
         facts,
         tables: vec![
             gas_table(&sizes, &rows, gas_notes(&points)),
+            growth(&sizes, &points),
             spread_table(&sizes, &rows),
             shape_table(&points),
             reads_table(&points),
@@ -945,4 +946,47 @@ impl Bench {
             locks: (lb, ln),
         })
     }
+}
+
+/// Each method's growth against the escrow HAMT blocks it reads.
+fn growth(sizes: &[usize], points: &[Point]) -> Table {
+    let (first, last) = (&points[0], &points[points.len() - 1]);
+    let paths = |p: &Point| {
+        let s = &p.shapes;
+        (
+            s.lock_path.0 + s.provider_path.0 + s.ids_path.0,
+            s.lock_path.1 + s.provider_path.1 + s.ids_path.1,
+        )
+    };
+    let page = |p: &Point| {
+        (
+            (p.page.ids.0 + p.page.locks.0) as f64,
+            (p.page.ids.1 + p.page.locks.1) as f64,
+        )
+    };
+    let bound = |what: &str, f: &dyn Fn(&Point) -> (f64, f64)| super::Bound {
+        what: what.into(),
+        blocks: (f(first).0, f(last).0),
+        bytes: (f(first).1, f(last).1),
+    };
+    let locks = || bound("lock + provider + lock-id paths", &paths);
+    super::growth_table(
+        sizes,
+        &gas_rows(points),
+        &bound("a lock's path", &|p| p.shapes.lock_path),
+        &[
+            ("Lock (deal evidence)", locks()),
+            ("Lock (sector evidence, with location)", locks()),
+            ("Lock (sector evidence, no location: miner searches)", locks()),
+            ("Lock (deal + sector, with location)", locks()),
+            (
+                "ListLocks (limit 100, provider with ≥ 100 locks)",
+                bound("the page's id and lock nodes", &page),
+            ),
+        ],
+        &[(
+            "Constructor (init Exec of installed code, whole message)",
+            "init's work: its address map holds every actor the chain created (the miners here)",
+        )],
+    )
 }

@@ -397,6 +397,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
         facts,
         tables: vec![
             gas_table(&sizes, &rows, gas_notes(&points)),
+            growth(&sizes, &points),
             spread_table(&sizes, &rows),
             breakdown,
             list_table(&points),
@@ -1425,4 +1426,48 @@ impl Bench {
             )?,
         })
     }
+}
+
+/// Each method's growth against the market HAMT blocks it reads.
+fn growth(sizes: &[usize], points: &[Point]) -> Table {
+    let (first, last) = (&points[0], &points[points.len() - 1]);
+    let read = |((sb, sn), (lb, ln)): PageReads| ((sb + lb) as f64, (sn + ln) as f64);
+    let bound = |what: &str, f: &dyn Fn(&Point) -> (f64, f64)| super::Bound {
+        what: what.into(),
+        blocks: (f(first).0, f(last).0),
+        bytes: (f(first).1, f(last).1),
+    };
+    let paths = |p: &Point| {
+        let s = &p.shapes;
+        (s.bounty_path.0 + s.claim_path.0, s.bounty_path.1 + s.claim_path.1)
+    };
+    let veteran = || bound("32 claims' nodes + set", &|p| read(p.reads.veteran));
+    super::growth_table(
+        sizes,
+        &gas_rows(points),
+        &bound("bounty + claim paths", &paths),
+        &[
+            (
+                "ListBounties (by client, limit 100)",
+                bound("the page's nodes + set", &|p| read(p.reads.client)),
+            ),
+            (
+                "ListBounties (by piece, limit 100)",
+                bound("the page's nodes + set", &|p| read(p.reads.piece)),
+            ),
+            ("Withdraw (provider with 32 claims)", veteran()),
+            ("GetProviderBalance (32 claims)", veteran()),
+        ],
+        &[
+            (
+                "Constructor (init Exec of installed code, whole message)",
+                "init's work: its address map holds every actor the chain created (the miners here)",
+            ),
+            (
+                "ListBounties (all, limit 100)",
+                "the page holds min(N, 100) bounties: 10 at N = 10, 100 from N = 100 (see the \
+                 pages table for the gas per bounty returned)",
+            ),
+        ],
+    )
 }

@@ -195,6 +195,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
         facts,
         tables: vec![
             gas_table(&sizes, &gas_rows(&points), gas_notes()),
+            growth(&sizes, &points),
             spread_table(&sizes, &gas_rows(&points)),
             shape_table(&points),
             reads_table(&points),
@@ -886,4 +887,45 @@ impl Bench {
         };
         Ok((maps, Some(reads)))
     }
+}
+
+/// Each method's growth against the providers HAMT blocks it reads.
+fn growth(sizes: &[usize], points: &[Point]) -> Table {
+    let (first, last) = (&points[0], &points[points.len() - 1]);
+    let pick = |f: fn(&Reads) -> (f64, f64), p: &Point| p.reads.as_ref().map_or((f64::NAN, f64::NAN), f);
+    let bound = |what: &str, f: fn(&Reads) -> (f64, f64)| super::Bound {
+        what: what.into(),
+        blocks: (pick(f, first).0, pick(f, last).0),
+        bytes: (pick(f, first).1, pick(f, last).1),
+    };
+    super::growth_table(
+        sizes,
+        &gas_rows(points),
+        &bound("one providers path", |r| (r.lookup_blocks, r.lookup_bytes)),
+        &[
+            (
+                "GetScores (100 providers)",
+                bound("100 lookups' nodes", |r| {
+                    (r.batch_blocks as f64, r.batch_bytes as f64)
+                }),
+            ),
+            (
+                "ListProviders (limit 100)",
+                bound("the page's nodes", |r| {
+                    (r.page_blocks as f64, r.page_bytes as f64)
+                }),
+            ),
+        ],
+        &[
+            (
+                "Constructor (init Exec of installed code, whole message)",
+                "init's work: its address map holds every actor the chain created (N miners here)",
+            ),
+            (
+                "RecordOutcome (provider has a record)",
+                "it also inserts into the outcomes map (an entry per counted outcome, more than N), \
+                 whose path deepens like the providers'; the bound counts the providers path only",
+            ),
+        ],
+    )
 }

@@ -500,7 +500,8 @@ impl FromStrChecked for Address {
     }
 }
 
-/// Directory size on disk, recursively.
+/// Bytes a directory occupies on disk, recursively: allocated blocks, not apparent sizes
+/// (redb grows its file sparsely, so the apparent size overstates the disk used).
 pub fn dir_size(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -509,10 +510,21 @@ pub fn dir_size(dir: &Path) -> u64 {
         .flatten()
         .map(|e| match e.metadata() {
             Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
+            Ok(m) => allocated(&m),
             Err(_) => 0,
         })
         .sum()
+}
+
+#[cfg(unix)]
+fn allocated(m: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    m.blocks() * 512
+}
+
+#[cfg(not(unix))]
+fn allocated(m: &std::fs::Metadata) -> u64 {
+    m.len()
 }
 
 #[cfg(test)]

@@ -751,7 +751,8 @@ fn charges_table(t: &Traced) -> Table {
         })
         .collect();
     Table {
-        caption: "Where a ClaimBounty's gas goes: the top charges (one claim, traced)".into(),
+        caption: "Where a ClaimBounty's gas goes: the top charges (the first claim of this chain, traced)"
+            .into(),
         header: [
             "charge",
             "count",
@@ -808,7 +809,7 @@ fn calls_table(t: &Traced) -> Table {
         ]);
     }
     Table {
-        caption: "Where a ClaimBounty's gas goes: by call (one claim, traced)".into(),
+        caption: "Where a ClaimBounty's gas goes: by call (the same claim)".into(),
         header: ["call (· = nested)", "with its calls", "its own", "own share"]
             .map(String::from)
             .to_vec(),
@@ -984,7 +985,7 @@ fn summarise(
         .map(|(name, _, c, o)| format!("{name} {:.1} %", pct(c + o, total)))
         .collect();
     findings.headlines.push(format!(
-        "a ClaimBounty's top charges ({} gas): {}",
+        "top charges of a ClaimBounty (the first of the flows chain, traced: {} gas): {}",
         thousands(total / 1000),
         top.join(", ")
     ));
@@ -1012,11 +1013,20 @@ fn summarise(
             .unwrap_or_default()
     };
     let (links, link_gas) = named(&charges, "OnBlockLink");
+    // OnBlockLink's storage part is 506,000 gas per block + 3,340 per byte (ref-fvm 4's
+    // price list): the bytes each written block held.
+    let written: Vec<u64> = t
+        .claim_tree
+        .all_charges()
+        .iter()
+        .filter(|c| c.name == "OnBlockLink")
+        .map(|c| (c.other / 1000).saturating_sub(506_000) / 3_340)
+        .collect();
     let (floor_links, floor_link_gas) = named(&floor_charges, "OnBlockLink");
     findings.costs.push(format!(
         "Writing state. A claim links {links} new blocks for {} gas ({:.1} % of it; its floor {floor_links} \
-         for {}): storage is charged per byte written (about 3,360 gas a byte besides a base per \
-         block), and each message rewrites whole HAMT nodes (up to 32 buckets of 3 entries, values \
+         for {}): storage is charged 506,000 gas a block and 3,340 a byte, and these blocks hold \
+         {} bytes (the largest {}); each message rewrites whole HAMT nodes (up to 32 buckets of 3 entries, values \
          inline) on the path of every map it touches, in the market (bounties, claims, deals, \
          unpaid, claimants; then the state again for the lock id), the escrow (locks, by provider) and \
          the registry. Could cut it: smaller values in the maps that change (keep a claim's \
@@ -1026,7 +1036,9 @@ fn summarise(
          market's claim id as its key or its lock id be known before the send).",
         thousands(link_gas),
         pct(link_gas * 1000, total),
-        thousands(floor_link_gas)
+        thousands(floor_link_gas),
+        thousands(written.iter().sum()),
+        thousands(written.iter().copied().max().unwrap_or(0))
     ));
 
     let mut flat = Vec::new();

@@ -390,6 +390,8 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
             "Withdraw (provider with 1 claim)",
             "Withdraw (provider with 32 claims)",
             "PostBounty",
+            "escrow ReportFault DealTerminated on a claim's lock (whole message)",
+            "OnCollateralChanged (slashed; the callback inside that ReportFault)",
         ],
     );
     Ok(Section {

@@ -1013,20 +1013,37 @@ fn summarise(
             .unwrap_or_default()
     };
     let (links, link_gas) = named(&charges, "OnBlockLink");
-    // OnBlockLink's storage part is 506,000 gas per block + 3,340 per byte (ref-fvm 4's
-    // price list): the bytes each written block held.
-    let written: Vec<u64> = t
-        .claim_tree
-        .all_charges()
-        .iter()
-        .filter(|c| c.name == "OnBlockLink")
-        .map(|c| (c.other / 1000).saturating_sub(506_000) / 3_340)
-        .collect();
+    let written = trace::bytes_written(&t.claim_tree.all_charges());
+    let at_scale = |what: &dyn Fn(&super::ClaimAtScale) -> String| {
+        findings.claim_at_scale.as_ref().map(what).unwrap_or_default()
+    };
+    let scale_writes = at_scale(&|c| {
+        format!(
+            " At N = {} bounties (market section) one claim links {} blocks holding {} bytes for {} gas, \
+             {:.1} % of its {}.",
+            thousands(c.n as u64),
+            c.blocks_written,
+            thousands(c.bytes_written),
+            thousands(c.link),
+            pct(c.link, c.total),
+            thousands(c.total)
+        )
+    });
+    let scale_exec = at_scale(&|c| {
+        format!(
+            " At N = {} it runs {} gas of wasm ({:.1} %) and opens {} blocks ({} gas).",
+            thousands(c.n as u64),
+            thousands(c.exec),
+            pct(c.exec, c.total),
+            c.reads,
+            thousands(c.read_gas)
+        )
+    });
     let (floor_links, floor_link_gas) = named(&floor_charges, "OnBlockLink");
     findings.costs.push(format!(
         "Writing state. A claim links {links} new blocks for {} gas ({:.1} % of it; its floor {floor_links} \
          for {}): storage is charged 506,000 gas a block and 3,340 a byte, and these blocks hold \
-         {} bytes (the largest {}); each message rewrites whole HAMT nodes (up to 32 buckets of 3 entries, values \
+         {} bytes (the largest {}).{scale_writes} Each message rewrites whole HAMT nodes (up to 32 buckets of 3 entries, values \
          inline) on the path of every map it touches, in the market (bounties, claims, deals, \
          unpaid, claimants; then the state again for the lock id), the escrow (locks, by provider) and \
          the registry. Could cut it: smaller values in the maps that change (keep a claim's \
@@ -1041,6 +1058,24 @@ fn summarise(
         thousands(written.iter().copied().max().unwrap_or(0))
     ));
 
+    let (reads, read_gas) = named(&charges, "OnBlockOpenBase");
+    let (floor_reads, floor_read_gas) = named(&floor_charges, "OnBlockOpenBase");
+    let (_, exec_gas) = named(&charges, "wasm_exec");
+    let (_, floor_exec_gas) = named(&floor_charges, "wasm_exec");
+    findings.costs.push(format!(
+        "Reading state and the wasm work on it. A claim opens {reads} blocks for {} gas ({:.1} %; \
+         the floor {floor_reads}, {}: every invoked actor's state root is one) and runs {} gas of \
+         wasm instructions ({:.1} %; the floor {}), mostly decoding and re-encoding the HAMT nodes \
+         it reads and writes.{scale_exec} Could cut it: fewer maps per message and smaller nodes (the same \
+         levers as writing), and reading the bounty once (the claim checks it, then reloads the \
+         state after the Lock).",
+        thousands(read_gas),
+        pct(read_gas * 1000, total),
+        thousands(floor_read_gas),
+        thousands(exec_gas),
+        pct(exec_gas * 1000, total),
+        thousands(floor_exec_gas)
+    ));
     let mut flat = Vec::new();
     t.claim_tree.root.walk(0, &mut flat);
     let invocations = flat.len() as u64;
@@ -1080,24 +1115,5 @@ fn summarise(
         pct(init_gas * 1000, total),
         thousands(invoke_gas),
         thousands(repeat_gas)
-    ));
-
-    let (reads, read_gas) = named(&charges, "OnBlockOpenBase");
-    let (floor_reads, floor_read_gas) = named(&floor_charges, "OnBlockOpenBase");
-    let (_, exec_gas) = named(&charges, "wasm_exec");
-    let (_, floor_exec_gas) = named(&floor_charges, "wasm_exec");
-    findings.costs.push(format!(
-        "Reading state and the wasm work on it. A claim opens {reads} blocks for {} gas ({:.1} %; \
-         the floor {floor_reads}, {}: every invoked actor's state root is one) and runs {} gas of \
-         wasm instructions ({:.1} %; the floor {}), mostly decoding and re-encoding the HAMT nodes \
-         it reads and writes. Could cut it: fewer maps per message and smaller nodes (the same \
-         levers as writing), and reading the bounty once (the claim checks it, then reloads the \
-         state after the Lock).",
-        thousands(read_gas),
-        pct(read_gas * 1000, total),
-        thousands(floor_read_gas),
-        thousands(exec_gas),
-        pct(exec_gas * 1000, total),
-        thousands(floor_exec_gas)
     ));
 }

@@ -99,6 +99,20 @@ pub struct Findings {
     pub headlines: Vec<String>,
     /// The biggest costs found, each with what could cut it.
     pub costs: Vec<String>,
+    /// A ClaimBounty traced at the largest N of the market section.
+    pub claim_at_scale: Option<ClaimAtScale>,
+}
+
+/// What a ClaimBounty at the market section's largest N spent (gas), from its trace.
+pub struct ClaimAtScale {
+    pub n: usize,
+    pub total: u64,
+    pub blocks_written: u64,
+    pub bytes_written: u64,
+    pub link: u64,
+    pub exec: u64,
+    pub reads: u64,
+    pub read_gas: u64,
 }
 
 impl Findings {

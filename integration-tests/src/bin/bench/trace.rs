@@ -269,3 +269,13 @@ pub fn script(call: &Call, floor_of: &dyn Fn(&Address) -> Option<Address>) -> Sc
         steps,
     }
 }
+
+/// The bytes of each block a trace's OnBlockLink charges wrote: their storage part is 506,000
+/// gas per block + 3,340 per byte in ref-fvm 4's price list.
+pub fn bytes_written(charges: &[Charge]) -> Vec<u64> {
+    charges
+        .iter()
+        .filter(|c| c.name == "OnBlockLink")
+        .map(|c| (c.other / 1000).saturating_sub(506_000) / 3_340)
+        .collect()
+}

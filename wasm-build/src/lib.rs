@@ -25,9 +25,15 @@ pub const IPLD_RAW: u64 = 0x55;
 /// Codegen flags matching what the FVM's wasmtime accepts: it disables multi-value, SIMD,
 /// tail calls, multi-memory and memory64, and enables bulk memory. Reference types are turned
 /// off so `call_indirect` keeps the MVP encoding. The table is exported as builtin-actors do.
+///
+/// The stack is 128 KiB instead of rustc's 1 MiB: every invocation pays gas for its module's
+/// initial memory (stack included), so the default stack cost ~0.4 M gas per call
+/// (`docs/benchmarks.md` measures it). wasm32 links the stack first, so an overflow traps at
+/// address 0 instead of corrupting data.
 pub const WASM_RUSTFLAGS: &[&str] = &[
     "-Ctarget-feature=+bulk-memory,+crt-static,+mutable-globals,+sign-ext,-reference-types,-multivalue,-nontrapping-fptoint,-simd128,-tail-call",
     "-Clink-arg=--export-table",
+    "-Clink-arg=-zstack-size=131072",
 ];
 
 /// How this machine can produce wasm.

@@ -1102,12 +1102,12 @@ fn summarise(
     let (_, invoke_gas) = named(&charges, "OnMethodInvocation");
     findings.costs.push(format!(
         "Invocations. A claim runs {invocations} actor invocations (the floor as many): each pays \
-         its initial wasm memory ({} gas each, {} in all, {:.1} % of the claim: a Rust module starts \
-         with a 1 MiB stack, charged at 0.4 gas a byte), the send ({} in all), the callee's state \
+         its initial wasm memory ({} gas each, {} in all, {:.1} % of the claim: wasm-build links the \
+         modules with a 128 KiB stack instead of rustc's 1 MiB; memory is charged at 0.4 gas a byte), the send ({} in all), the callee's state \
          root and its syscalls; {repeats} of them repeat a read-only query an actor of the same \
          message already made with the same params (the escrow re-asks f05 the deal getters the \
-         market asked), {} gas. Could cut it: a smaller stack in the suite's modules (link with \
-         `-zstack-size`; see the variant `stack 64 KiB` when the run includes it), and the escrow \
+         market asked), {} gas. Could cut it: an even smaller stack (see the variant `stack 64 KiB` \
+         when the run includes it), and the escrow \
          handing its deal snapshot back to the market in Lock's return so that the market does not \
          query the deal itself (it would still check the snapshot against the bounty).",
         thousands(init_gas / inits.max(1)),

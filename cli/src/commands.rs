@@ -2,6 +2,7 @@
 //! wrappers that parse what users typed and print tables, lines or JSON.
 
 use std::path::Path;
+use std::time::Duration;
 
 use actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID;
 use anyhow::{anyhow, bail, Context, Result};
@@ -28,18 +29,21 @@ use crate::{AccountCmd, AdvanceArgs, BountyCmd, Command, DealCmd, EscrowCmd, Min
 
 /// A year of epochs: the default nominal sector expiration.
 const YEAR: ChainEpoch = 1_051_200;
+/// The furthest epoch a devnet may reach: a million years of 30-second epochs, far beyond any
+/// deal, and far from overflowing the epoch arithmetic of the actors.
+pub const MAX_EPOCH: ChainEpoch = 1_000_000 * YEAR;
 
 /// Runs one command. Writes commit only when every message succeeded.
-pub fn run(dir: &Path, command: Command, json: bool) -> Result<Output> {
+pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<Output> {
     match command {
         Command::Init => {
-            let mut d = Devnet::init(dir)?;
+            let mut d = Devnet::init(dir, wait)?;
             d.commit()?;
             describe_devnet(&mut d, "initialised")
         }
         Command::Demo(args) => crate::demo::run(args, json),
         command => {
-            let mut d = Devnet::open(dir)?;
+            let mut d = Devnet::open(dir, wait)?;
             let (out, writes) = dispatch(&mut d, command)?;
             if writes {
                 d.commit()?;
@@ -80,9 +84,19 @@ pub fn create_account(d: &mut Devnet, name: &str, balance: TokenAmount) -> Resul
     Ok(account)
 }
 
-pub fn transfer(d: &mut Devnet, from: &Account, to: ActorID, amount: TokenAmount) -> Result<()> {
-    d.send_raw(from, to, "Send", METHOD_SEND, RawBytes::default(), amount)?;
-    Ok(())
+/// Sends FIL to an actor, or to a new key address (the chain creates its account).
+pub fn transfer(d: &mut Devnet, from: &Account, to: Address, amount: TokenAmount) -> Result<ActorID> {
+    check_funds(d, from, &amount, "the transfer")?;
+    let r = d.h.send(from, to, METHOD_SEND, RawBytes::default(), amount)?;
+    if !r.is_ok() {
+        bail!(
+            "the transfer to {to} failed: exit {}: {}",
+            r.exit_code.value(),
+            crate::devnet::abort_message(&r.failure.unwrap_or_default())
+        );
+    }
+    d.h.resolve(&to)?
+        .ok_or_else(|| anyhow!("{to} did not get an actor"))
 }
 
 pub fn create_miner(
@@ -231,6 +245,27 @@ fn deal_control(d: &mut Devnet, name: &str, method: u64, deal: DealID) -> Result
 pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Result<u64> {
     let value = &p.reward_per_replica * p.replicas;
     let market = d.suite().market;
+    // What the chain would refuse in a less helpful order or way: the value transfer fails
+    // before the market can say the replicas are too many, and the market cannot know the
+    // escrow's minimum collateral (a bounty under it could never be claimed).
+    let policy = integration_tests::bounty::state(&d.h, market)?.policy;
+    if !(1..=policy.max_replicas).contains(&p.replicas) {
+        bail!(
+            "replicas must be 1 to {} (the market's policy)",
+            policy.max_replicas
+        );
+    }
+    let min_collateral = integration_tests::escrow::state(&d.h, d.suite().escrow)?
+        .policy
+        .min_collateral;
+    if p.collateral_per_replica < min_collateral {
+        bail!(
+            "collateral {} is below the escrow's minimum {}: no claim could lock it",
+            fil(&p.collateral_per_replica),
+            fil(&min_collateral)
+        );
+    }
+    check_funds(d, from, &value, "posting this bounty")?;
     d.send(from, market, "PostBounty", bm::METHOD_POST_BOUNTY, p, value)?
         .ret()
 }
@@ -245,6 +280,20 @@ pub fn get_claim(d: &mut Devnet, id: u64) -> Result<GetClaimReturn> {
     d.query(market, "GetClaim", bm::METHOD_GET_CLAIM, &IdParams { id })
 }
 
+/// Refuses early, with the amounts, when `from` cannot pay `value`.
+fn check_funds(d: &Devnet, from: &Account, value: &TokenAmount, what: &str) -> Result<()> {
+    let balance = d.h.balance(from.id)?;
+    if &balance < value {
+        bail!(
+            "insufficient funds: {} holds {}; {what} sends {}",
+            d.name_of(from.id),
+            fil(&balance),
+            fil(value)
+        );
+    }
+    Ok(())
+}
+
 /// Claims with the bounty's collateral as value.
 pub fn claim_bounty(
     d: &mut Devnet,
@@ -255,6 +304,7 @@ pub fn claim_bounty(
     sector_location: Option<SectorLocation>,
 ) -> Result<ClaimBountyReturn> {
     let collateral = get_bounty(d, bounty_id)?.bounty.collateral_per_replica;
+    check_funds(d, from, &collateral, "claiming (the bounty's collateral)")?;
     let market = d.suite().market;
     let p = ClaimBountyParams {
         bounty_id,
@@ -494,6 +544,51 @@ pub fn register_provider(
     Ok(())
 }
 
+pub fn update_metadata(d: &mut Devnet, from: &Account, miner_id: ActorID, metadata: Metadata) -> Result<()> {
+    let registry = d.suite().reputation;
+    let p = rep::RegisterProviderParams {
+        miner: Address::new_id(miner_id),
+        metadata,
+    };
+    d.send(
+        from,
+        registry,
+        "UpdateMetadata",
+        rep::METHOD_UPDATE_METADATA,
+        &p,
+        TokenAmount::default(),
+    )?;
+    Ok(())
+}
+
+/// Every claim ever made on a bounty, current or settled. The market indexes only a bounty's
+/// current slot holders, so this walks its claims map (read on the host, no message): fine
+/// for a devnet, linear in all claims.
+pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimReturn>> {
+    let market = d.suite().market;
+    d.h.flush()?;
+    let state = integration_tests::bounty::state(&d.h, market)?;
+    let store = d.h.store().clone();
+    let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
+    let mut ids = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = claims.page(cursor.as_ref(), 1000).map_err(|e| anyhow!("{e}"))?;
+        ids.extend(
+            page.entries
+                .iter()
+                .filter(|(_, c)| c.bounty_id == bounty_id)
+                .map(|(id, _)| *id),
+        );
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    ids.sort_unstable();
+    ids.into_iter().map(|id| get_claim(d, id)).collect()
+}
+
 pub fn reputation_of(d: &mut Devnet, provider: ActorID) -> Result<ReputationView> {
     let registry = d.suite().reputation;
     let p = rep::GetReputationParams {
@@ -522,6 +617,27 @@ pub fn list_providers(d: &mut Devnet) -> Result<Vec<rep::ProviderSummary>> {
 // JSON and text of the actors' records
 // ---------------------------------------------------------------------------------------------
 
+/// The stand-in market's `-1` means "not yet / never".
+fn epoch_or_null(epoch: ChainEpoch) -> Value {
+    if epoch < 0 {
+        Value::Null
+    } else {
+        json!(epoch)
+    }
+}
+
+fn epoch_or_never(epoch: ChainEpoch) -> String {
+    if epoch < 0 {
+        "never".into()
+    } else {
+        format!("at {epoch}")
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn address_json(d: &Devnet, id: ActorID) -> Value {
     json!({ "id": id, "address": format!("f0{id}"), "name": d.name_of(id) })
 }
@@ -529,7 +645,7 @@ fn address_json(d: &Devnet, id: ActorID) -> Value {
 fn bounty_status(b: &Bounty, now: ChainEpoch) -> &'static str {
     match b.status {
         BountyStatus::Cancelled => "cancelled",
-        BountyStatus::Open if now > b.expiry => "expired",
+        BountyStatus::Open if now >= b.expiry => "expired",
         BountyStatus::Open if b.open_slots == 0 => "full",
         BountyStatus::Open => "open",
     }
@@ -548,7 +664,7 @@ fn bounty_json(d: &Devnet, b: &GetBountyReturn) -> Value {
         "min_duration": x.min_duration,
         "expiry": x.expiry,
         "min_reputation": x.min_reputation,
-        "allowed_providers": x.allowed_providers,
+        "allowed_providers": x.allowed_providers.as_ref().map(|ids| ids.iter().map(|id| address_json(d, *id)).collect::<Vec<_>>()),
         "posted_at": x.posted_at,
         "status": bounty_status(x, d.h.epoch()),
         "open_slots": x.open_slots,
@@ -689,7 +805,8 @@ pub fn bytes(n: u128) -> String {
 
 /// The registry's view of every provider, as a table (used by `reputation list` and the demo).
 pub fn reputation_table(d: &mut Devnet) -> Result<(Table, Vec<Value>)> {
-    let providers = list_providers(d)?;
+    let mut providers = list_providers(d)?;
+    providers.sort_by_key(|p| p.provider);
     let mut table = Table::new(&[
         "provider",
         ">score",
@@ -803,6 +920,9 @@ fn advance_cmd(d: &mut Devnet, a: AdvanceArgs) -> Result<Output> {
     if target < d.h.epoch() {
         bail!("epoch {target} is in the past (now {})", d.h.epoch());
     }
+    if target > MAX_EPOCH {
+        bail!("epoch {target} is beyond the devnet's last epoch {MAX_EPOCH}");
+    }
     let from = d.h.epoch();
     d.h.advance_to(target)?;
     Ok(Output::new(
@@ -840,8 +960,11 @@ fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool)> {
         AccountCmd::Fund { to, amount, from } => {
             let amount = parse_amount(&amount)?;
             let from = d.account(&from)?;
-            let to_id = d.actor_id(&to)?;
-            transfer(d, &from, to_id, amount.clone())?;
+            let to_address = match d.actor_id(&to) {
+                Ok(id) => Address::new_id(id),
+                Err(e) => crate::devnet::parse_address(&to).map_err(|_| e)?,
+            };
+            let to_id = transfer(d, &from, to_address, amount.clone())?;
             let balance = d.h.balance(to_id)?;
             let out = Output::new(
                 json!({ "to": address_json(d, to_id), "amount": atto_json(&amount), "balance": atto_json(&balance) }),
@@ -876,7 +999,7 @@ fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
                 .collect::<Result<Vec<_>>>()?;
             let id = create_miner(d, &name, &owner, &worker, &controls)?;
             let out = Output::new(
-                json!({ "name": name, "id": id, "address": format!("f0{id}"), "owner": owner.id, "worker": worker.id }),
+                json!({ "name": name, "id": id, "address": format!("f0{id}"), "owner": address_json(d, owner.id), "worker": address_json(d, worker.id) }),
                 format!(
                     "miner {name}: f0{id} (owner {}, worker {})",
                     d.name_of(owner.id),
@@ -897,7 +1020,7 @@ fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
                     d.name_of(m.worker),
                     controls.join(","),
                 ]);
-                rows.push(json!({ "name": name, "id": m.id, "address": format!("f0{}", m.id), "owner": address_json(d, m.owner), "worker": address_json(d, m.worker), "controls": m.controls }));
+                rows.push(json!({ "name": name, "id": m.id, "address": format!("f0{}", m.id), "owner": address_json(d, m.owner), "worker": address_json(d, m.worker), "controls": m.controls.iter().map(|c| address_json(d, *c)).collect::<Vec<_>>() }));
             }
             (Output::new(Value::Array(rows), table.render()), false)
         }
@@ -909,7 +1032,7 @@ fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
             expiration,
         } => {
             let id = d.miner_id(&m)?;
-            let expiration = expiration.unwrap_or(d.h.epoch() + YEAR);
+            let expiration = expiration.unwrap_or(d.h.epoch().saturating_add(YEAR));
             add_sector(d, id, sector, deadline, partition, expiration)?;
             let out = Output::new(
                 json!({ "miner": id, "sector": sector, "deadline": deadline, "partition": partition, "expiration": expiration }),
@@ -1035,12 +1158,16 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
         DealCmd::Show { deal } => {
             let p = f05::DealQueryParams { id: deal };
             let m = STORAGE_MARKET_ACTOR_ID;
-            let commitment: f05::GetDealDataCommitmentReturn = d.query(
-                m,
-                "GetDealDataCommitment",
-                f05::METHOD_GET_DEAL_DATA_COMMITMENT,
-                &p,
-            )?;
+            let commitment: f05::GetDealDataCommitmentReturn = d
+                .query(
+                    m,
+                    "GetDealDataCommitment",
+                    f05::METHOD_GET_DEAL_DATA_COMMITMENT,
+                    &p,
+                )
+                .context(
+                    "the storage market keeps only live deals: a terminated, settled or expired deal is gone",
+                )?;
             let client: ActorID = d.query(m, "GetDealClient", f05::METHOD_GET_DEAL_CLIENT, &p)?;
             let provider: ActorID = d.query(m, "GetDealProvider", f05::METHOD_GET_DEAL_PROVIDER, &p)?;
             let term: f05::GetDealTermReturn = d.query(m, "GetDealTerm", f05::METHOD_GET_DEAL_TERM, &p)?;
@@ -1054,8 +1181,8 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
                 "piece_size": commitment.size.0,
                 "start": term.start,
                 "end": term.start + term.duration,
-                "activated": activation.activated,
-                "terminated": activation.terminated,
+                "activated": epoch_or_null(activation.activated),
+                "terminated": epoch_or_null(activation.terminated),
             });
             let text = format!(
                 "deal {deal}: client {}, provider {}\npiece {} ({})\nepochs {}–{}, activated {}, terminated {}",
@@ -1065,8 +1192,8 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
                 bytes(commitment.size.0.into()),
                 term.start,
                 term.start + term.duration,
-                activation.activated,
-                activation.terminated
+                epoch_or_never(activation.activated),
+                epoch_or_never(activation.terminated)
             );
             (Output::new(json, text), false)
         }
@@ -1114,8 +1241,8 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
             let out = Output::new(
                 json!({ "bounty_id": id, "value": atto_json(&value) }),
                 format!(
-                    "bounty {id}: {} × {} for piece {} ({}), collateral {}, at least {} epochs, claimable until {} — {} escrowed",
-                    p.replicas,
+                    "bounty {id}: {} × {} for piece {} ({}), collateral {}, at least {} epochs, claimable before epoch {} — {} escrowed",
+                    plural(p.replicas, "replica", "replicas"),
                     fil(&p.reward_per_replica),
                     p.piece_cid,
                     bytes(p.piece_size.into()),
@@ -1130,7 +1257,8 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
         BountyCmd::List { client, piece } => {
             let client = client.map(|c| d.actor_id(&c)).transpose()?;
             let piece = piece.map(|p| parse_piece_cid(&p)).transpose()?;
-            let all = list_bounties(d, client, piece)?;
+            let mut all = list_bounties(d, client, piece)?;
+            all.sort_by_key(|b| b.bounty_id);
             let now = d.h.epoch();
             let mut table = Table::new(&[
                 ">id",
@@ -1164,23 +1292,27 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
         }
         BountyCmd::Show { id } => {
             let b = get_bounty(d, id)?;
-            let mut claims = Vec::new();
-            for h in &b.bounty.holders {
-                claims.push(get_claim(d, h.claim_id)?);
-            }
+            let claims = claims_of_bounty(d, id)?;
             let x = &b.bounty;
             let mut text = format!(
-                "bounty {id} ({}), client {}\npiece {} ({})\n{} replicas × {} (collateral {}), {} open; at least {} epochs; claimable until {}\npool {}, refundable {}, reclaimed {}\n",
+                "bounty {id} ({}), client {}\npiece {} ({})\n{} × {} (collateral {}), {} open; at least {} epochs; claimable before epoch {}\nminimum reputation {}, providers {}\npool {}, refundable {}, reclaimed {}\n",
                 bounty_status(x, d.h.epoch()),
                 d.name_of(x.client),
                 x.piece_cid,
                 bytes(x.piece_size.into()),
-                x.replicas,
+                plural(x.replicas, "replica", "replicas"),
                 fil(&x.reward_per_replica),
                 fil(&x.collateral_per_replica),
                 x.open_slots,
                 x.min_duration,
                 x.expiry,
+                x.min_reputation
+                    .map(|r| format!("{:.2}% ({r} bps)", f64::from(r) / 100.0))
+                    .unwrap_or_else(|| "none".into()),
+                x.allowed_providers
+                    .as_ref()
+                    .map(|ids| ids.iter().map(|id| d.name_of(*id)).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_else(|| "any".into()),
                 fil(&x.pool),
                 fil(&x.refundable),
                 fil(&x.reclaimed),
@@ -1307,12 +1439,12 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
             let out = Output::new(
                 json!({ "provider": address_json(d, id), "vested": atto_json(&b.vested), "paid": atto_json(&b.paid), "withdrawable": atto_json(&b.withdrawable), "pending": atto_json(&b.pending), "open_claims": b.open_claims }),
                 format!(
-                    "{provider}: vested {}, paid {}, withdrawable {}, still vesting {}, {} open claims",
+                    "{provider}: vested {}, paid {}, withdrawable {}, still vesting {}, {}",
                     fil(&b.vested),
                     fil(&b.paid),
                     fil(&b.withdrawable),
                     fil(&b.pending),
-                    b.open_claims
+                    plural(b.open_claims, "open claim", "open claims")
                 ),
             );
             (out, false)
@@ -1399,8 +1531,33 @@ fn reputation_cmd(d: &mut Devnet, c: ReputationCmd) -> Result<(Output, bool)> {
             register_provider(d, &from, id, metadata)?;
             (
                 Output::new(
-                    json!({ "provider": id, "name": name }),
+                    json!({ "provider": address_json(d, id), "name": name }),
                     format!("{m} registered as {name:?}"),
+                ),
+                true,
+            )
+        }
+        ReputationCmd::Update {
+            miner: m,
+            from,
+            name,
+            region,
+            peer_id,
+            links,
+        } => {
+            let from = d.account(&from)?;
+            let id = d.miner_id(&m)?;
+            let metadata = Metadata {
+                name: name.clone(),
+                region,
+                peer_id: peer_id.into_bytes(),
+                links,
+            };
+            update_metadata(d, &from, id, metadata)?;
+            (
+                Output::new(
+                    json!({ "provider": address_json(d, id), "name": name }),
+                    format!("{m}'s metadata updated: {name:?}"),
                 ),
                 true,
             )
@@ -1421,10 +1578,10 @@ fn reputation_cmd(d: &mut Devnet, c: ReputationCmd) -> Result<(Output, bool)> {
                 r.counts.completed,
                 r.counts.faults,
                 r.counts.slashes,
-                r.bytes.claimed.0,
-                r.bytes.completed.0,
-                r.bytes.faulted.0,
-                r.bytes.lost.0,
+                bytes(r.bytes.claimed.0),
+                bytes(r.bytes.completed.0),
+                bytes(r.bytes.faulted.0),
+                bytes(r.bytes.lost.0),
             );
             (Output::new(reputation_json(d, &v), text), false)
         }

@@ -212,7 +212,7 @@ pub fn run(args: DemoArgs, json: bool) -> Result<Output> {
 }
 
 fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, serde_json::Value)> {
-    let d = Devnet::init(dir).context("creating the demo devnet")?;
+    let d = Devnet::init(dir, std::time::Duration::ZERO).context("creating the demo devnet")?;
     let mut s = Story {
         d,
         flows: Flows::default(),

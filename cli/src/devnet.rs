@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::time::Duration;
 
 use actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID;
 use anyhow::{anyhow, bail, Context, Result};
@@ -87,6 +88,8 @@ pub struct Record {
 pub struct Refused {
     pub method: String,
     pub to: ActorID,
+    /// The receiver's name in this devnet (`bounty-market`, `alice`, `f0123`).
+    pub to_name: String,
     pub exit_code: ExitCode,
     pub exit_name: String,
     pub message: String,
@@ -96,8 +99,9 @@ impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} refused by f0{}: {} (exit {}): {}",
+            "{} to {} (f0{}) refused: {} (exit {}): {}",
             self.method,
+            self.to_name,
             self.to,
             self.exit_name,
             self.exit_code.value(),
@@ -151,19 +155,32 @@ pub fn exit_name(code: ExitCode, receiver: Receiver) -> String {
     name.to_string()
 }
 
-/// The receiving actor's own abort message out of the VM's failure text: its backtrace lists
-/// the outermost frame first as `00: f0123 (method N) -- message (code)`.
+/// The receiving actor's abort message out of the VM's failure text. The backtrace lists frames
+/// outermost first as `NN: f0123 (method N) -- message (code)`; when the failure started deeper
+/// (a callee refused), its message is appended, since it usually says what was wrong.
 pub fn abort_message(failure: &str) -> String {
+    let mut frames: Vec<(String, String)> = Vec::new();
     for line in failure.lines() {
-        if let Some(frame) = line.strip_prefix("00: ") {
-            if let Some((_, message)) = frame.split_once(" -- ") {
-                let message = match message.rfind(" (") {
-                    Some(i) if message.ends_with(')') => &message[..i],
-                    _ => message,
-                };
-                return message.to_string();
-            }
+        let Some((index, frame)) = line.split_once(": ") else {
+            continue;
+        };
+        if index.len() != 2 || !index.chars().all(|c| c.is_ascii_digit()) {
+            continue;
         }
+        if let Some((source, message)) = frame.split_once(" -- ") {
+            let source = source.split(' ').next().unwrap_or(source).to_string();
+            frames.push((source, strip_code(message).to_string()));
+        }
+    }
+    if let Some((_, outer)) = frames.first() {
+        return match frames.last() {
+            Some((source, inner)) if frames.len() > 1 && !outer.contains(inner.as_str()) => {
+                format!("{outer} (from {source}: {inner})")
+            }
+            _ => outer.clone(),
+        };
+    }
+    for line in failure.lines() {
         if let Some(message) = line.strip_prefix("pre-validation failed: ") {
             return message.to_string();
         }
@@ -171,11 +188,7 @@ pub fn abort_message(failure: &str) -> String {
     // No actor frame: a syscall failed outside any actor (e.g. the value transfer itself).
     if let Some(cause) = failure.lines().find_map(|l| l.strip_prefix("--> caused by: ")) {
         let cause = cause.split_once(" -- ").map_or(cause, |(_, m)| m);
-        let cause = match cause.rfind(" (") {
-            Some(i) if cause.ends_with(')') => &cause[..i],
-            _ => cause,
-        };
-        return cause.to_string();
+        return strip_code(cause).to_string();
     }
     failure
         .lines()
@@ -183,6 +196,14 @@ pub fn abort_message(failure: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_string()
+}
+
+/// `message (18)` → `message`.
+fn strip_code(message: &str) -> &str {
+    match message.rfind(" (") {
+        Some(i) if message.ends_with(')') => &message[..i],
+        _ => message,
+    }
 }
 
 /// One message's gas, for the demo's per-method table.
@@ -218,8 +239,8 @@ pub fn escrow_policy() -> Policy {
 impl Devnet {
     /// Creates a devnet in `dir`: genesis, an `admin` account, the suite deployed by it (the
     /// admin also administers the registry). Refuses a dir that already holds one.
-    pub fn init(dir: &Path) -> Result<Self> {
-        let store = Rc::new(DbStore::open(dir)?);
+    pub fn init(dir: &Path, wait: Duration) -> Result<Self> {
+        let store = Rc::new(DbStore::open(dir, wait)?);
         if store.devnet_record()?.is_some() {
             bail!(
                 "{} already holds a devnet (use another --data-dir, or delete it first)",
@@ -259,14 +280,14 @@ impl Devnet {
     }
 
     /// Opens the devnet in `dir`.
-    pub fn open(dir: &Path) -> Result<Self> {
+    pub fn open(dir: &Path, wait: Duration) -> Result<Self> {
         if !dir.join(crate::store::DB_FILE).exists() {
             bail!(
                 "no devnet in {} (run `suite init` first, or pass --data-dir)",
                 dir.display()
             );
         }
-        let store = Rc::new(DbStore::open(dir)?);
+        let store = Rc::new(DbStore::open(dir, wait)?);
         let bytes = store
             .devnet_record()?
             .ok_or_else(|| anyhow!("{} holds no devnet record (run `suite init`)", dir.display()))?;
@@ -350,6 +371,7 @@ impl Devnet {
             return Err(Refused {
                 method: method.to_string(),
                 to,
+                to_name: self.name_of(to),
                 exit_code: r.exit_code,
                 exit_name: exit_name(r.exit_code, self.receiver(to)),
                 message: abort_message(&failure),
@@ -372,8 +394,9 @@ impl Devnet {
         self.send_raw(from, to, method, number, params(p), value)
     }
 
-    /// A getter sent by the operator, decoded. Read commands never commit, so it changes
-    /// nothing on disk.
+    /// A getter, decoded. Sent as an implicit message (as a node answers a read-only call):
+    /// no account pays for it or bumps its nonce, so even inside a write command it changes
+    /// nothing but what it reads.
     pub fn query<P: Serialize, R: DeserializeOwned>(
         &mut self,
         to: ActorID,
@@ -381,8 +404,22 @@ impl Devnet {
         number: MethodNum,
         p: &P,
     ) -> Result<R> {
-        let operator = self.operator();
-        let r = self.send(&operator, to, method, number, p, TokenAmount::default())?;
+        let r = self.h.implicit(to, number, params(p))?;
+        self.gas.push(GasSample {
+            method: method.to_string(),
+            gas: r.gas_used,
+        });
+        if !r.is_ok() {
+            return Err(Refused {
+                method: method.to_string(),
+                to,
+                to_name: self.name_of(to),
+                exit_code: r.exit_code,
+                exit_name: exit_name(r.exit_code, self.receiver(to)),
+                message: abort_message(&r.failure.clone().unwrap_or_default()),
+            }
+            .into());
+        }
         r.ret()
             .with_context(|| format!("decoding the return of {method}"))
     }
@@ -447,18 +484,20 @@ impl Devnet {
             .ok_or_else(|| anyhow!("no actor at {name}"))
     }
 
-    /// A miner by name or address (it must exist; the chain decides whether it is a miner).
+    /// A storage miner by name or address: it must exist and run the miner's code.
     pub fn miner_id(&self, name: &str) -> Result<ActorID> {
-        if let Some(m) = self.record.miners.get(name) {
-            return Ok(m.id);
+        let id = match self.record.miners.get(name) {
+            Some(m) => m.id,
+            None if parse_address(name).is_ok() => self.actor_id(name)?,
+            None => bail!(
+                "unknown miner {name:?} (known: {})",
+                self.record.miners.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        if self.h.builtin_type(id)? != Some(actor_runtime::builtin::BuiltinType::Miner) {
+            bail!("{name} (f0{id}) is not a storage miner");
         }
-        if parse_address(name).is_ok() {
-            return self.actor_id(name);
-        }
-        bail!(
-            "unknown miner {name:?} (known: {})",
-            self.record.miners.keys().cloned().collect::<Vec<_>>().join(", ")
-        )
+        Ok(id)
     }
 
     /// Checks a new name is free and well-formed.
@@ -534,7 +573,9 @@ mod tests {
     #[test]
     fn abort_messages_come_from_the_outermost_frame() {
         let failure = "message failed with backtrace:\n00: f01005 (method 123) -- bounty 9 not found (17)\n01: f01004 (method 5) -- inner (16)\n";
-        assert_eq!(abort_message(failure), "bounty 9 not found");
+        assert_eq!(abort_message(failure), "bounty 9 not found (from f01004: inner)");
+        let one = "message failed with backtrace:\n00: f01005 (method 123) -- bounty 9 not found (17)\n";
+        assert_eq!(abort_message(one), "bounty 9 not found");
         assert_eq!(
             abort_message("pre-validation failed: actor balance less than needed\n"),
             "actor balance less than needed"

@@ -29,6 +29,9 @@ struct Cli {
     /// Print JSON instead of tables (amounts in attoFIL, as strings).
     #[arg(long, global = true)]
     json: bool,
+    /// Seconds to wait for another command using the same devnet to finish.
+    #[arg(long, global = true, default_value_t = 30)]
+    lock_wait: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -190,7 +193,7 @@ pub enum BountyCmd {
         /// Minimum epochs the data must be kept (vesting period).
         #[arg(long)]
         min_duration: i64,
-        /// Last epoch the bounty can be claimed.
+        /// Epoch from which the bounty can no longer be claimed.
         #[arg(long)]
         expiry: i64,
         /// Minimum reputation score (0–10000) of claimants.
@@ -300,6 +303,20 @@ pub enum ReputationCmd {
         #[arg(long = "link")]
         links: Vec<String>,
     },
+    /// Replace a registered miner's metadata (by a controlling address).
+    Update {
+        miner: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        region: String,
+        #[arg(long, default_value = "")]
+        peer_id: String,
+        #[arg(long = "link")]
+        links: Vec<String>,
+    },
     /// A provider's full record and score.
     Show { provider: String },
     /// Every provider the registry knows, with scores.
@@ -316,7 +333,8 @@ pub struct DemoArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
-    match commands::run(&cli.data_dir, cli.command, json) {
+    let wait = std::time::Duration::from_secs(cli.lock_wait);
+    match commands::run(&cli.data_dir, cli.command, json, wait) {
         Ok(out) => {
             if json {
                 println!("{}", serde_json::to_string_pretty(&out.json).expect("JSON"));

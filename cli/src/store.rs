@@ -8,8 +8,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{bail, Context, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use redb::{Database, DatabaseError, ReadableTableMetadata, TableDefinition};
@@ -37,17 +38,30 @@ pub struct DbStore {
 }
 
 impl DbStore {
-    /// Opens (creating if needed) the database in `dir`, taking its lock.
-    pub fn open(dir: &Path) -> Result<Self> {
+    /// Opens (creating if needed) the database in `dir`, taking its lock. While another command
+    /// holds it, waits up to `wait` (saying so once), then gives up with a clear error.
+    pub fn open(dir: &Path, wait: Duration) -> Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating data dir {}", dir.display()))?;
         let path = dir.join(DB_FILE);
-        let db = Database::create(&path).map_err(|e| match e {
-            DatabaseError::DatabaseAlreadyOpen => anyhow!(
-                "the devnet in {} is in use by another command (its database is locked); retry when it finishes",
-                dir.display()
-            ),
-            other => anyhow!("opening {}: {other}", path.display()),
-        })?;
+        let deadline = Instant::now() + wait;
+        let mut said = false;
+        let db = loop {
+            match Database::create(&path) {
+                Ok(db) => break db,
+                Err(DatabaseError::DatabaseAlreadyOpen) if Instant::now() < deadline => {
+                    if !said {
+                        eprintln!("waiting for another command to finish with the devnet in {}…", dir.display());
+                        said = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(DatabaseError::DatabaseAlreadyOpen) => bail!(
+                    "the devnet in {} is in use by another command (its database is locked); retry when it finishes, or raise --lock-wait",
+                    dir.display()
+                ),
+                Err(other) => bail!("opening {}: {other}", path.display()),
+            }
+        };
         Ok(Self {
             db,
             pending: RefCell::new(HashMap::new()),

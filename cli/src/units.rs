@@ -19,14 +19,16 @@ const UNITS: [(&str, u32); 7] = [
 /// Parses `1.5FIL`, `250nanoFIL`, `10attoFIL` (a space before the unit is allowed). A unit is
 /// required: a bare number is ambiguous between FIL and attoFIL, and money is at stake.
 pub fn parse_amount(text: &str) -> Result<TokenAmount> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.starts_with('-') {
+    // Spaces may separate the number from its unit, nothing else ("1 2FIL" is not 12 FIL).
+    let trimmed = text.trim();
+    if trimmed.starts_with('-') {
         bail!("amount {text:?} is negative");
     }
-    let split = compact
+    let split = trimmed
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(compact.len());
-    let (number, unit) = compact.split_at(split);
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let unit = unit.trim_start();
     let Some((_, exponent)) = UNITS.iter().find(|(name, _)| name.eq_ignore_ascii_case(unit)) else {
         if unit.is_empty() {
             bail!("amount {text:?} needs a unit: FIL, milliFIL, microFIL, nanoFIL, picoFIL, femtoFIL or attoFIL (e.g. 1.5FIL)");
@@ -148,6 +150,7 @@ mod tests {
             ("-1FIL", "negative"),
             ("1.2.3FIL", "not a number"),
             ("FIL", "not a number"),
+            ("1 2attoFIL", "unknown unit"),
             ("0.5attoFIL", "more precise"),
             ("0.0000000000000000001FIL", "more precise"),
         ] {

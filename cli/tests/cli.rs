@@ -233,6 +233,48 @@ fn a_session_across_restarts_runs_every_flow() {
         .find(|a| a["name"] == "bounty-market")
         .unwrap();
     assert_eq!(market["balance"], "0", "the whole reward was paid out");
+    // A key address nobody used yet gets an account from a transfer.
+    let fresh = fvm_shared::address::Address::new_secp256k1(&[7; 65])
+        .unwrap()
+        .to_string();
+    let funded = json(&dir, &["account", "fund", &fresh, "1FIL", "--from", "alice"]);
+    assert_eq!(
+        funded["balance"],
+        fil(1),
+        "a new account holding just the transfer"
+    );
+    assert_eq!(funded["amount"], fil(1));
+    // A bounty is claimable before its expiry epoch, not at it.
+    ok(
+        &dir,
+        &[
+            "bounty",
+            "post",
+            "--from",
+            "alice",
+            "--piece",
+            PIECE,
+            "--size",
+            "32GiB",
+            "--reward",
+            "1FIL",
+            "--collateral",
+            "1FIL",
+            "--min-duration",
+            "3000",
+            "--expiry",
+            "3100",
+        ],
+    );
+    ok(&dir, &["advance", "--to", "3099"]);
+    assert_eq!(json(&dir, &["bounty", "show", "1"])["status"], "open");
+    ok(&dir, &["advance", "1"]);
+    assert_eq!(json(&dir, &["bounty", "show", "1"])["status"], "expired");
+    // A settled claim stays visible on its bounty.
+    assert_eq!(
+        json(&dir, &["bounty", "show", "0"])["claims"][0]["status"],
+        "completed"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -287,9 +329,37 @@ fn refused_commands_say_why_and_change_nothing() {
         (post("alice", NOT_A_PIECE, "10FIL"), "is not a piece commitment"),
         (post("alice", PIECE, "10"), "needs a unit"),
         (post("alice", PIECE, "1.5FOO"), "unknown unit"),
+        (post("bob", PIECE, "10FIL"), "insufficient funds: bob holds 4.99"),
+        (post("alice", PIECE, "1 0FIL"), "unknown unit"),
         (
-            post("bob", PIECE, "10FIL"),
-            "SYS_INSUFFICIENT_FUNDS (exit 6): sender does not have funds",
+            post("alice", PIECE, "10FIL")
+                .into_iter()
+                .map(|a| if a == "1FIL" { "1attoFIL".into() } else { a })
+                .collect(),
+            "below the escrow's minimum 0.001 FIL",
+        ),
+        (
+            post("alice", PIECE, "1FIL")
+                .into_iter()
+                .map(|a| if a == "2" { "17".into() } else { a })
+                .collect(),
+            "replicas must be 1 to 16",
+        ),
+        (
+            ["miner", "add-sector", "f0105", "2"].map(String::from).to_vec(),
+            "(f0105) is not a storage miner",
+        ),
+        (
+            ["bounty", "balance", "--provider", "alice"]
+                .map(String::from)
+                .to_vec(),
+            "unknown miner \"alice\"",
+        ),
+        (
+            ["advance", "--to", "9223372036854775807"]
+                .map(String::from)
+                .to_vec(),
+            "beyond the devnet's last epoch",
         ),
         (post("mallory", PIECE, "10FIL"), "unknown account \"mallory\""),
         (
@@ -354,11 +424,26 @@ fn a_devnet_in_use_is_refused_not_shared() {
     ok(&dir, &["init"]);
     // Another holder of the database (as a running command would be).
     let held = redb::Database::create(dir.join("devnet.redb")).unwrap();
-    let r = suite(&dir, &["status"]);
+    let r = suite(&dir, &["--lock-wait", "0", "status"]);
     assert!(!r.ok);
     assert!(r.stderr.contains("in use by another command"), "{}", r.stderr);
+    // A command that may wait gets the devnet once the holder lets go.
+    let waiting = Command::new(env!("CARGO_BIN_EXE_suite"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["--lock-wait", "60", "account", "create", "late"])
+        .env_remove("SUITE_DATA_DIR")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     drop(held);
-    assert!(suite(&dir, &["status"]).ok, "usable again once released");
+    let out = waiting.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("waiting for another command"));
+    let accounts = json(&dir, &["account", "list"]);
+    assert!(accounts.as_array().unwrap().iter().any(|a| a["name"] == "late"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

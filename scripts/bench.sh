@@ -10,8 +10,8 @@
 #
 # A full run first builds the suite three more times (once, then cached) into
 # target/bench-wasm/: `[profile.wasm]` at opt-level "s" and "z", and opt-level 3 linked with a
-# 64 KiB stack instead of rustc's 1 MiB (a rustc wrapper adds `-zstack-size`), so that the
-# report compares their size and gas with the modules as built.
+# 64 KiB stack instead of wasm-build's 128 KiB (a rustc wrapper appends `-zstack-size`, which
+# overrides), so that the report compares their size and gas with the modules as built.
 #
 # The dev profile, not --release: gas does not depend on the profile, the dev build is the one
 # `scripts/test.sh` already compiled (dependencies at opt-level 1), and on 2 cores a release

@@ -380,9 +380,7 @@ pub fn list_bounties(
     piece_cid: Option<cid::Cid>,
 ) -> Result<Vec<GetBountyReturn>> {
     let market = d.suite().market;
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
+    all_pages(|cursor| {
         let p = ListBountiesParams {
             client,
             piece_cid,
@@ -390,8 +388,18 @@ pub fn list_bounties(
             limit: 100,
         };
         let page: ListBountiesReturn = d.query(market, "ListBounties", bm::METHOD_LIST_BOUNTIES, &p)?;
-        all.extend(page.bounties);
-        match page.next {
+        Ok((page.bounties, page.next))
+    })
+}
+
+/// Walks a paginated getter: `fetch` answers a page and the cursor of the next, if any.
+fn all_pages<C, T>(mut fetch: impl FnMut(Option<C>) -> Result<(Vec<T>, Option<C>)>) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (items, next) = fetch(cursor)?;
+        all.extend(items);
+        match next {
             Some(next) => cursor = Some(next),
             None => return Ok(all),
         }
@@ -410,21 +418,15 @@ pub fn get_lock(d: &mut Devnet, lock_id: u64) -> Result<GetLockReturn> {
 
 pub fn list_locks(d: &mut Devnet, provider: ActorID) -> Result<Vec<GetLockReturn>> {
     let escrow = d.suite().escrow;
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
+    all_pages(|cursor| {
         let p = esc::ListLocksParams {
             provider,
             cursor,
             limit: esc::MAX_PAGE,
         };
         let page: esc::ListLocksReturn = d.query(escrow, "ListLocks", esc::METHOD_LIST_LOCKS, &p)?;
-        all.extend(page.locks);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+        Ok((page.locks, page.next))
+    })
 }
 
 pub fn escrow_totals(d: &mut Devnet) -> Result<esc::Totals> {
@@ -570,21 +572,11 @@ pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimRe
     let state = integration_tests::bounty::state(&d.h, market)?;
     let store = d.h.store().clone();
     let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
-    let mut ids = Vec::new();
-    let mut cursor = None;
-    loop {
+    let mut ids: Vec<u64> = all_pages(|cursor: Option<u64>| {
         let page = claims.page(cursor.as_ref(), 1000).map_err(|e| anyhow!("{e}"))?;
-        ids.extend(
-            page.entries
-                .iter()
-                .filter(|(_, c)| c.bounty_id == bounty_id)
-                .map(|(id, _)| *id),
-        );
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+        let ids = page.entries.into_iter().filter(|(_, c)| c.bounty_id == bounty_id);
+        Ok((ids.map(|(id, _)| id).collect(), page.next))
+    })?;
     ids.sort_unstable();
     ids.into_iter().map(|id| get_claim(d, id)).collect()
 }
@@ -599,18 +591,12 @@ pub fn reputation_of(d: &mut Devnet, provider: ActorID) -> Result<ReputationView
 
 pub fn list_providers(d: &mut Devnet) -> Result<Vec<rep::ProviderSummary>> {
     let registry = d.suite().reputation;
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
+    all_pages(|cursor| {
         let p = rep::ListProvidersParams { cursor, limit: 100 };
         let page: rep::ListProvidersReturn =
             d.query(registry, "ListProviders", rep::METHOD_LIST_PROVIDERS, &p)?;
-        all.extend(page.providers);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+        Ok((page.providers, page.next))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -362,19 +362,23 @@ impl Devnet {
         value: TokenAmount,
     ) -> Result<Receipt> {
         let r = self.h.send(from, Address::new_id(to), number, raw, value)?;
+        self.judge(r, method, to)
+    }
+
+    /// Records a message's gas; a failure becomes a [`Refused`] error.
+    fn judge(&mut self, r: Receipt, method: &str, to: ActorID) -> Result<Receipt> {
         self.gas.push(GasSample {
             method: method.to_string(),
             gas: r.gas_used,
         });
         if !r.is_ok() {
-            let failure = r.failure.clone().unwrap_or_default();
             return Err(Refused {
                 method: method.to_string(),
                 to,
                 to_name: self.name_of(to),
                 exit_code: r.exit_code,
                 exit_name: exit_name(r.exit_code, self.receiver(to)),
-                message: abort_message(&failure),
+                message: abort_message(&r.failure.unwrap_or_default()),
             }
             .into());
         }
@@ -405,22 +409,8 @@ impl Devnet {
         p: &P,
     ) -> Result<R> {
         let r = self.h.implicit(to, number, params(p))?;
-        self.gas.push(GasSample {
-            method: method.to_string(),
-            gas: r.gas_used,
-        });
-        if !r.is_ok() {
-            return Err(Refused {
-                method: method.to_string(),
-                to,
-                to_name: self.name_of(to),
-                exit_code: r.exit_code,
-                exit_name: exit_name(r.exit_code, self.receiver(to)),
-                message: abort_message(&r.failure.clone().unwrap_or_default()),
-            }
-            .into());
-        }
-        r.ret()
+        self.judge(r, method, to)?
+            .ret()
             .with_context(|| format!("decoding the return of {method}"))
     }
 

@@ -344,36 +344,24 @@ fn gas_notes(points: &[Point]) -> Vec<String> {
 }
 
 fn shape_table(points: &[Point]) -> Table {
-    let mut rows = Vec::new();
-    for p in points {
+    let maps = points.iter().map(|p| {
         let s = &p.shapes;
-        for (name, m) in [
-            ("locks", &s.locks),
-            ("by provider", &s.by_provider),
-            ("provider lock ids (all)", &s.ids),
-        ] {
-            rows.push(vec![
-                thousands(p.n as u64),
-                name.to_string(),
-                thousands(m.entries),
-                thousands(m.nodes),
-                kib(m.bytes as f64),
-                format!("{:.0}", m.bytes as f64 / m.entries.max(1) as f64),
-            ]);
-        }
-    }
-    Table {
-        caption: "Escrow HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
-        header: ["N", "HAMT", "entries", "nodes", "KiB", "bytes / entry"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-        notes: vec![
+        let maps = vec![
+            ("locks", s.locks),
+            ("by provider", s.by_provider),
+            ("provider lock ids (all)", s.ids),
+        ];
+        (p.n, maps)
+    });
+    super::hamt::shape_table(
+        "Escrow HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
+        maps,
+        vec![
             "provider lock ids (all): every provider's map lock id → true, summed (one map per \
-             miner with locks)."
+              miner with locks)."
                 .into(),
         ],
-    }
+    )
 }
 
 fn reads_table(points: &[Point]) -> Table {

@@ -82,3 +82,32 @@ where
     let answer = f(&map)?;
     Ok((answer, counting.reads.get(), counting.bytes.get()))
 }
+
+/// The HAMTs' shapes at each N, one row per (N, map): what every section's shape table shows.
+pub fn shape_table<'a>(
+    caption: String,
+    points: impl IntoIterator<Item = (usize, Vec<(&'a str, MapShape)>)>,
+    notes: Vec<String>,
+) -> crate::report::Table {
+    let mut rows = Vec::new();
+    for (n, maps) in points {
+        for (name, m) in maps {
+            rows.push(vec![
+                crate::thousands(n as u64),
+                name.to_string(),
+                crate::thousands(m.entries),
+                crate::thousands(m.nodes),
+                crate::kib(m.bytes as f64),
+                format!("{:.0}", m.bytes as f64 / m.entries.max(1) as f64),
+            ]);
+        }
+    }
+    crate::report::Table {
+        caption,
+        header: ["N", "HAMT", "entries", "nodes", "KiB", "bytes / entry"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        notes,
+    }
+}

@@ -563,29 +563,11 @@ fn list_table(points: &[Point]) -> Table {
 }
 
 fn shape_table(points: &[Point]) -> Table {
-    let mut rows = Vec::new();
-    for p in points {
-        for (name, m) in &p.shapes.maps {
-            rows.push(vec![
-                thousands(p.n as u64),
-                name.to_string(),
-                thousands(m.entries),
-                thousands(m.nodes),
-                kib(m.bytes as f64),
-                format!("{:.0}", m.bytes as f64 / m.entries.max(1) as f64),
-            ]);
-        }
-    }
-    Table {
-        caption: "Market HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
-        header: ["N", "HAMT", "entries", "nodes", "KiB", "bytes / entry"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-        notes: vec![
-            "Indexes are maps key → root of a set id → true: `(sets)` rows sum every key's set.".into(),
-        ],
-    }
+    super::hamt::shape_table(
+        "Market HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
+        points.iter().map(|p| (p.n, p.shapes.maps.clone())),
+        vec!["Indexes are maps key → root of a set id → true: `(sets)` rows sum every key's set.".into()],
+    )
 }
 
 fn reads_table(points: &[Point]) -> Table {

@@ -240,27 +240,11 @@ fn gas_notes() -> Vec<String> {
 }
 
 fn shape_table(points: &[Point]) -> Table {
-    let mut rows = Vec::new();
-    for p in points {
-        for (name, m) in &p.maps {
-            rows.push(vec![
-                thousands(p.n as u64),
-                name.to_string(),
-                thousands(m.entries),
-                thousands(m.nodes),
-                kib(m.bytes as f64),
-                format!("{:.0}", m.bytes as f64 / m.entries.max(1) as f64),
-            ]);
-        }
-    }
-    Table {
-        caption: "Registry HAMTs after the messages at each N (bit width 5, buckets of 3)".into(),
-        header: ["N", "HAMT", "entries", "nodes", "KiB", "bytes / entry"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-        notes: vec![],
-    }
+    super::hamt::shape_table(
+        "Registry HAMTs after the messages at each N (bit width 5, buckets of 3)".into(),
+        points.iter().map(|p| (p.n, p.maps.clone())),
+        vec![],
+    )
 }
 
 fn reads_table(points: &[Point]) -> Table {

@@ -246,23 +246,20 @@ pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Resu
     let value = &p.reward_per_replica * p.replicas;
     let market = d.suite().market;
     // What the chain would refuse in a less helpful order or way: the value transfer fails
-    // before the market can say the replicas are too many, and the market cannot know the
-    // escrow's minimum collateral (a bounty under it could never be claimed).
-    let policy = integration_tests::bounty::state(&d.h, market)?.policy;
-    if !(1..=policy.max_replicas).contains(&p.replicas) {
+    // before the market can say the replicas are too many, and the market states the escrow's
+    // minimum collateral in attoFIL.
+    let state = integration_tests::bounty::state(&d.h, market)?;
+    if !(1..=state.policy.max_replicas).contains(&p.replicas) {
         bail!(
             "replicas must be 1 to {} (the market's policy)",
-            policy.max_replicas
+            state.policy.max_replicas
         );
     }
-    let min_collateral = integration_tests::escrow::state(&d.h, d.suite().escrow)?
-        .policy
-        .min_collateral;
-    if p.collateral_per_replica < min_collateral {
+    if p.collateral_per_replica < state.min_collateral {
         bail!(
             "collateral {} is below the escrow's minimum {}: no claim could lock it",
             fil(&p.collateral_per_replica),
-            fil(&min_collateral)
+            fil(&state.min_collateral)
         );
     }
     check_funds(d, from, &value, "posting this bounty")?;

@@ -1607,6 +1607,75 @@ fn only_the_escrow_can_call_the_market_back() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn the_market_takes_its_terms_from_a_real_escrow_at_construction() {
+    let mut h = Harness::new().unwrap();
+    let admin = h.create_account(fil(100)).unwrap();
+    let suite = bm::deploy(&mut h, &admin, &admin, escrow_policy(), market_policy()).unwrap();
+    let code = h
+        .install_code(
+            &admin,
+            integration_tests::actors::require_wasm(bm::PACKAGE).unwrap(),
+        )
+        .unwrap();
+    let constructor = |escrow: ActorID, policy: MarketPolicy| ConstructorParams {
+        escrow: Address::new_id(escrow),
+        reputation: Address::new_id(suite.reputation),
+        policy,
+    };
+    let too_long = MarketPolicy {
+        max_duration: escrow_policy().max_lock_duration + 1,
+        ..market_policy()
+    };
+    let bad = [
+        (constructor(admin.id, market_policy()), "not a CollateralEscrow"),
+        (
+            constructor(suite.reputation, market_policy()),
+            "not a CollateralEscrow",
+        ),
+        (
+            constructor(suite.escrow, too_long),
+            "exceeds the escrow's max_lock_duration",
+        ),
+    ];
+    for (params, why) in bad {
+        let r = h.exec_actor(&admin, code, &params, zero()).unwrap();
+        let failure = r.expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT).unwrap();
+        assert!(failure.contains(why), "{why}: {failure}");
+    }
+    // The escrow's policy as it publishes it, and the market's copy of its minimum.
+    let stranger = h.create_account(fil(1)).unwrap();
+    let r = h
+        .call_no_params(
+            &stranger,
+            suite.escrow,
+            suite_interfaces::escrow::METHOD_GET_POLICY,
+        )
+        .unwrap();
+    assert_eq!(r.ret::<Policy>().unwrap(), escrow_policy());
+    let r = h
+        .call_no_params(&stranger, suite.market, METHOD_GET_POLICY)
+        .unwrap();
+    assert_eq!(
+        r.ret::<GetPolicyReturn>().unwrap(),
+        GetPolicyReturn {
+            escrow: suite.escrow,
+            reputation: suite.reputation,
+            policy: market_policy(),
+            min_collateral: escrow_policy().min_collateral,
+        }
+    );
+    // The longest duration the escrow admits is fine.
+    let longest = MarketPolicy {
+        max_duration: escrow_policy().max_lock_duration,
+        ..market_policy()
+    };
+    let r = h
+        .exec_actor(&admin, code, &constructor(suite.escrow, longest), zero())
+        .unwrap();
+    assert!(r.is_ok(), "{:?}", r.failure);
+}
+
+#[test]
 fn bad_posts_are_refused_with_16_and_move_nothing() {
     let mut w = World::new();
     let (a, b, client) = (w.a, w.b, w.client);
@@ -1671,6 +1740,13 @@ fn bad_posts_are_refused_with_16_and_move_nothing() {
         ..base.clone()
     };
     refused(&mut w, p, fil(24));
+    // Collateral under the escrow's minimum (1 milliFIL): no claim could ever lock it.
+    let p = PostBountyParams {
+        collateral_per_replica: milli(1) - TokenAmount::from_atto(1),
+        ..base.clone()
+    };
+    let r = w.post(client, &p, fil(24));
+    w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "below the escrow's minimum");
     // Expiry now or in the past.
     for expiry in [0, 99, 100] {
         let p = PostBountyParams {
@@ -1714,6 +1790,7 @@ fn bad_posts_are_refused_with_16_and_move_nothing() {
         expiry: 101,
         min_reputation: Some(10_000),
         allowed_providers: Some(vec![a.miner, b.miner, 1_000]),
+        collateral_per_replica: milli(1),
         ..base.clone()
     };
     let (id, _) = w.post_ok(&edges);

@@ -1264,6 +1264,13 @@ fn the_constructor_checks_its_policy_and_registry() {
     let escrow = esc::deploy_escrow(&mut h, &admin, Address::new_id(registry), policy()).unwrap();
     let s = esc::state(&h, escrow).unwrap();
     assert_eq!((s.reputation, s.policy, s.next_lock_id), (registry, policy(), 0));
+    // Anyone reads the policy back; it takes no params and no value.
+    let r = h.call_no_params(&admin, escrow, METHOD_GET_POLICY).unwrap();
+    assert_eq!(r.ret::<Policy>().unwrap(), policy());
+    let r = h
+        .call(&admin, escrow, METHOD_GET_POLICY, &(), TokenAmount::from_atto(1))
+        .unwrap();
+    r.expect_exit(ExitCode::USR_NOT_PAYABLE).unwrap();
     esc::assert_escrow_books(&mut h, escrow);
 }
 

@@ -81,6 +81,12 @@ mod actor {
                 rt.no_params()?;
                 encode_return(&rt.state::<State>()?.totals)
             }
+            METHOD_GET_POLICY => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                rt.no_params()?;
+                encode_return(&rt.state::<State>()?.policy)
+            }
             m => {
                 rt.validate_caller_any()?;
                 Err(actor_error!(unhandled_message; "CollateralEscrow has no method {m}"))

@@ -30,6 +30,8 @@ pub const METHOD_GET_BOUNTY: MethodNum = method_hash!("GetBounty");
 pub const METHOD_LIST_BOUNTIES: MethodNum = method_hash!("ListBounties");
 pub const METHOD_GET_CLAIM: MethodNum = method_hash!("GetClaim");
 pub const METHOD_GET_PROVIDER_BALANCE: MethodNum = method_hash!("GetProviderBalance");
+/// Returns [`GetPolicyReturn`]: the policy and what the market took from its escrow.
+pub const METHOD_GET_POLICY: MethodNum = method_hash!("GetPolicy");
 /// The escrow's callback (accepted only from the configured escrow).
 pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_LOCK_CHANGED;
 
@@ -350,6 +352,17 @@ pub struct GetClaimReturn {
     pub claim: Claim,
     /// Vested at the current epoch.
     pub vested: TokenAmount,
+}
+
+/// The market's fixed configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetPolicyReturn {
+    pub escrow: ActorID,
+    pub reputation: ActorID,
+    pub policy: MarketPolicy,
+    /// The escrow's `min_collateral`, read from it at construction (the escrow's policy never
+    /// changes): `collateral_per_replica` must reach it or no claim could ever lock.
+    pub min_collateral: TokenAmount,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

@@ -26,6 +26,8 @@ pub const METHOD_RELEASE: MethodNum = method_hash!("Release");
 pub const METHOD_GET_LOCK: MethodNum = method_hash!("GetLock");
 pub const METHOD_LIST_LOCKS: MethodNum = method_hash!("ListLocks");
 pub const METHOD_GET_TOTALS: MethodNum = method_hash!("GetTotals");
+/// Returns the [`Policy`] (fixed at construction): what a lock must satisfy.
+pub const METHOD_GET_POLICY: MethodNum = method_hash!("GetPolicy");
 
 /// Called on a lock's `notify` actor after a slash or a release (with a bounded gas budget,
 /// and never able to undo the settlement: see `NOTIFY_GAS_LIMIT`).

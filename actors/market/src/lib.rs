@@ -109,6 +109,18 @@ mod actor {
                     vested,
                 })
             }
+            METHOD_GET_POLICY => {
+                rt.validate_caller_any()?;
+                rt.no_value()?;
+                rt.no_params()?;
+                let state: State = rt.state()?;
+                encode_return(&GetPolicyReturn {
+                    escrow: state.escrow,
+                    reputation: state.reputation,
+                    policy: state.policy,
+                    min_collateral: state.min_collateral,
+                })
+            }
             METHOD_GET_PROVIDER_BALANCE => {
                 rt.validate_caller_any()?;
                 rt.no_value()?;
@@ -143,7 +155,29 @@ mod actor {
         p.policy.validate().map_err(ActorError::illegal_argument)?;
         let escrow = rt.existing_actor(&p.escrow, "escrow")?;
         let reputation = rt.existing_actor(&p.reputation, "reputation")?;
-        rt.save_state(&State::new(&rt.store(), escrow, reputation, p.policy)?)?;
+        // Claims lock in this escrow for `min_duration`: its policy must admit every bounty
+        // the market's policy admits, and its minimum collateral bounds what a post may offer.
+        // An account accepts any method and returns nothing, which fails to decode: any
+        // answer but a policy means the address is not an escrow.
+        let terms: escrow::Policy = match rt.query(&Address::new_id(escrow), escrow::METHOD_GET_POLICY, None)
+        {
+            Ok(Ok(terms)) => terms,
+            Ok(Err(code)) => {
+                return Err(actor_error!(illegal_argument;
+                    "escrow {} refused GetPolicy (exit {}): not a CollateralEscrow", p.escrow, code.value()))
+            }
+            Err(e) => {
+                return Err(actor_error!(illegal_argument;
+                    "escrow {} gave no policy ({}): not a CollateralEscrow", p.escrow, e.message()))
+            }
+        };
+        if p.policy.max_duration > terms.max_lock_duration {
+            return Err(actor_error!(illegal_argument;
+                "max_duration {} exceeds the escrow's max_lock_duration {}: long claims could not lock",
+                p.policy.max_duration, terms.max_lock_duration));
+        }
+        let state = State::new(&rt.store(), escrow, reputation, p.policy, terms.min_collateral)?;
+        rt.save_state(&state)?;
         Ok(None)
     }
 

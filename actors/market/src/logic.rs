@@ -31,6 +31,9 @@ pub fn post_bounty<BS: Blockstore>(
         "replicas must be 1 to {}, got {}", policy.max_replicas, p.replicas);
     token::positive(&p.reward_per_replica, "reward per replica")?;
     token::positive(&p.collateral_per_replica, "collateral per replica")?;
+    ensure!(p.collateral_per_replica >= state.min_collateral, illegal_argument;
+        "collateral per replica {} is below the escrow's minimum {}: no claim could lock it",
+        p.collateral_per_replica, state.min_collateral);
     ensure!((policy.min_duration_floor..=policy.max_duration).contains(&p.min_duration), illegal_argument;
         "min duration must be {} to {} epochs, got {}", policy.min_duration_floor, policy.max_duration, p.min_duration);
     ensure!(p.expiry > facts.epoch, illegal_argument; "expiry {} is not in the future", p.expiry);

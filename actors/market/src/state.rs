@@ -15,6 +15,9 @@ pub struct State {
     pub escrow: ActorID,
     pub reputation: ActorID,
     pub policy: MarketPolicy,
+    /// The escrow's `min_collateral`, read at construction (its policy is fixed): a bounty's
+    /// collateral must reach it or no claim could ever lock.
+    pub min_collateral: TokenAmount,
     pub next_bounty_id: u64,
     pub next_claim_id: u64,
     /// bounty id → bounty.
@@ -49,12 +52,14 @@ impl State {
         escrow: ActorID,
         reputation: ActorID,
         policy: MarketPolicy,
+        min_collateral: TokenAmount,
     ) -> ActorResult<Self> {
         let empty = Bounties::empty_root(store, "bounties")?;
         Ok(Self {
             escrow,
             reputation,
             policy,
+            min_collateral,
             next_bounty_id: 0,
             next_claim_id: 0,
             bounties: empty,

@@ -16,6 +16,8 @@ const CLIENT: u64 = 100;
 const P1: u64 = 201;
 const P2: u64 = 202;
 const ESCROW: u64 = 50;
+/// The escrow's minimum collateral; `params` offers exactly this much.
+const MIN_COLLATERAL: u64 = 50;
 
 fn atto(v: u64) -> TokenAmount {
     TokenAmount::from_atto(v)
@@ -45,7 +47,7 @@ fn params(replicas: u64) -> PostBountyParams {
         piece_size: 2048,
         replicas,
         reward_per_replica: atto(1000),
-        collateral_per_replica: atto(50),
+        collateral_per_replica: atto(MIN_COLLATERAL),
         min_duration: 10_000,
         expiry: 5_000,
         min_reputation: None,
@@ -55,7 +57,7 @@ fn params(replicas: u64) -> PostBountyParams {
 
 fn setup() -> (MemoryBlockstore, State) {
     let store = MemoryBlockstore::new();
-    let state = State::new(&store, ESCROW, 60, MarketPolicy::default()).unwrap();
+    let state = State::new(&store, ESCROW, 60, MarketPolicy::default(), atto(MIN_COLLATERAL)).unwrap();
     (store, state)
 }
 
@@ -159,6 +161,14 @@ fn posting_validates_everything() {
             "zero collateral",
             PostBountyParams {
                 collateral_per_replica: atto(0),
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "collateral under the escrow's minimum",
+            PostBountyParams {
+                collateral_per_replica: atto(MIN_COLLATERAL - 1),
                 ..good.clone()
             },
             2000,

@@ -17,7 +17,7 @@ use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::escrow::{
     ConstructorParams, EvidenceParams, FaultProof, GetLockReturn, ListLocksParams, ListLocksReturn, Lock,
     LockIdParams, Policy, ReportFaultReturn, SectorLocation, Totals, EVENT_LOCKED, EVENT_RELEASED,
-    EVENT_SLASHED, EVENT_TOPPED_UP, METHOD_GET_LOCK, METHOD_GET_TOTALS, METHOD_LIST_LOCKS,
+    EVENT_SLASHED, EVENT_TOPPED_UP, METHOD_GET_LOCK, METHOD_GET_POLICY, METHOD_GET_TOTALS, METHOD_LIST_LOCKS,
 };
 
 use super::hamt::{read, shape, MapShape};
@@ -76,12 +76,13 @@ struct Gas {
     get_lock: Vec<u64>,
     list: Vec<u64>,
     totals: Vec<u64>,
+    policy: Vec<u64>,
     constructor: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 13] {
+    fn rows(&self) -> [(&'static str, &[u64]); 14] {
         [
             (
                 "Constructor (init Exec of installed code, whole message)",
@@ -102,6 +103,7 @@ impl Gas {
             ("GetLock", &self.get_lock),
             ("ListLocks (limit 100, provider with ≥ 100 locks)", &self.list),
             ("GetTotals", &self.totals),
+            ("GetPolicy", &self.policy),
         ]
     }
 }
@@ -701,6 +703,13 @@ impl Bench {
                 totals.locks_created
             );
             gas.totals.push(r.gas_used);
+        }
+
+        for _ in 0..SAMPLES {
+            let r = self.h.call_no_params(&reader, escrow, METHOD_GET_POLICY)?;
+            let policy: Policy = r.ret().context("GetPolicy")?;
+            ensure!(policy == Policy::default(), "GetPolicy answered {policy:?}");
+            gas.policy.push(r.gas_used);
         }
 
         for i in 0..SAMPLES {

@@ -21,10 +21,10 @@ use integration_tests::reputation::{self as rep, Reporter};
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
-    Bounty, Claim, ClaimBountyReturn, GetBountyReturn, GetClaimReturn, IdParams, ListBountiesReturn,
-    MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, WithdrawReturn, EVENT_CANCELLED,
-    EVENT_CLAIMED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM,
-    METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
+    Bounty, Claim, ClaimBountyReturn, GetBountyReturn, GetClaimReturn, GetPolicyReturn, IdParams,
+    ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, WithdrawReturn,
+    EVENT_CANCELLED, EVENT_CLAIMED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY,
+    METHOD_GET_CLAIM, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
@@ -115,6 +115,7 @@ struct Gas {
     get_claim: Vec<u64>,
     balance_one: Vec<u64>,
     balance_many: Vec<u64>,
+    policy: Vec<u64>,
     constructor: Vec<u64>,
     /// The escrow's ReportFault on a claim's lock, and the market's callback inside it.
     report_claim: Vec<u64>,
@@ -123,7 +124,7 @@ struct Gas {
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 19] {
+    fn rows(&self) -> [(&'static str, &[u64]); 20] {
         [
             (
                 "Constructor (init Exec of installed code, whole message)",
@@ -151,6 +152,7 @@ impl Gas {
             ("GetClaim", &self.get_claim),
             ("GetProviderBalance (1 claim)", &self.balance_one),
             ("GetProviderBalance (32 claims)", &self.balance_many),
+            ("GetPolicy", &self.policy),
             (
                 "escrow ReportFault DealTerminated on a claim's lock (whole message)",
                 &self.report_claim,
@@ -1335,6 +1337,16 @@ impl Bench {
                 .ok()
                 .context("Constructor")?;
             gas.constructor.push(r.gas_used);
+        }
+        for _ in 0..SAMPLES {
+            let (reader, market) = (self.reader, self.market());
+            let r = self.h.call_no_params(&reader, market, METHOD_GET_POLICY)?;
+            let got: GetPolicyReturn = r.ret().context("GetPolicy")?;
+            ensure!(
+                got.escrow == self.suite.escrow && got.min_collateral == Policy::default().min_collateral,
+                "GetPolicy answered {got:?}"
+            );
+            gas.policy.push(r.gas_used);
         }
         eprintln!("  N = {}: measured", thousands(n as u64));
         Ok(Point {

@@ -42,6 +42,12 @@ impl Ledger {
         self.tracked.push(id);
     }
 
+    /// Follows the balance and the state root of `id` from now on.
+    pub fn watch(&mut self, id: ActorID) {
+        self.tracked.push(id);
+        self.watched.push(id);
+    }
+
     /// Records balances and roots before a message from `sender`.
     pub fn before<B: Blockstore + Clone + 'static>(&mut self, h: &Harness<B>, sender: ActorID) {
         self.last = Some(Before {

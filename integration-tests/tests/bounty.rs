@@ -42,6 +42,7 @@ use suite_interfaces::reputation::{
     GetAdminReturn, IsReporterParams, OutcomeCounts, EVENT_REPUTATION_UPDATED, METHOD_GET_ADMIN,
     METHOD_IS_REPORTER, NEUTRAL_SCORE,
 };
+use test_actor_rogue_escrow as rogue_escrow;
 
 fn fil(n: u64) -> TokenAmount {
     TokenAmount::from_whole(n)
@@ -1605,6 +1606,73 @@ fn only_the_escrow_can_call_the_market_back() {
 // ---------------------------------------------------------------------------------------------
 // 7. Bad inputs.
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_claim_is_refused_when_the_escrow_re_enters_the_market_during_lock() {
+    let mut w = World::new();
+    let (a, admin) = (w.a, w.admin);
+    // A market whose escrow is not the suite's: it answers GetPolicy like the real one, keeps
+    // the collateral, and can make a call of its own during Lock.
+    let rogue =
+        w.h.deploy(&admin, "test-actor-rogue-escrow", &escrow_policy())
+            .unwrap();
+    let market = bm::deploy_market(
+        &mut w.h,
+        &admin,
+        Address::new_id(rogue),
+        Address::new_id(w.suite.reputation),
+        market_policy(),
+    )
+    .unwrap();
+    w.suite.market = market;
+    w.ledger.watch(market);
+    w.ledger.watch(rogue);
+    let (bounty_id, _) = w.post_ok(&bounty(1));
+    let deal = w.deal(a, 1, 0, 10_000);
+    let set_reentry = |w: &mut World, reentry: Option<rogue_escrow::Reentry>| {
+        let stranger = w.stranger;
+        w.quiet(|h| {
+            h.call(
+                &stranger,
+                rogue,
+                rogue_escrow::METHOD_SET_REENTRY,
+                &reentry,
+                zero(),
+            )
+        })
+        .ok()
+        .unwrap();
+    };
+
+    // During Lock, the rogue posts a bounty of its own with the collateral it was just sent.
+    let inner = PostBountyParams {
+        replicas: 1,
+        reward_per_replica: fil(3),
+        ..bounty(2)
+    };
+    let reentry = rogue_escrow::Reentry {
+        to: Address::new_id(market),
+        method: METHOD_POST_BOUNTY,
+        params: to_vec(&inner).unwrap().into(),
+        value: fil(3),
+    };
+    set_reentry(&mut w, Some(reentry));
+    let r = w.claim_with(a, bounty_id, deal);
+    w.refused_because(
+        &r,
+        ExitCode::USR_ILLEGAL_STATE,
+        "changed the market's state during Lock",
+    );
+    assert_eq!(w.get_bounty(bounty_id + 1), Err(ExitCode::USR_NOT_FOUND));
+
+    // An escrow that does not re-enter: the claim is written once, with the lock id it got.
+    set_reentry(&mut w, None);
+    let r = w.claim_with(a, bounty_id, deal).ok().unwrap();
+    w.moved(&[(a.worker.id, neg(fil(3))), (rogue, fil(3))]);
+    let ret: ClaimBountyReturn = r.ret().unwrap();
+    assert_eq!(ret.lock_id, 0);
+    assert_eq!(w.get_claim(ret.claim_id).unwrap().claim.lock_id, Some(0));
+}
 
 #[test]
 fn the_market_takes_its_terms_from_a_real_escrow_at_construction() {

@@ -3,7 +3,8 @@
 //! reward as it vests while the storage lives. Rewards and refunds are pulled, never pushed.
 //!
 //! Books: the market's balance covers Σ pools + Σ refundables + Σ (entitled − paid) of
-//! claims (`logic::check_invariants`); state is saved before every send; FIL leaves only by
+//! claims (`logic::check_invariants`); state is saved before every send but the escrow's
+//! `Lock`, which must leave the state root as it found it (checked); FIL leaves only by
 //! method-0 sends, or to the suite's own escrow as collateral.
 
 pub mod logic;
@@ -235,7 +236,34 @@ mod actor {
         let owner = owner_of(rt, provider)?;
 
         let (client, piece_size, min_duration) = (bounty.client, bounty.piece_size, bounty.min_duration);
-        let (claim_id, claim, mut events) = logic::create_claim(
+
+        // The collateral goes to the escrow, slashable to the client until vesting ends. The
+        // claim is written once, after the lock, with the lock id: nothing is saved before
+        // this send, so it must leave the market's state as it found it. An escrow that
+        // re-entered the market and changed it aborts the claim, and its own changes with it.
+        let lock = LockParams {
+            provider: Address::new_id(provider),
+            beneficiary: Address::new_id(client),
+            refund_to: Address::new_id(owner),
+            evidence: EvidenceParams {
+                deal: Some(receipt.deal_id),
+                sector: Some(receipt.sector),
+                sector_location: p.sector_location,
+            },
+            end_epoch: logic::vest_end(&bounty, rt.facts()),
+            notify: Some(Address::new_id(rt.facts().receiver)),
+        };
+        let root = rt.state_root()?;
+        let lock_id: u64 = rt.call(
+            &Address::new_id(state.escrow),
+            escrow::METHOD_LOCK,
+            encode_params(&lock)?,
+            rt.facts().value_received.clone(),
+        )?;
+        if rt.state_root()? != root {
+            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
+        }
+        let (claim_id, claim, events) = logic::create_claim(
             &rt.store(),
             &mut state,
             rt.facts(),
@@ -243,34 +271,9 @@ mod actor {
             bounty,
             provider,
             receipt,
+            lock_id,
         )?;
-        rt.save_state(&state)?;
-
-        // The collateral goes to the escrow, slashable to the client until vesting ends.
-        let lock = LockParams {
-            provider: Address::new_id(provider),
-            beneficiary: Address::new_id(client),
-            refund_to: Address::new_id(owner),
-            evidence: EvidenceParams {
-                deal: Some(claim.deal.deal_id),
-                sector: Some(claim.deal.sector),
-                sector_location: p.sector_location,
-            },
-            end_epoch: claim.vest_end,
-            notify: Some(Address::new_id(rt.facts().receiver)),
-        };
-        let lock_id: u64 = rt.call(
-            &Address::new_id(state.escrow),
-            escrow::METHOD_LOCK,
-            encode_params(&lock)?,
-            claim.collateral.clone(),
-        )?;
-        // The one write after a send: the lock id the (trusted, non-re-entering) escrow issued.
-        let mut state: State = rt.state()?;
-        logic::attach_lock(&rt.store(), &mut state, claim_id, lock_id)?;
-        rt.save_state(&state)?;
-        events.iter().try_for_each(|e| rt.emit(e))?;
-        events.clear();
+        commit(rt, &state, &events)?;
 
         // Best effort: the registry's answer never undoes a claim.
         let outcome = RecordOutcomeParams {

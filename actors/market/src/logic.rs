@@ -5,6 +5,7 @@
 use actor_runtime::builtin::market::{DataCommitment, DealActivation, DealTerm};
 use actor_runtime::{actor_error, ensure, token, ActorError, ActorResult, EventBuilder, Facts, OrNotFound};
 use fvm_ipld_blockstore::Blockstore;
+use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::event::ActorEvent;
 use fvm_shared::ActorID;
@@ -191,7 +192,14 @@ pub fn check_reputation(bounty: &Bounty, provider: ActorID, score: Option<u16>) 
     Ok(())
 }
 
-/// Records the claim on a free slot: the slot's share of the pool becomes the claim's reward.
+/// When a claim made now stops vesting, and its collateral lock ends.
+pub fn vest_end(bounty: &Bounty, facts: &Facts) -> ChainEpoch {
+    facts.epoch + bounty.min_duration
+}
+
+/// Records the claim on a free slot, its collateral held by escrow lock `lock_id`: the slot's
+/// share of the pool becomes the claim's reward.
+#[allow(clippy::too_many_arguments)]
 pub fn create_claim<BS: Blockstore>(
     store: &BS,
     state: &mut State,
@@ -200,6 +208,7 @@ pub fn create_claim<BS: Blockstore>(
     mut bounty: Bounty,
     provider: ActorID,
     receipt: DealReceipt,
+    lock_id: u64,
 ) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
     // Equal shares of what the open slots hold; the last slot takes the remainder.
     let reward = if bounty.open_slots == 1 {
@@ -217,11 +226,11 @@ pub fn create_claim<BS: Blockstore>(
         claimed_by: facts.caller,
         deal: receipt,
         claimed_at: facts.epoch,
-        vest_end: facts.epoch + bounty.min_duration,
+        vest_end: vest_end(&bounty, facts),
         reward: reward.clone(),
         paid: TokenAmount::default(),
         collateral: facts.value_received.clone(),
-        lock_id: None,
+        lock_id: Some(lock_id),
         status: ClaimStatus::Active,
         stopped_at: None,
     };
@@ -233,6 +242,9 @@ pub fn create_claim<BS: Blockstore>(
         .field("reward", &reward)
         .field("vest_end", &claim.vest_end)
         .build()?;
+    let mut locks = state.locks(store)?;
+    ensure!(locks.set_if_absent(&lock_id, claim_id)?, illegal_state; "lock {lock_id} already backs a claim");
+    state.locks = locks.flush()?;
     let mut bounties = state.bounties(store)?;
     bounties.set(&bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
@@ -251,27 +263,6 @@ pub fn create_claim<BS: Blockstore>(
     state.next_claim_id += 1;
     // The reward moved from the pool to the claim: what the market owes is unchanged.
     Ok((claim_id, claim, vec![event]))
-}
-
-/// Records the escrow lock that holds the claim's collateral.
-pub fn attach_lock<BS: Blockstore>(
-    store: &BS,
-    state: &mut State,
-    claim_id: u64,
-    lock_id: u64,
-) -> ActorResult<()> {
-    let mut claims = state.claims(store)?;
-    let mut claim = claims
-        .get(&claim_id)?
-        .cloned()
-        .or_not_found(format_args!("claim {claim_id}"))?;
-    claim.lock_id = Some(lock_id);
-    claims.set(&claim_id, claim)?;
-    state.claims = claims.flush()?;
-    let mut locks = state.locks(store)?;
-    ensure!(locks.set_if_absent(&lock_id, claim_id)?, illegal_state; "lock {lock_id} already backs a claim");
-    state.locks = locks.flush()?;
-    Ok(())
 }
 
 /// The escrow's callback: a slash stops vesting and gives the unvested reward back to the

@@ -94,8 +94,10 @@ fn claim(
     let f = facts(provider, epoch, 50);
     let bounty = precheck_claim(store, state, &f, bounty_id, provider, deal_id).unwrap();
     let receipt = verify_deal(&bounty, &f, provider, &deal_facts(deal_id, provider, 100_000)).unwrap();
-    let (id, _, _) = create_claim(store, state, &f, bounty_id, bounty, provider, receipt).unwrap();
-    attach_lock(store, state, id, 1000 + id).unwrap();
+    let lock_id = 1000 + state.next_claim_id;
+    let (id, claim, _) =
+        create_claim(store, state, &f, bounty_id, bounty, provider, receipt, lock_id).unwrap();
+    assert_eq!(claim.lock_id, Some(lock_id));
     id
 }
 
@@ -578,4 +580,18 @@ fn listing_by_client_and_piece() {
         code(list_bounties(&store, &state, &ListBountiesParams { limit: 0, ..base }).unwrap_err()),
         16
     );
+}
+
+#[test]
+fn a_lock_id_backs_one_claim_only() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    let first = claim(&store, &mut state, 0, P1, 1, 10);
+    let f = facts(P2, 10, MIN_COLLATERAL);
+    let bounty = precheck_claim(&store, &state, &f, 0, P2, 2).unwrap();
+    let receipt = verify_deal(&bounty, &f, P2, &deal_facts(2, P2, 100_000)).unwrap();
+    let before = state.clone();
+    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1000 + first).unwrap_err();
+    assert_eq!(code(err), 20);
+    assert_eq!(state, before);
 }

@@ -209,9 +209,13 @@ impl Runtime {
         sdk::sself::current_balance()
     }
 
+    /// The actor's current state root (a syscall, no block read).
+    pub fn state_root(&self) -> ActorResult<Cid> {
+        sdk::sself::root().map_err(|e| ActorError::illegal_state(format!("no state root: {e:?}")))
+    }
+
     pub fn state<S: DeserializeOwned>(&self) -> ActorResult<S> {
-        let root =
-            sdk::sself::root().map_err(|e| ActorError::illegal_state(format!("no state root: {e:?}")))?;
+        let root = self.state_root()?;
         SdkBlockstore
             .get_cbor(&root)
             .map_err(|e| ActorError::illegal_state(format!("state: {e}")))?

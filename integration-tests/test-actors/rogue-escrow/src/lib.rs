@@ -1,0 +1,100 @@
+//! An escrow that is not the suite's: it answers `GetPolicy` with the policy it was built with,
+//! keeps whatever collateral `Lock` brings and returns lock ids 0, 1, 2…, and, when told to,
+//! makes one call of its choosing during `Lock` (with the collateral it just got) before it
+//! answers. Tests use it to prove the market survives an escrow that re-enters it.
+
+use actor_runtime::method_hash;
+use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::MethodNum;
+use suite_interfaces::escrow::Policy;
+
+pub use suite_interfaces::escrow::{METHOD_GET_POLICY, METHOD_LOCK};
+
+/// Sets (or clears) the call made during the next `Lock`s (any caller: a test actor).
+pub const METHOD_SET_REENTRY: MethodNum = method_hash!("SetReentry");
+
+/// A call made during `Lock`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Reentry {
+    pub to: Address,
+    pub method: MethodNum,
+    /// CBOR params; empty for none.
+    pub params: RawBytes,
+    pub value: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct State {
+    pub policy: Policy,
+    pub reentry: Option<Reentry>,
+    pub next_lock_id: u64,
+}
+
+#[cfg(any(target_arch = "wasm32", clippy))]
+mod actor {
+    use actor_runtime::builtin::INIT_ACTOR_ID;
+    use actor_runtime::params::encode_return;
+    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
+    use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use fvm_ipld_encoding::CBOR;
+
+    use super::*;
+
+    #[no_mangle]
+    pub extern "C" fn invoke(params: u32) -> u32 {
+        run(params, dispatch)
+    }
+
+    fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        match rt.method() {
+            METHOD_CONSTRUCTOR => {
+                rt.validate_caller_is(&[INIT_ACTOR_ID])?;
+                let policy: Policy = rt.params()?;
+                rt.save_state(&State {
+                    policy,
+                    reentry: None,
+                    next_lock_id: 0,
+                })?;
+                Ok(None)
+            }
+            METHOD_GET_POLICY => {
+                rt.validate_caller_any()?;
+                encode_return(&rt.state::<State>()?.policy)
+            }
+            METHOD_SET_REENTRY => {
+                rt.validate_caller_any()?;
+                let reentry: Option<Reentry> = rt.params()?;
+                let state: State = rt.state()?;
+                rt.save_state(&State { reentry, ..state })?;
+                Ok(None)
+            }
+            METHOD_LOCK => {
+                rt.validate_caller_any()?;
+                let mut state: State = rt.state()?;
+                let lock_id = state.next_lock_id;
+                state.next_lock_id += 1;
+                rt.save_state(&state)?;
+                if let Some(r) = state.reentry {
+                    let block = (!r.params.is_empty()).then(|| IpldBlock {
+                        codec: CBOR,
+                        data: r.params.to_vec(),
+                    });
+                    let response = rt.send(&r.to, r.method, block, r.value, false)?;
+                    if !response.exit_code.is_success() {
+                        return Err(actor_error!(unspecified;
+                            "the re-entry failed with exit {}", response.exit_code.value()));
+                    }
+                }
+                encode_return(&lock_id)
+            }
+            m => {
+                rt.validate_caller_any()?;
+                Err(actor_error!(unhandled_message; "rogue escrow has no method {m}"))
+            }
+        }
+    }
+}

@@ -1044,13 +1044,13 @@ fn summarise(
         "Writing state. A claim links {links} new blocks for {} gas ({:.1} % of it; its floor {floor_links} \
          for {}): storage is charged 506,000 gas a block and 3,340 a byte, and these blocks hold \
          {} bytes (the largest {}).{scale_writes} Each message rewrites whole HAMT nodes (up to 32 buckets of 3 entries, values \
-         inline) on the path of every map it touches, in the market (bounties, claims, deals, \
-         unpaid, claimants; then the state again for the lock id), the escrow (locks, by provider) and \
-         the registry. Could cut it: smaller values in the maps that change (keep a claim's \
-         immutable deal receipt and a bounty's fixed terms in their own blocks, out of the nodes \
-         rewritten at each change), fewer maps per message (one per-provider record instead of two \
-         index sets), and no second state write after the Lock (the escrow could take the \
-         market's claim id as its key or its lock id be known before the send).",
+         inline) on the path of every map it touches, in the market (bounties, claims, deals, locks, \
+         unpaid, claimants: written once, after the Lock), the escrow (locks, by provider) and the \
+         registry. Could cut it: smaller values in the maps that change (keep a claim's immutable \
+         deal receipt and a bounty's fixed terms in their own blocks, out of the nodes rewritten at \
+         each change), and fewer maps per message (one per-provider record instead of two index \
+         sets; the escrow taking the market's claim id as a reference would make the locks map \
+         unnecessary).",
         thousands(link_gas),
         pct(link_gas * 1000, total),
         thousands(floor_link_gas),
@@ -1067,8 +1067,8 @@ fn summarise(
          the floor {floor_reads}, {}: every invoked actor's state root is one) and runs {} gas of \
          wasm instructions ({:.1} %; the floor {}), mostly decoding and re-encoding the HAMT nodes \
          it reads and writes.{scale_exec} Could cut it: fewer maps per message and smaller nodes (the same \
-         levers as writing), and reading the bounty once (the claim checks it, then reloads the \
-         state after the Lock).",
+         levers as writing), and opening each map once (a claim opens the paths of bounties, deals \
+         and claimants twice: to check, then to write).",
         thousands(read_gas),
         pct(read_gas * 1000, total),
         thousands(floor_read_gas),

@@ -248,6 +248,8 @@ struct Point {
     veterans_at: (usize, u64),
     /// The first ClaimBounty with location by a population miner, traced.
     claim_trace: super::trace::Tree,
+    /// The market's OnCollateralChanged (slashed) inside the first reported claim, traced.
+    callback_trace: super::trace::Call,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,6 +428,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
             spread_table(&sizes, &rows),
             breakdown,
             charges_table(&points),
+            callback_table(&points),
             list_table(&points),
             shape_table(&points),
             reads_table(&points),
@@ -1323,7 +1326,7 @@ impl Bench {
         for v in self.veterans.clone() {
             gas.withdraw_many.push(self.withdraw(v)?);
         }
-        self.report_claims(&reported, &mut gas)?;
+        let callback_trace = self.report_claims(&reported, &mut gas)?;
         for _ in 0..SAMPLES {
             let params = suite_interfaces::bounty::ConstructorParams {
                 escrow: Address::new_id(self.suite.escrow),
@@ -1359,13 +1362,15 @@ impl Bench {
             reads,
             veterans_at,
             claim_trace: claim_trace.context("no claim traced")?,
+            callback_trace,
         })
     }
 
     /// Terminates the deals of `claims` (deal, lock id) and reports each lock to the escrow,
     /// traced: the whole message's gas, and the market's OnCollateralChanged inside it.
-    fn report_claims(&mut self, claims: &[(DealID, u64)], gas: &mut Gas) -> Result<()> {
+    fn report_claims(&mut self, claims: &[(DealID, u64)], gas: &mut Gas) -> Result<super::trace::Call> {
         self.h.set_tracing(true)?;
+        let mut first = None;
         let (reader, escrow, market) = (self.reader, self.suite.escrow, self.market());
         for &(deal, lock_id) in claims {
             self.h.terminate_deal(deal)?;
@@ -1391,8 +1396,10 @@ impl Bench {
                 .context("no successful OnCollateralChanged in the report")?;
             gas.on_collateral_changed.push(callback.total() / 1000);
             gas.report_claim.push(r.gas_used);
+            first.get_or_insert_with(|| callback.clone());
         }
-        self.h.set_tracing(false)
+        self.h.set_tracing(false)?;
+        first.context("no claim reported")
     }
 
     /// The market's HAMTs as they are now, and the paths to every bounty and claim.
@@ -1500,6 +1507,70 @@ fn growth(sizes: &[usize], points: &[Point]) -> Table {
 }
 
 /// The top gas charges of one traced ClaimBounty at each N, by the last N's order.
+/// What the slash callback writes: the blocks behind its cost.
+fn callback_table(points: &[Point]) -> Table {
+    use super::trace::{by_name, bytes_written};
+    let mut header = vec!["".to_string()];
+    header.extend(points.iter().map(|p| super::n_header(p.n)));
+    let per_point: Vec<_> = points
+        .iter()
+        .map(|p| {
+            let charges = p.callback_trace.all_charges();
+            let gas = |name: &str| {
+                by_name(&charges)
+                    .iter()
+                    .find(|(n, ..)| n == name)
+                    .map_or(0, |(_, _, compute, other)| (compute + other) / 1000)
+            };
+            let written = bytes_written(&charges);
+            [
+                thousands(p.callback_trace.total() / 1000),
+                thousands(written.len() as u64),
+                thousands(written.iter().sum()),
+                thousands(written.iter().copied().max().unwrap_or(0)),
+                thousands(gas("OnBlockLink")),
+                thousands(gas("wasm_exec")),
+                thousands(gas("OnBlockOpenBase")),
+            ]
+        })
+        .collect();
+    let names = [
+        "gas, whole callback",
+        "blocks written",
+        "bytes written",
+        "largest block (bytes)",
+        "OnBlockLink gas",
+        "wasm_exec gas",
+        "OnBlockOpenBase gas",
+    ];
+    let rows = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut row = vec![name.to_string()];
+            row.extend(per_point.iter().map(|v| v[i].clone()));
+            row
+        })
+        .collect();
+    Table {
+        caption: "Inside OnCollateralChanged (slashed): what the callback writes (the first reported claim, traced)"
+            .into(),
+        header,
+        rows,
+        notes: vec![
+            "The callback rewrites the claim in `claims` and its bounty in `bounties`, then the state \
+             root: a handful of blocks, but whole HAMT nodes with their values inline (up to 32 \
+             buckets of 3; a bounty is about 100 bytes with its holders), several KB in all at 3,340 \
+             gas a byte, so OnBlockLink is most of the callback at every N. At N = 10 the market holds \
+             few enough bounties by then (the veterans' and the samples' among them) for `bounties` to \
+             keep them all in its root, the largest block. Storing each value in its own block, with \
+             its CID in the map, would shrink these nodes to about 40 bytes an entry for one more small \
+             block per change."
+                .into(),
+        ],
+    }
+}
+
 fn charges_table(points: &[Point]) -> Table {
     use super::trace::by_name;
     let sums: Vec<_> = points

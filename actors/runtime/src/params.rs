@@ -36,6 +36,14 @@ pub fn encode_return<R: Serialize + ?Sized>(value: &R) -> ActorResult<Option<Ipl
 }
 
 /// Encodes parameters for a call to another actor.
+/// Already-encoded CBOR params as a send's params block; empty bytes mean no params.
+pub fn cbor_block(bytes: &[u8]) -> Option<IpldBlock> {
+    (!bytes.is_empty()).then(|| IpldBlock {
+        codec: CBOR,
+        data: bytes.to_vec(),
+    })
+}
+
 pub fn encode_params<P: Serialize + ?Sized>(value: &P) -> ActorResult<Option<IpldBlock>> {
     IpldBlock::serialize_cbor(value)
         .map_err(|e| ActorError::serialization(format!("failed to encode parameters: {e}")))

@@ -149,10 +149,7 @@ mod actor {
 
         sdk::actor::create_actor(id, &params.code_cid, None)
             .map_err(|e| actor_error!(forbidden; "create actor: {e}"))?;
-        let block = (!params.constructor_params.is_empty()).then(|| IpldBlock {
-            codec: fvm_ipld_encoding::CBOR,
-            data: params.constructor_params.to_vec(),
-        });
+        let block = actor_runtime::params::cbor_block(&params.constructor_params);
         let response = rt.send(
             &Address::new_id(id),
             METHOD_CONSTRUCTOR,

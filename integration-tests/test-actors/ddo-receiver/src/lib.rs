@@ -159,10 +159,7 @@ mod actor {
             METHOD_QUERY => {
                 rt.validate_caller_any()?;
                 let q: QueryParams = rt.params()?;
-                let block = (!q.params.is_empty()).then(|| IpldBlock {
-                    codec: fvm_ipld_encoding::CBOR,
-                    data: q.params.to_vec(),
-                });
+                let block = actor_runtime::params::cbor_block(&q.params);
                 let response = rt.send(&q.to, q.method, block, TokenAmount::default(), true)?;
                 encode_return(&QueryReturn {
                     exit_code: response.exit_code,

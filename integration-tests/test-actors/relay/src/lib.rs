@@ -32,7 +32,6 @@ mod actor {
     use actor_runtime::shell::{invoke as run, Runtime};
     use actor_runtime::{actor_error, ActorError, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
-    use fvm_ipld_encoding::CBOR;
 
     use super::*;
 
@@ -53,10 +52,7 @@ mod actor {
                 let state: State = rt.state()?;
                 rt.validate_caller_is(&[state.owner])?;
                 let p: RelayParams = rt.params()?;
-                let block = (!p.params.is_empty()).then(|| IpldBlock {
-                    codec: CBOR,
-                    data: p.params.to_vec(),
-                });
+                let block = actor_runtime::params::cbor_block(&p.params);
                 let r = rt.send(&p.to, p.method, block, p.value, false)?;
                 if r.exit_code.is_success() {
                     return Ok(r.return_data);

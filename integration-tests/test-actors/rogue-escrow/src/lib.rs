@@ -40,7 +40,6 @@ mod actor {
     use actor_runtime::shell::{invoke as run, Runtime};
     use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
-    use fvm_ipld_encoding::CBOR;
 
     use super::*;
 
@@ -79,10 +78,7 @@ mod actor {
                 state.next_lock_id += 1;
                 rt.save_state(&state)?;
                 if let Some(r) = state.reentry {
-                    let block = (!r.params.is_empty()).then(|| IpldBlock {
-                        codec: CBOR,
-                        data: r.params.to_vec(),
-                    });
+                    let block = actor_runtime::params::cbor_block(&r.params);
                     let response = rt.send(&r.to, r.method, block, r.value, false)?;
                     if !response.exit_code.is_success() {
                         return Err(actor_error!(unspecified;

@@ -25,7 +25,9 @@ use suite_interfaces::reputation::{self as rep, Metadata, ReputationView};
 use crate::devnet::{dir_size, Devnet, MinerRecord};
 use crate::output::{thousands, Output, Table};
 use crate::units::{atto_json, fil, parse_amount, parse_piece_cid, parse_size};
-use crate::{AccountCmd, AdvanceArgs, BountyCmd, Command, DealCmd, EscrowCmd, MinerCmd, ReputationCmd};
+use crate::{
+    AccountCmd, AdvanceArgs, BountyCmd, Command, DealCmd, EscrowCmd, MetadataArgs, MinerCmd, ReputationCmd,
+};
 
 /// A year of epochs: the default nominal sector expiration.
 const YEAR: ChainEpoch = 1_051_200;
@@ -1493,58 +1495,34 @@ fn escrow_cmd(d: &mut Devnet, c: EscrowCmd) -> Result<(Output, bool)> {
     })
 }
 
+/// `reputation register` (`registering`) or `update`: the same metadata, two methods.
+fn metadata_cmd(d: &mut Devnet, args: MetadataArgs, registering: bool) -> Result<Output> {
+    let from = d.account(&args.from)?;
+    let id = d.miner_id(&args.miner)?;
+    let (m, name) = (args.miner, args.name);
+    let metadata = Metadata {
+        name: name.clone(),
+        region: args.region,
+        peer_id: args.peer_id.into_bytes(),
+        links: args.links,
+    };
+    let said = if registering {
+        register_provider(d, &from, id, metadata)?;
+        format!("{m} registered as {name:?}")
+    } else {
+        update_metadata(d, &from, id, metadata)?;
+        format!("{m}'s metadata updated: {name:?}")
+    };
+    Ok(Output::new(
+        json!({ "provider": address_json(d, id), "name": name }),
+        said,
+    ))
+}
+
 fn reputation_cmd(d: &mut Devnet, c: ReputationCmd) -> Result<(Output, bool)> {
     Ok(match c {
-        ReputationCmd::Register {
-            miner: m,
-            from,
-            name,
-            region,
-            peer_id,
-            links,
-        } => {
-            let from = d.account(&from)?;
-            let id = d.miner_id(&m)?;
-            let metadata = Metadata {
-                name: name.clone(),
-                region,
-                peer_id: peer_id.into_bytes(),
-                links,
-            };
-            register_provider(d, &from, id, metadata)?;
-            (
-                Output::new(
-                    json!({ "provider": address_json(d, id), "name": name }),
-                    format!("{m} registered as {name:?}"),
-                ),
-                true,
-            )
-        }
-        ReputationCmd::Update {
-            miner: m,
-            from,
-            name,
-            region,
-            peer_id,
-            links,
-        } => {
-            let from = d.account(&from)?;
-            let id = d.miner_id(&m)?;
-            let metadata = Metadata {
-                name: name.clone(),
-                region,
-                peer_id: peer_id.into_bytes(),
-                links,
-            };
-            update_metadata(d, &from, id, metadata)?;
-            (
-                Output::new(
-                    json!({ "provider": address_json(d, id), "name": name }),
-                    format!("{m}'s metadata updated: {name:?}"),
-                ),
-                true,
-            )
-        }
+        ReputationCmd::Register(args) => (metadata_cmd(d, args, true)?, true),
+        ReputationCmd::Update(args) => (metadata_cmd(d, args, false)?, true),
         ReputationCmd::Show { provider } => {
             let id = d.miner_id(&provider)?;
             let v = reputation_of(d, id)?;

@@ -289,38 +289,30 @@ pub enum EscrowCmd {
 #[derive(Subcommand)]
 pub enum ReputationCmd {
     /// Register a miner (by a controlling address).
-    Register {
-        miner: String,
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        name: String,
-        /// ISO 3166 region (e.g. DE, US-CA).
-        #[arg(long)]
-        region: String,
-        #[arg(long, default_value = "")]
-        peer_id: String,
-        #[arg(long = "link")]
-        links: Vec<String>,
-    },
+    Register(MetadataArgs),
     /// Replace a registered miner's metadata (by a controlling address).
-    Update {
-        miner: String,
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        region: String,
-        #[arg(long, default_value = "")]
-        peer_id: String,
-        #[arg(long = "link")]
-        links: Vec<String>,
-    },
+    Update(MetadataArgs),
     /// A provider's full record and score.
     Show { provider: String },
     /// Every provider the registry knows, with scores.
     List,
+}
+
+/// A miner's public metadata, as `reputation register` and `update` take it.
+#[derive(Args)]
+pub struct MetadataArgs {
+    pub miner: String,
+    #[arg(long)]
+    pub from: String,
+    #[arg(long)]
+    pub name: String,
+    /// ISO 3166 region (e.g. DE, US-CA).
+    #[arg(long)]
+    pub region: String,
+    #[arg(long, default_value = "")]
+    pub peer_id: String,
+    #[arg(long = "link")]
+    pub links: Vec<String>,
 }
 
 #[derive(Args)]

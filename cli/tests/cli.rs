@@ -143,6 +143,24 @@ fn a_session_across_restarts_runs_every_flow() {
             "DE",
         ],
     );
+    let updated = json(
+        &dir,
+        &[
+            "reputation",
+            "update",
+            "m1",
+            "--from",
+            "owner1",
+            "--name",
+            "Miner Uno",
+            "--region",
+            "FR",
+        ],
+    );
+    assert_eq!(updated["name"], "Miner Uno");
+    let shown = json(&dir, &["reputation", "show", "m1"]);
+    assert_eq!(shown["name"], "Miner Uno");
+    assert_eq!(shown["region"], "FR");
     let post = ok(
         &dir,
         &[
@@ -220,7 +238,7 @@ fn a_session_across_restarts_runs_every_flow() {
     assert_eq!(reputation[0]["completed"], 1);
     assert!(reputation[0]["score"].as_u64().unwrap() > 5000, "{reputation}");
     let shown = json(&dir, &["reputation", "show", "m1"]);
-    assert_eq!(shown["name"], "Miner One");
+    assert_eq!(shown["name"], "Miner Uno");
 
     let status = json(&dir, &["status"]);
     assert_eq!(status["epoch"], 3000);

@@ -38,6 +38,7 @@ use suite_interfaces::escrow::{
     SectorLocation, DEFAULT_FAULT_COOLDOWN, EVENT_LOCKED, EVENT_NOTIFY_FAILED, EVENT_RELEASED, EVENT_SLASHED,
     METHOD_GET_LOCK,
 };
+use suite_interfaces::reputation::score::{Effect, Evidence};
 use suite_interfaces::reputation::{
     GetAdminReturn, IsReporterParams, OutcomeCounts, EVENT_REPUTATION_UPDATED, METHOD_GET_ADMIN,
     METHOD_IS_REPORTER, NEUTRAL_SCORE,
@@ -1365,6 +1366,40 @@ fn a_slashed_claim_stops_vesting_returns_the_rest_and_reopens_the_slot_for_anoth
 // ---------------------------------------------------------------------------------------------
 // 5. Cancel and reclaim.
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn two_replicas_locked_alike_earn_alike_however_long_their_deals_run() {
+    // The attack of issue 11: the same 32 GiB piece, the same collateral and lock, one deal
+    // ending just after the lock and one running for months. Only the lock's term counts.
+    let mut w = World::new();
+    let (a, b) = (w.a, w.b);
+    let size = 32u64 << 30;
+    let (id, _) = w.post_ok(&PostBountyParams {
+        piece_size: size,
+        ..bounty(7)
+    });
+    let short = w.deal_sized(a, 7, size, 100, 4_100, 1);
+    let long = w.deal_sized(b, 7, size, 100, 190_000, 1);
+    let (ra, _) = w.claim_ok(a, id, short);
+    let (rb, _) = w.claim_ok(b, id, long);
+    let lock = w.lock(ra.lock_id);
+    assert_eq!(lock.end_epoch - lock.created_at, 4_000);
+    w.advance_to(4_000);
+    w.release_ok(ra.lock_id);
+    w.release_ok(rb.lock_id);
+    let earned = Evidence::default()
+        .add(4_000, Effect::Success, size as u128 * 4_000)
+        .score(4_000);
+    assert!(earned > NEUTRAL_SCORE);
+    assert_eq!((w.score(a.miner), w.score(b.miner)), (earned, earned));
+    // The long deal is then lost: the lock is settled, so nothing changes.
+    w.advance_to(10_000);
+    w.terminate_deal(long);
+    let watcher = w.watcher;
+    let r = w.report(watcher, rb.lock_id, FaultProof::DealTerminated);
+    w.refused(&r, ExitCode::USR_ILLEGAL_STATE);
+    assert!(w.score(b.miner) <= w.score(a.miner));
+}
 
 #[test]
 fn a_cancelled_bounty_refunds_its_open_slots_and_later_what_a_slash_returns() {

@@ -24,6 +24,7 @@ use integration_tests::miner::{self, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
 use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::escrow::*;
+use suite_interfaces::reputation::score::{Effect, Evidence};
 use suite_interfaces::reputation::{OutcomeCounts, ReputationView, EVENT_REPUTATION_UPDATED};
 use test_actor_reentrant_notify as notify;
 
@@ -817,7 +818,12 @@ fn a_deal_kept_to_the_end_releases_the_collateral_back_to_the_provider_side() {
     let mut w = World::new();
     w.add_sector(1, 0, 0, 100_000);
     let deal = w.deal(10, 5_000, 1, 1);
-    let p = w.params(deal_evidence(deal), 5_000);
+    // The deal and its sector: after the deal is settled, the live sector shows it completed.
+    let evidence = EvidenceParams {
+        sector: Some(1),
+        ..deal_evidence(deal)
+    };
+    let p = w.params(evidence, 5_000);
     let (id, _) = w.lock_ok(&p, fil(10));
     let (stranger, watcher, miner) = (w.stranger, w.watcher, w.miner);
 
@@ -866,6 +872,7 @@ fn a_deal_kept_to_the_end_releases_the_collateral_back_to_the_provider_side() {
             entry("provider", true, &miner),
             entry("amount", false, &fil(10)),
             entry("to", false, &owner.id),
+            entry("completed", false, &true),
         ],
     );
 
@@ -881,6 +888,154 @@ fn a_deal_kept_to_the_end_releases_the_collateral_back_to_the_provider_side() {
     assert_eq!(w.counts(miner).completed, 1);
 }
 
+/// What the registry holds for `provider`: (completed, slashes, stake completed, stake failed).
+fn stakes(view: &Option<ReputationView>) -> (u64, u64, u128, u128) {
+    view.as_ref().map_or((0, 0, 0, 0), |v| {
+        let r = &v.record;
+        (
+            r.counts.completed,
+            r.counts.slashes,
+            r.stake_completed.0,
+            r.stake_failed.0,
+        )
+    })
+}
+
+#[test]
+fn a_lock_shorter_than_its_deal_earns_only_its_term_and_a_later_termination_changes_nothing() {
+    let mut w = World::new();
+    w.add_sector(1, 0, 0, 2_000_000);
+    // A deal of about 200 days, locked for one day.
+    let deal = w.deal(10, 600_000, 1, 1);
+    let p = w.params(deal_evidence(deal), 2_890);
+    let (id, _) = w.lock_ok(&p, fil(1));
+    let lock = w.lock(id);
+    let term = (lock.end_epoch - lock.created_at) as u128;
+    w.advance_to(2_890);
+    w.release_ok(id);
+    let miner = w.miner;
+    let view = w.reputation(miner);
+    let piece = DEFAULT_PIECE_SIZE as u128;
+    assert_eq!(
+        stakes(&view),
+        (1, 0, piece * term, 0),
+        "credit for the lock's term only"
+    );
+    let earned = Evidence::default()
+        .add(2_890, Effect::Success, piece * term)
+        .score(2_890);
+    let score = view.unwrap().score;
+    assert_eq!(score, earned);
+    let whole_deal = Evidence::default()
+        .add(2_890, Effect::Success, piece * 599_990)
+        .score(2_890);
+    assert!(score <= whole_deal);
+    // The deal is terminated after the lock was released: the lock is settled, so it is no
+    // evidence, and the score is what the lock earned.
+    w.advance_to(10_000);
+    w.terminate_deal(deal);
+    w.assert_deal_gone(deal);
+    let watcher = w.watcher;
+    let r = w.report(watcher, id, FaultProof::DealTerminated);
+    w.refused(&r, ExitCode::USR_ILLEGAL_STATE);
+    let view = w.reputation(miner);
+    assert_eq!(stakes(&view), (1, 0, piece * term, 0));
+    assert!(view.unwrap().score <= earned);
+}
+
+#[test]
+fn storage_lost_during_a_lock_and_never_reported_earns_no_completion() {
+    let mut w = World::new();
+    w.add_sector(1, 0, 0, 2_000_000);
+    w.add_sector(2, 0, 0, 2_000_000);
+    let deal = w.deal(10, 600_000, 1, 1);
+    let p = w.params(deal_evidence(deal), 5_000);
+    let (by_deal, _) = w.lock_ok(&p, fil(1));
+    let p = w.params(sector_evidence(2), 5_000);
+    let (by_sector, _) = w.lock_ok(&p, fil(1));
+    // Both storages go early and nobody reports it before the locks end.
+    w.advance_to(1_000);
+    w.terminate_deal(deal);
+    w.terminate_sector(2);
+    w.advance_to(5_000);
+    let escrow = w.escrow();
+    let (miner, owner) = (w.miner, w.owner);
+    for id in [by_deal, by_sector] {
+        // The collateral goes back (the slash window has closed) …
+        let r = w.release_ok(id);
+        assert_event(
+            &r,
+            EVENT_RELEASED,
+            escrow,
+            &[
+                entry("lock", true, &id),
+                entry("provider", true, &miner),
+                entry("amount", false, &fil(1)),
+                entry("to", false, &owner.id),
+                entry("completed", false, &false),
+            ],
+        );
+        // … and the registry is told nothing.
+        assert!(r.events_of(EVENT_REPUTATION_UPDATED).is_empty());
+    }
+    assert_eq!(stakes(&w.reputation(miner)), (0, 0, 0, 0));
+}
+
+#[test]
+fn a_deal_settled_at_its_end_completes_only_where_a_live_sector_vouches_for_it() {
+    let mut w = World::new();
+    w.add_sector(1, 0, 0, 2_000_000);
+    let with_sector = w.deal(10, 5_000, 1, 1);
+    let deal_only = w.deal(10, 5_000, 2, 1);
+    let evidence = EvidenceParams {
+        sector: Some(1),
+        ..deal_evidence(with_sector)
+    };
+    let p = w.params(evidence, 5_000);
+    let (a, _) = w.lock_ok(&p, fil(1));
+    let p = w.params(deal_evidence(deal_only), 5_000);
+    let (b, _) = w.lock_ok(&p, fil(1));
+    w.advance_to(5_000);
+    w.quiet(|h| h.settle_deal(with_sector));
+    w.quiet(|h| h.settle_deal(deal_only));
+    w.release_ok(a);
+    w.release_ok(b);
+    let miner = w.miner;
+    let (completed, ..) = stakes(&w.reputation(miner));
+    assert_eq!(
+        completed, 1,
+        "the deal-only lock cannot tell its settled deal from a lost one"
+    );
+}
+
+#[test]
+fn a_small_lock_reported_first_neither_shrinks_a_loss_nor_adds_to_a_completion() {
+    let mut w = World::new();
+    w.add_sector(1, 0, 0, 2_000_000);
+    let deal = w.deal(10, 600_000, 1, 1);
+    let p = w.params(deal_evidence(deal), 100_000);
+    let (big, _) = w.lock_ok(&p, fil(1));
+    let big_term = {
+        let l = w.lock(big);
+        (l.end_epoch - l.created_at) as u128
+    };
+    // Just before it drops the deal, the provider's side locks a sliver of it for 10 epochs.
+    w.advance_to(50_000);
+    let p = w.params(deal_evidence(deal), 50_010);
+    let (small, _) = w.lock_ok(&p, fil(1));
+    w.terminate_deal(deal);
+    w.report_ok(small, FaultProof::DealTerminated, fil(1));
+    let miner = w.miner;
+    let piece = DEFAULT_PIECE_SIZE as u128;
+    assert_eq!(stakes(&w.reputation(miner)), (0, 1, 0, piece * 10));
+    w.report_ok(big, FaultProof::DealTerminated, fil(1));
+    assert_eq!(
+        stakes(&w.reputation(miner)),
+        (0, 1, 0, piece * big_term),
+        "the loss weighs the larger lock, counted once"
+    );
+}
+
 #[test]
 fn a_lock_may_end_before_its_deal_and_a_sector_after_its_lock() {
     let mut w = World::new();
@@ -894,15 +1049,16 @@ fn a_lock_may_end_before_its_deal_and_a_sector_after_its_lock() {
     w.advance_to(4_000);
     // The deal is still alive, the sector too; both locks release.
     w.release_ok(a);
-    // A sector that dies after the lock's end costs the lock nothing.
+    // A sector that dies after the lock's end costs the lock nothing …
     w.terminate_sector(1);
     let watcher = w.watcher;
     let r = w.report(watcher, b, FaultProof::SectorDead(loc(0, 0)));
     w.refused(&r, NOT_PROVEN);
     w.release_ok(b);
     let miner = w.miner;
-    // One deal and one sector completed.
-    assert_eq!(w.counts(miner).completed, 2);
+    // … but, released after the sector died, it earns no completion: the escrow cannot tell
+    // when a dead sector died. Only the deal completed.
+    assert_eq!(w.counts(miner).completed, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -950,6 +1106,9 @@ fn bad_locks_are_refused_with_16_and_change_nothing() {
     let stranger = w.stranger;
     let other = provider_miner(&mut w.h, &stranger).unwrap();
     w.books();
+    w.quiet(|h| miner::add_sector(h, other, 1, 0, 0, 100_000))
+        .ok()
+        .unwrap();
     let foreign = w.deal_of(other, 10, 10_000, 3, 1);
     // A terminated deal.
     let dead = w.deal(10, 10_000, 4, 1);

@@ -14,7 +14,7 @@ use integration_tests::harness::params;
 use integration_tests::miner::{create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::reputation::{self as rep, sample_metadata, Reporter};
 use integration_tests::{Account, Harness};
-use suite_interfaces::reputation::score::{HALF_LIFE_EPOCHS, PRIOR_STAKE};
+use suite_interfaces::reputation::score::{OUTCOME_HALF_LIFE_EPOCHS, PRIOR_STAKE};
 use suite_interfaces::reputation::*;
 
 struct World {
@@ -609,11 +609,12 @@ fn outcomes_count_once_and_move_the_score_as_documented() {
     );
     assert_eq!(view.score, slash.score);
     assert!(view.registration.is_none(), "a record exists before registration");
-    // Decay over real epochs: two half-lives later all evidence weighs a quarter: nearer 5000.
-    w.h.advance(2 * HALF_LIFE_EPOCHS).unwrap();
+    // Decay over real epochs: 360 days later (two outcome half-lives) the completion and the
+    // fault weigh a quarter, the loss (half-life 540 days) 2^(-2/3) of itself.
+    w.h.advance(2 * OUTCOME_HALF_LIFE_EPOCHS).unwrap();
     let later = rep::scores(&mut w.h, &owner, registry, vec![miner]).unwrap()[0];
-    // good P/4 + prior P, bad (P/4 + 2P)/4 + prior P: 1.25 / 2.8125
-    assert_eq!(later, 4444);
+    // good P/4 + prior P, bad P/16 + 2P · 2^(-2/3) + prior P
+    assert_eq!(later, 3499);
     assert_no_fil(&w);
 }
 

@@ -15,7 +15,7 @@ mod tests;
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
-    use actor_runtime::builtin::{market, miner, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
+    use actor_runtime::builtin::{market, miner, EX_DEAL_EXPIRED, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
     use actor_runtime::shell::{invoke as run, Runtime};
     use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
@@ -48,16 +48,7 @@ mod actor {
                 Ok(None)
             }
             METHOD_REPORT_FAULT => report_fault(rt),
-            METHOD_RELEASE => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: LockIdParams = rt.params()?;
-                let mut state: State = rt.state()?;
-                let settlement = logic::release(&rt.store(), &mut state, rt.facts(), p.lock_id)?;
-                rt.save_state(&state)?;
-                carry_out(rt, &state, settlement)?;
-                Ok(None)
-            }
+            METHOD_RELEASE => release(rt),
             METHOD_GET_LOCK => {
                 rt.validate_caller_any()?;
                 rt.no_value()?;
@@ -241,6 +232,64 @@ mod actor {
             start_epoch: term.start,
             end_epoch,
             activated: activation.activated,
+        })
+    }
+
+    fn release(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: LockIdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let lock = logic::releasable_lock(&rt.store(), &state, rt.facts(), p.lock_id)?;
+        let storage = storage_at_release(rt, &lock)?;
+        let settlement = logic::release(&rt.store(), &mut state, rt.facts(), p.lock_id, lock, storage)?;
+        rt.save_state(&state)?;
+        carry_out(rt, &state, settlement)?;
+        Ok(None)
+    }
+
+    /// Whether the storage is still there. The deal still activated in the market: a deal is
+    /// deleted at once when its sector is terminated early, and a finished one stays readable
+    /// until it is settled. A deal settled after its end completed, unless its sector died (a
+    /// deal is only ever terminated with its sector), so for a lock that also names the sector
+    /// the sector decides; with no sector to ask, a settled deal proves nothing. A sector-only
+    /// lock: the sector not dead. Any refusal by the market or miner counts as gone: a release
+    /// is never stuck, it only loses the credit.
+    fn storage_at_release(rt: &Runtime, lock: &Lock) -> ActorResult<StorageAtRelease> {
+        let sector_alive = || -> ActorResult<bool> {
+            let Some(sector) = &lock.sector else {
+                return Ok(false);
+            };
+            let answer: Result<miner::SectorStatusAndLocation, _> = query(
+                rt,
+                lock.provider,
+                miner::GENERATE_SECTOR_LOCATION,
+                encode_params(&(sector.sector_number,))?,
+            )?;
+            Ok(answer.is_ok_and(|found| found.status != miner::STATUS_DEAD))
+        };
+        let live = match &lock.deal {
+            Some(deal) => {
+                let answer: Result<market::DealActivation, _> = query(
+                    rt,
+                    STORAGE_MARKET_ACTOR_ID,
+                    market::GET_DEAL_ACTIVATION,
+                    encode_params(&deal.deal_id)?,
+                )?;
+                match answer {
+                    Ok(activation) => activation.activated >= 0,
+                    Err(code) if code.value() == EX_DEAL_EXPIRED && rt.facts().epoch >= deal.end_epoch => {
+                        sector_alive()?
+                    }
+                    Err(_) => false,
+                }
+            }
+            None => sector_alive()?,
+        };
+        Ok(if live {
+            StorageAtRelease::Live
+        } else {
+            StorageAtRelease::Gone
         })
     }
 

@@ -375,16 +375,30 @@ pub fn slash<BS: Blockstore>(
     })
 }
 
-/// At or after the end, anyone may release: the remainder goes to `refund_to`.
+/// The lock, if it can be released now: open, and at or after its end.
+pub fn releasable_lock<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    lock_id: u64,
+) -> ActorResult<Lock> {
+    let lock = open_lock(store, state, lock_id)?;
+    ensure!(facts.epoch >= lock.end_epoch, illegal_state;
+        "lock {lock_id} can be released from epoch {}, now {}", lock.end_epoch, facts.epoch);
+    Ok(lock)
+}
+
+/// At or after the end, anyone may release: the remainder goes to `refund_to`. The release is
+/// reported to the registry as a completion only if the shell found the storage still there
+/// (`storage`); either way the collateral goes back, since the slash window has closed.
 pub fn release<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
     lock_id: u64,
+    mut lock: Lock,
+    storage: StorageAtRelease,
 ) -> ActorResult<Settlement> {
-    let mut lock = open_lock(store, state, lock_id)?;
-    ensure!(facts.epoch >= lock.end_epoch, illegal_state;
-        "lock {lock_id} can be released from epoch {}, now {}", lock.end_epoch, facts.epoch);
     let amount = lock.remaining.clone();
     lock.released = token::add(&lock.released, &amount)?;
     lock.remaining = TokenAmount::default();
@@ -395,11 +409,13 @@ pub fn release<BS: Blockstore>(
     let mut locks = state.locks(store)?;
     locks.set(&lock_id, lock.clone())?;
     state.locks = locks.flush()?;
+    let credited = storage == StorageAtRelease::Live;
     let event = EventBuilder::new(EVENT_RELEASED)
         .indexed("lock", &lock_id)
         .indexed("provider", &lock.provider)
         .field("amount", &amount)
         .field("to", &lock.refund_to)
+        .field("completed", &credited)
         .build()?;
     Ok(Settlement {
         payouts: if amount.is_zero() {
@@ -407,7 +423,11 @@ pub fn release<BS: Blockstore>(
         } else {
             vec![(lock.refund_to, amount.clone())]
         },
-        outcome: outcome_for(&lock, OutcomeKind::Completed, false),
+        outcome: if credited {
+            outcome_for(&lock, OutcomeKind::Completed, false)
+        } else {
+            None
+        },
         notify: lock.notify.map(|n| {
             (
                 n,

@@ -74,6 +74,18 @@ fn request(end: i64) -> VerifiedLock {
     }
 }
 
+/// `releasable_lock` then `release`, as the shell does.
+fn release_at(
+    store: &MemoryBlockstore,
+    state: &mut State,
+    f: &Facts,
+    lock_id: u64,
+    storage: StorageAtRelease,
+) -> actor_runtime::ActorResult<Settlement> {
+    let lock = releasable_lock(store, state, f, lock_id)?;
+    release(store, state, f, lock_id, lock, storage)
+}
+
 fn setup() -> (MemoryBlockstore, State) {
     let store = MemoryBlockstore::new();
     let state = State::new(&store, 99, policy()).unwrap();
@@ -290,7 +302,16 @@ fn a_slash_takes_everything_once() {
         20
     );
     assert_eq!(
-        code(release(&store, &mut state, &facts(WATCHER, 10_000, 0), 0).unwrap_err()),
+        code(
+            release_at(
+                &store,
+                &mut state,
+                &facts(WATCHER, 10_000, 0),
+                0,
+                StorageAtRelease::Live
+            )
+            .unwrap_err()
+        ),
         20
     );
 }
@@ -300,7 +321,16 @@ fn release_only_at_the_end_and_only_once() {
     let (store, mut state) = setup();
     create_lock(&store, &mut state, &facts(LOCKER, 0, 700), request(5_000)).unwrap();
     assert_eq!(
-        code(release(&store, &mut state, &facts(WATCHER, 4_999, 0), 0).unwrap_err()),
+        code(
+            release_at(
+                &store,
+                &mut state,
+                &facts(WATCHER, 4_999, 0),
+                0,
+                StorageAtRelease::Live
+            )
+            .unwrap_err()
+        ),
         20
     );
     // After the end, faults can no longer be reported: the lock is the provider's again.
@@ -312,18 +342,107 @@ fn release_only_at_the_end_and_only_once() {
         code(precheck_report(&store, &state, &facts(WATCHER, 5_000, 0), &report).unwrap_err()),
         EX_NOT_PROVEN
     );
-    let s = release(&store, &mut state, &facts(WATCHER, 5_000, 0), 0).unwrap();
+    let s = release_at(
+        &store,
+        &mut state,
+        &facts(WATCHER, 5_000, 0),
+        0,
+        StorageAtRelease::Live,
+    )
+    .unwrap();
     assert_eq!(s.payouts, vec![(REFUND, atto(700))]);
     assert_eq!(s.outcome.unwrap().kind, OutcomeKind::Completed);
     check_invariants(&store, &state, &atto(0)).unwrap();
     assert_eq!(
-        code(release(&store, &mut state, &facts(WATCHER, 5_001, 0), 0).unwrap_err()),
+        code(
+            release_at(
+                &store,
+                &mut state,
+                &facts(WATCHER, 5_001, 0),
+                0,
+                StorageAtRelease::Live
+            )
+            .unwrap_err()
+        ),
         20
     );
     assert_eq!(
-        code(release(&store, &mut state, &facts(WATCHER, 5_001, 0), 9).unwrap_err()),
+        code(
+            release_at(
+                &store,
+                &mut state,
+                &facts(WATCHER, 5_001, 0),
+                9,
+                StorageAtRelease::Live
+            )
+            .unwrap_err()
+        ),
         17
     );
+}
+
+#[test]
+fn a_completion_weighs_the_lock_term_not_the_deal_term() {
+    let (store, mut state) = setup();
+    // Created at 1,000, ends at 5,000; the deal runs to 10,000 and the sector to 20,000.
+    create_lock(&store, &mut state, &facts(LOCKER, 1_000, 700), request(5_000)).unwrap();
+    let s = release_at(
+        &store,
+        &mut state,
+        &facts(WATCHER, 6_000, 0),
+        0,
+        StorageAtRelease::Live,
+    )
+    .unwrap();
+    let outcome = s.outcome.unwrap();
+    assert_eq!(outcome.kind, OutcomeKind::Completed);
+    assert_eq!((outcome.bytes, outcome.weight), (2048, 2048 * 4_000));
+    // A slash weighs the same term: what the collateral backed.
+    create_lock(&store, &mut state, &facts(LOCKER, 1_000, 700), request(5_000)).unwrap();
+    let f = facts(WATCHER, 2_000, 0);
+    let report = ReportFaultParams {
+        lock_id: 1,
+        proof: FaultProof::DealTerminated,
+    };
+    let lock = precheck_report(&store, &state, &f, &report).unwrap();
+    let s = slash(&store, &mut state, &f, 1, lock, Verdict::SlashAll, &report.proof).unwrap();
+    assert_eq!(s.outcome.unwrap().weight, 2048 * 4_000);
+    // A sector-only lock weighs the sector's size over the term.
+    let sector_only = VerifiedLock {
+        deal: None,
+        ..request(5_000)
+    };
+    create_lock(&store, &mut state, &facts(LOCKER, 1_000, 700), sector_only).unwrap();
+    let s = release_at(
+        &store,
+        &mut state,
+        &facts(WATCHER, 5_000, 0),
+        2,
+        StorageAtRelease::Live,
+    )
+    .unwrap();
+    assert_eq!(s.outcome.unwrap().weight, (32u64 << 30) * 4_000);
+    check_invariants(&store, &state, &atto(0)).unwrap();
+}
+
+#[test]
+fn a_release_without_the_storage_pays_back_but_credits_nothing() {
+    let (store, mut state) = setup();
+    create_lock(&store, &mut state, &facts(LOCKER, 0, 700), request(5_000)).unwrap();
+    let s = release_at(
+        &store,
+        &mut state,
+        &facts(WATCHER, 5_000, 0),
+        0,
+        StorageAtRelease::Gone,
+    )
+    .unwrap();
+    assert_eq!(s.payouts, vec![(REFUND, atto(700))]);
+    assert_eq!(s.outcome, None, "no completion without the storage");
+    assert_eq!(s.notify.unwrap().1.change, LockChange::Released);
+    let lock = get_lock(&store, &state, 0).unwrap();
+    assert_eq!((lock.status, lock.released), (LockStatus::Released, atto(700)));
+    check_invariants(&store, &state, &atto(0)).unwrap();
 }
 
 #[test]
@@ -481,7 +600,7 @@ proptest! {
                         .and_then(|lock| slash(&store, &mut state, &f, id, lock, verdict, &proof))
                         .map(|s| s.payouts)
                 }
-                Op::Release(id) => release(&store, &mut state, &facts(WATCHER, epoch, 0), id).map(|s| s.payouts),
+                Op::Release(id) => release_at(&store, &mut state, &facts(WATCHER, epoch, 0), id, StorageAtRelease::Live).map(|s| s.payouts),
                 Op::Advance(d) => { epoch += d; Ok(vec![]) }
             };
             match result {

@@ -29,6 +29,19 @@ pub const METHOD_GET_TOTALS: MethodNum = method_hash!("GetTotals");
 /// Returns the [`Policy`] (fixed at construction): what a lock must satisfy.
 pub const METHOD_GET_POLICY: MethodNum = method_hash!("GetPolicy");
 
+/// Whether the storage a lock relied on was still there when the lock was released: only then
+/// is the release reported to the registry as a completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageAtRelease {
+    /// The deal is still activated in the market, or it was settled after its end while the
+    /// lock's sector lives; for a sector-only lock, the sector is not dead.
+    Live,
+    /// The market no longer knows the deal (terminated; or settled, with no live sector to tell
+    /// a completion from a termination), or the sector is dead: nothing proves the storage
+    /// lasted the lock's term, so no completion is reported.
+    Gone,
+}
+
 /// Called on a lock's `notify` actor after a slash or a release (with a bounded gas budget,
 /// and never able to undo the settlement: see `NOTIFY_GAS_LIMIT`).
 pub const METHOD_ON_LOCK_CHANGED: MethodNum = method_hash!("OnCollateralChanged");
@@ -226,21 +239,18 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// What was at stake for the reputation registry: bytes × committed epochs.
+    /// What the lock put at stake, for the reputation registry: the bytes its evidence names
+    /// (the deal's piece, else the sector) and bytes × the epochs its collateral backed them
+    /// (from the lock's creation to its end). A deal that outlives its lock earns nothing for
+    /// the epochs after the lock: no collateral stood behind them.
     pub fn stake(&self) -> (u64, u64) {
-        match (&self.deal, &self.sector) {
-            (Some(d), _) => (
-                d.piece_size,
-                d.piece_size
-                    .saturating_mul((d.end_epoch - d.start_epoch).max(1) as u64),
-            ),
-            (None, Some(s)) => (
-                s.sector_size,
-                s.sector_size
-                    .saturating_mul((self.end_epoch - self.created_at).max(1) as u64),
-            ),
-            (None, None) => (0, 0),
-        }
+        let bytes = match (&self.deal, &self.sector) {
+            (Some(d), _) => d.piece_size,
+            (None, Some(s)) => s.sector_size,
+            (None, None) => 0,
+        };
+        let epochs = (self.end_epoch - self.created_at).max(1) as u64;
+        (bytes, bytes.saturating_mul(epochs))
     }
 }
 

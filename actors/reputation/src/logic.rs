@@ -152,8 +152,8 @@ pub fn effect_of(kind: OutcomeKind, weight: u64) -> (Effect, u128) {
     match kind {
         OutcomeKind::ClaimAccepted => (Effect::Neutral, 0),
         OutcomeKind::Completed => (Effect::Success, w),
-        OutcomeKind::Fault => (Effect::Failure, w / 4),
-        OutcomeKind::Slashed => (Effect::Failure, 2 * w),
+        OutcomeKind::Fault => (Effect::Fault, w / 4),
+        OutcomeKind::Slashed => (Effect::Loss, 2 * w),
     }
 }
 
@@ -161,7 +161,10 @@ fn add(total: &mut Stake, v: u64) {
     total.0 = total.0.saturating_add(v as u128);
 }
 
-/// Counts an outcome once per (provider, subject, kind); a repeat changes nothing. Returns
+/// Counts an outcome once per (provider, subject, kind), with the largest weight any report of
+/// it carried: a repeat with no more weight changes nothing, one with more counts only the
+/// difference. So several locks on one deal cannot add up to more than the largest of them,
+/// and a small lock reported first can neither shrink a loss nor deny a completion. Returns
 /// whether state changed, the answer, and the events.
 pub fn record_outcome<BS: Blockstore>(
     store: &BS,
@@ -173,7 +176,10 @@ pub fn record_outcome<BS: Blockstore>(
     let mut providers = state.providers(store)?;
     let existing = providers.get(&p.provider)?.cloned();
     let mut outcomes = state.outcomes(store)?;
-    if !outcomes.set_if_absent(&outcome_key(p.provider, &p.subject, p.kind), facts.epoch)? {
+    let key = outcome_key(p.provider, &p.subject, p.kind);
+    let counted_before = outcomes.get(&key)?.copied();
+    let added = p.weight - counted_before.unwrap_or(0).min(p.weight);
+    if added == 0 {
         let score = existing
             .map(|r| r.evidence.score(facts.epoch))
             .unwrap_or(NEUTRAL_SCORE);
@@ -186,31 +192,36 @@ pub fn record_outcome<BS: Blockstore>(
             vec![],
         ));
     }
+    outcomes.set(&key, p.weight)?;
+    let first = counted_before.is_none();
     let is_new = existing.is_none();
     let mut record = existing.unwrap_or_default();
     let previous = record.evidence.score(facts.epoch);
+    // Counts and bytes are per subject: only the first report of it adds to them.
+    let bytes = if first { p.bytes } else { 0 };
+    let count = u64::from(first);
     match p.kind {
         OutcomeKind::ClaimAccepted => {
-            record.counts.claims_accepted += 1;
-            add(&mut record.bytes.claimed, p.bytes);
+            record.counts.claims_accepted += count;
+            add(&mut record.bytes.claimed, bytes);
         }
         OutcomeKind::Completed => {
-            record.counts.completed += 1;
-            add(&mut record.bytes.completed, p.bytes);
-            add(&mut record.stake_completed, p.weight);
+            record.counts.completed += count;
+            add(&mut record.bytes.completed, bytes);
+            add(&mut record.stake_completed, added);
         }
         OutcomeKind::Fault => {
-            record.counts.faults += 1;
-            add(&mut record.bytes.faulted, p.bytes);
-            add(&mut record.stake_failed, p.weight);
+            record.counts.faults += count;
+            add(&mut record.bytes.faulted, bytes);
+            add(&mut record.stake_failed, added);
         }
         OutcomeKind::Slashed => {
-            record.counts.slashes += 1;
-            add(&mut record.bytes.lost, p.bytes);
-            add(&mut record.stake_failed, p.weight);
+            record.counts.slashes += count;
+            add(&mut record.bytes.lost, bytes);
+            add(&mut record.stake_failed, added);
         }
     }
-    let (effect, stake) = effect_of(p.kind, p.weight);
+    let (effect, stake) = effect_of(p.kind, added);
     record.evidence = record.evidence.add(facts.epoch, effect, stake);
     record.first_outcome.get_or_insert(facts.epoch);
     record.last_outcome = Some(facts.epoch);
@@ -225,7 +236,7 @@ pub fn record_outcome<BS: Blockstore>(
         .indexed("provider", &p.provider)
         .indexed("kind", &p.kind)
         .field("subject", &p.subject)
-        .field("weight", &p.weight)
+        .field("weight", &added)
         .field("previous", &previous)
         .field("score", &score)
         .field("reporter", &facts.caller)

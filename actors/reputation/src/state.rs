@@ -4,7 +4,6 @@ use actor_runtime::{ActorResult, Map};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
-use fvm_shared::clock::ChainEpoch;
 use fvm_shared::ActorID;
 
 use crate::types::{ProviderRecord, Registration};
@@ -22,14 +21,15 @@ pub struct State {
     pub provider_count: u64,
     /// Registered providers → registration (metadata).
     pub registrations: Cid,
-    /// Outcomes already counted: (provider, subject, kind) key → epoch counted.
+    /// Outcomes already counted: (provider, subject, kind) key → the largest weight counted
+    /// for it (a later report of the same subject counts only what exceeds it).
     pub outcomes: Cid,
 }
 
 pub type Reporters<BS> = Map<BS, u64, bool>;
 pub type Providers<BS> = Map<BS, u64, ProviderRecord>;
 pub type Registrations<BS> = Map<BS, u64, Registration>;
-pub type Outcomes<BS> = Map<BS, Vec<u8>, ChainEpoch>;
+pub type Outcomes<BS> = Map<BS, Vec<u8>, u64>;
 
 impl State {
     pub fn new<BS: Blockstore>(store: &BS, admin: ActorID) -> ActorResult<Self> {

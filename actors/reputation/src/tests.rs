@@ -6,7 +6,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 
 use crate::logic::*;
-use crate::score::PRIOR_STAKE;
+use crate::score::{OUTCOME_HALF_LIFE_EPOCHS, PRIOR_STAKE};
 use crate::state::State;
 use crate::types::*;
 
@@ -337,11 +337,48 @@ fn kinds_move_the_score_the_documented_way() {
         .1;
     // bad = P + P/4 + 2P → 10000 / 4.25
     assert_eq!(slash.score, 2352);
-    // Half a year later the failures have decayed by 2^-6: closer to neutral.
-    let later = scores(&store, &state, &facts(1, 6 * 86_400), &[MINER])
+    // 180 days later the fault has halved (P/8) and the loss has kept 2^(-1/3) of itself
+    // (half-life 540 days): 10000 / (2 + 1/8 + 2^(2/3)).
+    let later = scores(&store, &state, &facts(1, OUTCOME_HALF_LIFE_EPOCHS), &[MINER])
         .unwrap()
         .scores[0];
-    assert!(later > 4800 && later < NEUTRAL_SCORE, "{later}");
+    assert_eq!(later, 2693);
+}
+
+#[test]
+fn a_heavier_report_of_a_counted_subject_adds_only_the_difference() {
+    let (store, mut state) = setup();
+    let w = PRIOR_STAKE as u64;
+    let f = facts(REPORTER, 0);
+    // A small lock's loss is reported first, then the real one of the same deal.
+    let small = record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Slashed, w / 100)).unwrap();
+    assert!(small.1.counted);
+    let (changed, ret, events) =
+        record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Slashed, w)).unwrap();
+    assert!(changed && ret.counted && events.len() == 1);
+    // As if only the heavy one had been reported: bad = P + 2P.
+    assert_eq!(ret.score, 2500);
+    let view = reputation(&store, &state, &f, MINER).unwrap();
+    assert_eq!(view.record.counts.slashes, 1, "one subject, one count");
+    assert_eq!(view.record.bytes.lost.0, 1 << 35, "its bytes once");
+    assert_eq!(view.record.stake_failed.0, w as u128);
+    // A lighter or equal report afterwards changes nothing.
+    let root = state.clone();
+    for weight in [w / 2, w] {
+        let (changed, again, _) =
+            record_outcome(&store, &mut state, &f, &outcome(1, OutcomeKind::Slashed, weight)).unwrap();
+        assert!(!changed && !again.counted);
+    }
+    assert_eq!(state, root);
+    // Completions likewise: two locks on one deal earn the larger, not the sum.
+    record_outcome(&store, &mut state, &f, &outcome(2, OutcomeKind::Completed, w)).unwrap();
+    record_outcome(&store, &mut state, &f, &outcome(2, OutcomeKind::Completed, w / 2)).unwrap();
+    record_outcome(&store, &mut state, &f, &outcome(2, OutcomeKind::Completed, 2 * w)).unwrap();
+    let view = reputation(&store, &state, &f, MINER).unwrap();
+    assert_eq!(view.record.stake_completed.0, 2 * w as u128);
+    assert_eq!(view.record.counts.completed, 1);
+    // good = P + 2P, bad = P + 2P.
+    assert_eq!(view.score, 5000);
 }
 
 #[test]

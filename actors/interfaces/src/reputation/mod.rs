@@ -204,7 +204,9 @@ pub struct RecordOutcomeParams {
     pub provider: ActorID,
     pub subject: Subject,
     pub kind: OutcomeKind,
-    /// What was at stake, in bytes × epochs (piece or sector size × committed duration). > 0.
+    /// What was at stake, in bytes × epochs: the bytes the reporter's collateral backed × the
+    /// epochs it backed them (for the escrow: piece or sector size × the lock's term). > 0.
+    /// Per (provider, subject, kind) the registry counts the largest weight reported.
     pub weight: u64,
     /// The bytes concerned (padded piece or sector size).
     pub bytes: u64,
@@ -212,7 +214,9 @@ pub struct RecordOutcomeParams {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct RecordOutcomeReturn {
-    /// False when this (provider, subject, kind) was already counted: a no-op.
+    /// False when this (provider, subject, kind) was already counted with at least this
+    /// weight: a no-op. True when it is new, or when the weight exceeds what was counted (then
+    /// only the difference is added).
     pub counted: bool,
     /// The provider's score after the call.
     pub score: u16,

@@ -10,6 +10,13 @@
 //!
 //! [`provider_miner`] creates a stand-in miner through init's Exec, so that deals have a
 //! provider of builtin type Miner.
+//!
+//! The market refuses what the builtin market refuses (see `stand_in_market::logic`): at
+//! publish a duration outside the market's policy (the harness devnet's
+//! [`MarketPolicy::DEVNET`](stand_in_market::MarketPolicy::DEVNET): one day to 1,278 days), a
+//! start already elapsed, a client that does not authenticate (accounts do; miners do not);
+//! at activation a sector the provider has not added (`miner::add_sector`) or that is not
+//! active, a deal ending after its sector's expiration, and pieces beyond the sector's size.
 
 use actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID;
 use anyhow::{anyhow, Context, Result};
@@ -37,10 +44,12 @@ pub const MARKET: ActorID = STORAGE_MARKET_ACTOR_ID;
 /// Piece size of [`deal_proposal`]'s deals.
 pub const DEFAULT_PIECE_SIZE: u64 = 2048;
 
-/// A valid proposal between `client` and `provider` (which must be a miner) for
-/// `[start, end)`: a 2 KiB piece whose CommP digest is 32 bytes of `seed` (keep `seed` below
-/// 0x40 for a well-formed commitment), a text label, 1000 attoFIL per epoch, 2 FIL provider
-/// and 1 FIL client collateral, not verified. Adjust fields with struct update syntax.
+/// A proposal between `client` and `provider` (which must be a miner) for `[start, end)`: a
+/// 2 KiB piece whose CommP digest is 32 bytes of `seed` (keep `seed` below 0x40 for a
+/// well-formed commitment), a text label, 1000 attoFIL per epoch, 2 FIL provider and 1 FIL
+/// client collateral, not verified. Valid when `end - start` is within the market's duration
+/// bounds (on the devnet 2,880 to 3,680,640 epochs) and `start` is not in the past. Adjust
+/// fields with struct update syntax.
 pub fn deal_proposal(
     client: ActorID,
     provider: ActorID,

@@ -1014,11 +1014,17 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
         bad,
         "3999 epochs left, the bounty needs 4000",
     );
-    // Long enough for the bounty but in a sector expiring before the vesting ends: the
-    // escrow refuses the lock, and the whole claim is undone.
+    // Long enough for the bounty but in a sector expiring before the vesting ends: that deal
+    // cannot exist, as the market refuses to activate a deal ending after its sector (the
+    // builtin's validate_deal_can_activate). A deal that fits such a sector is too short for
+    // the bounty; the escrow's own refusal of a sector expiring before the lock's end is
+    // covered in tests/escrow.rs.
     w.add_sector(a, 7, 1, 0, 3_000);
-    let early_sector = w.deal_sized(a, 1, 2048, 100, 20_000, 7);
-    claim(&mut w, a.worker, ok(early_sector), fil(3), bad, "expires at 3000");
+    let outlives_sector = w.publish(a, 1, 2048, 100, 20_000);
+    let operator = w.h.operator();
+    let r = w.quiet(|h| h.activate_deal_as(&operator, outlives_sector, 7));
+    let why = r.expect_exit(bad).unwrap();
+    assert!(why.contains("after sector 7's expiration 3000"), "{why}");
     // A deal in a faulty sector: the escrow finds the sector not active.
     w.add_sector(a, 8, 2, 0, 1_000_000);
     let in_faulty = w.deal_sized(a, 1, 2048, 100, 20_000, 8);

@@ -12,12 +12,13 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::event::StampedEvent;
+use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::{ActorID, MethodNum};
 use integration_tests::market::{deal_proposal, outcome, provider_miner, MarketExt, MARKET};
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{
     AddBalanceParams, DealProposal, DealQueryParams, GetBalanceParams, GetBalanceReturn,
-    GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn, Label,
+    GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn, Label, MarketPolicy,
     OnMinerSectorsTerminateParams, METHOD_ADD_BALANCE, METHOD_GET_BALANCE, METHOD_GET_DEAL_ACTIVATION,
     METHOD_GET_DEAL_CLIENT, METHOD_GET_DEAL_CLIENT_COLLATERAL, METHOD_GET_DEAL_DATA_COMMITMENT,
     METHOD_GET_DEAL_LABEL, METHOD_GET_DEAL_PROVIDER, METHOD_GET_DEAL_PROVIDER_COLLATERAL,
@@ -161,12 +162,17 @@ impl Fx {
 
 /// The miner's operator control: a sector in deadline 0, partition 0, expiring far ahead.
 fn add_sector(h: &mut Harness, miner: ActorID, sector: u64) {
+    add_sector_expiring(h, miner, sector, 1_000_000);
+}
+
+/// A sector in deadline 0, partition 0, expiring at `expiration`.
+fn add_sector_expiring(h: &mut Harness, miner: ActorID, sector: u64, expiration: ChainEpoch) {
     let operator = h.operator();
     let p = stand_in_miner::HarnessAddSectorParams {
         sector_number: sector,
         deadline: 0,
         partition: 0,
-        expiration: 1_000_000,
+        expiration,
     };
     h.call(
         &operator,
@@ -313,6 +319,7 @@ fn getters_put_the_reference_bytes_on_the_wire() {
     assert!(r.return_data.is_empty());
 
     // Activated at epoch 1234 in sector 7 (§0 vector).
+    add_sector(&mut fx.h, fx.miner, 7);
     fx.h.advance_to(1234).unwrap();
     let r = fx.h.activate_deal(id, 7).unwrap();
     assert!(r.return_data.is_empty(), "HarnessActivateDeal returns no block");
@@ -539,26 +546,28 @@ fn check_getters(h: &mut Harness, row: &str, id: DealID, seen: Seen, proposal: &
 #[test]
 fn deal_lifecycle_table_on_real_wasm() {
     // One chain; every row's deal is driven to its situation, then all rows are read at
-    // epoch 1000. Deals start at 200 or later and are activated at 100, before their start
-    // (activation may precede start_epoch, §2.3).
+    // epoch 5000. Deals start at 1000 or later and are activated at 500, before their start
+    // (activation may precede start_epoch, §2.3). Every deal lasts at least the devnet's
+    // minimum of 2,880 epochs.
     let mut fx = setup();
     let miner = fx.miner;
-    add_sector(&mut fx.h, miner, 4);
-    add_sector(&mut fx.h, miner, 5);
+    for sector in 1..=6 {
+        add_sector(&mut fx.h, miner, sector);
+    }
 
-    let live = fx.publish(2000, 5000, 1);
-    let ended = fx.publish(200, 800, 2);
-    let slashed_by_operator = fx.publish(200, 5000, 3);
-    let slashed_by_miner = fx.publish(200, 5000, 4);
-    let sector_ended_first = fx.publish(200, 800, 5);
-    let settled = fx.publish(200, 800, 6);
-    let timed_out = fx.publish(500, 1500, 7);
-    let timed_out_by_settle = fx.publish(500, 1500, 8);
-    let missed_start = fx.publish(500, 1500, 9);
-    let pending = fx.publish(2000, 5000, 10);
+    let live = fx.publish(10_000, 25_000, 1);
+    let ended = fx.publish(1000, 4000, 2);
+    let slashed_by_operator = fx.publish(1000, 25_000, 3);
+    let slashed_by_miner = fx.publish(1000, 25_000, 4);
+    let sector_ended_first = fx.publish(1000, 4000, 5);
+    let settled = fx.publish(1000, 4000, 6);
+    let timed_out = fx.publish(2500, 7500, 7);
+    let timed_out_by_settle = fx.publish(2500, 7500, 8);
+    let missed_start = fx.publish(2500, 7500, 9);
+    let pending = fx.publish(10_000, 25_000, 10);
 
-    let active_in = |sector| Seen::Active { epoch: 100, sector };
-    fx.h.advance_to(100).unwrap();
+    let active_in = |sector| Seen::Active { epoch: 500, sector };
+    fx.h.advance_to(500).unwrap();
     for (id, sector) in [
         (live, 1),
         (ended, 2),
@@ -570,21 +579,21 @@ fn deal_lifecycle_table_on_real_wasm() {
         fx.h.activate_deal(id, sector).unwrap();
     }
 
-    fx.h.advance_to(300).unwrap();
+    fx.h.advance_to(1500).unwrap();
     fx.check("before its sector is terminated", slashed_by_miner, active_in(4));
     fx.h.terminate_deal(slashed_by_operator).unwrap();
     terminate_sector(&mut fx.h, miner, 4);
 
-    fx.h.advance_to(600).unwrap();
+    fx.h.advance_to(3000).unwrap();
     fx.h.timeout_deal(timed_out).unwrap();
     fx.h.settle_deal(timed_out_by_settle).unwrap();
 
-    fx.h.advance_to(900).unwrap();
+    fx.h.advance_to(4500).unwrap();
     // The sector ends after the deal did: not a slash, the deal stays readable (§2.3).
     terminate_sector(&mut fx.h, miner, 5);
     fx.h.settle_deal(settled).unwrap();
 
-    fx.h.advance_to(1000).unwrap();
+    fx.h.advance_to(5000).unwrap();
     let next = fx.h.market_state().unwrap().next_id;
     assert_eq!(next, 10);
     let rows: Vec<(&str, DealID, Seen)> = vec![
@@ -630,11 +639,13 @@ fn deal_lifecycle_table_on_real_wasm() {
 fn lifecycle_events_follow_the_reference_schema() {
     let mut fx = setup();
     let (client, miner) = (fx.client.id, fx.miner);
-    add_sector(&mut fx.h, miner, 9);
+    for sector in [1, 2, 9] {
+        add_sector(&mut fx.h, miner, sector);
+    }
 
     // deal-published, once per deal, in the publishing receipt.
     let operator = fx.h.operator();
-    let p = fx.proposal(200, 800, 1);
+    let p = fx.proposal(200, 4000, 1);
     let r = fx.h.publish_deal_as(&operator, &p).unwrap().ok().unwrap();
     assert_deal_event(
         only_event(&r, "deal-published"),
@@ -645,12 +656,12 @@ fn lifecycle_events_follow_the_reference_schema() {
     );
     fx.published.push(p);
     let slashed = 0;
-    let completed = fx.publish(200, 800, 2);
-    let in_sector_a = fx.publish(200, 5000, 3);
-    let in_sector_b = fx.publish(200, 5000, 4);
-    let ended_in_sector = fx.publish(200, 250, 5);
-    let timed_out = fx.publish(200, 800, 6);
-    let timed_out_by_settle = fx.publish(200, 800, 7);
+    let completed = fx.publish(200, 4000, 2);
+    let in_sector_a = fx.publish(200, 20_000, 3);
+    let in_sector_b = fx.publish(200, 20_000, 4);
+    let ended_in_sector = fx.publish(200, 3100, 5);
+    let timed_out = fx.publish(200, 4000, 6);
+    let timed_out_by_settle = fx.publish(200, 4000, 7);
 
     fx.h.advance_to(100).unwrap();
     for (id, sector) in [
@@ -682,7 +693,7 @@ fn lifecycle_events_follow_the_reference_schema() {
 
     // deal-terminated from OnMinerSectorsTerminate: emitted by the market inside the miner's
     // message, once per live deal of the sector; the deal that had ended gets none.
-    fx.h.advance_to(300).unwrap();
+    fx.h.advance_to(3500).unwrap();
     let r = terminate_sector(&mut fx.h, miner, 9);
     let terminated = market_events(&r);
     assert_eq!(terminated.len(), 2, "events: {:?}", r.events);
@@ -704,7 +715,7 @@ fn lifecycle_events_follow_the_reference_schema() {
     assert!(r.events.is_empty(), "timeout events: {:?}", r.events);
 
     // deal-completed at final settlement after the end epoch.
-    fx.h.advance_to(800).unwrap();
+    fx.h.advance_to(4000).unwrap();
     for id in [completed, ended_in_sector] {
         let r = fx.h.settle_deal(id).unwrap();
         assert_deal_event(
@@ -738,6 +749,8 @@ fn sector_termination_touches_only_the_calling_miners_deals() {
     let other = provider_miner(&mut fx.h, &other_owner).unwrap();
     assert_ne!(other, fx.miner);
     add_sector(&mut fx.h, other, 7);
+    add_sector(&mut fx.h, fx.miner, 7);
+    add_sector(&mut fx.h, fx.miner, 8);
     let mine = fx.publish(200, 5000, 1);
     let theirs = fx.publish_proposal(deal_proposal(fx.client.id, other, 200, 5000, 2));
     let mine_elsewhere = fx.publish(200, 5000, 3);
@@ -773,12 +786,14 @@ fn sector_termination_touches_only_the_calling_miners_deals() {
 fn controls_refuse_everyone_but_the_operator_and_change_nothing() {
     let mut fx = setup();
     let mallory = fx.h.create_account(fil(10)).unwrap();
-    let pending = fx.publish(200, 800, 1);
+    add_sector(&mut fx.h, fx.miner, 3);
+    add_sector(&mut fx.h, fx.miner, 4);
+    let pending = fx.publish(200, 3200, 1);
     let active = fx.publish(200, 5000, 2);
     fx.h.activate_deal(active, 3).unwrap();
-    let old = fx.publish(50, 100, 3);
+    let old = fx.publish(50, 3000, 3);
     fx.h.advance_to(150).unwrap();
-    let fresh = fx.proposal(1000, 2000, 9);
+    let fresh = fx.proposal(1000, 4000, 9);
     let before = fx.h.market_state_cid().unwrap();
     for caller in [mallory, fx.client, fx.owner] {
         let attempts: [(&str, Receipt); 5] = [
@@ -820,7 +835,7 @@ fn controls_refuse_everyone_but_the_operator_and_change_nothing() {
             "terminate" => drop(fx.h.terminate_deal(active).unwrap()),
             "timeout" => drop(fx.h.timeout_deal(old).unwrap()),
             _ => {
-                fx.h.advance_to(800).unwrap();
+                fx.h.advance_to(3200).unwrap();
                 drop(fx.h.settle_deal(pending).unwrap());
             }
         }
@@ -837,7 +852,8 @@ fn controls_refuse_everyone_but_the_operator_and_change_nothing() {
 #[test]
 fn dispatch_follows_the_builtin_rules() {
     let mut fx = setup();
-    let id = fx.publish(200, 800, 1);
+    add_sector(&mut fx.h, fx.miner, 1);
+    let id = fx.publish(200, 3200, 1);
     fx.h.activate_deal(id, 1).unwrap();
     let operator = fx.h.operator();
     let client = fx.client;
@@ -939,9 +955,9 @@ fn dispatch_follows_the_builtin_rules() {
 #[test]
 fn on_miner_sectors_terminate_is_for_miners_only() {
     let mut fx = setup();
+    add_sector(&mut fx.h, fx.miner, 7);
     let id = fx.publish(200, 5000, 1);
     fx.h.activate_deal(id, 7).unwrap();
-    add_sector(&mut fx.h, fx.miner, 7);
     let before = fx.h.market_state_cid().unwrap();
     let p = OnMinerSectorsTerminateParams {
         epoch: 0,
@@ -1044,19 +1060,37 @@ fn escrow_balances_accumulate_per_resolved_address() {
     assert_eq!(fx.h.balance(MARKET).unwrap(), market_before.clone() + fil(9));
 }
 
+/// A refused control: `code`, the abort message containing `text`, no events, and the
+/// market's state as it was.
+fn assert_refused(h: &mut Harness, r: &Receipt, code: u32, text: &str, before: cid::Cid, what: &str) {
+    let message = r
+        .expect_exit(ExitCode::new(code))
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(message.contains(text), "{what}: {message:?} lacks {text:?}");
+    assert!(r.events.is_empty(), "{what}: events {:?}", r.events);
+    assert!(r.return_data.is_empty(), "{what}");
+    assert_eq!(h.market_state_cid().unwrap(), before, "{what} changed the market");
+}
+
+/// Publish checks as builtin-actors v18 `actors/market/src/lib.rs` makes them
+/// (`publish_storage_deals`, then `validate_deal` per deal): a provider that does not resolve
+/// or has no code aborts with 17, one that is not a miner with 16; every per-deal failure
+/// drops the deal, and a message with no valid deal is 16.
 #[test]
 fn publish_refuses_proposals_the_vm_cannot_back() {
     let mut fx = setup();
     fx.h.advance_to(10).unwrap();
-    let good = fx.proposal(100, 200, 1);
+    let good = fx.proposal(100, 3100, 1);
     let owner = fx.owner.address();
-    let bad: Vec<(&str, DealProposal)> = vec![
+    let bad: Vec<(&str, DealProposal, u32, &str)> = vec![
         (
             "client key with no actor",
             DealProposal {
                 client: integration_tests::harness::key_address(999),
                 ..good.clone()
             },
+            16,
+            "failed to resolve",
         ),
         (
             "client ID with no actor",
@@ -1064,6 +1098,17 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
                 client: Address::new_id(999_999),
                 ..good.clone()
             },
+            16,
+            "no code for address",
+        ),
+        (
+            "provider key with no actor",
+            DealProposal {
+                provider: integration_tests::harness::key_address(998),
+                ..good.clone()
+            },
+            17,
+            "failed to resolve provider",
         ),
         (
             "provider ID with no actor",
@@ -1071,6 +1116,8 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
                 provider: Address::new_id(999_999),
                 ..good.clone()
             },
+            17,
+            "no code for provider",
         ),
         (
             "provider is an account",
@@ -1078,6 +1125,8 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
                 provider: owner,
                 ..good.clone()
             },
+            16,
+            "is not a storage miner actor",
         ),
         (
             "start already elapsed",
@@ -1085,6 +1134,8 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
                 start_epoch: 9,
                 ..good.clone()
             },
+            16,
+            "has already elapsed",
         ),
         (
             "not a piece CID",
@@ -1092,16 +1143,252 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
                 piece_cid: fx.h.market_state_cid().unwrap(),
                 ..good.clone()
             },
+            16,
+            "is not a piece CID",
+        ),
+        (
+            "price above the FIL supply",
+            DealProposal {
+                storage_price_per_epoch: fil(2_000_000_001),
+                ..good.clone()
+            },
+            16,
+            "exceeds the total FIL supply",
         ),
     ];
     let before = fx.h.market_state_cid().unwrap();
     let operator = fx.h.operator();
-    for (what, p) in &bad {
+    for (what, p, code, text) in &bad {
         let r = fx.h.publish_deal_as(&operator, p).unwrap();
-        assert_eq!(code(&r), 16, "{what}");
-        assert!(r.events.is_empty(), "{what}");
+        assert_refused(&mut fx.h, &r, *code, text, before, what);
     }
-    assert_eq!(fx.h.market_state_cid().unwrap(), before);
-    // The good one, with the provider named by its owner's miner ID, goes through as deal 0.
+    // The good one, with the provider named by its owner's miner ID, goes through as deal 0;
+    // a deal may start at the current epoch.
     assert_eq!(fx.publish_proposal(good), 0);
+    assert_eq!(fx.publish(10, 10 + 2880, 2), 1);
+}
+
+/// builtin-actors v18 `validate_deal`: `deal_duration_bounds` (inclusive; 180 and 1,278 days,
+/// `actors/market/src/policy.rs`), here the market's construction-time policy. The devnet's
+/// bounds are one day to 1,278 days.
+#[test]
+fn publish_enforces_the_devnet_duration_bounds() {
+    let mut fx = setup();
+    fx.h.advance_to(100).unwrap();
+    let policy = fx.h.market_state().unwrap().policy;
+    assert_eq!(policy, MarketPolicy::DEVNET);
+    assert_eq!(
+        (policy.min_deal_duration, policy.max_deal_duration),
+        (2880, 3_680_640)
+    );
+    let start = 200;
+    let operator = fx.h.operator();
+    let before = fx.h.market_state_cid().unwrap();
+    for (what, end) in [
+        ("one epoch under a day", start + 2879),
+        ("a day and one epoch over 1,278", start + 3_680_641),
+        ("ending at i64::MAX", i64::MAX),
+    ] {
+        let r =
+            fx.h.publish_deal_as(&operator, &fx.proposal(start, end, 1))
+                .unwrap();
+        assert_refused(&mut fx.h, &r, 16, "out of bounds [2880, 3680640]", before, what);
+    }
+    // The bounds themselves are in.
+    assert_eq!(fx.publish(start, start + 2880, 1), 0);
+    assert_eq!(fx.publish(start, start + 3_680_640, 2), 1);
+}
+
+#[test]
+fn a_mainnet_market_wants_180_to_1278_days() {
+    let mut h = Harness::with_market_policy(MarketPolicy::MAINNET).unwrap();
+    let client = h.create_account(fil(10)).unwrap();
+    let owner = h.create_account(fil(10)).unwrap();
+    let miner = provider_miner(&mut h, &owner).unwrap();
+    assert_eq!(h.market_state().unwrap().policy, MarketPolicy::MAINNET);
+    let operator = h.operator();
+    let before = h.market_state_cid().unwrap();
+    for (what, days_in_epochs) in [
+        ("180 days less an epoch", 518_399),
+        ("1,278 days and an epoch", 3_680_641),
+    ] {
+        let p = deal_proposal(client.id, miner, 10, 10 + days_in_epochs, 1);
+        let r = h.publish_deal_as(&operator, &p).unwrap();
+        assert_refused(&mut h, &r, 16, "out of bounds [518400, 3680640]", before, what);
+    }
+    for (i, duration) in [518_400, 3_680_640].into_iter().enumerate() {
+        let p = deal_proposal(client.id, miner, 10, 10 + duration, i as u8);
+        assert_eq!(h.publish_deal(&p).unwrap(), i as DealID);
+    }
+    // A policy that is no bounds at all is refused at construction.
+    let bad = MarketPolicy {
+        min_deal_duration: 10,
+        max_deal_duration: 9,
+    };
+    let err = Harness::with_market_policy(bad).err().expect("refused");
+    assert!(format!("{err:#}").contains("exit 16"), "{err:#}");
+}
+
+/// builtin-actors v18 `deal_proposal_is_internally_valid`: the market sends the client
+/// `AuthenticateMessage` (read-only) and drops the deal unless it answers true. An account
+/// does (the stand-in account, having no signature to check, always); a miner, the market
+/// itself or a builtin without that method cannot be a client.
+#[test]
+fn publish_requires_a_client_that_authenticates() {
+    let mut fx = setup();
+    let other_owner = fx.h.create_account(fil(10)).unwrap();
+    let other_miner = provider_miner(&mut fx.h, &other_owner).unwrap();
+    let operator = fx.h.operator();
+    let before = fx.h.market_state_cid().unwrap();
+    for (what, client) in [
+        ("a miner", other_miner),
+        ("the provider itself", fx.miner),
+        ("the market", MARKET),
+        ("the power actor (no AuthenticateMessage)", 4),
+    ] {
+        let p = DealProposal {
+            client: Address::new_id(client),
+            ..fx.proposal(200, 5000, 1)
+        };
+        let r = fx.h.publish_deal_as(&operator, &p).unwrap();
+        assert_refused(&mut fx.h, &r, 16, "proposal authentication failed", before, what);
+    }
+    // Accounts are clients: the deal's client, the miner's owner, the operator.
+    for (i, client) in [fx.client.id, fx.owner.id, operator.id].into_iter().enumerate() {
+        let p = deal_proposal(client, fx.miner, 200, 5000, i as u8);
+        assert_eq!(fx.publish_proposal(p), i as DealID);
+    }
+    // The account answers the reference shape: [signature, message] in, `true` (f5) out.
+    let p = stand_in_account::AuthenticateMessageParams {
+        signature: vec![1, 2].into(),
+        message: vec![0x80].into(),
+    };
+    let r =
+        fx.h.call(
+            &operator,
+            fx.client.id,
+            stand_in_account::METHOD_AUTHENTICATE_MESSAGE,
+            &p,
+            TokenAmount::default(),
+        )
+        .unwrap()
+        .ok()
+        .unwrap();
+    assert_eq!(r.return_data.bytes(), [0xf5]);
+    assert_eq!(stand_in_account::METHOD_AUTHENTICATE_MESSAGE, 2643134072);
+    assert_eq!(stand_in_market::METHOD_AUTHENTICATE_MESSAGE, 2643134072);
+}
+
+/// The activation checks of builtin-actors v18 `actors/market/src/lib.rs`
+/// (`validate_deal_can_activate` through `preactivate_deal`, and `validate_deals_for_sector`),
+/// against the sector as the provider's miner reports it.
+#[test]
+fn activation_needs_a_live_sector_of_the_provider_that_outlasts_the_deal() {
+    let mut fx = setup();
+    let miner = fx.miner;
+    // A year of epochs, as the CLI's default sector.
+    add_sector_expiring(&mut fx.h, miner, 1, 1_051_200);
+    add_sector(&mut fx.h, miner, 2);
+    add_sector(&mut fx.h, miner, 3);
+    let faulty = stand_in_miner::HarnessSectorParams { sector_number: 2 };
+    let operator = fx.h.operator();
+    fx.h.call(
+        &operator,
+        miner,
+        stand_in_miner::METHOD_HARNESS_FAULT_SECTOR,
+        &faulty,
+        TokenAmount::default(),
+    )
+    .unwrap()
+    .ok()
+    .unwrap();
+    terminate_sector(&mut fx.h, miner, 3);
+    let other_owner = fx.h.create_account(fil(10)).unwrap();
+    let other = provider_miner(&mut fx.h, &other_owner).unwrap();
+    add_sector(&mut fx.h, other, 4);
+
+    let long = fx.publish(200, 1_051_201, 1);
+    let fits = fx.publish(200, 1_051_200, 2);
+    let before = fx.h.market_state_cid().unwrap();
+    let refusals: [(&str, DealID, u64, u32, &str); 5] = [
+        (
+            "ends one epoch after its sector",
+            long,
+            1,
+            16,
+            "ends at epoch 1051201, after sector 1's expiration 1051200",
+        ),
+        ("a sector the provider never had", fits, 9, 17, "has no sector 9"),
+        ("a faulty sector", fits, 2, 16, "is faulty"),
+        ("a terminated sector", fits, 3, 16, "is terminated"),
+        ("another miner's sector", fits, 4, 17, "has no sector 4"),
+    ];
+    for (what, id, sector, code, text) in refusals {
+        let r = fx.h.activate_deal_as(&operator, id, sector).unwrap();
+        assert_refused(&mut fx.h, &r, code, text, before, what);
+    }
+    fx.check("refused everywhere", fits, Seen::Pending);
+    // The deal ending with its sector activates.
+    fx.h.activate_deal(fits, 1).unwrap();
+    fx.check("ends with its sector", fits, Seen::Active { epoch: 0, sector: 1 });
+    // After its start, the start check comes first: 32 even into the sector it outlives.
+    fx.h.advance_to(201).unwrap();
+    let before = fx.h.market_state_cid().unwrap();
+    let r = fx.h.activate_deal_as(&operator, long, 1).unwrap();
+    assert_refused(&mut fx.h, &r, 32, "start epoch 200 has passed", before, "late");
+}
+
+/// builtin-actors v18 `validate_deals_for_sector`: the pieces of a sector's deals sum to at
+/// most the sector size (16 "deals too large to fit in sector"). Publish does not compare a
+/// piece with the provider's sector size (`validate_deal` only checks
+/// `PaddedPieceSize::validate`), so an oversized piece publishes and never activates.
+#[test]
+fn pieces_must_fit_their_sector() {
+    const GIB: u64 = 1 << 30;
+    let mut fx = setup();
+    let miner = fx.miner;
+    add_sector(&mut fx.h, miner, 1);
+    add_sector(&mut fx.h, miner, 2);
+    let sized = |fx: &mut Fx, size: u64, seed: u8| {
+        let p = DealProposal {
+            piece_size: PaddedPieceSize(size),
+            ..fx.proposal(200, 5000, seed)
+        };
+        fx.publish_proposal(p)
+    };
+    let huge = sized(&mut fx, 128 * GIB, 1);
+    let d64 = sized(&mut fx, 64 * GIB, 2);
+    let d32 = sized(&mut fx, 32 * GIB, 3);
+    let d16 = sized(&mut fx, 16 * GIB, 4);
+    let small = sized(&mut fx, 2048, 5);
+    let operator = fx.h.operator();
+    let before = fx.h.market_state_cid().unwrap();
+    for (what, id) in [("128 GiB in a 32 GiB sector", huge), ("64 GiB", d64)] {
+        let r = fx.h.activate_deal_as(&operator, id, 1).unwrap();
+        assert_refused(
+            &mut fx.h,
+            &r,
+            16,
+            "deals too large to fit in sector 1",
+            before,
+            what,
+        );
+    }
+    // 32 GiB fills sector 1; nothing more goes in.
+    fx.h.activate_deal(d32, 1).unwrap();
+    let before = fx.h.market_state_cid().unwrap();
+    let r = fx.h.activate_deal_as(&operator, small, 1).unwrap();
+    assert_refused(
+        &mut fx.h,
+        &r,
+        16,
+        "34359740416 > 34359738368 (34359738368 already activated, deal 4 brings 2048)",
+        before,
+        "2 KiB more",
+    );
+    // Sector 2 takes 16 GiB and the 2 KiB piece.
+    fx.h.activate_deal(d16, 2).unwrap();
+    fx.h.activate_deal(small, 2).unwrap();
+    fx.check("in sector 2", small, Seen::Active { epoch: 0, sector: 2 });
+    fx.check("still pending", d64, Seen::Pending);
 }

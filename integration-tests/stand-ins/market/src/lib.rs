@@ -6,14 +6,24 @@
 //! `Harness*` control methods in place of signed PublishStorageDeals and proving. Miners
 //! report terminated sectors with the builtin's internal `OnMinerSectorsTerminate` (7).
 //!
+//! It refuses what the builtin refuses (rules and codes in [`logic::validate_proposal`] and
+//! [`logic::activate_deal`]): at publish, a provider that is not a miner, a client that does
+//! not answer `AuthenticateMessage` with true (a miner cannot), a duration outside the
+//! market's [`MarketPolicy`] (set at construction: mainnet's 180 to 1,278 days, or the
+//! devnet's one day to 1,278 days), a start already elapsed; at activation, a sector the
+//! provider does not have or that is not active, a deal ending after its sector, and pieces
+//! that do not fit the sector's size.
+//!
 //! What it does not model: deal payments and collateral locking (`locked` is always 0, no
-//! funds move when deals are published, settled or slashed), WithdrawBalance, client
-//! signatures and the client callbacks, deal duration bounds, verified-registry allocations,
-//! SectorContentChanged, cron.
+//! funds move when deals are published, settled or slashed; escrow balances are not required
+//! to cover a deal), WithdrawBalance, client signatures (the stand-in account authenticates
+//! any proposal), the provider-collateral minimum, duplicate proposals, verified-registry
+//! allocations, SectorContentChanged, cron.
 //!
 //! Choices where the builtin has no exact counterpart:
-//! - `HarnessActivateDeal` on an already activated deal is 16 (as the builtin's batch
-//!   activation); after the start epoch it is 32.
+//! - `HarnessActivateDeal` into a sector the provider does not have is 17, into a terminated
+//!   or faulty one 16; on an already activated deal 16 (as the builtin's batch activation);
+//!   after the start epoch 32.
 //! - `HarnessTerminateDeal` slashes only an activated deal before its end epoch (20
 //!   otherwise): the builtin never slashes an unactivated or finished deal.
 //! - `OnMinerSectorsTerminate` takes a plain list of sector numbers, not an RLE+ BitField.
@@ -21,7 +31,8 @@
 //!   actor (or is EVM), as builtin dispatch does; 22 for builtin callers.
 //!
 //! `types` holds the wire and state types, `logic` the functional core; the wasm shell below
-//! only decodes, validates the caller, loads and saves state and emits events.
+//! only decodes, validates the caller, loads and saves state, makes the read-only queries the
+//! core asks for ([`logic::Chain`]) and emits events.
 
 pub mod logic;
 pub mod types;
@@ -34,17 +45,20 @@ mod tests;
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
     use actor_runtime::builtin::{BuiltinType, SYSTEM_ACTOR_ID};
-    use actor_runtime::params::encode_return;
+    use actor_runtime::params::{encode_params, encode_return};
     use actor_runtime::shell::{invoke as run, Runtime, SdkBlockstore};
     use actor_runtime::{actor_error, ActorResult};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
+    use fvm_shared::clock::ChainEpoch;
     use fvm_shared::deal::DealID;
+    use fvm_shared::error::ExitCode;
+    use fvm_shared::sector::SectorNumber;
     use fvm_shared::ActorID;
     use serde::de::DeserializeOwned;
     use serde::Serialize;
 
-    use crate::logic::{self, Chain, Effects};
+    use crate::logic::{self, Chain, Effects, SectorView};
     use crate::types::*;
 
     #[no_mangle]
@@ -66,6 +80,50 @@ mod actor {
 
         fn actor_type(&self, id: ActorID) -> Option<BuiltinType> {
             self.0.actor_type(id)
+        }
+
+        fn authenticates(&self, client: ActorID, params: &AuthenticateMessageParams) -> bool {
+            let Ok(block) = encode_params(params) else {
+                return false;
+            };
+            matches!(
+                self.0
+                    .query::<bool>(&Address::new_id(client), METHOD_AUTHENTICATE_MESSAGE, block),
+                Ok(Ok(true))
+            )
+        }
+
+        fn sector(&self, miner: ActorID, sector: SectorNumber) -> ActorResult<Option<SectorView>> {
+            let to = Address::new_id(miner);
+            let failed = |what: &str, code: ExitCode| actor_error!(illegal_state; "miner f0{miner} {what} of sector {sector} failed with exit {}", code.value());
+            let expiration = match self.0.query::<ChainEpoch>(
+                &to,
+                METHOD_MINER_GET_NOMINAL_SECTOR_EXPIRATION,
+                encode_params(&sector)?,
+            )? {
+                Ok(e) => e,
+                Err(ExitCode::USR_NOT_FOUND) => return Ok(None),
+                Err(code) => return Err(failed("GetNominalSectorExpiration", code)),
+            };
+            let located: actor_runtime::builtin::miner::SectorStatusAndLocation = self
+                .0
+                .query(
+                    &to,
+                    METHOD_MINER_GENERATE_SECTOR_LOCATION,
+                    encode_params(&SectorNumberTuple {
+                        sector_number: sector,
+                    })?,
+                )?
+                .map_err(|code| failed("GenerateSectorLocation", code))?;
+            let size: u64 = self
+                .0
+                .query(&to, METHOD_MINER_GET_SECTOR_SIZE, None)?
+                .map_err(|code| failed("GetSectorSize", code))?;
+            Ok(Some(SectorView {
+                size,
+                expiration,
+                status: located.status,
+            }))
         }
     }
 
@@ -136,7 +194,7 @@ mod actor {
             }
             METHOD_HARNESS_ACTIVATE_DEAL => {
                 control(rt, |state, params| {
-                    logic::activate_deal(&store, state, rt.facts(), params)
+                    logic::activate_deal(&store, state, rt.facts(), &Vm(rt), params)
                 })?;
                 Ok(None)
             }

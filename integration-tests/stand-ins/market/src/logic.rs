@@ -12,16 +12,18 @@ use actor_runtime::builtin::BuiltinType;
 use actor_runtime::token::{add, non_negative, positive};
 use actor_runtime::{ensure, ActorError, ActorResult, EventBuilder, Facts, Map};
 use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
-use fvm_shared::clock::EPOCH_UNDEFINED;
+use fvm_shared::clock::{ChainEpoch, EPOCH_UNDEFINED};
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::event::ActorEvent;
+use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 
 use crate::types::*;
 
-/// What the VM knows about other actors.
+/// What the VM, and the other actors through read-only sends, tell the market.
 pub trait Chain {
     /// The ActorID an address resolves to, as the VM resolves it: an ID address always
     /// resolves (to itself), whether or not an actor lives there; any other address resolves
@@ -31,7 +33,29 @@ pub trait Chain {
     fn exists(&self, id: ActorID) -> bool;
     /// The builtin type of an actor's code, if it is a builtin actor.
     fn actor_type(&self, id: ActorID) -> Option<BuiltinType>;
+    /// Whether `client` answers `AuthenticateMessage` (sent read-only) with `true`. Anything
+    /// else (false, an abort, no return block, a send failure) is `false`, as in the
+    /// builtin's `deal_proposal_is_internally_valid`.
+    fn authenticates(&self, client: ActorID, params: &AuthenticateMessageParams) -> bool;
+    /// Sector `sector` of miner `miner`, as the miner's exported getters report it; `None`
+    /// when the miner has no such sector (its `GetNominalSectorExpiration` answers 17).
+    fn sector(&self, miner: ActorID, sector: SectorNumber) -> ActorResult<Option<SectorView>>;
 }
+
+/// A sector as its miner reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectorView {
+    /// `GetSectorSize`, bytes.
+    pub size: u64,
+    /// `GetNominalSectorExpiration`.
+    pub expiration: ChainEpoch,
+    /// `GenerateSectorLocation`'s status: 0 Dead, 1 Active, 2 Faulty (FIP-0112).
+    pub status: u8,
+}
+
+pub const SECTOR_DEAD: u8 = actor_runtime::builtin::miner::STATUS_DEAD;
+pub const SECTOR_ACTIVE: u8 = actor_runtime::builtin::miner::STATUS_ACTIVE;
+pub const SECTOR_FAULTY: u8 = actor_runtime::builtin::miner::STATUS_FAULTY;
 
 /// The result of a state-changing method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,14 +167,17 @@ fn event_for(kind: &str, id: DealID, deal: &DealRecord) -> ActorResult<ActorEven
 // ---------------------------------------------------------------------------------------------
 // Construction and callers.
 
-/// The initial state: no deals, no balances.
+/// The initial state: no deals, no balances, the given duration policy (16 unless
+/// 1 ≤ min ≤ max).
 pub fn construct<BS: Blockstore>(store: &BS, params: ConstructorParams) -> ActorResult<State> {
+    params.policy.validate()?;
     Ok(State {
         operator: params.operator,
         next_id: 0,
         deals: Deals::empty_root(store, "deals")?,
         balances: Balances::empty_root(store, "balances")?,
         sector_deals: SectorDeals::empty_root(store, "sector deals")?,
+        policy: params.policy,
     })
 }
 
@@ -373,23 +400,63 @@ pub fn add_balance<BS: Blockstore>(
 // ---------------------------------------------------------------------------------------------
 // Harness control (operator only).
 
-/// Checks a proposal as the builtin's PublishStorageDeals does (all failures are 16) and
-/// normalises client and provider to ID addresses.
+/// Checks a proposal as the builtin's PublishStorageDeals does and normalises client and
+/// provider to ID addresses.
+///
+/// builtin-actors v18 `actors/market/src/lib.rs`, in its order:
+/// - `publish_storage_deals`, before any deal is looked at (these abort the message): the
+///   provider must resolve (17) to an actor with code (17) of builtin type Miner (16). (The
+///   builtin then wants the caller to be a controlling address of the provider, 18; here the
+///   caller is the operator, who vouches for the proposal.)
+/// - per deal, `validate_deal` (a failing deal is dropped, and a message whose every deal is
+///   dropped is 16, "All deal proposals invalid": for the stand-in's single deal, 16):
+///   `deal_proposal_is_internally_valid` sends the client `AuthenticateMessage` read-only and
+///   wants `true` (accounts do; a miner, the market or a no-op actor cannot); label ≤ 256
+///   bytes; `PaddedPieceSize::validate` (≥ 128, a power of two: there is **no** upper bound
+///   and **no** comparison with the provider's sector size at publish, a piece too large for
+///   every sector is refused only at activation); a piece CID; end > start; start not elapsed
+///   (`curr_epoch > start_epoch` is refused, so a deal may start at the current epoch);
+///   `deal_duration_bounds` (`actors/market/src/policy.rs`: inclusive, here the market's
+///   [`MarketPolicy`]); price per epoch and both collaterals in [0, total FIL]. The
+///   provider-collateral minimum the builtin derives from circulating supply and network
+///   power is not modelled (the stand-in's minimum is 0), nor are escrow balance coverage
+///   and duplicate proposals.
+/// - then the client must resolve (a deal whose client does not is dropped: 16).
 pub fn validate_proposal(
     proposal: &DealProposal,
     facts: &Facts,
     chain: &impl Chain,
+    policy: &MarketPolicy,
 ) -> ActorResult<DealProposal> {
-    ensure!(is_piece_cid(&proposal.piece_cid), illegal_argument; "{} is not a piece CID", proposal.piece_cid);
+    let provider = chain.resolve(&proposal.provider).ok_or_else(|| {
+        ActorError::not_found(format!(
+            "failed to resolve provider address {}",
+            proposal.provider
+        ))
+    })?;
+    ensure!(chain.exists(provider), not_found; "no code for provider f0{provider}");
+    let kind = chain.actor_type(provider);
+    ensure!(kind == Some(BuiltinType::Miner), illegal_argument; "provider f0{provider} of type {kind:?} is not a storage miner actor");
+
+    // An address with no actor behind it cannot answer AuthenticateMessage.
+    let client = resolve_existing(chain, &proposal.client)?;
+    let message = fvm_ipld_encoding::to_vec(proposal)
+        .map_err(|e| ActorError::serialization(format!("deal proposal: {e}")))?;
+    let auth = AuthenticateMessageParams {
+        signature: RawBytes::default(),
+        message: RawBytes::new(message),
+    };
+    ensure!(chain.authenticates(client, &auth), illegal_argument; "proposal authentication failed: client f0{client} did not answer AuthenticateMessage with true");
+    ensure!(
+        proposal.label.len() <= DEAL_MAX_LABEL_SIZE,
+        illegal_argument; "label of {} bytes exceeds {DEAL_MAX_LABEL_SIZE}", proposal.label.len()
+    );
     let size = proposal.piece_size.0;
     ensure!(
         size >= MIN_PIECE_SIZE && size.is_power_of_two(),
         illegal_argument; "piece size {size} is not a power of two of at least {MIN_PIECE_SIZE}"
     );
-    ensure!(
-        proposal.label.len() <= DEAL_MAX_LABEL_SIZE,
-        illegal_argument; "label of {} bytes exceeds {DEAL_MAX_LABEL_SIZE}", proposal.label.len()
-    );
+    ensure!(is_piece_cid(&proposal.piece_cid), illegal_argument; "{} is not a piece CID", proposal.piece_cid);
     ensure!(
         proposal.start_epoch < proposal.end_epoch,
         illegal_argument; "start epoch {} is not before end epoch {}", proposal.start_epoch, proposal.end_epoch
@@ -398,15 +465,21 @@ pub fn validate_proposal(
         proposal.start_epoch >= facts.epoch,
         illegal_argument; "start epoch {} has already elapsed (now {})", proposal.start_epoch, facts.epoch
     );
-    non_negative(&proposal.storage_price_per_epoch, "storage price per epoch")?;
-    non_negative(&proposal.provider_collateral, "provider collateral")?;
-    non_negative(&proposal.client_collateral, "client collateral")?;
-    // The builtin drops a deal whose client cannot authenticate it, which an ID address
-    // with no actor behind it never does.
-    let client = resolve_existing(chain, &proposal.client)?;
-    let provider = resolve(chain, &proposal.provider)?;
-    let kind = chain.actor_type(provider);
-    ensure!(kind == Some(BuiltinType::Miner), illegal_argument; "provider f0{provider} of type {kind:?} is not a miner");
+    // start ≥ now ≥ 0 and end > start: the difference cannot overflow.
+    let duration = proposal.duration();
+    ensure!(
+        (policy.min_deal_duration..=policy.max_deal_duration).contains(&duration),
+        illegal_argument; "deal duration {duration} out of bounds [{}, {}]", policy.min_deal_duration, policy.max_deal_duration
+    );
+    let most = total_filecoin();
+    for (what, amount) in [
+        ("storage price per epoch", &proposal.storage_price_per_epoch),
+        ("provider collateral", &proposal.provider_collateral),
+        ("client collateral", &proposal.client_collateral),
+    ] {
+        non_negative(amount, what)?;
+        ensure!(amount <= &most, illegal_argument; "{what} {amount} exceeds the total FIL supply");
+    }
     Ok(DealProposal {
         client: Address::new_id(client),
         provider: Address::new_id(provider),
@@ -424,7 +497,7 @@ pub fn publish_deal<BS: Blockstore>(
     params: &HarnessPublishDealParams,
 ) -> ActorResult<Effects<HarnessPublishDealReturn>> {
     require_operator(state, facts.caller)?;
-    let proposal = validate_proposal(params, facts, chain)?;
+    let proposal = validate_proposal(params, facts, chain, &state.policy)?;
     let id = state.next_id;
     let next_id = id
         .checked_add(1)
@@ -448,25 +521,72 @@ pub fn publish_deal<BS: Blockstore>(
     })
 }
 
-/// `HarnessActivateDeal`: activates a published deal in a sector at the current epoch;
-/// emits `deal-activated`. 17/32 as the getters; 16 if already activated; 32 if the start
-/// epoch has passed (as the builtin's activation).
+/// `HarnessActivateDeal`: activates a published deal in a sector of its provider at the
+/// current epoch; emits `deal-activated`.
+///
+/// Design: the operator's message stays on the market (every test, bench and CLI command
+/// sends it there), and the market asks the deal's provider about the sector through the
+/// miner's own exported getters (`GetNominalSectorExpiration`, `GenerateSectorLocation`,
+/// `GetSectorSize`, read-only). The miner's state is then the one place sector size,
+/// expiration and status live, and the market's sector index already lists the deals
+/// activated in each sector, so nothing has to be kept in step by hand. On a real chain the
+/// miner drives activation (ProveCommit → the market's `BatchActivateDeals` with the
+/// sector's expiration and seal proof); the checks below are the ones that flow makes.
+///
+/// In order:
+/// - 17 (never published) or 32 (deleted), as the getters;
+/// - the sector: 17 if the provider has no such sector (its `GetNominalSectorExpiration`
+///   answers 17; a real miner cannot prove a sector it never pre-committed), 16 if it is
+///   terminated or faulty (stand-in choices: a real miner activates deals only into a sector
+///   it is proving, or updating, which must be live and not faulty);
+/// - builtin-actors v18 `actors/market/src/lib.rs` `validate_deal_can_activate` (called by
+///   `preactivate_deal` for `BatchActivateDeals` and `SectorContentChanged`): 32
+///   (EX_DEAL_EXPIRED) if the start epoch has passed (activation at the start epoch itself
+///   is fine), 16 if the deal ends after the sector's expiration;
+/// - `preactivate_deal`: 16 if already activated;
+/// - `validate_deals_for_sector` (`VerifyDealsForActivation`, when the sector is
+///   pre-committed): 16 ("deals too large to fit in sector") if the pieces of the sector's
+///   deals, this one included, sum to more than the sector size; so a piece larger than the
+///   sector never activates. (On the DDO path the miner's CommD computation,
+///   `unsealed_cid_from_pieces`, refuses the same with 16.) The sum covers the deals the index
+///   still lists for the sector: a deal settled after its end leaves the index, and its
+///   space is counted free again, where a real sector's data would not shrink.
 pub fn activate_deal<BS: Blockstore>(
     store: &BS,
     state: &State,
     facts: &Facts,
+    chain: &impl Chain,
     params: &HarnessActivateDealParams,
 ) -> ActorResult<Effects<()>> {
     require_operator(state, facts.caller)?;
     let id = params.deal_id;
+    let n = params.sector_number;
     let mut table = deals(store, state)?;
     let mut deal = find_deal(&table, state, id)?;
-    if let Some(a) = &deal.activation {
-        return Err(ActorError::illegal_argument(format!(
-            "deal {id} already activated at epoch {} in sector {}",
-            a.epoch, a.sector
-        )));
+    let provider = stored_id(&deal.proposal.provider)?;
+
+    let sector = chain
+        .sector(provider, n)?
+        .ok_or_else(|| ActorError::not_found(format!("miner f0{provider} has no sector {n}")))?;
+    match sector.status {
+        SECTOR_ACTIVE => {}
+        SECTOR_DEAD => {
+            return Err(ActorError::illegal_argument(format!(
+                "sector {n} of miner f0{provider} is terminated"
+            )))
+        }
+        SECTOR_FAULTY => {
+            return Err(ActorError::illegal_argument(format!(
+                "sector {n} of miner f0{provider} is faulty"
+            )))
+        }
+        other => {
+            return Err(ActorError::illegal_state(format!(
+                "miner f0{provider} reports unknown status {other} for sector {n}"
+            )))
+        }
     }
+
     if facts.epoch > deal.proposal.start_epoch {
         return Err(ActorError::actor_specific(
             EX_DEAL_EXPIRED,
@@ -476,19 +596,38 @@ pub fn activate_deal<BS: Blockstore>(
             ),
         ));
     }
-    deal.activation = Some(DealActivation {
-        epoch: facts.epoch,
-        sector: params.sector_number,
-    });
-    let key = SectorKey {
-        provider: stored_id(&deal.proposal.provider)?,
-        sector: params.sector_number,
-    };
-    let event = event_for(EVENT_DEAL_ACTIVATED, id, &deal)?;
-    table.set(&id, deal)?;
+    ensure!(
+        deal.proposal.end_epoch <= sector.expiration,
+        illegal_argument; "deal {id} ends at epoch {}, after sector {n}'s expiration {}", deal.proposal.end_epoch, sector.expiration
+    );
+    if let Some(a) = &deal.activation {
+        return Err(ActorError::illegal_argument(format!(
+            "deal {id} already activated at epoch {} in sector {}",
+            a.epoch, a.sector
+        )));
+    }
 
+    let key = SectorKey { provider, sector: n };
     let mut index = sector_deals(store, state)?;
     let mut ids = index.get(&key)?.cloned().unwrap_or_default();
+    let mut used: u128 = 0;
+    for other in &ids {
+        if let Some(d) = table.get(other)? {
+            used += u128::from(d.proposal.piece_size.0);
+        }
+    }
+    let total = used + u128::from(deal.proposal.piece_size.0);
+    ensure!(
+        total <= u128::from(sector.size),
+        illegal_argument; "deals too large to fit in sector {n}: {total} > {} ({used} already activated, deal {id} brings {})", sector.size, deal.proposal.piece_size.0
+    );
+
+    deal.activation = Some(DealActivation {
+        epoch: facts.epoch,
+        sector: n,
+    });
+    let event = event_for(EVENT_DEAL_ACTIVATED, id, &deal)?;
+    table.set(&id, deal)?;
     ids.push(id);
     index.set(&key, ids)?;
 

@@ -1,6 +1,6 @@
 //! Host tests: the reference's byte vectors and method numbers, and the functional core.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actor_runtime::builtin::BuiltinType;
 use actor_runtime::params::{decode_params, encode_params};
@@ -18,7 +18,7 @@ use fvm_shared::ActorID;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::logic::{self, Chain, Effects};
+use crate::logic::{self, Chain, Effects, SectorView, SECTOR_ACTIVE, SECTOR_DEAD, SECTOR_FAULTY};
 use crate::types::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +141,64 @@ fn getter_shapes_are_transparent_or_tuples() {
         },
         "82 05 82 01 02",
     );
-    pin(&ConstructorParams { operator: 100 }, "18 64");
+    pin(
+        &ConstructorParams {
+            operator: 100,
+            policy: MarketPolicy {
+                min_deal_duration: 10,
+                max_deal_duration: 1000,
+            },
+        },
+        "82 18 64 82 0a 19 03 e8",
+    );
+    // 2,880 and 3,680,640 epochs.
+    pin(&MarketPolicy::DEVNET, "82 19 0b 40 1a 00 38 29 80");
+    pin(&MarketPolicy::MAINNET, "82 1a 00 07 e9 00 1a 00 38 29 80");
+    pin(
+        &AuthenticateMessageParams {
+            signature: Default::default(),
+            message: vec![0x80].into(),
+        },
+        "82 40 41 80",
+    );
+    pin(&SectorNumberTuple { sector_number: 7 }, "81 07");
+}
+
+#[test]
+fn policies_are_the_documented_numbers_of_days() {
+    assert_eq!(MarketPolicy::MAINNET.min_deal_duration, 518_400, "180 days");
+    assert_eq!(MarketPolicy::MAINNET.max_deal_duration, 3_680_640, "1,278 days");
+    assert_eq!(MarketPolicy::DEVNET.min_deal_duration, 2_880, "one day");
+    assert_eq!(
+        MarketPolicy::DEVNET.max_deal_duration,
+        MarketPolicy::MAINNET.max_deal_duration
+    );
+    let store = MemoryBlockstore::new();
+    for (min, max) in [(0, 10), (-1, 10), (11, 10), (1, 0)] {
+        let policy = MarketPolicy {
+            min_deal_duration: min,
+            max_deal_duration: max,
+        };
+        let params = ConstructorParams {
+            operator: OPERATOR,
+            policy,
+        };
+        assert_eq!(code(&logic::construct(&store, params)), 16, "[{min}, {max}]");
+    }
+    for policy in [
+        MarketPolicy::MAINNET,
+        MarketPolicy::DEVNET,
+        MarketPolicy {
+            min_deal_duration: 1,
+            max_deal_duration: 1,
+        },
+    ] {
+        let params = ConstructorParams {
+            operator: OPERATOR,
+            policy,
+        };
+        assert_eq!(logic::construct(&store, params).unwrap().policy, policy);
+    }
 }
 
 #[test]
@@ -231,7 +288,7 @@ fn frc42(name: &str) -> u64 {
         .unwrap()
 }
 
-const EXPORTED: [(&str, u64); 19] = [
+const EXPORTED: [(&str, u64); 23] = [
     ("AddBalance", METHOD_ADD_BALANCE),
     ("GetBalance", METHOD_GET_BALANCE),
     ("GetDealDataCommitment", METHOD_GET_DEAL_DATA_COMMITMENT),
@@ -251,6 +308,13 @@ const EXPORTED: [(&str, u64); 19] = [
     ("HarnessSettleDeal", METHOD_HARNESS_SETTLE_DEAL),
     ("HarnessTimeoutDeal", METHOD_HARNESS_TIMEOUT_DEAL),
     ("HarnessOperator", METHOD_HARNESS_OPERATOR),
+    ("AuthenticateMessage", METHOD_AUTHENTICATE_MESSAGE),
+    ("GetSectorSize", METHOD_MINER_GET_SECTOR_SIZE),
+    ("GenerateSectorLocation", METHOD_MINER_GENERATE_SECTOR_LOCATION),
+    (
+        "GetNominalSectorExpiration",
+        METHOD_MINER_GET_NOMINAL_SECTOR_EXPIRATION,
+    ),
 ];
 
 #[test]
@@ -270,6 +334,11 @@ fn method_numbers_match_the_reference_table() {
     assert_eq!(METHOD_GET_DEAL_SECTOR, 2611213344);
     assert_eq!(METHOD_CONSTRUCTOR, 1);
     assert_eq!(METHOD_ON_MINER_SECTORS_TERMINATE, 7);
+    // Reference §1: what the market sends the client and the provider's miner.
+    assert_eq!(METHOD_AUTHENTICATE_MESSAGE, 2643134072);
+    assert_eq!(METHOD_MINER_GET_SECTOR_SIZE, 3858292296);
+    assert_eq!(METHOD_MINER_GENERATE_SECTOR_LOCATION, 1321604665);
+    assert_eq!(METHOD_MINER_GET_NOMINAL_SECTOR_EXPIRATION, 3010055991);
 }
 
 #[test]
@@ -299,9 +368,22 @@ fn client_key() -> Address {
     Address::new_secp256k1(&[CLIENT_KEY_SEED; 65]).unwrap()
 }
 
+/// A 32 GiB sector.
+const SECTOR_SIZE: u64 = 32 << 30;
+/// The expiration of every sector the fake miners have unless a test says otherwise.
+const SECTOR_EXPIRATION: ChainEpoch = 1_000_000;
+
 struct FakeChain {
     ids: HashMap<Address, ActorID>,
     types: HashMap<ActorID, BuiltinType>,
+    /// Actors that answer AuthenticateMessage with true: the accounts, and a user contract
+    /// that implements it.
+    authenticators: HashSet<ActorID>,
+    /// Sectors a test set up; any other sector of a miner is active, 32 GiB, expiring at
+    /// [`SECTOR_EXPIRATION`]. `None`: the miner has no such sector.
+    sectors: HashMap<(ActorID, u64), Option<SectorView>>,
+    /// Every AuthenticateMessage sent, in order.
+    authentications: std::cell::RefCell<Vec<(ActorID, AuthenticateMessageParams)>>,
 }
 
 impl FakeChain {
@@ -309,6 +391,9 @@ impl FakeChain {
         let mut chain = Self {
             ids: HashMap::new(),
             types: HashMap::new(),
+            authenticators: [OPERATOR, CLIENT, STRANGER, USER_ACTOR].into_iter().collect(),
+            sectors: HashMap::new(),
+            authentications: Default::default(),
         };
         for (id, kind) in [
             (OPERATOR, Some(BuiltinType::Account)),
@@ -342,7 +427,35 @@ impl Chain for FakeChain {
     fn actor_type(&self, id: ActorID) -> Option<BuiltinType> {
         self.types.get(&id).copied()
     }
+
+    fn authenticates(&self, client: ActorID, params: &AuthenticateMessageParams) -> bool {
+        self.authentications.borrow_mut().push((client, params.clone()));
+        self.authenticators.contains(&client)
+    }
+
+    fn sector(&self, miner: ActorID, sector: u64) -> ActorResult<Option<SectorView>> {
+        assert_eq!(
+            self.actor_type(miner),
+            Some(BuiltinType::Miner),
+            "asked f0{miner}"
+        );
+        Ok(self
+            .sectors
+            .get(&(miner, sector))
+            .copied()
+            .unwrap_or(Some(SectorView {
+                size: SECTOR_SIZE,
+                expiration: SECTOR_EXPIRATION,
+                status: SECTOR_ACTIVE,
+            })))
+    }
 }
+
+/// The deal duration policy of the host tests: short, so the tests' epochs stay small.
+const TEST_POLICY: MarketPolicy = MarketPolicy {
+    min_deal_duration: 10,
+    max_deal_duration: 1000,
+};
 
 fn proposal(provider: ActorID, client: ActorID, start: ChainEpoch, end: ChainEpoch) -> DealProposal {
     DealProposal {
@@ -378,7 +491,11 @@ struct Fx {
 impl Fx {
     fn new() -> Self {
         let store = MemoryBlockstore::new();
-        let state = logic::construct(&store, ConstructorParams { operator: OPERATOR }).unwrap();
+        let params = ConstructorParams {
+            operator: OPERATOR,
+            policy: TEST_POLICY,
+        };
+        let state = logic::construct(&store, params).unwrap();
         Self {
             store,
             chain: FakeChain::new(),
@@ -422,7 +539,13 @@ impl Fx {
             deal_id,
             sector_number,
         };
-        let r = logic::activate_deal(&self.store, &self.state, &self.facts(caller), &params);
+        let r = logic::activate_deal(
+            &self.store,
+            &self.state,
+            &self.facts(caller),
+            &self.chain,
+            &params,
+        );
         self.apply(r).map(|_| ())
     }
 
@@ -728,7 +851,7 @@ fn lifecycle_events_name_the_deal_and_its_parties() {
         deal_id: id,
         sector_number: 3,
     };
-    let r = logic::activate_deal(&fx.store, &fx.state, &fx.facts(OPERATOR), &params);
+    let r = logic::activate_deal(&fx.store, &fx.state, &fx.facts(OPERATOR), &fx.chain, &params);
     let (_, events) = fx.apply(r).unwrap();
     assert_event(&events[0], "deal-activated", id, CLIENT, MINER);
 
@@ -783,9 +906,58 @@ fn publish_refuses_bad_proposals() {
             },
         ),
         (
-            "unknown provider",
+            "client is a miner (cannot answer AuthenticateMessage)",
             DealProposal {
-                provider: unknown,
+                client: Address::new_id(MINER),
+                ..good.clone()
+            },
+        ),
+        (
+            "client is a contract that does not authenticate",
+            DealProposal {
+                client: Address::new_id(EVM_ACTOR),
+                ..good.clone()
+            },
+        ),
+        (
+            "duration one epoch under the minimum",
+            DealProposal {
+                end_epoch: 50 + TEST_POLICY.min_deal_duration - 1,
+                ..good.clone()
+            },
+        ),
+        (
+            "duration one epoch over the maximum",
+            DealProposal {
+                end_epoch: 50 + TEST_POLICY.max_deal_duration + 1,
+                ..good.clone()
+            },
+        ),
+        (
+            "ends at i64::MAX",
+            DealProposal {
+                end_epoch: i64::MAX,
+                ..good.clone()
+            },
+        ),
+        (
+            "price above the FIL supply",
+            DealProposal {
+                storage_price_per_epoch: total_filecoin() + TokenAmount::from_atto(1),
+                ..good.clone()
+            },
+        ),
+        (
+            "provider collateral above the FIL supply",
+            DealProposal {
+                provider_collateral: total_filecoin() + TokenAmount::from_atto(1),
+                ..good.clone()
+            },
+        ),
+        (
+            "client collateral above the FIL supply",
+            DealProposal {
+                client_collateral: total_filecoin() + TokenAmount::from_atto(1),
                 ..good.clone()
             },
         ),
@@ -892,17 +1064,79 @@ fn publish_refuses_bad_proposals() {
     for (what, p) in cases {
         assert_eq!(code(&fx.publish_as(OPERATOR, &p)), 16, "{what}");
     }
+    // A provider that does not resolve, or has no code, aborts the builtin's whole message
+    // with 17 before any deal is validated.
+    let unknown_key = Address::new_secp256k1(&[0x42; 65]).unwrap();
+    for provider in [unknown, unknown_key] {
+        let p = DealProposal {
+            provider,
+            ..good.clone()
+        };
+        assert_eq!(code(&fx.publish_as(OPERATOR, &p)), 17, "provider {provider}");
+    }
     assert_eq!(fx.state, before, "nothing was published");
 
-    // The limits themselves are accepted.
-    let edge = DealProposal {
-        label: Label::String("x".repeat(256)),
-        piece_size: PaddedPieceSize(128),
-        storage_price_per_epoch: TokenAmount::default(),
-        ..good
+    // The limits themselves are accepted: a deal starting now, the shortest and the longest
+    // duration, a 128-byte piece, the whole FIL supply, a contract client that authenticates.
+    let edges = [
+        DealProposal {
+            label: Label::String("x".repeat(256)),
+            piece_size: PaddedPieceSize(128),
+            storage_price_per_epoch: TokenAmount::default(),
+            end_epoch: 50 + TEST_POLICY.min_deal_duration,
+            ..good.clone()
+        },
+        DealProposal {
+            end_epoch: 50 + TEST_POLICY.max_deal_duration,
+            storage_price_per_epoch: total_filecoin(),
+            provider_collateral: total_filecoin(),
+            client_collateral: total_filecoin(),
+            ..good.clone()
+        },
+        DealProposal {
+            client: Address::new_id(USER_ACTOR),
+            ..good.clone()
+        },
+        // No upper bound on the piece at publish, and no look at the provider's sectors:
+        // 128 GiB with 32 GiB sectors publishes (and can never be activated).
+        DealProposal {
+            piece_size: PaddedPieceSize(128 << 30),
+            ..good
+        },
+    ];
+    for (i, edge) in edges.iter().enumerate() {
+        assert_eq!(fx.publish(edge), i as DealID);
+    }
+    assert_eq!(fx.state.next_id, 4);
+}
+
+#[test]
+fn publish_authenticates_the_client_with_the_proposal_as_submitted() {
+    let mut fx = Fx::new();
+    // By key address: the market sends AuthenticateMessage to the resolved client, with the
+    // CBOR of the proposal exactly as given (key address inside) and no signature.
+    let p = DealProposal {
+        client: client_key(),
+        ..proposal(MINER, CLIENT, 10, 30)
     };
-    assert_eq!(fx.publish(&edge), 0);
-    assert_eq!(fx.state.next_id, 1);
+    let id = fx.publish(&p);
+    let sent = fx.chain.authentications.borrow().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, CLIENT);
+    assert!(sent[0].1.signature.is_empty());
+    assert_eq!(sent[0].1.message.bytes(), to_vec(&p).unwrap().as_slice());
+    // Stored normalised.
+    assert_eq!(
+        logic::get_deal_client(&fx.store, &fx.state, id).unwrap().client,
+        CLIENT
+    );
+    // A client the chain does not know is refused before anything is sent to it.
+    let unknown = DealProposal {
+        client: Address::new_id(4242),
+        ..p
+    };
+    assert_eq!(code(&fx.publish_as(OPERATOR, &unknown)), 16);
+    assert_eq!(fx.chain.authentications.borrow().len(), 1);
 }
 
 #[test]
@@ -926,6 +1160,110 @@ fn activation_rules() {
     assert_eq!(code(&fx.activate_as(OPERATOR, late, 1)), 32, "start elapsed");
     fx.timeout_as(OPERATOR, late).unwrap();
     assert_eq!(code(&fx.activate_as(OPERATOR, late, 1)), 32, "deleted");
+}
+
+/// builtin-actors v18 `actors/market/src/lib.rs`: `validate_deal_can_activate` (deal end ≤
+/// sector expiration, 16) and `validate_deals_for_sector` (Σ piece sizes ≤ sector size, 16);
+/// the sector itself as its miner reports it (absent 17, terminated or faulty 16).
+#[test]
+fn activation_needs_a_live_sector_that_outlasts_and_holds_the_deal() {
+    const GIB: u64 = 1 << 30;
+    let mut fx = Fx::new();
+    let sector = |size: u64, expiration: ChainEpoch, status: u8| {
+        Some(SectorView {
+            size,
+            expiration,
+            status,
+        })
+    };
+    fx.chain
+        .sectors
+        .insert((MINER, 1), sector(32 * GIB, 500, SECTOR_ACTIVE));
+    fx.chain.sectors.insert((MINER, 2), None);
+    fx.chain
+        .sectors
+        .insert((MINER, 3), sector(32 * GIB, 500, SECTOR_DEAD));
+    fx.chain
+        .sectors
+        .insert((MINER, 4), sector(32 * GIB, 500, SECTOR_FAULTY));
+    fx.chain.sectors.insert((MINER, 5), sector(32 * GIB, 500, 7));
+    // OTHER_MINER's sector 1 is unknown: the market asks the deal's own provider.
+    fx.chain.sectors.insert((OTHER_MINER, 1), None);
+    let sized = |size: u64, end: ChainEpoch| DealProposal {
+        piece_size: PaddedPieceSize(size),
+        ..proposal(MINER, CLIENT, 100, end)
+    };
+    let d32 = fx.publish(&sized(32 * GIB, 500));
+    let d64 = fx.publish(&sized(64 * GIB, 500));
+    let small = fx.publish(&sized(2048, 500));
+    let outlives = fx.publish(&sized(2048, 501));
+    let theirs = fx.publish(&DealProposal {
+        provider: Address::new_id(OTHER_MINER),
+        ..sized(2048, 500)
+    });
+    let before = fx.state.clone();
+    let refusals = [
+        ("sector the miner does not have", small, 2, 17),
+        ("terminated sector", small, 3, 16),
+        ("faulty sector", small, 4, 16),
+        ("the other miner has no sector 1", theirs, 1, 17),
+        ("a piece larger than the sector", d64, 1, 16),
+        ("ends one epoch after the sector", outlives, 1, 16),
+    ];
+    for (what, id, n, want) in refusals {
+        assert_eq!(code(&fx.activate_as(OPERATOR, id, n)), want, "{what}");
+    }
+    assert_eq!(code(&fx.activate_as(OPERATOR, small, 5)), 20, "unknown status");
+    assert_eq!(fx.state, before, "a refused activation changes nothing");
+
+    // A piece the size of the sector fills it, ending with it; nothing more fits.
+    fx.activate_as(OPERATOR, d32, 1).unwrap();
+    assert_eq!(code(&fx.activate_as(OPERATOR, small, 1)), 16, "sector full");
+    // Another (default) sector takes it; the full sector's index is per provider.
+    fx.activate_as(OPERATOR, small, 6).unwrap();
+    // The start check comes first for a deal that also ends too late (as in the builtin).
+    fx.epoch = 101;
+    assert_eq!(code(&fx.activate_as(OPERATOR, outlives, 1)), 32);
+}
+
+#[test]
+fn pieces_of_one_sector_add_up_to_at_most_its_size() {
+    let mut fx = Fx::new();
+    fx.chain.sectors.insert(
+        (MINER, 1),
+        Some(SectorView {
+            size: 8192,
+            expiration: SECTOR_EXPIRATION,
+            status: SECTOR_ACTIVE,
+        }),
+    );
+    let piece = |size: u64, seed: u8| DealProposal {
+        piece_size: PaddedPieceSize(size),
+        piece_cid: piece_cid([seed; 32]),
+        ..proposal(MINER, CLIENT, 10, 30)
+    };
+    let a = fx.publish(&piece(4096, 1));
+    let b = fx.publish(&piece(2048, 2));
+    let c = fx.publish(&piece(4096, 3));
+    let d = fx.publish(&piece(2048, 4));
+    let other = fx.publish(&DealProposal {
+        provider: Address::new_id(OTHER_MINER),
+        ..piece(4096, 5)
+    });
+    fx.activate_as(OPERATOR, a, 1).unwrap();
+    fx.activate_as(OPERATOR, b, 1).unwrap();
+    // 4096 + 2048 + 4096 > 8192.
+    assert_eq!(code(&fx.activate_as(OPERATOR, c, 1)), 16);
+    // 4096 + 2048 + 2048 = 8192 exactly.
+    fx.activate_as(OPERATOR, d, 1).unwrap();
+    // The other miner's sector 1 is its own.
+    fx.activate_as(OPERATOR, other, 1).unwrap();
+    // A slashed deal's space is free again (its sector would be terminated on a real chain;
+    // here only the deal is).
+    fx.terminate_as(OPERATOR, b).unwrap();
+    assert_eq!(code(&fx.activate_as(OPERATOR, c, 1)), 16);
+    fx.terminate_as(OPERATOR, d).unwrap();
+    fx.activate_as(OPERATOR, c, 1).unwrap();
 }
 
 #[test]
@@ -1031,7 +1369,11 @@ fn settled_or_slashed_deals_leave_the_sector_index() {
     fx.epoch = 30;
     fx.settle_as(OPERATOR, a).unwrap();
     fx.terminate_as(OPERATOR, b).unwrap();
-    let empty = logic::construct(&fx.store, ConstructorParams { operator: OPERATOR }).unwrap();
+    let params = ConstructorParams {
+        operator: OPERATOR,
+        policy: TEST_POLICY,
+    };
+    let empty = logic::construct(&fx.store, params).unwrap();
     assert_eq!(fx.state.sector_deals, empty.sector_deals);
     assert_eq!(fx.state.deals, empty.deals);
 }

@@ -9,6 +9,7 @@ use actor_runtime::{method_hash, ActorError, ActorResult, MapKey};
 use cid::multihash::Multihash;
 use cid::{Cid, Version};
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
@@ -21,7 +22,8 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 // ---------------------------------------------------------------------------------------------
 // Method numbers.
 
-/// Called by the system actor at genesis; params: transparent operator `ActorID`.
+/// Called by the system actor at genesis; params: [`ConstructorParams`] (the operator and the
+/// deal duration policy).
 pub const METHOD_CONSTRUCTOR: MethodNum = actor_runtime::METHOD_CONSTRUCTOR;
 /// Legacy internal method, miners only: tuple `[epoch, sectors: Vec<u64>]`, no return.
 pub const METHOD_ON_MINER_SECTORS_TERMINATE: MethodNum = 7;
@@ -56,6 +58,20 @@ pub const METHOD_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOperator");
 /// Exported (FRC-42) method numbers start here; lower numbers are for builtin callers.
 pub const FIRST_EXPORTED_METHOD: MethodNum = 1 << 24;
 
+/// What the market sends a deal's client at publish, read-only, as the builtin market does
+/// (reference §2.4): params [`AuthenticateMessageParams`], expected return `true`.
+pub const METHOD_AUTHENTICATE_MESSAGE: MethodNum = method_hash!("AuthenticateMessage");
+
+/// The provider's exported miner getters the market reads at activation (reference §3.1,
+/// §3.3): `GetSectorSize` (no params, transparent u64), `GenerateSectorLocation` (1-tuple
+/// sector number, `[status, aux_data]`), `GetNominalSectorExpiration` (bare u64, bare epoch;
+/// 17 for a sector the miner does not have).
+pub use actor_runtime::builtin::miner::{
+    GENERATE_SECTOR_LOCATION as METHOD_MINER_GENERATE_SECTOR_LOCATION,
+    GET_NOMINAL_SECTOR_EXPIRATION as METHOD_MINER_GET_NOMINAL_SECTOR_EXPIRATION,
+    GET_SECTOR_SIZE as METHOD_MINER_GET_SECTOR_SIZE,
+};
+
 // ---------------------------------------------------------------------------------------------
 // Limits and market exit codes.
 
@@ -63,6 +79,57 @@ pub const FIRST_EXPORTED_METHOD: MethodNum = 1 << 24;
 pub const DEAL_MAX_LABEL_SIZE: usize = 256;
 /// Smallest padded piece.
 pub const MIN_PIECE_SIZE: u64 = 128;
+/// Epochs in a day (30-second epochs).
+pub const EPOCHS_IN_DAY: ChainEpoch = 2880;
+/// Upper bound of every price and collateral the builtin market accepts (its
+/// `deal_price_per_epoch_bounds` and collateral bounds): all the FIL there will ever be,
+/// 2·10⁹ FIL.
+pub fn total_filecoin() -> TokenAmount {
+    TokenAmount::from_whole(2_000_000_000)
+}
+
+/// The deal duration bounds the market enforces at publish, inclusive, in epochs. Fixed at
+/// construction (genesis).
+///
+/// The builtin market hard-codes its bounds (`deal_duration_bounds` in
+/// `actors/market/src/policy.rs`, the same for every network build): 180 and 1,278 days since
+/// FIP-0052 ([`MarketPolicy::MAINNET`]; builtin-actors' integration test
+/// `psd_deal_duration_too_long` publishes 1,278 days and is refused 1,279). The devnet
+/// shortens the minimum so that tests and demos need not span half a year
+/// ([`MarketPolicy::DEVNET`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct MarketPolicy {
+    pub min_deal_duration: ChainEpoch,
+    pub max_deal_duration: ChainEpoch,
+}
+
+impl MarketPolicy {
+    /// builtin-actors v18 on every network: 180 days (518,400 epochs) to 1,278 days
+    /// (3,680,640 epochs).
+    pub const MAINNET: MarketPolicy = MarketPolicy {
+        min_deal_duration: 180 * EPOCHS_IN_DAY,
+        max_deal_duration: 1278 * EPOCHS_IN_DAY,
+    };
+
+    /// The harness devnet: at least one day (2,880 epochs, the bounty market's default
+    /// `min_duration_floor`, so every bounty's shortest acceptable deal can be published) and
+    /// at most mainnet's 1,278 days.
+    pub const DEVNET: MarketPolicy = MarketPolicy {
+        min_deal_duration: EPOCHS_IN_DAY,
+        max_deal_duration: 1278 * EPOCHS_IN_DAY,
+    };
+
+    /// 16 unless 1 ≤ min ≤ max.
+    pub fn validate(&self) -> ActorResult<()> {
+        let (min, max) = (self.min_deal_duration, self.max_deal_duration);
+        if min < 1 || max < min {
+            return Err(ActorError::illegal_argument(format!(
+                "deal duration bounds must satisfy 1 <= min <= max, got [{min}, {max}]"
+            )));
+        }
+        Ok(())
+    }
+}
 
 pub use actor_runtime::builtin::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 
@@ -207,11 +274,26 @@ pub struct HarnessActivateDealParams {
 /// `HarnessOperator` returns the operator as a bare u64.
 pub type HarnessOperatorReturn = ActorID;
 
-/// Constructor params: the operator, transparent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Constructor params: `[operator, [min_deal_duration, max_deal_duration]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct ConstructorParams {
     pub operator: ActorID,
+    pub policy: MarketPolicy,
+}
+
+/// `AuthenticateMessage` params (reference §2.4): the client's signature without its type
+/// byte, and the CBOR of the proposal as submitted. The stand-in has no signature to pass
+/// (the operator vouches for the proposal), so `signature` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct AuthenticateMessageParams {
+    pub signature: RawBytes,
+    pub message: RawBytes,
+}
+
+/// `GenerateSectorLocation` params: a 1-tuple, not transparent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct SectorNumberTuple {
+    pub sector_number: SectorNumber,
 }
 
 /// `OnMinerSectorsTerminate` params. The builtin carries the sectors as an RLE+ BitField;
@@ -336,6 +418,8 @@ pub struct State {
     pub balances: Cid,
     /// HAMT [`SectorKey`] → `Vec<DealID>` of the activated deals in that provider's sector.
     pub sector_deals: Cid,
+    /// Deal duration bounds, fixed at construction.
+    pub policy: MarketPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

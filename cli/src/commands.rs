@@ -24,7 +24,7 @@ use suite_interfaces::reputation::{self as rep, Metadata, ReputationView};
 
 use crate::devnet::{dir_size, Devnet, MinerRecord};
 use crate::output::{thousands, Output, Table};
-use crate::units::{atto_json, fil, parse_amount, parse_piece_cid, parse_size};
+use crate::units::{atto_json, fil, parse_amount, parse_piece_cid};
 use crate::{
     AccountCmd, AdvanceArgs, BountyCmd, Command, DealCmd, EscrowCmd, MetadataArgs, MinerCmd, ReputationCmd,
 };
@@ -44,6 +44,7 @@ pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<O
             describe_devnet(&mut d, "initialised")
         }
         Command::Demo(args) => crate::demo::run(args, json),
+        Command::Piece(c) => crate::piece::run(dir, c, json, wait),
         command => {
             let mut d = Devnet::open(dir, wait)?;
             let (out, writes) = dispatch(&mut d, command)?;
@@ -58,7 +59,7 @@ pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<O
 /// The command's output and whether it changed the chain.
 fn dispatch(d: &mut Devnet, command: Command) -> Result<(Output, bool)> {
     Ok(match command {
-        Command::Init | Command::Demo(_) => unreachable!("handled by run"),
+        Command::Init | Command::Demo(_) | Command::Piece(_) => unreachable!("handled by run"),
         Command::Status => (describe_devnet(d, "status")?, false),
         Command::Advance(a) => (advance_cmd(d, a)?, true),
         Command::Account(c) => account_cmd(d, c)?,
@@ -1074,16 +1075,16 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
             client,
             provider,
             piece,
-            size,
             start,
             end,
             price_per_epoch,
             provider_collateral,
             client_collateral,
         } => {
+            let (piece_cid, piece_size) = piece.resolve()?;
             let proposal = f05::DealProposal {
-                piece_cid: parse_piece_cid(&piece)?,
-                piece_size: PaddedPieceSize(parse_size(&size)?),
+                piece_cid,
+                piece_size: PaddedPieceSize(piece_size),
                 verified_deal: false,
                 client: Address::new_id(d.actor_id(&client)?),
                 provider: Address::new_id(d.miner_id(&provider)?),
@@ -1098,8 +1099,8 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
             let out = Output::new(
                 json!({ "deal_id": id }),
                 format!(
-                    "deal {id}: {client} ↔ {provider}, piece {piece}, epochs {}–{}",
-                    proposal.start_epoch, proposal.end_epoch
+                    "deal {id}: {client} ↔ {provider}, piece {}, epochs {}–{}",
+                    proposal.piece_cid, proposal.start_epoch, proposal.end_epoch
                 ),
             );
             (out, true)
@@ -1190,7 +1191,6 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
         BountyCmd::Post {
             from,
             piece,
-            size,
             replicas,
             reward,
             collateral,
@@ -1210,9 +1210,10 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
                         .collect::<Result<Vec<_>>>()?,
                 )
             };
+            let (piece_cid, piece_size) = piece.resolve()?;
             let p = PostBountyParams {
-                piece_cid: parse_piece_cid(&piece)?,
-                piece_size: parse_size(&size)?,
+                piece_cid,
+                piece_size,
                 replicas,
                 reward_per_replica: parse_amount(&reward)?,
                 collateral_per_replica: parse_amount(&collateral)?,

@@ -10,6 +10,7 @@ mod commands;
 mod demo;
 mod devnet;
 mod output;
+mod piece;
 mod store;
 mod units;
 
@@ -62,6 +63,9 @@ enum Command {
     /// The provider reputation registry.
     #[command(subcommand)]
     Reputation(ReputationCmd),
+    /// Piece CIDs (CommP) of files, and checking that a deal stores a file.
+    #[command(subcommand)]
+    Piece(piece::PieceCmd),
     /// The end-to-end story on a fresh temporary devnet.
     Demo(DemoArgs),
 }
@@ -138,17 +142,18 @@ pub enum MinerCmd {
 #[derive(Subcommand)]
 pub enum DealCmd {
     /// Publish a deal between a client and a provider.
+    #[command(
+        after_help = "Examples:\n  suite deal publish --client alice --provider m1 --file movie.mp4 --end 600000\n  \
+        suite deal publish --client alice --provider m1 --piece baga6ea4seaq… --size 32GiB --end 600000"
+    )]
     Publish {
         #[arg(long)]
         client: String,
         #[arg(long)]
         provider: String,
-        /// Piece CID (a CommP: baga6ea4sea…).
-        #[arg(long)]
-        piece: String,
-        /// Padded piece size (e.g. 2KiB, 32GiB).
-        #[arg(long)]
-        size: String,
+        // --piece and --size, or --file (boxed: the variant stays small).
+        #[command(flatten)]
+        piece: Box<piece::PieceArgs>,
         /// Start epoch (default: now).
         #[arg(long)]
         start: Option<i64>,
@@ -175,13 +180,17 @@ pub enum DealCmd {
 #[derive(Subcommand)]
 pub enum BountyCmd {
     /// Post a bounty; the value sent is replicas × reward.
+    #[command(
+        after_help = "Examples:\n  suite bounty post --from alice --file movie.mp4 --reward 10FIL --collateral 2FIL \
+        --min-duration 3000 --expiry 100000\n  suite bounty post --from alice --piece baga6ea4seaq… --size 32GiB --replicas 3 \
+        --reward 10FIL --collateral 2FIL --min-duration 3000 --expiry 100000"
+    )]
     Post {
         #[arg(long)]
         from: String,
-        #[arg(long)]
-        piece: String,
-        #[arg(long)]
-        size: String,
+        // --piece and --size, or --file (boxed: the variant stays small).
+        #[command(flatten)]
+        piece: Box<piece::PieceArgs>,
         #[arg(long, default_value_t = 1)]
         replicas: u64,
         /// Reward per replica (e.g. 10FIL).
@@ -323,10 +332,12 @@ pub struct DemoArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let json = cli.json;
     let wait = std::time::Duration::from_secs(cli.lock_wait);
-    match commands::run(&cli.data_dir, cli.command, json, wait) {
+    let result = piece::prepare(&mut cli.command, json)
+        .and_then(|()| commands::run(&cli.data_dir, cli.command, json, wait));
+    match result {
         Ok(out) => {
             if json {
                 println!("{}", serde_json::to_string_pretty(&out.json).expect("JSON"));

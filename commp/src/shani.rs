@@ -2,8 +2,8 @@
 //!
 //! A node is SHA-256 of 64 bytes: two compressions, the pair and a padding block that is the
 //! same for every node. So the padding block's message schedule is a constant (`PAD_KW`, with
-//! the round constants added), and its 64 rounds need no schedule at all: a quarter less CPU
-//! time than `sha2::compress256` over the two blocks on the benchmark machine. The rounds of
+//! the round constants added), and its 64 rounds need no schedule at all: about a fifth less
+//! CPU time than `sha2::compress256` over the two blocks on the benchmark machine. The rounds of
 //! one compression are a chain of dependent `sha256rnds2` instructions, so `N` independent
 //! nodes can have their rounds interleaved, for CPUs where that chain's latency, not the SHA
 //! unit's throughput, is the bound (`tree::LANES` has the measurement).

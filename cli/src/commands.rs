@@ -265,6 +265,15 @@ pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Resu
             fil(&state.min_collateral)
         );
     }
+    // The market's bound, checked before the value is moved (as the chain would refuse).
+    let horizon = d.h.epoch().saturating_add(state.policy.max_duration);
+    if p.expiry > horizon {
+        bail!(
+            "expiry {} is more than max_duration = {} epochs away (the market's policy): at most epoch {horizon}",
+            p.expiry,
+            state.policy.max_duration
+        );
+    }
     check_funds(d, from, &value, "posting this bounty")?;
     d.send(from, market, "PostBounty", bm::METHOD_POST_BOUNTY, p, value)?
         .ret()
@@ -339,7 +348,10 @@ pub fn withdraw(d: &mut Devnet, from: &Account, provider: ActorID) -> Result<Wit
     .ret()
 }
 
-pub fn cancel_bounty(d: &mut Devnet, from: &Account, id: u64) -> Result<()> {
+/// Cancels a bounty; returns it as it was just before (what the cancel freed: its open slots
+/// and their pool).
+pub fn cancel_bounty(d: &mut Devnet, from: &Account, id: u64) -> Result<Bounty> {
+    let before = get_bounty(d, id)?.bounty;
     let market = d.suite().market;
     d.send(
         from,
@@ -349,7 +361,7 @@ pub fn cancel_bounty(d: &mut Devnet, from: &Account, id: u64) -> Result<()> {
         &IdParams { id },
         TokenAmount::default(),
     )?;
-    Ok(())
+    Ok(before)
 }
 
 pub fn reclaim(d: &mut Devnet, from: &Account, id: u64) -> Result<TokenAmount> {
@@ -823,6 +835,64 @@ pub fn reputation_table(d: &mut Devnet) -> Result<(Table, Vec<Value>)> {
 // Command-line wrappers
 // ---------------------------------------------------------------------------------------------
 
+/// Where every attoFIL of the devnet is, by kind of holder. All FIL comes from the operator's
+/// genesis balance, and gas fees go to the burnt-funds actor f099 (the devnet's base fee is
+/// burnt, over-estimated gas too, and messages tip nothing), so the kinds add up to the genesis
+/// supply.
+pub struct FilBooks {
+    /// The named key accounts (the operator and admin included).
+    pub accounts: TokenAmount,
+    pub miners: TokenAmount,
+    /// The registry, the escrow and the bounty market.
+    pub suite: TokenAmount,
+    /// The storage market's escrow (f05).
+    pub storage_market: TokenAmount,
+    /// Gas burnt by every message so far (f099's balance).
+    pub burnt: TokenAmount,
+    /// Everyone else: accounts created by transfers to new addresses, other actors.
+    pub other: TokenAmount,
+    pub total: TokenAmount,
+}
+
+pub fn fil_books(d: &Devnet) -> Result<FilBooks> {
+    use actor_runtime::builtin::{BURNT_FUNDS_ACTOR_ID, INIT_ACTOR_ID};
+    let next_id = d.h.state::<stand_in_init::State>(INIT_ACTOR_ID)?.next_id;
+    let s = d.suite();
+    let zero = TokenAmount::default;
+    let mut b = FilBooks {
+        accounts: zero(),
+        miners: zero(),
+        suite: zero(),
+        storage_market: zero(),
+        burnt: zero(),
+        other: zero(),
+        total: zero(),
+    };
+    // Every actor has an ID below the init actor's next one.
+    for id in 0..next_id {
+        let balance = d.h.balance(id)?;
+        if balance.is_zero() {
+            continue;
+        }
+        b.total += &balance;
+        let kind = if d.record.accounts.values().any(|a| a.id == id) {
+            &mut b.accounts
+        } else if d.record.miners.values().any(|m| m.id == id) {
+            &mut b.miners
+        } else if [s.reputation, s.escrow, s.market].contains(&id) {
+            &mut b.suite
+        } else if id == STORAGE_MARKET_ACTOR_ID {
+            &mut b.storage_market
+        } else if id == BURNT_FUNDS_ACTOR_ID {
+            &mut b.burnt
+        } else {
+            &mut b.other
+        };
+        *kind += balance;
+    }
+    Ok(b)
+}
+
 fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
     let s = d.suite();
     let mut actors = Vec::new();
@@ -850,6 +920,8 @@ fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
             "code_cid": actor.code.to_string(), "wasm_bytes": size, "balance": atto_json(&actor.balance),
         }));
     }
+    // Before GetTotals, a signed message whose gas this read command never commits.
+    let books = fil_books(d)?;
     let totals = escrow_totals(d)?;
     let root = d.h.flush()?;
     let disk = dir_size(&d.dir);
@@ -870,11 +942,20 @@ fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
             "locks_created": totals.locks_created,
             "locks_open": totals.locks_open,
         },
+        "fil": {
+            "accounts": atto_json(&books.accounts),
+            "miners": atto_json(&books.miners),
+            "suite_actors": atto_json(&books.suite),
+            "storage_market": atto_json(&books.storage_market),
+            "gas_burnt": atto_json(&books.burnt),
+            "other": atto_json(&books.other),
+            "total": atto_json(&books.total),
+        },
         "disk_bytes": disk,
         "blocks": blocks,
     });
     let text = format!(
-        "devnet {what}: {}\nepoch {}, state root {}\n\n{}\naccounts {}, miners {}\nescrow: {} held in {} open locks of {}; {} slashed, {} to reporters, {} released\ndisk: {} bytes, {} blocks\n",
+        "devnet {what}: {}\nepoch {}, state root {}\n\n{}\naccounts {}, miners {}\nescrow: {} held in {} open locks of {}; {} slashed, {} to reporters, {} released\nFIL: accounts {}, miners {}, suite actors {}, storage market {}, burnt for gas (f099) {}, others {}; total {}\ndisk: {} bytes, {} blocks\n",
         d.dir.display(),
         d.h.epoch(),
         root,
@@ -887,6 +968,13 @@ fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
         fil(&totals.slashed_total),
         fil(&totals.reporter_rewards_total),
         fil(&totals.released_total),
+        fil(&books.accounts),
+        fil(&books.miners),
+        fil(&books.suite),
+        fil(&books.storage_market),
+        fil(&books.burnt),
+        fil(&books.other),
+        fil(&books.total),
         thousands(disk),
         thousands(blocks),
     );
@@ -929,18 +1017,41 @@ fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool)> {
             (out, true)
         }
         AccountCmd::List => {
-            let mut table = Table::new(&["name", "address", "key address", ">balance"]);
+            // Key accounts, then the miners (they hold FIL too), then the gas burnt so far.
+            let mut table = Table::new(&["name", "kind", "address", "key address", ">balance"]);
             let mut rows = Vec::new();
             for (name, a) in d.record.accounts.clone() {
                 let balance = d.h.balance(a.id)?;
                 table.row(vec![
                     name.clone(),
+                    "account".into(),
                     format!("f0{}", a.id),
                     a.key.to_string(),
                     fil(&balance),
                 ]);
-                rows.push(json!({ "name": name, "id": a.id, "address": format!("f0{}", a.id), "key_address": a.key.to_string(), "balance": atto_json(&balance) }));
+                rows.push(json!({ "name": name, "kind": "account", "id": a.id, "address": format!("f0{}", a.id), "key_address": a.key.to_string(), "balance": atto_json(&balance) }));
             }
+            for (name, m) in d.record.miners.clone() {
+                let balance = d.h.balance(m.id)?;
+                table.row(vec![
+                    name.clone(),
+                    "miner".into(),
+                    format!("f0{}", m.id),
+                    "-".into(),
+                    fil(&balance),
+                ]);
+                rows.push(json!({ "name": name, "kind": "miner", "id": m.id, "address": format!("f0{}", m.id), "balance": atto_json(&balance) }));
+            }
+            let burnt_id = actor_runtime::builtin::BURNT_FUNDS_ACTOR_ID;
+            let burnt = d.h.balance(burnt_id)?;
+            table.row(vec![
+                "gas burnt".into(),
+                "burnt funds".into(),
+                format!("f0{burnt_id}"),
+                "-".into(),
+                fil(&burnt),
+            ]);
+            rows.push(json!({ "name": "gas burnt", "kind": "burnt", "id": burnt_id, "address": format!("f0{burnt_id}"), "balance": atto_json(&burnt) }));
             (Output::new(Value::Array(rows), table.render()), false)
         }
         AccountCmd::Fund { to, amount, from } => {
@@ -995,18 +1106,20 @@ fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
             (out, true)
         }
         MinerCmd::List => {
-            let mut table = Table::new(&["name", "address", "owner", "worker", "controls"]);
+            let mut table = Table::new(&["name", "address", "owner", "worker", "controls", ">balance"]);
             let mut rows = Vec::new();
             for (name, m) in d.record.miners.clone() {
                 let controls: Vec<String> = m.controls.iter().map(|c| d.name_of(*c)).collect();
+                let balance = d.h.balance(m.id)?;
                 table.row(vec![
                     name.clone(),
                     format!("f0{}", m.id),
                     d.name_of(m.owner),
                     d.name_of(m.worker),
                     controls.join(","),
+                    fil(&balance),
                 ]);
-                rows.push(json!({ "name": name, "id": m.id, "address": format!("f0{}", m.id), "owner": address_json(d, m.owner), "worker": address_json(d, m.worker), "controls": m.controls.iter().map(|c| address_json(d, *c)).collect::<Vec<_>>() }));
+                rows.push(json!({ "name": name, "id": m.id, "address": format!("f0{}", m.id), "owner": address_json(d, m.owner), "worker": address_json(d, m.worker), "controls": m.controls.iter().map(|c| address_json(d, *c)).collect::<Vec<_>>(), "balance": atto_json(&balance) }));
             }
             (Output::new(Value::Array(rows), table.render()), false)
         }
@@ -1144,34 +1257,41 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
         DealCmd::Show { deal } => {
             let p = f05::DealQueryParams { id: deal };
             let m = STORAGE_MARKET_ACTOR_ID;
-            let commitment: f05::GetDealDataCommitmentReturn = d
-                .query(
-                    m,
-                    "GetDealDataCommitment",
-                    f05::METHOD_GET_DEAL_DATA_COMMITMENT,
-                    &p,
-                )
-                .context(
-                    "the storage market keeps only live deals: a terminated, settled or expired deal is gone",
-                )?;
+            let commitment: f05::GetDealDataCommitmentReturn = match d.query(
+                m,
+                "GetDealDataCommitment",
+                f05::METHOD_GET_DEAL_DATA_COMMITMENT,
+                &p,
+            ) {
+                Ok(c) => c,
+                Err(e) if is_gone(&e) => return Ok((gone_deal(d, deal), false)),
+                Err(e) => return Err(e),
+            };
             let client: ActorID = d.query(m, "GetDealClient", f05::METHOD_GET_DEAL_CLIENT, &p)?;
             let provider: ActorID = d.query(m, "GetDealProvider", f05::METHOD_GET_DEAL_PROVIDER, &p)?;
             let term: f05::GetDealTermReturn = d.query(m, "GetDealTerm", f05::METHOD_GET_DEAL_TERM, &p)?;
             let activation: f05::GetDealActivationReturn =
                 d.query(m, "GetDealActivation", f05::METHOD_GET_DEAL_ACTIVATION, &p)?;
+            let end = term.start + term.duration;
+            let status = match activation.activated {
+                a if a < 0 => "published",
+                _ if d.h.epoch() < end => "active",
+                _ => "ended, not yet settled",
+            };
             let json = json!({
                 "deal_id": deal,
+                "status": status,
                 "client": address_json(d, client),
                 "provider": address_json(d, provider),
                 "piece_cid": commitment.data.to_string(),
                 "piece_size": commitment.size.0,
                 "start": term.start,
-                "end": term.start + term.duration,
+                "end": end,
                 "activated": epoch_or_null(activation.activated),
                 "terminated": epoch_or_null(activation.terminated),
             });
             let text = format!(
-                "deal {deal}: client {}, provider {}\npiece {} ({})\nepochs {}–{}, activated {}, terminated {}",
+                "deal {deal} ({status}): client {}, provider {}\npiece {} ({})\nepochs {}–{}, activated {}, terminated {}",
                 d.name_of(client),
                 d.name_of(provider),
                 commitment.data,
@@ -1184,6 +1304,38 @@ fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
             (Output::new(json, text), false)
         }
     })
+}
+
+/// The storage market's 32 for a deal: it no longer keeps it.
+fn is_gone(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<crate::devnet::Refused>()
+        .is_some_and(|r| r.exit_code.value() == actor_runtime::builtin::EX_DEAL_EXPIRED)
+}
+
+/// A deal the storage market deleted: how it ended, as the market's events told this devnet
+/// (`deal-terminated`: slashed before its end; `deal-completed`: settled after it). A deal
+/// that was never activated and timed out ends with no event.
+fn gone_deal(d: &Devnet, deal: DealID) -> Output {
+    let ending = d.deal_ending(deal);
+    let json = json!({
+        "deal_id": deal,
+        "status": ending.map_or("ended", |e| e.kind.as_str()),
+        "at": ending.map(|e| e.epoch),
+    });
+    let text = match ending {
+        Some(e) if e.kind == "terminated" => format!(
+            "deal {deal} terminated at epoch {} (the storage market's deal-terminated event): it was slashed before its end, and the market keeps nothing of it",
+            e.epoch
+        ),
+        Some(e) => format!(
+            "deal {deal} completed: settled at epoch {} after its end (deal-completed), and the market keeps nothing of it",
+            e.epoch
+        ),
+        None => format!(
+            "deal {deal} is no longer in the storage market (exit 32) and no termination of it was seen: it was settled or timed out unactivated"
+        ),
+    };
+    Output::new(json, text)
 }
 
 fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
@@ -1380,11 +1532,23 @@ fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
         }
         BountyCmd::Cancel { id, from } => {
             let from = d.account(&from)?;
-            cancel_bounty(d, &from, id)?;
+            let before = cancel_bounty(d, &from, id)?;
+            let text = if before.open_slots == 0 {
+                format!(
+                    "bounty {id} cancelled: every slot is claimed, so nothing is refundable now; from now on a claim that fails refunds its unvested reward to {} instead of reopening its slot",
+                    d.name_of(before.client)
+                )
+            } else {
+                format!(
+                    "bounty {id} cancelled: {} freed, {} refundable (bounty reclaim {id})",
+                    plural(before.open_slots, "open slot", "open slots"),
+                    fil(&(&before.pool + &before.refundable))
+                )
+            };
             (
                 Output::new(
-                    json!({ "bounty_id": id, "status": "cancelled" }),
-                    format!("bounty {id} cancelled"),
+                    json!({ "bounty_id": id, "status": "cancelled", "slots_freed": before.open_slots, "freed": atto_json(&before.pool) }),
+                    text,
                 ),
                 true,
             )

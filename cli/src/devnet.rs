@@ -15,6 +15,7 @@ use cid::Cid;
 use fvm_ipld_encoding::{from_slice, to_vec, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
+use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, MethodNum};
@@ -81,6 +82,19 @@ pub struct Record {
     pub suite: SuiteRecord,
     pub accounts: BTreeMap<String, KeyAccount>,
     pub miners: BTreeMap<String, MinerRecord>,
+    /// How deals left the storage market, from its `deal-terminated` and `deal-completed`
+    /// events: the market deletes a deal that ends, so its getters answer only "gone" (32).
+    #[serde(default)]
+    pub deal_endings: Vec<DealEnding>,
+}
+
+/// A deal's end as the storage market announced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealEnding {
+    pub deal_id: DealID,
+    /// `terminated` (slashed before its end) or `completed` (settled after it).
+    pub kind: String,
+    pub epoch: ChainEpoch,
 }
 
 /// A message the chain refused: which method, the exit code (by name) and the actor's message.
@@ -155,11 +169,20 @@ pub fn exit_name(code: ExitCode, receiver: Receiver) -> String {
     name.to_string()
 }
 
-/// The receiving actor's abort message out of the VM's failure text. The backtrace lists frames
-/// outermost first as `NN: f0123 (method N) -- message (code)`; when the failure started deeper
-/// (a callee refused), its message is appended, since it usually says what was wrong.
-pub fn abort_message(failure: &str) -> String {
-    let mut frames: Vec<(String, String)> = Vec::new();
+/// One frame of the VM's backtrace: an actor that exited with an error, the method it ran,
+/// its abort message and exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub source: ActorID,
+    pub method: MethodNum,
+    pub message: String,
+    pub code: u32,
+}
+
+/// The backtrace frames of a failure text, outermost first. The VM prints each frame as
+/// `NN: f0123 (method N) -- message (code)`.
+pub fn frames(failure: &str) -> Vec<Frame> {
+    let mut frames = Vec::new();
     for line in failure.lines() {
         let Some((index, frame)) = line.split_once(": ") else {
             continue;
@@ -167,17 +190,97 @@ pub fn abort_message(failure: &str) -> String {
         if index.len() != 2 || !index.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        if let Some((source, message)) = frame.split_once(" -- ") {
-            let source = source.split(' ').next().unwrap_or(source).to_string();
-            frames.push((source, strip_code(message).to_string()));
+        let Some((source, message)) = frame.split_once(" -- ") else {
+            continue;
+        };
+        let mut parts = source.split(' ');
+        let actor = parts
+            .next()
+            .and_then(|a| a.strip_prefix("f0"))
+            .and_then(|a| a.parse().ok());
+        let method = parts
+            .next()
+            .filter(|p| *p == "(method")
+            .and(parts.next())
+            .and_then(|n| n.strip_suffix(')'))
+            .and_then(|n| n.parse().ok());
+        let code = message
+            .rfind(" (")
+            .and_then(|i| message[i + 2..].strip_suffix(')'))
+            .and_then(|c| c.parse().ok());
+        if let (Some(source), Some(method), Some(code)) = (actor, method, code) {
+            frames.push(Frame {
+                source,
+                method,
+                message: strip_code(message).to_string(),
+                code,
+            });
         }
     }
-    if let Some((_, outer)) = frames.first() {
-        return match frames.last() {
-            Some((source, inner)) if frames.len() > 1 && !outer.contains(inner.as_str()) => {
-                format!("{outer} (from {source}: {inner})")
-            }
-            _ => outer.clone(),
+    frames
+}
+
+/// The frame whose actor chose the message's exit code: going inward from the outermost
+/// frame while the code stays the same (an actor that passes a callee's code through, as the
+/// bounty market does with the escrow's, is not where the code comes from).
+pub fn origin(frames: &[Frame]) -> Option<&Frame> {
+    let outer = frames.first()?;
+    frames.iter().take_while(|f| f.code == outer.code).last()
+}
+
+/// A method's name: the suite's and the builtin ones (`suite_interfaces::method_name`), the
+/// stand-ins' operator controls, else its number.
+pub fn method_label(method: MethodNum) -> String {
+    use integration_tests::miner as m;
+    use stand_in_market as f05;
+    if let Some(name) = suite_interfaces::method_name(method) {
+        return name.to_string();
+    }
+    let harness = [
+        (f05::METHOD_HARNESS_PUBLISH_DEAL, "HarnessPublishDeal"),
+        (f05::METHOD_HARNESS_ACTIVATE_DEAL, "HarnessActivateDeal"),
+        (f05::METHOD_HARNESS_TERMINATE_DEAL, "HarnessTerminateDeal"),
+        (f05::METHOD_HARNESS_SETTLE_DEAL, "HarnessSettleDeal"),
+        (f05::METHOD_HARNESS_TIMEOUT_DEAL, "HarnessTimeoutDeal"),
+        (m::METHOD_HARNESS_ADD_SECTOR, "HarnessAddSector"),
+        (m::METHOD_HARNESS_FAULT_SECTOR, "HarnessFaultSector"),
+        (m::METHOD_HARNESS_RECOVER_SECTOR, "HarnessRecoverSector"),
+        (m::METHOD_HARNESS_TERMINATE_SECTOR, "HarnessTerminateSector"),
+        (m::METHOD_HARNESS_MOVE_SECTOR, "HarnessMoveSector"),
+        (m::METHOD_HARNESS_COMPACT_SECTOR, "HarnessCompactSector"),
+    ];
+    match harness.iter().find(|(n, _)| *n == method) {
+        Some((_, name)) => name.to_string(),
+        None => format!("method {method}"),
+    }
+}
+
+/// The receiving actor's abort message out of the VM's failure text, with actors shown by
+/// address. See [`abort_message_named`].
+pub fn abort_message(failure: &str) -> String {
+    abort_message_named(failure, &|id| format!("f0{id}"))
+}
+
+/// The receiving actor's abort message out of the VM's failure text (outermost frame). When
+/// the failure started deeper (a callee refused), the message of the actor that chose the exit
+/// code, or else of the innermost frame, is appended with its actor (`name_of`) and method,
+/// since it usually says what was wrong.
+pub fn abort_message_named(failure: &str, name_of: &dyn Fn(ActorID) -> String) -> String {
+    let frames = frames(failure);
+    if let Some(outer) = frames.first() {
+        let inner = match origin(&frames) {
+            Some(o) if o != outer => Some(o),
+            _ => frames.last().filter(|f| *f != outer),
+        };
+        return match inner {
+            Some(f) if !outer.message.contains(f.message.as_str()) => format!(
+                "{} (from {} {}: {})",
+                outer.message,
+                name_of(f.source),
+                method_label(f.method),
+                f.message
+            ),
+            _ => outer.message.clone(),
         };
     }
     for line in failure.lines() {
@@ -269,6 +372,7 @@ impl Devnet {
             },
             accounts,
             miners: BTreeMap::new(),
+            deal_endings: Vec::new(),
         };
         Ok(Self {
             h,
@@ -372,17 +476,55 @@ impl Devnet {
             gas: r.gas_used,
         });
         if !r.is_ok() {
+            let failure = r.failure.unwrap_or_default();
+            // An actor-specific code is named by the actor that chose it: the bounty market
+            // passes the escrow's codes through.
+            let chosen_by = origin(&frames(&failure)).map_or(to, |f| f.source);
             return Err(Refused {
                 method: method.to_string(),
                 to,
                 to_name: self.name_of(to),
                 exit_code: r.exit_code,
-                exit_name: exit_name(r.exit_code, self.receiver(to)),
-                message: abort_message(&r.failure.unwrap_or_default()),
+                exit_name: exit_name(r.exit_code, self.receiver(chosen_by)),
+                message: abort_message_named(&failure, &|id| self.name_of(id)),
             }
             .into());
         }
+        self.record_deal_endings(&r);
         Ok(r)
+    }
+
+    /// Keeps the storage market's deal endings a message announced (a sector termination
+    /// ends its deals from inside the miner's message).
+    fn record_deal_endings(&mut self, r: &Receipt) {
+        use stand_in_market::logic::{EVENT_DEAL_COMPLETED, EVENT_DEAL_TERMINATED};
+        for (event, kind) in [
+            (EVENT_DEAL_TERMINATED, "terminated"),
+            (EVENT_DEAL_COMPLETED, "completed"),
+        ] {
+            for e in r.events_of(event) {
+                if e.emitter != STORAGE_MARKET_ACTOR_ID {
+                    continue;
+                }
+                let id = e.event.entries.iter().find(|x| x.key == "id");
+                if let Some(deal_id) = id.and_then(|x| from_slice::<DealID>(&x.value).ok()) {
+                    self.record.deal_endings.push(DealEnding {
+                        deal_id,
+                        kind: kind.to_string(),
+                        epoch: self.h.epoch(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// How a deal the storage market no longer knows ended, if this devnet saw it.
+    pub fn deal_ending(&self, deal_id: DealID) -> Option<&DealEnding> {
+        self.record
+            .deal_endings
+            .iter()
+            .rev()
+            .find(|e| e.deal_id == deal_id)
     }
 
     /// [`Devnet::send_raw`] with CBOR parameters.
@@ -563,7 +705,10 @@ mod tests {
     #[test]
     fn abort_messages_come_from_the_outermost_frame() {
         let failure = "message failed with backtrace:\n00: f01005 (method 123) -- bounty 9 not found (17)\n01: f01004 (method 5) -- inner (16)\n";
-        assert_eq!(abort_message(failure), "bounty 9 not found (from f01004: inner)");
+        assert_eq!(
+            abort_message(failure),
+            "bounty 9 not found (from f01004 method 5: inner)"
+        );
         let one = "message failed with backtrace:\n00: f01005 (method 123) -- bounty 9 not found (17)\n";
         assert_eq!(abort_message(one), "bounty 9 not found");
         assert_eq!(
@@ -576,6 +721,68 @@ mod tests {
             abort_message(transfer),
             "sender does not have funds to transfer (balance 4.999998, transfer 20.0)"
         );
+    }
+
+    /// A claim at a stale sector location: the miner's 17, the escrow's 33 for it, passed
+    /// through by the market (the backtrace as the VM prints it).
+    const STALE_CLAIM: &str = "message failed with backtrace:\n\
+        00: f0104 (method 2921503985) -- escrow Lock on f0102 failed with exit 33 (33)\n\
+        01: f0102 (method 339822128) -- sector 1 is not at deadline 3 partition 0 of f0107 (stale location: ask GenerateSectorLocation again) (33)\n\
+        02: f0107 (method 3092458564) -- sector 1 is not in deadline 3 partition 0 (17)\n";
+
+    #[test]
+    fn the_actor_that_chose_the_code_and_its_method_are_named() {
+        let frames = frames(STALE_CLAIM);
+        assert_eq!(frames.len(), 3);
+        assert_eq!(
+            frames[1],
+            Frame {
+                source: 102,
+                method: 339822128,
+                message: "sector 1 is not at deadline 3 partition 0 of f0107 (stale location: ask GenerateSectorLocation again)".into(),
+                code: 33,
+            }
+        );
+        assert_eq!(origin(&frames).map(|f| f.source), Some(102));
+        let names = |id: ActorID| match id {
+            102 => "collateral-escrow".to_string(),
+            other => format!("f0{other}"),
+        };
+        assert_eq!(
+            abort_message_named(STALE_CLAIM, &names),
+            "escrow Lock on f0102 failed with exit 33 (from collateral-escrow Lock: sector 1 is not at deadline 3 partition 0 of f0107 (stale location: ask GenerateSectorLocation again))"
+        );
+        assert_eq!(method_label(2921503985), "ClaimBounty");
+        assert_eq!(
+            method_label(actor_runtime::builtin::miner::VALIDATE_SECTOR_STATUS),
+            "ValidateSectorStatus"
+        );
+        assert_eq!(
+            method_label(stand_in_market::METHOD_HARNESS_TERMINATE_DEAL),
+            "HarnessTerminateDeal"
+        );
+        assert_eq!(method_label(7), "method 7");
+    }
+
+    #[test]
+    fn every_builtin_method_the_suite_calls_has_a_name() {
+        use actor_runtime::builtin::{market, miner};
+        for (number, name) in [
+            (market::GET_DEAL_DATA_COMMITMENT, "GetDealDataCommitment"),
+            (market::GET_DEAL_CLIENT, "GetDealClient"),
+            (market::GET_DEAL_PROVIDER, "GetDealProvider"),
+            (market::GET_DEAL_TERM, "GetDealTerm"),
+            (market::GET_DEAL_ACTIVATION, "GetDealActivation"),
+            (market::GET_DEAL_SECTOR, "GetDealSector"),
+            (miner::GET_OWNER, "GetOwner"),
+            (miner::IS_CONTROLLING_ADDRESS, "IsControllingAddress"),
+            (miner::GET_SECTOR_SIZE, "GetSectorSize"),
+            (miner::VALIDATE_SECTOR_STATUS, "ValidateSectorStatus"),
+            (miner::GENERATE_SECTOR_LOCATION, "GenerateSectorLocation"),
+            (miner::GET_NOMINAL_SECTOR_EXPIRATION, "GetNominalSectorExpiration"),
+        ] {
+            assert_eq!(method_label(number), name);
+        }
     }
 
     #[test]

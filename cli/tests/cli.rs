@@ -293,6 +293,67 @@ fn a_session_across_restarts_runs_every_flow() {
         json(&dir, &["bounty", "show", "0"])["claims"][0]["status"],
         "completed"
     );
+    // A terminated deal is gone from the storage market; the devnet says how it ended.
+    ok(
+        &dir,
+        &[
+            "deal",
+            "publish",
+            "--client",
+            "alice",
+            "--provider",
+            "m1",
+            "--piece",
+            PIECE,
+            "--size",
+            "2KiB",
+            "--end",
+            "600000",
+        ],
+    );
+    ok(&dir, &["miner", "add-sector", "m1", "2"]);
+    ok(&dir, &["deal", "activate", "1", "2"]);
+    assert_eq!(json(&dir, &["deal", "show", "1"])["status"], "active");
+    ok(&dir, &["deal", "terminate", "1"]);
+    let gone = json(&dir, &["deal", "show", "1"]);
+    assert_eq!(gone["status"], "terminated");
+    assert_eq!(gone["at"], 3100);
+    assert!(ok(&dir, &["deal", "show", "1"]).contains("deal 1 terminated at epoch 3100"));
+    // Every attoFIL is somewhere: the kinds add up to the genesis supply, gas included.
+    let status = json(&dir, &["status"]);
+    let books = &status["fil"];
+    let atto = |v: &Value| v.as_str().unwrap().parse::<u128>().unwrap();
+    let parts: u128 = [
+        "accounts",
+        "miners",
+        "suite_actors",
+        "storage_market",
+        "gas_burnt",
+        "other",
+    ]
+    .iter()
+    .map(|k| atto(&books[k]))
+    .sum();
+    assert_eq!(parts, atto(&books["total"]));
+    assert_eq!(books["total"], format!("{}{}", 1_000_000_000, "0".repeat(18)));
+    assert!(atto(&books["gas_burnt"]) > 0, "{books}");
+    assert_eq!(
+        atto(&books["other"]),
+        10u128.pow(18),
+        "the account funded by a transfer"
+    );
+    let listed = json(&dir, &["account", "list"]);
+    let by_name = |name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {listed}"))
+            .clone()
+    };
+    assert_eq!(by_name("m1")["kind"], "miner");
+    assert_eq!(by_name("gas burnt")["balance"], books["gas_burnt"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -303,6 +364,25 @@ fn refused_commands_say_why_and_change_nothing() {
     ok(&dir, &["account", "create", "alice", "--balance", "100FIL"]);
     ok(&dir, &["account", "create", "bob", "--balance", "5FIL"]);
     ok(&dir, &["miner", "create", "m1", "--owner", "bob"]);
+    ok(&dir, &["miner", "add-sector", "m1", "1"]);
+    ok(
+        &dir,
+        &[
+            "deal",
+            "publish",
+            "--client",
+            "alice",
+            "--provider",
+            "m1",
+            "--piece",
+            PIECE,
+            "--size",
+            "2KiB",
+            "--end",
+            "600000",
+        ],
+    );
+    ok(&dir, &["deal", "activate", "0", "1"]);
     let post = |from: &str, piece: &str, reward: &str| -> Vec<String> {
         [
             "bounty",
@@ -409,6 +489,88 @@ fn refused_commands_say_why_and_change_nothing() {
         (
             vec!["advance".into(), "--to".into(), "5".into()],
             "epoch 5 is in the past",
+        ),
+        (
+            post("alice", PIECE, "10FIL")
+                .into_iter()
+                .map(|a| if a == "9000" { "9223372036854775807".into() } else { a })
+                .collect(),
+            "expiry 9223372036854775807 is more than max_duration = 3153600 epochs away (the market's policy): at most epoch 3153610",
+        ),
+        // The escrow's own code for a stale sector location, passed through by the market,
+        // and the escrow's message with the method that refused.
+        (
+            [
+                "bounty",
+                "claim",
+                "0",
+                "--provider",
+                "m1",
+                "--deal",
+                "0",
+                "--from",
+                "bob",
+                "--deadline",
+                "3",
+                "--partition",
+                "0",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "refused: EX_STALE_LOCATION (exit 33): escrow Lock on f0",
+        ),
+        (
+            [
+                "bounty",
+                "claim",
+                "0",
+                "--provider",
+                "m1",
+                "--deal",
+                "0",
+                "--from",
+                "bob",
+                "--deadline",
+                "3",
+                "--partition",
+                "0",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "(from collateral-escrow Lock: sector 1 is not at deadline 3 partition 0 of f0",
+        ),
+        // Invisible and bidi text in metadata: the registry's message, naming the code point.
+        (
+            [
+                "reputation",
+                "register",
+                "m1",
+                "--from",
+                "bob",
+                "--name",
+                "good\u{202E}lam",
+                "--region",
+                "DE",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "USR_ILLEGAL_ARGUMENT (exit 16): metadata: name contains U+202E RIGHT-TO-LEFT OVERRIDE (format character) at character 5",
+        ),
+        (
+            [
+                "reputation",
+                "register",
+                "m1",
+                "--from",
+                "bob",
+                "--name",
+                "p\u{430}ypal",
+                "--region",
+                "DE",
+            ]
+            .map(String::from)
+            .to_vec(),
+            "name mixes Latin and Cyrillic letters (U+0070 at character 1, U+0430 at character 2)",
         ),
         (vec!["init".into()], "already holds a devnet"),
     ];

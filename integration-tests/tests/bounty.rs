@@ -1109,7 +1109,9 @@ fn a_claim_may_name_its_sector_location_and_a_wrong_one_is_refused() {
     let (id, _) = w.post_ok(&bounty(1));
     let da = w.deal(a, 1, 100, 20_000);
     let db = w.deal(b, 1, 100, 20_000);
-    // A location where the sector is not: the escrow refuses the lock, nothing changes.
+    // A location where the sector is not: the escrow refuses the lock as a stale location
+    // (its 33, which the market passes through as builtin actors pass a callee's code), the
+    // market's message names the method, and nothing changes.
     let p = bm::claim_params(
         id,
         a.miner,
@@ -1120,7 +1122,15 @@ fn a_claim_may_name_its_sector_location_and_a_wrong_one_is_refused() {
         }),
     );
     let r = w.claim(a.worker, &p, fil(3));
-    w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "is not at that location");
+    let stale = ExitCode::new(suite_interfaces::escrow::EX_STALE_LOCATION);
+    let escrow = w.escrow();
+    w.refused_because(
+        &r,
+        stale,
+        &format!("escrow Lock on f0{escrow} failed with exit 33"),
+    );
+    w.refused_because(&r, stale, "is not at deadline 3 partition 0");
+    w.refused_because(&r, stale, "stale location");
     // The right one works (for b, without one, the escrow searches).
     let at = w.location(a, 1);
     w.claim_by(a.worker, a, id, da, Some(at));
@@ -1575,8 +1585,39 @@ fn unclaimed_rewards_are_reclaimable_from_the_expiry_and_only_once() {
     // The provider keeps what vested before the slash.
     w.advance_to(4_000);
     w.withdraw_ok(a, milli(4_375));
-    // A cancel after the expiry frees nothing new; still nothing to reclaim.
+    // A cancel after the expiry would change nothing (no claims are taken, a slash refunds
+    // anyway): refused with 20, and still nothing to reclaim.
+    let r = w.cancel(client, id);
+    w.refused_because(
+        &r,
+        ExitCode::USR_ILLEGAL_STATE,
+        "expired at 3000: it takes no more claims, nothing to cancel",
+    );
+    let r = w.reclaim(client, id);
+    w.refused(&r, ExitCode::USR_ILLEGAL_STATE);
+    // The other client reclaims its own, whole, from its expiry.
+    w.advance_to(5_000);
+    w.reclaim_by(client2, other, fil(24));
+}
+
+/// Cancelling a bounty whose every slot is claimed frees nothing at once, and is still a
+/// choice: a claim that fails afterwards refunds its unvested reward to the client instead of
+/// reopening its slot for another provider.
+#[test]
+fn a_fully_claimed_bounty_cancelled_refunds_a_failed_claim_instead_of_reopening_its_slot() {
+    let mut w = World::new();
+    let (a, b, market, client) = (w.a, w.b, w.market(), w.client);
+    let (id, _) = w.post_ok(&PostBountyParams {
+        replicas: 1,
+        reward_per_replica: fil(10),
+        ..bounty(1)
+    });
+    let da = w.deal(a, 1, 100, 20_000);
+    let db = w.deal(b, 1, 100, 20_000);
+    let (ra, _) = w.claim_ok(a, id, da);
+    w.advance_to(1_000);
     let r = w.cancel(client, id).ok().unwrap();
+    w.moved(&[]);
     assert_event(
         &r,
         EVENT_CANCELLED,
@@ -1589,10 +1630,20 @@ fn unclaimed_rewards_are_reclaimable_from_the_expiry_and_only_once() {
         ],
     );
     let r = w.reclaim(client, id);
+    w.refused_because(&r, ExitCode::USR_ILLEGAL_STATE, "nothing to reclaim");
+    // a's deal is slashed at 2000, before the expiry: the unvested half goes to the client and
+    // the slot stays closed, so b cannot take it.
+    w.advance_to(2_000);
+    w.terminate_deal(da);
+    w.report_ok(ra.lock_id, FaultProof::DealTerminated);
+    let bounty_now = w.bounty(id);
+    assert_eq!(
+        (bounty_now.open_slots, bounty_now.refundable.clone()),
+        (0, fil(5))
+    );
+    let r = w.claim_with(b, id, db);
     w.refused(&r, ExitCode::USR_ILLEGAL_STATE);
-    // The other client reclaims its own, whole, from its expiry.
-    w.advance_to(5_000);
-    w.reclaim_by(client2, other, fil(24));
+    w.reclaim_ok(id, fil(5));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1864,6 +1915,19 @@ fn bad_posts_are_refused_with_16_and_move_nothing() {
         };
         refused(&mut w, p, fil(24));
     }
+    // Expiry more than max_duration (200000) from now (epoch 100), or never.
+    for expiry in [200_101, i64::MAX] {
+        let p = PostBountyParams {
+            expiry,
+            ..base.clone()
+        };
+        let r = w.post(client, &p, fil(24));
+        w.refused_because(
+            &r,
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+            "more than max_duration = 200000 epochs away: at most epoch 200100",
+        );
+    }
     // min_duration outside [1000, 200000].
     for min_duration in [0, 999, 200_001] {
         let p = PostBountyParams {
@@ -1908,6 +1972,7 @@ fn bad_posts_are_refused_with_16_and_move_nothing() {
         piece_size: 64 << 30,
         replicas: 1,
         min_duration: 200_000,
+        expiry: 200_100,
         ..base
     };
     w.post_ok(&edges);

@@ -2112,9 +2112,15 @@ fn a_deal_and_a_sector_must_match_and_a_given_location_is_checked() {
     };
     let r = w.lock_as(owner, &w.params(evidence(2, None), 20_000), fil(1));
     w.refused(&r, ExitCode::USR_ILLEGAL_ARGUMENT);
-    // A location where the sector is not is refused; the right one is accepted (the cheap path).
+    // A location where the sector is not is a stale location (33, as for ReportFault); the
+    // right one is accepted (the cheap path).
     let r = w.lock_as(owner, &w.params(evidence(1, Some(loc(3, 1))), 20_000), fil(1));
-    w.refused(&r, ExitCode::USR_ILLEGAL_ARGUMENT);
+    w.refused(&r, STALE_LOCATION);
+    assert!(
+        r.failure.as_deref().unwrap_or("").contains("is not at deadline 3 partition 1"),
+        "{:?}",
+        r.failure
+    );
     let (id, r) = w.lock_ok(&w.params(evidence(1, Some(loc(0, 0))), 20_000), fil(1));
     println!("gas Lock (deal + sector, location given): {}", r.gas_used);
     assert_eq!(w.lock(id).sector.unwrap().sector_number, 1);

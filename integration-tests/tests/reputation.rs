@@ -319,6 +319,102 @@ fn controlling_addresses_register_their_miner() {
     assert_no_fil(&w);
 }
 
+/// Invisible, bidi, private-use and look-alike text in any metadata field is refused with 16
+/// by RegisterProvider and UpdateMetadata on the real wasm, the message names the field and
+/// the code point, and the registry's state stays as it was.
+#[test]
+fn invisible_bidi_and_look_alike_metadata_is_refused_and_changes_nothing() {
+    let mut w = world();
+    let (registry, miner, worker) = (w.registry, w.miner, w.worker);
+    let with_name = |name: &str| Metadata {
+        name: name.into(),
+        ..sample_metadata("x")
+    };
+    let bad: Vec<(Metadata, &str)> = vec![
+        (
+            with_name("good\u{202E}lam"),
+            "name contains U+202E RIGHT-TO-LEFT OVERRIDE (format character) at character 5",
+        ),
+        (
+            with_name("pay\u{200B}pal"),
+            "name contains U+200B ZERO WIDTH SPACE (format character)",
+        ),
+        (
+            with_name("\u{FEFF}Acme"),
+            "name contains U+FEFF ZERO WIDTH NO-BREAK SPACE",
+        ),
+        (
+            with_name("Ac\u{A0}me"),
+            "name contains U+00A0 NO-BREAK SPACE (space other than U+0020)",
+        ),
+        (
+            with_name("Acme\u{FE0F}"),
+            "name contains U+FE0F VARIATION SELECTOR-16 (invisible character)",
+        ),
+        (
+            with_name("Acme\u{E000}"),
+            "name contains U+E000 (private-use character)",
+        ),
+        (with_name("Acme\u{FFFF}"), "name contains U+FFFF (noncharacter)"),
+        (with_name("p\u{430}ypal"), "name mixes Latin and Cyrillic letters"),
+        (with_name("\u{FF50}aypal"), "fullwidth form of an ASCII character"),
+        (
+            with_name("z\u{300}\u{301}\u{302}\u{303}\u{304}algo"),
+            "more than 4 combining marks in a row",
+        ),
+        (
+            Metadata {
+                region: "F\u{200B}R".into(),
+                ..sample_metadata("x")
+            },
+            "region contains U+200B ZERO WIDTH SPACE",
+        ),
+        (
+            Metadata {
+                links: vec!["https://storage.example/\u{202E}".into()],
+                ..sample_metadata("x")
+            },
+            "link 1 contains U+202E RIGHT-TO-LEFT OVERRIDE",
+        ),
+    ];
+    let refused = |w: &mut World, method: u64, metadata: &Metadata, why: &str| {
+        let before = state_of(w);
+        let p = RegisterProviderParams {
+            miner: Address::new_id(miner),
+            metadata: metadata.clone(),
+        };
+        let failure = rep::send(&mut w.h, &worker, registry, method, &p)
+            .unwrap()
+            .expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT)
+            .unwrap();
+        assert!(failure.contains(why), "{metadata:?}: {failure}");
+        assert_eq!(state_of(w), before, "a refused {metadata:?} changed the registry");
+    };
+    for (metadata, why) in &bad {
+        refused(&mut w, METHOD_REGISTER_PROVIDER, metadata, why);
+    }
+    let owner = w.owner;
+    let unknown = rep::reputation(&mut w.h, &owner, registry, miner).unwrap();
+    assert_eq!(
+        unknown.unwrap_err(),
+        ExitCode::USR_NOT_FOUND,
+        "nothing was registered"
+    );
+    // A registered provider cannot switch to any of them either.
+    rep::register(&mut w.h, &worker, registry, miner, sample_metadata("Acme"))
+        .unwrap()
+        .ok()
+        .unwrap();
+    for (metadata, why) in &bad {
+        refused(&mut w, METHOD_UPDATE_METADATA, metadata, why);
+    }
+    let view = rep::reputation(&mut w.h, &owner, registry, miner)
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.registration.unwrap().metadata, sample_metadata("Acme"));
+    assert_no_fil(&w);
+}
+
 #[test]
 fn bad_inputs_get_clear_codes() {
     let mut w = world();

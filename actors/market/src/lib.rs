@@ -257,6 +257,7 @@ mod actor {
         let lock_id: u64 = rt.call(
             &Address::new_id(state.escrow),
             escrow::METHOD_LOCK,
+            "escrow Lock",
             encode_params(&lock)?,
             rt.facts().value_received.clone(),
         )?;

@@ -38,6 +38,12 @@ pub fn post_bounty<BS: Blockstore>(
     ensure!((policy.min_duration_floor..=policy.max_duration).contains(&p.min_duration), illegal_argument;
         "min duration must be {} to {} epochs, got {}", policy.min_duration_floor, policy.max_duration, p.min_duration);
     ensure!(p.expiry > facts.epoch, illegal_argument; "expiry {} is not in the future", p.expiry);
+    // A bounty takes claims for at most `max_duration` epochs, so whatever it holds is settled
+    // by now + 2 × max_duration (a last claim vests for at most max_duration): no bounty is
+    // open forever (an expiry of i64::MAX would be).
+    let horizon = facts.epoch.saturating_add(policy.max_duration);
+    ensure!(p.expiry <= horizon, illegal_argument;
+        "expiry {} is more than max_duration = {} epochs away: at most epoch {horizon}", p.expiry, policy.max_duration);
     if let Some(score) = p.min_reputation {
         ensure!(score <= 10_000, illegal_argument; "min reputation {score} exceeds 10000");
     }
@@ -404,6 +410,12 @@ pub fn cancel<BS: Blockstore>(
         .or_not_found(format_args!("bounty {bounty_id}"))?;
     ensure!(bounty.client == facts.caller, forbidden; "only the client cancels bounty {bounty_id}");
     ensure!(bounty.status == BountyStatus::Open, illegal_state; "bounty {bounty_id} is already cancelled");
+    // Past its expiry a bounty takes no claim and a slash refunds the client anyway: a cancel
+    // would change nothing. Before it, a cancel of a fully claimed bounty frees nothing now but
+    // is still a choice: a claim that fails later refunds its unvested reward instead of
+    // reopening its slot.
+    ensure!(facts.epoch < bounty.expiry, illegal_state;
+        "bounty {bounty_id} expired at {}: it takes no more claims, nothing to cancel (Reclaim takes back what is unclaimed)", bounty.expiry);
     bounty.status = BountyStatus::Cancelled;
     bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
     let freed = std::mem::take(&mut bounty.pool);

@@ -192,6 +192,22 @@ fn posting_validates_everything() {
             2000,
         ),
         (
+            "expiry beyond max_duration from now",
+            PostBountyParams {
+                expiry: MarketPolicy::default().max_duration + 1,
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
+            "expiry never",
+            PostBountyParams {
+                expiry: i64::MAX,
+                ..good.clone()
+            },
+            2000,
+        ),
+        (
             "score above range",
             PostBountyParams {
                 min_reputation: Some(10_001),
@@ -513,6 +529,63 @@ fn cancel_and_reclaim_pay_back_once() {
     let bounty = get_bounty(&store, &state, 0).unwrap();
     assert_eq!(bounty.reclaimed, atto(2500));
     check_invariants(&store, &state, &atto(500)).unwrap();
+}
+
+#[test]
+fn expiry_is_at_most_max_duration_from_the_post() {
+    let (store, mut state) = setup();
+    let max = MarketPolicy::default().max_duration;
+    let at = |expiry: i64| PostBountyParams { expiry, ..params(1) };
+    // The horizon moves with the chain: exactly now + max_duration is accepted.
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), at(max)).unwrap();
+    post_bounty(&store, &mut state, &facts(CLIENT, 700, 1000), at(700 + max)).unwrap();
+    let before = state.clone();
+    let e = post_bounty(&store, &mut state, &facts(CLIENT, 700, 1000), at(701 + max)).unwrap_err();
+    assert_eq!(code(e.clone()), 16);
+    assert!(
+        e.message().contains(&format!("at most epoch {}", 700 + max)),
+        "{}",
+        e.message()
+    );
+    assert_eq!(state, before);
+}
+
+#[test]
+fn cancel_after_the_expiry_is_refused_and_a_full_bounty_cancel_stops_reopening() {
+    let (store, mut state) = setup();
+    // Bounty 0: expired, one slot unclaimed. Cancelling it would change nothing.
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    claim(&store, &mut state, 0, P1, 7, 0);
+    let before = state.clone();
+    let e = cancel(&store, &mut state, &facts(CLIENT, 5_000, 0), 0).unwrap_err();
+    assert_eq!(code(e.clone()), 20);
+    assert!(e.message().contains("expired at 5000"), "{}", e.message());
+    assert_eq!(state, before, "a refused cancel changes nothing");
+    let (amount, _) = reclaim(&store, &mut state, &facts(CLIENT, 5_000, 0), 0).unwrap();
+    assert_eq!(amount, atto(1000));
+
+    // Bounty 1: every slot claimed before the expiry. The cancel frees nothing now, but a
+    // claim that fails later refunds the client instead of reopening its slot.
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    claim(&store, &mut state, 1, P2, 8, 0);
+    let events = cancel(&store, &mut state, &facts(CLIENT, 1_000, 0), 1).unwrap();
+    assert_eq!(events.len(), 1);
+    let bounty = get_bounty(&store, &state, 1).unwrap();
+    assert_eq!(
+        (bounty.status, bounty.open_slots, bounty.refundable.clone()),
+        (BountyStatus::Cancelled, 0, atto(0))
+    );
+    let slash = OnLockChangedParams {
+        lock_id: 1001,
+        change: LockChange::Slashed,
+        amount: atto(50),
+        remaining: atto(0),
+        epoch: 2_500,
+    };
+    on_collateral_changed(&store, &mut state, &facts(ESCROW, 2_500, 0), &slash).unwrap();
+    let bounty = get_bounty(&store, &state, 1).unwrap();
+    assert_eq!((bounty.open_slots, bounty.refundable), (0, atto(750)));
+    check_invariants(&store, &state, &atto(2000)).unwrap();
 }
 
 #[test]

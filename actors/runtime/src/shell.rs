@@ -283,18 +283,22 @@ impl Runtime {
         }
     }
 
-    /// Calls an exported method and decodes its return; a non-zero exit is an error that
-    /// keeps the callee's user code (system codes become USR_UNSPECIFIED).
+    /// Calls an exported method (`name` names it in errors) and decodes its return. A non-zero
+    /// exit aborts this actor with the callee's user code, as builtin-actors does for nested
+    /// calls (`ActorError::checked`): an actor-specific code such as the escrow's 33 reaches the
+    /// message's sender unchanged, and system codes become USR_UNSPECIFIED. The callee's abort
+    /// message does not travel between actors in the FVM; it stays in the message's backtrace.
     pub fn call<R: DeserializeOwned>(
         &self,
         to: &Address,
         method: MethodNum,
+        name: &str,
         params: Option<IpldBlock>,
         value: TokenAmount,
     ) -> ActorResult<R> {
         let response = self.send(to, method, params, value, false)?;
-        expect_success(to, method, &response)?;
-        decode_return(response.return_data.as_ref(), &format!("{to} method {method}"))
+        expect_success(to, name, &response)?;
+        decode_return(response.return_data.as_ref(), &format!("{to} {name}"))
     }
 
     /// A read-only query whose exit code the caller wants to classify (e.g. the market's 32
@@ -318,16 +322,16 @@ impl Runtime {
             return Ok(());
         }
         let response = self.send(to, METHOD_SEND, None, amount.clone(), false)?;
-        expect_success(to, METHOD_SEND, &response)
+        expect_success(to, "Send", &response)
     }
 }
 
-fn expect_success(to: &Address, method: MethodNum, response: &Response) -> ActorResult<()> {
+fn expect_success(to: &Address, name: &str, response: &Response) -> ActorResult<()> {
     let code = response.exit_code;
     if code.is_success() {
         return Ok(());
     }
-    let message = format!("call to {to} method {method} failed with exit {}", code.value());
+    let message = format!("{name} on {to} failed with exit {}", code.value());
     if code.is_system_error() {
         Err(ActorError::unspecified(message))
     } else {

@@ -10,6 +10,7 @@ use fvm_shared::{ActorID, MethodNum};
 use serde::{Deserialize, Serialize};
 
 pub mod score;
+pub mod text;
 
 pub use score::{Evidence, Stake, MAX_SCORE, NEUTRAL_SCORE};
 
@@ -63,7 +64,9 @@ pub struct AddressParams {
 /// What a provider says about itself. Bounded and validated (`Metadata::validate`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct Metadata {
-    /// Display name, 1 to 64 bytes of UTF-8 without control characters.
+    /// Display name, 1 to 64 bytes of UTF-8 held to the text profile of [`text`] (no invisible,
+    /// bidi, private-use or look-alike characters, no mixed Latin/Greek/Cyrillic letters), not
+    /// starting or ending with a space nor holding two in a row.
     pub name: String,
     /// ISO 3166-1 alpha-2 country code ("DE"), optionally with an ISO 3166-2 subdivision
     /// ("US-CA"), or empty.
@@ -76,7 +79,8 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// Why the metadata is refused, if it is.
+    /// Why the metadata is refused, if it is. Every text field (name, region, links) is held
+    /// to the text profile of [`text`] first, so a refusal names the field and the code point.
     pub fn validate(&self) -> Result<(), String> {
         if self.name.is_empty() || self.name.len() > MAX_NAME_BYTES {
             return Err(format!(
@@ -84,9 +88,15 @@ impl Metadata {
                 self.name.len()
             ));
         }
-        if self.name.chars().any(char::is_control) {
-            return Err("name contains control characters".into());
+        text::check_text("name", &self.name)?;
+        let name = self.name.as_bytes();
+        if name[0] == b' ' || name[name.len() - 1] == b' ' || name.windows(2).any(|w| w == b"  ") {
+            return Err(format!(
+                "name {:?} starts or ends with a space or holds two in a row: names differing only in spaces look alike",
+                self.name
+            ));
         }
+        text::check_text("region", &self.region)?;
         if !valid_region(&self.region) {
             return Err(format!(
                 "region {:?} is not an ISO 3166 code like \"DE\" or \"US-CA\"",
@@ -102,7 +112,8 @@ impl Metadata {
         if self.links.len() > MAX_LINKS {
             return Err(format!("{} links, at most {MAX_LINKS}", self.links.len()));
         }
-        for link in &self.links {
+        for (i, link) in self.links.iter().enumerate() {
+            text::check_text(&format!("link {}", i + 1), link)?;
             let printable = link.bytes().all(|b| b.is_ascii_graphic());
             let scheme = LINK_SCHEMES.iter().find(|s| link.starts_with(*s));
             match scheme {

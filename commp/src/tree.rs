@@ -49,10 +49,10 @@ impl Default for NodeHasher {
     }
 }
 
-/// Nodes hashed together by [`NodeHasher::reduce`] with SHA-NI. CPU time of one thread on
-/// 1 GiB, on the benchmark machine: 1.82 s with 1, 1.73 s with 2, 1.89 s with 3, 1.90 s with
-/// 4 (its SHA unit is throughput-bound, so interleaving gains little; `sha2`'s own SHA-NI
-/// path, without the precomputed padding schedule, took 2.26 s).
+/// Nodes hashed together by [`NodeHasher::reduce`] with SHA-NI. User CPU time of one thread
+/// on 1 GiB on the benchmark machine (median of 3): 1.80 s with 1, 1.68 s with 2, 1.79 s with 3,
+/// 1.82 s with 4 (its SHA unit is nearly throughput-bound, so interleaving gains little);
+/// through `sha2::compress256`, without the precomputed padding schedule, 2.22 s.
 const LANES: usize = 2;
 
 impl NodeHasher {

@@ -20,11 +20,8 @@
 //! Full batches of `127 · 2^13` bytes (1 MiB padded, a subtree of level 15) are hashed on
 //! every core; the zero fill up to the power of two is never hashed (all-zero subtrees have
 //! known roots). Each tree node costs two SHA-256 compressions (the 64-byte pair and the
-//! constant padding block). On x86-64 CPUs with the SHA extensions (SHA-NI) nodes are hashed
-//! by this crate's `shani` module: the padding block's message schedule precomputed, and four
-//! independent nodes interleaved, because one compression's rounds are a chain of dependent
-//! instructions; elsewhere by `sha2`'s compression function (`SUITE_COMMP_NO_SHANI=1` forces
-//! that path, for comparison).
+//! constant padding block), through `sha2`'s compression function (SHA-NI where the CPU has
+//! it).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -39,8 +36,6 @@ use fvm_shared::commcid::{data_commitment_v1_to_cid, FIL_COMMITMENT_UNSEALED, SH
 use fvm_shared::piece::PaddedPieceSize;
 
 mod fr32;
-#[cfg(target_arch = "x86_64")]
-mod shani;
 mod tree;
 
 pub use tree::{zero_root, Node};

@@ -2117,7 +2117,10 @@ fn a_deal_and_a_sector_must_match_and_a_given_location_is_checked() {
     let r = w.lock_as(owner, &w.params(evidence(1, Some(loc(3, 1))), 20_000), fil(1));
     w.refused(&r, STALE_LOCATION);
     assert!(
-        r.failure.as_deref().unwrap_or("").contains("is not at deadline 3 partition 1"),
+        r.failure
+            .as_deref()
+            .unwrap_or("")
+            .contains("is not at deadline 3 partition 1"),
         "{:?}",
         r.failure
     );

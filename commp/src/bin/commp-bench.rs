@@ -180,7 +180,7 @@ fn main() {
     }
 }
 
-/// The rows: this crate on every core and on one, its portable node path, the variants (other
+/// The rows: this crate on every core and on one, the variants (other
 /// builds of this program), and the plain SHA-256 tools.
 fn tools(me: &Path, threads: usize, variants: &[(String, PathBuf)]) -> Vec<Tool> {
     let child = |exe: &Path, threads: usize| -> Vec<String> {
@@ -191,7 +191,6 @@ fn tools(me: &Path, threads: usize, variants: &[(String, PathBuf)]) -> Vec<Tool>
             threads.to_string(),
         ]
     };
-    let portable = vec![("SUITE_COMMP_NO_SHANI".to_string(), "1".to_string())];
     let mut tools = vec![Tool {
         label: format!("CommP, suite-commp ({threads} threads)"),
         argv: child(me, threads),
@@ -204,16 +203,11 @@ fn tools(me: &Path, threads: usize, variants: &[(String, PathBuf)]) -> Vec<Tool>
             env: vec![],
         });
     }
-    tools.push(Tool {
-        label: format!("CommP, nodes by `sha2::compress256` ({threads} threads)"),
-        argv: child(me, threads),
-        env: portable.clone(),
-    });
     for (label, path) in variants {
         tools.push(Tool {
-            label: format!("CommP, nodes by `sha2::compress256`, {label} ({threads} threads)"),
+            label: format!("CommP, suite-commp, {label} ({threads} threads)"),
             argv: child(path, threads),
-            env: portable.clone(),
+            env: vec![],
         });
     }
     tools.push(Tool {
@@ -387,10 +381,8 @@ fn report(rows: &[Row], cx: &Context) -> String {
          compressions (the 64-byte pair and the padding block), so 8 compressions per 127 bytes where a plain \
          hash does 2 per 128 (×4.03). With {} cores hashing subtrees in parallel it can at best take about \
          {:.1} × the wall time of a single-threaded SHA-256 of the same speed per compression. CommP and \
-         `openssl` use the CPU's SHA extensions when it has them; GNU `sha256sum` does not. With them, \
-         `suite-commp` hashes a node itself (`commp/src/shani.rs`: the padding block's message schedule \
-         precomputed, two nodes interleaved); the `sha2::compress256` rows are its portable path \
-         (`SUITE_COMMP_NO_SHANI=1`), with and without sha2's `asm` feature, which replaces only sha2's \
+         `openssl` use the CPU's SHA extensions when it has them (CommP through `sha2`, which \
+         detects them); GNU `sha256sum` does not. The `asm` row is sha2's `asm` feature, which replaces only sha2's \
          fallback for CPUs without the extensions, so it cannot matter here and stays off.\n",
         cx.threads,
         4.03 / cx.threads as f64

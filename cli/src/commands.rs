@@ -14,10 +14,10 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::{ActorID, METHOD_SEND};
-use integration_tests::miner::{self, SectorLocation as MinerLocation, SectorStatusCode};
-use integration_tests::Account;
 use serde_json::{json, Value};
 use stand_in_market as f05;
+use suite_devnet::miner::{self, SectorLocation as MinerLocation, SectorStatusCode};
+use suite_devnet::Account;
 use suite_interfaces::bounty::{self as bm, *};
 use suite_interfaces::escrow::{self as esc, FaultProof, GetLockReturn, LockStatus, SectorLocation};
 use suite_interfaces::reputation::{self as rep, Metadata, ReputationView};
@@ -119,7 +119,7 @@ pub fn create_miner(
     let code = d.h.code_of(actor_runtime::builtin::BuiltinType::Miner);
     let exec = stand_in_init::ExecParams {
         code_cid: code,
-        constructor_params: integration_tests::harness::params(&p),
+        constructor_params: suite_devnet::harness::params(&p),
     };
     let r = d.send(
         owner,
@@ -251,7 +251,7 @@ pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Resu
     // What the chain would refuse in a less helpful order or way: the value transfer fails
     // before the market can say the replicas are too many, and the market states the escrow's
     // minimum collateral in attoFIL.
-    let state = integration_tests::bounty::state(&d.h, market)?;
+    let state = suite_devnet::bounty::state(&d.h, market)?;
     if !(1..=state.policy.max_replicas).contains(&p.replicas) {
         bail!(
             "replicas must be 1 to {} (the market's policy)",
@@ -581,7 +581,7 @@ pub fn update_metadata(d: &mut Devnet, from: &Account, miner_id: ActorID, metada
 pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimReturn>> {
     let market = d.suite().market;
     d.h.flush()?;
-    let state = integration_tests::bounty::state(&d.h, market)?;
+    let state = suite_devnet::bounty::state(&d.h, market)?;
     let store = d.h.store().clone();
     let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
     let mut ids: Vec<u64> = all_pages(|cursor: Option<u64>| {
@@ -905,9 +905,7 @@ fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
         let actor =
             d.h.actor(id)?
                 .ok_or_else(|| anyhow!("{name} f0{id} is missing"))?;
-        let size = integration_tests::actors::wasm(name)
-            .map(|w| w.len())
-            .unwrap_or(0);
+        let size = suite_devnet::actors::wasm(name).map(|w| w.len()).unwrap_or(0);
         table.row(vec![
             name.into(),
             format!("f0{id}"),

@@ -14,9 +14,9 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::ActorID;
-use integration_tests::Account;
 use serde_json::json;
 use stand_in_market as f05;
+use suite_devnet::Account;
 use suite_interfaces::bounty::PostBountyParams;
 use suite_interfaces::reputation::Metadata;
 
@@ -326,11 +326,7 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
         .sector
         .map(|x| x.sector_number)
         .context("p3's lock has its sector")?;
-    miner_control(
-        &mut s.d,
-        p3.miner,
-        &integration_tests::miner::Control::Fault(sector_b),
-    )?;
+    miner_control(&mut s.d, p3.miner, &suite_devnet::miner::Control::Fault(sector_b))?;
     s.commit()?;
     s.say(format!(
         "p3's sector {sector_b} (holding bob's piece) goes faulty"
@@ -352,7 +348,7 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     miner_control(
         &mut s.d,
         p3.miner,
-        &integration_tests::miner::Control::Terminate(sector_b),
+        &suite_devnet::miner::Control::Terminate(sector_b),
     )?;
     s.commit()?;
     s.say(format!(

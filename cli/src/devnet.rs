@@ -19,11 +19,11 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, MethodNum};
-use integration_tests::bounty::{self as market_helpers, Suite};
-use integration_tests::harness::params;
-use integration_tests::{Account, Harness, Receipt, Snapshot};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use suite_devnet::bounty::{self as market_helpers, Suite};
+use suite_devnet::harness::params;
+use suite_devnet::{Account, Harness, Receipt, Snapshot};
 use suite_interfaces::bounty::MarketPolicy;
 use suite_interfaces::escrow::Policy;
 
@@ -231,8 +231,8 @@ pub fn origin(frames: &[Frame]) -> Option<&Frame> {
 /// A method's name: the suite's and the builtin ones (`suite_interfaces::method_name`), the
 /// stand-ins' operator controls, else its number.
 pub fn method_label(method: MethodNum) -> String {
-    use integration_tests::miner as m;
     use stand_in_market as f05;
+    use suite_devnet::miner as m;
     if let Some(name) = suite_interfaces::method_name(method) {
         return name.to_string();
     }

@@ -171,21 +171,62 @@ pub struct Options {
     pub target_dir: PathBuf,
     /// Where the modules, `manifest.json` and `actors.car` are written.
     pub out_dir: PathBuf,
-    /// Only report these packages (every actor crate is always built: see `build`).
+    /// Build only the actor crates whose directory is under one of these paths (relative to
+    /// the workspace); empty: every actor crate. Always the whole of that set: see `build`.
+    pub under: Vec<PathBuf>,
+    /// Only report these packages (every actor crate of the set is always built: see `build`).
     pub packages: Vec<String>,
 }
 
 impl Options {
+    /// Every actor crate of the workspace, written to `target/wasm-build/actors`.
     pub fn for_workspace(workspace: impl Into<PathBuf>) -> Self {
         let workspace = workspace.into();
         Self {
             target_dir: workspace.join("target/wasm-build"),
             out_dir: workspace.join("target/wasm-build/actors"),
             workspace,
+            under: Vec::new(),
+            packages: Vec::new(),
+        }
+    }
+
+    /// The actor crates of `group`, written to `target/wasm-build/<group name>`.
+    pub fn for_group(workspace: impl Into<PathBuf>, group: &Group) -> Self {
+        let workspace = workspace.into();
+        Self {
+            target_dir: workspace.join("target/wasm-build"),
+            out_dir: workspace.join("target/wasm-build").join(group.name),
+            under: group.under.iter().map(PathBuf::from).collect(),
+            workspace,
             packages: Vec::new(),
         }
     }
 }
+
+/// A set of actor crates always built together, in one cargo invocation of its own: the
+/// crates whose directory is under one of `under` (paths relative to the workspace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Group {
+    pub name: &'static str,
+    pub under: &'static [&'static str],
+}
+
+/// The product: the suite's actors and the devnet's stand-in builtins. Their code CIDs never
+/// depend on a test actor, because no test actor is ever in their build.
+pub const PRODUCT: Group = Group {
+    name: "product",
+    under: &["actors", "devnet/stand-ins"],
+};
+
+/// The test actors, built apart from the product.
+pub const TEST_ACTORS: Group = Group {
+    name: "test-actors",
+    under: &["testing/test-actors"],
+};
+
+/// Every group; each actor crate of the workspace belongs to exactly one.
+pub const GROUPS: &[Group] = &[PRODUCT, TEST_ACTORS];
 
 /// The result of a build: the modules, and the compiler's warnings for the caller to forward.
 #[derive(Debug, Clone)]
@@ -197,6 +238,29 @@ pub struct Report {
 
 /// The workspace members that have a `cdylib` target, i.e. the actors.
 pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
+    Ok(actor_crates(workspace)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect())
+}
+
+/// The actor crates whose directory is under one of `under` (relative to the workspace; empty:
+/// all of them), sorted by name.
+pub fn actor_packages_under(workspace: &Path, under: &[PathBuf]) -> Result<Vec<String>> {
+    let root = fs::canonicalize(workspace).with_context(|| format!("{}", workspace.display()))?;
+    let prefixes: Vec<PathBuf> = under.iter().map(|u| root.join(u)).collect();
+    Ok(actor_crates(workspace)?
+        .into_iter()
+        .filter(|(_, dir)| {
+            let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+            prefixes.is_empty() || prefixes.iter().any(|p| dir.starts_with(p))
+        })
+        .map(|(name, _)| name)
+        .collect())
+}
+
+/// (package, crate directory) of every actor crate, sorted by package.
+pub fn actor_crates(workspace: &Path) -> Result<Vec<(String, PathBuf)>> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .args([
@@ -220,6 +284,7 @@ pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Package {
         name: String,
+        manifest_path: PathBuf,
         targets: Vec<Target>,
     }
     #[derive(Deserialize)]
@@ -227,7 +292,7 @@ pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
         crate_types: Vec<String>,
     }
     let meta: Metadata = serde_json::from_slice(&out.stdout)?;
-    let mut names: Vec<String> = meta
+    let mut crates: Vec<(String, PathBuf)> = meta
         .packages
         .into_iter()
         .filter(|p| {
@@ -235,22 +300,30 @@ pub fn actor_packages(workspace: &Path) -> Result<Vec<String>> {
                 .iter()
                 .any(|t| t.crate_types.iter().any(|c| c == "cdylib"))
         })
-        .map(|p| p.name)
+        .map(|p| {
+            let dir = p
+                .manifest_path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            (p.name, dir)
+        })
         .collect();
-    names.sort();
-    Ok(names)
+    crates.sort();
+    Ok(crates)
 }
 
 /// Builds the actors, writes `<out_dir>/<package>.wasm`, `manifest.json` and `actors.car`.
 pub fn build(opts: &Options) -> Result<Report> {
     let toolchain = Toolchain::detect()?;
-    // Always the whole set: cargo unifies dependency features across the packages of one
-    // build, so building a subset could change a module's bytes, hence its code CID.
-    let mut packages = actor_packages(&opts.workspace)?;
+    // Always the whole set (of the group): cargo unifies dependency features across the
+    // packages of one build, so building a subset could change a module's bytes, hence its
+    // code CID. A group is built alone, so crates outside it never take part in that.
+    let mut packages = actor_packages_under(&opts.workspace, &opts.under)?;
     for wanted in &opts.packages {
         if !packages.contains(wanted) {
             bail!(
-                "{wanted} is not an actor crate of this workspace (actors: {})",
+                "{wanted} is not an actor crate of this build (actors: {})",
                 packages.join(", ")
             );
         }
@@ -260,7 +333,11 @@ pub fn build(opts: &Options) -> Result<Report> {
         packages.retain(|p| !skip.split(',').any(|s| s.trim() == p));
     }
     if packages.is_empty() {
-        bail!("no actor crates (cdylib members) in {}", opts.workspace.display());
+        bail!(
+            "no actor crates (cdylib members) under {:?} in {}",
+            opts.under,
+            opts.workspace.display()
+        );
     }
 
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -443,20 +520,24 @@ pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-/// Call from a build script: builds every actor of the workspace that holds `manifest_dir`,
-/// forwards warnings, asks cargo to rerun when actor sources change, and writes
-/// `$OUT_DIR/actors.rs` with `pub const ACTORS: &[(&str, &[u8])]` (package, wasm bytes).
-pub fn build_for_build_script(workspace: &Path, watch: &[&str]) -> Result<Report> {
+/// Call from a build script: builds the actors of `group` in `workspace` (one cargo
+/// invocation, the whole group), forwards warnings, asks cargo to rerun when the `watch`ed
+/// paths change, and writes `$OUT_DIR/actors.rs` with `pub const ACTORS: &[(&str, &[u8])]`
+/// (package, wasm bytes) of that group only.
+pub fn build_for_build_script(workspace: &Path, group: &Group, watch: &[&str]) -> Result<Report> {
     for dir in watch {
         println!("cargo:rerun-if-changed={}", workspace.join(dir).display());
     }
     println!("cargo:rerun-if-env-changed=WASM_BUILD_RUSTC");
     println!("cargo:rerun-if-env-changed=WASM_BUILD_SKIP");
-    let report = build(&Options::for_workspace(workspace))?;
+    let report = build(&Options::for_group(workspace, group))?;
     for w in &report.warnings {
         println!("cargo:warning=[wasm] {w}");
     }
-    let mut src = String::from("/// (package, wasm module) for every actor crate, built by wasm-build.\npub const ACTORS: &[(&str, &[u8])] = &[\n");
+    let mut src = format!(
+        "/// (package, wasm module) for every actor crate of the `{}` group, built by wasm-build.\npub const ACTORS: &[(&str, &[u8])] = &[\n",
+        group.name
+    );
     for a in &report.actors {
         src.push_str(&format!(
             "    ({:?}, include_bytes!({:?})),\n",
@@ -473,6 +554,54 @@ pub fn build_for_build_script(workspace: &Path, watch: &[&str]) -> Result<Report
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn workspace() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf()
+    }
+
+    #[test]
+    fn every_actor_crate_is_in_exactly_one_group() {
+        let ws = workspace();
+        let all = actor_packages(&ws).unwrap();
+        let mut seen: Vec<String> = Vec::new();
+        for g in GROUPS {
+            let under: Vec<PathBuf> = g.under.iter().map(PathBuf::from).collect();
+            let members = actor_packages_under(&ws, &under).unwrap();
+            assert!(!members.is_empty(), "group {} is empty", g.name);
+            for m in members {
+                assert!(!seen.contains(&m), "{m} is in two groups");
+                seen.push(m);
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, all, "every actor crate belongs to a group");
+    }
+
+    #[test]
+    fn the_product_group_holds_no_crate_under_testing() {
+        let ws = workspace();
+        let testing = fs::canonicalize(ws.join("testing")).unwrap();
+        let under: Vec<PathBuf> = PRODUCT.under.iter().map(PathBuf::from).collect();
+        let product = actor_packages_under(&ws, &under).unwrap();
+        let crates = actor_crates(&ws).unwrap();
+        for (name, dir) in &crates {
+            let in_testing = fs::canonicalize(dir).unwrap().starts_with(&testing);
+            assert_eq!(
+                product.contains(name),
+                !in_testing,
+                "{name} ({}): the product is every actor crate outside testing/",
+                dir.display()
+            );
+        }
+        assert!(
+            product.iter().all(|p| !p.starts_with("test-actor")),
+            "{product:?}"
+        );
+        assert!(product.contains(&"bounty-market".to_string()), "{product:?}");
+    }
 
     #[test]
     fn code_cid_is_raw_blake2b_256() {

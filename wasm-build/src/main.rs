@@ -1,14 +1,15 @@
-//! `cargo run -p wasm-build -- [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]`
+//! `cargo run -p wasm-build -- [--group NAME]... [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]`
 //!
-//! Builds every actor crate to wasm and prints each module's size and code CID. With
-//! `--verify-reproducible` it also builds everything a second time from an empty target dir
-//! and fails unless every code CID is identical.
+//! Builds the actor crates to wasm, each group (`product`, `test-actors`: see
+//! `wasm_build::GROUPS`) whole and in a cargo invocation of its own, and prints each module's
+//! size and code CID. With `--verify-reproducible` it also builds everything a second time from
+//! an empty target dir and fails unless every code CID is identical.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use wasm_build::{build, Options, Report};
+use wasm_build::{build, Options, Report, GROUPS};
 
 fn main() -> ExitCode {
     match run() {
@@ -25,25 +26,70 @@ fn run() -> Result<()> {
         .parent()
         .context("workspace root")?
         .to_path_buf();
-    let mut opts = Options::for_workspace(&workspace);
+    let mut groups = Vec::new();
+    let mut out = None;
+    let mut target_dir = None;
+    let mut packages = Vec::new();
     let mut verify = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--out" => opts.out_dir = PathBuf::from(args.next().context("--out needs a directory")?),
-            "--target-dir" => {
-                opts.target_dir = PathBuf::from(args.next().context("--target-dir needs a directory")?)
+            "--group" | "-g" => {
+                let name = args.next().context("--group needs a name")?;
+                let names: Vec<&str> = GROUPS.iter().map(|g| g.name).collect();
+                match GROUPS.iter().find(|g| g.name == name) {
+                    Some(g) => groups.push(*g),
+                    None => bail!("no group {name} (groups: {})", names.join(", ")),
+                }
             }
-            "--package" | "-p" => opts.packages.push(args.next().context("--package needs a name")?),
+            "--out" => out = Some(PathBuf::from(args.next().context("--out needs a directory")?)),
+            "--target-dir" => {
+                target_dir = Some(PathBuf::from(
+                    args.next().context("--target-dir needs a directory")?,
+                ))
+            }
+            "--package" | "-p" => packages.push(args.next().context("--package needs a name")?),
             "--verify-reproducible" => verify = true,
             "-h" | "--help" => {
-                println!("usage: wasm-build [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]");
+                println!("usage: wasm-build [--group NAME]... [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]");
                 return Ok(());
             }
             other => bail!("unknown argument {other} (see --help)"),
         }
     }
-    let report = build(&opts)?;
+    if groups.is_empty() {
+        groups = GROUPS.to_vec();
+    }
+    if out.is_some() && groups.len() > 1 {
+        bail!("--out needs one --group: each group writes its own manifest and CAR");
+    }
+    // `-p` only selects what is printed: each group it names is built whole.
+    let mut unmatched = packages.clone();
+    for group in groups {
+        let mut opts = Options::for_group(&workspace, &group);
+        if let Some(dir) = &out {
+            opts.out_dir = dir.clone();
+        }
+        if let Some(dir) = &target_dir {
+            opts.target_dir = dir.clone();
+        }
+        let members = wasm_build::actor_packages_under(&workspace, &opts.under)?;
+        opts.packages = packages.iter().filter(|p| members.contains(p)).cloned().collect();
+        unmatched.retain(|p| !members.contains(p));
+        if !packages.is_empty() && opts.packages.is_empty() {
+            continue;
+        }
+        println!("== group {}", group.name);
+        build_group(&opts, verify)?;
+    }
+    if !unmatched.is_empty() {
+        bail!("not an actor crate of the groups built: {}", unmatched.join(", "));
+    }
+    Ok(())
+}
+
+fn build_group(opts: &Options, verify: bool) -> Result<()> {
+    let report = build(opts)?;
     for w in &report.warnings {
         eprintln!("{w}");
     }

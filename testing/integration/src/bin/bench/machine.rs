@@ -18,7 +18,7 @@ fn command(program: &str, args: &[&str]) -> Option<String> {
 
 /// The version of a package in the workspace's Cargo.lock.
 fn locked_version(package: &str) -> Option<String> {
-    let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock");
+    let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock");
     let text = std::fs::read_to_string(lock).ok()?;
     let wanted = format!("name = \"{package}\"");
     let mut lines = text.lines();

@@ -20,7 +20,7 @@ use crate::{reputation, Account, Harness, Receipt};
 
 pub const PACKAGE: &str = "collateral-escrow";
 
-pub use crate::ledger::message_fee;
+pub use crate::harness::message_fee;
 
 /// A deployed registry and escrow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

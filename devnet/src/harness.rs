@@ -42,6 +42,12 @@ pub const MESSAGE_GAS_LIMIT: u64 = 10_000_000_000;
 /// What the operator holds at genesis: it funds every account the tests create.
 pub const OPERATOR_GENESIS_FIL: u64 = 1_000_000_000;
 
+/// What every harness message costs its sender: the VM burns the unused gas limit as
+/// over-estimation, so it is exactly limit × fee cap.
+pub fn message_fee() -> TokenAmount {
+    TokenAmount::from_atto(MESSAGE_GAS_LIMIT) * BASE_FEE_ATTO
+}
+
 /// An account: its ID and the key address messages are signed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Account {
@@ -171,6 +177,9 @@ pub struct Harness<B: Blockstore + Clone + 'static = Rc<MemoryBlockstore>> {
     operator: Account,
     next_key: u64,
     tracing: bool,
+    /// Modules [`Harness::deploy`] finds by package name besides the product's
+    /// ([`crate::actors::ACTORS`]): tests and the bench add their test actors here.
+    extra_modules: Vec<(&'static str, &'static [u8])>,
 }
 
 impl Harness<Rc<MemoryBlockstore>> {
@@ -216,6 +225,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             },
             next_key: 1,
             tracing: false,
+            extra_modules: Vec::new(),
         };
         h.instantiate(root)?;
         // Skipped only while the stand-in market is left out of a development build.
@@ -244,6 +254,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             operator: snapshot.operator,
             next_key: snapshot.next_key,
             tracing: false,
+            extra_modules: Vec::new(),
         };
         h.instantiate(snapshot.root)?;
         Ok(h)
@@ -491,6 +502,32 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         )
     }
 
+    /// Makes `modules` (package name, wasm) deployable by name with [`Harness::deploy`], next to
+    /// the product modules the devnet embeds. A name already known keeps its first module.
+    pub fn add_modules(&mut self, modules: &[(&'static str, &'static [u8])]) {
+        for &(name, module) in modules {
+            if self.module(name).is_err() {
+                self.extra_modules.push((name, module));
+            }
+        }
+    }
+
+    /// The module of a package: a product module, or one added with [`Harness::add_modules`].
+    pub fn module(&self, package: &str) -> Result<&'static [u8]> {
+        if let Some(module) = crate::actors::wasm(package) {
+            return Ok(module);
+        }
+        if let Some((_, module)) = self.extra_modules.iter().find(|(name, _)| *name == package) {
+            return Ok(module);
+        }
+        let known: Vec<&str> = crate::actors::ACTORS
+            .iter()
+            .chain(&self.extra_modules)
+            .map(|(name, _)| *name)
+            .collect();
+        bail!("no wasm for {package}; known: {known:?}")
+    }
+
     /// Installs (if needed) and creates an actor of a workspace package; returns its ID.
     pub fn deploy<P: Serialize>(
         &mut self,
@@ -498,7 +535,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         package: &str,
         constructor_params: &P,
     ) -> Result<ActorID> {
-        let module = crate::actors::require_wasm(package)?;
+        let module = self.module(package)?;
         let code = self.install_code(from, module)?;
         let ret: stand_in_init::ExecReturn = self
             .exec_actor(from, code, constructor_params, TokenAmount::default())?

@@ -1,4 +1,5 @@
-//! The wasm modules built by `wasm-build` from the build script.
+//! The product wasm modules (wasm-build's `PRODUCT` group: the actors of `actors/` and the
+//! stand-ins), built by the build script. No test actor is among them.
 
 include!(concat!(env!("OUT_DIR"), "/actors.rs"));
 

@@ -7,14 +7,8 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::ActorID;
 
-use crate::harness::{BASE_FEE_ATTO, MESSAGE_GAS_LIMIT};
-use crate::{Harness, Receipt};
-
-/// What every harness message costs its sender: the VM burns the unused gas limit as
-/// over-estimation, so it is exactly limit × fee cap.
-pub fn message_fee() -> TokenAmount {
-    TokenAmount::from_atto(MESSAGE_GAS_LIMIT) * BASE_FEE_ATTO
-}
+pub use suite_devnet::harness::message_fee;
+use suite_devnet::{Harness, Receipt};
 
 struct Before {
     sender: ActorID,

@@ -1,0 +1,16 @@
+//! The suite's local devnet: a real ref-fvm 4.8 machine with this repo's stand-in builtin
+//! actors (manifest in canonical order) running the product's wasm (the three actors of
+//! `actors/` and the stand-ins of `devnet/stand-ins/`), snapshot and resume, and typed helpers
+//! for each actor. Test actors are not part of it: the test crate (`testing/integration`)
+//! builds them and adds them to a harness with [`Harness::add_modules`].
+
+pub mod actors;
+pub mod bounty;
+pub mod escrow;
+pub mod genesis;
+pub mod harness;
+pub mod market;
+pub mod miner;
+pub mod reputation;
+
+pub use harness::{Account, Harness, Receipt, Snapshot};

@@ -1,0 +1,229 @@
+//! The scenario tests' and the benchmark's view of the devnet: `suite-devnet`'s chain and
+//! typed helpers, with the test actors (`testing/test-actors/*`, built to wasm by this crate's
+//! build script in a wasm-build invocation of their own) deployable by name on every
+//! [`Harness`] made here, and the test-only support (the balance [`ledger`], the relay
+//! reporter in [`reputation`]).
+
+use std::ops::{Deref, DerefMut};
+use std::rc::Rc;
+
+use anyhow::Result;
+use cid::Cid;
+use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use fvm_shared::address::Address;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::error::ExitCode;
+use fvm_shared::sector::SectorNumber;
+use fvm_shared::{ActorID, MethodNum};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use stand_in_market::{
+    DealProposal, GetBalanceReturn, GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn,
+    Label, State,
+};
+pub use suite_devnet::harness::MarketPolicy;
+pub use suite_devnet::{bounty, escrow, genesis, market, miner};
+pub use suite_devnet::{Account, Receipt, Snapshot};
+
+pub mod actors;
+pub mod ledger;
+pub mod reputation;
+
+/// The devnet's harness module, with this crate's [`Harness`] in place of the devnet's.
+pub mod harness {
+    pub use crate::Harness;
+    pub use suite_devnet::harness::*;
+}
+
+/// A devnet chain ([`suite_devnet::Harness`], which it derefs to) on which the test actors can
+/// be deployed by package name too (`h.deploy(&from, "test-actor-counter", &params)`).
+pub struct Harness<B: Blockstore + Clone + 'static = Rc<MemoryBlockstore>>(suite_devnet::Harness<B>);
+
+impl Harness<Rc<MemoryBlockstore>> {
+    /// [`suite_devnet::Harness::new`] with the test actors.
+    pub fn new() -> Result<Self> {
+        suite_devnet::Harness::new().map(Self::from_devnet)
+    }
+
+    /// [`suite_devnet::Harness::with_market_policy`] with the test actors.
+    pub fn with_market_policy(policy: MarketPolicy) -> Result<Self> {
+        suite_devnet::Harness::with_market_policy(policy).map(Self::from_devnet)
+    }
+}
+
+impl<B: Blockstore + Clone + 'static> Harness<B> {
+    /// [`suite_devnet::Harness::create`] with the test actors.
+    pub fn create(store: B) -> Result<Self> {
+        suite_devnet::Harness::create(store).map(Self::from_devnet)
+    }
+
+    /// [`suite_devnet::Harness::create_with_market_policy`] with the test actors.
+    pub fn create_with_market_policy(store: B, policy: MarketPolicy) -> Result<Self> {
+        suite_devnet::Harness::create_with_market_policy(store, policy).map(Self::from_devnet)
+    }
+
+    /// [`suite_devnet::Harness::resume`] with the test actors.
+    pub fn resume(store: B, snapshot: &Snapshot) -> Result<Self> {
+        suite_devnet::Harness::resume(store, snapshot).map(Self::from_devnet)
+    }
+
+    /// Adds the test actors to a devnet chain.
+    pub fn from_devnet(mut h: suite_devnet::Harness<B>) -> Self {
+        h.add_modules(actors::TEST_ACTORS);
+        Self(h)
+    }
+
+    /// The devnet chain underneath.
+    pub fn into_devnet(self) -> suite_devnet::Harness<B> {
+        self.0
+    }
+}
+
+impl<B: Blockstore + Clone + 'static> Deref for Harness<B> {
+    type Target = suite_devnet::Harness<B>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<B: Blockstore + Clone + 'static> DerefMut for Harness<B> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// The devnet's market calls on this crate's harness too. Found on [`Harness`] itself (not
+/// through `DerefMut`), so a call can borrow the harness mutably while its arguments still read
+/// the fixture holding it, as on the devnet's own harness.
+impl<B: Blockstore + Clone + 'static> market::MarketExt for Harness<B> {
+    fn market_state(&self) -> Result<State> {
+        self.0.market_state()
+    }
+
+    fn market_state_cid(&self) -> Result<Cid> {
+        self.0.market_state_cid()
+    }
+
+    fn market_call<P: Serialize>(&mut self, from: &Account, method: MethodNum, p: &P) -> Result<Receipt> {
+        self.0.market_call(from, method, p)
+    }
+
+    fn market_send_raw(&mut self, from: &Account, method: MethodNum, raw: Vec<u8>) -> Result<Receipt> {
+        self.0.market_send_raw(from, method, raw)
+    }
+
+    fn market_operator(&mut self) -> Result<ActorID> {
+        self.0.market_operator()
+    }
+
+    fn publish_deal_as(&mut self, from: &Account, proposal: &DealProposal) -> Result<Receipt> {
+        self.0.publish_deal_as(from, proposal)
+    }
+
+    fn publish_deal(&mut self, proposal: &DealProposal) -> Result<DealID> {
+        self.0.publish_deal(proposal)
+    }
+
+    fn activate_deal_as(&mut self, from: &Account, id: DealID, sector: SectorNumber) -> Result<Receipt> {
+        self.0.activate_deal_as(from, id, sector)
+    }
+
+    fn activate_deal(&mut self, id: DealID, sector: SectorNumber) -> Result<Receipt> {
+        self.0.activate_deal(id, sector)
+    }
+
+    fn terminate_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
+        self.0.terminate_deal_as(from, id)
+    }
+
+    fn terminate_deal(&mut self, id: DealID) -> Result<Receipt> {
+        self.0.terminate_deal(id)
+    }
+
+    fn settle_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
+        self.0.settle_deal_as(from, id)
+    }
+
+    fn settle_deal(&mut self, id: DealID) -> Result<Receipt> {
+        self.0.settle_deal(id)
+    }
+
+    fn timeout_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
+        self.0.timeout_deal_as(from, id)
+    }
+
+    fn timeout_deal(&mut self, id: DealID) -> Result<Receipt> {
+        self.0.timeout_deal(id)
+    }
+
+    fn deal_query(&mut self, method: MethodNum, id: DealID) -> Result<Receipt> {
+        self.0.deal_query(method, id)
+    }
+
+    fn deal_get<T: DeserializeOwned>(
+        &mut self,
+        method: MethodNum,
+        id: DealID,
+    ) -> Result<Result<T, ExitCode>> {
+        self.0.deal_get(method, id)
+    }
+
+    fn deal_data_commitment(&mut self, id: DealID) -> Result<Result<GetDealDataCommitmentReturn, ExitCode>> {
+        self.0.deal_data_commitment(id)
+    }
+
+    fn deal_client(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>> {
+        self.0.deal_client(id)
+    }
+
+    fn deal_provider(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>> {
+        self.0.deal_provider(id)
+    }
+
+    fn deal_label(&mut self, id: DealID) -> Result<Result<Label, ExitCode>> {
+        self.0.deal_label(id)
+    }
+
+    fn deal_term(&mut self, id: DealID) -> Result<Result<GetDealTermReturn, ExitCode>> {
+        self.0.deal_term(id)
+    }
+
+    fn deal_total_price(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
+        self.0.deal_total_price(id)
+    }
+
+    fn deal_client_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
+        self.0.deal_client_collateral(id)
+    }
+
+    fn deal_provider_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
+        self.0.deal_provider_collateral(id)
+    }
+
+    fn deal_verified(&mut self, id: DealID) -> Result<Result<bool, ExitCode>> {
+        self.0.deal_verified(id)
+    }
+
+    fn deal_activation(&mut self, id: DealID) -> Result<Result<GetDealActivationReturn, ExitCode>> {
+        self.0.deal_activation(id)
+    }
+
+    fn deal_sector(&mut self, id: DealID) -> Result<Result<SectorNumber, ExitCode>> {
+        self.0.deal_sector(id)
+    }
+
+    fn market_add_balance(
+        &mut self,
+        from: &Account,
+        to: Address,
+        value: TokenAmount,
+    ) -> Result<Result<(), ExitCode>> {
+        self.0.market_add_balance(from, to, value)
+    }
+
+    fn market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
+        self.0.market_balance(account)
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The suite's benchmark on the local FVM (installs the toolchain if needed, builds the wasm and
-# the harness, runs `integration-tests/src/bin/bench`): gas of every exported method at growing
+# the harness, runs `testing/integration/src/bin/bench`): gas of every exported method at growing
 # state sizes, floors of the heavy flows, where a claim's gas goes, the harness's throughput,
 # the wasm modules, and the same flows on the suite rebuilt at other opt-levels.
 #   scripts/bench.sh                      # full run (N = 10, 1,000, 10,000): writes docs/benchmarks.md
@@ -37,7 +37,7 @@ if ! $quick; then
   cargo build --locked -q -p wasm-build
   for level in s z; do
     echo "bench.sh: building the suite at opt-level $level into $variants/opt-$level" >&2
-    CARGO_PROFILE_WASM_OPT_LEVEL=$level target/debug/wasm-build \
+    CARGO_PROFILE_WASM_OPT_LEVEL=$level target/debug/wasm-build --group product \
       --out "$variants/opt-$level" --target-dir "$variants/target-$level" >/dev/null
     args+=(--variant "opt-level $level=$variants/opt-$level")
   done
@@ -54,7 +54,7 @@ exec "$rustc" "$@"
 WRAPPER
   chmod +x "$wrapper"
   echo "bench.sh: building the suite with a 64 KiB stack into $variants/stack64" >&2
-  CARGO_BUILD_RUSTC_WRAPPER="$PWD/$wrapper" target/debug/wasm-build \
+  CARGO_BUILD_RUSTC_WRAPPER="$PWD/$wrapper" target/debug/wasm-build --group product \
     --out "$variants/stack64" --target-dir "$variants/target-stack64" >/dev/null
   args+=(--variant "stack 64 KiB=$variants/stack64")
   if [ ${#out[@]} -eq 0 ]; then

@@ -380,7 +380,7 @@ mod actor {
         if let Some((notify, params)) = &s.notify {
             let failed = rt.send_best_effort(
                 &Address::new_id(*notify),
-                METHOD_ON_LOCK_CHANGED,
+                METHOD_ON_COLLATERAL_CHANGED,
                 encode_params(params)?,
                 Some(NOTIFY_GAS_LIMIT),
             );

@@ -258,7 +258,7 @@ pub struct Settlement {
     /// Method-0 payments, in order.
     pub payouts: Vec<(ActorID, TokenAmount)>,
     pub outcome: Option<RecordOutcomeParams>,
-    pub notify: Option<(ActorID, OnLockChangedParams)>,
+    pub notify: Option<(ActorID, OnCollateralChangedParams)>,
     pub events: Vec<ActorEvent>,
     pub report: Option<ReportFaultReturn>,
 }
@@ -327,12 +327,16 @@ pub fn slash<BS: Blockstore>(
     state.locks = locks.flush()?;
 
     let (kind, on_sector, change) = match proof {
-        FaultProof::DealTerminated => (OutcomeKind::Slashed, false, LockChange::Slashed),
-        FaultProof::SectorFaulty(_) => (OutcomeKind::Fault, true, LockChange::FaultFee),
-        FaultProof::SectorDead(_) => (OutcomeKind::Slashed, true, LockChange::Slashed),
+        FaultProof::DealTerminated => (OutcomeKind::Slashed, false, CollateralChange::Slashed),
+        FaultProof::SectorFaulty(_) => (OutcomeKind::Fault, true, CollateralChange::FaultFee),
+        FaultProof::SectorDead(_) => (OutcomeKind::Slashed, true, CollateralChange::Slashed),
     };
     // A fault fee that emptied the lock settles it like a slash.
-    let change = if settled { LockChange::Slashed } else { change };
+    let change = if settled {
+        CollateralChange::Slashed
+    } else {
+        change
+    };
     let event = EventBuilder::new(EVENT_SLASHED)
         .indexed("lock", &lock_id)
         .indexed("provider", &lock.provider)
@@ -356,7 +360,7 @@ pub fn slash<BS: Blockstore>(
         notify: lock.notify.map(|n| {
             (
                 n,
-                OnLockChangedParams {
+                OnCollateralChangedParams {
                     lock_id,
                     change,
                     amount: amount.clone(),
@@ -431,9 +435,9 @@ pub fn release<BS: Blockstore>(
         notify: lock.notify.map(|n| {
             (
                 n,
-                OnLockChangedParams {
+                OnCollateralChangedParams {
                     lock_id,
-                    change: LockChange::Released,
+                    change: CollateralChange::Released,
                     amount,
                     remaining: TokenAmount::default(),
                     epoch: facts.epoch,

@@ -295,7 +295,7 @@ fn a_slash_takes_everything_once() {
         (kind, subject.kind, subject.id),
         (OutcomeKind::Slashed, SubjectKind::Deal, 7)
     );
-    assert_eq!(s.notify.as_ref().unwrap().1.change, LockChange::Slashed);
+    assert_eq!(s.notify.as_ref().unwrap().1.change, CollateralChange::Slashed);
     check_invariants(&store, &state, &atto(0)).unwrap();
     assert_eq!(
         code(precheck_report(&store, &state, &f, &report).unwrap_err()),
@@ -439,7 +439,7 @@ fn a_release_without_the_storage_pays_back_but_credits_nothing() {
     .unwrap();
     assert_eq!(s.payouts, vec![(REFUND, atto(700))]);
     assert_eq!(s.outcome, None, "no completion without the storage");
-    assert_eq!(s.notify.unwrap().1.change, LockChange::Released);
+    assert_eq!(s.notify.unwrap().1.change, CollateralChange::Released);
     let lock = get_lock(&store, &state, 0).unwrap();
     assert_eq!((lock.status, lock.released), (LockStatus::Released, atto(700)));
     check_invariants(&store, &state, &atto(0)).unwrap();

@@ -33,7 +33,7 @@ pub const METHOD_GET_PROVIDER_BALANCE: MethodNum = method_hash!("GetProviderBala
 /// Returns [`GetPolicyReturn`]: the policy and what the market took from its escrow.
 pub const METHOD_GET_POLICY: MethodNum = method_hash!("GetPolicy");
 /// The escrow's callback (accepted only from the configured escrow).
-pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_LOCK_CHANGED;
+pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_COLLATERAL_CHANGED;
 
 /// fil-commitment-unsealed.
 pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;

@@ -44,7 +44,7 @@ pub enum StorageAtRelease {
 
 /// Called on a lock's `notify` actor after a slash or a release (with a bounded gas budget,
 /// and never able to undo the settlement: see `NOTIFY_GAS_LIMIT`).
-pub const METHOD_ON_LOCK_CHANGED: MethodNum = method_hash!("OnCollateralChanged");
+pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = method_hash!("OnCollateralChanged");
 /// Gas a notify callback may use. A callback that fails or runs out is recorded in an event
 /// and does not stop the slash or release (a locker cannot make its own lock unslashable).
 pub const NOTIFY_GAS_LIMIT: u64 = 100_000_000;
@@ -389,7 +389,7 @@ pub struct Totals {
 /// What changed, in the `OnCollateralChanged` callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "u8", try_from = "u8")]
-pub enum LockChange {
+pub enum CollateralChange {
     /// A fault fee was charged; the lock stays open.
     FaultFee,
     /// Everything was slashed: the lock is settled (deal terminated, sector dead).
@@ -398,32 +398,32 @@ pub enum LockChange {
     Released,
 }
 
-impl From<LockChange> for u8 {
-    fn from(c: LockChange) -> u8 {
+impl From<CollateralChange> for u8 {
+    fn from(c: CollateralChange) -> u8 {
         match c {
-            LockChange::FaultFee => 0,
-            LockChange::Slashed => 1,
-            LockChange::Released => 2,
+            CollateralChange::FaultFee => 0,
+            CollateralChange::Slashed => 1,
+            CollateralChange::Released => 2,
         }
     }
 }
 
-impl TryFrom<u8> for LockChange {
+impl TryFrom<u8> for CollateralChange {
     type Error = String;
     fn try_from(v: u8) -> Result<Self, String> {
         match v {
-            0 => Ok(LockChange::FaultFee),
-            1 => Ok(LockChange::Slashed),
-            2 => Ok(LockChange::Released),
+            0 => Ok(CollateralChange::FaultFee),
+            1 => Ok(CollateralChange::Slashed),
+            2 => Ok(CollateralChange::Released),
             other => Err(format!("unknown lock change {other}")),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
-pub struct OnLockChangedParams {
+pub struct OnCollateralChangedParams {
     pub lock_id: u64,
-    pub change: LockChange,
+    pub change: CollateralChange,
     /// FIL that left the lock in this change.
     pub amount: TokenAmount,
     pub remaining: TokenAmount,

@@ -125,7 +125,7 @@ mod tests {
             (e::METHOD_LIST_LOCKS, "ListLocks"),
             (e::METHOD_GET_TOTALS, "GetTotals"),
             (e::METHOD_GET_POLICY, "GetPolicy"),
-            (e::METHOD_ON_LOCK_CHANGED, "OnCollateralChanged"),
+            (e::METHOD_ON_COLLATERAL_CHANGED, "OnCollateralChanged"),
             (r::METHOD_ADD_REPORTER, "AddReporter"),
             (r::METHOD_REMOVE_REPORTER, "RemoveReporter"),
             (r::METHOD_TRANSFER_ADMIN, "TransferAdmin"),

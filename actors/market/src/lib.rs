@@ -26,7 +26,7 @@ mod actor {
     use fvm_shared::ActorID;
     use serde::de::DeserializeOwned;
     use suite_interfaces::bounty::*;
-    use suite_interfaces::escrow::{self, EvidenceParams, LockParams, OnLockChangedParams};
+    use suite_interfaces::escrow::{self, EvidenceParams, LockParams, OnCollateralChangedParams};
     use suite_interfaces::reputation::{self, OutcomeKind, RecordOutcomeParams, Subject, SubjectKind};
 
     use crate::logic::{self, DealFacts};
@@ -73,7 +73,7 @@ mod actor {
                 let mut state: State = rt.state()?;
                 rt.validate_caller_is(&[state.escrow])?;
                 rt.no_value()?;
-                let p: OnLockChangedParams = rt.params()?;
+                let p: OnCollateralChangedParams = rt.params()?;
                 let events = logic::on_collateral_changed(&rt.store(), &mut state, rt.facts(), &p)?;
                 if !events.is_empty() {
                     commit(rt, &state, &events)?;

@@ -10,7 +10,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::event::ActorEvent;
 use fvm_shared::ActorID;
 use suite_interfaces::bounty::*;
-use suite_interfaces::escrow::{LockChange, OnLockChangedParams};
+use suite_interfaces::escrow::{CollateralChange, OnCollateralChangedParams};
 
 use crate::state::State;
 
@@ -278,7 +278,7 @@ pub fn on_collateral_changed<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
-    p: &OnLockChangedParams,
+    p: &OnCollateralChangedParams,
 ) -> ActorResult<Vec<ActorEvent>> {
     let claim_id = *state
         .locks(store)?
@@ -290,7 +290,7 @@ pub fn on_collateral_changed<BS: Blockstore>(
         .cloned()
         .or_not_found(format_args!("claim {claim_id}"))?;
     let bounty_id = claim.bounty_id;
-    if claim.status != ClaimStatus::Active || p.change == LockChange::FaultFee {
+    if claim.status != ClaimStatus::Active || p.change == CollateralChange::FaultFee {
         return Ok(vec![]);
     }
     let mut bounties = state.bounties(store)?;
@@ -299,7 +299,7 @@ pub fn on_collateral_changed<BS: Blockstore>(
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))?;
     bounty.holders.retain(|h| h.claim_id != claim_id);
-    let event = if p.change == LockChange::Slashed {
+    let event = if p.change == CollateralChange::Slashed {
         claim.status = ClaimStatus::Slashed;
         claim.stopped_at = Some(facts.epoch);
         let unvested = token::sub(&claim.reward, &claim.vested(facts.epoch))?;

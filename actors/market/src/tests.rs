@@ -7,7 +7,7 @@ use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
 use fvm_shared::econ::TokenAmount;
 use suite_interfaces::bounty::*;
-use suite_interfaces::escrow::{LockChange, OnLockChangedParams};
+use suite_interfaces::escrow::{CollateralChange, OnCollateralChangedParams};
 
 use crate::logic::*;
 use crate::state::State;
@@ -421,16 +421,16 @@ fn a_slash_stops_vesting_and_reopens_the_slot_for_another_provider() {
     let (store, mut state) = setup();
     post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
     let c1 = claim(&store, &mut state, 0, P1, 7, 0);
-    let slash = |lock_id, epoch| OnLockChangedParams {
+    let slash = |lock_id, epoch| OnCollateralChangedParams {
         lock_id,
-        change: LockChange::Slashed,
+        change: CollateralChange::Slashed,
         amount: atto(50),
         remaining: atto(0),
         epoch,
     };
     // A fault fee changes nothing; the slash at 2500 freezes vesting at a quarter.
-    let fee = OnLockChangedParams {
-        change: LockChange::FaultFee,
+    let fee = OnCollateralChangedParams {
+        change: CollateralChange::FaultFee,
         ..slash(1000, 2_000)
     };
     assert!(
@@ -472,8 +472,8 @@ fn a_slash_stops_vesting_and_reopens_the_slot_for_another_provider() {
     assert_eq!((p1.clone(), p2.clone()), (atto(250), atto(750)));
     check_invariants(&store, &state, &(atto(1000) - p1 - p2)).unwrap();
     // Release completes P2's claim.
-    let release = OnLockChangedParams {
-        change: LockChange::Released,
+    let release = OnCollateralChangedParams {
+        change: CollateralChange::Released,
         ..slash(1001, 13_000)
     };
     on_collateral_changed(&store, &mut state, &facts(ESCROW, 13_000, 0), &release).unwrap();
@@ -516,9 +516,9 @@ fn cancel_and_reclaim_pay_back_once() {
         "twice"
     );
     // The claim's slash after the cancel returns its unvested reward to the client instead.
-    let slash = OnLockChangedParams {
+    let slash = OnCollateralChangedParams {
         lock_id: 1000,
-        change: LockChange::Slashed,
+        change: CollateralChange::Slashed,
         amount: atto(50),
         remaining: atto(0),
         epoch: 5_000,
@@ -575,9 +575,9 @@ fn cancel_after_the_expiry_is_refused_and_a_full_bounty_cancel_stops_reopening()
         (bounty.status, bounty.open_slots, bounty.refundable.clone()),
         (BountyStatus::Cancelled, 0, atto(0))
     );
-    let slash = OnLockChangedParams {
+    let slash = OnCollateralChangedParams {
         lock_id: 1001,
-        change: LockChange::Slashed,
+        change: CollateralChange::Slashed,
         amount: atto(50),
         remaining: atto(0),
         epoch: 2_500,

@@ -34,9 +34,9 @@ use integration_tests::reputation as rep;
 use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{
-    FaultProof, GetLockReturn, Lock, LockChange, LockIdParams, LockStatus, OnLockChangedParams, Policy,
-    SectorLocation, DEFAULT_FAULT_COOLDOWN, EVENT_LOCKED, EVENT_NOTIFY_FAILED, EVENT_RELEASED, EVENT_SLASHED,
-    METHOD_GET_LOCK,
+    CollateralChange, FaultProof, GetLockReturn, Lock, LockIdParams, LockStatus, OnCollateralChangedParams,
+    Policy, SectorLocation, DEFAULT_FAULT_COOLDOWN, EVENT_LOCKED, EVENT_NOTIFY_FAILED, EVENT_RELEASED,
+    EVENT_SLASHED, METHOD_GET_LOCK,
 };
 use suite_interfaces::reputation::score::{Effect, Evidence};
 use suite_interfaces::reputation::{
@@ -1662,8 +1662,12 @@ fn only_the_escrow_can_call_the_market_back() {
     w.books();
     w.track(relay);
 
-    for change in [LockChange::Slashed, LockChange::Released, LockChange::FaultFee] {
-        let forged = OnLockChangedParams {
+    for change in [
+        CollateralChange::Slashed,
+        CollateralChange::Released,
+        CollateralChange::FaultFee,
+    ] {
+        let forged = OnCollateralChangedParams {
             lock_id: ra.lock_id,
             change,
             amount: fil(3),

@@ -430,7 +430,7 @@ fn assert_event(r: &Receipt, event_type: &str, emitter: ActorID, fields: &[(Stri
 fn slashed_event(
     lock: u64,
     provider: ActorID,
-    kind: LockChange,
+    kind: CollateralChange,
     amount: &TokenAmount,
     reporter: ActorID,
     beneficiary: ActorID,
@@ -686,9 +686,9 @@ fn fault_fees_that_empty_a_lock_settle_it_as_slashed() {
         let (_, r) = w.report_ok(id, FaultProof::SectorFaulty(loc(0, 0)), fee.clone());
         let lock = w.lock(id);
         let kind = if lock.remaining.is_zero() {
-            LockChange::Slashed
+            CollateralChange::Slashed
         } else {
-            LockChange::FaultFee
+            CollateralChange::FaultFee
         };
         let (miner, watcher, client) = (w.miner, w.watcher.id, w.client.id);
         assert_event(
@@ -1467,23 +1467,23 @@ fn the_notify_actor_is_called_once_per_settlement_with_the_right_params() {
     assert_eq!(
         s.callbacks,
         vec![
-            OnLockChangedParams {
+            OnCollateralChangedParams {
                 lock_id: by_sector,
-                change: LockChange::FaultFee,
+                change: CollateralChange::FaultFee,
                 amount: fil(1),
                 remaining: fil(9),
                 epoch: 100,
             },
-            OnLockChangedParams {
+            OnCollateralChangedParams {
                 lock_id: by_deal,
-                change: LockChange::Slashed,
+                change: CollateralChange::Slashed,
                 amount: fil(10),
                 remaining: TokenAmount::default(),
                 epoch: 200,
             },
-            OnLockChangedParams {
+            OnCollateralChangedParams {
                 lock_id: by_sector,
-                change: LockChange::Released,
+                change: CollateralChange::Released,
                 amount: fil(9),
                 remaining: TokenAmount::default(),
                 epoch: 8_000,
@@ -1497,7 +1497,7 @@ fn the_notify_actor_is_called_once_per_settlement_with_the_right_params() {
         h.call(
             a,
             recorder,
-            notify::METHOD_ON_LOCK_CHANGED,
+            notify::METHOD_ON_COLLATERAL_CHANGED,
             &s.callbacks[0],
             TokenAmount::default(),
         )
@@ -1582,7 +1582,7 @@ fn a_reentrant_callback_cannot_settle_a_lock_twice() {
     w.release_ok(d);
     let s = w.notify_state(releaser);
     assert_eq!(s.callbacks.len(), 1);
-    assert_eq!(s.callbacks[0].change, LockChange::Released);
+    assert_eq!(s.callbacks[0].change, CollateralChange::Released);
     assert_eq!(
         s.reentries,
         vec![notify::Reentry {
@@ -1896,7 +1896,7 @@ fn every_change_emits_its_event_with_the_builtin_conventions() {
         &slashed_event(
             by_sector,
             miner,
-            LockChange::FaultFee,
+            CollateralChange::FaultFee,
             &fil(1),
             watcher,
             client,
@@ -1918,7 +1918,7 @@ fn every_change_emits_its_event_with_the_builtin_conventions() {
         &slashed_event(
             id,
             miner,
-            LockChange::Slashed,
+            CollateralChange::Slashed,
             &fil(10),
             watcher,
             client,

@@ -13,9 +13,9 @@ use actor_runtime::method_hash;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_shared::{ActorID, MethodNum};
 use serde::{Deserialize, Serialize};
-use suite_interfaces::escrow::{FaultProof, OnLockChangedParams};
+use suite_interfaces::escrow::{FaultProof, OnCollateralChangedParams};
 
-pub use suite_interfaces::escrow::METHOD_ON_LOCK_CHANGED;
+pub use suite_interfaces::escrow::METHOD_ON_COLLATERAL_CHANGED;
 
 /// Switches the mode (any caller: a test actor).
 pub const METHOD_SET_MODE: MethodNum = method_hash!("SetMode");
@@ -100,7 +100,7 @@ pub struct State {
     pub mode: Mode,
     pub proof: Option<FaultProof>,
     /// Every callback accepted, in order.
-    pub callbacks: Vec<OnLockChangedParams>,
+    pub callbacks: Vec<OnCollateralChangedParams>,
     /// Every re-entry attempted, in order.
     pub reentries: Vec<Reentry>,
 }
@@ -154,7 +154,7 @@ mod actor {
                 rt.save_state(&State::new(p))?;
                 Ok(None)
             }
-            METHOD_ON_LOCK_CHANGED => on_lock_changed(rt),
+            METHOD_ON_COLLATERAL_CHANGED => on_collateral_changed(rt),
             METHOD_SET_MODE => {
                 rt.validate_caller_any()?;
                 let p: SetModeParams = rt.params()?;
@@ -178,10 +178,10 @@ mod actor {
         }
     }
 
-    fn on_lock_changed(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+    fn on_collateral_changed(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let mut state: State = rt.state()?;
         rt.validate_caller_is(&[state.escrow])?;
-        let p: OnLockChangedParams = rt.params()?;
+        let p: OnCollateralChangedParams = rt.params()?;
         match state.mode {
             Mode::Abort => {
                 return Err(ActorError::actor_specific(

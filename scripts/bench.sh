@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The suite's benchmark on the local FVM (installs the toolchain if needed, builds the wasm and
-# the harness, runs `testing/integration/src/bin/bench`): gas of every exported method at growing
+# the harness, runs `tools/bench`, package suite-bench): gas of every exported method at growing
 # state sizes, floors of the heavy flows, where a claim's gas goes, the harness's throughput,
 # the wasm modules, and the same flows on the suite rebuilt at other opt-levels.
 #   scripts/bench.sh                      # full run (N = 10, 1,000, 10,000): writes docs/benchmarks.md
@@ -61,7 +61,7 @@ WRAPPER
     args+=(--out docs/benchmarks.md)
   fi
 fi
-cargo run --locked -q -p integration-tests --bin bench -- "${args[@]}"
+cargo run --locked -q -p suite-bench -- "${args[@]}"
 # The report's last section, CommP next to sha256sum, comes from its own program (a release
 # build of one small crate); a full run that rewrote docs/benchmarks.md adds it back.
 if ! $quick && [ ${#out[@]} -eq 0 ]; then

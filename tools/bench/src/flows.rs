@@ -683,18 +683,7 @@ fn floor_table(t: &Traced) -> Table {
             .map(String::from)
             .to_vec(),
         rows,
-        notes: vec![
-            "The floor replays the message's trace: each suite actor it reaches (the market, the \
-             escrow, the registry) is replaced by a floor actor that loads its state root, writes a \
-             new one if the suite's actor did, and makes the same sends in the same order: the same \
-             builtin queries with the same params (IsControllingAddress, the deal getters, GetOwner, \
-             ValidateSectorStatus, …), the same method-0 payments, and a `Run` of the next floor \
-             where the suite calls its own actors (the Lock with the collateral, the registry \
-             report, the OnCollateralChanged callback). No checks, HAMTs or events. Each floor runs \
-             right after its suite message, on the same chain. Its params carry the nested scripts, \
-             a few hundred bytes more than the suite's."
-                .into(),
-        ],
+        notes: vec![super::report::prose("floor")],
     }
 }
 

@@ -26,6 +26,19 @@ pub struct Table {
     pub notes: Vec<String>,
 }
 
+/// The report's static analysis text (`tools/bench/report.md`).
+const PROSE: &str = include_str!("../report.md");
+
+/// The paragraph of the report template under `[key]`, its lines joined with a space.
+pub fn prose(key: &str) -> String {
+    let heading = format!("[{key}]");
+    let mut lines = PROSE.lines().skip_while(|l| *l != heading);
+    assert!(lines.next().is_some(), "no [{key}] in tools/bench/report.md");
+    let text: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).collect();
+    assert!(!text.is_empty(), "[{key}] of tools/bench/report.md is empty");
+    text.join(" ")
+}
+
 fn profile() -> &'static str {
     if cfg!(debug_assertions) {
         "dev"
@@ -185,6 +198,35 @@ impl Table {
         }
         for n in &self.notes {
             let _ = writeln!(out, "\n{n}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_paragraph_is_used_and_found() {
+        let sources = [
+            include_str!("escrow.rs"),
+            include_str!("flows.rs"),
+            include_str!("main.rs"),
+            include_str!("market.rs"),
+            include_str!("sizes.rs"),
+        ]
+        .concat();
+        let keys: Vec<&str> = PROSE
+            .lines()
+            .filter_map(|l| l.strip_prefix('[')?.strip_suffix(']'))
+            .collect();
+        assert!(keys.len() >= 9, "{keys:?}");
+        for key in keys {
+            assert!(!prose(key).contains("  "), "{key}");
+            assert!(
+                sources.contains(&format!("prose(\"{key}\")")),
+                "[{key}] of report.md is not used"
+            );
         }
     }
 }

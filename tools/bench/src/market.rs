@@ -515,16 +515,7 @@ fn gas_notes(points: &[Point]) -> Vec<String> {
 }
 
 fn breakdown_notes() -> Vec<String> {
-    vec![
-        "After each claim, the same LockParams and collateral are sent alone to the escrow by the \
-         claimant, and to an account (which accepts any method and does nothing); the difference is \
-         the escrow's invocation and work, as in the claim (its 8 deal and miner queries included). \
-         Likewise RecordOutcome (ClaimAccepted, a new subject, the same provider) through a relay \
-         registered as reporter, to the registry and to an account. Approximate: an internal send \
-         and a message differ in their fixed charges by a few thousand gas; the rest is the \
-         claim less both."
-            .into(),
-    ]
+    vec![super::report::prose("claim-breakdown")]
 }
 
 fn list_table(points: &[Point]) -> Table {
@@ -609,19 +600,8 @@ fn reads_table(points: &[Point]) -> Table {
         .to_vec(),
         rows,
         notes: vec![
-            "Paths, before the messages at N: mean over every bounty (claim) of the nodes from the \
-             root of `bounties` (`claims`) to it: what GetBounty (GetClaim) reads; a message changing \
-             one reads it and writes it back."
-                .into(),
-            "After the messages at N, as set nodes + map nodes: ListBounties by the first client \
-             (popular piece) walks its set for 100 ids, then looks each bounty up in `bounties`; \
-             Withdraw of the first veteran walks its unpaid set, then looks up and rewrites its 32 \
-             claims in `claims`. A node is read once per call. A set is keyed by bounty id with the \
-             map's hash, so a page is the ids of lowest hash: the smaller the set, the wider the \
-             part of `bounties` its page spans. In ref-fvm 4's price list a block read costs about \
-             187,700 gas + 10 per byte and a block written about 506,300 + 3,360 per byte, besides \
-             the wasm's own work decoding and encoding whole nodes."
-                .into(),
+            super::report::prose("market-paths"),
+            super::report::prose("market-pages"),
         ],
     }
 }
@@ -1558,15 +1538,7 @@ fn callback_table(points: &[Point]) -> Table {
         header,
         rows,
         notes: vec![
-            "The callback rewrites the claim in `claims` and its bounty in `bounties`, then the state \
-             root: a handful of blocks, but whole HAMT nodes with their values inline (up to 32 \
-             buckets of 3; a bounty is about 100 bytes with its holders), several KB in all at 3,340 \
-             gas a byte, so OnBlockLink is most of the callback at every N. At N = 10 the market holds \
-             few enough bounties by then (the veterans' and the samples' among them) for `bounties` to \
-             keep them all in its root, the largest block. Storing each value in its own block, with \
-             its CID in the map, would shrink these nodes to about 40 bytes an entry for one more small \
-             block per change."
-                .into(),
+            super::report::prose("callback-writes"),
         ],
     }
 }

@@ -401,19 +401,8 @@ fn reads_table(points: &[Point]) -> Table {
         .to_vec(),
         rows,
         notes: vec![
-            "Paths, before the messages at N: mean over every lock of the nodes from the root \
-             of `locks` to it (what GetLock reads; TopUp, ReportFault and Release read it twice \
-             and write it back; Lock writes a new entry there); over every miner of its path \
-             in `by provider`; over the locks of the miners the measured Locks go to of their \
-             path in their miner's ids map (Lock reads and writes both)."
-                .into(),
-            "Page, when ListLocks runs: the first ListLocks message walks its miner's ids map \
-             for 100 ids, then looks each lock up in `locks` (a node is read once per call). \
-             In ref-fvm 4's \
-             price list a block read costs about 187,700 gas + 10 per byte and a block \
-             written about 506,300 + 3,360 per byte, besides the wasm's own work (4 gas per \
-             instruction) decoding and encoding it."
-                .into(),
+            super::report::prose("escrow-paths"),
+            super::report::prose("escrow-page"),
         ],
     }
 }

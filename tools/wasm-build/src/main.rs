@@ -22,8 +22,10 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
+    // This crate sits at `tools/wasm-build` of the workspace.
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .context("workspace root")?
         .to_path_buf();
     let mut groups = Vec::new();

@@ -556,8 +556,10 @@ mod tests {
     use super::*;
 
     fn workspace() -> PathBuf {
+        // This crate sits at `tools/wasm-build` of the workspace.
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
+            .ancestors()
+            .nth(2)
             .unwrap()
             .to_path_buf()
     }

@@ -99,14 +99,7 @@ pub fn run(_: &super::Options, findings: &mut super::Findings) -> Result<Section
             .map(String::from)
             .to_vec(),
             rows,
-            notes: vec![
-                "Code: the function bodies; data: constant data (strings, tables); other: types, \
-                 imports, exports, the table and the header. The FVM charges no gas per module byte \
-                 at a call (a module is compiled once, when installed): each invocation pays the \
-                 instructions it runs (`wasm_exec`), its initial memory (data and stack, \
-                 `wasm_memory_init`) and table (`wasm_table_init`), and what it grows."
-                    .into(),
-            ],
+            notes: vec![super::report::prose("module-sections")],
         }],
     })
 }

@@ -6,7 +6,7 @@
 //! `docs/benchmarks.md`.
 //!
 //! ```text
-//! bench [--quick] [--out FILE] [--variant LABEL=DIR]... [--only NAME]...
+//! cargo run -p suite-bench -- [--quick] [--out FILE] [--variant LABEL=DIR]... [--only NAME]...
 //! ```
 //!
 //! Text tables go to stdout, progress to stderr. The program is deterministic in gas (the
@@ -15,7 +15,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use clap::Parser;
 
 mod escrow;
 mod flows;
@@ -27,57 +28,43 @@ mod reputation;
 mod sizes;
 mod trace;
 
-/// What the command line asked for.
+/// The suite's benchmark on the local FVM: gas of every exported method at growing state
+/// sizes, floors of the heavy flows, where a claim's gas goes, the wasm modules. Text tables go
+/// to stdout, progress to stderr.
+#[derive(Parser)]
+#[command(
+    name = "bench",
+    after_help = r#"Examples:
+  cargo run --locked -q -p suite-bench -- --quick --only market     # a smoke run of one section
+  cargo run --locked -q -p suite-bench -- --out docs/benchmarks.md \
+      --variant "opt-level s=target/bench-wasm/opt-s"               # what scripts/bench.sh runs"#
+)]
 struct Options {
+    /// N = 10 and 100 only, fewer flow rounds (a smoke run)
+    #[arg(long)]
     quick: bool,
+    /// Also write the tables as Markdown to FILE
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Other builds of the suite's modules to compare: (label, wasm-build output directory).
+    /// Also run the heavy flows on the suite modules in DIR (a wasm-build output directory),
+    /// e.g. built at another opt-level; LABEL names them in the report
+    #[arg(long = "variant", value_name = "LABEL=DIR", value_parser = variant)]
     variants: Vec<(String, PathBuf)>,
-    /// Run only the sections whose name contains one of these (all when empty).
+    /// Run only the sections whose name contains NAME (repeatable; all when absent): provider
+    /// reputation registry, collateral escrow, bounty market, heavy flows, wasm modules
+    #[arg(long, value_name = "NAME")]
     only: Vec<String>,
 }
 
-const USAGE: &str = "usage: bench [--quick] [--out FILE] [--variant LABEL=DIR]...
-  --quick               N = 10 and 100 only, fewer flow rounds (a smoke run)
-  --out FILE            also write the tables as Markdown to FILE
-  --variant LABEL=DIR   also run the heavy flows on the suite modules in DIR (a wasm-build
-                        output directory), e.g. built at another opt-level";
+/// `LABEL=DIR` of `--variant`.
+fn variant(v: &str) -> Result<(String, PathBuf), String> {
+    match v.split_once('=') {
+        Some((label, dir)) if !label.is_empty() && !dir.is_empty() => Ok((label.into(), dir.into())),
+        _ => Err(format!("{v:?} is not LABEL=DIR")),
+    }
+}
 
 impl Options {
-    /// `None` when help was asked for.
-    fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>> {
-        let mut options = Options {
-            quick: false,
-            out: None,
-            variants: Vec::new(),
-            only: Vec::new(),
-        };
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--quick" => options.quick = true,
-                "--out" => {
-                    let file = args.next().context("--out needs a file name")?;
-                    options.out = Some(file.into());
-                }
-                "--variant" => {
-                    let v = args.next().context("--variant needs LABEL=DIR")?;
-                    let (label, dir) = v.split_once('=').context("--variant needs LABEL=DIR")?;
-                    options.variants.push((label.into(), dir.into()));
-                }
-                "--only" => options
-                    .only
-                    .push(args.next().context("--only needs a section name")?),
-                "-h" | "--help" => return Ok(None),
-                _ => match arg.strip_prefix("--out=") {
-                    Some(file) if !file.is_empty() => options.out = Some(file.into()),
-                    _ => bail!("unknown argument {arg:?}\n{USAGE}"),
-                },
-            }
-        }
-        Ok(Some(options))
-    }
-
     /// The state sizes every section measures at.
     fn sizes(&self) -> &'static [usize] {
         if self.quick {
@@ -143,10 +130,7 @@ const SECTIONS: &[(&str, SectionRun)] = &[
 ];
 
 fn main() -> Result<()> {
-    let Some(options) = Options::parse(std::env::args().skip(1))? else {
-        println!("{USAGE}");
-        return Ok(());
-    };
+    let options = Options::parse();
     let started = Instant::now();
     let mut findings = Findings::default();
     let mut sections = Vec::new();
@@ -362,16 +346,7 @@ fn growth_table(
             .map(String::from)
             .to_vec(),
         rows,
-        notes: vec![
-            "A lookup reads the nodes on its key's path, so it grows with the HAMT's depth (mean \
-             blocks on a path, measured below); a page or a batch reads the distinct nodes its \
-             entries sit in. Gas is a fixed part plus the nodes read and written, each paid by the \
-             block and by the byte, decoded and encoded by the byte: a method is within its depth \
-             if its gas grows no faster than the blocks, and its nodes filling up explains it if \
-             no faster than their bytes (at N = 10 a map is one root node holding every entry; from \
-             a few hundred entries its nodes are full). Anything else is explained in the verdict."
-                .into(),
-        ],
+        notes: vec![report::prose("hamt-growth")],
     }
 }
 

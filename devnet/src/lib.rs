@@ -9,8 +9,8 @@ pub mod bounty;
 pub mod escrow;
 pub mod genesis;
 pub mod harness;
-pub mod market;
 pub mod miner;
 pub mod reputation;
+pub mod storage_market;
 
 pub use harness::{Account, Harness, Receipt, Snapshot};

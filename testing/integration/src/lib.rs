@@ -23,7 +23,7 @@ use stand_in_market::{
     Label, State,
 };
 pub use suite_devnet::harness::MarketPolicy;
-pub use suite_devnet::{bounty, escrow, genesis, market, miner};
+pub use suite_devnet::{bounty, escrow, genesis, miner, storage_market};
 pub use suite_devnet::{Account, Receipt, Snapshot};
 
 pub mod actors;
@@ -94,28 +94,38 @@ impl<B: Blockstore + Clone + 'static> DerefMut for Harness<B> {
     }
 }
 
-/// The devnet's market calls on this crate's harness too. Found on [`Harness`] itself (not
-/// through `DerefMut`), so a call can borrow the harness mutably while its arguments still read
-/// the fixture holding it, as on the devnet's own harness.
-impl<B: Blockstore + Clone + 'static> market::MarketExt for Harness<B> {
-    fn market_state(&self) -> Result<State> {
-        self.0.market_state()
+/// The devnet's storage market (f05) calls on this crate's harness too. Found on [`Harness`]
+/// itself (not through `DerefMut`), so a call can borrow the harness mutably while its arguments
+/// still read the fixture holding it, as on the devnet's own harness.
+impl<B: Blockstore + Clone + 'static> storage_market::StorageMarketExt for Harness<B> {
+    fn storage_market_state(&self) -> Result<State> {
+        self.0.storage_market_state()
     }
 
-    fn market_state_cid(&self) -> Result<Cid> {
-        self.0.market_state_cid()
+    fn storage_market_state_cid(&self) -> Result<Cid> {
+        self.0.storage_market_state_cid()
     }
 
-    fn market_call<P: Serialize>(&mut self, from: &Account, method: MethodNum, p: &P) -> Result<Receipt> {
-        self.0.market_call(from, method, p)
+    fn storage_market_call<P: Serialize>(
+        &mut self,
+        from: &Account,
+        method: MethodNum,
+        p: &P,
+    ) -> Result<Receipt> {
+        self.0.storage_market_call(from, method, p)
     }
 
-    fn market_send_raw(&mut self, from: &Account, method: MethodNum, raw: Vec<u8>) -> Result<Receipt> {
-        self.0.market_send_raw(from, method, raw)
+    fn storage_market_send_raw(
+        &mut self,
+        from: &Account,
+        method: MethodNum,
+        raw: Vec<u8>,
+    ) -> Result<Receipt> {
+        self.0.storage_market_send_raw(from, method, raw)
     }
 
-    fn market_operator(&mut self) -> Result<ActorID> {
-        self.0.market_operator()
+    fn storage_market_operator(&mut self) -> Result<ActorID> {
+        self.0.storage_market_operator()
     }
 
     fn publish_deal_as(&mut self, from: &Account, proposal: &DealProposal) -> Result<Receipt> {
@@ -214,16 +224,16 @@ impl<B: Blockstore + Clone + 'static> market::MarketExt for Harness<B> {
         self.0.deal_sector(id)
     }
 
-    fn market_add_balance(
+    fn storage_market_add_balance(
         &mut self,
         from: &Account,
         to: Address,
         value: TokenAmount,
     ) -> Result<Result<(), ExitCode>> {
-        self.0.market_add_balance(from, to, value)
+        self.0.storage_market_add_balance(from, to, value)
     }
 
-    fn market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
-        self.0.market_balance(account)
+    fn storage_market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
+        self.0.storage_market_balance(account)
     }
 }

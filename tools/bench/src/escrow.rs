@@ -11,8 +11,8 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::escrow::{self as esc, lock_params, Suite, PACKAGE};
-use integration_tests::market::{deal_proposal, MarketExt};
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB, WPOST_PERIOD_DEADLINES};
+use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::escrow::{
     ConstructorParams, EvidenceParams, FaultProof, GetLockReturn, ListLocksParams, ListLocksReturn, Lock,

@@ -17,9 +17,9 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite};
 use integration_tests::escrow as esc;
-use integration_tests::market::{deal_proposal, MarketExt};
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
+use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
@@ -278,7 +278,7 @@ impl Chain {
         let piece = piece_cid(digest);
         let p = PostBountyParams {
             piece_cid: piece,
-            piece_size: integration_tests::market::DEFAULT_PIECE_SIZE,
+            piece_size: integration_tests::storage_market::DEFAULT_PIECE_SIZE,
             replicas: 1,
             reward_per_replica: fil(1),
             collateral_per_replica: fil(1),

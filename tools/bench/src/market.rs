@@ -15,9 +15,9 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite, PACKAGE};
-use integration_tests::market::{deal_proposal, MarketExt, DEFAULT_PIECE_SIZE};
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::reputation::{self as rep, Reporter};
+use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT_PIECE_SIZE};
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{

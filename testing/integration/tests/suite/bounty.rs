@@ -28,9 +28,9 @@ use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite};
 use integration_tests::escrow as esc;
 use integration_tests::ledger::Ledger;
-use integration_tests::market::{deal_proposal, MarketExt};
 use integration_tests::miner::{self, create_miner, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
+use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{

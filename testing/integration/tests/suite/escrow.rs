@@ -19,9 +19,11 @@ use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::escrow::{self as esc, deal_evidence, sector_evidence, Suite};
 use integration_tests::ledger::Ledger;
-use integration_tests::market::{deal_proposal, provider_miner, MarketExt, DEFAULT_PIECE_SIZE};
 use integration_tests::miner::{self, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
+use integration_tests::storage_market::{
+    deal_proposal, provider_miner, StorageMarketExt, DEFAULT_PIECE_SIZE,
+};
 use integration_tests::{Account, Harness, Receipt};
 use suite_interfaces::escrow::*;
 use suite_interfaces::reputation::score::{Effect, Evidence};

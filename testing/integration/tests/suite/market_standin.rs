@@ -14,7 +14,9 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::event::StampedEvent;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::{ActorID, MethodNum};
-use integration_tests::market::{deal_proposal, outcome, provider_miner, MarketExt, MARKET};
+use integration_tests::storage_market::{
+    deal_proposal, outcome, provider_miner, StorageMarketExt, STORAGE_MARKET,
+};
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{
     AddBalanceParams, DealProposal, DealQueryParams, GetBalanceParams, GetBalanceReturn,
@@ -207,7 +209,7 @@ fn terminate_sector(h: &mut Harness, miner: ActorID, sector: u64) -> Receipt {
 /// Asserts one market event exactly as §6.3 lays it out: four entries, flags 0x03, codec
 /// 0x51 (CBOR), `$type` text then `id`, `client`, `provider` integers; emitted by f05.
 fn assert_deal_event(e: &StampedEvent, kind: &str, id: DealID, client: ActorID, provider: ActorID) {
-    assert_eq!(e.emitter, MARKET, "{kind} emitter");
+    assert_eq!(e.emitter, STORAGE_MARKET, "{kind} emitter");
     let got: Vec<(u64, &str, u64, Vec<u8>)> = e
         .event
         .entries
@@ -226,7 +228,7 @@ fn assert_deal_event(e: &StampedEvent, kind: &str, id: DealID, client: ActorID, 
 /// The events the market (f05) emitted during a message (a miner's message may carry the
 /// miner's own events too).
 fn market_events(r: &Receipt) -> Vec<&StampedEvent> {
-    r.events.iter().filter(|e| e.emitter == MARKET).collect()
+    r.events.iter().filter(|e| e.emitter == STORAGE_MARKET).collect()
 }
 
 /// The one market event of a receipt, which must be of `kind`.
@@ -378,12 +380,14 @@ fn getters_put_the_reference_bytes_on_the_wire() {
     assert_eq!(to_vec(&DealQueryParams { id: 1000 }).unwrap(), unhex("19 03 e8"));
     for (name, method) in GETTERS {
         let r =
-            fx.h.market_send_raw(&operator, method, unhex("19 03 e8"))
+            fx.h.storage_market_send_raw(&operator, method, unhex("19 03 e8"))
                 .unwrap();
         assert_eq!(code(&r), 17, "{name} of deal 1000");
         assert!(r.return_data.is_empty(), "{name}");
         // The same getter with the raw bytes of deal 0 (a single 00) answers.
-        let r = fx.h.market_send_raw(&operator, method, vec![0x00]).unwrap();
+        let r =
+            fx.h.storage_market_send_raw(&operator, method, vec![0x00])
+                .unwrap();
         assert!(r.is_ok(), "{name} of deal 0: exit {}", code(&r));
     }
 
@@ -391,11 +395,11 @@ fn getters_put_the_reference_bytes_on_the_wire() {
     let p = AddBalanceParams {
         provider_or_client: client.address(),
     };
-    let market_before = fx.h.balance(MARKET).unwrap();
+    let market_before = fx.h.balance(STORAGE_MARKET).unwrap();
     let r =
         fx.h.send(
             &client,
-            Address::new_id(MARKET),
+            Address::new_id(STORAGE_MARKET),
             METHOD_ADD_BALANCE,
             integration_tests::harness::params(&p),
             fil(1),
@@ -404,7 +408,7 @@ fn getters_put_the_reference_bytes_on_the_wire() {
         .ok()
         .unwrap();
     assert!(r.return_data.is_empty());
-    assert_eq!(fx.h.balance(MARKET).unwrap(), market_before + fil(1));
+    assert_eq!(fx.h.balance(STORAGE_MARKET).unwrap(), market_before + fil(1));
     let account = cbor_id_address(client.id);
     assert_eq!(
         to_vec(&GetBalanceParams {
@@ -414,7 +418,7 @@ fn getters_put_the_reference_bytes_on_the_wire() {
         account
     );
     let r =
-        fx.h.market_send_raw(&operator, METHOD_GET_BALANCE, account)
+        fx.h.storage_market_send_raw(&operator, METHOD_GET_BALANCE, account)
             .unwrap();
     assert_eq!(
         r.return_data.bytes(),
@@ -422,23 +426,23 @@ fn getters_put_the_reference_bytes_on_the_wire() {
     );
     // By key address, the same escrow; an account with none has [0, 0] (empty byte strings).
     assert_eq!(
-        fx.h.market_balance(client.key).unwrap().unwrap(),
+        fx.h.storage_market_balance(client.key).unwrap().unwrap(),
         GetBalanceReturn {
             balance: fil(1),
             locked: TokenAmount::default()
         }
     );
     let r =
-        fx.h.market_send_raw(&operator, METHOD_GET_BALANCE, cbor_id_address(fx.owner.id))
+        fx.h.storage_market_send_raw(&operator, METHOD_GET_BALANCE, cbor_id_address(fx.owner.id))
             .unwrap();
     assert_eq!(r.return_data.bytes(), unhex("82 40 40"));
 
     // HarnessOperator: the operator as a bare integer.
     let r =
-        fx.h.call_no_params(&client, MARKET, METHOD_HARNESS_OPERATOR)
+        fx.h.call_no_params(&client, STORAGE_MARKET, METHOD_HARNESS_OPERATOR)
             .unwrap();
     assert_eq!(r.return_data.bytes(), cbor_uint(operator.id));
-    assert_eq!(fx.h.market_operator().unwrap(), operator.id);
+    assert_eq!(fx.h.storage_market_operator().unwrap(), operator.id);
 }
 
 /// What a deal's getters report in one situation of reference §2.3.
@@ -594,7 +598,7 @@ fn deal_lifecycle_table_on_real_wasm() {
     fx.h.settle_deal(settled).unwrap();
 
     fx.h.advance_to(5000).unwrap();
-    let next = fx.h.market_state().unwrap().next_id;
+    let next = fx.h.storage_market_state().unwrap().next_id;
     assert_eq!(next, 10);
     let rows: Vec<(&str, DealID, Seen)> = vec![
         ("never published: the next id", next, Seen::NotFound),
@@ -794,7 +798,7 @@ fn controls_refuse_everyone_but_the_operator_and_change_nothing() {
     let old = fx.publish(50, 3000, 3);
     fx.h.advance_to(150).unwrap();
     let fresh = fx.proposal(1000, 4000, 9);
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     for caller in [mallory, fx.client, fx.owner] {
         let attempts: [(&str, Receipt); 5] = [
             ("publish", fx.h.publish_deal_as(&caller, &fresh).unwrap()),
@@ -810,14 +814,14 @@ fn controls_refuse_everyone_but_the_operator_and_change_nothing() {
         // The caller is checked before the params are read: missing or garbage params are
         // still 18, not 16 or 21.
         for (name, method) in CONTROLS {
-            let r = fx.h.market_send_raw(&caller, method, Vec::new()).unwrap();
+            let r = fx.h.storage_market_send_raw(&caller, method, Vec::new()).unwrap();
             assert_eq!(code(&r), 18, "{name} without params by f0{}", caller.id);
-            let r = fx.h.market_send_raw(&caller, method, vec![0xff]).unwrap();
+            let r = fx.h.storage_market_send_raw(&caller, method, vec![0xff]).unwrap();
             assert_eq!(code(&r), 18, "{name} with garbage by f0{}", caller.id);
         }
     }
     assert_eq!(
-        fx.h.market_state_cid().unwrap(),
+        fx.h.storage_market_state_cid().unwrap(),
         before,
         "a refused control changed the state"
     );
@@ -839,7 +843,7 @@ fn controls_refuse_everyone_but_the_operator_and_change_nothing() {
                 drop(fx.h.settle_deal(pending).unwrap());
             }
         }
-        let now = fx.h.market_state_cid().unwrap();
+        let now = fx.h.storage_market_state_cid().unwrap();
         assert_ne!(now, state, "{step} by the operator left the state unchanged");
         state = now;
     }
@@ -857,7 +861,7 @@ fn dispatch_follows_the_builtin_rules() {
     fx.h.activate_deal(id, 1).unwrap();
     let operator = fx.h.operator();
     let client = fx.client;
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
 
     // Every method with params, called by a caller it accepts (the operator for controls).
     let mut with_params: Vec<(&str, MethodNum)> = GETTERS.to_vec();
@@ -866,47 +870,53 @@ fn dispatch_follows_the_builtin_rules() {
     with_params.push(("AddBalance", METHOD_ADD_BALANCE));
     for (name, method) in &with_params {
         // Missing params: 16.
-        let r = fx.h.market_send_raw(&operator, *method, Vec::new()).unwrap();
+        let r =
+            fx.h.storage_market_send_raw(&operator, *method, Vec::new())
+                .unwrap();
         assert_eq!(code(&r), 16, "{name} without params");
         // A block that is not CBOR at all, or CBOR of the wrong shape: 21.
-        let r = fx.h.market_send_raw(&operator, *method, vec![0xff]).unwrap();
+        let r =
+            fx.h.storage_market_send_raw(&operator, *method, vec![0xff])
+                .unwrap();
         assert_eq!(code(&r), 21, "{name} with 0xff");
-        let r = fx.h.market_call(&operator, *method, &[[1u8; 3]; 3]).unwrap();
+        let r =
+            fx.h.storage_market_call(&operator, *method, &[[1u8; 3]; 3])
+                .unwrap();
         assert_eq!(code(&r), 21, "{name} with a nested array");
     }
     // A deal id that is not a u64 (negative, text) does not decode: 21.
     for bad in ["20", "61 31", "1b 00 00 00 00 00 00 00"] {
         let r =
-            fx.h.market_send_raw(&client, METHOD_GET_DEAL_TERM, unhex(bad))
+            fx.h.storage_market_send_raw(&client, METHOD_GET_DEAL_TERM, unhex(bad))
                 .unwrap();
         assert_eq!(code(&r), 21, "GetDealTerm with {bad}");
     }
     // Trailing bytes after a valid deal id do not decode either.
     let r =
-        fx.h.market_send_raw(&client, METHOD_GET_DEAL_TERM, vec![0x00, 0x00])
+        fx.h.storage_market_send_raw(&client, METHOD_GET_DEAL_TERM, vec![0x00, 0x00])
             .unwrap();
     assert_eq!(code(&r), 21, "trailing bytes");
     // AddBalance with a good address but no value: 16.
     let r =
-        fx.h.market_call(&client, METHOD_ADD_BALANCE, &client.address())
+        fx.h.storage_market_call(&client, METHOD_ADD_BALANCE, &client.address())
             .unwrap();
     assert_eq!(code(&r), 16, "AddBalance of nothing");
     // GetBalance of an address that resolves to no actor: 16.
     let nobody = integration_tests::harness::key_address(999);
     assert_eq!(
-        fx.h.market_balance(nobody).unwrap(),
+        fx.h.storage_market_balance(nobody).unwrap(),
         Err(ExitCode::USR_ILLEGAL_ARGUMENT)
     );
-    let r = fx.h.market_add_balance(&client, nobody, fil(1)).unwrap();
+    let r = fx.h.storage_market_add_balance(&client, nobody, fil(1)).unwrap();
     assert_eq!(r, Err(ExitCode::USR_ILLEGAL_ARGUMENT), "AddBalance to nobody");
 
     // The one method without params refuses a block: 16, even an empty CBOR array.
     let r =
-        fx.h.market_send_raw(&client, METHOD_HARNESS_OPERATOR, unhex("80"))
+        fx.h.storage_market_send_raw(&client, METHOD_HARNESS_OPERATOR, unhex("80"))
             .unwrap();
     assert_eq!(code(&r), 16, "HarnessOperator with params");
     let r =
-        fx.h.market_call(&client, METHOD_HARNESS_OPERATOR, &operator.id)
+        fx.h.storage_market_call(&client, METHOD_HARNESS_OPERATOR, &operator.id)
             .unwrap();
     assert_eq!(code(&r), 16, "HarnessOperator with params");
 
@@ -920,25 +930,29 @@ fn dispatch_follows_the_builtin_rules() {
         ("SettleDealPayments", method_hash!("SettleDealPayments")),
         ("NoSuchMethod", method_hash!("NoSuchMethod")),
     ] {
-        let r = fx.h.market_send_raw(&client, method, Vec::new()).unwrap();
+        let r = fx.h.storage_market_send_raw(&client, method, Vec::new()).unwrap();
         assert_eq!(code(&r), 22, "{name}");
-        let r = fx.h.market_send_raw(&client, method, unhex("00")).unwrap();
+        let r =
+            fx.h.storage_market_send_raw(&client, method, unhex("00"))
+                .unwrap();
         assert_eq!(code(&r), 22, "{name} with params");
     }
     // Internal numbers: the constructor is the system's (18); other legacy numbers are for
     // builtin callers, and an account (builtin) reaches the table's end (22).
-    let r = fx.h.market_call(&client, 1, &client.id).unwrap();
+    let r = fx.h.storage_market_call(&client, 1, &client.id).unwrap();
     assert_eq!(code(&r), 18, "Constructor from an account");
     for legacy in [2, 3, 4, 5, 6, 8, 9, (1 << 24) - 1] {
-        let r = fx.h.market_send_raw(&client, legacy, unhex("00")).unwrap();
+        let r =
+            fx.h.storage_market_send_raw(&client, legacy, unhex("00"))
+                .unwrap();
         assert_eq!(code(&r), 22, "legacy method {legacy} from an account");
     }
 
     // Nothing above changed the market, and every getter still answers from any caller.
-    assert_eq!(fx.h.market_state_cid().unwrap(), before);
+    assert_eq!(fx.h.storage_market_state_cid().unwrap(), before);
     for (name, method) in GETTERS {
         let r =
-            fx.h.market_call(&client, method, &DealQueryParams { id })
+            fx.h.storage_market_call(&client, method, &DealQueryParams { id })
                 .unwrap();
         assert!(r.is_ok(), "{name} from the client: exit {}", code(&r));
     }
@@ -958,7 +972,7 @@ fn on_miner_sectors_terminate_is_for_miners_only() {
     add_sector(&mut fx.h, fx.miner, 7);
     let id = fx.publish(200, 5000, 1);
     fx.h.activate_deal(id, 7).unwrap();
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     let p = OnMinerSectorsTerminateParams {
         epoch: 0,
         sectors: vec![7],
@@ -968,16 +982,16 @@ fn on_miner_sectors_terminate_is_for_miners_only() {
     let operator = fx.h.operator();
     for caller in [operator, fx.owner, fx.client] {
         let r =
-            fx.h.market_call(&caller, METHOD_ON_MINER_SECTORS_TERMINATE, &p)
+            fx.h.storage_market_call(&caller, METHOD_ON_MINER_SECTORS_TERMINATE, &p)
                 .unwrap();
         assert_eq!(code(&r), 18, "method 7 from f0{}", caller.id);
         assert!(r.events.is_empty());
         let r =
-            fx.h.market_send_raw(&caller, METHOD_ON_MINER_SECTORS_TERMINATE, Vec::new())
+            fx.h.storage_market_send_raw(&caller, METHOD_ON_MINER_SECTORS_TERMINATE, Vec::new())
                 .unwrap();
         assert_eq!(code(&r), 18, "method 7 without params from f0{}", caller.id);
     }
-    assert_eq!(fx.h.market_state_cid().unwrap(), before);
+    assert_eq!(fx.h.storage_market_state_cid().unwrap(), before);
     fx.check(
         "after refused terminations",
         id,
@@ -985,7 +999,7 @@ fn on_miner_sectors_terminate_is_for_miners_only() {
     );
     // The miner itself gets through.
     terminate_sector(&mut fx.h, fx.miner, 7);
-    assert_ne!(fx.h.market_state_cid().unwrap(), before);
+    assert_ne!(fx.h.storage_market_state_cid().unwrap(), before);
     fx.check("after the miner's termination", id, Seen::Expired);
 }
 
@@ -993,19 +1007,19 @@ fn on_miner_sectors_terminate_is_for_miners_only() {
 fn escrow_balances_accumulate_per_resolved_address() {
     let mut fx = setup();
     let client = fx.client;
-    let market_before = fx.h.balance(MARKET).unwrap();
+    let market_before = fx.h.balance(STORAGE_MARKET).unwrap();
     let client_before = fx.h.balance(client.id).unwrap();
     // Anyone may add to anyone's escrow; key and ID addresses name the same escrow.
-    fx.h.market_add_balance(&client, client.address(), fil(2))
+    fx.h.storage_market_add_balance(&client, client.address(), fil(2))
         .unwrap()
         .unwrap();
-    fx.h.market_add_balance(&fx.owner, client.key, fil(3))
+    fx.h.storage_market_add_balance(&fx.owner, client.key, fil(3))
         .unwrap()
         .unwrap();
-    fx.h.market_add_balance(&fx.owner, Address::new_id(fx.miner), fil(4))
+    fx.h.storage_market_add_balance(&fx.owner, Address::new_id(fx.miner), fil(4))
         .unwrap()
         .unwrap();
-    let balance = |h: &mut Harness, a: Address| h.market_balance(a).unwrap().unwrap();
+    let balance = |h: &mut Harness, a: Address| h.storage_market_balance(a).unwrap().unwrap();
     assert_eq!(
         balance(&mut fx.h, client.key),
         GetBalanceReturn {
@@ -1019,24 +1033,27 @@ fn escrow_balances_accumulate_per_resolved_address() {
         TokenAmount::default()
     );
     // The FIL really moved into the market.
-    assert_eq!(fx.h.balance(MARKET).unwrap(), market_before.clone() + fil(9));
+    assert_eq!(
+        fx.h.balance(STORAGE_MARKET).unwrap(),
+        market_before.clone() + fil(9)
+    );
     assert!(fx.h.balance(client.id).unwrap() <= client_before - fil(2));
     // A refused AddBalance moves nothing: no value, an address that does not resolve, or an
     // ID address with no actor behind it (the builtin's escrow_address wants its code).
-    let state = fx.h.market_state_cid().unwrap();
+    let state = fx.h.storage_market_state_cid().unwrap();
     let r =
-        fx.h.market_add_balance(&client, client.address(), TokenAmount::default())
+        fx.h.storage_market_add_balance(&client, client.address(), TokenAmount::default())
             .unwrap();
     assert_eq!(r, Err(ExitCode::USR_ILLEGAL_ARGUMENT));
     let nobody = integration_tests::harness::key_address(999);
-    let r = fx.h.market_add_balance(&client, nobody, fil(1)).unwrap();
+    let r = fx.h.storage_market_add_balance(&client, nobody, fil(1)).unwrap();
     assert_eq!(
         r,
         Err(ExitCode::USR_ILLEGAL_ARGUMENT),
         "AddBalance to an unknown key"
     );
     let r =
-        fx.h.market_add_balance(&client, Address::new_id(999_999), fil(1))
+        fx.h.storage_market_add_balance(&client, Address::new_id(999_999), fil(1))
             .unwrap();
     assert_eq!(
         r,
@@ -1046,18 +1063,21 @@ fn escrow_balances_accumulate_per_resolved_address() {
     // GetBalance only resolves (as the builtin): an unknown key is 16, while an ID address
     // always resolves and reads an empty escrow.
     assert_eq!(
-        fx.h.market_balance(nobody).unwrap(),
+        fx.h.storage_market_balance(nobody).unwrap(),
         Err(ExitCode::USR_ILLEGAL_ARGUMENT)
     );
     assert_eq!(
-        fx.h.market_balance(Address::new_id(999_999)).unwrap(),
+        fx.h.storage_market_balance(Address::new_id(999_999)).unwrap(),
         Ok(GetBalanceReturn {
             balance: TokenAmount::default(),
             locked: TokenAmount::default()
         })
     );
-    assert_eq!(fx.h.market_state_cid().unwrap(), state);
-    assert_eq!(fx.h.balance(MARKET).unwrap(), market_before.clone() + fil(9));
+    assert_eq!(fx.h.storage_market_state_cid().unwrap(), state);
+    assert_eq!(
+        fx.h.balance(STORAGE_MARKET).unwrap(),
+        market_before.clone() + fil(9)
+    );
 }
 
 /// A refused control: `code`, the abort message containing `text`, no events, and the
@@ -1069,7 +1089,11 @@ fn assert_refused(h: &mut Harness, r: &Receipt, code: u32, text: &str, before: c
     assert!(message.contains(text), "{what}: {message:?} lacks {text:?}");
     assert!(r.events.is_empty(), "{what}: events {:?}", r.events);
     assert!(r.return_data.is_empty(), "{what}");
-    assert_eq!(h.market_state_cid().unwrap(), before, "{what} changed the market");
+    assert_eq!(
+        h.storage_market_state_cid().unwrap(),
+        before,
+        "{what} changed the market"
+    );
 }
 
 /// Publish checks as builtin-actors v18 `actors/market/src/lib.rs` makes them
@@ -1140,7 +1164,7 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
         (
             "not a piece CID",
             DealProposal {
-                piece_cid: fx.h.market_state_cid().unwrap(),
+                piece_cid: fx.h.storage_market_state_cid().unwrap(),
                 ..good.clone()
             },
             16,
@@ -1156,7 +1180,7 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
             "exceeds the total FIL supply",
         ),
     ];
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     let operator = fx.h.operator();
     for (what, p, code, text) in &bad {
         let r = fx.h.publish_deal_as(&operator, p).unwrap();
@@ -1175,7 +1199,7 @@ fn publish_refuses_proposals_the_vm_cannot_back() {
 fn publish_enforces_the_devnet_duration_bounds() {
     let mut fx = setup();
     fx.h.advance_to(100).unwrap();
-    let policy = fx.h.market_state().unwrap().policy;
+    let policy = fx.h.storage_market_state().unwrap().policy;
     assert_eq!(policy, MarketPolicy::DEVNET);
     assert_eq!(
         (policy.min_deal_duration, policy.max_deal_duration),
@@ -1183,7 +1207,7 @@ fn publish_enforces_the_devnet_duration_bounds() {
     );
     let start = 200;
     let operator = fx.h.operator();
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     for (what, end) in [
         ("one epoch under a day", start + 2879),
         ("a day and one epoch over 1,278", start + 3_680_641),
@@ -1205,9 +1229,9 @@ fn a_mainnet_market_wants_180_to_1278_days() {
     let client = h.create_account(fil(10)).unwrap();
     let owner = h.create_account(fil(10)).unwrap();
     let miner = provider_miner(&mut h, &owner).unwrap();
-    assert_eq!(h.market_state().unwrap().policy, MarketPolicy::MAINNET);
+    assert_eq!(h.storage_market_state().unwrap().policy, MarketPolicy::MAINNET);
     let operator = h.operator();
-    let before = h.market_state_cid().unwrap();
+    let before = h.storage_market_state_cid().unwrap();
     for (what, days_in_epochs) in [
         ("180 days less an epoch", 518_399),
         ("1,278 days and an epoch", 3_680_641),
@@ -1239,11 +1263,11 @@ fn publish_requires_a_client_that_authenticates() {
     let other_owner = fx.h.create_account(fil(10)).unwrap();
     let other_miner = provider_miner(&mut fx.h, &other_owner).unwrap();
     let operator = fx.h.operator();
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     for (what, client) in [
         ("a miner", other_miner),
         ("the provider itself", fx.miner),
-        ("the market", MARKET),
+        ("the market", STORAGE_MARKET),
         ("the power actor (no AuthenticateMessage)", 4),
     ] {
         let p = DealProposal {
@@ -1309,7 +1333,7 @@ fn activation_needs_a_live_sector_of_the_provider_that_outlasts_the_deal() {
 
     let long = fx.publish(200, 1_051_201, 1);
     let fits = fx.publish(200, 1_051_200, 2);
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     let refusals: [(&str, DealID, u64, u32, &str); 5] = [
         (
             "ends one epoch after its sector",
@@ -1333,7 +1357,7 @@ fn activation_needs_a_live_sector_of_the_provider_that_outlasts_the_deal() {
     fx.check("ends with its sector", fits, Seen::Active { epoch: 0, sector: 1 });
     // After its start, the start check comes first: 32 even into the sector it outlives.
     fx.h.advance_to(201).unwrap();
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     let r = fx.h.activate_deal_as(&operator, long, 1).unwrap();
     assert_refused(&mut fx.h, &r, 32, "start epoch 200 has passed", before, "late");
 }
@@ -1362,7 +1386,7 @@ fn pieces_must_fit_their_sector() {
     let d16 = sized(&mut fx, 16 * GIB, 4);
     let small = sized(&mut fx, 2048, 5);
     let operator = fx.h.operator();
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     for (what, id) in [("128 GiB in a 32 GiB sector", huge), ("64 GiB", d64)] {
         let r = fx.h.activate_deal_as(&operator, id, 1).unwrap();
         assert_refused(
@@ -1376,7 +1400,7 @@ fn pieces_must_fit_their_sector() {
     }
     // 32 GiB fills sector 1; nothing more goes in.
     fx.h.activate_deal(d32, 1).unwrap();
-    let before = fx.h.market_state_cid().unwrap();
+    let before = fx.h.storage_market_state_cid().unwrap();
     let r = fx.h.activate_deal_as(&operator, small, 1).unwrap();
     assert_refused(
         &mut fx.h,

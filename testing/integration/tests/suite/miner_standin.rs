@@ -17,7 +17,7 @@ use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
 use integration_tests::harness::key_address;
 use integration_tests::miner::{self, Control, SectorLocation, SectorStatusCode};
 use integration_tests::{Account, Harness, Receipt};
-use stand_in_market as market;
+use stand_in_market as storage_market;
 use test_actor_ddo_receiver as receiver;
 
 const SECTOR_CONTENT_CHANGED: MethodNum = 2034386435;
@@ -514,13 +514,13 @@ fn validate_sector_status_refuses_malformed_locations() {
 // ---------------------------------------------------------------------------------------------
 
 fn publish(h: &mut Harness, client: &Account, provider: ActorID, fill: u8) -> DealID {
-    let proposal = market::HarnessPublishDealParams {
-        piece_cid: market::piece_cid([fill; 32]),
+    let proposal = storage_market::HarnessPublishDealParams {
+        piece_cid: storage_market::piece_cid([fill; 32]),
         piece_size: PaddedPieceSize(2048),
         verified_deal: false,
         client: client.address(),
         provider: Address::new_id(provider),
-        label: market::Label::from("miner stand-in test"),
+        label: storage_market::Label::from("miner stand-in test"),
         start_epoch: 100,
         end_epoch: 5_000,
         storage_price_per_epoch: zero(),
@@ -531,7 +531,7 @@ fn publish(h: &mut Harness, client: &Account, provider: ActorID, fill: u8) -> De
     h.call(
         &operator,
         STORAGE_MARKET_ACTOR_ID,
-        market::METHOD_HARNESS_PUBLISH_DEAL,
+        storage_market::METHOD_HARNESS_PUBLISH_DEAL,
         &proposal,
         zero(),
     )
@@ -542,14 +542,14 @@ fn publish(h: &mut Harness, client: &Account, provider: ActorID, fill: u8) -> De
 
 fn activate(h: &mut Harness, deal_id: DealID, sector_number: u64) {
     let operator = h.operator();
-    let p = market::HarnessActivateDealParams {
+    let p = storage_market::HarnessActivateDealParams {
         deal_id,
         sector_number,
     };
     h.call(
         &operator,
         STORAGE_MARKET_ACTOR_ID,
-        market::METHOD_HARNESS_ACTIVATE_DEAL,
+        storage_market::METHOD_HARNESS_ACTIVATE_DEAL,
         &p,
         zero(),
     )
@@ -569,7 +569,7 @@ fn deal_query<T: serde::de::DeserializeOwned>(
             &operator,
             STORAGE_MARKET_ACTOR_ID,
             method,
-            &market::DealQueryParams { id },
+            &storage_market::DealQueryParams { id },
             zero(),
         )
         .unwrap();
@@ -577,7 +577,7 @@ fn deal_query<T: serde::de::DeserializeOwned>(
 }
 
 fn activation(h: &mut Harness, id: DealID) -> Result<(ChainEpoch, ChainEpoch), u32> {
-    deal_query::<market::GetDealActivationReturn>(h, market::METHOD_GET_DEAL_ACTIVATION, id)
+    deal_query::<storage_market::GetDealActivationReturn>(h, storage_market::METHOD_GET_DEAL_ACTIVATION, id)
         .map(|r| (r.activated, r.terminated))
 }
 
@@ -616,7 +616,7 @@ fn terminating_a_sector_terminates_its_deals_at_the_market() {
         assert_eq!(activation(h, id), Ok((10, -1)));
     }
     assert_eq!(
-        deal_query::<u64>(h, market::METHOD_GET_DEAL_SECTOR, doomed),
+        deal_query::<u64>(h, storage_market::METHOD_GET_DEAL_SECTOR, doomed),
         Ok(1)
     );
 
@@ -636,11 +636,11 @@ fn terminating_a_sector_terminates_its_deals_at_the_market() {
     // Gone: every getter of the deal is 32 (EX_DEAL_EXPIRED), as in builtin v13+.
     assert_eq!(activation(h, doomed), Err(32));
     assert_eq!(
-        deal_query::<u64>(h, market::METHOD_GET_DEAL_SECTOR, doomed),
+        deal_query::<u64>(h, storage_market::METHOD_GET_DEAL_SECTOR, doomed),
         Err(32)
     );
     assert_eq!(
-        deal_query::<u64>(h, market::METHOD_GET_DEAL_CLIENT, doomed),
+        deal_query::<u64>(h, storage_market::METHOD_GET_DEAL_CLIENT, doomed),
         Err(32)
     );
     // The miner says Dead; the other deals, in another sector or another miner's sector 1,
@@ -653,7 +653,7 @@ fn terminating_a_sector_terminates_its_deals_at_the_market() {
     assert_eq!(activation(h, neighbour), Ok((10, -1)));
     assert_eq!(activation(h, elsewhere), Ok((10, -1)));
     assert_eq!(
-        deal_query::<u64>(h, market::METHOD_GET_DEAL_SECTOR, elsewhere),
+        deal_query::<u64>(h, storage_market::METHOD_GET_DEAL_SECTOR, elsewhere),
         Ok(1)
     );
 
@@ -677,7 +677,7 @@ fn terminating_a_sector_terminates_its_deals_at_the_market() {
 
 fn piece(fill: u8, payload: Vec<u8>) -> miner::PieceChange {
     miner::PieceChange {
-        data: market::piece_cid([fill; 32]),
+        data: storage_market::piece_cid([fill; 32]),
         size: PaddedPieceSize(2048),
         payload: RawBytes::new(payload),
     }

@@ -1,8 +1,8 @@
 //! Typed helpers for the stand-in storage market (f05).
 //!
-//! [`MarketExt`] adds market calls to [`Harness`]: the operator's deal-lifecycle controls
-//! (publish, activate, terminate, settle, time out), every exported getter, and the escrow
-//! (AddBalance / GetBalance). Getters answer `Result<Result<T, ExitCode>>`: the outer error is a
+//! [`StorageMarketExt`] adds storage market calls to [`Harness`]: the operator's deal-lifecycle
+//! controls (publish, activate, terminate, settle, time out), every exported getter, and the
+//! escrow (AddBalance / GetBalance). Getters answer `Result<Result<T, ExitCode>>`: the outer error is a
 //! harness failure, the inner one the exit code the market aborted with, so tests can assert
 //! it. Controls come in two forms: `foo` sends as the operator and fails unless the message
 //! succeeded (returning its receipt, for the events); `foo_as` sends from any account and
@@ -38,8 +38,8 @@ use stand_in_market::*;
 use crate::harness::params;
 use crate::{Account, Harness, Receipt};
 
-/// The market's ID (f05).
-pub const MARKET: ActorID = STORAGE_MARKET_ACTOR_ID;
+/// The storage market's ID (f05).
+pub const STORAGE_MARKET: ActorID = STORAGE_MARKET_ACTOR_ID;
 
 /// Piece size of [`deal_proposal`]'s deals.
 pub const DEFAULT_PIECE_SIZE: u64 = 2048;
@@ -114,20 +114,26 @@ pub fn unit_outcome(r: &Receipt) -> Result<Result<(), ExitCode>> {
     Ok(Ok(()))
 }
 
-/// Market calls on the harness.
-pub trait MarketExt {
+/// Storage market (f05) calls on the harness.
+pub trait StorageMarketExt {
     /// The market's state.
-    fn market_state(&self) -> Result<State>;
+    fn storage_market_state(&self) -> Result<State>;
     /// The market's state root CID (changes with every state change).
-    fn market_state_cid(&self) -> Result<Cid>;
+    fn storage_market_state_cid(&self) -> Result<Cid>;
 
     /// Sends `method` to the market with a CBOR params block from `from`, no value.
-    fn market_call<P: Serialize>(&mut self, from: &Account, method: MethodNum, p: &P) -> Result<Receipt>;
+    fn storage_market_call<P: Serialize>(
+        &mut self,
+        from: &Account,
+        method: MethodNum,
+        p: &P,
+    ) -> Result<Receipt>;
     /// Sends `method` to the market with these exact params bytes (empty: no block).
-    fn market_send_raw(&mut self, from: &Account, method: MethodNum, raw: Vec<u8>) -> Result<Receipt>;
+    fn storage_market_send_raw(&mut self, from: &Account, method: MethodNum, raw: Vec<u8>)
+        -> Result<Receipt>;
 
     /// `HarnessOperator`: the account the market lets drive deals.
-    fn market_operator(&mut self) -> Result<ActorID>;
+    fn storage_market_operator(&mut self) -> Result<ActorID>;
 
     // Operator controls.
     fn publish_deal_as(&mut self, from: &Account, proposal: &DealProposal) -> Result<Receipt>;
@@ -163,58 +169,68 @@ pub trait MarketExt {
 
     // Escrow.
     /// `AddBalance` for `to`, paying `value` from `from`.
-    fn market_add_balance(
+    fn storage_market_add_balance(
         &mut self,
         from: &Account,
         to: Address,
         value: TokenAmount,
     ) -> Result<Result<(), ExitCode>>;
     /// `GetBalance` of `account`.
-    fn market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>>;
+    fn storage_market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>>;
 }
 
-impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
-    fn market_state(&self) -> Result<State> {
-        self.state(MARKET)
+impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
+    fn storage_market_state(&self) -> Result<State> {
+        self.state(STORAGE_MARKET)
     }
 
-    fn market_state_cid(&self) -> Result<Cid> {
+    fn storage_market_state_cid(&self) -> Result<Cid> {
         Ok(self
-            .actor(MARKET)?
+            .actor(STORAGE_MARKET)?
             .ok_or_else(|| anyhow!("no market actor"))?
             .state)
     }
 
-    fn market_call<P: Serialize>(&mut self, from: &Account, method: MethodNum, p: &P) -> Result<Receipt> {
+    fn storage_market_call<P: Serialize>(
+        &mut self,
+        from: &Account,
+        method: MethodNum,
+        p: &P,
+    ) -> Result<Receipt> {
         self.send(
             from,
-            Address::new_id(MARKET),
+            Address::new_id(STORAGE_MARKET),
             method,
             params(p),
             TokenAmount::default(),
         )
     }
 
-    fn market_send_raw(&mut self, from: &Account, method: MethodNum, raw: Vec<u8>) -> Result<Receipt> {
+    fn storage_market_send_raw(
+        &mut self,
+        from: &Account,
+        method: MethodNum,
+        raw: Vec<u8>,
+    ) -> Result<Receipt> {
         self.send(
             from,
-            Address::new_id(MARKET),
+            Address::new_id(STORAGE_MARKET),
             method,
             RawBytes::new(raw),
             TokenAmount::default(),
         )
     }
 
-    fn market_operator(&mut self) -> Result<ActorID> {
+    fn storage_market_operator(&mut self) -> Result<ActorID> {
         let operator = self.operator();
-        self.call_no_params(&operator, MARKET, METHOD_HARNESS_OPERATOR)?
+        self.call_no_params(&operator, STORAGE_MARKET, METHOD_HARNESS_OPERATOR)?
             .ok()
             .context("HarnessOperator")?
             .ret()
     }
 
     fn publish_deal_as(&mut self, from: &Account, proposal: &DealProposal) -> Result<Receipt> {
-        self.market_call(from, METHOD_HARNESS_PUBLISH_DEAL, proposal)
+        self.storage_market_call(from, METHOD_HARNESS_PUBLISH_DEAL, proposal)
     }
 
     fn publish_deal(&mut self, proposal: &DealProposal) -> Result<DealID> {
@@ -230,7 +246,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
             deal_id: id,
             sector_number: sector,
         };
-        self.market_call(from, METHOD_HARNESS_ACTIVATE_DEAL, &p)
+        self.storage_market_call(from, METHOD_HARNESS_ACTIVATE_DEAL, &p)
     }
 
     fn activate_deal(&mut self, id: DealID, sector: SectorNumber) -> Result<Receipt> {
@@ -241,7 +257,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
     }
 
     fn terminate_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
-        self.market_call(from, METHOD_HARNESS_TERMINATE_DEAL, &DealQueryParams { id })
+        self.storage_market_call(from, METHOD_HARNESS_TERMINATE_DEAL, &DealQueryParams { id })
     }
 
     fn terminate_deal(&mut self, id: DealID) -> Result<Receipt> {
@@ -252,7 +268,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
     }
 
     fn settle_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
-        self.market_call(from, METHOD_HARNESS_SETTLE_DEAL, &DealQueryParams { id })
+        self.storage_market_call(from, METHOD_HARNESS_SETTLE_DEAL, &DealQueryParams { id })
     }
 
     fn settle_deal(&mut self, id: DealID) -> Result<Receipt> {
@@ -263,7 +279,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
     }
 
     fn timeout_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
-        self.market_call(from, METHOD_HARNESS_TIMEOUT_DEAL, &DealQueryParams { id })
+        self.storage_market_call(from, METHOD_HARNESS_TIMEOUT_DEAL, &DealQueryParams { id })
     }
 
     fn timeout_deal(&mut self, id: DealID) -> Result<Receipt> {
@@ -275,7 +291,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
 
     fn deal_query(&mut self, method: MethodNum, id: DealID) -> Result<Receipt> {
         let operator = self.operator();
-        self.market_call(&operator, method, &DealQueryParams { id })
+        self.storage_market_call(&operator, method, &DealQueryParams { id })
     }
 
     fn deal_get<T: DeserializeOwned>(
@@ -346,7 +362,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
             .map(|r| r.sector))
     }
 
-    fn market_add_balance(
+    fn storage_market_add_balance(
         &mut self,
         from: &Account,
         to: Address,
@@ -357,7 +373,7 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
         };
         let r = self.send(
             from,
-            Address::new_id(MARKET),
+            Address::new_id(STORAGE_MARKET),
             METHOD_ADD_BALANCE,
             params(&p),
             value,
@@ -365,9 +381,9 @@ impl<B: Blockstore + Clone + 'static> MarketExt for Harness<B> {
         unit_outcome(&r)
     }
 
-    fn market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
+    fn storage_market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
         let operator = self.operator();
-        let r = self.market_call(&operator, METHOD_GET_BALANCE, &GetBalanceParams { account })?;
+        let r = self.storage_market_call(&operator, METHOD_GET_BALANCE, &GetBalanceParams { account })?;
         outcome(&r)
     }
 }

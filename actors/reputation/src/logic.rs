@@ -316,3 +316,218 @@ pub fn list<BS: Blockstore>(
         total: state.provider_count,
     })
 }
+
+/// Reads one [`MapKey`] varint (`u64`) off the front of `bytes`.
+fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut v: u64 = 0;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            *bytes = &bytes[i + 1..];
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Splits an [`outcome_key`] back into its parts.
+fn parse_outcome_key(key: &[u8]) -> Option<(ActorID, Subject, OutcomeKind)> {
+    let mut rest = key;
+    let provider = take_varint(&mut rest)?;
+    let (&subject_kind, tail) = rest.split_first()?;
+    rest = tail;
+    let id = take_varint(&mut rest)?;
+    let [kind] = rest else { return None };
+    let subject = Subject {
+        kind: SubjectKind::from_code(subject_kind)?,
+        id,
+    };
+    Some((provider, subject, OutcomeKind::from_code(*kind)?))
+}
+
+/// Every entry of a map, page by page.
+fn entries<BS: Blockstore, K: MapKey, V>(map: &actor_runtime::Map<BS, K, V>) -> ActorResult<Vec<(K, V)>>
+where
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
+{
+    let mut all = Vec::new();
+    let mut cursor: Option<K> = None;
+    loop {
+        let page = map.page(cursor.as_ref(), 1024)?;
+        all.extend(page.entries);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// The registry's books, every failure collected (not only the first): per provider, the
+/// counts per kind are the number of outcome keys of that kind, `stake_completed` is the sum of
+/// the weights of its Completed keys and `stake_failed` that of its Fault and Slashed keys, a
+/// kind never counted has no bytes, a provider with outcomes has its first and last outcome
+/// epochs (first ≤ last) and one without any is registered; every outcome key parses and names a
+/// provider with a record; `registered_at` is set exactly for the providers in `registrations`
+/// (at the registration's epoch); `provider_count` and `reporter_count` match their maps.
+/// Reading the maps failing is a failure too.
+pub fn check_invariants<BS: Blockstore>(store: &BS, state: &State) -> Result<(), Vec<String>> {
+    let mut failures = Vec::new();
+    fn read<T>(r: ActorResult<T>, what: &str, failures: &mut Vec<String>) -> Option<T> {
+        r.map_err(|e| failures.push(format!("reading {what}: {e}"))).ok()
+    }
+    let providers = read(
+        state.providers(store).and_then(|m| entries(&m)),
+        "providers",
+        &mut failures,
+    );
+    let outcomes = read(
+        state.outcomes(store).and_then(|m| entries(&m)),
+        "outcomes",
+        &mut failures,
+    );
+    let registrations = read(
+        state.registrations(store).and_then(|m| entries(&m)),
+        "registrations",
+        &mut failures,
+    );
+    let reporters = read(
+        state.reporters(store).and_then(|m| entries(&m)),
+        "reporters",
+        &mut failures,
+    );
+    if let Some(reporters) = &reporters {
+        if reporters.len() as u64 != state.reporter_count {
+            failures.push(format!(
+                "reporter_count is {} but {} reporters are stored",
+                state.reporter_count,
+                reporters.len()
+            ));
+        }
+    }
+    let (Some(providers), Some(outcomes), Some(registrations)) = (providers, outcomes, registrations) else {
+        return Err(failures);
+    };
+    if providers.len() as u64 != state.provider_count {
+        failures.push(format!(
+            "provider_count is {} but {} provider records are stored",
+            state.provider_count,
+            providers.len()
+        ));
+    }
+    // What the outcomes map says each provider's record should hold.
+    #[derive(Default)]
+    struct Expected {
+        counts: OutcomeCounts,
+        stake_completed: u128,
+        stake_failed: u128,
+    }
+    let mut expected: std::collections::BTreeMap<ActorID, Expected> = Default::default();
+    for (key, weight) in &outcomes {
+        let Some((provider, subject, kind)) = parse_outcome_key(key) else {
+            failures.push(format!("outcome key {key:02x?} does not parse"));
+            continue;
+        };
+        if *weight == 0 {
+            failures.push(format!(
+                "f0{provider} {subject:?} {kind:?}: counted with weight 0"
+            ));
+        }
+        let e = expected.entry(provider).or_default();
+        let w = u128::from(*weight);
+        match kind {
+            OutcomeKind::ClaimAccepted => e.counts.claims_accepted += 1,
+            OutcomeKind::Completed => {
+                e.counts.completed += 1;
+                e.stake_completed += w;
+            }
+            OutcomeKind::Fault => {
+                e.counts.faults += 1;
+                e.stake_failed += w;
+            }
+            OutcomeKind::Slashed => {
+                e.counts.slashes += 1;
+                e.stake_failed += w;
+            }
+        }
+    }
+    let records: std::collections::BTreeMap<ActorID, &ProviderRecord> =
+        providers.iter().map(|(p, r)| (*p, r)).collect();
+    for provider in expected.keys() {
+        if !records.contains_key(provider) {
+            failures.push(format!("f0{provider} has counted outcomes but no record"));
+        }
+    }
+    let registered: std::collections::BTreeMap<ActorID, &Registration> =
+        registrations.iter().map(|(p, r)| (*p, r)).collect();
+    for (provider, registration) in &registered {
+        match records.get(provider) {
+            None => failures.push(format!("f0{provider} is registered but has no record")),
+            Some(r) if r.registered_at != Some(registration.registered_at) => failures.push(format!(
+                "f0{provider}: registered_at {:?}, its registration says {}",
+                r.registered_at, registration.registered_at
+            )),
+            Some(_) => {}
+        }
+    }
+    for (provider, record) in &records {
+        let e = expected.remove(provider).unwrap_or_default();
+        let who = format!("f0{provider}");
+        if record.counts != e.counts {
+            failures.push(format!(
+                "{who}: counts {:?}, the outcomes map has {:?}",
+                record.counts, e.counts
+            ));
+        }
+        if record.stake_completed.0 != e.stake_completed {
+            failures.push(format!(
+                "{who}: stake_completed {}, Σ Completed weights {}",
+                record.stake_completed.0, e.stake_completed
+            ));
+        }
+        if record.stake_failed.0 != e.stake_failed {
+            failures.push(format!(
+                "{who}: stake_failed {}, Σ Fault and Slashed weights {}",
+                record.stake_failed.0, e.stake_failed
+            ));
+        }
+        let bytes = [
+            ("claimed", &record.bytes.claimed, e.counts.claims_accepted),
+            ("completed", &record.bytes.completed, e.counts.completed),
+            ("faulted", &record.bytes.faulted, e.counts.faults),
+            ("lost", &record.bytes.lost, e.counts.slashes),
+        ];
+        for (name, total, count) in bytes {
+            if count == 0 && total.0 != 0 {
+                failures.push(format!(
+                    "{who}: {} bytes {name} with no outcome of that kind",
+                    total.0
+                ));
+            }
+        }
+        let any = e.counts != OutcomeCounts::default();
+        match (any, record.first_outcome, record.last_outcome) {
+            (true, Some(first), Some(last)) if first <= last => {}
+            (false, None, None) => {}
+            (_, first, last) => failures.push(format!(
+                "{who}: first_outcome {first:?}, last_outcome {last:?} with{} outcomes counted",
+                if any { "" } else { " no" }
+            )),
+        }
+        if !any && record.registered_at.is_none() {
+            failures.push(format!(
+                "{who}: a record with neither outcomes nor a registration"
+            ));
+        }
+        if record.registered_at.is_some() && !registered.contains_key(provider) {
+            failures.push(format!(
+                "{who}: registered_at {:?} but no registration",
+                record.registered_at
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures)
+    }
+}

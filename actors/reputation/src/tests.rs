@@ -478,3 +478,85 @@ fn wire_shapes_are_stable() {
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+#[test]
+fn the_books_check_after_every_transition_and_a_corrupted_state_fails_with_every_failure() {
+    let (store, mut state) = setup();
+    assert_eq!(check_invariants(&store, &state), Ok(()));
+    register(&store, &mut state, &facts(OWNER, 1), MINER, metadata()).unwrap();
+    assert_eq!(check_invariants(&store, &state), Ok(()));
+    let steps = [
+        (1, OutcomeKind::ClaimAccepted, 10),
+        (1, OutcomeKind::Completed, 10),
+        (1, OutcomeKind::Completed, 25), // counts only the 15 more
+        (1, OutcomeKind::Completed, 5),  // a no-op
+        (2, OutcomeKind::Fault, 8),
+        (3, OutcomeKind::Slashed, 40),
+    ];
+    for (epoch, (subject, kind, weight)) in steps.into_iter().enumerate() {
+        record_outcome(
+            &store,
+            &mut state,
+            &facts(REPORTER, 10 + epoch as i64),
+            &outcome(subject, kind, weight),
+        )
+        .unwrap();
+        assert_eq!(
+            check_invariants(&store, &state),
+            Ok(()),
+            "after {kind:?} of {subject}"
+        );
+    }
+    // An unregistered provider known by its outcomes only.
+    let other = RecordOutcomeParams {
+        provider: MINER + 1,
+        ..outcome(9, OutcomeKind::Fault, 3)
+    };
+    record_outcome(&store, &mut state, &facts(REPORTER, 30), &other).unwrap();
+    assert_eq!(check_invariants(&store, &state), Ok(()));
+    let record = reputation(&store, &state, &facts(REPORTER, 30), MINER)
+        .unwrap()
+        .record;
+    assert_eq!(record.stake_completed.0, 25);
+    assert_eq!(record.stake_failed.0, 48);
+
+    // Corrupt the record, the count and the outcomes map at once: every failure is reported.
+    let mut bad = state.clone();
+    let mut providers = bad.providers(&store).unwrap();
+    let mut r = record.clone();
+    r.stake_completed.0 += 1;
+    r.counts.faults = 0;
+    providers.set(&MINER, r).unwrap();
+    bad.providers = providers.flush().unwrap();
+    bad.provider_count += 1;
+    let mut outcomes = bad.outcomes(&store).unwrap();
+    outcomes
+        .set(
+            &outcome_key(
+                MINER + 2,
+                &outcome(1, OutcomeKind::Completed, 1).subject,
+                OutcomeKind::Completed,
+            ),
+            7,
+        )
+        .unwrap();
+    outcomes.set(&vec![0xff], 1).unwrap();
+    bad.outcomes = outcomes.flush().unwrap();
+    let failures = check_invariants(&store, &bad).unwrap_err();
+    let expect = [
+        "provider_count is 3 but 2 provider records are stored",
+        "f0200: stake_completed 26, Σ Completed weights 25",
+        "f0200: counts",
+        "f0202 has counted outcomes but no record",
+        "outcome key [ff] does not parse",
+    ];
+    for e in expect {
+        assert!(
+            failures.iter().any(|f| f.starts_with(e)),
+            "no {e:?} in {failures:#?}"
+        );
+    }
+    assert_eq!(failures.len(), expect.len(), "{failures:#?}");
+    // The original state is untouched and still consistent.
+    assert_eq!(check_invariants(&store, &state), Ok(()));
+}

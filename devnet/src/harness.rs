@@ -26,7 +26,7 @@ use fvm_shared::version::NetworkVersion;
 use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-pub use stand_in_market::MarketPolicy;
+pub use stand_in_market::StorageMarketPolicy;
 
 use crate::genesis::{self, Manifest};
 
@@ -183,27 +183,28 @@ pub struct Harness<B: Blockstore + Clone + 'static = Rc<MemoryBlockstore>> {
 }
 
 impl Harness<Rc<MemoryBlockstore>> {
-    /// A fresh chain in memory at epoch 0, with the stand-in market constructed under the
-    /// devnet's deal duration policy ([`MarketPolicy::DEVNET`]).
+    /// A fresh chain in memory at epoch 0, with the stand-in storage market constructed under the
+    /// devnet's deal duration policy ([`StorageMarketPolicy::DEVNET`]).
     pub fn new() -> Result<Self> {
         Self::create(Rc::new(MemoryBlockstore::new()))
     }
 
-    /// [`Harness::new`] with the market under another duration policy (e.g.
-    /// [`MarketPolicy::MAINNET`]).
-    pub fn with_market_policy(policy: MarketPolicy) -> Result<Self> {
-        Self::create_with_market_policy(Rc::new(MemoryBlockstore::new()), policy)
+    /// [`Harness::new`] with the storage market under another duration policy (e.g.
+    /// [`StorageMarketPolicy::MAINNET`]).
+    pub fn with_storage_market_policy(policy: StorageMarketPolicy) -> Result<Self> {
+        Self::create_with_storage_market_policy(Rc::new(MemoryBlockstore::new()), policy)
     }
 }
 
 impl<B: Blockstore + Clone + 'static> Harness<B> {
-    /// A fresh chain written into `store`, the market under [`MarketPolicy::DEVNET`].
+    /// A fresh chain written into `store`, the storage market under
+    /// [`StorageMarketPolicy::DEVNET`].
     pub fn create(store: B) -> Result<Self> {
-        Self::create_with_market_policy(store, MarketPolicy::DEVNET)
+        Self::create_with_storage_market_policy(store, StorageMarketPolicy::DEVNET)
     }
 
-    /// A fresh chain written into `store`, the market under `policy`.
-    pub fn create_with_market_policy(store: B, policy: MarketPolicy) -> Result<Self> {
+    /// A fresh chain written into `store`, the storage market under `policy`.
+    pub fn create_with_storage_market_policy(store: B, policy: StorageMarketPolicy) -> Result<Self> {
         let manifest = genesis::install_manifest(&store)?;
         let operator_key = key_address(0);
         let (root, operator, store) = genesis::genesis(

@@ -13,7 +13,7 @@
 //!
 //! The market refuses what the builtin market refuses (see `stand_in_market::logic`): at
 //! publish a duration outside the market's policy (the harness devnet's
-//! [`MarketPolicy::DEVNET`](stand_in_market::MarketPolicy::DEVNET): one day to 1,278 days), a
+//! [`StorageMarketPolicy::DEVNET`](stand_in_market::StorageMarketPolicy::DEVNET): one day to 1,278 days), a
 //! start already elapsed, a client that does not authenticate (accounts do; miners do not);
 //! at activation a sector the provider has not added (`miner::add_sector`) or that is not
 //! active, a deal ending after its sector's expiration, and pieces beyond the sector's size.

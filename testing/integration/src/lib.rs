@@ -22,7 +22,7 @@ use stand_in_market::{
     DealProposal, GetBalanceReturn, GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn,
     Label, State,
 };
-pub use suite_devnet::harness::MarketPolicy;
+pub use suite_devnet::harness::StorageMarketPolicy;
 pub use suite_devnet::{bounty, escrow, genesis, miner, storage_market};
 pub use suite_devnet::{Account, Receipt, Snapshot};
 
@@ -46,9 +46,9 @@ impl Harness<Rc<MemoryBlockstore>> {
         suite_devnet::Harness::new().map(Self::from_devnet)
     }
 
-    /// [`suite_devnet::Harness::with_market_policy`] with the test actors.
-    pub fn with_market_policy(policy: MarketPolicy) -> Result<Self> {
-        suite_devnet::Harness::with_market_policy(policy).map(Self::from_devnet)
+    /// [`suite_devnet::Harness::with_storage_market_policy`] with the test actors.
+    pub fn with_storage_market_policy(policy: StorageMarketPolicy) -> Result<Self> {
+        suite_devnet::Harness::with_storage_market_policy(policy).map(Self::from_devnet)
     }
 }
 
@@ -58,9 +58,9 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         suite_devnet::Harness::create(store).map(Self::from_devnet)
     }
 
-    /// [`suite_devnet::Harness::create_with_market_policy`] with the test actors.
-    pub fn create_with_market_policy(store: B, policy: MarketPolicy) -> Result<Self> {
-        suite_devnet::Harness::create_with_market_policy(store, policy).map(Self::from_devnet)
+    /// [`suite_devnet::Harness::create_with_storage_market_policy`] with the test actors.
+    pub fn create_with_storage_market_policy(store: B, policy: StorageMarketPolicy) -> Result<Self> {
+        suite_devnet::Harness::create_with_storage_market_policy(store, policy).map(Self::from_devnet)
     }
 
     /// [`suite_devnet::Harness::resume`] with the test actors.

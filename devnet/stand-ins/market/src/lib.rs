@@ -9,7 +9,7 @@
 //! It refuses what the builtin refuses (rules and codes in [`logic::validate_proposal`] and
 //! [`logic::activate_deal`]): at publish, a provider that is not a miner, a client that does
 //! not answer `AuthenticateMessage` with true (a miner cannot), a duration outside the
-//! market's [`MarketPolicy`] (set at construction: mainnet's 180 to 1,278 days, or the
+//! market's [`StorageMarketPolicy`] (set at construction: mainnet's 180 to 1,278 days, or the
 //! devnet's one day to 1,278 days), a start already elapsed; at activation, a sector the
 //! provider does not have or that is not active, a deal ending after its sector, and pieces
 //! that do not fit the sector's size.

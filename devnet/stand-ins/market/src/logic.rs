@@ -417,7 +417,7 @@ pub fn add_balance<BS: Blockstore>(
 ///   every sector is refused only at activation); a piece CID; end > start; start not elapsed
 ///   (`curr_epoch > start_epoch` is refused, so a deal may start at the current epoch);
 ///   `deal_duration_bounds` (`actors/market/src/policy.rs`: inclusive, here the market's
-///   [`MarketPolicy`]); price per epoch and both collaterals in [0, total FIL]. The
+///   [`StorageMarketPolicy`]); price per epoch and both collaterals in [0, total FIL]. The
 ///   provider-collateral minimum the builtin derives from circulating supply and network
 ///   power is not modelled (the stand-in's minimum is 0), nor are escrow balance coverage
 ///   and duplicate proposals.
@@ -426,7 +426,7 @@ pub fn validate_proposal(
     proposal: &DealProposal,
     facts: &Facts,
     chain: &impl Chain,
-    policy: &MarketPolicy,
+    policy: &StorageMarketPolicy,
 ) -> ActorResult<DealProposal> {
     let provider = chain.resolve(&proposal.provider).ok_or_else(|| {
         ActorError::not_found(format!(

@@ -144,7 +144,7 @@ fn getter_shapes_are_transparent_or_tuples() {
     pin(
         &ConstructorParams {
             operator: 100,
-            policy: MarketPolicy {
+            policy: StorageMarketPolicy {
                 min_deal_duration: 10,
                 max_deal_duration: 1000,
             },
@@ -152,8 +152,8 @@ fn getter_shapes_are_transparent_or_tuples() {
         "82 18 64 82 0a 19 03 e8",
     );
     // 2,880 and 3,680,640 epochs.
-    pin(&MarketPolicy::DEVNET, "82 19 0b 40 1a 00 38 29 80");
-    pin(&MarketPolicy::MAINNET, "82 1a 00 07 e9 00 1a 00 38 29 80");
+    pin(&StorageMarketPolicy::DEVNET, "82 19 0b 40 1a 00 38 29 80");
+    pin(&StorageMarketPolicy::MAINNET, "82 1a 00 07 e9 00 1a 00 38 29 80");
     pin(
         &AuthenticateMessageParams {
             signature: Default::default(),
@@ -166,16 +166,24 @@ fn getter_shapes_are_transparent_or_tuples() {
 
 #[test]
 fn policies_are_the_documented_numbers_of_days() {
-    assert_eq!(MarketPolicy::MAINNET.min_deal_duration, 518_400, "180 days");
-    assert_eq!(MarketPolicy::MAINNET.max_deal_duration, 3_680_640, "1,278 days");
-    assert_eq!(MarketPolicy::DEVNET.min_deal_duration, 2_880, "one day");
     assert_eq!(
-        MarketPolicy::DEVNET.max_deal_duration,
-        MarketPolicy::MAINNET.max_deal_duration
+        StorageMarketPolicy::MAINNET.min_deal_duration,
+        518_400,
+        "180 days"
+    );
+    assert_eq!(
+        StorageMarketPolicy::MAINNET.max_deal_duration,
+        3_680_640,
+        "1,278 days"
+    );
+    assert_eq!(StorageMarketPolicy::DEVNET.min_deal_duration, 2_880, "one day");
+    assert_eq!(
+        StorageMarketPolicy::DEVNET.max_deal_duration,
+        StorageMarketPolicy::MAINNET.max_deal_duration
     );
     let store = MemoryBlockstore::new();
     for (min, max) in [(0, 10), (-1, 10), (11, 10), (1, 0)] {
-        let policy = MarketPolicy {
+        let policy = StorageMarketPolicy {
             min_deal_duration: min,
             max_deal_duration: max,
         };
@@ -186,9 +194,9 @@ fn policies_are_the_documented_numbers_of_days() {
         assert_eq!(code(&logic::construct(&store, params)), 16, "[{min}, {max}]");
     }
     for policy in [
-        MarketPolicy::MAINNET,
-        MarketPolicy::DEVNET,
-        MarketPolicy {
+        StorageMarketPolicy::MAINNET,
+        StorageMarketPolicy::DEVNET,
+        StorageMarketPolicy {
             min_deal_duration: 1,
             max_deal_duration: 1,
         },
@@ -452,7 +460,7 @@ impl Chain for FakeChain {
 }
 
 /// The deal duration policy of the host tests: short, so the tests' epochs stay small.
-const TEST_POLICY: MarketPolicy = MarketPolicy {
+const TEST_POLICY: StorageMarketPolicy = StorageMarketPolicy {
     min_deal_duration: 10,
     max_deal_duration: 1000,
 };

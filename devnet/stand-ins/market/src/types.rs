@@ -93,20 +93,20 @@ pub fn total_filecoin() -> TokenAmount {
 ///
 /// The builtin market hard-codes its bounds (`deal_duration_bounds` in
 /// `actors/market/src/policy.rs`, the same for every network build): 180 and 1,278 days since
-/// FIP-0052 ([`MarketPolicy::MAINNET`]; builtin-actors' integration test
+/// FIP-0052 ([`StorageMarketPolicy::MAINNET`]; builtin-actors' integration test
 /// `psd_deal_duration_too_long` publishes 1,278 days and is refused 1,279). The devnet
 /// shortens the minimum so that tests and demos need not span half a year
-/// ([`MarketPolicy::DEVNET`]).
+/// ([`StorageMarketPolicy::DEVNET`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
-pub struct MarketPolicy {
+pub struct StorageMarketPolicy {
     pub min_deal_duration: ChainEpoch,
     pub max_deal_duration: ChainEpoch,
 }
 
-impl MarketPolicy {
+impl StorageMarketPolicy {
     /// builtin-actors v18 on every network: 180 days (518,400 epochs) to 1,278 days
     /// (3,680,640 epochs).
-    pub const MAINNET: MarketPolicy = MarketPolicy {
+    pub const MAINNET: StorageMarketPolicy = StorageMarketPolicy {
         min_deal_duration: 180 * EPOCHS_IN_DAY,
         max_deal_duration: 1278 * EPOCHS_IN_DAY,
     };
@@ -114,7 +114,7 @@ impl MarketPolicy {
     /// The harness devnet: at least one day (2,880 epochs, the bounty market's default
     /// `min_duration_floor`, so every bounty's shortest acceptable deal can be published) and
     /// at most mainnet's 1,278 days.
-    pub const DEVNET: MarketPolicy = MarketPolicy {
+    pub const DEVNET: StorageMarketPolicy = StorageMarketPolicy {
         min_deal_duration: EPOCHS_IN_DAY,
         max_deal_duration: 1278 * EPOCHS_IN_DAY,
     };
@@ -278,7 +278,7 @@ pub type HarnessOperatorReturn = ActorID;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct ConstructorParams {
     pub operator: ActorID,
-    pub policy: MarketPolicy,
+    pub policy: StorageMarketPolicy,
 }
 
 /// `AuthenticateMessage` params (reference §2.4): the client's signature without its type
@@ -419,7 +419,7 @@ pub struct State {
     /// HAMT [`SectorKey`] → `Vec<DealID>` of the activated deals in that provider's sector.
     pub sector_deals: Cid,
     /// Deal duration bounds, fixed at construction.
-    pub policy: MarketPolicy,
+    pub policy: StorageMarketPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

@@ -20,14 +20,14 @@ use integration_tests::storage_market::{
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{
     AddBalanceParams, DealProposal, DealQueryParams, GetBalanceParams, GetBalanceReturn,
-    GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn, Label, MarketPolicy,
-    OnMinerSectorsTerminateParams, METHOD_ADD_BALANCE, METHOD_GET_BALANCE, METHOD_GET_DEAL_ACTIVATION,
-    METHOD_GET_DEAL_CLIENT, METHOD_GET_DEAL_CLIENT_COLLATERAL, METHOD_GET_DEAL_DATA_COMMITMENT,
-    METHOD_GET_DEAL_LABEL, METHOD_GET_DEAL_PROVIDER, METHOD_GET_DEAL_PROVIDER_COLLATERAL,
-    METHOD_GET_DEAL_SECTOR, METHOD_GET_DEAL_TERM, METHOD_GET_DEAL_TOTAL_PRICE, METHOD_GET_DEAL_VERIFIED,
-    METHOD_HARNESS_ACTIVATE_DEAL, METHOD_HARNESS_OPERATOR, METHOD_HARNESS_PUBLISH_DEAL,
-    METHOD_HARNESS_SETTLE_DEAL, METHOD_HARNESS_TERMINATE_DEAL, METHOD_HARNESS_TIMEOUT_DEAL,
-    METHOD_ON_MINER_SECTORS_TERMINATE,
+    GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn, Label,
+    OnMinerSectorsTerminateParams, StorageMarketPolicy, METHOD_ADD_BALANCE, METHOD_GET_BALANCE,
+    METHOD_GET_DEAL_ACTIVATION, METHOD_GET_DEAL_CLIENT, METHOD_GET_DEAL_CLIENT_COLLATERAL,
+    METHOD_GET_DEAL_DATA_COMMITMENT, METHOD_GET_DEAL_LABEL, METHOD_GET_DEAL_PROVIDER,
+    METHOD_GET_DEAL_PROVIDER_COLLATERAL, METHOD_GET_DEAL_SECTOR, METHOD_GET_DEAL_TERM,
+    METHOD_GET_DEAL_TOTAL_PRICE, METHOD_GET_DEAL_VERIFIED, METHOD_HARNESS_ACTIVATE_DEAL,
+    METHOD_HARNESS_OPERATOR, METHOD_HARNESS_PUBLISH_DEAL, METHOD_HARNESS_SETTLE_DEAL,
+    METHOD_HARNESS_TERMINATE_DEAL, METHOD_HARNESS_TIMEOUT_DEAL, METHOD_ON_MINER_SECTORS_TERMINATE,
 };
 
 fn fil(n: u64) -> TokenAmount {
@@ -1200,7 +1200,7 @@ fn publish_enforces_the_devnet_duration_bounds() {
     let mut fx = setup();
     fx.h.advance_to(100).unwrap();
     let policy = fx.h.storage_market_state().unwrap().policy;
-    assert_eq!(policy, MarketPolicy::DEVNET);
+    assert_eq!(policy, StorageMarketPolicy::DEVNET);
     assert_eq!(
         (policy.min_deal_duration, policy.max_deal_duration),
         (2880, 3_680_640)
@@ -1225,11 +1225,14 @@ fn publish_enforces_the_devnet_duration_bounds() {
 
 #[test]
 fn a_mainnet_market_wants_180_to_1278_days() {
-    let mut h = Harness::with_market_policy(MarketPolicy::MAINNET).unwrap();
+    let mut h = Harness::with_storage_market_policy(StorageMarketPolicy::MAINNET).unwrap();
     let client = h.create_account(fil(10)).unwrap();
     let owner = h.create_account(fil(10)).unwrap();
     let miner = provider_miner(&mut h, &owner).unwrap();
-    assert_eq!(h.storage_market_state().unwrap().policy, MarketPolicy::MAINNET);
+    assert_eq!(
+        h.storage_market_state().unwrap().policy,
+        StorageMarketPolicy::MAINNET
+    );
     let operator = h.operator();
     let before = h.storage_market_state_cid().unwrap();
     for (what, days_in_epochs) in [
@@ -1245,11 +1248,11 @@ fn a_mainnet_market_wants_180_to_1278_days() {
         assert_eq!(h.publish_deal(&p).unwrap(), i as DealID);
     }
     // A policy that is no bounds at all is refused at construction.
-    let bad = MarketPolicy {
+    let bad = StorageMarketPolicy {
         min_deal_duration: 10,
         max_deal_duration: 9,
     };
-    let err = Harness::with_market_policy(bad).err().expect("refused");
+    let err = Harness::with_storage_market_policy(bad).err().expect("refused");
     assert!(format!("{err:#}").contains("exit 16"), "{err:#}");
 }
 

@@ -27,6 +27,7 @@ pub use suite_devnet::{bounty, escrow, genesis, miner, storage_market};
 pub use suite_devnet::{Account, Receipt, Snapshot};
 
 pub mod actors;
+pub mod invariants;
 pub mod ledger;
 pub mod reputation;
 

@@ -27,6 +27,7 @@ use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite};
 use integration_tests::escrow as esc;
+use integration_tests::invariants::{self, Books};
 use integration_tests::ledger::Ledger;
 use integration_tests::miner::{self, create_miner, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
@@ -208,8 +209,15 @@ impl World {
         self.suite.escrow
     }
 
+    /// Every book after every message, every failure collected ([`invariants::check`]): the
+    /// market's, the escrow's, the registry's, the claims against the locks, FIL conserved.
     fn books(&mut self) {
-        bm::assert_suite_books(&mut self.h, &self.suite);
+        let books = Books {
+            market: Some(self.suite.market),
+            escrow: Some(self.suite.escrow),
+            registry: Some(self.suite.reputation),
+        };
+        invariants::assert_books(&mut self.h, &books);
     }
 
     fn track(&mut self, id: ActorID) {

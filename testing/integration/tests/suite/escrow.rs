@@ -18,6 +18,7 @@ use fvm_shared::event::{Flags, StampedEvent};
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::escrow::{self as esc, deal_evidence, sector_evidence, Suite};
+use integration_tests::invariants::{self, Books};
 use integration_tests::ledger::Ledger;
 use integration_tests::miner::{self, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
@@ -121,8 +122,15 @@ impl World {
         self.suite.escrow
     }
 
+    /// Every book after every message, every failure collected ([`invariants::check`]): the
+    /// escrow's, the registry's, FIL conserved.
     fn books(&mut self) {
-        esc::assert_escrow_books(&mut self.h, self.suite.escrow);
+        let books = Books {
+            market: None,
+            escrow: Some(self.suite.escrow),
+            registry: Some(self.suite.reputation),
+        };
+        invariants::assert_books(&mut self.h, &books);
     }
 
     fn track(&mut self, id: ActorID) {

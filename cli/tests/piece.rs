@@ -72,7 +72,7 @@ fn write(dir: &Path, name: &str, data: &[u8]) -> String {
     path.display().to_string()
 }
 
-/// 1,024 bytes of 0xCC (Lotus, `../shared/reference/lotus-json-rpc.md` §D.2).
+/// 1,024 bytes of 0xCC (Lotus, `docs/commp.md` §2).
 const CC_1024: &str = "baga6ea4seaqdlpnhgsndrgjeu4p46hahlsr4lybg6du4d56ooppdpxhcofxeuoi";
 /// 127 zero bytes, and any shorter payload zero-filled to it.
 const ZERO_PIECE: &str = "baga6ea4seaqdomn3tgwgrh3g532zopskstnbrd2n3sxfqbze7rxt7vqn7veigmy";

@@ -1,7 +1,7 @@
 //! Piece commitments (CommP) of payloads of any size up to a 64 GiB piece, streaming.
 //!
 //! A piece CID commits to a payload the way Filecoin deals and sectors do
-//! (`../shared/reference/lotus-json-rpc.md` §D):
+//! (`docs/commp.md`):
 //!
 //! 1. the payload is zero-filled to the unpadded piece size `u`, the smallest `127 · 2^k` that
 //!    holds it and at least 127 bytes (so an empty payload is a 127-byte zero piece);

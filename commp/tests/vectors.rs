@@ -1,5 +1,5 @@
 //! Published vectors, byte for byte: the Lotus-generated CommPs of go-fil-commp-hashhash's
-//! `testdata/` (`../shared/reference/lotus-json-rpc.md` §D.2) and FRC-0069's test cases for
+//! `testdata/` (`docs/commp.md` §2) and FRC-0069's test cases for
 //! piece CID v2.
 
 use suite_commp::{
@@ -18,7 +18,7 @@ fn commp(payload: &[u8]) -> PieceCommitment {
     one
 }
 
-/// (payload length, byte, padded size, root, piece CID v1) from §D.2.
+/// (payload length, byte, padded size, root, piece CID v1) from `docs/commp.md` §2.
 const LOTUS: &[(usize, u8, u64, &str, &str)] = &[
     (
         96,

@@ -1,4 +1,4 @@
-//! Well-known facts about the builtin actors (reference §1, §7, §8).
+//! Well-known facts about the builtin actors (docs/builtin-actors-interface.md §1, §7, §8).
 
 use fvm_shared::ActorID;
 
@@ -67,11 +67,12 @@ impl BuiltinType {
     }
 }
 
-/// Market actor-specific exit codes (reference §2.2).
+/// Market actor-specific exit codes (docs/builtin-actors-interface.md §2.2).
 pub const EX_DEAL_EXPIRED: u32 = 32;
 pub const EX_DEAL_NOT_ACTIVATED: u32 = 33;
 
-/// The exported builtin methods the suite calls, with their wire shapes (reference §2, §3).
+/// The exported builtin methods the suite calls, with their wire shapes
+/// (docs/builtin-actors-interface.md §2, §3).
 pub mod market {
     use cid::Cid;
     use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};

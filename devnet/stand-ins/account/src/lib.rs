@@ -7,7 +7,7 @@
 //! verifies the signature against its key address, but the harness publishes deals without
 //! signatures (the operator vouches for them), so there is nothing to verify. What the market
 //! relies on is that an account *can* authenticate a proposal while a miner, the market or a
-//! no-op actor cannot (reference §2.4).
+//! no-op actor cannot (docs/builtin-actors-interface.md §2.4).
 
 use actor_runtime::method_hash;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};

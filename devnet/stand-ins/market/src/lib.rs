@@ -1,10 +1,10 @@
 //! Stand-in builtin storage market actor (ID 5, f05).
 //!
 //! It answers the builtin market v18's exported getters byte for byte (numbers, param and
-//! return shapes, exit codes: reference §2.1–§2.3), keeps an escrow table (`AddBalance`,
-//! `GetBalance`), and lets one harness operator account drive deal lifecycles with
-//! `Harness*` control methods in place of signed PublishStorageDeals and proving. Miners
-//! report terminated sectors with the builtin's internal `OnMinerSectorsTerminate` (7).
+//! return shapes, exit codes: docs/builtin-actors-interface.md §2.1–§2.3), keeps an escrow table
+//! (`AddBalance`, `GetBalance`), and lets one harness operator account drive deal lifecycles with
+//! `Harness*` control methods in place of signed PublishStorageDeals and proving. Miners report
+//! terminated sectors with the builtin's internal `OnMinerSectorsTerminate` (7).
 //!
 //! It refuses what the builtin refuses (rules and codes in [`logic::validate_proposal`] and
 //! [`logic::activate_deal`]): at publish, a provider that is not a miner, a client that does
@@ -147,7 +147,8 @@ mod actor {
                 Ok(None)
             }
             m if m < FIRST_EXPORTED_METHOD => {
-                // Builtin numbers are for builtin callers only (reference §0): others get 18.
+                // Builtin numbers are for builtin callers only (docs/builtin-actors-interface.md
+                // §0): others get 18.
                 rt.validate_caller_with(|caller| logic::require_builtin_caller(&Vm(rt), caller))?;
                 Err(actor_error!(unhandled_message; "market has no internal method {m}"))
             }

@@ -2,11 +2,11 @@
 //! return a value or the new state with the events to emit. Nothing here touches the VM; the
 //! two things the VM knows (address resolution and actor types) come in through [`Chain`].
 //!
-//! Deal lifecycle (reference §2.3, builtin v13+): a deal is published (activation `None`),
-//! then activated in a sector, and finally deleted: terminated early (slashed), completed
-//! and settled, or timed out because it was never activated by its start epoch. A deleted
-//! deal's id stays below `next_id`, so every getter answers 32 (EX_DEAL_EXPIRED) for it; an id
-//! at or above `next_id` answers 17.
+//! Deal lifecycle (docs/builtin-actors-interface.md §2.3, builtin v13+): a deal is published
+//! (activation `None`), then activated in a sector, and finally deleted: terminated early
+//! (slashed), completed and settled, or timed out because it was never activated by its start
+//! epoch. A deleted deal's id stays below `next_id`, so every getter answers 32 (EX_DEAL_EXPIRED)
+//! for it; an id at or above `next_id` answers 17.
 
 use actor_runtime::builtin::BuiltinType;
 use actor_runtime::token::{add, non_negative, positive};
@@ -70,7 +70,8 @@ pub const EVENT_DEAL_ACTIVATED: &str = "deal-activated";
 pub const EVENT_DEAL_TERMINATED: &str = "deal-terminated";
 pub const EVENT_DEAL_COMPLETED: &str = "deal-completed";
 
-/// A market event (reference §6.3): `$type`, `id`, `client`, `provider`, all indexed CBOR.
+/// A market event (docs/builtin-actors-interface.md §6.3): `$type`, `id`, `client`, `provider`, all
+/// indexed CBOR.
 pub fn deal_event(kind: &str, id: DealID, client: ActorID, provider: ActorID) -> ActorResult<ActorEvent> {
     EventBuilder::new(kind)
         .indexed("id", &id)
@@ -195,7 +196,8 @@ pub fn require_miner(chain: &impl Chain, caller: ActorID) -> ActorResult<()> {
 }
 
 /// 18 unless the caller is a builtin actor other than EVM: the rule builtin actors apply to
-/// every method number below 2^24 (reference §0), so user actors can only call exported ones.
+/// every method number below 2^24 (docs/builtin-actors-interface.md §0), so user actors can only
+/// call exported ones.
 pub fn require_builtin_caller(chain: &impl Chain, caller: ActorID) -> ActorResult<()> {
     let kind = chain.actor_type(caller);
     ensure!(

@@ -22,7 +22,7 @@ use crate::logic::{self, Chain, Effects, SectorView, SECTOR_ACTIVE, SECTOR_DEAD,
 use crate::types::*;
 
 // ---------------------------------------------------------------------------------------------
-// Encodings (reference §0 verified encodings, §2.1 shapes).
+// Encodings (docs/builtin-actors-interface.md §0 verified encodings, §2.1 shapes).
 
 fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
@@ -342,7 +342,8 @@ fn method_numbers_match_the_reference_table() {
     assert_eq!(METHOD_GET_DEAL_SECTOR, 2611213344);
     assert_eq!(METHOD_CONSTRUCTOR, 1);
     assert_eq!(METHOD_ON_MINER_SECTORS_TERMINATE, 7);
-    // Reference §1: what the market sends the client and the provider's miner.
+    // docs/builtin-actors-interface.md §1: what the market sends the client and the provider's
+    // miner.
     assert_eq!(METHOD_AUTHENTICATE_MESSAGE, 2643134072);
     assert_eq!(METHOD_MINER_GET_SECTOR_SIZE, 3858292296);
     assert_eq!(METHOD_MINER_GENERATE_SECTOR_LOCATION, 1321604665);
@@ -650,7 +651,7 @@ enum Answer {
     Exit(u32),
 }
 
-/// Reference §2.3, row by row.
+/// docs/builtin-actors-interface.md §2.3, row by row.
 #[test]
 fn deal_lifecycle_table() {
     const START: ChainEpoch = 100;

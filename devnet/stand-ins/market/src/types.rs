@@ -1,7 +1,8 @@
 //! Wire and state types of the stand-in market, usable on the host by the harness.
 //!
-//! Every exported getter's params and return mirror the builtin market v18 (reference §2.1):
-//! one-field structs are CBOR-transparent, the others are tuples in field order.
+//! Every exported getter's params and return mirror the builtin market v18
+//! (docs/builtin-actors-interface.md §2.1): one-field structs are CBOR-transparent, the others are
+//! tuples in field order.
 
 use std::fmt;
 
@@ -59,13 +60,14 @@ pub const METHOD_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOperator");
 pub const FIRST_EXPORTED_METHOD: MethodNum = 1 << 24;
 
 /// What the market sends a deal's client at publish, read-only, as the builtin market does
-/// (reference §2.4): params [`AuthenticateMessageParams`], expected return `true`.
+/// (docs/builtin-actors-interface.md §2.4): params [`AuthenticateMessageParams`], expected return
+/// `true`.
 pub const METHOD_AUTHENTICATE_MESSAGE: MethodNum = method_hash!("AuthenticateMessage");
 
-/// The provider's exported miner getters the market reads at activation (reference §3.1,
-/// §3.3): `GetSectorSize` (no params, transparent u64), `GenerateSectorLocation` (1-tuple
-/// sector number, `[status, aux_data]`), `GetNominalSectorExpiration` (bare u64, bare epoch;
-/// 17 for a sector the miner does not have).
+/// The provider's exported miner getters the market reads at activation
+/// (docs/builtin-actors-interface.md §3.1, §3.3): `GetSectorSize` (no params, transparent u64),
+/// `GenerateSectorLocation` (1-tuple sector number, `[status, aux_data]`),
+/// `GetNominalSectorExpiration` (bare u64, bare epoch; 17 for a sector the miner does not have).
 pub use actor_runtime::builtin::miner::{
     GENERATE_SECTOR_LOCATION as METHOD_MINER_GENERATE_SECTOR_LOCATION,
     GET_NOMINAL_SECTOR_EXPIRATION as METHOD_MINER_GET_NOMINAL_SECTOR_EXPIRATION,
@@ -281,9 +283,9 @@ pub struct ConstructorParams {
     pub policy: StorageMarketPolicy,
 }
 
-/// `AuthenticateMessage` params (reference §2.4): the client's signature without its type
-/// byte, and the CBOR of the proposal as submitted. The stand-in has no signature to pass
-/// (the operator vouches for the proposal), so `signature` is empty.
+/// `AuthenticateMessage` params (docs/builtin-actors-interface.md §2.4): the client's signature
+/// without its type byte, and the CBOR of the proposal as submitted. The stand-in has no signature
+/// to pass (the operator vouches for the proposal), so `signature` is empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct AuthenticateMessageParams {
     pub signature: RawBytes,
@@ -305,7 +307,7 @@ pub struct OnMinerSectorsTerminateParams {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Getters (reference §2.1).
+// Getters (docs/builtin-actors-interface.md §2.1).
 
 /// Params of every deal getter and of the harness terminate/settle/timeout methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

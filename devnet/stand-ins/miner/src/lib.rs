@@ -1,10 +1,10 @@
 //! Stand-in builtin storage miner (manifest position 6, so the VM reports its type as Miner).
 //!
 //! It answers the builtin miner's exported getters and FIP-0112 sector-status methods byte for
-//! byte as builtin-actors v18 does (reference §3.1, §3.3), and takes harness-only control
-//! messages from the operator account the stand-in market names: add, fault, recover,
-//! terminate (which deletes the sector's deals at the market), move and compact sectors, and
-//! send a DDO `SectorContentChanged` notification (§5) to any receiver, as a real miner does
+//! byte as builtin-actors v18 does (docs/builtin-actors-interface.md §3.1, §3.3), and takes
+//! harness-only control messages from the operator account the stand-in market names: add, fault,
+//! recover, terminate (which deletes the sector's deals at the market), move and compact sectors,
+//! and send a DDO `SectorContentChanged` notification (§5) to any receiver, as a real miner does
 //! after ProveCommitSectors3.
 //!
 //! Created through the stand-in init's Exec (as power's CreateMiner would); the constructor
@@ -168,7 +168,8 @@ mod actor {
             }
 
             m if m < FIRST_EXPORTED_METHOD => {
-                // Builtin numbers are for builtin callers only (reference §0): others get 18.
+                // Builtin numbers are for builtin callers only (docs/builtin-actors-interface.md
+                // §0): others get 18.
                 rt.validate_caller_with(|caller| {
                     logic::require_builtin_caller(caller, rt.actor_type(caller))
                 })?;

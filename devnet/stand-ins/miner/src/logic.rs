@@ -661,7 +661,7 @@ mod tests {
         (s, SectorLocation::new(at.0, at.1))
     }
 
-    /// The sector-status table of reference §3.3.
+    /// The sector-status table of docs/builtin-actors-interface.md §3.3.
     #[test]
     fn sector_status_table() {
         use SectorStatusCode::{Active as A, Dead as D, Faulty as F};

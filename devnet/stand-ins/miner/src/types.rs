@@ -1,6 +1,7 @@
-//! Wire types of the stand-in miner: the builtin miner's exported methods (reference §3.1,
-//! §3.3), the DDO notification it sends (§5.2), the harness-only control messages, and the
-//! two messages it sends to the stand-in market. Plain Rust, usable on the host.
+//! Wire types of the stand-in miner: the builtin miner's exported methods
+//! (docs/builtin-actors-interface.md §3.1, §3.3), the DDO notification it sends (§5.2), the
+//! harness-only control messages, and the two messages it sends to the stand-in market. Plain Rust,
+//! usable on the host.
 
 use actor_runtime::method_hash;
 use cid::Cid;
@@ -21,7 +22,7 @@ pub type SectorNumber = u64;
 // Method numbers
 // ---------------------------------------------------------------------------------------------
 
-/// Exported getters of the builtin miner (reference §1, §3.1).
+/// Exported getters of the builtin miner (docs/builtin-actors-interface.md §1, §3.1).
 pub const METHOD_GET_OWNER: MethodNum = method_hash!("GetOwner");
 pub const METHOD_IS_CONTROLLING_ADDRESS: MethodNum = method_hash!("IsControllingAddress");
 pub const METHOD_GET_SECTOR_SIZE: MethodNum = method_hash!("GetSectorSize");
@@ -41,7 +42,8 @@ pub const METHOD_HARNESS_COMPACT_SECTOR: MethodNum = method_hash!("HarnessCompac
 pub const METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED: MethodNum =
     method_hash!("HarnessNotifySectorContentChanged");
 
-/// What the miner sends (reference §5.2): implemented by the market and any DDO receiver.
+/// What the miner sends (docs/builtin-actors-interface.md §5.2): implemented by the market and any
+/// DDO receiver.
 pub const METHOD_SECTOR_CONTENT_CHANGED: MethodNum = method_hash!("SectorContentChanged");
 /// Stand-in market (f05) query naming the harness operator: no params, transparent ActorID.
 pub const METHOD_MARKET_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOperator");
@@ -49,7 +51,7 @@ pub const METHOD_MARKET_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOpera
 pub const METHOD_MARKET_ON_MINER_SECTORS_TERMINATE: MethodNum = 7;
 /// FRC-42 exported numbers start here. Builtin dispatch refuses every lower number (the
 /// miner's legacy methods, e.g. ControlAddresses = 2) to callers that are not builtin actors
-/// or are EVM actors, with exit 18 (reference §0, §3.1).
+/// or are EVM actors, with exit 18 (docs/builtin-actors-interface.md §0, §3.1).
 pub const FIRST_EXPORTED_METHOD: MethodNum = 1 << 24;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 //! The stand-in storage market (f05) on the real FVM: its wasm, called through messages, must
-//! answer as the builtin market v18 does (reference §0, §2, §6.3, §7): method numbers, the
-//! CBOR bytes on the wire, the deal lifecycle of §2.3 as every getter sees it, events, caller
-//! checks and the dispatch rules. Expected bytes are written out by hand, not produced by the
-//! types under test.
+//! answer as the builtin market v18 does (docs/builtin-actors-interface.md §0, §2, §6.3, §7):
+//! method numbers, the CBOR bytes on the wire, the deal lifecycle of §2.3 as every getter sees it,
+//! events, caller checks and the dispatch rules. Expected bytes are written out by hand, not
+//! produced by the types under test.
 
 use actor_runtime::method_hash;
 use fvm_ipld_encoding::to_vec;
@@ -246,7 +246,7 @@ fn code(r: &Receipt) -> u32 {
 
 #[test]
 fn method_numbers_are_the_reference_frc42_numbers() {
-    // Reference §1, decimal column.
+    // docs/builtin-actors-interface.md §1, decimal column.
     let expected: [(&str, MethodNum, MethodNum); 13] = [
         ("AddBalance", METHOD_ADD_BALANCE, 822473126),
         ("GetBalance", METHOD_GET_BALANCE, 726108461),
@@ -445,7 +445,7 @@ fn getters_put_the_reference_bytes_on_the_wire() {
     assert_eq!(fx.h.storage_market_operator().unwrap(), operator.id);
 }
 
-/// What a deal's getters report in one situation of reference §2.3.
+/// What a deal's getters report in one situation of docs/builtin-actors-interface.md §2.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seen {
     /// Never published: 17 everywhere.

@@ -1,7 +1,7 @@
 //! The stand-in miner on the real FVM: its wasm created through init, answering the builtin
-//! miner's getters and FIP-0112 sector-status methods byte for byte (reference §3), telling
-//! the stand-in market when a sector is terminated, and sending DDO `SectorContentChanged`
-//! notifications (§5) to a user actor.
+//! miner's getters and FIP-0112 sector-status methods byte for byte
+//! (docs/builtin-actors-interface.md §3), telling the stand-in market when a sector is terminated,
+//! and sending DDO `SectorContentChanged` notifications (§5) to a user actor.
 
 use actor_runtime::builtin::{BuiltinType, STORAGE_MARKET_ACTOR_ID};
 use actor_runtime::METHOD_CONSTRUCTOR;
@@ -296,7 +296,7 @@ fn controlling_addresses_by_id_and_by_key() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sector status (reference §3.3)
+// Sector status (docs/builtin-actors-interface.md §3.3)
 // ---------------------------------------------------------------------------------------------
 
 const OLD: SectorLocation = SectorLocation {
@@ -672,7 +672,7 @@ fn terminating_a_sector_terminates_its_deals_at_the_market() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// DDO notifications to a user actor (reference §5)
+// DDO notifications to a user actor (docs/builtin-actors-interface.md §5)
 // ---------------------------------------------------------------------------------------------
 
 fn piece(fill: u8, payload: Vec<u8>) -> miner::PieceChange {
@@ -1111,7 +1111,8 @@ fn a_user_actor_reads_the_getters_but_no_legacy_method() {
         ask(miner::METHOD_GET_NOMINAL_SECTOR_EXPIRATION, "07"),
         (0, "1a0016e360".into())
     );
-    // Legacy numbers are refused to it before dispatch (reference §0): 18, not 22.
+    // Legacy numbers are refused to it before dispatch (docs/builtin-actors-interface.md §0): 18,
+    // not 22.
     for legacy in [2, 9, 13, 16_777_215] {
         assert_eq!(ask(legacy, ""), (18, String::new()), "legacy method {legacy}");
     }

@@ -1,7 +1,8 @@
-//! A DDO data-activation receiver (reference §5): implements `SectorContentChanged`
-//! (2034386435) the way a user actor must. It accepts calls only from builtin storage miners
-//! (exit 18 otherwise), accepts a piece iff its payload is the CBOR of a u64, answers with the
-//! transparent `Vec<Vec<bool>>` mirroring the request's shape, and records what it saw.
+//! A DDO data-activation receiver (docs/builtin-actors-interface.md §5): implements
+//! `SectorContentChanged` (2034386435) the way a user actor must. It accepts calls only from
+//! builtin storage miners (exit 18 otherwise), accepts a piece iff its payload is the CBOR of a
+//! u64, answers with the transparent `Vec<Vec<bool>>` mirroring the request's shape, and records
+//! what it saw.
 //!
 //! `Query` relays a read-only call to any actor and hands back its exit code and raw return,
 //! so tests can see what a user actor (not a builtin one) gets from the miner.
@@ -22,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub type SectorNumber = u64;
 
-/// What a miner sends after activating data (reference §1, §5.2).
+/// What a miner sends after activating data (docs/builtin-actors-interface.md §1, §5.2).
 pub const METHOD_SECTOR_CONTENT_CHANGED: MethodNum = method_hash!("SectorContentChanged");
 /// Relays a read-only call (any caller).
 pub const METHOD_QUERY: MethodNum = method_hash!("Query");

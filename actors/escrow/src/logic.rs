@@ -474,11 +474,14 @@ pub fn list<BS: Blockstore>(store: &BS, state: &State, p: &ListLocksParams) -> A
 
 /// The books, checked over the whole state (a test and audit tool: it walks every lock).
 /// `balance` is the escrow actor's balance.
+/// Every failure is collected, one a line, rather than the first alone (reading the state
+/// failing still stops it).
 pub fn check_invariants<BS: Blockstore>(
     store: &BS,
     state: &State,
     balance: &TokenAmount,
 ) -> Result<(), String> {
+    let mut failures = Vec::new();
     let locks = state.locks(store).map_err(|e| e.to_string())?;
     let all = locks.page(None, usize::MAX).map_err(|e| e.to_string())?.entries;
     let mut held = TokenAmount::default();
@@ -487,13 +490,13 @@ pub fn check_invariants<BS: Blockstore>(
     for (id, lock) in &all {
         let accounted = &lock.remaining + &lock.slashed + &lock.released;
         if accounted != lock.original {
-            return Err(format!(
+            failures.push(format!(
                 "lock {id}: original {} ≠ remaining + slashed + released {accounted}",
                 lock.original
             ));
         }
         if lock.remaining.is_negative() || lock.slashed.is_negative() || lock.released.is_negative() {
-            return Err(format!("lock {id} has a negative amount"));
+            failures.push(format!("lock {id} has a negative amount"));
         }
         match lock.status {
             LockStatus::Open => {
@@ -502,53 +505,57 @@ pub fn check_invariants<BS: Blockstore>(
             }
             LockStatus::Slashed | LockStatus::Released => {
                 if !lock.remaining.is_zero() {
-                    return Err(format!("settled lock {id} still holds {}", lock.remaining));
+                    failures.push(format!("settled lock {id} still holds {}", lock.remaining));
                 }
                 if lock.status == LockStatus::Slashed && !lock.released.is_zero() {
-                    return Err(format!("slashed lock {id} was also released"));
+                    failures.push(format!("slashed lock {id} was also released"));
                 }
                 if lock.status == LockStatus::Released
                     && lock.released.is_zero()
                     && !lock.original.is_zero()
                     && lock.slashed != lock.original
                 {
-                    return Err(format!("released lock {id} released nothing"));
+                    failures.push(format!("released lock {id} released nothing"));
                 }
             }
         }
         let indexed = index.contains(&lock.provider, *id).map_err(|e| e.to_string())?;
         if !indexed {
-            return Err(format!("lock {id} is missing from f0{}'s index", lock.provider));
+            failures.push(format!("lock {id} is missing from f0{}'s index", lock.provider));
         }
     }
     if all.len() as u64 != state.next_lock_id || state.totals.locks_created != state.next_lock_id {
-        return Err(format!(
+        failures.push(format!(
             "{} locks stored, {} ids issued",
             all.len(),
             state.next_lock_id
         ));
     }
     if open != state.totals.locks_open {
-        return Err(format!(
+        failures.push(format!(
             "{open} open locks, totals say {}",
             state.totals.locks_open
         ));
     }
     if held != state.totals.held {
-        return Err(format!("locks hold {held}, totals say {}", state.totals.held));
+        failures.push(format!("locks hold {held}, totals say {}", state.totals.held));
     }
     // Plain transfers cannot be refused, so the balance may exceed what is owed, never fall short.
     if balance < &held {
-        return Err(format!(
+        failures.push(format!(
             "locks hold {held} but the escrow's balance is only {balance}"
         ));
     }
     let paid_out = &state.totals.held + &state.totals.slashed_total + &state.totals.released_total;
     if paid_out != state.totals.locked_total {
-        return Err(format!(
+        failures.push(format!(
             "locked {} ≠ held + slashed + released {paid_out}",
             state.totals.locked_total
         ));
     }
-    Ok(())
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
 }

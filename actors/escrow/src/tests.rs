@@ -154,6 +154,16 @@ fn lock_requests_are_validated() {
         check_invariants(&store, &state, &atto(109)).is_err(),
         "the checker notices a wrong balance"
     );
+    // Every failure is reported, one a line, not only the first.
+    let mut bad = state.clone();
+    bad.totals.locks_open += 1;
+    bad.totals.held = atto(111);
+    let failures = check_invariants(&store, &bad, &atto(110)).unwrap_err();
+    let lines: Vec<&str> = failures.lines().collect();
+    assert_eq!(lines.len(), 3, "{failures}");
+    assert!(lines[0].starts_with("2 open locks, totals say 3"), "{failures}");
+    assert!(lines[1].starts_with("locks hold "), "{failures}");
+    assert!(lines[2].starts_with("locked "), "{failures}");
 }
 
 #[test]

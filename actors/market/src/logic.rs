@@ -536,11 +536,14 @@ pub fn provider_balance<BS: Blockstore>(
 /// The books, over the whole state (a test and audit tool: it walks everything): what the
 /// market owes equals Σ pools + Σ refundables + Σ (entitled − paid), every claim keeps
 /// paid ≤ vested ≤ reward, and the balance covers what is owed (plain transfers can only add).
+/// Every failure is collected, one a line, rather than the first alone (reading the state
+/// failing still stops it).
 pub fn check_invariants<BS: Blockstore>(
     store: &BS,
     state: &State,
     balance: &TokenAmount,
 ) -> Result<(), String> {
+    let mut failures = Vec::new();
     let e = |e: ActorError| e.to_string();
     let bounties = state
         .bounties(store)
@@ -558,7 +561,7 @@ pub fn check_invariants<BS: Blockstore>(
     for (id, b) in &bounties {
         owed += &b.pool + &b.refundable;
         if b.holders.len() as u64 + b.open_slots > b.replicas {
-            return Err(format!(
+            failures.push(format!(
                 "bounty {id}: {} holders + {} open slots > {} replicas",
                 b.holders.len(),
                 b.open_slots,
@@ -566,17 +569,17 @@ pub fn check_invariants<BS: Blockstore>(
             ));
         }
         if b.status == BountyStatus::Cancelled && (b.open_slots != 0 || !b.pool.is_zero()) {
-            return Err(format!("cancelled bounty {id} still has open slots or a pool"));
+            failures.push(format!("cancelled bounty {id} still has open slots or a pool"));
         }
         if b.open_slots == 0 && !b.pool.is_zero() {
-            return Err(format!("bounty {id} holds a pool {} with no open slot", b.pool));
+            failures.push(format!("bounty {id} holds a pool {} with no open slot", b.pool));
         }
     }
     let unpaid = state.unpaid(store).map_err(e)?;
     for (id, c) in &claims {
         let vested = c.vested(i64::MAX);
         if c.paid > c.entitled() || c.entitled() > c.reward || vested > c.reward {
-            return Err(format!(
+            failures.push(format!(
                 "claim {id}: paid {} entitled {} reward {}",
                 c.paid,
                 c.entitled(),
@@ -586,7 +589,7 @@ pub fn check_invariants<BS: Blockstore>(
         owed += c.entitled() - &c.paid;
         let indexed = unpaid.contains(&c.provider, *id).map_err(e)?;
         if c.paid < c.entitled() && !indexed {
-            return Err(format!(
+            failures.push(format!(
                 "claim {id} is owed {} but not indexed for withdrawal",
                 c.entitled() - &c.paid
             ));
@@ -595,7 +598,7 @@ pub fn check_invariants<BS: Blockstore>(
             .iter()
             .any(|(b, bounty)| *b == c.bounty_id && bounty.holders.iter().any(|h| h.claim_id == *id));
         if holds != (c.status == ClaimStatus::Active) {
-            return Err(format!(
+            failures.push(format!(
                 "claim {id} is {:?} but {} a slot",
                 c.status,
                 if holds { "holds" } else { "does not hold" }
@@ -603,13 +606,17 @@ pub fn check_invariants<BS: Blockstore>(
         }
     }
     if owed != state.owed {
-        return Err(format!(
+        failures.push(format!(
             "bounties and claims owe {owed}, the state says {}",
             state.owed
         ));
     }
     if balance < &owed {
-        return Err(format!("the market owes {owed} but holds only {balance}"));
+        failures.push(format!("the market owes {owed} but holds only {balance}"));
     }
-    Ok(())
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
 }

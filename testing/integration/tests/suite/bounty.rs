@@ -6,13 +6,16 @@
 //! vesting and reopens the slot), cancel and reclaim, forged callbacks, bad inputs, listings and
 //! events.
 //!
-//! Every message goes through [`World::send`] (or [`World::quiet`] for getters and the
-//! operator's controls), which checks both books over their whole state afterwards: the
-//! market's (`bounty_market::logic::check_invariants` against its real balance) and the
-//! escrow's. Every FIL movement is asserted exactly with [`World::moved`], which accounts for
+//! Every message goes through the shared world core's `send` (or `quiet` for getters and the
+//! operator's controls; `common::Scenario`), which checks every book over the whole state
+//! afterwards, every failure at once (`integration_tests::invariants`): the market's
+//! (`bounty_market::logic::check_invariants` against its real balance), the escrow's, the
+//! registry's, the market's claims against the escrow's locks, and FIL conserved across every
+//! actor and account. Every FIL movement is asserted exactly with [`World::moved`], which accounts for
 //! the sender's fee; every refusal with [`World::refused`]: the exit code, the three actors'
 //! state roots unchanged and no FIL moved.
 
+use super::common::{assert_event, entry, fil, milli, neg, zero, Scenario};
 use cid::multihash::Multihash;
 use cid::Cid;
 use fvm_ipld_encoding::to_vec;
@@ -21,13 +24,12 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use fvm_shared::event::{Flags, StampedEvent};
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite};
 use integration_tests::escrow as esc;
-use integration_tests::invariants::{self, Books};
+use integration_tests::invariants::Books;
 use integration_tests::ledger::Ledger;
 use integration_tests::miner::{self, create_miner, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
@@ -45,22 +47,6 @@ use suite_interfaces::reputation::{
     METHOD_IS_REPORTER, NEUTRAL_SCORE,
 };
 use test_actor_rogue_escrow as rogue_escrow;
-
-fn fil(n: u64) -> TokenAmount {
-    TokenAmount::from_whole(n)
-}
-
-fn milli(n: u64) -> TokenAmount {
-    TokenAmount::from_nano(n * 1_000_000)
-}
-
-fn neg(a: TokenAmount) -> TokenAmount {
-    TokenAmount::default() - a
-}
-
-fn zero() -> TokenAmount {
-    TokenAmount::default()
-}
 
 /// The piece CID of seed `seed` (a valid CommP, as the stand-in market's deals use).
 fn piece(seed: u8) -> Cid {
@@ -207,65 +193,6 @@ impl World {
 
     fn escrow(&self) -> ActorID {
         self.suite.escrow
-    }
-
-    /// Every book after every message, every failure collected ([`invariants::check`]): the
-    /// market's, the escrow's, the registry's, the claims against the locks, FIL conserved.
-    fn books(&mut self) {
-        let books = Books {
-            market: Some(self.suite.market),
-            escrow: Some(self.suite.escrow),
-            registry: Some(self.suite.reputation),
-        };
-        invariants::assert_books(&mut self.h, &books);
-    }
-
-    fn track(&mut self, id: ActorID) {
-        self.ledger.track(id);
-    }
-
-    /// Sends one message from `from`, then checks both books. [`World::moved`] and
-    /// [`World::refused`] judge it afterwards.
-    fn send(
-        &mut self,
-        from: Account,
-        f: impl FnOnce(&mut Harness, &Account) -> anyhow::Result<Receipt>,
-    ) -> Receipt {
-        self.ledger.before(&self.h, from.id);
-        let r = f(&mut self.h, &from).unwrap();
-        self.books();
-        r
-    }
-
-    /// A message that is not judged (getters, operator controls): books checked, `last` kept.
-    fn quiet(&mut self, f: impl FnOnce(&mut Harness) -> anyhow::Result<Receipt>) -> Receipt {
-        let r = f(&mut self.h).unwrap();
-        self.books();
-        r
-    }
-
-    fn advance_to(&mut self, epoch: ChainEpoch) {
-        self.h.advance_to(epoch).unwrap();
-        self.books();
-    }
-
-    /// Every tracked balance moved by exactly `deltas` in the last message (see [`Ledger`]).
-    fn moved(&self, deltas: &[(ActorID, TokenAmount)]) {
-        self.ledger.moved(&self.h, deltas);
-    }
-
-    /// The last message exited with `code` and changed nothing (see [`Ledger::refused`]).
-    fn refused(&self, r: &Receipt, code: ExitCode) {
-        self.ledger.refused(&self.h, r, code);
-    }
-
-    fn refused_because(&self, r: &Receipt, code: ExitCode, why: &str) {
-        self.ledger.refused_because(&self.h, r, code, why);
-    }
-
-    /// The last message left the state of these watched actors as it was.
-    fn unchanged(&self, ids: &[ActorID]) {
-        self.ledger.unchanged(&self.h, ids);
     }
 
     // --- market messages ---
@@ -573,45 +500,29 @@ impl World {
     }
 }
 
+/// The shared world core: every message, then every book (the market's, the escrow's, the
+/// registry's, claims against locks, FIL conserved).
+impl Scenario for World {
+    fn chain(&mut self) -> (&mut Harness, &mut Ledger) {
+        (&mut self.h, &mut self.ledger)
+    }
+
+    fn chain_ref(&self) -> (&Harness, &Ledger) {
+        (&self.h, &self.ledger)
+    }
+
+    fn books_checked(&self) -> Books {
+        Books {
+            market: Some(self.suite.market),
+            escrow: Some(self.suite.escrow),
+            registry: Some(self.suite.reputation),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
-
-/// One expected event entry: key, indexed, CBOR value.
-fn entry<T: serde::Serialize + ?Sized>(key: &str, indexed: bool, value: &T) -> (String, bool, Vec<u8>) {
-    (key.to_owned(), indexed, to_vec(value).unwrap())
-}
-
-/// Asserts the receipt carries exactly one `event_type` event, emitted by `emitter`, laid out
-/// with the builtin conventions: `$type` first (flags 0x03), then the fields in order, CBOR
-/// (codec 0x51), flags 0x03 when indexed and 0x01 otherwise.
-fn assert_event(r: &Receipt, event_type: &str, emitter: ActorID, fields: &[(String, bool, Vec<u8>)]) {
-    let found: Vec<&StampedEvent> = r.events_of(event_type);
-    assert_eq!(found.len(), 1, "{event_type} events: {found:?}");
-    let e = found[0];
-    assert_eq!(e.emitter, emitter, "{event_type} emitter");
-    let got: Vec<(u64, String, u64, Vec<u8>)> = e
-        .event
-        .entries
-        .iter()
-        .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-        .collect();
-    let mut want = vec![(
-        Flags::FLAG_INDEXED_ALL.bits(),
-        "$type".to_owned(),
-        fvm_ipld_encoding::CBOR,
-        to_vec(event_type).unwrap(),
-    )];
-    for (key, indexed, value) in fields {
-        let flags = if *indexed {
-            Flags::FLAG_INDEXED_ALL
-        } else {
-            Flags::FLAG_INDEXED_KEY
-        };
-        want.push((flags.bits(), key.clone(), fvm_ipld_encoding::CBOR, value.clone()));
-    }
-    assert_eq!(got, want, "{event_type} entries");
-}
 
 /// No event of any of these types in the receipt.
 fn assert_no_events(r: &Receipt, types: &[&str]) {

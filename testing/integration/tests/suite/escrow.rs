@@ -4,21 +4,23 @@
 //! slashes paid to the client with the reporter's reward, releases at the end, the reputation
 //! registry told of each outcome, locker callbacks that misbehave, bad inputs, events.
 //!
-//! Every message goes through [`World::send`], which checks the escrow's books over its whole
-//! state afterwards (`logic::check_invariants` against the escrow's real balance); every FIL
+//! Every message goes through the shared world core's `send` (`common::Scenario`), which
+//! checks every book over the whole state afterwards, every failure at once: the escrow's
+//! (`logic::check_invariants` against the escrow's real balance), the registry's, and FIL
+//! conserved across every actor and account; every FIL
 //! movement is asserted exactly with [`World::moved`], which accounts for the sender's fee.
 
-use fvm_ipld_encoding::{to_vec, RawBytes};
+use super::common::{assert_event, entry, fil, milli, neg, Scenario};
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
-use fvm_shared::event::{Flags, StampedEvent};
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::escrow::{self as esc, deal_evidence, sector_evidence, Suite};
-use integration_tests::invariants::{self, Books};
+use integration_tests::invariants::Books;
 use integration_tests::ledger::Ledger;
 use integration_tests::miner::{self, SectorStatusCode, SECTOR_SIZE_32GIB};
 use integration_tests::reputation as rep;
@@ -36,18 +38,6 @@ const NOTIFY_PACKAGE: &str = "test-actor-reentrant-notify";
 const NOT_PROVEN: ExitCode = ExitCode::new(EX_NOT_PROVEN);
 const STALE_LOCATION: ExitCode = ExitCode::new(EX_STALE_LOCATION);
 const FAULT_COOLDOWN: ExitCode = ExitCode::new(EX_FAULT_COOLDOWN);
-
-fn fil(n: u64) -> TokenAmount {
-    TokenAmount::from_whole(n)
-}
-
-fn milli(n: u64) -> TokenAmount {
-    TokenAmount::from_nano(n * 1_000_000)
-}
-
-fn neg(a: TokenAmount) -> TokenAmount {
-    TokenAmount::default() - a
-}
 
 /// The test policy: 5% reporter reward, 10% fault fee, one proving period of cooldown,
 /// at least 1 milliFIL per lock.
@@ -120,56 +110,6 @@ impl World {
 
     fn escrow(&self) -> ActorID {
         self.suite.escrow
-    }
-
-    /// Every book after every message, every failure collected ([`invariants::check`]): the
-    /// escrow's, the registry's, FIL conserved.
-    fn books(&mut self) {
-        let books = Books {
-            market: None,
-            escrow: Some(self.suite.escrow),
-            registry: Some(self.suite.reputation),
-        };
-        invariants::assert_books(&mut self.h, &books);
-    }
-
-    fn track(&mut self, id: ActorID) {
-        self.ledger.track(id);
-    }
-
-    /// Sends one message from `from`, then checks the books. [`World::moved`] and
-    /// [`World::refused`] judge it afterwards.
-    fn send(
-        &mut self,
-        from: Account,
-        f: impl FnOnce(&mut Harness, &Account) -> anyhow::Result<Receipt>,
-    ) -> Receipt {
-        self.ledger.before(&self.h, from.id);
-        let r = f(&mut self.h, &from).unwrap();
-        self.books();
-        r
-    }
-
-    /// A message that is not judged (getters, operator controls): books checked, `last` kept.
-    fn quiet(&mut self, f: impl FnOnce(&mut Harness) -> anyhow::Result<Receipt>) -> Receipt {
-        let r = f(&mut self.h).unwrap();
-        self.books();
-        r
-    }
-
-    fn advance_to(&mut self, epoch: ChainEpoch) {
-        self.h.advance_to(epoch).unwrap();
-        self.books();
-    }
-
-    /// Every tracked balance moved by exactly `deltas` in the last message (see [`Ledger`]).
-    fn moved(&self, deltas: &[(ActorID, TokenAmount)]) {
-        self.ledger.moved(&self.h, deltas);
-    }
-
-    /// The last message exited with `code` and changed nothing (see [`Ledger::refused`]).
-    fn refused(&self, r: &Receipt, code: ExitCode) {
-        self.ledger.refused(&self.h, r, code);
     }
 
     // --- escrow messages ---
@@ -397,45 +337,29 @@ impl World {
     }
 }
 
+/// The shared world core: every message, then every book (the market's, the escrow's, the
+/// registry's, claims against locks, FIL conserved).
+impl Scenario for World {
+    fn chain(&mut self) -> (&mut Harness, &mut Ledger) {
+        (&mut self.h, &mut self.ledger)
+    }
+
+    fn chain_ref(&self) -> (&Harness, &Ledger) {
+        (&self.h, &self.ledger)
+    }
+
+    fn books_checked(&self) -> Books {
+        Books {
+            market: None,
+            escrow: Some(self.suite.escrow),
+            registry: Some(self.suite.reputation),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
-
-/// One expected event entry: key, indexed, CBOR value.
-fn entry<T: serde::Serialize + ?Sized>(key: &str, indexed: bool, value: &T) -> (String, bool, Vec<u8>) {
-    (key.to_owned(), indexed, to_vec(value).unwrap())
-}
-
-/// Asserts the receipt carries exactly one `event_type` event, emitted by `emitter`, laid out
-/// with the builtin conventions: `$type` first (flags 0x03), then the fields in order, CBOR
-/// (codec 0x51), flags 0x03 when indexed and 0x01 otherwise.
-fn assert_event(r: &Receipt, event_type: &str, emitter: ActorID, fields: &[(String, bool, Vec<u8>)]) {
-    let found: Vec<&StampedEvent> = r.events_of(event_type);
-    assert_eq!(found.len(), 1, "{event_type} events: {found:?}");
-    let e = found[0];
-    assert_eq!(e.emitter, emitter, "{event_type} emitter");
-    let got: Vec<(u64, String, u64, Vec<u8>)> = e
-        .event
-        .entries
-        .iter()
-        .map(|x| (x.flags.bits(), x.key.clone(), x.codec, x.value.clone()))
-        .collect();
-    let mut want = vec![(
-        Flags::FLAG_INDEXED_ALL.bits(),
-        "$type".to_owned(),
-        fvm_ipld_encoding::CBOR,
-        to_vec(event_type).unwrap(),
-    )];
-    for (key, indexed, value) in fields {
-        let flags = if *indexed {
-            Flags::FLAG_INDEXED_ALL
-        } else {
-            Flags::FLAG_INDEXED_KEY
-        };
-        want.push((flags.bits(), key.clone(), fvm_ipld_encoding::CBOR, value.clone()));
-    }
-    assert_eq!(got, want, "{event_type} entries");
-}
 
 fn slashed_event(
     lock: u64,

@@ -1,6 +1,7 @@
 //! The harness itself: manifest, module loading, deployment through init, the runtime
 //! layer's glue on real wasm, accounts and epochs.
 
+use super::common::fil;
 use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
 use fvm::engine::EnginePool;
 use fvm::machine::NetworkConfig;
@@ -14,10 +15,6 @@ use integration_tests::genesis::{put_code, stand_in_module};
 use integration_tests::harness::NETWORK_VERSION;
 use integration_tests::{Account, Harness};
 use test_actor_counter as counter;
-
-fn fil(n: u64) -> TokenAmount {
-    TokenAmount::from_whole(n)
-}
 
 fn setup() -> (Harness, Account, u64) {
     let mut h = Harness::new().unwrap();

@@ -3,6 +3,7 @@
 //! (`bounty::…`, `escrow::…`), so `cargo test -p integration-tests bounty::` runs one group.
 
 mod bounty;
+mod common;
 mod escrow;
 mod foundation;
 mod market_standin;

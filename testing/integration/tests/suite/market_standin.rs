@@ -4,6 +4,7 @@
 //! events, caller checks and the dispatch rules. Expected bytes are written out by hand, not
 //! produced by the types under test.
 
+use super::common::{fil, unhex};
 use actor_runtime::method_hash;
 use fvm_ipld_encoding::to_vec;
 use fvm_shared::address::Address;
@@ -29,14 +30,6 @@ use stand_in_market::{
     METHOD_HARNESS_OPERATOR, METHOD_HARNESS_PUBLISH_DEAL, METHOD_HARNESS_SETTLE_DEAL,
     METHOD_HARNESS_TERMINATE_DEAL, METHOD_HARNESS_TIMEOUT_DEAL, METHOD_ON_MINER_SECTORS_TERMINATE,
 };
-
-fn fil(n: u64) -> TokenAmount {
-    TokenAmount::from_whole(n)
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s.replace(' ', "")).unwrap()
-}
 
 // Hand-written CBOR, independent of the serde encoders under test.
 

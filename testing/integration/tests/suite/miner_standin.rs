@@ -3,6 +3,7 @@
 //! (docs/builtin-actors-interface.md §3), telling the stand-in market when a sector is terminated,
 //! and sending DDO `SectorContentChanged` notifications (§5) to a user actor.
 
+use super::common::{fil, unhex, zero};
 use actor_runtime::builtin::{BuiltinType, STORAGE_MARKET_ACTOR_ID};
 use actor_runtime::METHOD_CONSTRUCTOR;
 use cid::Cid;
@@ -10,7 +11,6 @@ use fvm_ipld_encoding::{to_vec, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
@@ -21,18 +21,6 @@ use stand_in_market as storage_market;
 use test_actor_ddo_receiver as receiver;
 
 const SECTOR_CONTENT_CHANGED: MethodNum = 2034386435;
-
-fn fil(n: u64) -> TokenAmount {
-    TokenAmount::from_whole(n)
-}
-
-fn zero() -> TokenAmount {
-    TokenAmount::default()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s.replace(' ', "")).unwrap()
-}
 
 fn hex_of(r: &Receipt) -> String {
     hex::encode(r.return_data.bytes())

@@ -137,3 +137,42 @@ pub trait Scenario {
         ledger.unchanged(h, ids);
     }
 }
+
+/// A chain whose books are checked before every mutable use of it and once more when it is
+/// dropped: for worlds whose messages go straight to the harness (`rep::send(&mut w.h, …)`)
+/// rather than through [`Scenario::send`], every message's books are thus checked before the
+/// next message is sent and after the last, every failure at once.
+pub struct Checked {
+    h: Harness,
+    books: Books,
+}
+
+impl Checked {
+    pub fn new(mut h: Harness, books: Books) -> Self {
+        invariants::assert_books(&mut h, &books);
+        Self { h, books }
+    }
+}
+
+impl std::ops::Deref for Checked {
+    type Target = Harness;
+
+    fn deref(&self) -> &Harness {
+        &self.h
+    }
+}
+
+impl std::ops::DerefMut for Checked {
+    fn deref_mut(&mut self) -> &mut Harness {
+        invariants::assert_books(&mut self.h, &self.books);
+        &mut self.h
+    }
+}
+
+impl Drop for Checked {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            invariants::assert_books(&mut self.h, &self.books);
+        }
+    }
+}

@@ -2,7 +2,11 @@
 //! real (stand-in) miners, idempotent outcomes, the score's properties over real epochs,
 //! pagination, bad inputs and events. (An aborted message never changes state — the VM rolls
 //! it back — so "nothing changed" is checked in the host tests of the logic, and here only for
-//! calls that succeed as no-ops.)
+//! calls that succeed as no-ops.) The registry's books (`logic::check_invariants`: counts and
+//! stakes against the outcomes map) and FIL conservation are checked after every message.
+
+use super::common::Checked;
+use integration_tests::invariants::Books;
 
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -17,8 +21,10 @@ use integration_tests::{Account, Harness};
 use suite_interfaces::reputation::score::{OUTCOME_HALF_LIFE_EPOCHS, PRIOR_STAKE};
 use suite_interfaces::reputation::*;
 
+/// The registry's books (and FIL conserved) are checked after every message: `h` is
+/// [`Checked`].
 struct World {
-    h: Harness,
+    h: Checked,
     admin: Account,
     reporter: Reporter,
     owner: Account,
@@ -50,7 +56,13 @@ fn world() -> World {
     )
     .unwrap();
     World {
-        h,
+        h: Checked::new(
+            h,
+            Books {
+                registry: Some(registry),
+                ..Books::default()
+            },
+        ),
         admin,
         reporter,
         owner,

@@ -8,8 +8,27 @@
 #    lld-22, a system rustc with std sources; wasm-build then builds std itself
 #    (-Zbuild-std with RUSTC_BOOTSTRAP=1).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 target=wasm32-unknown-unknown
+
+# rust-toolchain.toml pins an exact release ("1.95.0"). Where rustup holds that release only
+# under the name "stable", give it the exact name as well (a link, as rustup itself lays out
+# toolchains), so that the first cargo or rustc below does not download the same compiler again,
+# or fail on a machine that cannot reach the toolchain server.
+pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml 2>/dev/null || true)
+if [ -n "$pinned" ] && command -v rustup >/dev/null 2>&1 \
+  && ! rustup toolchain list 2>/dev/null | grep -q "^$pinned-"; then
+  stable_version=$(rustup run stable rustc --version 2>/dev/null | awk '{print $2}')
+  host=$(rustup run stable rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+  toolchains="${RUSTUP_HOME:-$HOME/.rustup}/toolchains"
+  if [ "$stable_version" = "$pinned" ] && [ -d "$toolchains/stable-$host" ]; then
+    ln -s "stable-$host" "$toolchains/$pinned-$host"
+    echo "setup: rustup's stable is $pinned, the release rust-toolchain.toml pins: linked it under that name"
+  else
+    echo "setup: rust-toolchain.toml pins $pinned, which rustup does not have (stable is ${stable_version:-missing}); rustup will try to install it" >&2
+  fi
+fi
 
 have_prebuilt_std() {
   local sysroot

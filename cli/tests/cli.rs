@@ -681,6 +681,11 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     assert_eq!(p("p1")["completed"], 1);
     assert!(p("p1")["score"].as_u64().unwrap() > 5000);
     assert_eq!(p("p4")["claims_accepted"], 2, "p4 took the reopened slot");
+    // The README's table of the demo's registry at day 180.
+    let scores: Vec<u64> = ["p1", "p2", "p3", "p4"]
+        .map(|name| p(name)["score"].as_u64().unwrap())
+        .to_vec();
+    assert_eq!(scores, [6666, 5000, 2637, 5000]);
     let methods: Vec<&str> = story["gas"]
         .as_array()
         .unwrap()

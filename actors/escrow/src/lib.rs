@@ -184,9 +184,7 @@ mod actor {
                 // The miner's 17 is a stale location, as for ReportFault: the escrow's own 33.
                 query(rt, provider, miner::VALIDATE_SECTOR_STATUS, encode_params(&params)?)?.map_err(|c| {
                     if c == fvm_shared::error::ExitCode::USR_NOT_FOUND {
-                        ActorError::actor_specific(EX_STALE_LOCATION, format!(
-                            "sector {sector_number} is not at deadline {} partition {} of f0{provider} (stale location: ask GenerateSectorLocation again)",
-                            location.deadline, location.partition))
+                        logic::stale_location(provider, sector_number, &location)
                     } else {
                         actor_error!(illegal_argument; "sector {sector_number} is not at that location (exit {})", c.value())
                     }

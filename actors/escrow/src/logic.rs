@@ -222,14 +222,26 @@ pub fn judge_deal(lock: &Lock, facts: &Facts, answer: DealAnswer) -> ActorResult
     }
 }
 
+/// The miner answered 17 for a sector at `at`: the location is stale (compaction moved the
+/// sector), never evidence. The escrow's own 33, for Lock and ReportFault alike.
+pub fn stale_location(provider: ActorID, sector_number: u64, at: &SectorLocation) -> ActorError {
+    ActorError::actor_specific(
+        EX_STALE_LOCATION,
+        format!(
+            "sector {sector_number} is not at deadline {} partition {} of f0{provider} (stale location: ask GenerateSectorLocation again)",
+            at.deadline, at.partition
+        ),
+    )
+}
+
 pub fn judge_sector(lock: &Lock, proof: &FaultProof, answer: SectorAnswer) -> ActorResult<Verdict> {
     let sector = lock
         .sector
         .as_ref()
         .ok_or_else(|| ActorError::illegal_argument("no sector evidence"))?;
-    let (verdict, claimed) = match proof {
-        FaultProof::SectorFaulty(_) => (Verdict::FaultFee, "faulty"),
-        FaultProof::SectorDead(_) => (Verdict::SlashAll, "dead"),
+    let (verdict, claimed, at) = match proof {
+        FaultProof::SectorFaulty(at) => (Verdict::FaultFee, "faulty", at),
+        FaultProof::SectorDead(at) => (Verdict::SlashAll, "dead", at),
         FaultProof::DealTerminated => return Err(ActorError::illegal_argument("not a sector proof")),
     };
     match answer {
@@ -238,13 +250,9 @@ pub fn judge_sector(lock: &Lock, proof: &FaultProof, answer: SectorAnswer) -> Ac
             EX_NOT_PROVEN,
             format!("sector {} is not {claimed}", sector.sector_number),
         )),
-        Err(code) if code == ExitCode::USR_NOT_FOUND => Err(ActorError::actor_specific(
-            EX_STALE_LOCATION,
-            format!(
-                "sector {} is not at that location (stale: ask GenerateSectorLocation again)",
-                sector.sector_number
-            ),
-        )),
+        Err(code) if code == ExitCode::USR_NOT_FOUND => {
+            Err(stale_location(lock.provider, sector.sector_number, at))
+        }
         Err(code) if code == ExitCode::USR_ILLEGAL_ARGUMENT => {
             Err(actor_error!(illegal_argument; "the miner refused that location"))
         }

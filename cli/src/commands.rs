@@ -441,18 +441,10 @@ pub fn list_locks(d: &mut Devnet, provider: ActorID) -> Result<Vec<GetLockReturn
     })
 }
 
+/// A free read like every getter: `status` must not spend the operator's gas or nonce.
 pub fn escrow_totals(d: &mut Devnet) -> Result<esc::Totals> {
     let escrow = d.suite().escrow;
-    let operator = d.operator();
-    let r = d.send_raw(
-        &operator,
-        escrow,
-        "GetTotals",
-        esc::METHOD_GET_TOTALS,
-        RawBytes::default(),
-        TokenAmount::default(),
-    )?;
-    r.ret()
+    d.query_raw(escrow, "GetTotals", esc::METHOD_GET_TOTALS, RawBytes::default())
 }
 
 /// Which failure a report proves.
@@ -918,7 +910,6 @@ fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
             "code_cid": actor.code.to_string(), "wasm_bytes": size, "balance": atto_json(&actor.balance),
         }));
     }
-    // Before GetTotals, a signed message whose gas this read command never commits.
     let books = fil_books(d)?;
     let totals = escrow_totals(d)?;
     let root = d.h.flush()?;

@@ -550,7 +550,18 @@ impl Devnet {
         number: MethodNum,
         p: &P,
     ) -> Result<R> {
-        let r = self.h.implicit(to, number, params(p))?;
+        self.query_raw(to, method, number, params(p))
+    }
+
+    /// [`Devnet::query`] with params already encoded (`RawBytes::default()` for none).
+    pub fn query_raw<R: DeserializeOwned>(
+        &mut self,
+        to: ActorID,
+        method: &str,
+        number: MethodNum,
+        params: RawBytes,
+    ) -> Result<R> {
+        let r = self.h.implicit(to, number, params)?;
         self.judge(r, method, to)?
             .ret()
             .with_context(|| format!("decoding the return of {method}"))

@@ -3,6 +3,7 @@
 use anyhow::{bail, Result};
 use cid::Cid;
 use fvm_shared::bigint::BigInt;
+use fvm_shared::commcid::{self, FIL_COMMITMENT_UNSEALED, SHA2_256_TRUNC254_PADDED};
 use fvm_shared::econ::TokenAmount;
 
 /// Units a FIL amount may carry, with their power of ten in attoFIL. Matched case-insensitively.
@@ -91,21 +92,16 @@ pub fn parse_size(text: &str) -> Result<u64> {
         .ok_or_else(|| anyhow::anyhow!("size {text:?} is too large"))
 }
 
-/// `fil-commitment-unsealed`: the codec of a piece commitment (CommP).
-const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
-/// `sha2-256-trunc254-padded`: the multihash of a CommP.
-const SHA2_256_TRUNC254_PADDED: u64 = 0x1012;
-
 /// Parses a piece CID and checks it is a CommP, as the market will.
 pub fn parse_piece_cid(text: &str) -> Result<Cid> {
     let cid =
         Cid::try_from(text.trim()).map_err(|e| anyhow::anyhow!("piece CID {text:?} is not a CID: {e}"))?;
-    let hash = cid.hash();
-    if cid.codec() != FIL_COMMITMENT_UNSEALED || hash.code() != SHA2_256_TRUNC254_PADDED || hash.size() != 32
-    {
+    if commcid::cid_to_piece_commitment_v1(&cid).is_err() {
+        let hash = cid.hash();
         bail!(
-            "piece CID {text:?} is not a piece commitment: want codec fil-commitment-unsealed (0xf101) \
-             with a 32-byte sha2-256-trunc254-padded (0x1012) digest, got codec {:#x}, multihash {:#x}, {} bytes",
+            "piece CID {text:?} is not a piece commitment: want codec fil-commitment-unsealed \
+             ({FIL_COMMITMENT_UNSEALED:#x}) with a 32-byte sha2-256-trunc254-padded ({SHA2_256_TRUNC254_PADDED:#x}) \
+             digest, got codec {:#x}, multihash {:#x}, {} bytes",
             cid.codec(),
             hash.code(),
             hash.size()

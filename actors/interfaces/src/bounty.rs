@@ -35,10 +35,8 @@ pub const METHOD_GET_POLICY: MethodNum = method_hash!("GetPolicy");
 /// The escrow's callback (accepted only from the configured escrow).
 pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_COLLATERAL_CHANGED;
 
-/// fil-commitment-unsealed.
-pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
-/// sha2-256-trunc254-padded.
-pub const SHA2_256_TRUNC254_PADDED: u64 = 0x1012;
+/// The CommP codes: fil-commitment-unsealed (codec) and sha2-256-trunc254-padded (multihash).
+pub use fvm_shared::commcid::{FIL_COMMITMENT_UNSEALED, SHA2_256_TRUNC254_PADDED};
 /// Smallest padded piece size.
 pub const MIN_PIECE_SIZE: u64 = 128;
 
@@ -128,11 +126,9 @@ pub struct PostBountyParams {
 }
 
 /// Whether a piece CID is a well-formed piece commitment.
+/// (A CIDv0 is always dag-pb, so the codec check also makes it a v1.)
 pub fn is_piece_cid(cid: &Cid) -> bool {
-    cid.version() == cid::Version::V1
-        && cid.codec() == FIL_COMMITMENT_UNSEALED
-        && cid.hash().code() == SHA2_256_TRUNC254_PADDED
-        && cid.hash().size() == 32
+    fvm_shared::commcid::cid_to_piece_commitment_v1(cid).is_ok()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::event::ActorEvent;
+use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::ActorID;
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{CollateralChange, OnCollateralChangedParams};
@@ -26,7 +27,7 @@ pub fn post_bounty<BS: Blockstore>(
     let policy = &state.policy;
     ensure!(is_piece_cid(&p.piece_cid), illegal_argument;
         "{} is not a piece commitment (fil-commitment-unsealed, sha2-256-trunc254-padded)", p.piece_cid);
-    ensure!(p.piece_size.is_power_of_two() && (MIN_PIECE_SIZE..=MAX_PIECE_SIZE).contains(&p.piece_size),
+    ensure!(PaddedPieceSize(p.piece_size).validate().is_ok() && p.piece_size <= MAX_PIECE_SIZE,
         illegal_argument; "piece size {} must be a power of two from 128 to 64 GiB", p.piece_size);
     ensure!((1..=policy.max_replicas).contains(&p.replicas), illegal_argument;
         "replicas must be 1 to {}, got {}", policy.max_replicas, p.replicas);

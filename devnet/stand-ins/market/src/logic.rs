@@ -453,10 +453,9 @@ pub fn validate_proposal(
         proposal.label.len() <= DEAL_MAX_LABEL_SIZE,
         illegal_argument; "label of {} bytes exceeds {DEAL_MAX_LABEL_SIZE}", proposal.label.len()
     );
-    let size = proposal.piece_size.0;
     ensure!(
-        size >= MIN_PIECE_SIZE && size.is_power_of_two(),
-        illegal_argument; "piece size {size} is not a power of two of at least {MIN_PIECE_SIZE}"
+        proposal.piece_size.validate().is_ok(),
+        illegal_argument; "piece size {} is not a power of two of at least {MIN_PIECE_SIZE}", proposal.piece_size.0
     );
     ensure!(is_piece_cid(&proposal.piece_cid), illegal_argument; "{} is not a piece CID", proposal.piece_cid);
     ensure!(

@@ -7,8 +7,7 @@
 use std::fmt;
 
 use actor_runtime::{method_hash, ActorError, ActorResult, MapKey};
-use cid::multihash::Multihash;
-use cid::{Cid, Version};
+use cid::Cid;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -135,26 +134,21 @@ impl StorageMarketPolicy {
 
 pub use actor_runtime::builtin::{EX_DEAL_EXPIRED, EX_DEAL_NOT_ACTIVATED};
 
-/// Multicodec of a piece commitment (CommP) CID.
-pub const FIL_COMMITMENT_UNSEALED: u64 = 0xf101;
-/// Multihash code of a piece commitment digest.
-pub const SHA2_256_TRUNC254_PADDED: u64 = 0x1012;
+/// The CommP codes: fil-commitment-unsealed (codec) and sha2-256-trunc254-padded (multihash).
+pub use fvm_shared::commcid::{FIL_COMMITMENT_UNSEALED, SHA2_256_TRUNC254_PADDED};
 
 /// Whether `cid` is a piece commitment CID (v1, fil-commitment-unsealed, 32-byte
-/// sha2-256-trunc254-padded), as the builtin market requires of `piece_cid`.
+/// sha2-256-trunc254-padded), as the builtin market requires of `piece_cid`. (A CIDv0 is
+/// always dag-pb, so the codec check also makes it a v1.)
 pub fn is_piece_cid(cid: &Cid) -> bool {
-    cid.version() == Version::V1
-        && cid.codec() == FIL_COMMITMENT_UNSEALED
-        && cid.hash().code() == SHA2_256_TRUNC254_PADDED
-        && cid.hash().size() == 32
+    fvm_shared::commcid::cid_to_piece_commitment_v1(cid).is_ok()
 }
 
 /// The piece CID of a 32-byte CommP digest. The top two bits of the last byte should be 0
 /// for a real commitment; the market does not check it.
 pub fn piece_cid(digest: [u8; 32]) -> Cid {
-    // Wrapping 32 bytes into a 64-byte multihash cannot fail.
-    let hash = Multihash::<64>::wrap(SHA2_256_TRUNC254_PADDED, &digest).unwrap_or_default();
-    Cid::new_v1(FIL_COMMITMENT_UNSEALED, hash)
+    // The codes are the CommP pair and the digest 32 bytes: this cannot fail.
+    fvm_shared::commcid::piece_commitment_v1_to_cid(&digest).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------

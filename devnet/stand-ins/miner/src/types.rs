@@ -368,7 +368,6 @@ pub struct OnMinerSectorsTerminateParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cid::multihash::Multihash;
     use fvm_ipld_encoding::{from_slice, to_vec};
 
     fn hex_of<T: Serialize>(v: &T) -> String {
@@ -492,9 +491,9 @@ mod tests {
         assert_eq!(SectorStatusCode::from_u8(3), None);
     }
 
-    /// A CommP CID: fil-commitment-unsealed (0xf101), sha2-256-trunc254-padded (0x1012).
+    /// A CommP CID: fil-commitment-unsealed, sha2-256-trunc254-padded.
     pub(crate) fn comm_p(fill: u8) -> Cid {
-        Cid::new_v1(0xf101, Multihash::<64>::wrap(0x1012, &[fill; 32]).unwrap())
+        fvm_shared::commcid::piece_commitment_v1_to_cid(&[fill; 32]).unwrap()
     }
 
     #[test]

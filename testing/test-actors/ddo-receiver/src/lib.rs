@@ -181,12 +181,11 @@ mod actor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cid::multihash::Multihash;
     use fvm_ipld_encoding::to_vec;
 
     fn piece(payload: Vec<u8>) -> PieceChange {
         PieceChange {
-            data: Cid::new_v1(0xf101, Multihash::<64>::wrap(0x1012, &[7; 32]).unwrap()),
+            data: fvm_shared::commcid::piece_commitment_v1_to_cid(&[7; 32]).unwrap(),
             size: PaddedPieceSize(2048),
             payload: RawBytes::new(payload),
         }

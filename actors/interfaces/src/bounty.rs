@@ -131,30 +131,11 @@ pub fn is_piece_cid(cid: &Cid) -> bool {
     fvm_shared::commcid::cid_to_piece_commitment_v1(cid).is_ok()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
-pub enum BountyStatus {
-    Open,
-    Cancelled,
-}
-
-impl From<BountyStatus> for u8 {
-    fn from(s: BountyStatus) -> u8 {
-        match s {
-            BountyStatus::Open => 0,
-            BountyStatus::Cancelled => 1,
-        }
-    }
-}
-
-impl TryFrom<u8> for BountyStatus {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        match v {
-            0 => Ok(BountyStatus::Open),
-            1 => Ok(BountyStatus::Cancelled),
-            other => Err(format!("unknown bounty status {other}")),
-        }
+crate::u8_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum BountyStatus("bounty status") {
+        Open = 0,
+        Cancelled = 1,
     }
 }
 
@@ -192,36 +173,15 @@ pub struct Bounty {
     pub reclaimed: TokenAmount,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
-pub enum ClaimStatus {
-    /// Vesting while the storage lives.
-    Active,
-    /// The collateral was slashed: vesting stopped at `stopped_at`.
-    Slashed,
-    /// The collateral was released at the end: the storage was kept.
-    Completed,
-}
-
-impl From<ClaimStatus> for u8 {
-    fn from(s: ClaimStatus) -> u8 {
-        match s {
-            ClaimStatus::Active => 0,
-            ClaimStatus::Slashed => 1,
-            ClaimStatus::Completed => 2,
-        }
-    }
-}
-
-impl TryFrom<u8> for ClaimStatus {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        match v {
-            0 => Ok(ClaimStatus::Active),
-            1 => Ok(ClaimStatus::Slashed),
-            2 => Ok(ClaimStatus::Completed),
-            other => Err(format!("unknown claim status {other}")),
-        }
+crate::u8_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ClaimStatus("claim status") {
+        /// Vesting while the storage lives.
+        Active = 0,
+        /// The collateral was slashed: vesting stopped at `stopped_at`.
+        Slashed = 1,
+        /// The collateral was released at the end: the storage was kept.
+        Completed = 2,
     }
 }
 

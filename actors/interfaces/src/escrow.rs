@@ -183,36 +183,15 @@ pub struct SectorSnapshot {
     pub expiration: ChainEpoch,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
-pub enum LockStatus {
-    /// Holding collateral.
-    Open,
-    /// Settled: everything was slashed.
-    Slashed,
-    /// Settled: the remainder went back to `refund_to`.
-    Released,
-}
-
-impl From<LockStatus> for u8 {
-    fn from(s: LockStatus) -> u8 {
-        match s {
-            LockStatus::Open => 0,
-            LockStatus::Slashed => 1,
-            LockStatus::Released => 2,
-        }
-    }
-}
-
-impl TryFrom<u8> for LockStatus {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        match v {
-            0 => Ok(LockStatus::Open),
-            1 => Ok(LockStatus::Slashed),
-            2 => Ok(LockStatus::Released),
-            other => Err(format!("unknown lock status {other}")),
-        }
+crate::u8_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LockStatus("lock status") {
+        /// Holding collateral.
+        Open = 0,
+        /// Settled: everything was slashed.
+        Slashed = 1,
+        /// Settled: the remainder went back to `refund_to`.
+        Released = 2,
     }
 }
 
@@ -386,37 +365,16 @@ pub struct Totals {
     pub locks_open: u64,
 }
 
-/// What changed, in the `OnCollateralChanged` callback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
-pub enum CollateralChange {
-    /// A fault fee was charged; the lock stays open.
-    FaultFee,
-    /// Everything was slashed: the lock is settled (deal terminated, sector dead).
-    Slashed,
-    /// The remainder went back to `refund_to`: the lock is settled, the storage completed.
-    Released,
-}
-
-impl From<CollateralChange> for u8 {
-    fn from(c: CollateralChange) -> u8 {
-        match c {
-            CollateralChange::FaultFee => 0,
-            CollateralChange::Slashed => 1,
-            CollateralChange::Released => 2,
-        }
-    }
-}
-
-impl TryFrom<u8> for CollateralChange {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        match v {
-            0 => Ok(CollateralChange::FaultFee),
-            1 => Ok(CollateralChange::Slashed),
-            2 => Ok(CollateralChange::Released),
-            other => Err(format!("unknown lock change {other}")),
-        }
+crate::u8_enum! {
+    /// What changed, in the `OnCollateralChanged` callback.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum CollateralChange("lock change") {
+        /// A fault fee was charged; the lock stays open.
+        FaultFee = 0,
+        /// Everything was slashed: the lock is settled (deal terminated, sector dead).
+        Slashed = 1,
+        /// The remainder went back to `refund_to`: the lock is settled, the storage completed.
+        Released = 2,
     }
 }
 

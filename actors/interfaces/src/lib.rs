@@ -5,6 +5,13 @@
 pub mod bounty;
 pub mod escrow;
 pub mod reputation;
+mod u8_enum;
+
+/// What [`u8_enum!`] expands to refers to, so that its users need no serde dependency of their own.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
 
 pub use frc42_dispatch::method_hash;
 

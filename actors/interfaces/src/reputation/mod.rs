@@ -158,55 +158,46 @@ pub struct Subject {
     pub id: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SubjectKind {
-    Deal,
-    Sector,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OutcomeKind {
-    /// A claim backed by this subject was accepted (a promise: counted, score unchanged).
-    ClaimAccepted,
-    /// The storage was kept to the end.
-    Completed,
-    /// A proof was missed (recoverable).
-    Fault,
-    /// The storage was lost (deal terminated early, sector dead before its end).
-    Slashed,
-}
-
-mod serde_repr_like {
-    //! Enums travel as small integers, like the builtin actors' status codes.
-    use super::{OutcomeKind, SubjectKind};
-    use serde::{de::Error, Deserialize, Deserializer, Serialize, Serializer};
-
-    macro_rules! u8_enum {
-        ($t:ty { $($v:ident = $n:expr),* }) => {
-            impl $t {
-                pub fn code(self) -> u8 {
-                    match self { $(<$t>::$v => $n),* }
-                }
-                pub fn from_code(code: u8) -> Option<Self> {
-                    match code { $($n => Some(<$t>::$v),)* _ => None }
-                }
-            }
-            impl Serialize for $t {
-                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                    self.code().serialize(s)
-                }
-            }
-            impl<'de> Deserialize<'de> for $t {
-                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    let code = u8::deserialize(d)?;
-                    <$t>::from_code(code).ok_or_else(|| D::Error::custom(format!("unknown {} {code}", stringify!($t))))
-                }
-            }
-        };
+crate::u8_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum SubjectKind("subject kind") {
+        Deal = 0,
+        Sector = 1,
     }
+}
 
-    u8_enum!(SubjectKind { Deal = 0, Sector = 1 });
-    u8_enum!(OutcomeKind { ClaimAccepted = 0, Completed = 1, Fault = 2, Slashed = 3 });
+crate::u8_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum OutcomeKind("outcome kind") {
+        /// A claim backed by this subject was accepted (a promise: counted, score unchanged).
+        ClaimAccepted = 0,
+        /// The storage was kept to the end.
+        Completed = 1,
+        /// A proof was missed (recoverable).
+        Fault = 2,
+        /// The storage was lost (deal terminated early, sector dead before its end).
+        Slashed = 3,
+    }
+}
+
+// The names the registry's outcome keys use (actors/reputation/src/logic.rs): `u8::from` and
+// `try_from` under other names.
+impl SubjectKind {
+    pub fn code(self) -> u8 {
+        self.into()
+    }
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::try_from(code).ok()
+    }
+}
+
+impl OutcomeKind {
+    pub fn code(self) -> u8 {
+        self.into()
+    }
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::try_from(code).ok()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

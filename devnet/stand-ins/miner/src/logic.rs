@@ -170,8 +170,7 @@ pub fn validate_sector_status<BS: Blockstore>(
     state: &State,
     params: ValidateSectorStatusParams,
 ) -> ActorResult<ValidateSectorStatusReturn> {
-    let status = SectorStatusCode::from_u8(params.status)
-        .ok_or_else(|| actor_error!(illegal_argument; "unknown sector status {}", params.status))?;
+    let status = SectorStatusCode::try_from(params.status).map_err(ActorError::illegal_argument)?;
     let location = parse_location(&params.aux_data)?;
     let n = params.sector_number;
     let sectors = load(store, state)?;

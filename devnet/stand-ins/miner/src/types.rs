@@ -5,7 +5,6 @@
 
 use actor_runtime::method_hash;
 use cid::Cid;
-use fvm_ipld_encoding::repr::{Deserialize_repr, Serialize_repr};
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -164,26 +163,13 @@ pub struct GetAvailableBalanceReturn {
 // Sector status (§3.3, FIP-0112)
 // ---------------------------------------------------------------------------------------------
 
-/// Serialized as its u8 value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
-#[repr(u8)]
-pub enum SectorStatusCode {
-    Dead = 0,
-    Active = 1,
-    Faulty = 2,
-}
-
-impl SectorStatusCode {
-    pub const ALL: [SectorStatusCode; 3] = [Self::Dead, Self::Active, Self::Faulty];
-
-    pub fn from_u8(v: u8) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| *s as u8 == v)
-    }
-}
-
-impl From<SectorStatusCode> for u8 {
-    fn from(s: SectorStatusCode) -> u8 {
-        s as u8
+suite_interfaces::u8_enum! {
+    /// Serialized as its u8 value.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum SectorStatusCode("sector status") {
+        Dead = 0,
+        Active = 1,
+        Faulty = 2,
     }
 }
 
@@ -487,8 +473,8 @@ mod tests {
         assert_eq!(hex_of(&SectorStatusCode::Dead), "00");
         assert_eq!(hex_of(&SectorStatusCode::Faulty), "02");
         assert!(from_slice::<SectorStatusCode>(&[0x03]).is_err());
-        assert_eq!(SectorStatusCode::from_u8(2), Some(SectorStatusCode::Faulty));
-        assert_eq!(SectorStatusCode::from_u8(3), None);
+        assert_eq!(SectorStatusCode::try_from(2), Ok(SectorStatusCode::Faulty));
+        assert!(SectorStatusCode::try_from(3).is_err());
     }
 
     /// A CommP CID: fil-commitment-unsealed, sha2-256-trunc254-padded.

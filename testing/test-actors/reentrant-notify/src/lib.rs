@@ -12,7 +12,6 @@
 use actor_runtime::method_hash;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_shared::{ActorID, MethodNum};
-use serde::{Deserialize, Serialize};
 use suite_interfaces::escrow::{FaultProof, OnCollateralChangedParams};
 
 pub use suite_interfaces::escrow::METHOD_ON_COLLATERAL_CHANGED;
@@ -25,49 +24,22 @@ pub const METHOD_GET_STATE: MethodNum = method_hash!("GetState");
 /// The exit code of the `Abort` mode.
 pub const ABORT_EXIT: u32 = 42;
 
-/// What the actor does when called back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
-pub enum Mode {
-    /// Record the callback and return.
-    Record,
-    /// Record, then call `ReportFault { lock, proof }` on the escrow and record its exit.
-    ReenterReport,
-    /// Record, then call `Release { lock }` on the escrow and record its exit.
-    ReenterRelease,
-    /// Record, then both re-entries (report first).
-    ReenterBoth,
-    /// Abort with `ABORT_EXIT` (the recording is rolled back with everything else).
-    Abort,
-    /// Loop until the gas runs out.
-    BurnGas,
-}
-
-impl From<Mode> for u8 {
-    fn from(m: Mode) -> u8 {
-        match m {
-            Mode::Record => 0,
-            Mode::ReenterReport => 1,
-            Mode::ReenterRelease => 2,
-            Mode::ReenterBoth => 3,
-            Mode::Abort => 4,
-            Mode::BurnGas => 5,
-        }
-    }
-}
-
-impl TryFrom<u8> for Mode {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        Ok(match v {
-            0 => Mode::Record,
-            1 => Mode::ReenterReport,
-            2 => Mode::ReenterRelease,
-            3 => Mode::ReenterBoth,
-            4 => Mode::Abort,
-            5 => Mode::BurnGas,
-            other => return Err(format!("unknown mode {other}")),
-        })
+suite_interfaces::u8_enum! {
+    /// What the actor does when called back.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Mode("mode") {
+        /// Record the callback and return.
+        Record = 0,
+        /// Record, then call `ReportFault { lock, proof }` on the escrow and record its exit.
+        ReenterReport = 1,
+        /// Record, then call `Release { lock }` on the escrow and record its exit.
+        ReenterRelease = 2,
+        /// Record, then both re-entries (report first).
+        ReenterBoth = 3,
+        /// Abort with `ABORT_EXIT` (the recording is rolled back with everything else).
+        Abort = 4,
+        /// Loop until the gas runs out.
+        BurnGas = 5,
     }
 }
 

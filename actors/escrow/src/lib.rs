@@ -17,7 +17,7 @@ mod tests;
 mod actor {
     use actor_runtime::builtin::{market, miner, EX_DEAL_EXPIRED, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_ipld_encoding::RawBytes;
@@ -29,60 +29,64 @@ mod actor {
     use crate::logic::{self, Settlement, VerifiedLock};
     use crate::state::State;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
             METHOD_CONSTRUCTOR => constructor(rt),
             METHOD_LOCK => lock(rt),
-            METHOD_TOP_UP => {
-                rt.validate_caller_any()?;
-                let p: LockIdParams = rt.params()?;
-                let mut state: State = rt.state()?;
-                let events = logic::top_up(&rt.store(), &mut state, rt.facts(), p.lock_id)?;
-                rt.save_state(&state)?;
-                events.iter().try_for_each(|e| rt.emit(e))?;
-                Ok(None)
-            }
+            METHOD_TOP_UP => top_up(rt),
             METHOD_REPORT_FAULT => report_fault(rt),
             METHOD_RELEASE => release(rt),
-            METHOD_GET_LOCK => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: LockIdParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&GetLockReturn {
-                    lock_id: p.lock_id,
-                    lock: logic::get_lock(&rt.store(), &state, p.lock_id)?,
-                })
-            }
-            METHOD_LIST_LOCKS => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: ListLocksParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&logic::list(&rt.store(), &state, &p)?)
-            }
-            METHOD_GET_TOTALS => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                rt.no_params()?;
-                encode_return(&rt.state::<State>()?.totals)
-            }
-            METHOD_GET_POLICY => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                rt.no_params()?;
-                encode_return(&rt.state::<State>()?.policy)
-            }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "CollateralEscrow has no method {m}"))
-            }
+            METHOD_GET_LOCK => get_lock(rt),
+            METHOD_LIST_LOCKS => list_locks(rt),
+            METHOD_GET_TOTALS => get_totals(rt),
+            METHOD_GET_POLICY => get_policy(rt),
+            _ => rt.unhandled("CollateralEscrow"),
         }
+    }
+
+    fn top_up(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: LockIdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let events = logic::top_up(&rt.store(), &mut state, rt.facts(), p.lock_id)?;
+        rt.save_state(&state)?;
+        events.iter().try_for_each(|e| rt.emit(e))?;
+        Ok(None)
+    }
+
+    fn get_lock(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: LockIdParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&GetLockReturn {
+            lock_id: p.lock_id,
+            lock: logic::get_lock(&rt.store(), &state, p.lock_id)?,
+        })
+    }
+
+    fn list_locks(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: ListLocksParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&logic::list(&rt.store(), &state, &p)?)
+    }
+
+    fn get_totals(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        rt.no_params()?;
+        encode_return(&rt.state::<State>()?.totals)
+    }
+
+    fn get_policy(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        rt.no_params()?;
+        encode_return(&rt.state::<State>()?.policy)
     }
 
     fn constructor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {

@@ -19,7 +19,7 @@ mod tests;
 mod actor {
     use actor_runtime::builtin::{market, miner, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
@@ -32,116 +32,128 @@ mod actor {
     use crate::logic::{self, DealFacts};
     use crate::state::State;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
             METHOD_CONSTRUCTOR => constructor(rt),
-            METHOD_POST_BOUNTY => {
-                rt.validate_caller_any()?;
-                let p: PostBountyParams = rt.params()?;
-                let mut state: State = rt.state()?;
-                let (id, events) = logic::post_bounty(&rt.store(), &mut state, rt.facts(), p)?;
-                commit(rt, &state, &events)?;
-                encode_return(&id)
-            }
+            METHOD_POST_BOUNTY => post_bounty(rt),
             METHOD_CLAIM_BOUNTY => claim(rt),
             METHOD_WITHDRAW => withdraw(rt),
-            METHOD_CANCEL_BOUNTY => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: IdParams = rt.params()?;
-                let mut state: State = rt.state()?;
-                let events = logic::cancel(&rt.store(), &mut state, rt.facts(), p.id)?;
-                commit(rt, &state, &events)?;
-                Ok(None)
-            }
-            METHOD_RECLAIM => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: IdParams = rt.params()?;
-                let mut state: State = rt.state()?;
-                let (amount, events) = logic::reclaim(&rt.store(), &mut state, rt.facts(), p.id)?;
-                commit(rt, &state, &events)?;
-                rt.transfer(&Address::new_id(rt.facts().caller), &amount)?;
-                encode_return(&amount)
-            }
-            METHOD_ON_COLLATERAL_CHANGED => {
-                let mut state: State = rt.state()?;
-                rt.validate_caller_is(&[state.escrow])?;
-                rt.no_value()?;
-                let p: OnCollateralChangedParams = rt.params()?;
-                let events = logic::on_collateral_changed(&rt.store(), &mut state, rt.facts(), &p)?;
-                if !events.is_empty() {
-                    commit(rt, &state, &events)?;
-                }
-                Ok(None)
-            }
-            METHOD_GET_BOUNTY => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: IdParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&GetBountyReturn {
-                    bounty_id: p.id,
-                    bounty: logic::get_bounty(&rt.store(), &state, p.id)?,
-                })
-            }
-            METHOD_LIST_BOUNTIES => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: ListBountiesParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&logic::list_bounties(&rt.store(), &state, &p)?)
-            }
-            METHOD_GET_CLAIM => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: IdParams = rt.params()?;
-                let state: State = rt.state()?;
-                let claim = logic::get_claim(&rt.store(), &state, p.id)?;
-                let vested = claim.vested(rt.facts().epoch);
-                encode_return(&GetClaimReturn {
-                    claim_id: p.id,
-                    claim,
-                    vested,
-                })
-            }
-            METHOD_GET_POLICY => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                rt.no_params()?;
-                let state: State = rt.state()?;
-                encode_return(&GetPolicyReturn {
-                    escrow: state.escrow,
-                    reputation: state.reputation,
-                    policy: state.policy,
-                    min_collateral: state.min_collateral,
-                })
-            }
-            METHOD_GET_PROVIDER_BALANCE => {
-                rt.validate_caller_any()?;
-                rt.no_value()?;
-                let p: ProviderParams = rt.params()?;
-                let provider = rt
-                    .resolve(&p.provider)
-                    .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.provider))?;
-                let state: State = rt.state()?;
-                encode_return(&logic::provider_balance(
-                    &rt.store(),
-                    &state,
-                    rt.facts(),
-                    provider,
-                )?)
-            }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "BountyMarket has no method {m}"))
-            }
+            METHOD_CANCEL_BOUNTY => cancel_bounty(rt),
+            METHOD_RECLAIM => reclaim(rt),
+            METHOD_ON_COLLATERAL_CHANGED => on_collateral_changed(rt),
+            METHOD_GET_BOUNTY => get_bounty(rt),
+            METHOD_LIST_BOUNTIES => list_bounties(rt),
+            METHOD_GET_CLAIM => get_claim(rt),
+            METHOD_GET_POLICY => get_policy(rt),
+            METHOD_GET_PROVIDER_BALANCE => get_provider_balance(rt),
+            _ => rt.unhandled("BountyMarket"),
         }
+    }
+
+    fn post_bounty(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: PostBountyParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let (id, events) = logic::post_bounty(&rt.store(), &mut state, rt.facts(), p)?;
+        commit(rt, &state, &events)?;
+        encode_return(&id)
+    }
+
+    fn cancel_bounty(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: IdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let events = logic::cancel(&rt.store(), &mut state, rt.facts(), p.id)?;
+        commit(rt, &state, &events)?;
+        Ok(None)
+    }
+
+    fn reclaim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: IdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let (amount, events) = logic::reclaim(&rt.store(), &mut state, rt.facts(), p.id)?;
+        commit(rt, &state, &events)?;
+        rt.transfer(&Address::new_id(rt.facts().caller), &amount)?;
+        encode_return(&amount)
+    }
+
+    fn on_collateral_changed(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let mut state: State = rt.state()?;
+        rt.validate_caller_is(&[state.escrow])?;
+        rt.no_value()?;
+        let p: OnCollateralChangedParams = rt.params()?;
+        let events = logic::on_collateral_changed(&rt.store(), &mut state, rt.facts(), &p)?;
+        if !events.is_empty() {
+            commit(rt, &state, &events)?;
+        }
+        Ok(None)
+    }
+
+    fn get_bounty(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: IdParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&GetBountyReturn {
+            bounty_id: p.id,
+            bounty: logic::get_bounty(&rt.store(), &state, p.id)?,
+        })
+    }
+
+    fn list_bounties(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: ListBountiesParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&logic::list_bounties(&rt.store(), &state, &p)?)
+    }
+
+    fn get_claim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: IdParams = rt.params()?;
+        let state: State = rt.state()?;
+        let claim = logic::get_claim(&rt.store(), &state, p.id)?;
+        let vested = claim.vested(rt.facts().epoch);
+        encode_return(&GetClaimReturn {
+            claim_id: p.id,
+            claim,
+            vested,
+        })
+    }
+
+    fn get_policy(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        rt.no_params()?;
+        let state: State = rt.state()?;
+        encode_return(&GetPolicyReturn {
+            escrow: state.escrow,
+            reputation: state.reputation,
+            policy: state.policy,
+            min_collateral: state.min_collateral,
+        })
+    }
+
+    fn get_provider_balance(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: ProviderParams = rt.params()?;
+        let provider = rt
+            .resolve(&p.provider)
+            .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.provider))?;
+        let state: State = rt.state()?;
+        encode_return(&logic::provider_balance(
+            &rt.store(),
+            &state,
+            rt.facts(),
+            provider,
+        )?)
     }
 
     fn commit(rt: &Runtime, state: &State, events: &[fvm_shared::event::ActorEvent]) -> ActorResult<()> {

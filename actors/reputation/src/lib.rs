@@ -20,7 +20,7 @@ mod tests;
 mod actor {
     use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID};
     use actor_runtime::params::encode_return;
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorResult};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
@@ -31,10 +31,7 @@ mod actor {
     use crate::state::State;
     use crate::types::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         rt.no_value()?;
@@ -45,58 +42,67 @@ mod actor {
             METHOD_TRANSFER_ADMIN => admin_call(rt, Target::ExistingActor, |_, state, id| {
                 logic::transfer_admin(state, id)
             }),
-            METHOD_ACCEPT_ADMIN => {
-                rt.validate_caller_any()?;
-                rt.no_params()?;
-                let mut state: State = rt.state()?;
-                let events = logic::accept_admin(&mut state, rt.facts().caller)?;
-                commit(rt, &state, &events)?;
-                Ok(None)
-            }
+            METHOD_ACCEPT_ADMIN => accept_admin(rt),
             METHOD_REGISTER_PROVIDER | METHOD_UPDATE_METADATA => register_or_update(rt),
             METHOD_RECORD_OUTCOME => record_outcome(rt),
-            METHOD_GET_REPUTATION => {
-                rt.validate_caller_any()?;
-                let p: GetReputationParams = rt.params()?;
-                let provider = rt
-                    .resolve(&p.provider)
-                    .ok_or_else(|| actor_error!(not_found; "no actor at {}", p.provider))?;
-                let state: State = rt.state()?;
-                encode_return(&logic::reputation(&rt.store(), &state, rt.facts(), provider)?)
-            }
-            METHOD_GET_SCORES => {
-                rt.validate_caller_any()?;
-                let p: GetScoresParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&logic::scores(&rt.store(), &state, rt.facts(), &p.providers)?)
-            }
-            METHOD_LIST_PROVIDERS => {
-                rt.validate_caller_any()?;
-                let p: ListProvidersParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&logic::list(&rt.store(), &state, rt.facts(), &p)?)
-            }
-            METHOD_GET_ADMIN => {
-                rt.validate_caller_any()?;
-                rt.no_params()?;
-                let state: State = rt.state()?;
-                encode_return(&GetAdminReturn {
-                    admin: state.admin,
-                    pending_admin: state.pending_admin,
-                    reporters: state.reporter_count,
-                })
-            }
-            METHOD_IS_REPORTER => {
-                rt.validate_caller_any()?;
-                let p: IsReporterParams = rt.params()?;
-                let state: State = rt.state()?;
-                encode_return(&state.reporters(rt.store())?.contains(&p.actor)?)
-            }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "ProviderReputation has no method {m}"))
-            }
+            METHOD_GET_REPUTATION => get_reputation(rt),
+            METHOD_GET_SCORES => get_scores(rt),
+            METHOD_LIST_PROVIDERS => list_providers(rt),
+            METHOD_GET_ADMIN => get_admin(rt),
+            METHOD_IS_REPORTER => is_reporter(rt),
+            _ => rt.unhandled("ProviderReputation"),
         }
+    }
+
+    fn accept_admin(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_params()?;
+        let mut state: State = rt.state()?;
+        let events = logic::accept_admin(&mut state, rt.facts().caller)?;
+        commit(rt, &state, &events)?;
+        Ok(None)
+    }
+
+    fn get_reputation(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: GetReputationParams = rt.params()?;
+        let provider = rt
+            .resolve(&p.provider)
+            .ok_or_else(|| actor_error!(not_found; "no actor at {}", p.provider))?;
+        let state: State = rt.state()?;
+        encode_return(&logic::reputation(&rt.store(), &state, rt.facts(), provider)?)
+    }
+
+    fn get_scores(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: GetScoresParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&logic::scores(&rt.store(), &state, rt.facts(), &p.providers)?)
+    }
+
+    fn list_providers(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: ListProvidersParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&logic::list(&rt.store(), &state, rt.facts(), &p)?)
+    }
+
+    fn get_admin(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_params()?;
+        let state: State = rt.state()?;
+        encode_return(&GetAdminReturn {
+            admin: state.admin,
+            pending_admin: state.pending_admin,
+            reporters: state.reporter_count,
+        })
+    }
+
+    fn is_reporter(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: IsReporterParams = rt.params()?;
+        let state: State = rt.state()?;
+        encode_return(&state.reporters(rt.store())?.contains(&p.actor)?)
     }
 
     fn commit(rt: &Runtime, state: &State, events: &[ActorEvent]) -> ActorResult<()> {

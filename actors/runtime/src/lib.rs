@@ -25,3 +25,27 @@ pub use map::{Map, MapKey, Page};
 
 /// The constructor's method number (never hashed).
 pub const METHOD_CONSTRUCTOR: fvm_shared::MethodNum = 1;
+
+/// Exports the wasm `invoke` the FVM calls, running `dispatch` (a function or closure
+/// `&shell::Runtime -> ActorResult<Option<IpldBlock>>`) through [`shell::invoke`]:
+///
+/// ```ignore
+/// actor_runtime::entry_point!(dispatch);
+///
+/// fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+///     match rt.method() {
+///         METHOD_CONSTRUCTOR => constructor(rt),
+///         METHOD_INCREMENT => increment(rt),
+///         _ => rt.unhandled("counter"),
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! entry_point {
+    ($dispatch:expr) => {
+        #[no_mangle]
+        pub extern "C" fn invoke(params: u32) -> u32 {
+            $crate::shell::invoke(params, $dispatch)
+        }
+    };
+}

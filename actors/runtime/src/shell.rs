@@ -140,6 +140,17 @@ impl Runtime {
         }
     }
 
+    /// The answer to a method number the actor does not have, as builtin actors give it:
+    /// exit 22 (USR_UNHANDLED_MESSAGE), "<actor> has no method <n>", after the caller check
+    /// every method makes.
+    pub fn unhandled(&self, actor: &str) -> ActorResult<Option<IpldBlock>> {
+        self.validate_caller_any()?;
+        Err(ActorError::unhandled_message(format!(
+            "{actor} has no method {}",
+            self.method()
+        )))
+    }
+
     /// Validation that needs the actor's own state or other actors: `check` answers whether
     /// the caller may proceed (with its own error when not).
     pub fn validate_caller_with(&self, check: impl FnOnce(ActorID) -> ActorResult<()>) -> ActorResult<()> {

@@ -58,7 +58,7 @@ pub struct InstallCodeReturn {
 mod actor {
     use actor_runtime::builtin::BuiltinType;
     use actor_runtime::params::encode_return;
-    use actor_runtime::shell::{invoke as run, Runtime, SdkBlockstore};
+    use actor_runtime::shell::{Runtime, SdkBlockstore};
     use actor_runtime::{actor_error, ensure, ActorError, ActorResult, OrActorError, METHOD_CONSTRUCTOR};
     use fvm_ipld_blockstore::{Block, Blockstore};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -69,10 +69,7 @@ mod actor {
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -89,10 +86,7 @@ mod actor {
                 rt.no_value()?;
                 install_code(rt, rt.params()?)
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "init has no method {m}"))
-            }
+            _ => rt.unhandled("init"),
         }
     }
 

@@ -46,7 +46,7 @@ mod tests;
 mod actor {
     use actor_runtime::builtin::{BuiltinType, SYSTEM_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
-    use actor_runtime::shell::{invoke as run, Runtime, SdkBlockstore};
+    use actor_runtime::shell::{Runtime, SdkBlockstore};
     use actor_runtime::{actor_error, ActorResult};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
@@ -61,10 +61,7 @@ mod actor {
     use crate::logic::{self, Chain, Effects, SectorView};
     use crate::types::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     /// The VM's view of other actors, for the core.
     struct Vm<'a>(&'a Runtime);
@@ -217,10 +214,7 @@ mod actor {
                 })?;
                 Ok(None)
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "market has no method {m}"))
-            }
+            _ => rt.unhandled("market"),
         }
     }
 

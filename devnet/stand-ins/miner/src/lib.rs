@@ -23,7 +23,7 @@ pub use types::*;
 mod actor {
     use actor_runtime::builtin::{INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
     use actor_runtime::params::{encode_params, encode_return};
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_sdk as sdk;
@@ -34,10 +34,7 @@ mod actor {
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let store = rt.store();
@@ -175,10 +172,7 @@ mod actor {
                 })?;
                 Err(actor_error!(unhandled_message; "stand-in miner has no internal method {m}"))
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "stand-in miner has no method {m}"))
-            }
+            _ => rt.unhandled("stand-in miner"),
         }
     }
 

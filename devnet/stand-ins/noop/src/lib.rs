@@ -3,12 +3,4 @@
 //! this one module.
 
 #[cfg(any(target_arch = "wasm32", clippy))]
-#[no_mangle]
-pub extern "C" fn invoke(params: u32) -> u32 {
-    actor_runtime::shell::invoke(params, |rt| {
-        rt.validate_caller_any()?;
-        Err(
-            actor_runtime::actor_error!(unhandled_message; "stand-in actor implements no method {}", rt.method()),
-        )
-    })
-}
+actor_runtime::entry_point!(|rt| rt.unhandled("stand-in actor"));

@@ -23,16 +23,13 @@ pub const METHOD_EPOCH: u64 = method_hash!("Epoch");
 mod actor {
     use actor_runtime::builtin::INIT_ACTOR_ID;
     use actor_runtime::params::encode_return;
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorResult, EventBuilder, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -88,10 +85,7 @@ mod actor {
                 rt.validate_caller_any()?;
                 Ok(None)
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "counter has no method {m}"))
-            }
+            _ => rt.unhandled("counter"),
         }
     }
 }

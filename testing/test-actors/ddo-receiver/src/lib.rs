@@ -129,17 +129,14 @@ pub fn receive(
 mod actor {
     use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID};
     use actor_runtime::params::encode_return;
-    use actor_runtime::shell::{invoke as run, Runtime};
-    use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
+    use actor_runtime::shell::Runtime;
+    use actor_runtime::{ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::econ::TokenAmount;
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -170,10 +167,7 @@ mod actor {
                         .unwrap_or_default(),
                 })
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "ddo receiver has no method {m}"))
-            }
+            _ => rt.unhandled("ddo receiver"),
         }
     }
 }

@@ -46,17 +46,14 @@ pub struct Step {
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
     use actor_runtime::builtin::INIT_ACTOR_ID;
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::sys::SendFlags;
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -99,10 +96,7 @@ mod actor {
                 }
                 Ok(None)
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "floor has no method {m}"))
-            }
+            _ => rt.unhandled("floor"),
         }
     }
 }

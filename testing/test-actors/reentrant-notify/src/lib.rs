@@ -104,8 +104,8 @@ impl State {
 mod actor {
     use actor_runtime::builtin::INIT_ACTOR_ID;
     use actor_runtime::params::{encode_params, encode_return};
-    use actor_runtime::shell::{invoke as run, Runtime};
-    use actor_runtime::{actor_error, ActorError, ActorResult, METHOD_CONSTRUCTOR};
+    use actor_runtime::shell::Runtime;
+    use actor_runtime::{ActorError, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
     use fvm_shared::econ::TokenAmount;
@@ -113,10 +113,7 @@ mod actor {
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -143,10 +140,7 @@ mod actor {
                 rt.no_params()?;
                 encode_return(&rt.state::<State>()?)
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "reentrant notify has no method {m}"))
-            }
+            _ => rt.unhandled("reentrant notify"),
         }
     }
 

@@ -29,16 +29,13 @@ pub struct RelayParams {
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
     use actor_runtime::builtin::INIT_ACTOR_ID;
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorError, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -68,10 +65,7 @@ mod actor {
                     ActorError::new(r.exit_code, message)
                 })
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "relay has no method {m}"))
-            }
+            _ => rt.unhandled("relay"),
         }
     }
 }

@@ -37,16 +37,13 @@ pub struct State {
 mod actor {
     use actor_runtime::builtin::INIT_ACTOR_ID;
     use actor_runtime::params::encode_return;
-    use actor_runtime::shell::{invoke as run, Runtime};
+    use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
 
     use super::*;
 
-    #[no_mangle]
-    pub extern "C" fn invoke(params: u32) -> u32 {
-        run(params, dispatch)
-    }
+    actor_runtime::entry_point!(dispatch);
 
     fn dispatch(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         match rt.method() {
@@ -87,10 +84,7 @@ mod actor {
                 }
                 encode_return(&lock_id)
             }
-            m => {
-                rt.validate_caller_any()?;
-                Err(actor_error!(unhandled_message; "rogue escrow has no method {m}"))
-            }
+            _ => rt.unhandled("rogue escrow"),
         }
     }
 }

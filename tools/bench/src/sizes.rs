@@ -1,6 +1,6 @@
 //! Section: the wasm modules, their sizes by section and their code CIDs.
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
 
 use super::report::{Section, Table};
 use super::thousands;
@@ -14,22 +14,14 @@ struct Layout {
     functions: u64,
 }
 
+/// Reads the LEB128 at `*at` and moves `*at` past it. unsigned-varint refuses a padded
+/// (non-minimal) encoding, which wasm allows; wasm-ld writes minimal ones, and a padded one
+/// would fail the report rather than skew it.
 fn leb128(bytes: &[u8], at: &mut usize) -> Result<u64> {
-    let (mut value, mut shift) = (0u64, 0);
-    loop {
-        let Some(&b) = bytes.get(*at) else {
-            bail!("truncated LEB128");
-        };
-        *at += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Ok(value);
-        }
-        shift += 7;
-        if shift > 63 {
-            bail!("LEB128 too long");
-        }
-    }
+    let rest = bytes.get(*at..).unwrap_or_default();
+    let (value, after) = unsigned_varint::decode::u64(rest).map_err(|e| anyhow!("LEB128 at {at}: {e}"))?;
+    *at += rest.len() - after.len();
+    Ok(value)
 }
 
 /// Walks the module's sections (id, size) after the 8-byte header.

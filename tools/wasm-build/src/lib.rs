@@ -508,16 +508,11 @@ pub fn bundle_car(actors: &[BuiltActor]) -> Result<Vec<u8>> {
 }
 
 /// Appends `v` as an unsigned LEB128 varint (CAR framing, wasm section sizes).
-pub fn push_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+pub fn push_varint(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(unsigned_varint::encode::u64(
+        v,
+        &mut unsigned_varint::encode::u64_buffer(),
+    ));
 }
 
 /// Call from a build script: builds the actors of `group` in `workspace` (one cargo
@@ -603,6 +598,23 @@ mod tests {
             "{product:?}"
         );
         assert!(product.contains(&"bounty-market".to_string()), "{product:?}");
+    }
+
+    #[test]
+    fn varints_are_leb128() {
+        for (v, bytes) in [
+            (0u64, vec![0u8]),
+            (127, vec![0x7f]),
+            (128, vec![0x80, 0x01]),
+            (300, vec![0xac, 0x02]),
+        ] {
+            let mut out = vec![0xaa];
+            push_varint(&mut out, v);
+            assert_eq!(out[1..], bytes, "{v}");
+        }
+        let mut max = Vec::new();
+        push_varint(&mut max, u64::MAX);
+        assert_eq!(max, [[0xff; 9].as_slice(), &[0x01]].concat());
     }
 
     #[test]

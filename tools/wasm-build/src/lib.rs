@@ -13,6 +13,7 @@ use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
+use fvm_ipld_car::{Block, CarHeader, CarWriter};
 use multihash_codetable::{Code, MultihashDigest};
 use serde::{Deserialize, Serialize};
 
@@ -475,35 +476,27 @@ pub fn manifest_json(actors: &[BuiltActor]) -> Result<String> {
 /// A CARv1 whose root is the DAG-CBOR list `[[name, code CID], ...]` and whose blocks are
 /// that list and every module, in package order.
 pub fn bundle_car(actors: &[BuiltActor]) -> Result<Vec<u8>> {
-    #[derive(Serialize)]
-    struct Header {
-        roots: Vec<Cid>,
-        version: u64,
-    }
-    let mut blocks: Vec<(Cid, Vec<u8>)> = Vec::new();
+    let mut modules = Vec::new();
     let mut entries: Vec<(String, Cid)> = Vec::new();
     for a in actors {
-        let bytes = fs::read(&a.wasm)?;
-        let cid = code_cid(&bytes);
+        let data = fs::read(&a.wasm)?;
+        let cid = code_cid(&data);
         entries.push((a.package.clone(), cid));
-        blocks.push((cid, bytes));
+        modules.push(Block { cid, data });
     }
     let manifest = fvm_ipld_encoding::to_vec(&entries)?;
     let root = Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&manifest));
-    let header = fvm_ipld_encoding::to_vec(&Header {
-        roots: vec![root],
-        version: 1,
-    })?;
 
     let mut car = Vec::new();
-    push_varint(&mut car, header.len() as u64);
-    car.extend_from_slice(&header);
-    for (cid, data) in std::iter::once((root, manifest)).chain(blocks) {
-        let cid_bytes = cid.to_bytes();
-        push_varint(&mut car, (cid_bytes.len() + data.len()) as u64);
-        car.extend_from_slice(&cid_bytes);
-        car.extend_from_slice(&data);
+    let mut writer = CarWriter::new(CarHeader::from(vec![root]), &mut car)?;
+    writer.write(Block {
+        cid: root,
+        data: manifest,
+    })?;
+    for module in modules {
+        writer.write(module)?;
     }
+    drop(writer);
     Ok(car)
 }
 
@@ -662,6 +655,35 @@ mod tests {
         }
         let json: serde_json::Value = serde_json::from_str(&manifest_json(&actors).unwrap()).unwrap();
         assert_eq!(json["b"]["bytes"], 10);
+
+        // CARv1 framing, byte for byte: varint(len) ‖ header {roots, version: 1}, then
+        // varint(len) ‖ CID ‖ data for the manifest and each module.
+        let manifest_bytes = fvm_ipld_encoding::to_vec(&manifest).unwrap();
+        #[derive(Serialize)]
+        struct Header {
+            roots: Vec<Cid>,
+            version: u64,
+        }
+        let header = fvm_ipld_encoding::to_vec(&Header {
+            roots: roots.clone(),
+            version: 1,
+        })
+        .unwrap();
+        let mut expected = Vec::new();
+        push_varint(&mut expected, header.len() as u64);
+        expected.extend_from_slice(&header);
+        let blocks = [(roots[0], manifest_bytes)].into_iter().chain(
+            actors
+                .iter()
+                .map(|a| (a.cid().unwrap(), fs::read(&a.wasm).unwrap())),
+        );
+        for (cid, data) in blocks {
+            let cid = cid.to_bytes();
+            push_varint(&mut expected, (cid.len() + data.len()) as u64);
+            expected.extend_from_slice(&cid);
+            expected.extend_from_slice(&data);
+        }
+        assert_eq!(car, expected);
         fs::remove_dir_all(dir).ok();
     }
 }

@@ -1,18 +1,55 @@
-//! `cargo run -p wasm-build -- [--group NAME]... [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]`
-//!
-//! Builds the actor crates to wasm, each group (`product`, `test-actors`: see
-//! `wasm_build::GROUPS`) whole and in a cargo invocation of its own, and prints each module's
-//! size and code CID. With `--verify-reproducible` it also builds everything a second time from
-//! an empty target dir and fails unless every code CID is identical.
+//! The `wasm-build` command line: builds the actor crates to wasm, each group (`product`,
+//! `test-actors`: see `wasm_build::GROUPS`) whole and in a cargo invocation of its own, and
+//! prints each module's size and code CID. `--help` has the options and examples.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use wasm_build::{build, Options, Report, GROUPS};
+use clap::Parser;
+use wasm_build::{build, Group, Options, Report, GROUPS};
+
+/// Builds the workspace's actor crates to FVM-ready wasm, with code CIDs, a manifest and a CAR
+/// bundle, into target/wasm-build/<group>/ (<actor>.wasm, manifest.json, actors.car).
+#[derive(Parser)]
+#[command(
+    name = "wasm-build",
+    after_help = r#"Examples:
+  cargo run -p wasm-build                           # every group
+  cargo run -p wasm-build -- --group product        # the product only
+  cargo run -p wasm-build -- -p stand-in-miner      # print one crate (its group is built whole)
+  cargo run -p wasm-build -- --verify-reproducible  # also rebuild from scratch, compare CIDs
+  cargo run -p wasm-build -- --group product --out DIR  # one group into DIR (scripts/bench.sh)"#
+)]
+struct Args {
+    /// Build only this group (repeatable; every group when absent)
+    #[arg(short, long = "group", value_name = "NAME", value_parser = group)]
+    groups: Vec<Group>,
+    /// Write the modules, manifest.json and actors.car to DIR (needs exactly one --group)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Cargo's target dir for the wasm builds [default: target/wasm-build]
+    #[arg(long, value_name = "DIR")]
+    target_dir: Option<PathBuf>,
+    /// Print only this actor crate (repeatable); the groups it is in are still built whole
+    #[arg(short, long = "package", value_name = "NAME")]
+    packages: Vec<String>,
+    /// Also build everything again from an empty target dir and fail unless every code CID is
+    /// the same
+    #[arg(long = "verify-reproducible")]
+    verify: bool,
+}
+
+/// A `--group` name.
+fn group(name: &str) -> Result<Group, String> {
+    GROUPS.iter().find(|g| g.name == name).copied().ok_or_else(|| {
+        let names: Vec<&str> = GROUPS.iter().map(|g| g.name).collect();
+        format!("no group {name} (groups: {})", names.join(", "))
+    })
+}
 
 fn main() -> ExitCode {
-    match run() {
+    match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("wasm-build: {e:#}");
@@ -21,44 +58,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<()> {
+fn run(args: Args) -> Result<()> {
     // This crate sits at `tools/wasm-build` of the workspace.
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)
         .context("workspace root")?
         .to_path_buf();
-    let mut groups = Vec::new();
-    let mut out = None;
-    let mut target_dir = None;
-    let mut packages = Vec::new();
-    let mut verify = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--group" | "-g" => {
-                let name = args.next().context("--group needs a name")?;
-                let names: Vec<&str> = GROUPS.iter().map(|g| g.name).collect();
-                match GROUPS.iter().find(|g| g.name == name) {
-                    Some(g) => groups.push(*g),
-                    None => bail!("no group {name} (groups: {})", names.join(", ")),
-                }
-            }
-            "--out" => out = Some(PathBuf::from(args.next().context("--out needs a directory")?)),
-            "--target-dir" => {
-                target_dir = Some(PathBuf::from(
-                    args.next().context("--target-dir needs a directory")?,
-                ))
-            }
-            "--package" | "-p" => packages.push(args.next().context("--package needs a name")?),
-            "--verify-reproducible" => verify = true,
-            "-h" | "--help" => {
-                println!("usage: wasm-build [--group NAME]... [--out DIR] [--target-dir DIR] [--package NAME]... [--verify-reproducible]");
-                return Ok(());
-            }
-            other => bail!("unknown argument {other} (see --help)"),
-        }
-    }
+    let Args {
+        mut groups,
+        out,
+        target_dir,
+        packages,
+        verify,
+    } = args;
     if groups.is_empty() {
         groups = GROUPS.to_vec();
     }

@@ -138,9 +138,16 @@ fn build_group(opts: &Options, verify: bool) -> Result<()> {
 
 fn print_report(report: &Report, out: &Path) {
     println!("toolchain: {:?}", report.toolchain);
-    println!("{:<24} {:>9}  code CID", "actor", "bytes");
+    let width = report
+        .actors
+        .iter()
+        .map(|a| a.package.len())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    println!("{:<width$} {:>9}  code CID", "actor", "bytes");
     for a in &report.actors {
-        println!("{:<24} {:>9}  {}", a.package, a.bytes, a.code_cid);
+        println!("{:<width$} {:>9}  {}", a.package, a.bytes, a.code_cid);
     }
     println!(
         "wrote {}/{{<actor>.wasm, manifest.json, actors.car}}",

@@ -27,13 +27,18 @@ impl MapKey for u64 {
     }
 
     fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
-        match unsigned_varint::decode::u64(bytes) {
-            Ok((value, [])) => Ok(value),
-            Ok(_) => Err(ActorError::illegal_state("trailing bytes after varint key")),
-            // Not the decoder's reason: its Display would add ~500 bytes to every module.
-            Err(_) => Err(ActorError::illegal_state("malformed varint key")),
+        match split_varint(bytes)? {
+            (value, []) => Ok(value),
+            _ => Err(ActorError::illegal_state("trailing bytes after varint key")),
         }
     }
+}
+
+/// Reads the varint at the front of `bytes`: its value and the bytes after it (a composite key
+/// is varints and bytes back to back, each varint self-delimiting).
+pub fn split_varint(bytes: &[u8]) -> ActorResult<(u64, &[u8])> {
+    // Not the decoder's reason: its Display would add ~500 bytes to every module.
+    unsigned_varint::decode::u64(bytes).map_err(|_| ActorError::illegal_state("malformed varint key"))
 }
 
 impl MapKey for Address {
@@ -265,6 +270,11 @@ mod tests {
         assert!(u64::from_key_bytes(&[]).is_err());
         // One byte more than a u64 needs.
         assert!(u64::from_key_bytes(&[0xff; 11]).is_err());
+        assert_eq!(
+            split_varint(&[0xac, 0x02, 7, 0x01]).unwrap(),
+            (300, [7, 1].as_slice())
+        );
+        assert!(split_varint(&[0x80]).is_err());
     }
 
     #[test]

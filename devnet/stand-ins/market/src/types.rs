@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use actor_runtime::map::split_varint;
 use actor_runtime::{method_hash, ActorError, ActorResult, MapKey};
 use cid::Cid;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
@@ -447,13 +448,9 @@ impl MapKey for SectorKey {
     }
 
     fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
-        let split = bytes
-            .iter()
-            .position(|b| b & 0x80 == 0)
-            .ok_or_else(|| ActorError::illegal_state("malformed sector key"))?;
-        let (provider, sector) = bytes.split_at(split + 1);
+        let (provider, sector) = split_varint(bytes).map_err(|e| e.wrap("sector key"))?;
         Ok(Self {
-            provider: u64::from_key_bytes(provider)?,
+            provider,
             sector: u64::from_key_bytes(sector)?,
         })
     }

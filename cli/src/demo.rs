@@ -20,10 +20,11 @@ use suite_devnet::Account;
 use suite_interfaces::bounty::PostBountyParams;
 use suite_interfaces::reputation::Metadata;
 
-use crate::commands::*;
+use crate::calls::*;
 use crate::devnet::{dir_size, Devnet};
 use crate::output::{thousands, Output, Table};
 use crate::units::{atto_json, fil};
+use crate::views::*;
 use crate::DemoArgs;
 
 /// Pieces of a whole 32 GiB sector, kept for months: stakes the size of the registry's prior, so

@@ -19,11 +19,10 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, MethodNum};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use suite_devnet::bounty::{self as market_helpers, Suite};
 use suite_devnet::harness::params;
-use suite_devnet::{Account, Harness, Receipt, Snapshot};
+use suite_devnet::{Account, Chain, Harness, Receipt, Snapshot};
 use suite_interfaces::bounty::MarketPolicy;
 use suite_interfaces::escrow::Policy;
 
@@ -248,6 +247,10 @@ pub fn method_label(method: MethodNum) -> String {
         (m::METHOD_HARNESS_TERMINATE_SECTOR, "HarnessTerminateSector"),
         (m::METHOD_HARNESS_MOVE_SECTOR, "HarnessMoveSector"),
         (m::METHOD_HARNESS_COMPACT_SECTOR, "HarnessCompactSector"),
+        (
+            m::METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED,
+            "HarnessNotifySectorContentChanged",
+        ),
     ];
     match harness.iter().find(|(n, _)| *n == method) {
         Some((_, name)) => name.to_string(),
@@ -540,33 +543,6 @@ impl Devnet {
         self.send_raw(from, to, method, number, params(p), value)
     }
 
-    /// A getter, decoded. Sent as an implicit message (as a node answers a read-only call):
-    /// no account pays for it or bumps its nonce, so even inside a write command it changes
-    /// nothing but what it reads.
-    pub fn query<P: Serialize, R: DeserializeOwned>(
-        &mut self,
-        to: ActorID,
-        method: &str,
-        number: MethodNum,
-        p: &P,
-    ) -> Result<R> {
-        self.query_raw(to, method, number, params(p))
-    }
-
-    /// [`Devnet::query`] with params already encoded (`RawBytes::default()` for none).
-    pub fn query_raw<R: DeserializeOwned>(
-        &mut self,
-        to: ActorID,
-        method: &str,
-        number: MethodNum,
-        params: RawBytes,
-    ) -> Result<R> {
-        let r = self.h.implicit(to, number, params)?;
-        self.judge(r, method, to)?
-            .ret()
-            .with_context(|| format!("decoding the return of {method}"))
-    }
-
     /// An account the devnet can sign for, by name or address.
     pub fn account(&self, name: &str) -> Result<Account> {
         if let Some(a) = self.record.accounts.get(name) {
@@ -707,6 +683,42 @@ fn allocated(m: &std::fs::Metadata) -> u64 {
 #[cfg(not(unix))]
 fn allocated(m: &std::fs::Metadata) -> u64 {
     m.len()
+}
+
+/// The devnet as the clients' chain: every message and read is judged as the CLI's own sends
+/// are (its gas recorded for the demo's table, a failure turned into a [`Refused`] error that
+/// names the method, the actor and its exit code).
+impl Chain for Devnet {
+    fn send(
+        &mut self,
+        from: &Account,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let to_id = self.h.resolve(&to)?.unwrap_or_default();
+        let r = self.h.send(from, to, method, params, value)?;
+        self.judge(r, &method_label(method), to_id)
+    }
+
+    fn read(&mut self, to: Address, method: MethodNum, params: RawBytes) -> Result<Receipt> {
+        let to_id = self.h.resolve(&to)?.unwrap_or_default();
+        let r = Chain::read(&mut self.h, to, method, params)?;
+        self.judge(r, &method_label(method), to_id)
+    }
+
+    fn epoch(&self) -> Result<ChainEpoch> {
+        Ok(self.h.epoch())
+    }
+
+    fn balance(&self, address: &Address) -> Result<TokenAmount> {
+        Chain::balance(&self.h, address)
+    }
+
+    fn resolve(&self, address: &Address) -> Result<Option<ActorID>> {
+        self.h.resolve(address)
+    }
 }
 
 #[cfg(test)]

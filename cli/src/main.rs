@@ -6,13 +6,15 @@
 //! the new state to disk in one transaction. A refused message prints the actor's exit code
 //! name and message, exits with status 1 and changes nothing. Read commands never write.
 
-mod commands;
+mod calls;
 mod demo;
 mod devnet;
+mod handlers;
 mod output;
 mod piece;
 mod store;
 mod units;
+mod views;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -336,7 +338,7 @@ fn main() -> ExitCode {
     let json = cli.json;
     let wait = std::time::Duration::from_secs(cli.lock_wait);
     let result = piece::prepare(&mut cli.command, json)
-        .and_then(|()| commands::run(&cli.data_dir, cli.command, json, wait));
+        .and_then(|()| handlers::run(&cli.data_dir, cli.command, json, wait));
     match result {
         Ok(out) => {
             if json {

@@ -11,13 +11,12 @@ use anyhow::{bail, Context, Result};
 use cid::Cid;
 use clap::{Args, Subcommand};
 use serde_json::json;
-use stand_in_market as f05;
 use suite_commp::PieceCommitment;
 
-use crate::commands::bytes;
 use crate::devnet::Devnet;
 use crate::output::Output;
 use crate::units::{parse_piece_cid, parse_size};
+use crate::views::bytes;
 use crate::{BountyCmd, Command, DealCmd};
 
 #[derive(Subcommand)]
@@ -131,15 +130,10 @@ pub fn run(dir: &Path, command: PieceCmd, json: bool, wait: Duration) -> Result<
         PieceCmd::Verify { file, deal } => {
             let c = commp(&file, json)?;
             let mut d = Devnet::open(dir, wait)?;
-            let p = f05::DealQueryParams { id: deal };
-            let on_chain: f05::GetDealDataCommitmentReturn = d
-                .query(
-                    actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID,
-                    "GetDealDataCommitment",
-                    f05::METHOD_GET_DEAL_DATA_COMMITMENT,
-                    &p,
-                )
-                .with_context(|| {
+            let on_chain = crate::calls::answer(
+                suite_devnet::StorageMarketClient::new().deal_data_commitment(&mut d, deal),
+            )
+            .with_context(|| {
                     format!(
                         "deal {deal}: the storage market keeps only live deals: a terminated, settled or expired deal is gone"
                     )

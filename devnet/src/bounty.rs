@@ -1,9 +1,6 @@
-//! Typed helpers for the BountyMarket actor: deployment of the whole suite in the design's
-//! order, every method, and the books check the scenario tests run after each message (the
-//! market's own `logic::check_invariants`, plus the escrow's).
-//!
-//! Messages answer their `Receipt` (so tests can check the exit code, gas and events);
-//! getters answer `Result<Result<T, ExitCode>>` like the other helpers.
+//! The BountyMarket on the devnet: deployment of the whole suite in the design's order, params
+//! builders, and the books check the scenario tests run after each message (the market's own
+//! `logic::check_invariants`, plus the escrow's). Its calls are [`BountyMarketClient`]'s.
 
 use anyhow::{anyhow, Context, Result};
 use bounty_market::state::State;
@@ -11,13 +8,12 @@ use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::address::Address;
 use fvm_shared::deal::DealID;
-use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
 use fvm_shared::ActorID;
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{Policy, SectorLocation};
 
 use crate::{escrow, reputation, Account, Harness, Receipt};
+use suite_client::{BountyMarketClient, EscrowClient, ReputationClient};
 
 pub const PACKAGE: &str = "bounty-market";
 
@@ -27,6 +23,20 @@ pub struct Suite {
     pub reputation: ActorID,
     pub escrow: ActorID,
     pub market: ActorID,
+}
+
+impl Suite {
+    pub fn market_client(&self) -> BountyMarketClient {
+        BountyMarketClient::at(self.market)
+    }
+
+    pub fn escrow_client(&self) -> EscrowClient {
+        EscrowClient::at(self.escrow)
+    }
+
+    pub fn reputation_client(&self) -> ReputationClient {
+        ReputationClient::at(self.reputation)
+    }
 }
 
 /// Deploys the suite in the design's order: a registry administered by `admin`, an escrow
@@ -48,10 +58,13 @@ pub fn deploy<B: Blockstore + Clone + 'static>(
         Address::new_id(registry),
         market_policy,
     )?;
-    reputation::add_reporter(h, admin, registry, escrow)?
+    let registry_client = ReputationClient::at(registry);
+    registry_client
+        .add_reporter(h, admin, Address::new_id(escrow))?
         .ok()
         .context("AddReporter(escrow)")?;
-    reputation::add_reporter(h, admin, registry, market)?
+    registry_client
+        .add_reporter(h, admin, Address::new_id(market))?
         .ok()
         .context("AddReporter(market)")?;
     Ok(Suite {
@@ -77,17 +90,6 @@ pub fn deploy_market<B: Blockstore + Clone + 'static>(
     h.deploy(deployer, PACKAGE, &p).context("deploying the market")
 }
 
-/// `PostBounty` with `value` (replicas × reward_per_replica for a valid post).
-pub fn post<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    market: ActorID,
-    p: &PostBountyParams,
-    value: TokenAmount,
-) -> Result<Receipt> {
-    h.call(from, market, METHOD_POST_BOUNTY, p, value)
-}
-
 /// The bounty id a successful `PostBounty` returned.
 pub fn bounty_id(r: &Receipt) -> Result<u64> {
     r.ret().context("PostBounty return")
@@ -108,111 +110,6 @@ pub fn claim_params(
     }
 }
 
-/// `ClaimBounty` with `value` (the bounty's collateral_per_replica for a valid claim).
-pub fn claim<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    market: ActorID,
-    p: &ClaimBountyParams,
-    value: TokenAmount,
-) -> Result<Receipt> {
-    h.call(from, market, METHOD_CLAIM_BOUNTY, p, value)
-}
-
-/// `Withdraw` for `provider` (a miner).
-pub fn withdraw<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    market: ActorID,
-    provider: ActorID,
-) -> Result<Receipt> {
-    let p = ProviderParams {
-        provider: Address::new_id(provider),
-    };
-    h.call(from, market, METHOD_WITHDRAW, &p, TokenAmount::default())
-}
-
-pub fn cancel<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    market: ActorID,
-    bounty_id: u64,
-) -> Result<Receipt> {
-    h.call(
-        from,
-        market,
-        METHOD_CANCEL_BOUNTY,
-        &IdParams { id: bounty_id },
-        TokenAmount::default(),
-    )
-}
-
-pub fn reclaim<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    market: ActorID,
-    bounty_id: u64,
-) -> Result<Receipt> {
-    h.call(
-        from,
-        market,
-        METHOD_RECLAIM,
-        &IdParams { id: bounty_id },
-        TokenAmount::default(),
-    )
-}
-
-pub fn get_bounty<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    market: ActorID,
-    bounty_id: u64,
-) -> Result<Result<GetBountyReturn, ExitCode>> {
-    h.call(
-        caller,
-        market,
-        METHOD_GET_BOUNTY,
-        &IdParams { id: bounty_id },
-        TokenAmount::default(),
-    )?
-    .outcome()
-}
-
-pub fn get_claim<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    market: ActorID,
-    claim_id: u64,
-) -> Result<Result<GetClaimReturn, ExitCode>> {
-    h.call(
-        caller,
-        market,
-        METHOD_GET_CLAIM,
-        &IdParams { id: claim_id },
-        TokenAmount::default(),
-    )?
-    .outcome()
-}
-
-pub fn provider_balance<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    market: ActorID,
-    provider: ActorID,
-) -> Result<Result<ProviderBalance, ExitCode>> {
-    let p = ProviderParams {
-        provider: Address::new_id(provider),
-    };
-    h.call(
-        caller,
-        market,
-        METHOD_GET_PROVIDER_BALANCE,
-        &p,
-        TokenAmount::default(),
-    )?
-    .outcome()
-}
-
 /// List params.
 pub fn list_params(
     client: Option<ActorID>,
@@ -225,43 +122,6 @@ pub fn list_params(
         piece_cid,
         cursor,
         limit,
-    }
-}
-
-pub fn list_bounties<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    market: ActorID,
-    p: &ListBountiesParams,
-) -> Result<Result<ListBountiesReturn, ExitCode>> {
-    h.call(caller, market, METHOD_LIST_BOUNTIES, p, TokenAmount::default())?
-        .outcome()
-}
-
-/// Every bounty matching `client` / `piece_cid`, walking pages of `limit`; also returns the
-/// page sizes.
-pub fn all_bounties<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    market: ActorID,
-    client: Option<ActorID>,
-    piece_cid: Option<Cid>,
-    limit: u32,
-) -> Result<(Vec<GetBountyReturn>, Vec<usize>)> {
-    let (mut bounties, mut pages, mut cursor) = (Vec::new(), Vec::new(), None);
-    loop {
-        let p = list_params(client, piece_cid, cursor, limit);
-        let page = list_bounties(h, caller, market, &p)?
-            .map_err(|c| anyhow!("ListBounties failed with exit {}", c.value()))?;
-        pages.push(page.bounties.len());
-        bounties.extend(page.bounties);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok((bounties, pages)),
-        }
-        if pages.len() > 1_000 {
-            return Err(anyhow!("ListBounties does not terminate"));
-        }
     }
 }
 

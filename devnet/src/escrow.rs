@@ -1,8 +1,6 @@
-//! Typed helpers for the CollateralEscrow actor: deployment with its reputation registry,
-//! every method, and the books check the scenario tests run after each message.
-//!
-//! Messages answer their `Receipt` (so tests can check the exit code, gas and events);
-//! getters answer `Result<Result<T, ExitCode>>` like the market and miner helpers.
+//! The CollateralEscrow on the devnet: deployment with its reputation registry, params
+//! builders, and the books check the scenario tests run after each message. Its calls are
+//! [`EscrowClient`]'s.
 
 use anyhow::{anyhow, Context, Result};
 use collateral_escrow::state::State;
@@ -10,13 +8,12 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
-use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use suite_interfaces::escrow::*;
 
 use crate::{reputation, Account, Harness, Receipt};
+use suite_client::{EscrowClient, ReputationClient};
 
 pub const PACKAGE: &str = "collateral-escrow";
 
@@ -29,6 +26,16 @@ pub struct Suite {
     pub escrow: ActorID,
 }
 
+impl Suite {
+    pub fn escrow_client(&self) -> EscrowClient {
+        EscrowClient::at(self.escrow)
+    }
+
+    pub fn reputation_client(&self) -> ReputationClient {
+        ReputationClient::at(self.reputation)
+    }
+}
+
 /// Deploys a reputation registry administered by `admin`, then an escrow reporting to it with
 /// `policy`, then has the admin register the escrow as a reporter (the design's order).
 pub fn deploy<B: Blockstore + Clone + 'static>(
@@ -39,7 +46,8 @@ pub fn deploy<B: Blockstore + Clone + 'static>(
 ) -> Result<Suite> {
     let registry = reputation::deploy(h, deployer, admin.id).context("deploying the registry")?;
     let escrow = deploy_escrow(h, deployer, Address::new_id(registry), policy)?;
-    reputation::add_reporter(h, admin, registry, escrow)?
+    ReputationClient::at(registry)
+        .add_reporter(h, admin, Address::new_id(escrow))?
         .ok()
         .context("AddReporter(escrow)")?;
     Ok(Suite {
@@ -95,129 +103,9 @@ pub fn lock_params(
     }
 }
 
-/// `Lock` with `value` as the collateral.
-pub fn lock<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    escrow: ActorID,
-    p: &LockParams,
-    value: TokenAmount,
-) -> Result<Receipt> {
-    h.call(from, escrow, METHOD_LOCK, p, value)
-}
-
 /// The lock id a successful `Lock` returned.
 pub fn lock_id(r: &Receipt) -> Result<u64> {
     r.ret().context("Lock return")
-}
-
-pub fn top_up<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    escrow: ActorID,
-    lock_id: u64,
-    value: TokenAmount,
-) -> Result<Receipt> {
-    h.call(from, escrow, METHOD_TOP_UP, &LockIdParams { lock_id }, value)
-}
-
-pub fn report_fault<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    escrow: ActorID,
-    lock_id: u64,
-    proof: FaultProof,
-) -> Result<Receipt> {
-    h.call(
-        from,
-        escrow,
-        METHOD_REPORT_FAULT,
-        &ReportFaultParams { lock_id, proof },
-        TokenAmount::default(),
-    )
-}
-
-pub fn release<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    from: &Account,
-    escrow: ActorID,
-    lock_id: u64,
-) -> Result<Receipt> {
-    h.call(
-        from,
-        escrow,
-        METHOD_RELEASE,
-        &LockIdParams { lock_id },
-        TokenAmount::default(),
-    )
-}
-
-pub fn get_lock<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    escrow: ActorID,
-    lock_id: u64,
-) -> Result<Result<GetLockReturn, ExitCode>> {
-    h.call(
-        caller,
-        escrow,
-        METHOD_GET_LOCK,
-        &LockIdParams { lock_id },
-        TokenAmount::default(),
-    )?
-    .outcome()
-}
-
-pub fn list_locks<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    escrow: ActorID,
-    provider: ActorID,
-    cursor: Option<u64>,
-    limit: u32,
-) -> Result<Result<ListLocksReturn, ExitCode>> {
-    let p = ListLocksParams {
-        provider,
-        cursor,
-        limit,
-    };
-    h.call(caller, escrow, METHOD_LIST_LOCKS, &p, TokenAmount::default())?
-        .outcome()
-}
-
-/// Every lock of `provider`, walking the pages of `limit`; also returns the page sizes.
-pub fn all_locks<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    escrow: ActorID,
-    provider: ActorID,
-    limit: u32,
-) -> Result<(Vec<GetLockReturn>, Vec<usize>)> {
-    let (mut locks, mut pages, mut cursor) = (Vec::new(), Vec::new(), None);
-    loop {
-        let page = list_locks(h, caller, escrow, provider, cursor, limit)?
-            .map_err(|c| anyhow!("ListLocks failed with exit {}", c.value()))?;
-        pages.push(page.locks.len());
-        locks.extend(page.locks);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok((locks, pages)),
-        }
-        if pages.len() > 1_000 {
-            return Err(anyhow!("ListLocks does not terminate"));
-        }
-    }
-}
-
-pub fn totals<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    escrow: ActorID,
-) -> Result<Totals> {
-    h.call_no_params(caller, escrow, METHOD_GET_TOTALS)?
-        .ok()
-        .context("GetTotals")?
-        .ret()
 }
 
 /// The escrow's decoded state root.

@@ -15,12 +15,10 @@ use fvm::machine::{DefaultMachine, Machine, NetworkConfig};
 use fvm::state_tree::ActorState;
 use fvm_integration_tests::dummy::DummyExterns;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
-use fvm_ipld_encoding::{from_slice, to_vec, CborStore, RawBytes};
+use fvm_ipld_encoding::{to_vec, CborStore, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
-use fvm_shared::event::StampedEvent;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
@@ -29,6 +27,7 @@ use serde::Serialize;
 pub use stand_in_market::StorageMarketPolicy;
 
 use crate::genesis::{self, Manifest};
+pub use suite_client::{params, Account, Chain, Receipt};
 
 type Kernel<B> = DefaultFilecoinKernel<DefaultCallManager<DefaultMachine<B, DummyExterns>>>;
 type Exec<B> = DefaultExecutor<Kernel<B>>;
@@ -48,19 +47,6 @@ pub fn message_fee() -> TokenAmount {
     TokenAmount::from_atto(MESSAGE_GAS_LIMIT) * BASE_FEE_ATTO
 }
 
-/// An account: its ID and the key address messages are signed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Account {
-    pub id: ActorID,
-    pub key: Address,
-}
-
-impl Account {
-    pub fn address(&self) -> Address {
-        Address::new_id(self.id)
-    }
-}
-
 /// Where a chain stands: enough to reopen it from its blockstore ([`Harness::resume`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Snapshot {
@@ -72,99 +58,17 @@ pub struct Snapshot {
     pub next_key: u64,
 }
 
-/// What a message did.
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    pub exit_code: ExitCode,
-    pub return_data: RawBytes,
-    pub gas_used: u64,
-    pub events: Vec<StampedEvent>,
-    /// The VM's account of a failure (actor abort messages, backtrace), if any.
-    pub failure: Option<String>,
-    /// Gas charges, calls and returns in execution order; empty unless tracing is on
-    /// (`Harness::set_tracing`).
-    pub exec_trace: fvm::trace::ExecutionTrace,
-}
-
-impl Receipt {
-    fn from_apply(ret: ApplyRet) -> Self {
-        Self {
-            exit_code: ret.msg_receipt.exit_code,
-            return_data: ret.msg_receipt.return_data,
-            gas_used: ret.msg_receipt.gas_used,
-            events: ret.events,
-            failure: ret.failure_info.map(|f| f.to_string()),
-            exec_trace: ret.exec_trace,
-        }
-    }
-
-    pub fn is_ok(&self) -> bool {
-        self.exit_code.is_success()
-    }
-
-    /// This receipt if the message succeeded, else an error with the VM's explanation.
-    pub fn ok(self) -> Result<Self> {
-        if !self.is_ok() {
-            bail!(
-                "message failed with exit {}: {}",
-                self.exit_code.value(),
-                self.failure.unwrap_or_default()
-            );
-        }
-        Ok(self)
-    }
-
-    /// Decodes the return value of a successful message.
-    pub fn ret<T: DeserializeOwned>(&self) -> Result<T> {
-        if !self.is_ok() {
-            bail!(
-                "no return: exit {}: {}",
-                self.exit_code.value(),
-                self.failure.clone().unwrap_or_default()
-            );
-        }
-        from_slice(&self.return_data).context("decoding return")
-    }
-
-    /// The decoded return of a success, or the exit code of a failure.
-    pub fn outcome<T: DeserializeOwned>(&self) -> Result<Result<T, ExitCode>> {
-        if !self.is_ok() {
-            return Ok(Err(self.exit_code));
-        }
-        self.ret().map(Ok)
-    }
-
-    /// Fails unless the message exited with `code`; returns the VM's failure text.
-    pub fn expect_exit(&self, code: ExitCode) -> Result<String> {
-        if self.exit_code != code {
-            bail!(
-                "expected exit {}, got {}: {}",
-                code.value(),
-                self.exit_code.value(),
-                self.failure.clone().unwrap_or_default()
-            );
-        }
-        Ok(self.failure.clone().unwrap_or_default())
-    }
-
-    /// Events with `$type` equal to `event_type`.
-    pub fn events_of(&self, event_type: &str) -> Vec<&StampedEvent> {
-        let wanted = to_vec(&event_type).expect("encode text");
-        self.events
-            .iter()
-            .filter(|e| {
-                e.event
-                    .entries
-                    .first()
-                    .is_some_and(|x| x.key == "$type" && x.value == wanted)
-            })
-            .collect()
-    }
-}
-
-/// CBOR-encodes message parameters; `None` sends an empty params block.
-pub fn params<P: Serialize>(p: &P) -> RawBytes {
-    RawBytes::new(to_vec(p).expect("parameters encode"))
+/// A receipt out of the VM's answer; the execution trace is kept apart
+/// ([`Harness::last_trace`]) so that receipts are the same over any [`Chain`].
+fn receipt_of(ret: ApplyRet) -> (Receipt, fvm::trace::ExecutionTrace) {
+    let receipt = Receipt {
+        exit_code: ret.msg_receipt.exit_code,
+        return_data: ret.msg_receipt.return_data,
+        gas_used: ret.msg_receipt.gas_used,
+        events: ret.events,
+        failure: ret.failure_info.map(|f| f.to_string()),
+    };
+    (receipt, ret.exec_trace)
 }
 
 /// The local chain.
@@ -177,6 +81,8 @@ pub struct Harness<B: Blockstore + Clone + 'static = Rc<MemoryBlockstore>> {
     operator: Account,
     next_key: u64,
     tracing: bool,
+    /// The last message's gas charges, calls and returns; empty unless tracing is on.
+    last_trace: fvm::trace::ExecutionTrace,
     /// Modules [`Harness::deploy`] finds by package name besides the product's
     /// ([`crate::actors::ACTORS`]): tests and the bench add their test actors here.
     extra_modules: Vec<(&'static str, &'static [u8])>,
@@ -226,6 +132,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             },
             next_key: 1,
             tracing: false,
+            last_trace: Vec::new(),
             extra_modules: Vec::new(),
         };
         h.instantiate(root)?;
@@ -255,6 +162,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             operator: snapshot.operator,
             next_key: snapshot.next_key,
             tracing: false,
+            last_trace: Vec::new(),
             extra_modules: Vec::new(),
         };
         h.instantiate(snapshot.root)?;
@@ -290,6 +198,18 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
 
     fn exec_mut(&mut self) -> &mut Exec<B> {
         self.executor.as_mut().expect("machine is instantiated")
+    }
+
+    fn keep_trace(&mut self, ret: ApplyRet) -> Receipt {
+        let (receipt, trace) = receipt_of(ret);
+        self.last_trace = trace;
+        receipt
+    }
+
+    /// The last message's gas charges, calls and returns in execution order; empty unless
+    /// tracing is on ([`Harness::set_tracing`]).
+    pub fn last_trace(&self) -> &fvm::trace::ExecutionTrace {
+        &self.last_trace
     }
 
     /// Gas tracing for the next messages (takes effect at the next machine instantiation).
@@ -421,7 +341,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         let ret = self
             .exec_mut()
             .execute_message(message, ApplyKind::Explicit, raw_length)?;
-        Ok(Receipt::from_apply(ret))
+        Ok(self.keep_trace(ret))
     }
 
     /// `send` to an actor by ID with CBOR parameters.
@@ -449,10 +369,14 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
 
     /// An implicit message from the system actor (as the chain itself sends).
     pub fn implicit(&mut self, to: ActorID, method: MethodNum, params: RawBytes) -> Result<Receipt> {
+        self.implicit_to(Address::new_id(to), method, params)
+    }
+
+    fn implicit_to(&mut self, to: Address, method: MethodNum, params: RawBytes) -> Result<Receipt> {
         let message = Message {
             version: 0,
             from: Address::new_id(SYSTEM_ACTOR_ID),
-            to: Address::new_id(to),
+            to,
             sequence: 0,
             value: TokenAmount::default(),
             method_num: method,
@@ -462,7 +386,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             gas_premium: TokenAmount::default(),
         };
         let ret = self.exec_mut().execute_message(message, ApplyKind::Implicit, 0)?;
-        Ok(Receipt::from_apply(ret))
+        Ok(self.keep_trace(ret))
     }
 
     /// Installs wasm code through the stand-in init (InstallCode) and returns its code CID.
@@ -577,4 +501,38 @@ pub fn key_address(n: u64) -> Address {
     pubkey[1..9].copy_from_slice(&n.to_be_bytes());
     pubkey[9..17].copy_from_slice(b"suitekey");
     Address::new_secp256k1(&pubkey).expect("65-byte key")
+}
+
+/// The devnet as a [`Chain`]: messages execute at once; a read is an implicit message (nobody
+/// pays, no nonce moves), which is what a node's `StateCall` amounts to for a getter.
+impl<B: Blockstore + Clone + 'static> Chain for Harness<B> {
+    fn send(
+        &mut self,
+        from: &Account,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        Harness::send(self, from, to, method, params, value)
+    }
+
+    fn read(&mut self, to: Address, method: MethodNum, params: RawBytes) -> Result<Receipt> {
+        self.implicit_to(to, method, params)
+    }
+
+    fn epoch(&self) -> Result<ChainEpoch> {
+        Ok(self.epoch)
+    }
+
+    fn balance(&self, address: &Address) -> Result<TokenAmount> {
+        match Harness::resolve(self, address)? {
+            Some(id) => Harness::balance(self, id),
+            None => Ok(TokenAmount::default()),
+        }
+    }
+
+    fn resolve(&self, address: &Address) -> Result<Option<ActorID>> {
+        Harness::resolve(self, address)
+    }
 }

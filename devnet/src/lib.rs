@@ -13,4 +13,8 @@ pub mod miner;
 pub mod reputation;
 pub mod storage_market;
 
-pub use harness::{Account, Harness, Receipt, Snapshot};
+pub use harness::{Account, Chain, Harness, Receipt, Snapshot};
+pub use suite_client as client;
+pub use suite_client::{
+    BountyMarketClient, EscrowClient, MinerClient, ReputationClient, StorageMarketClient,
+};

@@ -1,14 +1,12 @@
-//! Typed helpers for stand-in storage miners: creation through init's Exec (as the power
-//! actor's CreateMiner would), the operator's `Harness*` controls, and the exported getters.
-//!
-//! Getters answer `Result<Result<T, ExitCode>>`: the outer error is a harness failure, the
-//! inner one the miner's exit code, so tests can assert refusals. Controls answer the
-//! `Receipt`, so tests can `.ok()` them or check the exit code and the events.
+//! Stand-in storage miners on the devnet: creation through init's Exec (as the power actor's
+//! CreateMiner would) and the operator's `Harness*` controls, which answer the `Receipt` so
+//! tests can `.ok()` them or check the exit code and the events. The exported getters are
+//! [`suite_client::MinerClient`]'s.
 
 use actor_runtime::builtin::BuiltinType;
 use anyhow::{Context, Result};
 use fvm_ipld_blockstore::Blockstore;
-use fvm_ipld_encoding::{from_slice, RawBytes};
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
@@ -18,7 +16,7 @@ use serde::de::DeserializeOwned;
 pub use stand_in_miner::*;
 
 use crate::harness::params;
-use crate::{Account, Harness, Receipt};
+use crate::{Account, Chain, Harness, Receipt};
 
 /// The Exec message creating a miner; its receipt, so a refusal can be asserted.
 pub fn exec_miner<B: Blockstore + Clone + 'static>(
@@ -100,14 +98,14 @@ impl Control {
     }
 }
 
-/// Sends a control message from any account (only the operator is obeyed).
-pub fn control_from<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
+/// Sends a control message from any account (only the operator is obeyed), on any chain.
+pub fn control_from<C: Chain + ?Sized>(
+    chain: &mut C,
     from: &Account,
     miner: ActorID,
     control: &Control,
 ) -> Result<Receipt> {
-    h.send(
+    chain.send(
         from,
         Address::new_id(miner),
         control.method(),
@@ -210,112 +208,6 @@ pub fn notify_sector_content_changed<B: Blockstore + Clone + 'static>(
         &Control::Notify(HarnessNotifyParams { receiver, sectors }),
     )?;
     answer(&r)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Getters (any caller; sent from the operator)
-// ---------------------------------------------------------------------------------------------
-
-/// A getter message with a params block, or none.
-pub fn query<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-    method: MethodNum,
-    params: Option<RawBytes>,
-) -> Result<Receipt> {
-    let operator = h.operator();
-    h.send(
-        &operator,
-        Address::new_id(miner),
-        method,
-        params.unwrap_or_default(),
-        TokenAmount::default(),
-    )
-}
-
-pub fn get_owner<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-) -> Result<Result<GetOwnerReturn, ExitCode>> {
-    answer(&query(h, miner, METHOD_GET_OWNER, None)?)
-}
-
-pub fn is_controlling_address<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-    address: Address,
-) -> Result<Result<bool, ExitCode>> {
-    let p = params(&IsControllingAddressParams { address });
-    let r = query(h, miner, METHOD_IS_CONTROLLING_ADDRESS, Some(p))?;
-    Ok(answer::<IsControllingAddressReturn>(&r)?.map(|r| r.is_controlling))
-}
-
-/// Bytes.
-pub fn get_sector_size<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-) -> Result<Result<u64, ExitCode>> {
-    let r = query(h, miner, METHOD_GET_SECTOR_SIZE, None)?;
-    Ok(answer::<GetSectorSizeReturn>(&r)?.map(|r| r.sector_size))
-}
-
-pub fn get_available_balance<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-) -> Result<Result<TokenAmount, ExitCode>> {
-    let r = query(h, miner, METHOD_GET_AVAILABLE_BALANCE, None)?;
-    Ok(answer::<GetAvailableBalanceReturn>(&r)?.map(|r| r.available_balance))
-}
-
-/// The sector's status and location, its `aux_data` decoded.
-pub fn generate_sector_location<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-    sector_number: SectorNumber,
-) -> Result<Result<(SectorStatusCode, SectorLocation), ExitCode>> {
-    let p = params(&GenerateSectorLocationParams { sector_number });
-    let r = query(h, miner, METHOD_GENERATE_SECTOR_LOCATION, Some(p))?;
-    match answer::<GenerateSectorLocationReturn>(&r)? {
-        Ok(ret) => {
-            let location: SectorLocation = from_slice(ret.aux_data.bytes()).context("aux_data")?;
-            Ok(Ok((ret.status, location)))
-        }
-        Err(code) => Ok(Err(code)),
-    }
-}
-
-pub fn validate_sector_status<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-    sector_number: SectorNumber,
-    status: SectorStatusCode,
-    location: SectorLocation,
-) -> Result<Result<bool, ExitCode>> {
-    validate_sector_status_raw(
-        h,
-        miner,
-        ValidateSectorStatusParams::new(sector_number, status, location),
-    )
-}
-
-/// With params as given (any status byte, any `aux_data`).
-pub fn validate_sector_status_raw<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-    p: ValidateSectorStatusParams,
-) -> Result<Result<bool, ExitCode>> {
-    let r = query(h, miner, METHOD_VALIDATE_SECTOR_STATUS, Some(params(&p)))?;
-    Ok(answer::<ValidateSectorStatusReturn>(&r)?.map(|r| r.valid))
-}
-
-pub fn get_nominal_sector_expiration<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    miner: ActorID,
-    sector_number: SectorNumber,
-) -> Result<Result<ChainEpoch, ExitCode>> {
-    let p = params(&GetNominalSectorExpirationParams { sector_number });
-    let r = query(h, miner, METHOD_GET_NOMINAL_SECTOR_EXPIRATION, Some(p))?;
-    Ok(answer::<GetNominalSectorExpirationReturn>(&r)?.map(|r| r.expiration))
 }
 
 /// The miner's decoded state.

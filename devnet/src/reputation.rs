@@ -1,15 +1,13 @@
-//! Typed helpers for the ProviderReputation actor.
+//! The ProviderReputation on the devnet: deployment and sample metadata. Its calls are
+//! [`suite_client::ReputationClient`]'s.
 
 use anyhow::Result;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::address::Address;
-use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
 use fvm_shared::ActorID;
-use serde::Serialize;
 use suite_interfaces::reputation::*;
 
-use crate::{Account, Harness, Receipt};
+use crate::{Account, Harness};
 
 pub const PACKAGE: &str = "provider-reputation";
 
@@ -26,82 +24,6 @@ pub fn deploy<B: Blockstore + Clone + 'static>(
             admin: Address::new_id(admin),
         },
     )
-}
-
-/// Sends `method` with CBOR params and no value.
-pub fn send<B: Blockstore + Clone + 'static, P: Serialize>(
-    h: &mut Harness<B>,
-    from: &Account,
-    registry: ActorID,
-    method: u64,
-    params: &P,
-) -> Result<Receipt> {
-    h.call(from, registry, method, params, TokenAmount::default())
-}
-
-pub fn add_reporter<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    admin: &Account,
-    registry: ActorID,
-    reporter: ActorID,
-) -> Result<Receipt> {
-    send(
-        h,
-        admin,
-        registry,
-        METHOD_ADD_REPORTER,
-        &AddressParams {
-            address: Address::new_id(reporter),
-        },
-    )
-}
-
-pub fn register<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    registry: ActorID,
-    miner: ActorID,
-    metadata: Metadata,
-) -> Result<Receipt> {
-    let p = RegisterProviderParams {
-        miner: Address::new_id(miner),
-        metadata,
-    };
-    send(h, caller, registry, METHOD_REGISTER_PROVIDER, &p)
-}
-
-pub fn reputation<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    registry: ActorID,
-    provider: ActorID,
-) -> Result<Result<ReputationView, ExitCode>> {
-    let r = send(
-        h,
-        caller,
-        registry,
-        METHOD_GET_REPUTATION,
-        &GetReputationParams {
-            provider: Address::new_id(provider),
-        },
-    )?;
-    r.outcome()
-}
-
-pub fn scores<B: Blockstore + Clone + 'static>(
-    h: &mut Harness<B>,
-    caller: &Account,
-    registry: ActorID,
-    providers: Vec<ActorID>,
-) -> Result<Vec<u16>> {
-    let r = send(
-        h,
-        caller,
-        registry,
-        METHOD_GET_SCORES,
-        &GetScoresParams { providers },
-    )?;
-    Ok(r.ok()?.ret::<GetScoresReturn>()?.scores)
 }
 
 /// Metadata that passes validation.

@@ -1,11 +1,9 @@
-//! Typed helpers for the stand-in storage market (f05).
+//! The stand-in storage market (f05) on the devnet.
 //!
-//! [`StorageMarketExt`] adds storage market calls to [`Harness`]: the operator's deal-lifecycle
-//! controls (publish, activate, terminate, settle, time out), every exported getter, and the
-//! escrow (AddBalance / GetBalance). Getters answer `Result<Result<T, ExitCode>>`: the outer error is a
-//! harness failure, the inner one the exit code the market aborted with, so tests can assert
-//! it. Controls come in two forms: `foo` sends as the operator and fails unless the message
-//! succeeded (returning its receipt, for the events); `foo_as` sends from any account and
+//! [`StorageMarketExt`] adds the operator's deal-lifecycle controls to [`Harness`] (publish,
+//! activate, terminate, settle, time out); the exported getters and the escrow (AddBalance /
+//! GetBalance) are [`suite_client::StorageMarketClient`]'s. Controls come in two forms: `foo`
+//! sends as the operator and fails unless the message succeeded (returning its receipt, for the events); `foo_as` sends from any account and
 //! returns the receipt whatever the outcome.
 //!
 //! [`provider_miner`] creates a stand-in miner through init's Exec, so that deals have a
@@ -27,16 +25,14 @@ use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::{ActorID, MethodNum};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stand_in_market::*;
 
 use crate::harness::params;
-use crate::{Account, Harness, Receipt};
+use crate::{Account, Chain, Harness, Receipt};
 
 /// The storage market's ID (f05).
 pub const STORAGE_MARKET: ActorID = STORAGE_MARKET_ACTOR_ID;
@@ -90,28 +86,54 @@ pub fn provider_miner<B: Blockstore + Clone + 'static>(
     .context("creating a provider miner")
 }
 
-/// The decoded return of a successful receipt, or the exit code of a failed one.
-pub fn outcome<T: DeserializeOwned>(r: &Receipt) -> Result<Result<T, ExitCode>> {
-    if r.is_ok() {
-        Ok(Ok(r.ret()?))
-    } else {
-        Ok(Err(r.exit_code))
-    }
+/// `HarnessPublishDeal` from `from` (only the market's operator is obeyed), on any chain; the
+/// return is the new deal's ID.
+pub fn publish_deal<C: Chain + ?Sized>(
+    chain: &mut C,
+    from: &Account,
+    proposal: &DealProposal,
+) -> Result<Receipt> {
+    storage_market_send(chain, from, METHOD_HARNESS_PUBLISH_DEAL, params(proposal))
 }
 
-/// `Ok(())` for a successful receipt that returned nothing (as methods returning `()` do),
-/// or the exit code of a failed one.
-pub fn unit_outcome(r: &Receipt) -> Result<Result<(), ExitCode>> {
-    if !r.is_ok() {
-        return Ok(Err(r.exit_code));
-    }
-    if !r.return_data.is_empty() {
-        return Err(anyhow!(
-            "expected no return block, got {:02x?}",
-            r.return_data.bytes()
-        ));
-    }
-    Ok(Ok(()))
+/// `HarnessActivateDeal` of deal `id` in `sector` at the current epoch, on any chain.
+pub fn activate_deal<C: Chain + ?Sized>(
+    chain: &mut C,
+    from: &Account,
+    id: DealID,
+    sector: SectorNumber,
+) -> Result<Receipt> {
+    let p = HarnessActivateDealParams {
+        deal_id: id,
+        sector_number: sector,
+    };
+    storage_market_send(chain, from, METHOD_HARNESS_ACTIVATE_DEAL, params(&p))
+}
+
+/// A deal control that takes the deal's ID (`HarnessTerminateDeal`, `HarnessSettleDeal`,
+/// `HarnessTimeoutDeal`), on any chain.
+pub fn deal_control<C: Chain + ?Sized>(
+    chain: &mut C,
+    from: &Account,
+    method: MethodNum,
+    id: DealID,
+) -> Result<Receipt> {
+    storage_market_send(chain, from, method, params(&DealQueryParams { id }))
+}
+
+fn storage_market_send<C: Chain + ?Sized>(
+    chain: &mut C,
+    from: &Account,
+    method: MethodNum,
+    raw: RawBytes,
+) -> Result<Receipt> {
+    chain.send(
+        from,
+        Address::new_id(STORAGE_MARKET),
+        method,
+        raw,
+        TokenAmount::default(),
+    )
 }
 
 /// Storage market (f05) calls on the harness.
@@ -149,34 +171,9 @@ pub trait StorageMarketExt {
     fn timeout_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt>;
     fn timeout_deal(&mut self, id: DealID) -> Result<Receipt>;
 
-    // Getters (any caller; these send from the operator).
-    /// The raw receipt of a deal getter called with `id`.
+    /// The raw receipt of a deal getter called with `id` as a message from the operator (the
+    /// typed getters are [`suite_client::StorageMarketClient`]'s).
     fn deal_query(&mut self, method: MethodNum, id: DealID) -> Result<Receipt>;
-    /// A deal getter, decoded.
-    fn deal_get<T: DeserializeOwned>(&mut self, method: MethodNum, id: DealID)
-        -> Result<Result<T, ExitCode>>;
-    fn deal_data_commitment(&mut self, id: DealID) -> Result<Result<GetDealDataCommitmentReturn, ExitCode>>;
-    fn deal_client(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>>;
-    fn deal_provider(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>>;
-    fn deal_label(&mut self, id: DealID) -> Result<Result<Label, ExitCode>>;
-    fn deal_term(&mut self, id: DealID) -> Result<Result<GetDealTermReturn, ExitCode>>;
-    fn deal_total_price(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>>;
-    fn deal_client_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>>;
-    fn deal_provider_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>>;
-    fn deal_verified(&mut self, id: DealID) -> Result<Result<bool, ExitCode>>;
-    fn deal_activation(&mut self, id: DealID) -> Result<Result<GetDealActivationReturn, ExitCode>>;
-    fn deal_sector(&mut self, id: DealID) -> Result<Result<SectorNumber, ExitCode>>;
-
-    // Escrow.
-    /// `AddBalance` for `to`, paying `value` from `from`.
-    fn storage_market_add_balance(
-        &mut self,
-        from: &Account,
-        to: Address,
-        value: TokenAmount,
-    ) -> Result<Result<(), ExitCode>>;
-    /// `GetBalance` of `account`.
-    fn storage_market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>>;
 }
 
 impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
@@ -230,7 +227,7 @@ impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
     }
 
     fn publish_deal_as(&mut self, from: &Account, proposal: &DealProposal) -> Result<Receipt> {
-        self.storage_market_call(from, METHOD_HARNESS_PUBLISH_DEAL, proposal)
+        publish_deal(self, from, proposal)
     }
 
     fn publish_deal(&mut self, proposal: &DealProposal) -> Result<DealID> {
@@ -242,11 +239,7 @@ impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
     }
 
     fn activate_deal_as(&mut self, from: &Account, id: DealID, sector: SectorNumber) -> Result<Receipt> {
-        let p = HarnessActivateDealParams {
-            deal_id: id,
-            sector_number: sector,
-        };
-        self.storage_market_call(from, METHOD_HARNESS_ACTIVATE_DEAL, &p)
+        activate_deal(self, from, id, sector)
     }
 
     fn activate_deal(&mut self, id: DealID, sector: SectorNumber) -> Result<Receipt> {
@@ -257,7 +250,7 @@ impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
     }
 
     fn terminate_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
-        self.storage_market_call(from, METHOD_HARNESS_TERMINATE_DEAL, &DealQueryParams { id })
+        deal_control(self, from, METHOD_HARNESS_TERMINATE_DEAL, id)
     }
 
     fn terminate_deal(&mut self, id: DealID) -> Result<Receipt> {
@@ -268,7 +261,7 @@ impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
     }
 
     fn settle_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
-        self.storage_market_call(from, METHOD_HARNESS_SETTLE_DEAL, &DealQueryParams { id })
+        deal_control(self, from, METHOD_HARNESS_SETTLE_DEAL, id)
     }
 
     fn settle_deal(&mut self, id: DealID) -> Result<Receipt> {
@@ -279,7 +272,7 @@ impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
     }
 
     fn timeout_deal_as(&mut self, from: &Account, id: DealID) -> Result<Receipt> {
-        self.storage_market_call(from, METHOD_HARNESS_TIMEOUT_DEAL, &DealQueryParams { id })
+        deal_control(self, from, METHOD_HARNESS_TIMEOUT_DEAL, id)
     }
 
     fn timeout_deal(&mut self, id: DealID) -> Result<Receipt> {
@@ -292,98 +285,5 @@ impl<B: Blockstore + Clone + 'static> StorageMarketExt for Harness<B> {
     fn deal_query(&mut self, method: MethodNum, id: DealID) -> Result<Receipt> {
         let operator = self.operator();
         self.storage_market_call(&operator, method, &DealQueryParams { id })
-    }
-
-    fn deal_get<T: DeserializeOwned>(
-        &mut self,
-        method: MethodNum,
-        id: DealID,
-    ) -> Result<Result<T, ExitCode>> {
-        outcome(&self.deal_query(method, id)?)
-    }
-
-    fn deal_data_commitment(&mut self, id: DealID) -> Result<Result<GetDealDataCommitmentReturn, ExitCode>> {
-        self.deal_get(METHOD_GET_DEAL_DATA_COMMITMENT, id)
-    }
-
-    fn deal_client(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealClientReturn>(METHOD_GET_DEAL_CLIENT, id)?
-            .map(|r| r.client))
-    }
-
-    fn deal_provider(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealProviderReturn>(METHOD_GET_DEAL_PROVIDER, id)?
-            .map(|r| r.provider))
-    }
-
-    fn deal_label(&mut self, id: DealID) -> Result<Result<Label, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealLabelReturn>(METHOD_GET_DEAL_LABEL, id)?
-            .map(|r| r.label))
-    }
-
-    fn deal_term(&mut self, id: DealID) -> Result<Result<GetDealTermReturn, ExitCode>> {
-        self.deal_get(METHOD_GET_DEAL_TERM, id)
-    }
-
-    fn deal_total_price(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealTotalPriceReturn>(METHOD_GET_DEAL_TOTAL_PRICE, id)?
-            .map(|r| r.total_price))
-    }
-
-    fn deal_client_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealClientCollateralReturn>(METHOD_GET_DEAL_CLIENT_COLLATERAL, id)?
-            .map(|r| r.collateral))
-    }
-
-    fn deal_provider_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealProviderCollateralReturn>(METHOD_GET_DEAL_PROVIDER_COLLATERAL, id)?
-            .map(|r| r.collateral))
-    }
-
-    fn deal_verified(&mut self, id: DealID) -> Result<Result<bool, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealVerifiedReturn>(METHOD_GET_DEAL_VERIFIED, id)?
-            .map(|r| r.verified))
-    }
-
-    fn deal_activation(&mut self, id: DealID) -> Result<Result<GetDealActivationReturn, ExitCode>> {
-        self.deal_get(METHOD_GET_DEAL_ACTIVATION, id)
-    }
-
-    fn deal_sector(&mut self, id: DealID) -> Result<Result<SectorNumber, ExitCode>> {
-        Ok(self
-            .deal_get::<GetDealSectorReturn>(METHOD_GET_DEAL_SECTOR, id)?
-            .map(|r| r.sector))
-    }
-
-    fn storage_market_add_balance(
-        &mut self,
-        from: &Account,
-        to: Address,
-        value: TokenAmount,
-    ) -> Result<Result<(), ExitCode>> {
-        let p = AddBalanceParams {
-            provider_or_client: to,
-        };
-        let r = self.send(
-            from,
-            Address::new_id(STORAGE_MARKET),
-            METHOD_ADD_BALANCE,
-            params(&p),
-            value,
-        )?;
-        unit_outcome(&r)
-    }
-
-    fn storage_market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
-        let operator = self.operator();
-        let r = self.storage_market_call(&operator, METHOD_GET_BALANCE, &GetBalanceParams { account })?;
-        outcome(&r)
     }
 }

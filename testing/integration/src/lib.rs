@@ -10,21 +10,21 @@ use std::rc::Rc;
 use anyhow::Result;
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, MemoryBlockstore};
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::{ActorID, MethodNum};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use stand_in_market::{
-    DealProposal, GetBalanceReturn, GetDealActivationReturn, GetDealDataCommitmentReturn, GetDealTermReturn,
-    Label, State,
-};
+use stand_in_market::{DealProposal, State};
 pub use suite_devnet::harness::StorageMarketPolicy;
 pub use suite_devnet::{bounty, escrow, genesis, miner, storage_market};
-pub use suite_devnet::{Account, Receipt, Snapshot};
+pub use suite_devnet::{client, Account, Chain, Receipt, Snapshot};
+pub use suite_devnet::{
+    BountyMarketClient, EscrowClient, MinerClient, ReputationClient, StorageMarketClient,
+};
 
 pub mod actors;
 pub mod invariants;
@@ -92,6 +92,36 @@ impl<B: Blockstore + Clone + 'static> Deref for Harness<B> {
 impl<B: Blockstore + Clone + 'static> DerefMut for Harness<B> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.0
+    }
+}
+
+/// The devnet's [`Chain`], through to the chain underneath.
+impl<B: Blockstore + Clone + 'static> Chain for Harness<B> {
+    fn send(
+        &mut self,
+        from: &Account,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        Chain::send(&mut self.0, from, to, method, params, value)
+    }
+
+    fn read(&mut self, to: Address, method: MethodNum, params: RawBytes) -> Result<Receipt> {
+        self.0.read(to, method, params)
+    }
+
+    fn epoch(&self) -> Result<ChainEpoch> {
+        Chain::epoch(&self.0)
+    }
+
+    fn balance(&self, address: &Address) -> Result<TokenAmount> {
+        Chain::balance(&self.0, address)
+    }
+
+    fn resolve(&self, address: &Address) -> Result<Option<ActorID>> {
+        Chain::resolve(&self.0, address)
     }
 }
 
@@ -171,70 +201,5 @@ impl<B: Blockstore + Clone + 'static> storage_market::StorageMarketExt for Harne
 
     fn deal_query(&mut self, method: MethodNum, id: DealID) -> Result<Receipt> {
         self.0.deal_query(method, id)
-    }
-
-    fn deal_get<T: DeserializeOwned>(
-        &mut self,
-        method: MethodNum,
-        id: DealID,
-    ) -> Result<Result<T, ExitCode>> {
-        self.0.deal_get(method, id)
-    }
-
-    fn deal_data_commitment(&mut self, id: DealID) -> Result<Result<GetDealDataCommitmentReturn, ExitCode>> {
-        self.0.deal_data_commitment(id)
-    }
-
-    fn deal_client(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>> {
-        self.0.deal_client(id)
-    }
-
-    fn deal_provider(&mut self, id: DealID) -> Result<Result<ActorID, ExitCode>> {
-        self.0.deal_provider(id)
-    }
-
-    fn deal_label(&mut self, id: DealID) -> Result<Result<Label, ExitCode>> {
-        self.0.deal_label(id)
-    }
-
-    fn deal_term(&mut self, id: DealID) -> Result<Result<GetDealTermReturn, ExitCode>> {
-        self.0.deal_term(id)
-    }
-
-    fn deal_total_price(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
-        self.0.deal_total_price(id)
-    }
-
-    fn deal_client_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
-        self.0.deal_client_collateral(id)
-    }
-
-    fn deal_provider_collateral(&mut self, id: DealID) -> Result<Result<TokenAmount, ExitCode>> {
-        self.0.deal_provider_collateral(id)
-    }
-
-    fn deal_verified(&mut self, id: DealID) -> Result<Result<bool, ExitCode>> {
-        self.0.deal_verified(id)
-    }
-
-    fn deal_activation(&mut self, id: DealID) -> Result<Result<GetDealActivationReturn, ExitCode>> {
-        self.0.deal_activation(id)
-    }
-
-    fn deal_sector(&mut self, id: DealID) -> Result<Result<SectorNumber, ExitCode>> {
-        self.0.deal_sector(id)
-    }
-
-    fn storage_market_add_balance(
-        &mut self,
-        from: &Account,
-        to: Address,
-        value: TokenAmount,
-    ) -> Result<Result<(), ExitCode>> {
-        self.0.storage_market_add_balance(from, to, value)
-    }
-
-    fn storage_market_balance(&mut self, account: Address) -> Result<Result<GetBalanceReturn, ExitCode>> {
-        self.0.storage_market_balance(account)
     }
 }

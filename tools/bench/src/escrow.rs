@@ -1,5 +1,6 @@
 //! Section: the collateral escrow.
 
+use integration_tests::EscrowClient;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
@@ -549,7 +550,7 @@ impl Bench {
         let p = lock_params(self.miners[m].id, self.client.id, self.owner.id, evidence, end);
         let r = self
             .lock_clock
-            .time(|| esc::lock(&mut self.h, &locker, escrow, &p, fil(COLLATERAL)))?
+            .time(|| EscrowClient::at(escrow).lock(&mut self.h, &locker, &p, fil(COLLATERAL)))?
             .ok()
             .context("Lock")?;
         let id = esc::lock_id(&r)?;
@@ -635,7 +636,8 @@ impl Bench {
 
     fn report(&mut self, lock_id: u64, proof: FaultProof) -> Result<(ReportFaultReturn, u64)> {
         let (watcher, escrow) = (self.watcher, self.escrow());
-        let r = esc::report_fault(&mut self.h, &watcher, escrow, lock_id, proof)?
+        let r = EscrowClient::at(escrow)
+            .report_fault(&mut self.h, &watcher, lock_id, proof)?
             .ok()
             .context("ReportFault")?;
         ensure!(r.events_of(EVENT_SLASHED).len() == 1, "no slash event");
@@ -703,7 +705,8 @@ impl Bench {
 
         for i in 0..SAMPLES {
             let held = self.sample_held(i);
-            let r = esc::top_up(&mut self.h, &locker, escrow, held.id, fil(TOP_UP))?
+            let r = EscrowClient::at(escrow)
+                .top_up(&mut self.h, &locker, held.id, fil(TOP_UP))?
                 .ok()
                 .context("TopUp")?;
             ensure!(r.events_of(EVENT_TOPPED_UP).len() == 1, "no top-up event");
@@ -801,7 +804,8 @@ impl Bench {
         self.h.advance_to(end)?;
         let watcher = self.watcher;
         for id in ending {
-            let r = esc::release(&mut self.h, &watcher, escrow, id)?
+            let r = EscrowClient::at(escrow)
+                .release(&mut self.h, &watcher, id)?
                 .ok()
                 .context("Release")?;
             ensure!(r.events_of(EVENT_RELEASED).len() == 1, "no release event");

@@ -4,6 +4,7 @@
 //! measures the harness's messages per second; the same flows run again on each module set
 //! built with another `[profile.wasm]` opt-level.
 
+use integration_tests::{BountyMarketClient, EscrowClient, ReputationClient};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -198,7 +199,8 @@ impl Chain {
             }),
         )?;
         for reporter in [escrow, market] {
-            rep::add_reporter(&mut h, &admin, reputation, reporter)?
+            ReputationClient::at(reputation)
+                .add_reporter(&mut h, &admin, Address::new_id(reporter))?
                 .ok()
                 .context("AddReporter")?;
         }
@@ -288,7 +290,8 @@ impl Chain {
             allowed_providers: None,
         };
         let (client, market) = (self.client, self.suite.market);
-        let r = bm::post(&mut self.h, &client, market, &p, fil(1))?
+        let r = BountyMarketClient::at(market)
+            .post(&mut self.h, &client, &p, fil(1))?
             .ok()
             .context("PostBounty")?;
         let id = bm::bounty_id(&r)?;
@@ -310,7 +313,7 @@ impl Chain {
         let (owner, market) = (self.owner, self.suite.market);
         let p = bm::claim_params(bounty, miner, deal, Some(LOCATION));
         let r = clock
-            .time(|| bm::claim(&mut self.h, &owner, market, &p, fil(1)))?
+            .time(|| BountyMarketClient::at(market).claim(&mut self.h, &owner, &p, fil(1)))?
             .ok()
             .context("ClaimBounty")?;
         let ret: ClaimBountyReturn = r.ret()?;
@@ -326,34 +329,31 @@ impl Chain {
     fn report(&mut self, c: &Claimed) -> Result<Receipt> {
         self.h.terminate_deal(c.deal)?;
         let (watcher, escrow) = (self.watcher, self.suite.escrow);
-        esc::report_fault(
-            &mut self.h,
-            &watcher,
-            escrow,
-            c.lock_id,
-            FaultProof::DealTerminated,
-        )?
-        .ok()
-        .context("ReportFault")
+        EscrowClient::at(escrow)
+            .report_fault(&mut self.h, &watcher, c.lock_id, FaultProof::DealTerminated)?
+            .ok()
+            .context("ReportFault")
     }
 
     fn release(&mut self, c: &Claimed) -> Result<Receipt> {
         let (watcher, escrow) = (self.watcher, self.suite.escrow);
-        esc::release(&mut self.h, &watcher, escrow, c.lock_id)?
+        EscrowClient::at(escrow)
+            .release(&mut self.h, &watcher, c.lock_id)?
             .ok()
             .context("Release")
     }
 
     fn withdraw(&mut self, miner: ActorID) -> Result<Receipt> {
         let (owner, market) = (self.owner, self.suite.market);
-        bm::withdraw(&mut self.h, &owner, market, miner)?
+        BountyMarketClient::at(market)
+            .withdraw(&mut self.h, &owner, Address::new_id(miner))?
             .ok()
             .context("Withdraw")
     }
 
-    /// Replays a traced message's top call on the floors: `from` sends `Run` to the floor
-    /// standing in for the callee, with the value the message carried. Its receipt.
-    fn floor(&mut self, from: Account, receipt: &Receipt) -> Result<Receipt> {
+    /// Replays the last (traced) message's top call on the floors: `from` sends `Run` to the
+    /// floor standing in for the callee, with the value the message carried. Its receipt.
+    fn floor(&mut self, from: Account) -> Result<Receipt> {
         let f = self.floors.context("no floors on this chain")?;
         let suite = self.suite;
         let floor_of = move |a: &Address| -> Option<Address> {
@@ -369,7 +369,7 @@ impl Chain {
             };
             Some(Address::new_id(floor))
         };
-        let tree = trace::parse(&receipt.exec_trace)?;
+        let tree = trace::parse(self.h.last_trace())?;
         let to = floor_of(&tree.root.to).context("the message did not go to the suite")?;
         let script = trace::script(&tree.root, &floor_of);
         let r = self
@@ -380,9 +380,10 @@ impl Chain {
         Ok(r)
     }
 
-    /// Milligas of the market's OnCollateralChanged inside a traced report or release.
-    fn callback_gas(&self, receipt: &Receipt) -> Result<u64> {
-        let tree = trace::parse(&receipt.exec_trace)?;
+    /// Milligas of the market's OnCollateralChanged inside the last message, a traced report or
+    /// release.
+    fn callback_gas(&self) -> Result<u64> {
+        let tree = trace::parse(self.h.last_trace())?;
         let market = Address::new_id(self.suite.market);
         tree.root
             .calls
@@ -422,42 +423,39 @@ fn rounds(chain: &mut Chain, rounds: usize) -> Result<(Flows, Floored, Option<Fi
         flows.post.push(posted.gas_used);
         flows.claim.push(claimed.gas_used);
         if traced {
-            let floor = chain.floor(owner, &claimed)?;
+            let claim_tree = trace::parse(chain.h.last_trace())?;
+            let floor = chain.floor(owner)?;
             floored.claim.push(floor.gas_used);
             if first_claim.is_none() {
-                first_claim = Some((
-                    trace::parse(&claimed.exec_trace)?,
-                    trace::parse(&floor.exec_trace)?,
-                    claimed.gas_used,
-                ));
+                first_claim = Some((claim_tree, trace::parse(chain.h.last_trace())?, claimed.gas_used));
             }
         }
         let (slashed, _, claimed) = chain.post_and_claim(miner, &mut clock)?;
         flows.claim.push(claimed.gas_used);
         if traced {
-            floored.claim.push(chain.floor(owner, &claimed)?.gas_used);
+            floored.claim.push(chain.floor(owner)?.gas_used);
         }
 
         let r = chain.report(&slashed)?;
         flows.report.push(r.gas_used);
         if traced {
-            flows.on_slashed.push(chain.callback_gas(&r)?);
-            floored.report.push(chain.floor(watcher, &r)?.gas_used);
+            flows.on_slashed.push(chain.callback_gas()?);
+            floored.report.push(chain.floor(watcher)?.gas_used);
         }
 
         chain.h.advance(MIN_DURATION / 2)?;
         let r = chain.withdraw(miner)?;
         flows.withdraw.push(r.gas_used);
         if traced {
-            floored.withdraw.push(chain.floor(owner, &r)?.gas_used);
+            floored.withdraw.push(chain.floor(owner)?.gas_used);
         }
 
         chain.h.advance_to(kept.vest_end)?;
         let r = chain.release(&kept)?;
         flows.release.push(r.gas_used);
         if traced {
-            flows.on_released.push(chain.callback_gas(&r)?);
-            floored.release.push(chain.floor(watcher, &r)?.gas_used);
+            flows.on_released.push(chain.callback_gas()?);
+            floored.release.push(chain.floor(watcher)?.gas_used);
         }
         ensure!(kept.claim_id + 1 == slashed.claim_id, "claims out of order");
     }
@@ -503,7 +501,7 @@ fn workload(chain: &mut Chain, rounds: usize) -> Result<([Clock; 9], std::time::
             let (owner, market) = (chain.owner, chain.suite.market);
             let p = bm::claim_params(bounty, miner, deal, Some(LOCATION));
             let r = clocks[2]
-                .time(|| bm::claim(&mut chain.h, &owner, market, &p, fil(1)))?
+                .time(|| BountyMarketClient::at(market).claim(&mut chain.h, &owner, &p, fil(1)))?
                 .ok()
                 .context("ClaimBounty")?;
             let ret: ClaimBountyReturn = r.ret()?;
@@ -555,14 +553,9 @@ fn workload(chain: &mut Chain, rounds: usize) -> Result<([Clock; 9], std::time::
             clocks[4].time(|| chain.h.terminate_deal(c.deal))?;
             let (watcher, escrow) = (chain.watcher, chain.suite.escrow);
             clocks[5].time(|| {
-                esc::report_fault(
-                    &mut chain.h,
-                    &watcher,
-                    escrow,
-                    c.lock_id,
-                    FaultProof::DealTerminated,
-                )?
-                .ok()
+                EscrowClient::at(escrow)
+                    .report_fault(&mut chain.h, &watcher, c.lock_id, FaultProof::DealTerminated)?
+                    .ok()
             })?;
         }
         clocks[6].time(|| chain.withdraw(miner))?;

@@ -1,5 +1,6 @@
 //! Section: the bounty market.
 
+use integration_tests::{BountyMarketClient, EscrowClient, ReputationClient};
 use std::time::{Duration, Instant};
 
 use actor_runtime::map::MapKey;
@@ -730,7 +731,8 @@ impl Bench {
         let suite = bm::deploy(&mut h, &admin, &admin, Policy::default(), MarketPolicy::default())?;
         let code = h.install_code(&admin, integration_tests::actors::require_wasm(PACKAGE)?)?;
         let reporter = rep::deploy_reporter(&mut h, &reporter_owner)?;
-        rep::add_reporter(&mut h, &admin, suite.reputation, reporter.relay)?
+        ReputationClient::at(suite.reputation)
+            .add_reporter(&mut h, &admin, Address::new_id(reporter.relay))?
             .ok()
             .context("AddReporter(relay)")?;
         Ok(Self {
@@ -813,7 +815,7 @@ impl Bench {
         };
         let r = self
             .posts
-            .time(|| bm::post(&mut self.h, &from, market, &p, fil(REWARD * replicas)))?
+            .time(|| BountyMarketClient::at(market).post(&mut self.h, &from, &p, fil(REWARD * replicas)))?
             .ok()
             .context("PostBounty")?;
         let id = bm::bounty_id(&r)?;
@@ -865,7 +867,7 @@ impl Bench {
         let p = bm::claim_params(b as u64, miner, deal, location);
         let r = self
             .claim_clock
-            .time(|| bm::claim(&mut self.h, &owner, market, &p, fil(COLLATERAL)))?
+            .time(|| BountyMarketClient::at(market).claim(&mut self.h, &owner, &p, fil(COLLATERAL)))?
             .ok()
             .context("ClaimBounty")?;
         let ret: ClaimBountyReturn = r.ret()?;
@@ -1049,7 +1051,8 @@ impl Bench {
 
     fn withdraw(&mut self, provider: ActorID) -> Result<u64> {
         let (owner, market) = (self.owner, self.market());
-        let r = bm::withdraw(&mut self.h, &owner, market, provider)?
+        let r = BountyMarketClient::at(market)
+            .withdraw(&mut self.h, &owner, Address::new_id(provider))?
             .ok()
             .context("Withdraw")?;
         let ret: WithdrawReturn = r.ret()?;
@@ -1066,7 +1069,8 @@ impl Bench {
         let p = &self.bounties[b];
         let (client, market) = (self.clients[p.client], self.market());
         let want = fil(REWARD * (p.replicas - p.claimers.len() as u64));
-        let r = bm::reclaim(&mut self.h, &client, market, b as u64)?
+        let r = BountyMarketClient::at(market)
+            .reclaim(&mut self.h, &client, b as u64)?
             .ok()
             .context("Reclaim")?;
         let paid: TokenAmount = r.ret()?;
@@ -1232,8 +1236,8 @@ impl Bench {
             }
             let (deal, r) = self.claim(miner, b, Some(LOCATION))?;
             if i == 0 {
+                claim_trace = Some(super::trace::parse(self.h.last_trace())?);
                 self.h.set_tracing(false)?;
-                claim_trace = Some(super::trace::parse(&r.exec_trace)?);
             }
             let ret: ClaimBountyReturn = r.ret()?;
             reported.push((deal, ret.lock_id));
@@ -1270,7 +1274,8 @@ impl Bench {
                 })
                 .context("no open bounty to cancel")?;
             let (client, market) = (self.clients[self.bounties[b].client], self.market());
-            let r = bm::cancel(&mut self.h, &client, market, b as u64)?
+            let r = BountyMarketClient::at(market)
+                .cancel(&mut self.h, &client, b as u64)?
                 .ok()
                 .context("CancelBounty")?;
             ensure!(r.events_of(EVENT_CANCELLED).len() == 1, "no cancelled event");
@@ -1354,16 +1359,16 @@ impl Bench {
         let (reader, escrow, market) = (self.reader, self.suite.escrow, self.market());
         for &(deal, lock_id) in claims {
             self.h.terminate_deal(deal)?;
-            let r = integration_tests::escrow::report_fault(
-                &mut self.h,
-                &reader,
-                escrow,
-                lock_id,
-                suite_interfaces::escrow::FaultProof::DealTerminated,
-            )?
-            .ok()
-            .context("ReportFault on a claim")?;
-            let tree = super::trace::parse(&r.exec_trace)?;
+            let r = EscrowClient::at(escrow)
+                .report_fault(
+                    &mut self.h,
+                    &reader,
+                    lock_id,
+                    suite_interfaces::escrow::FaultProof::DealTerminated,
+                )?
+                .ok()
+                .context("ReportFault on a claim")?;
+            let tree = super::trace::parse(self.h.last_trace())?;
             let callback = tree
                 .root
                 .calls

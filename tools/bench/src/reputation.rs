@@ -1,5 +1,7 @@
 //! Section: the provider reputation registry.
 
+use fvm_shared::address::Address;
+use integration_tests::ReputationClient;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -475,7 +477,8 @@ impl Bench {
         for _ in 0..SAMPLES {
             spare_reporters.push(rep::deploy_reporter(&mut h, &reporter_owner)?.relay);
         }
-        rep::add_reporter(&mut h, &admin, registry, reporter.relay)?
+        ReputationClient::at(registry)
+            .add_reporter(&mut h, &admin, Address::new_id(reporter.relay))?
             .ok()
             .context("AddReporter")?;
         // A first miner outside the registry, so that compiling and loading the miner's
@@ -622,10 +625,9 @@ impl Bench {
 
         for i in 0..SAMPLES {
             let provider = self.providers[spread(n, i)];
-            let r = rep::send(
+            let r = ReputationClient::at(registry).send(
                 &mut self.h,
                 &reader,
-                registry,
                 METHOD_GET_REPUTATION,
                 &GetReputationParams {
                     provider: fvm_shared::address::Address::new_id(provider),
@@ -646,10 +648,9 @@ impl Bench {
         let scores_batch = batch(&self.providers, 0);
         for i in 0..SAMPLES {
             let providers = batch(&self.providers, i);
-            let r = rep::send(
+            let r = ReputationClient::at(registry).send(
                 &mut self.h,
                 &reader,
-                registry,
                 METHOD_GET_SCORES,
                 &GetScoresParams { providers },
             )?;
@@ -670,10 +671,9 @@ impl Bench {
 
         let mut cursor = None;
         for _ in 0..SAMPLES {
-            let r = rep::send(
+            let r = ReputationClient::at(registry).send(
                 &mut self.h,
                 &reader,
-                registry,
                 METHOD_LIST_PROVIDERS,
                 &ListProvidersParams {
                     cursor,
@@ -714,33 +714,33 @@ impl Bench {
         for _ in 0..SAMPLES {
             let miner = self.new_miner()?;
             let owner = self.owner;
-            let r = rep::register(
-                &mut self.h,
-                &owner,
-                registry,
-                miner,
-                sample_metadata(&format!("bench provider f0{miner}")),
-            )?
-            .ok()
-            .context("RegisterProvider")?;
+            let r = ReputationClient::at(registry)
+                .register(
+                    &mut self.h,
+                    &owner,
+                    Address::new_id(miner),
+                    sample_metadata(&format!("bench provider f0{miner}")),
+                )?
+                .ok()
+                .context("RegisterProvider")?;
             ensure!(
                 r.events_of(EVENT_PROVIDER_REGISTERED).len() == 1,
                 "no registration event"
             );
             self.providers.push(miner);
             gas.register.push(r.gas_used);
-            let r = rep::send(
-                &mut self.h,
-                &owner,
-                registry,
-                METHOD_UPDATE_METADATA,
-                &RegisterProviderParams {
-                    miner: fvm_shared::address::Address::new_id(miner),
-                    metadata: sample_metadata(&format!("bench provider f0{miner}, renamed")),
-                },
-            )?
-            .ok()
-            .context("UpdateMetadata")?;
+            let r = ReputationClient::at(registry)
+                .send(
+                    &mut self.h,
+                    &owner,
+                    METHOD_UPDATE_METADATA,
+                    &RegisterProviderParams {
+                        miner: fvm_shared::address::Address::new_id(miner),
+                        metadata: sample_metadata(&format!("bench provider f0{miner}, renamed")),
+                    },
+                )?
+                .ok()
+                .context("UpdateMetadata")?;
             gas.update_metadata.push(r.gas_used);
         }
 
@@ -764,10 +764,9 @@ impl Bench {
             } else {
                 reader.id
             };
-            let r = rep::send(
+            let r = ReputationClient::at(registry).send(
                 &mut self.h,
                 &reader,
-                registry,
                 METHOD_IS_REPORTER,
                 &IsReporterParams { actor },
             )?;
@@ -780,11 +779,13 @@ impl Bench {
                 address: fvm_shared::address::Address::new_id(relay),
             };
             let admin = self.admin;
-            let r = rep::send(&mut self.h, &admin, registry, METHOD_ADD_REPORTER, &address)?
+            let r = ReputationClient::at(registry)
+                .send(&mut self.h, &admin, METHOD_ADD_REPORTER, &address)?
                 .ok()
                 .context("AddReporter")?;
             gas.add_reporter.push(r.gas_used);
-            let r = rep::send(&mut self.h, &admin, registry, METHOD_REMOVE_REPORTER, &address)?
+            let r = ReputationClient::at(registry)
+                .send(&mut self.h, &admin, METHOD_REMOVE_REPORTER, &address)?
                 .ok()
                 .context("RemoveReporter")?;
             gas.remove_reporter.push(r.gas_used);
@@ -794,7 +795,8 @@ impl Bench {
             let to = AddressParams {
                 address: next.address(),
             };
-            let r = rep::send(&mut self.h, &admin, registry, METHOD_TRANSFER_ADMIN, &to)?
+            let r = ReputationClient::at(registry)
+                .send(&mut self.h, &admin, METHOD_TRANSFER_ADMIN, &to)?
                 .ok()
                 .context("TransferAdmin")?;
             gas.transfer_admin.push(r.gas_used);

@@ -32,14 +32,15 @@ use integration_tests::escrow as esc;
 use integration_tests::invariants::Books;
 use integration_tests::ledger::Ledger;
 use integration_tests::miner::{self, create_miner, SectorStatusCode, SECTOR_SIZE_32GIB};
-use integration_tests::reputation as rep;
 use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{Account, Harness, Receipt};
+use integration_tests::{
+    BountyMarketClient, EscrowClient, MinerClient, ReputationClient, StorageMarketClient,
+};
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{
-    CollateralChange, FaultProof, GetLockReturn, Lock, LockIdParams, LockStatus, OnCollateralChangedParams,
-    Policy, SectorLocation, DEFAULT_FAULT_COOLDOWN, EVENT_LOCKED, EVENT_NOTIFY_FAILED, EVENT_RELEASED,
-    EVENT_SLASHED, METHOD_GET_LOCK,
+    CollateralChange, FaultProof, Lock, LockStatus, OnCollateralChangedParams, Policy, SectorLocation,
+    DEFAULT_FAULT_COOLDOWN, EVENT_LOCKED, EVENT_NOTIFY_FAILED, EVENT_RELEASED, EVENT_SLASHED,
 };
 use suite_interfaces::reputation::score::{Effect, Evidence};
 use suite_interfaces::reputation::{
@@ -199,7 +200,7 @@ impl World {
 
     fn post(&mut self, from: Account, p: &PostBountyParams, value: TokenAmount) -> Receipt {
         let market = self.market();
-        self.send(from, |h, a| bm::post(h, a, market, p, value))
+        self.send(from, |h, a| BountyMarketClient::at(market).post(h, a, p, value))
     }
 
     /// A post by `from` that must succeed: its value moves from `from` to the market.
@@ -218,7 +219,7 @@ impl World {
 
     fn claim(&mut self, from: Account, p: &ClaimBountyParams, value: TokenAmount) -> Receipt {
         let market = self.market();
-        self.send(from, |h, a| bm::claim(h, a, market, p, value))
+        self.send(from, |h, a| BountyMarketClient::at(market).claim(h, a, p, value))
     }
 
     /// A claim by `by` (a controlling address of `prov`) that must succeed: the collateral
@@ -252,7 +253,9 @@ impl World {
 
     fn withdraw(&mut self, from: Account, miner: ActorID) -> Receipt {
         let market = self.market();
-        self.send(from, |h, a| bm::withdraw(h, a, market, miner))
+        self.send(from, |h, a| {
+            BountyMarketClient::at(market).withdraw(h, a, Address::new_id(miner))
+        })
     }
 
     /// A withdrawal by the provider's control address that must pay `amount` to its owner.
@@ -273,12 +276,16 @@ impl World {
 
     fn cancel(&mut self, from: Account, bounty_id: u64) -> Receipt {
         let market = self.market();
-        self.send(from, |h, a| bm::cancel(h, a, market, bounty_id))
+        self.send(from, |h, a| {
+            BountyMarketClient::at(market).cancel(h, a, bounty_id)
+        })
     }
 
     fn reclaim(&mut self, from: Account, bounty_id: u64) -> Receipt {
         let market = self.market();
-        self.send(from, |h, a| bm::reclaim(h, a, market, bounty_id))
+        self.send(from, |h, a| {
+            BountyMarketClient::at(market).reclaim(h, a, bounty_id)
+        })
     }
 
     /// A reclaim by `client` that must pay it `amount`.
@@ -295,8 +302,10 @@ impl World {
     }
 
     fn get_bounty(&mut self, bounty_id: u64) -> Result<GetBountyReturn, ExitCode> {
-        let (market, stranger) = (self.market(), self.stranger);
-        let got = bm::get_bounty(&mut self.h, &stranger, market, bounty_id).unwrap();
+        let market = self.market();
+        let got = BountyMarketClient::at(market)
+            .get_bounty(&mut self.h, bounty_id)
+            .unwrap();
         self.books();
         got
     }
@@ -308,8 +317,10 @@ impl World {
     }
 
     fn get_claim(&mut self, claim_id: u64) -> Result<GetClaimReturn, ExitCode> {
-        let (market, stranger) = (self.market(), self.stranger);
-        let got = bm::get_claim(&mut self.h, &stranger, market, claim_id).unwrap();
+        let market = self.market();
+        let got = BountyMarketClient::at(market)
+            .get_claim(&mut self.h, claim_id)
+            .unwrap();
         self.books();
         got
     }
@@ -325,8 +336,9 @@ impl World {
     }
 
     fn balance_of(&mut self, miner: ActorID) -> ProviderBalance {
-        let (market, stranger) = (self.market(), self.stranger);
-        let got = bm::provider_balance(&mut self.h, &stranger, market, miner)
+        let market = self.market();
+        let got = BountyMarketClient::at(market)
+            .provider_balance(&mut self.h, Address::new_id(miner))
             .unwrap()
             .unwrap();
         self.books();
@@ -336,8 +348,10 @@ impl World {
     }
 
     fn list(&mut self, p: &ListBountiesParams) -> Result<ListBountiesReturn, ExitCode> {
-        let (market, stranger) = (self.market(), self.stranger);
-        let got = bm::list_bounties(&mut self.h, &stranger, market, p).unwrap();
+        let market = self.market();
+        let got = BountyMarketClient::at(market)
+            .list_bounties(&mut self.h, p)
+            .unwrap();
         self.books();
         got
     }
@@ -349,8 +363,10 @@ impl World {
         piece: Option<Cid>,
         limit: u32,
     ) -> (Vec<u64>, Vec<usize>) {
-        let (market, stranger) = (self.market(), self.stranger);
-        let (all, pages) = bm::all_bounties(&mut self.h, &stranger, market, client, piece, limit).unwrap();
+        let market = self.market();
+        let (all, pages) = BountyMarketClient::at(market)
+            .all_bounties(&mut self.h, client, piece, limit)
+            .unwrap();
         self.books();
         let mut ids: Vec<u64> = all.iter().map(|b| b.bounty_id).collect();
         ids.sort_unstable();
@@ -361,7 +377,9 @@ impl World {
 
     fn report(&mut self, from: Account, lock_id: u64, proof: FaultProof) -> Receipt {
         let escrow = self.escrow();
-        self.send(from, |h, a| esc::report_fault(h, a, escrow, lock_id, proof))
+        self.send(from, |h, a| {
+            EscrowClient::at(escrow).report_fault(h, a, lock_id, proof)
+        })
     }
 
     /// A report by the watcher that must slash everything the lock holds: the client (the
@@ -381,7 +399,7 @@ impl World {
 
     fn release(&mut self, from: Account, lock_id: u64) -> Receipt {
         let escrow = self.escrow();
-        self.send(from, |h, a| esc::release(h, a, escrow, lock_id))
+        self.send(from, |h, a| EscrowClient::at(escrow).release(h, a, lock_id))
     }
 
     /// A release by the stranger that must pay the lock's remainder to its refund_to.
@@ -397,32 +415,31 @@ impl World {
     }
 
     fn lock(&mut self, lock_id: u64) -> Lock {
-        let (escrow, stranger) = (self.escrow(), self.stranger);
-        let r = self.quiet(|h| {
-            h.call(
-                &stranger,
-                escrow,
-                METHOD_GET_LOCK,
-                &LockIdParams { lock_id },
-                TokenAmount::default(),
-            )
-        });
-        let got: GetLockReturn = r.ret().unwrap();
+        let got = EscrowClient::at(self.escrow())
+            .get_lock(&mut self.h, lock_id)
+            .unwrap()
+            .unwrap();
+        self.books();
         got.lock
     }
 
     // --- reputation ---
 
     fn score(&mut self, miner: ActorID) -> u16 {
-        let (registry, stranger) = (self.suite.reputation, self.stranger);
-        let s = rep::scores(&mut self.h, &stranger, registry, vec![miner]).unwrap()[0];
+        let registry = self.suite.reputation;
+        let s = ReputationClient::at(registry)
+            .scores(&mut self.h, vec![miner])
+            .unwrap()
+            .unwrap()[0];
         self.books();
         s
     }
 
     fn counts(&mut self, miner: ActorID) -> OutcomeCounts {
-        let (registry, stranger) = (self.suite.reputation, self.stranger);
-        let view = rep::reputation(&mut self.h, &stranger, registry, miner).unwrap();
+        let registry = self.suite.reputation;
+        let view = ReputationClient::at(registry)
+            .reputation(&mut self.h, Address::new_id(miner))
+            .unwrap();
         self.books();
         view.map(|v| v.record.counts).unwrap_or_default()
     }
@@ -477,7 +494,12 @@ impl World {
 
     fn terminate_deal(&mut self, deal: DealID) {
         self.quiet(|h| h.terminate_deal(deal));
-        assert_eq!(self.h.deal_activation(deal).unwrap(), Err(ExitCode::new(32)));
+        assert_eq!(
+            StorageMarketClient::new()
+                .deal_activation(&mut self.h, deal)
+                .unwrap(),
+            Err(ExitCode::new(32))
+        );
         self.books();
     }
 
@@ -488,7 +510,8 @@ impl World {
     }
 
     fn location(&mut self, p: Provider, n: SectorNumber) -> SectorLocation {
-        let (status, l) = miner::generate_sector_location(&mut self.h, p.miner, n)
+        let (status, l) = MinerClient::at(p.miner)
+            .sector_location(&mut self.h, n)
             .unwrap()
             .unwrap();
         self.books();
@@ -568,10 +591,9 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
     assert_eq!((got.admin, got.pending_admin, got.reporters), (admin.id, None, 2));
     for reporter in [escrow, market] {
         let r = w.quiet(|h| {
-            rep::send(
+            ReputationClient::at(registry).send(
                 h,
                 &admin,
-                registry,
                 METHOD_IS_REPORTER,
                 &IsReporterParams { actor: reporter },
             )
@@ -914,7 +936,12 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
     );
     // Not activated: published only (the market answers 33 for its sector).
     let unactivated = w.publish(a, 1, 2048, 100, 20_000);
-    assert_eq!(w.h.deal_sector(unactivated).unwrap(), Err(ExitCode::new(33)));
+    assert_eq!(
+        StorageMarketClient::new()
+            .deal_sector(&mut w.h, unactivated)
+            .unwrap(),
+        Err(ExitCode::new(33))
+    );
     w.books();
     claim(&mut w, a.worker, ok(unactivated), fil(3), bad, "market exit 33");
     // Never published (the market answers 17).
@@ -1104,7 +1131,9 @@ fn min_reputation_gates_claims_on_the_registry_score() {
         ..esc::lock_params(b.miner, client.id, b.owner.id, esc::deal_evidence(lost), 10_000)
     };
     let escrow = w.escrow();
-    let r = w.send(b.owner, |h, from| esc::lock(h, from, escrow, &lp, fil(2)));
+    let r = w.send(b.owner, |h, from| {
+        EscrowClient::at(escrow).lock(h, from, &lp, fil(2))
+    });
     let lock = esc::lock_id(&r).unwrap();
     w.moved(&[(b.owner.id, neg(fil(2))), (escrow, fil(2))]);
     // The market's state is untouched by a lock it did not make.
@@ -1189,7 +1218,10 @@ fn a_slashed_claim_stops_vesting_returns_the_rest_and_reopens_the_slot_for_anoth
     w.advance_to(2_000);
     let r = w.terminate_sector(a, 1);
     assert_eq!(r.events_of("deal-terminated").len(), 1);
-    assert_eq!(w.h.deal_activation(da).unwrap(), Err(ExitCode::new(32)));
+    assert_eq!(
+        StorageMarketClient::new().deal_activation(&mut w.h, da).unwrap(),
+        Err(ExitCode::new(32))
+    );
     w.books();
     let r = w.report_ok(ra.lock_id, FaultProof::DealTerminated);
     println!(

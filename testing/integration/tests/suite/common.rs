@@ -9,7 +9,7 @@ use fvm_shared::event::{Flags, StampedEvent};
 use fvm_shared::ActorID;
 use integration_tests::invariants::{self, Books};
 use integration_tests::ledger::Ledger;
-use integration_tests::{Account, Harness, Receipt};
+use integration_tests::{Account, Chain, Harness, Receipt};
 
 pub fn fil(n: u64) -> TokenAmount {
     TokenAmount::from_whole(n)
@@ -166,6 +166,41 @@ impl std::ops::DerefMut for Checked {
     fn deref_mut(&mut self) -> &mut Harness {
         invariants::assert_books(&mut self.h, &self.books);
         &mut self.h
+    }
+}
+
+/// Through [`Checked`]'s `DerefMut`: the books are checked before every message and read.
+impl Chain for Checked {
+    fn send(
+        &mut self,
+        from: &Account,
+        to: fvm_shared::address::Address,
+        method: fvm_shared::MethodNum,
+        params: fvm_ipld_encoding::RawBytes,
+        value: TokenAmount,
+    ) -> anyhow::Result<Receipt> {
+        Chain::send(&mut **self, from, to, method, params, value)
+    }
+
+    fn read(
+        &mut self,
+        to: fvm_shared::address::Address,
+        method: fvm_shared::MethodNum,
+        params: fvm_ipld_encoding::RawBytes,
+    ) -> anyhow::Result<Receipt> {
+        Chain::read(&mut **self, to, method, params)
+    }
+
+    fn epoch(&self) -> anyhow::Result<fvm_shared::clock::ChainEpoch> {
+        Chain::epoch(&**self)
+    }
+
+    fn balance(&self, address: &fvm_shared::address::Address) -> anyhow::Result<TokenAmount> {
+        Chain::balance(&**self, address)
+    }
+
+    fn resolve(&self, address: &fvm_shared::address::Address) -> anyhow::Result<Option<ActorID>> {
+        Chain::resolve(&**self, address)
     }
 }
 

@@ -28,6 +28,7 @@ use integration_tests::storage_market::{
     deal_proposal, provider_miner, StorageMarketExt, DEFAULT_PIECE_SIZE,
 };
 use integration_tests::{Account, Harness, Receipt};
+use integration_tests::{EscrowClient, MinerClient, ReputationClient, StorageMarketClient};
 use suite_interfaces::escrow::*;
 use suite_interfaces::reputation::score::{Effect, Evidence};
 use suite_interfaces::reputation::{OutcomeCounts, ReputationView, EVENT_REPUTATION_UPDATED};
@@ -116,7 +117,7 @@ impl World {
 
     fn lock_as(&mut self, from: Account, p: &LockParams, value: TokenAmount) -> Receipt {
         let escrow = self.escrow();
-        self.send(from, |h, a| esc::lock(h, a, escrow, p, value))
+        self.send(from, |h, a| EscrowClient::at(escrow).lock(h, a, p, value))
     }
 
     /// A lock by the owner that must succeed; checks the FIL moved; returns its id and receipt.
@@ -129,12 +130,14 @@ impl World {
 
     fn top_up(&mut self, from: Account, lock_id: u64, value: TokenAmount) -> Receipt {
         let escrow = self.escrow();
-        self.send(from, |h, a| esc::top_up(h, a, escrow, lock_id, value))
+        self.send(from, |h, a| EscrowClient::at(escrow).top_up(h, a, lock_id, value))
     }
 
     fn report(&mut self, from: Account, lock_id: u64, proof: FaultProof) -> Receipt {
         let escrow = self.escrow();
-        self.send(from, |h, a| esc::report_fault(h, a, escrow, lock_id, proof))
+        self.send(from, |h, a| {
+            EscrowClient::at(escrow).report_fault(h, a, lock_id, proof)
+        })
     }
 
     /// A report by the watcher that must slash `slashed`: checks the return and that the
@@ -170,7 +173,7 @@ impl World {
 
     fn release(&mut self, from: Account, lock_id: u64) -> Receipt {
         let escrow = self.escrow();
-        self.send(from, |h, a| esc::release(h, a, escrow, lock_id))
+        self.send(from, |h, a| EscrowClient::at(escrow).release(h, a, lock_id))
     }
 
     /// A release by the stranger that must pay the lock's remainder back to `refund_to`.
@@ -187,17 +190,11 @@ impl World {
     }
 
     fn get_lock(&mut self, lock_id: u64) -> Result<GetLockReturn, ExitCode> {
-        let (escrow, stranger) = (self.escrow(), self.stranger);
-        let r = self.quiet(|h| {
-            h.call(
-                &stranger,
-                escrow,
-                METHOD_GET_LOCK,
-                &LockIdParams { lock_id },
-                TokenAmount::default(),
-            )
-        });
-        r.outcome().unwrap()
+        let got = EscrowClient::at(self.escrow())
+            .get_lock(&mut self.h, lock_id)
+            .unwrap();
+        self.books();
+        got
     }
 
     fn lock(&mut self, lock_id: u64) -> Lock {
@@ -207,17 +204,21 @@ impl World {
     }
 
     fn totals(&mut self) -> Totals {
-        let (escrow, stranger) = (self.escrow(), self.stranger);
-        self.quiet(|h| h.call_no_params(&stranger, escrow, METHOD_GET_TOTALS))
-            .ret()
+        let got = EscrowClient::at(self.escrow())
+            .totals(&mut self.h)
             .unwrap()
+            .unwrap();
+        self.books();
+        got
     }
 
     // --- reputation ---
 
     fn reputation(&mut self, provider: ActorID) -> Option<ReputationView> {
-        let (registry, stranger) = (self.suite.reputation, self.stranger);
-        let view = rep::reputation(&mut self.h, &stranger, registry, provider).unwrap();
+        let registry = self.suite.reputation;
+        let view = ReputationClient::at(registry)
+            .reputation(&mut self.h, Address::new_id(provider))
+            .unwrap();
         self.books();
         match view {
             Ok(v) => Some(v),
@@ -271,7 +272,12 @@ impl World {
 
     /// The market answers 32 (EX_DEAL_EXPIRED) for the deal: it forgot it.
     fn assert_deal_gone(&mut self, deal: DealID) {
-        assert_eq!(self.h.deal_activation(deal).unwrap(), Err(ExitCode::new(32)));
+        assert_eq!(
+            StorageMarketClient::new()
+                .deal_activation(&mut self.h, deal)
+                .unwrap(),
+            Err(ExitCode::new(32))
+        );
         self.books();
     }
 
@@ -286,7 +292,9 @@ impl World {
             deadline: at.deadline,
             partition: at.partition,
         };
-        let got = miner::validate_sector_status(&mut self.h, self.miner, n, status, at).unwrap();
+        let got = MinerClient::at(self.miner)
+            .validate_sector_status(&mut self.h, n, status, at)
+            .unwrap();
         self.books();
         got
     }
@@ -307,7 +315,8 @@ impl World {
     }
 
     fn location(&mut self, n: SectorNumber) -> (SectorStatusCode, SectorLocation) {
-        let (status, l) = miner::generate_sector_location(&mut self.h, self.miner, n)
+        let (status, l) = MinerClient::at(self.miner)
+            .sector_location(&mut self.h, n)
             .unwrap()
             .unwrap();
         self.books();
@@ -1281,10 +1290,14 @@ fn unknown_locks_wrong_proofs_and_bad_calls_are_refused() {
     // Listing bounds.
     let miner = w.miner;
     for limit in [0, MAX_PAGE + 1] {
-        let got = esc::list_locks(&mut w.h, &stranger, escrow, miner, None, limit).unwrap();
+        let got = EscrowClient::at(escrow)
+            .list_locks(&mut w.h, miner, None, limit)
+            .unwrap();
         assert_eq!(got, Err(ExitCode::USR_ILLEGAL_ARGUMENT), "limit {limit}");
     }
-    let got = esc::list_locks(&mut w.h, &stranger, escrow, miner, Some(99), 10).unwrap();
+    let got = EscrowClient::at(escrow)
+        .list_locks(&mut w.h, miner, Some(99), 10)
+        .unwrap();
     assert_eq!(got, Err(ExitCode::USR_ILLEGAL_ARGUMENT));
     w.books();
 
@@ -1729,7 +1742,7 @@ fn list_locks_pages_through_a_providers_locks_and_totals_add_up() {
         }
         mine.push(w.lock_ok(&p, fil(i + 1)).0);
     }
-    let (all, pages) = esc::all_locks(&mut w.h, &stranger, escrow, w.miner, 3).unwrap();
+    let (all, pages) = EscrowClient::at(escrow).all_locks(&mut w.h, w.miner, 3).unwrap();
     w.books();
     assert_eq!(pages, vec![3, 3, 1]);
     let mut ids: Vec<u64> = all.iter().map(|l| l.lock_id).collect();
@@ -1739,12 +1752,13 @@ fn list_locks_pages_through_a_providers_locks_and_totals_add_up() {
         assert_eq!(l.lock, w.lock(l.lock_id));
         assert_eq!(l.lock.provider, w.miner);
     }
-    let (theirs, pages) = esc::all_locks(&mut w.h, &stranger, escrow, other, 100).unwrap();
+    let (theirs, pages) = EscrowClient::at(escrow).all_locks(&mut w.h, other, 100).unwrap();
     assert_eq!((theirs.len(), pages), (3, vec![3]));
     // A page of exactly the rest ends the walk; one provider with no lock lists nothing.
-    let (_, pages) = esc::all_locks(&mut w.h, &stranger, escrow, w.miner, 7).unwrap();
+    let (_, pages) = EscrowClient::at(escrow).all_locks(&mut w.h, w.miner, 7).unwrap();
     assert_eq!(pages, vec![7]);
-    let none = esc::list_locks(&mut w.h, &stranger, escrow, w.client.id, None, 10)
+    let none = EscrowClient::at(escrow)
+        .list_locks(&mut w.h, w.client.id, None, 10)
         .unwrap()
         .unwrap();
     assert_eq!(

@@ -15,9 +15,8 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::event::StampedEvent;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::{ActorID, MethodNum};
-use integration_tests::storage_market::{
-    deal_proposal, outcome, provider_miner, StorageMarketExt, STORAGE_MARKET,
-};
+use integration_tests::storage_market::{deal_proposal, provider_miner, StorageMarketExt, STORAGE_MARKET};
+use integration_tests::StorageMarketClient;
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{
     AddBalanceParams, DealProposal, DealQueryParams, GetBalanceParams, GetBalanceReturn,
@@ -419,7 +418,10 @@ fn getters_put_the_reference_bytes_on_the_wire() {
     );
     // By key address, the same escrow; an account with none has [0, 0] (empty byte strings).
     assert_eq!(
-        fx.h.storage_market_balance(client.key).unwrap().unwrap(),
+        StorageMarketClient::new()
+            .balance(&mut fx.h, client.key)
+            .unwrap()
+            .unwrap(),
         GetBalanceReturn {
             balance: fil(1),
             locked: TokenAmount::default()
@@ -479,7 +481,7 @@ fn check_getters(h: &mut Harness, row: &str, id: DealID, seen: Seen, proposal: &
         Seen::NotFound | Seen::Expired => return,
         Seen::Pending => {
             assert_eq!(
-                h.deal_activation(id).unwrap(),
+                StorageMarketClient::new().deal_activation(h, id).unwrap(),
                 Ok(GetDealActivationReturn {
                     activated: -1,
                     terminated: -1
@@ -489,14 +491,18 @@ fn check_getters(h: &mut Harness, row: &str, id: DealID, seen: Seen, proposal: &
         }
         Seen::Active { epoch, sector } => {
             assert_eq!(
-                h.deal_activation(id).unwrap(),
+                StorageMarketClient::new().deal_activation(h, id).unwrap(),
                 Ok(GetDealActivationReturn {
                     activated: epoch,
                     terminated: -1
                 }),
                 "{row}"
             );
-            assert_eq!(h.deal_sector(id).unwrap(), Ok(sector), "{row}");
+            assert_eq!(
+                StorageMarketClient::new().deal_sector(h, id).unwrap(),
+                Ok(sector),
+                "{row}"
+            );
         }
     }
     // The other getters read the stored (ID-normalised) proposal.
@@ -504,18 +510,30 @@ fn check_getters(h: &mut Harness, row: &str, id: DealID, seen: Seen, proposal: &
     let provider = h.resolve(&proposal.provider).unwrap().unwrap();
     let duration = proposal.end_epoch - proposal.start_epoch;
     assert_eq!(
-        h.deal_data_commitment(id).unwrap(),
+        StorageMarketClient::new().deal_data_commitment(h, id).unwrap(),
         Ok(GetDealDataCommitmentReturn {
             data: proposal.piece_cid,
             size: proposal.piece_size
         }),
         "{row}"
     );
-    assert_eq!(h.deal_client(id).unwrap(), Ok(client), "{row}");
-    assert_eq!(h.deal_provider(id).unwrap(), Ok(provider), "{row}");
-    assert_eq!(h.deal_label(id).unwrap(), Ok(proposal.label.clone()), "{row}");
     assert_eq!(
-        h.deal_term(id).unwrap(),
+        StorageMarketClient::new().deal_client(h, id).unwrap(),
+        Ok(client),
+        "{row}"
+    );
+    assert_eq!(
+        StorageMarketClient::new().deal_provider(h, id).unwrap(),
+        Ok(provider),
+        "{row}"
+    );
+    assert_eq!(
+        StorageMarketClient::new().deal_label(h, id).unwrap(),
+        Ok(proposal.label.clone()),
+        "{row}"
+    );
+    assert_eq!(
+        StorageMarketClient::new().deal_term(h, id).unwrap(),
         Ok(GetDealTermReturn {
             start: proposal.start_epoch,
             duration
@@ -523,21 +541,27 @@ fn check_getters(h: &mut Harness, row: &str, id: DealID, seen: Seen, proposal: &
         "{row}"
     );
     assert_eq!(
-        h.deal_total_price(id).unwrap(),
+        StorageMarketClient::new().deal_total_price(h, id).unwrap(),
         Ok(&proposal.storage_price_per_epoch * duration),
         "{row}"
     );
     assert_eq!(
-        h.deal_client_collateral(id).unwrap(),
+        StorageMarketClient::new().deal_client_collateral(h, id).unwrap(),
         Ok(proposal.client_collateral.clone()),
         "{row}"
     );
     assert_eq!(
-        h.deal_provider_collateral(id).unwrap(),
+        StorageMarketClient::new()
+            .deal_provider_collateral(h, id)
+            .unwrap(),
         Ok(proposal.provider_collateral.clone()),
         "{row}"
     );
-    assert_eq!(h.deal_verified(id).unwrap(), Ok(proposal.verified_deal), "{row}");
+    assert_eq!(
+        StorageMarketClient::new().deal_verified(h, id).unwrap(),
+        Ok(proposal.verified_deal),
+        "{row}"
+    );
 }
 
 #[test]
@@ -775,8 +799,16 @@ fn sector_termination_touches_only_the_calling_miners_deals() {
         mine_elsewhere,
         Seen::Active { epoch: 0, sector: 8 },
     );
-    assert_eq!(fx.h.deal_provider(theirs).unwrap(), Err(ExitCode::new(32)));
-    assert_eq!(fx.h.deal_provider(mine).unwrap(), Ok(fx.miner));
+    assert_eq!(
+        StorageMarketClient::new()
+            .deal_provider(&mut fx.h, theirs)
+            .unwrap(),
+        Err(ExitCode::new(32))
+    );
+    assert_eq!(
+        StorageMarketClient::new().deal_provider(&mut fx.h, mine).unwrap(),
+        Ok(fx.miner)
+    );
 }
 
 #[test]
@@ -897,10 +929,13 @@ fn dispatch_follows_the_builtin_rules() {
     // GetBalance of an address that resolves to no actor: 16.
     let nobody = integration_tests::harness::key_address(999);
     assert_eq!(
-        fx.h.storage_market_balance(nobody).unwrap(),
+        StorageMarketClient::new().balance(&mut fx.h, nobody).unwrap(),
         Err(ExitCode::USR_ILLEGAL_ARGUMENT)
     );
-    let r = fx.h.storage_market_add_balance(&client, nobody, fil(1)).unwrap();
+    let r = StorageMarketClient::new()
+        .add_balance(&mut fx.h, &client, nobody, fil(1))
+        .and_then(|r| r.unit_outcome())
+        .unwrap();
     assert_eq!(r, Err(ExitCode::USR_ILLEGAL_ARGUMENT), "AddBalance to nobody");
 
     // The one method without params refuses a block: 16, even an empty CBOR array.
@@ -950,7 +985,9 @@ fn dispatch_follows_the_builtin_rules() {
         assert!(r.is_ok(), "{name} from the client: exit {}", code(&r));
     }
     assert_eq!(
-        outcome::<GetDealActivationReturn>(&fx.h.deal_query(METHOD_GET_DEAL_ACTIVATION, id).unwrap())
+        fx.h.deal_query(METHOD_GET_DEAL_ACTIVATION, id)
+            .unwrap()
+            .outcome::<GetDealActivationReturn>()
             .unwrap(),
         Ok(GetDealActivationReturn {
             activated: 0,
@@ -1003,16 +1040,22 @@ fn escrow_balances_accumulate_per_resolved_address() {
     let market_before = fx.h.balance(STORAGE_MARKET).unwrap();
     let client_before = fx.h.balance(client.id).unwrap();
     // Anyone may add to anyone's escrow; key and ID addresses name the same escrow.
-    fx.h.storage_market_add_balance(&client, client.address(), fil(2))
+    StorageMarketClient::new()
+        .add_balance(&mut fx.h, &client, client.address(), fil(2))
+        .and_then(|r| r.unit_outcome())
         .unwrap()
         .unwrap();
-    fx.h.storage_market_add_balance(&fx.owner, client.key, fil(3))
+    StorageMarketClient::new()
+        .add_balance(&mut fx.h, &fx.owner, client.key, fil(3))
+        .and_then(|r| r.unit_outcome())
         .unwrap()
         .unwrap();
-    fx.h.storage_market_add_balance(&fx.owner, Address::new_id(fx.miner), fil(4))
+    StorageMarketClient::new()
+        .add_balance(&mut fx.h, &fx.owner, Address::new_id(fx.miner), fil(4))
+        .and_then(|r| r.unit_outcome())
         .unwrap()
         .unwrap();
-    let balance = |h: &mut Harness, a: Address| h.storage_market_balance(a).unwrap().unwrap();
+    let balance = |h: &mut Harness, a: Address| StorageMarketClient::new().balance(h, a).unwrap().unwrap();
     assert_eq!(
         balance(&mut fx.h, client.key),
         GetBalanceReturn {
@@ -1034,20 +1077,25 @@ fn escrow_balances_accumulate_per_resolved_address() {
     // A refused AddBalance moves nothing: no value, an address that does not resolve, or an
     // ID address with no actor behind it (the builtin's escrow_address wants its code).
     let state = fx.h.storage_market_state_cid().unwrap();
-    let r =
-        fx.h.storage_market_add_balance(&client, client.address(), TokenAmount::default())
-            .unwrap();
+    let r = StorageMarketClient::new()
+        .add_balance(&mut fx.h, &client, client.address(), TokenAmount::default())
+        .and_then(|r| r.unit_outcome())
+        .unwrap();
     assert_eq!(r, Err(ExitCode::USR_ILLEGAL_ARGUMENT));
     let nobody = integration_tests::harness::key_address(999);
-    let r = fx.h.storage_market_add_balance(&client, nobody, fil(1)).unwrap();
+    let r = StorageMarketClient::new()
+        .add_balance(&mut fx.h, &client, nobody, fil(1))
+        .and_then(|r| r.unit_outcome())
+        .unwrap();
     assert_eq!(
         r,
         Err(ExitCode::USR_ILLEGAL_ARGUMENT),
         "AddBalance to an unknown key"
     );
-    let r =
-        fx.h.storage_market_add_balance(&client, Address::new_id(999_999), fil(1))
-            .unwrap();
+    let r = StorageMarketClient::new()
+        .add_balance(&mut fx.h, &client, Address::new_id(999_999), fil(1))
+        .and_then(|r| r.unit_outcome())
+        .unwrap();
     assert_eq!(
         r,
         Err(ExitCode::USR_ILLEGAL_ARGUMENT),
@@ -1056,11 +1104,13 @@ fn escrow_balances_accumulate_per_resolved_address() {
     // GetBalance only resolves (as the builtin): an unknown key is 16, while an ID address
     // always resolves and reads an empty escrow.
     assert_eq!(
-        fx.h.storage_market_balance(nobody).unwrap(),
+        StorageMarketClient::new().balance(&mut fx.h, nobody).unwrap(),
         Err(ExitCode::USR_ILLEGAL_ARGUMENT)
     );
     assert_eq!(
-        fx.h.storage_market_balance(Address::new_id(999_999)).unwrap(),
+        StorageMarketClient::new()
+            .balance(&mut fx.h, Address::new_id(999_999))
+            .unwrap(),
         Ok(GetBalanceReturn {
             balance: TokenAmount::default(),
             locked: TokenAmount::default()

@@ -16,6 +16,7 @@ use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
 use integration_tests::harness::key_address;
 use integration_tests::miner::{self, Control, SectorLocation, SectorStatusCode};
+use integration_tests::MinerClient;
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market as storage_market;
 use test_actor_ddo_receiver as receiver;
@@ -172,7 +173,7 @@ fn anyone_creates_a_miner_of_builtin_type_6() {
         };
         let ret: stand_in_init::ExecReturn = miner::exec_miner(&mut h, &owner, &p).unwrap().ret().unwrap();
         let id = ret.id_address.id().unwrap();
-        assert_eq!(miner::get_sector_size(&mut h, id).unwrap(), Ok(size));
+        assert_eq!(MinerClient::at(id).sector_size(&mut h).unwrap(), Ok(size));
     }
 }
 
@@ -183,21 +184,27 @@ fn getters_answer_the_reference_bytes() {
     } = world();
     assert_eq!(owner.id, 101, "the reference vector needs owner f0101");
 
-    let r = miner::query(&mut h, miner, miner::METHOD_GET_OWNER, None).unwrap();
+    let r = MinerClient::at(miner)
+        .read_raw(&mut h, miner::METHOD_GET_OWNER, RawBytes::default())
+        .unwrap();
     assert_eq!(r.return_data.to_vec(), unhex("82 42 00 65 f6"));
     assert_eq!(
-        miner::get_owner(&mut h, miner).unwrap(),
+        MinerClient::at(miner).owner(&mut h).unwrap(),
         Ok(miner::GetOwnerReturn {
             owner: Address::new_id(101),
             proposed: None
         })
     );
 
-    let r = miner::query(&mut h, miner, miner::METHOD_GET_SECTOR_SIZE, None).unwrap();
+    let r = MinerClient::at(miner)
+        .read_raw(&mut h, miner::METHOD_GET_SECTOR_SIZE, RawBytes::default())
+        .unwrap();
     assert_eq!(r.return_data.to_vec(), unhex("1b 00 00 00 08 00 00 00 00"));
 
     // The stand-in locks nothing: available = balance, zero as the empty byte string.
-    let r = miner::query(&mut h, miner, miner::METHOD_GET_AVAILABLE_BALANCE, None).unwrap();
+    let r = MinerClient::at(miner)
+        .read_raw(&mut h, miner::METHOD_GET_AVAILABLE_BALANCE, RawBytes::default())
+        .unwrap();
     assert_eq!(hex_of(&r), "40");
     h.send(
         &owner,
@@ -209,27 +216,32 @@ fn getters_answer_the_reference_bytes() {
     .unwrap()
     .ok()
     .unwrap();
-    let r = miner::query(&mut h, miner, miner::METHOD_GET_AVAILABLE_BALANCE, None).unwrap();
+    let r = MinerClient::at(miner)
+        .read_raw(&mut h, miner::METHOD_GET_AVAILABLE_BALANCE, RawBytes::default())
+        .unwrap();
     assert_eq!(r.return_data.to_vec(), unhex("49 00 0d e0 b6 b3 a7 64 00 00"));
-    assert_eq!(miner::get_available_balance(&mut h, miner).unwrap(), Ok(fil(1)));
+    assert_eq!(
+        MinerClient::at(miner).available_balance(&mut h).unwrap(),
+        Ok(fil(1))
+    );
     assert_eq!(h.balance(miner).unwrap(), fil(1));
 
     // IsControllingAddress: the reference's transparent address in, a bare bool out.
-    let r = miner::query(
-        &mut h,
-        miner,
-        miner::METHOD_IS_CONTROLLING_ADDRESS,
-        Some(RawBytes::new(unhex("42 00 65"))),
-    )
-    .unwrap();
+    let r = MinerClient::at(miner)
+        .read_raw(
+            &mut h,
+            miner::METHOD_IS_CONTROLLING_ADDRESS,
+            Some(RawBytes::new(unhex("42 00 65"))).unwrap_or_default(),
+        )
+        .unwrap();
     assert_eq!(hex_of(&r), "f5");
-    let r = miner::query(
-        &mut h,
-        miner,
-        miner::METHOD_IS_CONTROLLING_ADDRESS,
-        Some(RawBytes::new(unhex("42 00 64"))),
-    )
-    .unwrap();
+    let r = MinerClient::at(miner)
+        .read_raw(
+            &mut h,
+            miner::METHOD_IS_CONTROLLING_ADDRESS,
+            Some(RawBytes::new(unhex("42 00 64"))).unwrap_or_default(),
+        )
+        .unwrap();
     assert_eq!(
         hex_of(&r),
         "f4",
@@ -255,7 +267,9 @@ fn controlling_addresses_by_id_and_by_key() {
     ] {
         for address in [a.address(), a.key] {
             assert_eq!(
-                miner::is_controlling_address(&mut h, miner, address).unwrap(),
+                MinerClient::at(miner)
+                    .is_controlling_address(&mut h, address)
+                    .unwrap(),
                 Ok(true),
                 "{who} as {address}"
             );
@@ -274,7 +288,9 @@ fn controlling_addresses_by_id_and_by_key() {
         ("an ID with no actor", Address::new_id(999_999)),
     ] {
         assert_eq!(
-            miner::is_controlling_address(&mut h, miner, address).unwrap(),
+            MinerClient::at(miner)
+                .is_controlling_address(&mut h, address)
+                .unwrap(),
             Ok(false),
             "{who}"
         );
@@ -415,13 +431,14 @@ fn sector_status_table_on_real_wasm() {
         let n = row.sector;
         let case = row.case;
         assert_eq!(
-            miner::generate_sector_location(h, miner, n).unwrap(),
+            MinerClient::at(miner).sector_location(h, n).unwrap(),
             Ok(row.generated),
             "{case}: GenerateSectorLocation"
         );
         for (location, answers) in row.validated {
             for (status, expected) in [Dead, Active, Faulty].into_iter().zip(answers) {
-                let got = miner::validate_sector_status(h, miner, n, status, location)
+                let got = MinerClient::at(miner)
+                    .validate_sector_status(h, n, status, location)
                     .unwrap()
                     .map_err(code);
                 assert_eq!(
@@ -431,7 +448,8 @@ fn sector_status_table_on_real_wasm() {
             }
         }
         assert_eq!(
-            miner::get_nominal_sector_expiration(h, miner, n)
+            MinerClient::at(miner)
+                .nominal_sector_expiration(h, n)
                 .unwrap()
                 .map_err(code),
             row.nominal_expiration,
@@ -445,7 +463,9 @@ fn sector_status_methods_speak_the_reference_bytes() {
     let World { mut h, miner, .. } = world();
     ok(miner::add_sector(&mut h, miner, 7, 3, 0, 1_500_000).unwrap());
     let raw = |h: &mut Harness, method, p: &str| {
-        miner::query(h, miner, method, Some(RawBytes::new(unhex(p)))).unwrap()
+        MinerClient::at(miner)
+            .read_raw(h, method, Some(RawBytes::new(unhex(p))).unwrap_or_default())
+            .unwrap()
     };
     let r = raw(&mut h, miner::METHOD_GENERATE_SECTOR_LOCATION, "81 07");
     assert_eq!(r.return_data.to_vec(), unhex("82 01 43 82 03 00"));
@@ -478,7 +498,8 @@ fn validate_sector_status_refuses_malformed_locations() {
             status,
             aux_data: RawBytes::new(aux),
         };
-        miner::validate_sector_status_raw(h, miner, p)
+        MinerClient::at(miner)
+            .validate_sector_status_raw(h, p)
             .unwrap()
             .map_err(code)
     };
@@ -634,7 +655,8 @@ fn terminating_a_sector_terminates_its_deals_at_the_market() {
     // The miner says Dead; the other deals, in another sector or another miner's sector 1,
     // are untouched.
     assert_eq!(
-        miner::validate_sector_status(h, miner, 1, SectorStatusCode::Dead, SectorLocation::new(0, 0))
+        MinerClient::at(miner)
+            .validate_sector_status(h, 1, SectorStatusCode::Dead, SectorLocation::new(0, 0))
             .unwrap(),
         Ok(true)
     );

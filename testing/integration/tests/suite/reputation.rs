@@ -7,6 +7,7 @@
 
 use super::common::Checked;
 use integration_tests::invariants::Books;
+use integration_tests::ReputationClient;
 
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -42,7 +43,8 @@ fn world() -> World {
         [0; 6].map(|_| h.create_account(fil(100)).unwrap());
     let registry = rep::deploy(&mut h, &admin, admin.id).unwrap();
     let reporter = rep::deploy_reporter(&mut h, &reporter_owner).unwrap();
-    rep::add_reporter(&mut h, &admin, registry, reporter.relay)
+    ReputationClient::at(registry)
+        .add_reporter(&mut h, &admin, Address::new_id(reporter.relay))
         .unwrap()
         .ok()
         .unwrap();
@@ -111,20 +113,17 @@ fn every_admin_method_is_the_admins_alone() {
     let registry = w.registry;
     for caller in [w.stranger, w.reporter.owner, w.owner] {
         for method in [METHOD_ADD_REPORTER, METHOD_REMOVE_REPORTER, METHOD_TRANSFER_ADMIN] {
-            let r = rep::send(&mut w.h, &caller, registry, method, &address(w.stranger.id)).unwrap();
+            let r = ReputationClient::at(registry)
+                .send(&mut w.h, &caller, method, &address(w.stranger.id))
+                .unwrap();
             r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
         }
     }
     // Two-step transfer: the proposal alone changes nothing; only the proposed admin accepts.
     let (admin, stranger, owner) = (w.admin, w.stranger, w.owner);
-    let r = rep::send(
-        &mut w.h,
-        &admin,
-        registry,
-        METHOD_TRANSFER_ADMIN,
-        &address(stranger.id),
-    )
-    .unwrap();
+    let r = ReputationClient::at(registry)
+        .send(&mut w.h, &admin, METHOD_TRANSFER_ADMIN, &address(stranger.id))
+        .unwrap();
     assert_eq!(r.ok().unwrap().events_of(EVENT_ADMIN_PROPOSED).len(), 1);
     let got: GetAdminReturn =
         w.h.call_no_params(&admin, registry, METHOD_GET_ADMIN)
@@ -147,42 +146,36 @@ fn every_admin_method_is_the_admins_alone() {
     assert_eq!(r.events_of(EVENT_ADMIN_CHANGED).len(), 1);
     // The old admin lost its powers; the new one has them.
     let other = rep::deploy_reporter(&mut w.h, &owner).unwrap();
-    let r = rep::add_reporter(&mut w.h, &admin, registry, other.relay).unwrap();
+    let r = ReputationClient::at(registry)
+        .add_reporter(&mut w.h, &admin, Address::new_id(other.relay))
+        .unwrap();
     r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
-    let r = rep::add_reporter(&mut w.h, &stranger, registry, other.relay)
+    let r = ReputationClient::at(registry)
+        .add_reporter(&mut w.h, &stranger, Address::new_id(other.relay))
         .unwrap()
         .ok()
         .unwrap();
     assert_eq!(r.events_of(EVENT_REPORTER_ADDED).len(), 1);
     // Adding it again is a no-op: no event, no state change.
     let before = state_of(&w);
-    let r = rep::add_reporter(&mut w.h, &stranger, registry, other.relay)
+    let r = ReputationClient::at(registry)
+        .add_reporter(&mut w.h, &stranger, Address::new_id(other.relay))
         .unwrap()
         .ok()
         .unwrap();
     assert!(r.events.is_empty());
     assert_eq!(state_of(&w), before);
     // A proposal can be cancelled by proposing the current admin.
-    rep::send(
-        &mut w.h,
-        &stranger,
-        registry,
-        METHOD_TRANSFER_ADMIN,
-        &address(owner.id),
-    )
-    .unwrap()
-    .ok()
-    .unwrap();
-    rep::send(
-        &mut w.h,
-        &stranger,
-        registry,
-        METHOD_TRANSFER_ADMIN,
-        &address(stranger.id),
-    )
-    .unwrap()
-    .ok()
-    .unwrap();
+    ReputationClient::at(registry)
+        .send(&mut w.h, &stranger, METHOD_TRANSFER_ADMIN, &address(owner.id))
+        .unwrap()
+        .ok()
+        .unwrap();
+    ReputationClient::at(registry)
+        .send(&mut w.h, &stranger, METHOD_TRANSFER_ADMIN, &address(stranger.id))
+        .unwrap()
+        .ok()
+        .unwrap();
     w.h.call_no_params(&owner, registry, METHOD_ACCEPT_ADMIN)
         .unwrap()
         .expect_exit(ExitCode::USR_FORBIDDEN)
@@ -195,25 +188,22 @@ fn reporters_must_be_contracts() {
     let (registry, admin) = (w.registry, w.admin);
     // Key holders (accounts) and the admin itself could write any score: refused.
     for target in [w.stranger.id, admin.id, w.owner.id] {
-        rep::add_reporter(&mut w.h, &admin, registry, target)
+        ReputationClient::at(registry)
+            .add_reporter(&mut w.h, &admin, Address::new_id(target))
             .unwrap()
             .expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT)
             .unwrap();
     }
     // So is an address with no actor.
-    rep::add_reporter(&mut w.h, &admin, registry, 987_654)
+    ReputationClient::at(registry)
+        .add_reporter(&mut w.h, &admin, Address::new_id(987_654))
         .unwrap()
         .expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT)
         .unwrap();
     // Removing an unknown reporter is "not found".
-    let r = rep::send(
-        &mut w.h,
-        &admin,
-        registry,
-        METHOD_REMOVE_REPORTER,
-        &address(w.stranger.id),
-    )
-    .unwrap();
+    let r = ReputationClient::at(registry)
+        .send(&mut w.h, &admin, METHOD_REMOVE_REPORTER, &address(w.stranger.id))
+        .unwrap();
     r.expect_exit(ExitCode::USR_NOT_FOUND).unwrap();
 }
 
@@ -224,7 +214,9 @@ fn only_registered_reporters_record_outcomes() {
     let p = outcome(miner, 1, OutcomeKind::Completed, 1 << 40);
     // Nobody else, not even the reporter contract's owner calling directly.
     for caller in [w.stranger, admin, w.owner, reporter.owner] {
-        let r = rep::send(&mut w.h, &caller, registry, METHOD_RECORD_OUTCOME, &p).unwrap();
+        let r = ReputationClient::at(registry)
+            .send(&mut w.h, &caller, METHOD_RECORD_OUTCOME, &p)
+            .unwrap();
         r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
     }
     // A contract that is not registered is refused too.
@@ -238,14 +230,9 @@ fn only_registered_reporters_record_outcomes() {
         .ok()
         .unwrap();
     // Once removed, the reporter is refused.
-    let r = rep::send(
-        &mut w.h,
-        &admin,
-        registry,
-        METHOD_REMOVE_REPORTER,
-        &address(reporter.relay),
-    )
-    .unwrap();
+    let r = ReputationClient::at(registry)
+        .send(&mut w.h, &admin, METHOD_REMOVE_REPORTER, &address(reporter.relay))
+        .unwrap();
     assert_eq!(r.ok().unwrap().events_of(EVENT_REPORTER_REMOVED).len(), 1);
     let r = rep::record(
         &mut w.h,
@@ -255,18 +242,18 @@ fn only_registered_reporters_record_outcomes() {
     )
     .unwrap();
     r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
-    let is: bool = rep::send(
-        &mut w.h,
-        &admin,
-        registry,
-        METHOD_IS_REPORTER,
-        &IsReporterParams {
-            actor: reporter.relay,
-        },
-    )
-    .unwrap()
-    .ret()
-    .unwrap();
+    let is: bool = ReputationClient::at(registry)
+        .send(
+            &mut w.h,
+            &admin,
+            METHOD_IS_REPORTER,
+            &IsReporterParams {
+                actor: reporter.relay,
+            },
+        )
+        .unwrap()
+        .ret()
+        .unwrap();
     assert!(!is);
 }
 
@@ -276,11 +263,14 @@ fn controlling_addresses_register_their_miner() {
     let (registry, miner) = (w.registry, w.miner);
     // A stranger, or the registry's own admin, cannot register someone else's miner.
     for caller in [w.stranger, w.admin] {
-        let r = rep::register(&mut w.h, &caller, registry, miner, sample_metadata("x")).unwrap();
+        let r = ReputationClient::at(registry)
+            .register(&mut w.h, &caller, Address::new_id(miner), sample_metadata("x"))
+            .unwrap();
         r.expect_exit(ExitCode::USR_FORBIDDEN).unwrap();
     }
     let worker = w.worker;
-    let r = rep::register(&mut w.h, &worker, registry, miner, sample_metadata("Acme"))
+    let r = ReputationClient::at(registry)
+        .register(&mut w.h, &worker, Address::new_id(miner), sample_metadata("Acme"))
         .unwrap()
         .ok()
         .unwrap();
@@ -295,7 +285,13 @@ fn controlling_addresses_register_their_miner() {
     // A second registration is refused; the control address updates the metadata instead, a
     // stranger cannot.
     let (control, stranger) = (w.control, w.stranger);
-    rep::register(&mut w.h, &control, registry, miner, sample_metadata("Acme"))
+    ReputationClient::at(registry)
+        .register(
+            &mut w.h,
+            &control,
+            Address::new_id(miner),
+            sample_metadata("Acme"),
+        )
         .unwrap()
         .expect_exit(ExitCode::USR_ILLEGAL_STATE)
         .unwrap();
@@ -303,17 +299,20 @@ fn controlling_addresses_register_their_miner() {
         miner: Address::new_id(miner),
         metadata: sample_metadata("Acme Two"),
     };
-    rep::send(&mut w.h, &stranger, registry, METHOD_UPDATE_METADATA, &update)
+    ReputationClient::at(registry)
+        .send(&mut w.h, &stranger, METHOD_UPDATE_METADATA, &update)
         .unwrap()
         .expect_exit(ExitCode::USR_FORBIDDEN)
         .unwrap();
-    let r = rep::send(&mut w.h, &control, registry, METHOD_UPDATE_METADATA, &update)
+    let r = ReputationClient::at(registry)
+        .send(&mut w.h, &control, METHOD_UPDATE_METADATA, &update)
         .unwrap()
         .ok()
         .unwrap();
     assert_eq!(r.events_of(EVENT_METADATA_UPDATED).len(), 1);
     let owner = w.owner;
-    let view = rep::reputation(&mut w.h, &owner, registry, miner)
+    let view = ReputationClient::at(registry)
+        .reputation(&mut w.h, Address::new_id(miner))
         .unwrap()
         .unwrap();
     let reg = view.registration.unwrap();
@@ -323,7 +322,13 @@ fn controlling_addresses_register_their_miner() {
     assert_eq!(view.score, NEUTRAL_SCORE);
     // An account is not a miner, and an address with no actor is refused too.
     for not_a_miner in [owner.id, 999_999] {
-        rep::register(&mut w.h, &owner, registry, not_a_miner, sample_metadata("me"))
+        ReputationClient::at(registry)
+            .register(
+                &mut w.h,
+                &owner,
+                Address::new_id(not_a_miner),
+                sample_metadata("me"),
+            )
             .unwrap()
             .expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT)
             .unwrap();
@@ -395,7 +400,8 @@ fn invisible_bidi_and_look_alike_metadata_is_refused_and_changes_nothing() {
             miner: Address::new_id(miner),
             metadata: metadata.clone(),
         };
-        let failure = rep::send(&mut w.h, &worker, registry, method, &p)
+        let failure = ReputationClient::at(registry)
+            .send(&mut w.h, &worker, method, &p)
             .unwrap()
             .expect_exit(ExitCode::USR_ILLEGAL_ARGUMENT)
             .unwrap();
@@ -405,22 +411,25 @@ fn invisible_bidi_and_look_alike_metadata_is_refused_and_changes_nothing() {
     for (metadata, why) in &bad {
         refused(&mut w, METHOD_REGISTER_PROVIDER, metadata, why);
     }
-    let owner = w.owner;
-    let unknown = rep::reputation(&mut w.h, &owner, registry, miner).unwrap();
+    let unknown = ReputationClient::at(registry)
+        .reputation(&mut w.h, Address::new_id(miner))
+        .unwrap();
     assert_eq!(
         unknown.unwrap_err(),
         ExitCode::USR_NOT_FOUND,
         "nothing was registered"
     );
     // A registered provider cannot switch to any of them either.
-    rep::register(&mut w.h, &worker, registry, miner, sample_metadata("Acme"))
+    ReputationClient::at(registry)
+        .register(&mut w.h, &worker, Address::new_id(miner), sample_metadata("Acme"))
         .unwrap()
         .ok()
         .unwrap();
     for (metadata, why) in &bad {
         refused(&mut w, METHOD_UPDATE_METADATA, metadata, why);
     }
-    let view = rep::reputation(&mut w.h, &owner, registry, miner)
+    let view = ReputationClient::at(registry)
+        .reputation(&mut w.h, Address::new_id(miner))
         .unwrap()
         .unwrap();
     assert_eq!(view.registration.unwrap().metadata, sample_metadata("Acme"));
@@ -702,8 +711,8 @@ fn outcomes_count_once_and_move_the_score_as_documented() {
     .ret()
     .unwrap();
     assert_eq!(slash.score, 3809, "2P / (2P + 3.25P)");
-    let owner = w.owner;
-    let view = rep::reputation(&mut w.h, &owner, registry, miner)
+    let view = ReputationClient::at(registry)
+        .reputation(&mut w.h, Address::new_id(miner))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -720,7 +729,10 @@ fn outcomes_count_once_and_move_the_score_as_documented() {
     // Decay over real epochs: 360 days later (two outcome half-lives) the completion and the
     // fault weigh a quarter, the loss (half-life 540 days) 2^(-2/3) of itself.
     w.h.advance(2 * OUTCOME_HALF_LIFE_EPOCHS).unwrap();
-    let later = rep::scores(&mut w.h, &owner, registry, vec![miner]).unwrap()[0];
+    let later = ReputationClient::at(registry)
+        .scores(&mut w.h, vec![miner])
+        .unwrap()
+        .unwrap()[0];
     // good P/4 + prior P, bad P/16 + 2P · 2^(-2/3) + prior P
     assert_eq!(later, 3499);
     assert_no_fil(&w);
@@ -754,7 +766,10 @@ fn weight_decides_and_tiny_outcomes_do_not_buy_a_score() {
         .unwrap()
         .ok()
         .unwrap();
-    let s = rep::scores(&mut w.h, &owner, registry, vec![small, large, 424_242]).unwrap();
+    let s = ReputationClient::at(registry)
+        .scores(&mut w.h, vec![small, large, 424_242])
+        .unwrap()
+        .unwrap();
     assert_eq!(
         s,
         vec![NEUTRAL_SCORE, 6666, NEUTRAL_SCORE],
@@ -788,17 +803,22 @@ fn providers_are_listed_page_by_page() {
             .unwrap();
     }
     let worker = w.worker;
-    rep::register(&mut w.h, &worker, registry, miners[0], sample_metadata("first"))
+    ReputationClient::at(registry)
+        .register(
+            &mut w.h,
+            &worker,
+            Address::new_id(miners[0]),
+            sample_metadata("first"),
+        )
         .unwrap()
         .ok()
         .unwrap();
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let r = rep::send(
+        let r = ReputationClient::at(registry).send(
             &mut w.h,
             &owner,
-            registry,
             METHOD_LIST_PROVIDERS,
             &ListProvidersParams { cursor, limit: 5 },
         );

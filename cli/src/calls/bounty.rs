@@ -1,0 +1,126 @@
+//! Typed operations on the bounty market, with the checks that give a clearer error than the
+//! chain would.
+
+use anyhow::{anyhow, bail, Result};
+use fvm_shared::address::Address;
+use fvm_shared::deal::DealID;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::ActorID;
+use suite_devnet::{Account, BountyMarketClient};
+use suite_interfaces::bounty::*;
+use suite_interfaces::escrow::SectorLocation;
+
+use crate::calls::*;
+use crate::devnet::Devnet;
+use crate::units::fil;
+
+fn market(d: &Devnet) -> BountyMarketClient {
+    d.suite().market_client()
+}
+
+pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Result<u64> {
+    let value = &p.reward_per_replica * p.replicas;
+    // What the chain would refuse in a less helpful order or way: the value transfer fails
+    // before the market can say the replicas are too many, and the market states the escrow's
+    // minimum collateral in attoFIL.
+    let terms = answer(market(d).policy(d))?;
+    if !(1..=terms.policy.max_replicas).contains(&p.replicas) {
+        bail!(
+            "replicas must be 1 to {} (the market's policy)",
+            terms.policy.max_replicas
+        );
+    }
+    if p.collateral_per_replica < terms.min_collateral {
+        bail!(
+            "collateral {} is below the escrow's minimum {}: no claim could lock it",
+            fil(&p.collateral_per_replica),
+            fil(&terms.min_collateral)
+        );
+    }
+    // The market's bound, checked before the value is moved (as the chain would refuse).
+    let horizon = d.h.epoch().saturating_add(terms.policy.max_duration);
+    if p.expiry > horizon {
+        bail!(
+            "expiry {} is more than max_duration = {} epochs away (the market's policy): at most epoch {horizon}",
+            p.expiry,
+            terms.policy.max_duration
+        );
+    }
+    check_funds(d, from, &value, "posting this bounty")?;
+    market(d).post(d, from, p, value)?.ret()
+}
+
+pub fn get_bounty(d: &mut Devnet, id: u64) -> Result<GetBountyReturn> {
+    answer(market(d).get_bounty(d, id))
+}
+
+pub fn get_claim(d: &mut Devnet, id: u64) -> Result<GetClaimReturn> {
+    answer(market(d).get_claim(d, id))
+}
+
+/// Claims with the bounty's collateral as value.
+pub fn claim_bounty(
+    d: &mut Devnet,
+    from: &Account,
+    bounty_id: u64,
+    provider: ActorID,
+    deal_id: DealID,
+    sector_location: Option<SectorLocation>,
+) -> Result<ClaimBountyReturn> {
+    let collateral = get_bounty(d, bounty_id)?.bounty.collateral_per_replica;
+    check_funds(d, from, &collateral, "claiming (the bounty's collateral)")?;
+    let p = ClaimBountyParams {
+        bounty_id,
+        provider: Address::new_id(provider),
+        deal_id,
+        sector_location,
+    };
+    market(d).claim(d, from, &p, collateral)?.ret()
+}
+
+pub fn withdraw(d: &mut Devnet, from: &Account, provider: ActorID) -> Result<WithdrawReturn> {
+    market(d).withdraw(d, from, Address::new_id(provider))?.ret()
+}
+
+/// Cancels a bounty; returns it as it was just before (what the cancel freed: its open slots
+/// and their pool).
+pub fn cancel_bounty(d: &mut Devnet, from: &Account, id: u64) -> Result<Bounty> {
+    let before = get_bounty(d, id)?.bounty;
+    market(d).cancel(d, from, id)?;
+    Ok(before)
+}
+
+pub fn reclaim(d: &mut Devnet, from: &Account, id: u64) -> Result<TokenAmount> {
+    market(d).reclaim(d, from, id)?.ret()
+}
+
+pub fn provider_balance(d: &mut Devnet, provider: ActorID) -> Result<ProviderBalance> {
+    answer(market(d).provider_balance(d, Address::new_id(provider)))
+}
+
+/// Every bounty matching the filter, page by page.
+pub fn list_bounties(
+    d: &mut Devnet,
+    client: Option<ActorID>,
+    piece_cid: Option<cid::Cid>,
+) -> Result<Vec<GetBountyReturn>> {
+    Ok(market(d).all_bounties(d, client, piece_cid, 100)?.0)
+}
+
+/// Every claim ever made on a bounty, current or settled. The market indexes only a bounty's
+/// current slot holders, so this walks its claims map (read on the host, no message): fine
+/// for a devnet, linear in all claims.
+pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimReturn>> {
+    let market = d.suite().market;
+    d.h.flush()?;
+    let state = suite_devnet::bounty::state(&d.h, market)?;
+    let store = d.h.store().clone();
+    let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
+    let mut ids: Vec<u64> = all_pages(|cursor: Option<u64>| {
+        let page = claims.page(cursor.as_ref(), 1000).map_err(|e| anyhow!("{e}"))?;
+        let ids = page.entries.into_iter().filter(|(_, c)| c.bounty_id == bounty_id);
+        Ok((ids.map(|(id, _)| id).collect(), page.next))
+    })?;
+    ids.sort_unstable();
+    ids.into_iter().map(|id| get_claim(d, id)).collect()
+}

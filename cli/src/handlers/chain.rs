@@ -1,0 +1,448 @@
+//! `status`, `advance`, `account`, `miner` and `deal`.
+
+use anyhow::{anyhow, bail, Result};
+use fvm_shared::address::Address;
+use fvm_shared::deal::DealID;
+use fvm_shared::piece::PaddedPieceSize;
+use fvm_shared::sector::SectorNumber;
+use serde_json::{json, Value};
+use stand_in_market as f05;
+use suite_devnet::miner::{self};
+
+use crate::calls::*;
+use crate::devnet::{dir_size, Devnet};
+use crate::output::{thousands, Output, Table};
+use crate::units::{atto_json, fil, parse_amount};
+use crate::views::*;
+use crate::{AccountCmd, AdvanceArgs, DealCmd, MinerCmd};
+
+pub(crate) fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
+    let s = d.suite();
+    let mut actors = Vec::new();
+    let mut table = Table::new(&["actor", "address", ">balance", ">wasm bytes", "code CID"]);
+    for (name, id) in [
+        ("provider-reputation", s.reputation),
+        ("collateral-escrow", s.escrow),
+        ("bounty-market", s.market),
+    ] {
+        let actor =
+            d.h.actor(id)?
+                .ok_or_else(|| anyhow!("{name} f0{id} is missing"))?;
+        let size = suite_devnet::actors::wasm(name).map(|w| w.len()).unwrap_or(0);
+        table.row(vec![
+            name.into(),
+            format!("f0{id}"),
+            fil(&actor.balance),
+            thousands(size as u64),
+            actor.code.to_string(),
+        ]);
+        actors.push(json!({
+            "name": name, "id": id, "address": format!("f0{id}"),
+            "code_cid": actor.code.to_string(), "wasm_bytes": size, "balance": atto_json(&actor.balance),
+        }));
+    }
+    let books = fil_books(d)?;
+    let totals = escrow_totals(d)?;
+    let root = d.h.flush()?;
+    let disk = dir_size(&d.dir);
+    let blocks = d.store().block_count()?;
+    let json = json!({
+        "data_dir": d.dir.display().to_string(),
+        "epoch": d.h.epoch(),
+        "state_root": root.to_string(),
+        "actors": actors,
+        "accounts": d.record.accounts.len(),
+        "miners": d.record.miners.len(),
+        "escrow": {
+            "held": atto_json(&totals.held),
+            "locked_total": atto_json(&totals.locked_total),
+            "slashed_total": atto_json(&totals.slashed_total),
+            "reporter_rewards_total": atto_json(&totals.reporter_rewards_total),
+            "released_total": atto_json(&totals.released_total),
+            "locks_created": totals.locks_created,
+            "locks_open": totals.locks_open,
+        },
+        "fil": {
+            "accounts": atto_json(&books.accounts),
+            "miners": atto_json(&books.miners),
+            "suite_actors": atto_json(&books.suite),
+            "storage_market": atto_json(&books.storage_market),
+            "gas_burnt": atto_json(&books.burnt),
+            "other": atto_json(&books.other),
+            "total": atto_json(&books.total),
+        },
+        "disk_bytes": disk,
+        "blocks": blocks,
+    });
+    let text = format!(
+        "devnet {what}: {}\nepoch {}, state root {}\n\n{}\naccounts {}, miners {}\nescrow: {} held in {} open locks of {}; {} slashed, {} to reporters, {} released\nFIL: accounts {}, miners {}, suite actors {}, storage market {}, burnt for gas (f099) {}, others {}; total {}\ndisk: {} bytes, {} blocks\n",
+        d.dir.display(),
+        d.h.epoch(),
+        root,
+        table.render(),
+        d.record.accounts.len(),
+        d.record.miners.len(),
+        fil(&totals.held),
+        totals.locks_open,
+        totals.locks_created,
+        fil(&totals.slashed_total),
+        fil(&totals.reporter_rewards_total),
+        fil(&totals.released_total),
+        fil(&books.accounts),
+        fil(&books.miners),
+        fil(&books.suite),
+        fil(&books.storage_market),
+        fil(&books.burnt),
+        fil(&books.other),
+        fil(&books.total),
+        thousands(disk),
+        thousands(blocks),
+    );
+    Ok(Output::new(json, text))
+}
+
+pub(crate) fn advance_cmd(d: &mut Devnet, a: AdvanceArgs) -> Result<Output> {
+    let target = match (a.epochs, a.to) {
+        (_, Some(to)) => to,
+        (Some(n), None) => {
+            d.h.epoch()
+                .checked_add(n)
+                .ok_or_else(|| anyhow!("epoch overflow"))?
+        }
+        (None, None) => bail!("say how many epochs, or --to EPOCH"),
+    };
+    if target < d.h.epoch() {
+        bail!("epoch {target} is in the past (now {})", d.h.epoch());
+    }
+    if target > MAX_EPOCH {
+        bail!("epoch {target} is beyond the devnet's last epoch {MAX_EPOCH}");
+    }
+    let from = d.h.epoch();
+    d.h.advance_to(target)?;
+    Ok(Output::new(
+        json!({ "from": from, "epoch": target }),
+        format!("epoch {from} → {target}"),
+    ))
+}
+
+pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool)> {
+    Ok(match c {
+        AccountCmd::Create { name, balance } => {
+            let balance = parse_amount(&balance)?;
+            let a = create_account(d, &name, balance.clone())?;
+            let out = Output::new(
+                json!({ "name": name, "id": a.id, "address": format!("f0{}", a.id), "key_address": a.key.to_string(), "balance": atto_json(&balance) }),
+                format!("account {name}: f0{} ({}), {}", a.id, a.key, fil(&balance)),
+            );
+            (out, true)
+        }
+        AccountCmd::List => {
+            // Key accounts, then the miners (they hold FIL too), then the gas burnt so far.
+            let mut table = Table::new(&["name", "kind", "address", "key address", ">balance"]);
+            let mut rows = Vec::new();
+            for (name, a) in d.record.accounts.clone() {
+                let balance = d.h.balance(a.id)?;
+                table.row(vec![
+                    name.clone(),
+                    "account".into(),
+                    format!("f0{}", a.id),
+                    a.key.to_string(),
+                    fil(&balance),
+                ]);
+                rows.push(json!({ "name": name, "kind": "account", "id": a.id, "address": format!("f0{}", a.id), "key_address": a.key.to_string(), "balance": atto_json(&balance) }));
+            }
+            for (name, m) in d.record.miners.clone() {
+                let balance = d.h.balance(m.id)?;
+                table.row(vec![
+                    name.clone(),
+                    "miner".into(),
+                    format!("f0{}", m.id),
+                    "-".into(),
+                    fil(&balance),
+                ]);
+                rows.push(json!({ "name": name, "kind": "miner", "id": m.id, "address": format!("f0{}", m.id), "balance": atto_json(&balance) }));
+            }
+            let burnt_id = actor_runtime::builtin::BURNT_FUNDS_ACTOR_ID;
+            let burnt = d.h.balance(burnt_id)?;
+            table.row(vec![
+                "gas burnt".into(),
+                "burnt funds".into(),
+                format!("f0{burnt_id}"),
+                "-".into(),
+                fil(&burnt),
+            ]);
+            rows.push(json!({ "name": "gas burnt", "kind": "burnt", "id": burnt_id, "address": format!("f0{burnt_id}"), "balance": atto_json(&burnt) }));
+            (Output::new(Value::Array(rows), table.render()), false)
+        }
+        AccountCmd::Fund { to, amount, from } => {
+            let amount = parse_amount(&amount)?;
+            let from = d.account(&from)?;
+            let to_address = match d.actor_id(&to) {
+                Ok(id) => Address::new_id(id),
+                Err(e) => crate::devnet::parse_address(&to).map_err(|_| e)?,
+            };
+            let to_id = transfer(d, &from, to_address, amount.clone())?;
+            let balance = d.h.balance(to_id)?;
+            let out = Output::new(
+                json!({ "to": address_json(d, to_id), "amount": atto_json(&amount), "balance": atto_json(&balance) }),
+                format!(
+                    "sent {} to {}; it now holds {}",
+                    fil(&amount),
+                    d.name_of(to_id),
+                    fil(&balance)
+                ),
+            );
+            (out, true)
+        }
+    })
+}
+
+pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
+    Ok(match c {
+        MinerCmd::Create {
+            name,
+            owner,
+            worker,
+            controls,
+        } => {
+            let owner = d.account(&owner)?;
+            let worker = match worker {
+                Some(w) => d.account(&w)?,
+                None => owner,
+            };
+            let controls = controls
+                .iter()
+                .map(|c| d.account(c))
+                .collect::<Result<Vec<_>>>()?;
+            let id = create_miner(d, &name, &owner, &worker, &controls)?;
+            let out = Output::new(
+                json!({ "name": name, "id": id, "address": format!("f0{id}"), "owner": address_json(d, owner.id), "worker": address_json(d, worker.id) }),
+                format!(
+                    "miner {name}: f0{id} (owner {}, worker {})",
+                    d.name_of(owner.id),
+                    d.name_of(worker.id)
+                ),
+            );
+            (out, true)
+        }
+        MinerCmd::List => {
+            let mut table = Table::new(&["name", "address", "owner", "worker", "controls", ">balance"]);
+            let mut rows = Vec::new();
+            for (name, m) in d.record.miners.clone() {
+                let controls: Vec<String> = m.controls.iter().map(|c| d.name_of(*c)).collect();
+                let balance = d.h.balance(m.id)?;
+                table.row(vec![
+                    name.clone(),
+                    format!("f0{}", m.id),
+                    d.name_of(m.owner),
+                    d.name_of(m.worker),
+                    controls.join(","),
+                    fil(&balance),
+                ]);
+                rows.push(json!({ "name": name, "id": m.id, "address": format!("f0{}", m.id), "owner": address_json(d, m.owner), "worker": address_json(d, m.worker), "controls": m.controls.iter().map(|c| address_json(d, *c)).collect::<Vec<_>>(), "balance": atto_json(&balance) }));
+            }
+            (Output::new(Value::Array(rows), table.render()), false)
+        }
+        MinerCmd::AddSector {
+            miner: m,
+            sector,
+            deadline,
+            partition,
+            expiration,
+        } => {
+            let id = d.miner_id(&m)?;
+            let expiration = expiration.unwrap_or(d.h.epoch().saturating_add(YEAR));
+            add_sector(d, id, sector, deadline, partition, expiration)?;
+            let out = Output::new(
+                json!({ "miner": id, "sector": sector, "deadline": deadline, "partition": partition, "expiration": expiration }),
+                format!("{m}: sector {sector} active at ({deadline}, {partition}) until epoch {expiration}"),
+            );
+            (out, true)
+        }
+        MinerCmd::Fault { miner: m, sector } => {
+            sector_control(d, &m, sector, "faulty", miner::Control::Fault)?
+        }
+        MinerCmd::Recover { miner: m, sector } => {
+            sector_control(d, &m, sector, "recovered", miner::Control::Recover)?
+        }
+        MinerCmd::Terminate { miner: m, sector } => {
+            sector_control(d, &m, sector, "terminated", miner::Control::Terminate)?
+        }
+        MinerCmd::Sector { miner: m, sector } => {
+            let id = d.miner_id(&m)?;
+            let (status, l) = sector_location(d, id, sector)?;
+            let status = format!("{status:?}").to_lowercase();
+            let out = Output::new(
+                json!({ "miner": id, "sector": sector, "status": status, "deadline": l.deadline, "partition": l.partition }),
+                format!(
+                    "{m}: sector {sector} {status} at ({}, {})",
+                    l.deadline, l.partition
+                ),
+            );
+            (out, false)
+        }
+    })
+}
+
+pub(crate) fn sector_control(
+    d: &mut Devnet,
+    m: &str,
+    sector: SectorNumber,
+    what: &str,
+    control: fn(SectorNumber) -> miner::Control,
+) -> Result<(Output, bool)> {
+    let id = d.miner_id(m)?;
+    miner_control(d, id, &control(sector))?;
+    Ok((
+        Output::new(
+            json!({ "miner": id, "sector": sector, "status": what }),
+            format!("{m}: sector {sector} {what}"),
+        ),
+        true,
+    ))
+}
+
+pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
+    Ok(match c {
+        DealCmd::Publish {
+            client,
+            provider,
+            piece,
+            start,
+            end,
+            price_per_epoch,
+            provider_collateral,
+            client_collateral,
+        } => {
+            let (piece_cid, piece_size) = piece.resolve()?;
+            let proposal = f05::DealProposal {
+                piece_cid,
+                piece_size: PaddedPieceSize(piece_size),
+                verified_deal: false,
+                client: Address::new_id(d.actor_id(&client)?),
+                provider: Address::new_id(d.miner_id(&provider)?),
+                label: f05::Label::String(String::new()),
+                start_epoch: start.unwrap_or(d.h.epoch()),
+                end_epoch: end,
+                storage_price_per_epoch: parse_amount(&price_per_epoch)?,
+                provider_collateral: parse_amount(&provider_collateral)?,
+                client_collateral: parse_amount(&client_collateral)?,
+            };
+            let id = publish_deal(d, &proposal)?;
+            let out = Output::new(
+                json!({ "deal_id": id }),
+                format!(
+                    "deal {id}: {client} ↔ {provider}, piece {}, epochs {}–{}",
+                    proposal.piece_cid, proposal.start_epoch, proposal.end_epoch
+                ),
+            );
+            (out, true)
+        }
+        DealCmd::Activate { deal, sector } => {
+            activate_deal(d, deal, sector)?;
+            let out = Output::new(
+                json!({ "deal_id": deal, "sector": sector, "activated": d.h.epoch() }),
+                format!(
+                    "deal {deal} activated in sector {sector} at epoch {}",
+                    d.h.epoch()
+                ),
+            );
+            (out, true)
+        }
+        DealCmd::Terminate { deal } => {
+            deal_control(d, f05::METHOD_HARNESS_TERMINATE_DEAL, deal)?;
+            (
+                Output::new(
+                    json!({ "deal_id": deal, "status": "terminated" }),
+                    format!("deal {deal} terminated"),
+                ),
+                true,
+            )
+        }
+        DealCmd::Settle { deal } => {
+            deal_control(d, f05::METHOD_HARNESS_SETTLE_DEAL, deal)?;
+            (
+                Output::new(
+                    json!({ "deal_id": deal, "status": "settled" }),
+                    format!("deal {deal} settled"),
+                ),
+                true,
+            )
+        }
+        DealCmd::Show { deal } => {
+            let DealInfo {
+                commitment,
+                client,
+                provider,
+                term,
+                activation,
+            } = match deal_info(d, deal) {
+                Ok(info) => info,
+                Err(e) if is_gone(&e) => return Ok((gone_deal(d, deal), false)),
+                Err(e) => return Err(e),
+            };
+            let end = term.start + term.duration;
+            let status = match activation.activated {
+                a if a < 0 => "published",
+                _ if d.h.epoch() < end => "active",
+                _ => "ended, not yet settled",
+            };
+            let json = json!({
+                "deal_id": deal,
+                "status": status,
+                "client": address_json(d, client),
+                "provider": address_json(d, provider),
+                "piece_cid": commitment.data.to_string(),
+                "piece_size": commitment.size.0,
+                "start": term.start,
+                "end": end,
+                "activated": epoch_or_null(activation.activated),
+                "terminated": epoch_or_null(activation.terminated),
+            });
+            let text = format!(
+                "deal {deal} ({status}): client {}, provider {}\npiece {} ({})\nepochs {}–{}, activated {}, terminated {}",
+                d.name_of(client),
+                d.name_of(provider),
+                commitment.data,
+                bytes(commitment.size.0.into()),
+                term.start,
+                term.start + term.duration,
+                epoch_or_never(activation.activated),
+                epoch_or_never(activation.terminated)
+            );
+            (Output::new(json, text), false)
+        }
+    })
+}
+
+/// The storage market's 32 for a deal: it no longer keeps it.
+pub(crate) fn is_gone(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<crate::devnet::Refused>()
+        .is_some_and(|r| r.exit_code.value() == actor_runtime::builtin::EX_DEAL_EXPIRED)
+}
+
+/// A deal the storage market deleted: how it ended, as the market's events told this devnet
+/// (`deal-terminated`: slashed before its end; `deal-completed`: settled after it). A deal
+/// that was never activated and timed out ends with no event.
+pub(crate) fn gone_deal(d: &Devnet, deal: DealID) -> Output {
+    let ending = d.deal_ending(deal);
+    let json = json!({
+        "deal_id": deal,
+        "status": ending.map_or("ended", |e| e.kind.as_str()),
+        "at": ending.map(|e| e.epoch),
+    });
+    let text = match ending {
+        Some(e) if e.kind == "terminated" => format!(
+            "deal {deal} terminated at epoch {} (the storage market's deal-terminated event): it was slashed before its end, and the market keeps nothing of it",
+            e.epoch
+        ),
+        Some(e) => format!(
+            "deal {deal} completed: settled at epoch {} after its end (deal-completed), and the market keeps nothing of it",
+            e.epoch
+        ),
+        None => format!(
+            "deal {deal} is no longer in the storage market (exit 32) and no termination of it was seen: it was settled or timed out unactivated"
+        ),
+    };
+    Output::new(json, text)
+}

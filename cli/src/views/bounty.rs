@@ -1,0 +1,72 @@
+//! Bounties and claims as JSON and text.
+
+use fvm_shared::clock::ChainEpoch;
+use serde_json::{json, Value};
+use suite_interfaces::bounty::*;
+
+use crate::devnet::Devnet;
+use crate::units::atto_json;
+use crate::views::*;
+
+pub(crate) fn bounty_status(b: &Bounty, now: ChainEpoch) -> &'static str {
+    match b.status {
+        BountyStatus::Cancelled => "cancelled",
+        BountyStatus::Open if now >= b.expiry => "expired",
+        BountyStatus::Open if b.open_slots == 0 => "full",
+        BountyStatus::Open => "open",
+    }
+}
+
+pub(crate) fn bounty_json(d: &Devnet, b: &GetBountyReturn) -> Value {
+    let x = &b.bounty;
+    json!({
+        "id": b.bounty_id,
+        "client": address_json(d, x.client),
+        "piece_cid": x.piece_cid.to_string(),
+        "piece_size": x.piece_size,
+        "replicas": x.replicas,
+        "reward_per_replica": atto_json(&x.reward_per_replica),
+        "collateral_per_replica": atto_json(&x.collateral_per_replica),
+        "min_duration": x.min_duration,
+        "expiry": x.expiry,
+        "min_reputation": x.min_reputation,
+        "allowed_providers": x.allowed_providers.as_ref().map(|ids| ids.iter().map(|id| address_json(d, *id)).collect::<Vec<_>>()),
+        "posted_at": x.posted_at,
+        "status": bounty_status(x, d.h.epoch()),
+        "open_slots": x.open_slots,
+        "pool": atto_json(&x.pool),
+        "holders": x.holders.iter().map(|h| json!({"claim_id": h.claim_id, "provider": address_json(d, h.provider)})).collect::<Vec<_>>(),
+        "refundable": atto_json(&x.refundable),
+        "reclaimed": atto_json(&x.reclaimed),
+    })
+}
+
+pub(crate) fn claim_status(s: ClaimStatus) -> &'static str {
+    match s {
+        ClaimStatus::Active => "active",
+        ClaimStatus::Slashed => "slashed",
+        ClaimStatus::Completed => "completed",
+    }
+}
+
+pub(crate) fn claim_json(d: &Devnet, c: &GetClaimReturn) -> Value {
+    let x = &c.claim;
+    json!({
+        "id": c.claim_id,
+        "bounty_id": x.bounty_id,
+        "provider": address_json(d, x.provider),
+        "claimed_by": address_json(d, x.claimed_by),
+        "deal_id": x.deal.deal_id,
+        "sector": x.deal.sector,
+        "deal_end": x.deal.end_epoch,
+        "claimed_at": x.claimed_at,
+        "vest_end": x.vest_end,
+        "reward": atto_json(&x.reward),
+        "vested": atto_json(&c.vested),
+        "paid": atto_json(&x.paid),
+        "collateral": atto_json(&x.collateral),
+        "lock_id": x.lock_id,
+        "status": claim_status(x.status),
+        "stopped_at": x.stopped_at,
+    })
+}

@@ -2,7 +2,7 @@
 //! facts of the call and what the shell learnt from other actors, and returns what to return
 //! and which events to emit. Host tests drive these directly.
 
-use actor_runtime::map::MapKey;
+use actor_runtime::map::{split_varint, MapKey};
 use actor_runtime::{actor_error, ensure, ActorError, ActorResult, EventBuilder, Facts, OrNotFound};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::event::ActorEvent;
@@ -140,9 +140,9 @@ pub fn update_metadata<BS: Blockstore>(
 /// The key under which an outcome is counted once.
 pub fn outcome_key(provider: ActorID, subject: &Subject, kind: OutcomeKind) -> Vec<u8> {
     let mut key = provider.to_key_bytes();
-    key.push(subject.kind.code());
+    key.push(u8::from(subject.kind));
     key.extend(subject.id.to_key_bytes());
-    key.push(kind.code());
+    key.push(u8::from(kind));
     key
 }
 
@@ -317,32 +317,17 @@ pub fn list<BS: Blockstore>(
     })
 }
 
-/// Reads one [`MapKey`] varint (`u64`) off the front of `bytes`.
-fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut v: u64 = 0;
-    for (i, b) in bytes.iter().enumerate().take(10) {
-        v |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            *bytes = &bytes[i + 1..];
-            return Some(v);
-        }
-    }
-    None
-}
-
 /// Splits an [`outcome_key`] back into its parts.
 fn parse_outcome_key(key: &[u8]) -> Option<(ActorID, Subject, OutcomeKind)> {
-    let mut rest = key;
-    let provider = take_varint(&mut rest)?;
-    let (&subject_kind, tail) = rest.split_first()?;
-    rest = tail;
-    let id = take_varint(&mut rest)?;
+    let (provider, rest) = split_varint(key).ok()?;
+    let (&subject_kind, rest) = rest.split_first()?;
+    let (id, rest) = split_varint(rest).ok()?;
     let [kind] = rest else { return None };
     let subject = Subject {
-        kind: SubjectKind::from_code(subject_kind)?,
+        kind: SubjectKind::try_from(subject_kind).ok()?,
         id,
     };
-    Some((provider, subject, OutcomeKind::from_code(*kind)?))
+    Some((provider, subject, OutcomeKind::try_from(*kind).ok()?))
 }
 
 /// Every entry of a map, page by page.

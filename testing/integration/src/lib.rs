@@ -1,5 +1,5 @@
 //! The scenario tests' and the benchmark's view of the devnet: `suite-devnet`'s chain and
-//! typed helpers, with the test actors (`testing/test-actors/*`, built to wasm by this crate's
+//! its clients, with the test actors (`testing/test-actors/*`, built to wasm by this crate's
 //! build script in a wasm-build invocation of their own) deployable by name on every
 //! [`Harness`] made here, and the test-only support (the balance [`ledger`], the relay
 //! reporter in [`reputation`]).

@@ -180,26 +180,6 @@ crate::u8_enum! {
     }
 }
 
-// The names the registry's outcome keys use (actors/reputation/src/logic.rs): `u8::from` and
-// `try_from` under other names.
-impl SubjectKind {
-    pub fn code(self) -> u8 {
-        self.into()
-    }
-    pub fn from_code(code: u8) -> Option<Self> {
-        Self::try_from(code).ok()
-    }
-}
-
-impl OutcomeKind {
-    pub fn code(self) -> u8 {
-        self.into()
-    }
-    pub fn from_code(code: u8) -> Option<Self> {
-        Self::try_from(code).ok()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct RecordOutcomeParams {
     /// The miner actor ID.

@@ -139,7 +139,7 @@ pub trait Scenario {
 }
 
 /// A chain whose books are checked before every mutable use of it and once more when it is
-/// dropped: for worlds whose messages go straight to the harness (`rep::send(&mut w.h, …)`)
+/// dropped: for worlds whose messages go straight to the harness (`ReputationClient::at(id).send(&mut w.h, …)`)
 /// rather than through [`Scenario::send`], every message's books are thus checked before the
 /// next message is sent and after the last, every failure at once.
 pub struct Checked {

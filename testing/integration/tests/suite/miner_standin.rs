@@ -231,7 +231,7 @@ fn getters_answer_the_reference_bytes() {
         .read_raw(
             &mut h,
             miner::METHOD_IS_CONTROLLING_ADDRESS,
-            Some(RawBytes::new(unhex("42 00 65"))).unwrap_or_default(),
+            RawBytes::new(unhex("42 00 65")),
         )
         .unwrap();
     assert_eq!(hex_of(&r), "f5");
@@ -239,7 +239,7 @@ fn getters_answer_the_reference_bytes() {
         .read_raw(
             &mut h,
             miner::METHOD_IS_CONTROLLING_ADDRESS,
-            Some(RawBytes::new(unhex("42 00 64"))).unwrap_or_default(),
+            RawBytes::new(unhex("42 00 64")),
         )
         .unwrap();
     assert_eq!(
@@ -464,7 +464,7 @@ fn sector_status_methods_speak_the_reference_bytes() {
     ok(miner::add_sector(&mut h, miner, 7, 3, 0, 1_500_000).unwrap());
     let raw = |h: &mut Harness, method, p: &str| {
         MinerClient::at(miner)
-            .read_raw(h, method, Some(RawBytes::new(unhex(p))).unwrap_or_default())
+            .read_raw(h, method, RawBytes::new(unhex(p)))
             .unwrap()
     };
     let r = raw(&mut h, miner::METHOD_GENERATE_SECTOR_LOCATION, "81 07");

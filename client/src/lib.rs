@@ -26,6 +26,7 @@ pub mod escrow;
 pub mod miner;
 pub mod reputation;
 pub mod storage_market;
+pub mod text;
 
 pub use bounty::BountyMarketClient;
 pub use escrow::EscrowClient;

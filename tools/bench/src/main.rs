@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use integration_tests::client::text::thousands;
 
 mod escrow;
 mod flows;
@@ -204,18 +205,6 @@ fn rate(clocks: &[Clock]) -> String {
         return "–".into();
     }
     thousands((messages as f64 / time).round() as u64)
-}
-
-/// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let head = digits.len() - (digits.len() - 1) / 3 * 3;
-    let mut out = digits[..head].to_string();
-    for group in digits.as_bytes()[head..].chunks(3) {
-        out.push(',');
-        out.push_str(std::str::from_utf8(group).expect("ascii digits"));
-    }
-    out
 }
 
 fn kib(bytes: f64) -> String {

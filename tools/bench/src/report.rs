@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use integration_tests::client::text::Table as TextTable;
+
 pub struct Report {
     pub sections: Vec<Section>,
     pub findings: super::Findings,
@@ -145,42 +147,21 @@ impl Report {
 }
 
 impl Table {
-    fn widths(&self) -> Vec<usize> {
-        let mut w: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate() {
-                w[i] = w[i].max(cell.chars().count());
-            }
-        }
-        w
-    }
-
-    /// First column left-aligned, the others right-aligned.
-    fn line(out: &mut String, cells: &[String], widths: &[usize]) {
-        let mut line = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            let pad = w - cell.chars().count();
-            if i == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-
+    /// The caption, the table (first column left-aligned, the others right-aligned, as every
+    /// tool of the suite prints tables) and the notes.
     fn text(&self, out: &mut String) {
         let _ = writeln!(out, "{}", self.caption);
-        let widths = self.widths();
-        Self::line(out, &self.header, &widths);
-        let total = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
-        let _ = writeln!(out, "{}", "-".repeat(total));
+        let columns: Vec<String> = self
+            .header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| if i == 0 { h.clone() } else { format!(">{h}") })
+            .collect();
+        let mut table = TextTable::new(&columns.iter().map(String::as_str).collect::<Vec<_>>());
         for row in &self.rows {
-            Self::line(out, row, &widths);
+            table.row(row.clone());
         }
+        out.push_str(&table.render());
         for n in &self.notes {
             let _ = writeln!(out, "  {n}");
         }
@@ -205,6 +186,22 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_print_with_the_suites_text_table() {
+        let t = Table {
+            caption: "Gas".into(),
+            header: vec!["method".into(), "gas".into()],
+            rows: vec![vec!["Claim".into(), "1,000".into()]],
+            notes: vec!["a note".into()],
+        };
+        let mut out = String::new();
+        t.text(&mut out);
+        assert_eq!(
+            out,
+            "Gas\nmethod    gas\n-------------\nClaim   1,000\n  a note\n"
+        );
+    }
 
     #[test]
     fn every_template_paragraph_is_used_and_found() {

@@ -4,7 +4,9 @@
 
 use std::rc::Rc;
 
-use actor_runtime::builtin::{BuiltinType, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, SYSTEM_ACTOR_ID};
+use actor_runtime::builtin::{
+    BuiltinType, CRON_ACTOR_ID, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, SYSTEM_ACTOR_ID,
+};
 use anyhow::{anyhow, bail, Context, Result};
 use cid::Cid;
 use fvm::call_manager::DefaultCallManager;
@@ -83,6 +85,9 @@ pub struct Harness<B: Blockstore + Clone + 'static = Rc<MemoryBlockstore>> {
     tracing: bool,
     /// The last message's gas charges, calls and returns; empty unless tracing is on.
     last_trace: fvm::trace::ExecutionTrace,
+    /// The receipts of the cron ticks the last [`Harness::advance`] ran (their events: deals
+    /// timed out or terminated with their sectors).
+    cron_receipts: Vec<Receipt>,
     /// Modules [`Harness::deploy`] finds by package name besides the product's
     /// ([`crate::actors::ACTORS`]): tests and the bench add their test actors here.
     extra_modules: Vec<(&'static str, &'static [u8])>,
@@ -133,6 +138,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             next_key: 1,
             tracing: false,
             last_trace: Vec::new(),
+            cron_receipts: Vec::new(),
             extra_modules: Vec::new(),
         };
         h.instantiate(root)?;
@@ -163,6 +169,7 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             next_key: snapshot.next_key,
             tracing: false,
             last_trace: Vec::new(),
+            cron_receipts: Vec::new(),
             extra_modules: Vec::new(),
         };
         h.instantiate(snapshot.root)?;
@@ -244,7 +251,8 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         self.exec_mut().flush()
     }
 
-    /// Moves the chain `epochs` forward: a new machine on the flushed root.
+    /// Moves the chain `epochs` forward: a new machine on the flushed root, then the
+    /// end-of-epoch crons of the epochs it moved past ([`Harness::run_cron`]).
     pub fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
         if epochs < 0 {
             bail!("epochs only move forward");
@@ -252,7 +260,60 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         let root = self.flush()?;
         self.executor = None;
         self.epoch += epochs;
-        self.instantiate(root)
+        self.instantiate(root)?;
+        self.run_cron()
+    }
+
+    /// The chain's cron, for every epoch before the current one: while the stand-in market's
+    /// `next_cron` is due, a `CronTick` from the cron actor f03 (an implicit message: nobody
+    /// pays). One tick covers any span: the market times out its due deals and each due miner
+    /// runs its deadline crons in closed form, so the work depends on what is due (pending
+    /// deals, enrolled miners and their sectors), never on the number of epochs. A tick runs at
+    /// most `MAX_MINER_CRONS_PER_TICK` miners, and ticks repeat until nothing is due.
+    pub fn run_cron(&mut self) -> Result<()> {
+        self.cron_receipts.clear();
+        let Some(market) = self.actor(STORAGE_MARKET_ACTOR_ID)? else {
+            return Ok(());
+        };
+        if market.code != self.code_of(BuiltinType::Market)
+            || crate::actors::wasm("stand-in-market").is_none()
+        {
+            return Ok(());
+        }
+        loop {
+            let state: stand_in_market::State = self.get_cbor(&market_state(self)?)?;
+            if state.next_cron.is_none_or(|due| due >= self.epoch) {
+                return Ok(());
+            }
+            let message = Message {
+                version: 0,
+                from: Address::new_id(CRON_ACTOR_ID),
+                to: Address::new_id(STORAGE_MARKET_ACTOR_ID),
+                sequence: 0,
+                value: TokenAmount::default(),
+                method_num: stand_in_market::METHOD_CRON_TICK,
+                params: RawBytes::default(),
+                gas_limit: MESSAGE_GAS_LIMIT,
+                gas_fee_cap: TokenAmount::default(),
+                gas_premium: TokenAmount::default(),
+            };
+            let ret = self.exec_mut().execute_message(message, ApplyKind::Implicit, 0)?;
+            let (receipt, _) = receipt_of(ret);
+            if !receipt.is_ok() {
+                bail!(
+                    "cron tick at epoch {} failed: exit {}: {}",
+                    self.epoch,
+                    receipt.exit_code.value(),
+                    receipt.failure.unwrap_or_default()
+                );
+            }
+            self.cron_receipts.push(receipt);
+        }
+    }
+
+    /// The receipts of the cron ticks the last advance ran, in order.
+    pub fn cron_receipts(&self) -> &[Receipt] {
+        &self.cron_receipts
     }
 
     /// Moves the chain to `epoch` (which must not be in the past).
@@ -298,9 +359,21 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             .map(|(t, _)| *t))
     }
 
-    /// A new account funded by the operator with a real transfer (the VM creates it).
+    /// A new account funded by the operator with a real transfer (the VM creates it), with a
+    /// secp256k1 key address.
     pub fn create_account(&mut self, balance: TokenAmount) -> Result<Account> {
         let key = key_address(self.next_key);
+        self.fund_new_key(key, balance)
+    }
+
+    /// [`Harness::create_account`] with a BLS key address (f3, a 48-byte key), as a miner's
+    /// worker must have.
+    pub fn create_bls_account(&mut self, balance: TokenAmount) -> Result<Account> {
+        let key = bls_key_address(self.next_key);
+        self.fund_new_key(key, balance)
+    }
+
+    fn fund_new_key(&mut self, key: Address, balance: TokenAmount) -> Result<Account> {
         self.next_key += 1;
         let operator = self.operator;
         self.send(&operator, key, METHOD_SEND, RawBytes::default(), balance)?
@@ -501,6 +574,22 @@ pub fn key_address(n: u64) -> Address {
     pubkey[1..9].copy_from_slice(&n.to_be_bytes());
     pubkey[9..17].copy_from_slice(b"suitekey");
     Address::new_secp256k1(&pubkey).expect("65-byte key")
+}
+
+/// A deterministic BLS key address (48 bytes; the VM does not check signatures, nor that the
+/// key is a curve point).
+pub fn bls_key_address(n: u64) -> Address {
+    let mut pubkey = [0u8; 48];
+    pubkey[..8].copy_from_slice(&n.to_be_bytes());
+    pubkey[8..16].copy_from_slice(b"suitebls");
+    Address::new_bls(&pubkey).expect("48-byte key")
+}
+
+/// The stand-in market's state root.
+fn market_state<B: Blockstore + Clone + 'static>(h: &Harness<B>) -> Result<Cid> {
+    Ok(h.actor(STORAGE_MARKET_ACTOR_ID)?
+        .ok_or_else(|| anyhow!("no storage market"))?
+        .state)
 }
 
 /// The devnet as a [`Chain`]: messages execute at once; a read is an implicit message (nobody

@@ -1,7 +1,10 @@
 //! Stand-in storage miners on the devnet: creation through init's Exec (as the power actor's
-//! CreateMiner would) and the operator's `Harness*` controls, which answer the `Receipt` so
-//! tests can `.ok()` them or check the exit code and the events. The exported getters are
-//! [`suite_client::MinerClient`]'s.
+//! CreateMiner would; the worker must be a BLS account), the provider's proving declarations
+//! (`DeclareFaults`, `DeclareFaultsRecovered`, from a controlling address) and the operator's
+//! `Harness*` controls, among them stopping and resuming the proofs of a sector (the devnet
+//! proves every other sector at its deadline's windows, in the epoch advance's cron). Each
+//! answers the `Receipt` so tests can `.ok()` them or check the exit code and the events. The
+//! exported getters are [`suite_client::MinerClient`]'s.
 
 use actor_runtime::builtin::BuiltinType;
 use anyhow::{Context, Result};
@@ -29,7 +32,8 @@ pub fn exec_miner<B: Blockstore + Clone + 'static>(
 }
 
 /// Creates a miner (anyone may); returns its ID. The addresses may be ID or key addresses
-/// of existing actors; the miner stores them as IDs.
+/// of existing actors; the miner stores them as IDs. The worker must be an account with a BLS
+/// key ([`crate::Harness::create_bls_account`]): any other is refused with 16.
 pub fn create_miner<B: Blockstore + Clone + 'static>(
     h: &mut Harness<B>,
     creator: &Account,
@@ -70,6 +74,9 @@ pub enum Control {
     Move(HarnessMoveSectorParams),
     Compact(SectorNumber),
     Notify(HarnessNotifyParams),
+    /// The provider stops proving the sector: its next window passes without a proof.
+    StopProving(SectorNumber),
+    ResumeProving(SectorNumber),
 }
 
 impl Control {
@@ -82,6 +89,8 @@ impl Control {
             Control::Move(_) => METHOD_HARNESS_MOVE_SECTOR,
             Control::Compact(_) => METHOD_HARNESS_COMPACT_SECTOR,
             Control::Notify(_) => METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED,
+            Control::StopProving(_) => METHOD_HARNESS_STOP_PROVING,
+            Control::ResumeProving(_) => METHOD_HARNESS_RESUME_PROVING,
         }
     }
 
@@ -89,9 +98,12 @@ impl Control {
         let sector = |n: &SectorNumber| params(&HarnessSectorParams { sector_number: *n });
         match self {
             Control::Add(p) => params(p),
-            Control::Fault(n) | Control::Recover(n) | Control::Terminate(n) | Control::Compact(n) => {
-                sector(n)
-            }
+            Control::Fault(n)
+            | Control::Recover(n)
+            | Control::Terminate(n)
+            | Control::Compact(n)
+            | Control::StopProving(n)
+            | Control::ResumeProving(n) => sector(n),
             Control::Move(p) => params(p),
             Control::Notify(p) => params(p),
         }
@@ -110,6 +122,40 @@ pub fn control_from<C: Chain + ?Sized>(
         Address::new_id(miner),
         control.method(),
         control.params(),
+        TokenAmount::default(),
+    )
+}
+
+/// `DeclareFaults` (10) from `from` (the owner, the worker or a control address is obeyed),
+/// on any chain: the sectors become Faulty now.
+pub fn declare_faults<C: Chain + ?Sized>(
+    chain: &mut C,
+    from: &Account,
+    miner: ActorID,
+    faults: Vec<FaultDeclaration>,
+) -> Result<Receipt> {
+    chain.send(
+        from,
+        Address::new_id(miner),
+        METHOD_DECLARE_FAULTS,
+        params(&DeclareFaultsParams { faults }),
+        TokenAmount::default(),
+    )
+}
+
+/// `DeclareFaultsRecovered` (11) from `from`: the sectors stay Faulty until their deadline's
+/// next window, where the devnet proves them unless their proofs are stopped.
+pub fn declare_faults_recovered<C: Chain + ?Sized>(
+    chain: &mut C,
+    from: &Account,
+    miner: ActorID,
+    recoveries: Vec<FaultDeclaration>,
+) -> Result<Receipt> {
+    chain.send(
+        from,
+        Address::new_id(miner),
+        METHOD_DECLARE_FAULTS_RECOVERED,
+        params(&DeclareFaultsRecoveredParams { recoveries }),
         TokenAmount::default(),
     )
 }
@@ -208,6 +254,32 @@ pub fn notify_sector_content_changed<B: Blockstore + Clone + 'static>(
         &Control::Notify(HarnessNotifyParams { receiver, sectors }),
     )?;
     answer(&r)
+}
+
+/// The provider stops proving sector `n`: at the end of its deadline's next window it is
+/// Faulty, and FAULT_MAX_AGE later terminated.
+pub fn stop_proving<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    miner: ActorID,
+    n: SectorNumber,
+) -> Result<Receipt> {
+    control(h, miner, &Control::StopProving(n))
+}
+
+/// The provider proves sector `n` again at its windows (a faulty sector still needs its
+/// recovery declared).
+pub fn resume_proving<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    miner: ActorID,
+    n: SectorNumber,
+) -> Result<Receipt> {
+    control(h, miner, &Control::ResumeProving(n))
+}
+
+/// The last epoch of the challenge window of `deadline` at or after `epoch`: once the chain
+/// has advanced past it, the window's deadline cron has run.
+pub fn window_end(deadline: u64, epoch: ChainEpoch) -> ChainEpoch {
+    stand_in_miner::logic::deadline_end(deadline, epoch)
 }
 
 /// The miner's decoded state.

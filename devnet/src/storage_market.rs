@@ -68,22 +68,31 @@ pub fn deal_proposal(
     }
 }
 
-/// A deal provider: a stand-in miner owned and worked by `owner` (32 GiB sectors, no control
-/// addresses), created by `owner` through init's Exec ([`crate::miner::create_miner`]).
-/// Returns its ID.
+/// A deal provider: a stand-in miner owned by `owner` and worked by a new BLS account (32 GiB sectors, no control addresses), created by `owner` through init's Exec
+/// ([`crate::miner::create_miner`]). Returns its ID.
 pub fn provider_miner<B: Blockstore + Clone + 'static>(
     h: &mut Harness<B>,
     owner: &Account,
 ) -> Result<ActorID> {
-    crate::miner::create_miner(
+    provider_miner_with_worker(h, owner).map(|(miner, _)| miner)
+}
+
+/// [`provider_miner`], and its worker (an account with a BLS key and 1 FIL for its gas).
+pub fn provider_miner_with_worker<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    owner: &Account,
+) -> Result<(ActorID, Account)> {
+    let worker = h.create_bls_account(TokenAmount::from_whole(1))?;
+    let miner = crate::miner::create_miner(
         h,
         owner,
         owner.address(),
-        owner.address(),
+        worker.address(),
         Vec::new(),
         stand_in_miner::SECTOR_SIZE_32GIB,
     )
-    .context("creating a provider miner")
+    .context("creating a provider miner")?;
+    Ok((miner, worker))
 }
 
 /// `HarnessPublishDeal` from `from` (only the market's operator is obeyed), on any chain; the

@@ -462,7 +462,7 @@ impl Bench {
     fn new() -> Result<Self> {
         let mut h = Harness::new()?;
         let admin = h.create_account(fil(1_000))?;
-        let owner = h.create_account(fil(1_000))?;
+        let owner = h.create_bls_account(fil(1_000))?;
         // Every lock's collateral: about 10,500 locks of 5 FIL on a full run.
         let locker = h.create_account(fil(1_000_000))?;
         let client = h.create_account(fil(1_000))?;

@@ -148,7 +148,7 @@ impl Chain {
     fn new(modules: &Modules, floors: bool) -> Result<Self> {
         let mut h = Harness::new()?;
         let admin = h.create_account(fil(1_000_000))?;
-        let owner = h.create_account(fil(100_000))?;
+        let owner = h.create_bls_account(fil(100_000))?;
         let client = h.create_account(fil(100_000))?;
         let watcher = h.create_account(fil(1_000))?;
         let reader = h.create_account(fil(1_000))?;

@@ -720,7 +720,7 @@ impl Bench {
         let mut h = Harness::new()?;
         let admin = h.create_account(fil(1_000))?;
         // Every claim's collateral, and the breakdown's locks.
-        let owner = h.create_account(fil(100_000))?;
+        let owner = h.create_bls_account(fil(100_000))?;
         let mut clients = Vec::new();
         for _ in 0..CLIENTS {
             // About 2,000 bounties of 4 FIL each on a full run.

@@ -467,7 +467,7 @@ impl Bench {
         let fil = TokenAmount::from_whole;
         let admin = h.create_account(fil(1_000))?;
         let reporter_owner = h.create_account(fil(1_000))?;
-        let owner = h.create_account(fil(1_000))?;
+        let owner = h.create_bls_account(fil(1_000))?;
         let reader = h.create_account(fil(1_000))?;
         let other_admin = h.create_account(fil(1_000))?;
         let registry = rep::deploy(&mut h, &admin, admin.id)?;

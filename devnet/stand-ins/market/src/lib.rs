@@ -18,7 +18,14 @@
 //! funds move when deals are published, settled or slashed; escrow balances are not required
 //! to cover a deal), WithdrawBalance, client signatures (the stand-in account authenticates
 //! any proposal), the provider-collateral minimum, duplicate proposals, verified-registry
-//! allocations, SectorContentChanged, cron.
+//! allocations, SectorContentChanged, the cron's payment settlement.
+//!
+//! Cron: the devnet sends `CronTick` (9) from the cron actor f03 when `State::next_cron` is due
+//! (the end-of-epoch crons of every epoch it moved past, in one message). A published deal
+//! never activated times out at the end of its scheduled visit epoch
+//! ([`types::deal_update_epoch`], as the builtin's cron: until then its getters answer
+//! `[-1,-1]` and 33, afterwards 32), and the miners enrolled with `HarnessEnrollCronEvent` run
+//! their deadline crons (the builtin power actor's part: the stand-in power is a no-op).
 //!
 //! Choices where the builtin has no exact counterpart:
 //! - `HarnessActivateDeal` into a sector the provider does not have is 17, into a terminated
@@ -143,6 +150,32 @@ mod actor {
                 )?;
                 Ok(None)
             }
+            METHOD_CRON_TICK => {
+                rt.validate_caller_is(&[actor_runtime::builtin::CRON_ACTOR_ID])?;
+                rt.no_params()?;
+                let state: State = rt.state()?;
+                let due = commit(rt, logic::cron_tick(&store, &state, rt.facts())?)?;
+                // The state is saved: each miner may call back (OnMinerSectorsTerminate, its
+                // enrolment), and the state is read again afterwards.
+                let through = rt.facts().epoch - 1;
+                for miner in due {
+                    let response = rt.send(
+                        &Address::new_id(miner),
+                        METHOD_MINER_ON_DEFERRED_CRON_EVENT,
+                        encode_params(&DeferredCronEventParams { epoch: through })?,
+                        fvm_shared::econ::TokenAmount::default(),
+                        false,
+                    )?;
+                    if !response.exit_code.is_success() {
+                        return Err(
+                            actor_error!(illegal_state; "deadline cron of miner f0{miner} failed with exit {}", response.exit_code.value()),
+                        );
+                    }
+                }
+                let state: State = rt.state()?;
+                commit(rt, logic::finish_cron(&store, &state)?)?;
+                Ok(None)
+            }
             m if m < FIRST_EXPORTED_METHOD => {
                 // Builtin numbers are for builtin callers only (docs/builtin-actors-interface.md
                 // §0): others get 18.
@@ -178,6 +211,16 @@ mod actor {
             METHOD_GET_DEAL_ACTIVATION => deal_getter(rt, logic::get_deal_activation),
             METHOD_GET_DEAL_SECTOR => deal_getter(rt, logic::get_deal_sector),
 
+            METHOD_HARNESS_ENROLL_CRON_EVENT => {
+                rt.validate_caller_type(&[BuiltinType::Miner])?;
+                let params: EnrollCronEventParams = rt.params()?;
+                let state: State = rt.state()?;
+                commit(
+                    rt,
+                    logic::enroll_cron_event(&store, &state, rt.facts(), &Vm(rt), &params)?,
+                )?;
+                Ok(None)
+            }
             METHOD_HARNESS_OPERATOR => {
                 rt.validate_caller_any()?;
                 rt.no_params()?;

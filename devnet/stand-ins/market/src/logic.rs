@@ -86,6 +86,24 @@ pub fn deal_event(kind: &str, id: DealID, client: ActorID, provider: ActorID) ->
 type Deals<'a, BS> = Map<&'a BS, DealID, DealRecord>;
 type Balances<'a, BS> = Map<&'a BS, ActorID, TokenAmount>;
 type SectorDeals<'a, BS> = Map<&'a BS, SectorKey, Vec<DealID>>;
+type PendingDeals<'a, BS> = Map<&'a BS, DealID, ChainEpoch>;
+type CronQueue<'a, BS> = Map<&'a BS, ActorID, ChainEpoch>;
+
+fn pending_deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<PendingDeals<'a, BS>> {
+    Map::load(store, &state.pending_deals, "pending deals")
+}
+
+fn cron_queue<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<CronQueue<'a, BS>> {
+    Map::load(store, &state.cron_queue, "cron queue")
+}
+
+/// The earlier of two optional epochs.
+fn earliest(a: Option<ChainEpoch>, b: Option<ChainEpoch>) -> Option<ChainEpoch> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
 
 fn deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<Deals<'a, BS>> {
     Map::load(store, &state.deals, "deals")
@@ -144,6 +162,11 @@ fn delete_deal<BS: Blockstore>(
     table.delete(&id)?;
     let mut state = state.clone();
     state.deals = table.flush()?;
+    if deal.activation.is_none() {
+        let mut pending = pending_deals(store, &state)?;
+        pending.delete(&id)?;
+        state.pending_deals = pending.flush()?;
+    }
     if let Some(activation) = &deal.activation {
         let mut index = sector_deals(store, &state)?;
         let key = SectorKey {
@@ -179,6 +202,9 @@ pub fn construct<BS: Blockstore>(store: &BS, params: ConstructorParams) -> Actor
         balances: Balances::empty_root(store, "balances")?,
         sector_deals: SectorDeals::empty_root(store, "sector deals")?,
         policy: params.policy,
+        pending_deals: PendingDeals::empty_root(store, "pending deals")?,
+        cron_queue: CronQueue::empty_root(store, "cron queue")?,
+        next_cron: None,
     })
 }
 
@@ -508,11 +534,16 @@ pub fn publish_deal<BS: Blockstore>(
         activation: None,
     };
     let event = event_for(EVENT_DEAL_PUBLISHED, id, &deal)?;
+    let visit = deal_update_epoch(deal.proposal.start_epoch, id);
     let mut table = deals(store, state)?;
     table.set(&id, deal)?;
+    let mut pending = pending_deals(store, state)?;
+    pending.set(&id, visit)?;
     let state = State {
         next_id,
         deals: table.flush()?,
+        pending_deals: pending.flush()?,
+        next_cron: earliest(state.next_cron, Some(visit)),
         ..state.clone()
     };
     Ok(Effects {
@@ -631,10 +662,13 @@ pub fn activate_deal<BS: Blockstore>(
     table.set(&id, deal)?;
     ids.push(id);
     index.set(&key, ids)?;
+    let mut pending = pending_deals(store, state)?;
+    pending.delete(&id)?;
 
     let state = State {
         deals: table.flush()?,
         sector_deals: index.flush()?,
+        pending_deals: pending.flush()?,
         ..state.clone()
     };
     Ok(Effects {
@@ -781,5 +815,112 @@ pub fn on_miner_sectors_terminate<BS: Blockstore>(
         state,
         ret: (),
         events,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cron.
+
+/// `HarnessEnrollCronEvent` (miners only): the calling miner's next deadline event, or none.
+pub fn enroll_cron_event<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    chain: &impl Chain,
+    params: &EnrollCronEventParams,
+) -> ActorResult<Effects<()>> {
+    require_miner(chain, facts.caller)?;
+    let mut queue = cron_queue(store, state)?;
+    match params.epoch {
+        Some(epoch) => {
+            queue.set(&facts.caller, epoch)?;
+        }
+        None => {
+            queue.delete(&facts.caller)?;
+        }
+    }
+    let state = State {
+        cron_queue: queue.flush()?,
+        next_cron: earliest(state.next_cron, params.epoch),
+        ..state.clone()
+    };
+    Ok(Effects {
+        state,
+        ret: (),
+        events: Vec::new(),
+    })
+}
+
+/// 18 unless the caller is the cron actor (f03).
+pub fn require_cron(caller: ActorID) -> ActorResult<()> {
+    ensure!(
+        caller == actor_runtime::builtin::CRON_ACTOR_ID,
+        forbidden; "caller f0{caller} is not the cron actor"
+    );
+    Ok(())
+}
+
+/// The first half of `CronTick` (cron f03 only), for the end-of-epoch crons of every epoch
+/// before the current one: deletes each pending deal whose visit is due (it was never
+/// activated: timed out, no event, as the builtin), and takes up to
+/// [`MAX_MINER_CRONS_PER_TICK`] due miners off the queue. Returns them: the shell saves this
+/// state, sends each its `OnDeferredCronEvent` through `facts.epoch - 1` (they enrol again
+/// themselves), then calls [`finish_cron`].
+pub fn cron_tick<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+) -> ActorResult<Effects<Vec<ActorID>>> {
+    require_cron(facts.caller)?;
+    let through = facts.epoch - 1;
+    let mut state = state.clone();
+    let due_deals: Vec<DealID> = pending_deals(store, &state)?
+        .page(None, usize::MAX)?
+        .entries
+        .into_iter()
+        .filter(|(_, visit)| *visit <= through)
+        .map(|(id, _)| id)
+        .collect();
+    for id in due_deals {
+        let deal = load_deal(store, &state, id)?;
+        state = delete_deal(store, &state, id, &deal)?;
+    }
+    let mut queue = cron_queue(store, &state)?;
+    let mut due_miners: Vec<(ChainEpoch, ActorID)> = queue
+        .page(None, usize::MAX)?
+        .entries
+        .into_iter()
+        .filter(|(_, epoch)| *epoch <= through)
+        .map(|(miner, epoch)| (epoch, miner))
+        .collect();
+    due_miners.sort_unstable();
+    due_miners.truncate(MAX_MINER_CRONS_PER_TICK);
+    for (_, miner) in &due_miners {
+        queue.delete(miner)?;
+    }
+    state.cron_queue = queue.flush()?;
+    Ok(Effects {
+        state,
+        ret: due_miners.into_iter().map(|(_, miner)| miner).collect(),
+        events: Vec::new(),
+    })
+}
+
+/// The end of `CronTick`: `next_cron` recomputed from what is left pending and enrolled.
+pub fn finish_cron<BS: Blockstore>(store: &BS, state: &State) -> ActorResult<Effects<()>> {
+    let pending = pending_deals(store, state)?.page(None, usize::MAX)?.entries;
+    let queue = cron_queue(store, state)?.page(None, usize::MAX)?.entries;
+    let next_cron = pending
+        .into_iter()
+        .map(|(_, e)| e)
+        .chain(queue.into_iter().map(|(_, e)| e))
+        .min();
+    Ok(Effects {
+        state: State {
+            next_cron,
+            ..state.clone()
+        },
+        ret: (),
+        events: Vec::new(),
     })
 }

@@ -28,6 +28,15 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 pub const METHOD_CONSTRUCTOR: MethodNum = actor_runtime::METHOD_CONSTRUCTOR;
 /// Legacy internal method, miners only: tuple `[epoch, sectors: Vec<u64>]`, no return.
 pub const METHOD_ON_MINER_SECTORS_TERMINATE: MethodNum = 7;
+/// Legacy internal method, the cron actor (f03) only, no params: the end-of-epoch crons of
+/// every epoch before the current one (deal timeouts, and the miners' deadline crons, which
+/// the builtin's power actor would run).
+pub const METHOD_CRON_TICK: MethodNum = 9;
+/// Miners only: params [`EnrollCronEventParams`] (the miner's next deadline event), no return.
+pub const METHOD_HARNESS_ENROLL_CRON_EVENT: MethodNum = method_hash!("HarnessEnrollCronEvent");
+/// What the cron sends a due miner (its legacy `OnDeferredCronEvent`): params
+/// [`DeferredCronEventParams`].
+pub const METHOD_MINER_ON_DEFERRED_CRON_EVENT: MethodNum = 12;
 
 pub const METHOD_ADD_BALANCE: MethodNum = method_hash!("AddBalance");
 pub const METHOD_GET_BALANCE: MethodNum = method_hash!("GetBalance");
@@ -83,6 +92,12 @@ pub const DEAL_MAX_LABEL_SIZE: usize = 256;
 pub const MIN_PIECE_SIZE: u64 = 128;
 /// Epochs in a day (30-second epochs).
 pub const EPOCHS_IN_DAY: ChainEpoch = 2880;
+/// The builtin market's cron visits each deal once per this many epochs (its policy
+/// `deal_updates_interval`, 30 days), at an epoch offset by the deal's id.
+pub const DEAL_UPDATES_INTERVAL: ChainEpoch = 30 * EPOCHS_IN_DAY;
+/// At most this many miners' deadline crons run in one `CronTick`; the rest stay due for the
+/// next (the devnet sends ticks until nothing is due), so no tick runs out of gas.
+pub const MAX_MINER_CRONS_PER_TICK: usize = 100;
 /// Upper bound of every price and collateral the builtin market accepts (its
 /// `deal_price_per_epoch_bounds` and collateral bounds): all the FIL there will ever be,
 /// 2·10⁹ FIL.
@@ -392,6 +407,31 @@ pub struct GetBalanceParams {
     pub account: Address,
 }
 
+/// A miner's next deadline event (`None`: none until a sector changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct EnrollCronEventParams {
+    pub epoch: Option<ChainEpoch>,
+}
+
+/// Sent to a due miner: run the deadline crons through the end of `epoch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DeferredCronEventParams {
+    pub epoch: ChainEpoch,
+}
+
+/// The epoch at whose end the builtin market's cron first visits deal `id` starting at
+/// `start` (its `gen_rand_next_epoch`): the first epoch at or after `start` that is congruent
+/// to `id` modulo [`DEAL_UPDATES_INTERVAL`].
+pub fn deal_update_epoch(start: ChainEpoch, id: DealID) -> ChainEpoch {
+    let offset = (id % DEAL_UPDATES_INTERVAL as u64) as ChainEpoch;
+    let day = start.div_euclid(DEAL_UPDATES_INTERVAL) * DEAL_UPDATES_INTERVAL;
+    if day + offset >= start {
+        day + offset
+    } else {
+        day + DEAL_UPDATES_INTERVAL + offset
+    }
+}
+
 /// `[balance, locked]`. The stand-in does not lock funds for deals: `locked` is always 0.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct GetBalanceReturn {
@@ -417,6 +457,14 @@ pub struct State {
     pub sector_deals: Cid,
     /// Deal duration bounds, fixed at construction.
     pub policy: StorageMarketPolicy,
+    /// HAMT DealID → the epoch of its cron visit, for published deals not activated yet: at
+    /// the end of that epoch a deal still not activated times out.
+    pub pending_deals: Cid,
+    /// HAMT miner ActorID → the epoch of its next deadline event.
+    pub cron_queue: Cid,
+    /// The earliest epoch at whose end a cron has work (a pending deal's visit or a miner's
+    /// event), `None` when there is none: the devnet sends `CronTick` only when it is due.
+    pub next_cron: Option<ChainEpoch>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

@@ -1,18 +1,26 @@
 //! Stand-in builtin storage miner (manifest position 6, so the VM reports its type as Miner).
 //!
 //! It answers the builtin miner's exported getters and FIP-0112 sector-status methods byte for
-//! byte as builtin-actors v18 does (docs/builtin-actors-interface.md §3.1, §3.3), and takes
-//! harness-only control messages from the operator account the stand-in market names: add, fault,
-//! recover, terminate (which deletes the sector's deals at the market), move and compact sectors,
-//! and send a DDO `SectorContentChanged` notification (§5) to any receiver, as a real miner does
-//! after ProveCommitSectors3.
+//! byte as builtin-actors v18 does (docs/builtin-actors-interface.md §3.1, §3.3), models the
+//! proving cycle in miniature ([`logic`]: challenge windows per deadline, a missed window
+//! faults its sectors, `DeclareFaults` (10) and `DeclareFaultsRecovered` (11) from a
+//! controlling address, a recovery Active only once proven, FAULT_MAX_AGE terminating), runs
+//! its deadline crons when the market's cron sends `OnDeferredCronEvent` (12; the stand-in
+//! market plays the power actor's cron part), and takes harness-only control messages from
+//! the operator account the stand-in market names: add, fault, recover, terminate (which
+//! deletes the sector's deals at the market), move and compact sectors, stop and resume
+//! proving a sector (the provider's proving software: the devnet proves every other sector at
+//! its windows), and send a DDO `SectorContentChanged` notification (§5) to any receiver, as a
+//! real miner does after ProveCommitSectors3.
 //!
 //! Created through the stand-in init's Exec (as power's CreateMiner would); the constructor
-//! asks the market (f05) for the operator with a read-only `HarnessOperator` query.
+//! refuses a worker that is not an account with a BLS key (16, as the builtin), then asks the
+//! market (f05) for the operator with a read-only `HarnessOperator` query.
 //!
 //! What it does not model: power, pledge, vesting, deposits and fee debt
-//! (`GetAvailableBalance` is the whole balance), proving deadlines, cron and automatic expiry
-//! (a sector changes state only through the operator), owner/worker changes and beneficiaries.
+//! (`GetAvailableBalance` is the whole balance), WindowPoSt proofs themselves, fault fees and
+//! declaration cut-offs, expiry at the nominal expiration, owner/worker changes and
+//! beneficiaries.
 
 pub mod logic;
 pub mod types;
@@ -44,8 +52,10 @@ mod actor {
                 let params: ConstructorParams = rt.params()?;
                 let state = logic::construct(
                     &store,
+                    rt.facts(),
                     params,
                     |a| resolve_existing(rt, a),
+                    |id| account_key(rt, id),
                     || harness_operator(rt),
                 )?;
                 rt.save_state(&state)?;
@@ -104,7 +114,48 @@ mod actor {
             METHOD_HARNESS_FAULT_SECTOR => {
                 let state = operator_state(rt)?;
                 let params: HarnessSectorParams = rt.params()?;
-                rt.save_state(&logic::fault_sector(&store, &state, params)?)?;
+                commit(rt, logic::fault_sector(&store, &state, rt.facts(), params)?)?;
+                Ok(None)
+            }
+            METHOD_HARNESS_STOP_PROVING | METHOD_HARNESS_RESUME_PROVING => {
+                let state = operator_state(rt)?;
+                let params: HarnessSectorParams = rt.params()?;
+                let proving = rt.method() == METHOD_HARNESS_RESUME_PROVING;
+                commit(
+                    rt,
+                    logic::set_proving(&store, &state, rt.facts(), params, proving)?,
+                )?;
+                Ok(None)
+            }
+
+            // Proving: a controlling address declares, the market's cron runs the deadlines.
+            METHOD_DECLARE_FAULTS => {
+                let state: State = rt.state()?;
+                rt.validate_caller_with(|c| logic::check_controlling(&state, c))?;
+                let params: DeclareFaultsParams = rt.params()?;
+                commit(rt, logic::declare_faults(&store, &state, rt.facts(), &params)?)?;
+                Ok(None)
+            }
+            METHOD_DECLARE_FAULTS_RECOVERED => {
+                let state: State = rt.state()?;
+                rt.validate_caller_with(|c| logic::check_controlling(&state, c))?;
+                let params: DeclareFaultsRecoveredParams = rt.params()?;
+                commit(
+                    rt,
+                    logic::declare_faults_recovered(&store, &state, rt.facts(), &params)?,
+                )?;
+                Ok(None)
+            }
+            METHOD_ON_DEFERRED_CRON_EVENT => {
+                rt.validate_caller_is(&[STORAGE_MARKET_ACTOR_ID])?;
+                let params: DeferredCronEventParams = rt.params()?;
+                let outcome = logic::run_deadline_crons(&store, &rt.state()?, params.epoch)?;
+                // Effects before the interactions: the market may read the sectors.
+                rt.save_state(&outcome.state)?;
+                for terminated in &outcome.terminated {
+                    tell_market_terminated(rt, terminated)?;
+                }
+                enroll(rt, outcome.next)?;
                 Ok(None)
             }
             METHOD_HARNESS_RECOVER_SECTOR => {
@@ -120,19 +171,7 @@ mod actor {
                 // Effects before the interaction: the market may call back and must see the
                 // sector terminated.
                 rt.save_state(&state)?;
-                let response = rt.send(
-                    &Address::new_id(STORAGE_MARKET_ACTOR_ID),
-                    METHOD_MARKET_ON_MINER_SECTORS_TERMINATE,
-                    encode_params(&market_params)?,
-                    TokenAmount::zero(),
-                    false,
-                )?;
-                if !response.exit_code.is_success() {
-                    return Err(logic::callee_failed(
-                        "market OnMinerSectorsTerminate",
-                        response.exit_code,
-                    ));
-                }
+                tell_market_terminated(rt, &market_params)?;
                 Ok(None)
             }
             METHOD_HARNESS_MOVE_SECTOR => {
@@ -174,6 +213,61 @@ mod actor {
             }
             _ => rt.unhandled("stand-in miner"),
         }
+    }
+
+    /// Saves a changed state, then enrols the deadline event the change brought forward.
+    fn commit(rt: &Runtime, changed: logic::Changed) -> ActorResult<()> {
+        rt.save_state(&changed.state)?;
+        match changed.enroll {
+            Some(epoch) => enroll(rt, Some(epoch)),
+            None => Ok(()),
+        }
+    }
+
+    /// Tells the market's cron this miner's next deadline event (`None`: none).
+    fn enroll(rt: &Runtime, epoch: Option<fvm_shared::clock::ChainEpoch>) -> ActorResult<()> {
+        let response = rt.send(
+            &Address::new_id(STORAGE_MARKET_ACTOR_ID),
+            METHOD_MARKET_ENROLL_CRON_EVENT,
+            encode_params(&EnrollCronEventParams { epoch })?,
+            TokenAmount::zero(),
+            false,
+        )?;
+        if !response.exit_code.is_success() {
+            return Err(logic::callee_failed(
+                "market HarnessEnrollCronEvent",
+                response.exit_code,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Market method 7: it deletes the sectors' deals that have not ended.
+    fn tell_market_terminated(rt: &Runtime, params: &OnMinerSectorsTerminateParams) -> ActorResult<()> {
+        let response = rt.send(
+            &Address::new_id(STORAGE_MARKET_ACTOR_ID),
+            METHOD_MARKET_ON_MINER_SECTORS_TERMINATE,
+            encode_params(params)?,
+            TokenAmount::zero(),
+            false,
+        )?;
+        if !response.exit_code.is_success() {
+            return Err(logic::callee_failed(
+                "market OnMinerSectorsTerminate",
+                response.exit_code,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The key address of an account actor (its `PubkeyAddress`), `None` for any other actor.
+    fn account_key(rt: &Runtime, id: ActorID) -> ActorResult<Option<Address>> {
+        if rt.actor_type(id) != Some(actor_runtime::builtin::BuiltinType::Account) {
+            return Ok(None);
+        }
+        rt.query::<Address>(&Address::new_id(id), METHOD_ACCOUNT_PUBKEY_ADDRESS, None)?
+            .map(Some)
+            .map_err(|code| logic::callee_failed("account PubkeyAddress", code))
     }
 
     /// Loads the state and validates that the caller is its operator (exit 18 otherwise).

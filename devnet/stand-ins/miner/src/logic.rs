@@ -2,11 +2,21 @@
 //! the message facts and the params, returning the new state or the answer. The wasm shell
 //! only reads the VM, calls these and performs the sends they describe.
 //!
-//! What the stand-in models: one record per sector (location, nominal expiration, faulty and
-//! terminated flags), which is all FIP-0112's three methods look at. It models no power, no
-//! pledge, no vesting, no proving deadlines and no cron: a sector changes state only through
-//! the operator's `Harness*` messages (a sector past its expiration stays Active until the
-//! operator terminates it).
+//! What the stand-in models: one record per sector (location, nominal expiration, faulty,
+//! recovering and terminated flags), which is all FIP-0112's three methods look at, and the
+//! proving cycle in miniature: each sector's deadline `d` has a challenge window at epochs
+//! `[k·2880 + 60·d, k·2880 + 60·d + 60)` of every proving period `k` (every miner's period
+//! starts at epoch 0). The deadline cron at the window's last epoch ([`deadline_end`]):
+//! - an Active sector whose provider does not prove it (`HarnessStopProving`) becomes Faulty
+//!   (a missed WindowPoSt: nobody declares anything);
+//! - a sector declared recovered (`DeclareFaultsRecovered`) becomes Active if its provider
+//!   proves it, and stays Faulty otherwise (the recovery fails);
+//! - a sector Faulty for FAULT_MAX_AGE (42 proving periods) is terminated, and the market told.
+//!
+//! The crons run in closed form over any span ([`run_deadline_crons`]: at most three events
+//! per sector), so advancing a year costs what advancing a day does. It models no power, no
+//! pledge, no fees, no declaration cut-offs and no expiry at the nominal expiration (a sector
+//! past it stays Active until terminated).
 
 use actor_runtime::builtin::BuiltinType;
 use actor_runtime::{actor_error, ensure, ActorError, ActorResult, Facts, Map};
@@ -14,6 +24,7 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
+use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::ActorID;
@@ -29,12 +40,15 @@ const SECTORS: &str = "sectors";
 // ---------------------------------------------------------------------------------------------
 
 /// Builds the initial state. `resolve` maps an address to the ID of an existing actor;
-/// `operator` asks the market who the harness operator is (called once the params are known
-/// to be good).
+/// `worker_key` answers the key address of an account actor (`None` if the actor is not an
+/// account); `operator` asks the market who the harness operator is (called once the params
+/// are known to be good).
 pub fn construct<BS: Blockstore>(
     store: &BS,
+    facts: &Facts,
     params: ConstructorParams,
     resolve: impl Fn(&Address) -> Option<ActorID>,
+    worker_key: impl Fn(ActorID) -> ActorResult<Option<Address>>,
     operator: impl FnOnce() -> ActorResult<ActorID>,
 ) -> ActorResult<State> {
     ensure!(
@@ -52,6 +66,7 @@ pub fn construct<BS: Blockstore>(
     };
     let owner = to_id("owner", &params.owner)?;
     let worker = to_id("worker", &params.worker)?;
+    check_worker_key(worker, worker_key(worker)?)?;
     let control_addresses = params
         .control_addresses
         .iter()
@@ -65,8 +80,22 @@ pub fn construct<BS: Blockstore>(
         control_addresses,
         sector_size: params.sector_size,
         operator,
+        cron_epoch: facts.epoch,
+        enrolled: None,
         sectors,
     })
+}
+
+/// The builtin miner's `resolve_worker_address`: the worker must be an account whose key is
+/// BLS (exit 16 otherwise, as power's CreateMiner answers).
+pub fn check_worker_key(worker: ActorID, key: Option<Address>) -> ActorResult<()> {
+    let key =
+        key.ok_or_else(|| actor_error!(illegal_argument; "worker actor f0{worker} must be an account"))?;
+    ensure!(
+        key.protocol() == fvm_shared::address::Protocol::BLS,
+        illegal_argument; "worker account f0{worker} must have BLS pubkey, was {key}"
+    );
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +248,16 @@ pub fn check_operator(state: &State, caller: ActorID) -> ActorResult<()> {
     Ok(())
 }
 
+/// The proving declarations come from the owner, the worker or a control address (18
+/// otherwise), as the builtin's.
+pub fn check_controlling(state: &State, caller: ActorID) -> ActorResult<()> {
+    ensure!(
+        is_controlling_address(state, Some(caller)).is_controlling,
+        forbidden; "caller f0{caller} is not the owner, the worker or a control address"
+    );
+    Ok(())
+}
+
 /// For method numbers below 2^24: only builtin actors other than EVM may call them (18
 /// otherwise), as builtin dispatch checks before looking the method up. `kind` is the
 /// caller's builtin type, `None` for user actors.
@@ -276,10 +315,14 @@ pub fn add_sector<BS: Blockstore>(
         expiration: params.expiration,
         faulty: false,
         terminated: false,
+        recovering: false,
+        faulty_since: 0,
+        proving: true,
     };
     ensure!(sectors.set_if_absent(&n, Some(info))?, illegal_argument; "sector number {n} already allocated");
     Ok(State {
         sectors: sectors.flush()?,
+        cron_epoch: state.cron_epoch.max(facts.epoch),
         ..state.clone()
     })
 }
@@ -287,16 +330,20 @@ pub fn add_sector<BS: Blockstore>(
 pub fn fault_sector<BS: Blockstore>(
     store: &BS,
     state: &State,
+    facts: &Facts,
     params: HarnessSectorParams,
-) -> ActorResult<State> {
+) -> ActorResult<Changed> {
     let n = params.sector_number;
-    update(store, state, n, |info| {
+    let state = update(store, state, n, |info| {
         ensure!(!info.terminated, illegal_state; "sector {n} is terminated");
         ensure!(!info.faulty, illegal_state; "sector {n} is already faulty");
-        Ok(Some(SectorInfo { faulty: true, ..info }))
-    })
+        Ok(Some(faulted(info, facts.epoch)))
+    })?;
+    schedule(store, state, facts, n)
 }
 
+/// Instantly Active again, as if proven now (an operator shortcut: the realistic path is
+/// `DeclareFaultsRecovered` and a proof at the next window).
 pub fn recover_sector<BS: Blockstore>(
     store: &BS,
     state: &State,
@@ -307,8 +354,288 @@ pub fn recover_sector<BS: Blockstore>(
         ensure!(info.faulty, illegal_state; "sector {n} is not faulty");
         Ok(Some(SectorInfo {
             faulty: false,
+            recovering: false,
             ..info
         }))
+    })
+}
+
+/// `HarnessStopProving` (`proving: false`) / `HarnessResumeProving` (`true`): whether the
+/// devnet proves the sector at its windows. 20 for a terminated sector or no change.
+pub fn set_proving<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: HarnessSectorParams,
+    proving: bool,
+) -> ActorResult<Changed> {
+    let n = params.sector_number;
+    let state = update(store, state, n, |info| {
+        ensure!(!info.terminated, illegal_state; "sector {n} is terminated");
+        ensure!(
+            info.proving != proving,
+            illegal_state; "sector {n} is already {}", if proving { "proven" } else { "not proven" }
+        );
+        Ok(Some(SectorInfo { proving, ..info }))
+    })?;
+    schedule(store, state, facts, n)
+}
+
+/// What a sector becomes when its fault begins at `epoch`.
+fn faulted(info: SectorInfo, epoch: ChainEpoch) -> SectorInfo {
+    SectorInfo {
+        faulty: true,
+        recovering: false,
+        faulty_since: epoch,
+        ..info
+    }
+}
+
+/// A state after a change, and the epoch to enrol with the market's cron when the change
+/// brought the miner's next deadline event forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub state: State,
+    pub enroll: Option<ChainEpoch>,
+}
+
+/// Every deadline cron before `facts.epoch` has run (the devnet runs the market's cron
+/// whenever one is due before it advances), so the miner's crons are done up to here; then
+/// sector `n`'s next event, enrolled if it is earlier than the one enrolled.
+fn schedule<BS: Blockstore>(
+    store: &BS,
+    state: State,
+    facts: &Facts,
+    n: SectorNumber,
+) -> ActorResult<Changed> {
+    let cron_epoch = state.cron_epoch.max(facts.epoch);
+    let info =
+        lookup(&load(store, &state)?, n)?.ok_or_else(|| actor_error!(not_found; "sector {n} not found"))?;
+    let next = next_event(&info, cron_epoch);
+    let enroll = next.filter(|e| state.enrolled.is_none_or(|enrolled| *e < enrolled));
+    Ok(Changed {
+        state: State {
+            cron_epoch,
+            enrolled: enroll.or(state.enrolled),
+            ..state
+        },
+        enroll,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proving
+// ---------------------------------------------------------------------------------------------
+
+/// The last epoch of deadline `deadline`'s challenge window at or after `epoch`: its deadline
+/// cron runs at the end of it.
+pub fn deadline_end(deadline: u64, epoch: ChainEpoch) -> ChainEpoch {
+    let first = (deadline as ChainEpoch + 1) * WPOST_CHALLENGE_WINDOW - 1;
+    if epoch <= first {
+        return first;
+    }
+    let periods = (epoch - first + WPOST_PROVING_PERIOD - 1) / WPOST_PROVING_PERIOD;
+    first + periods * WPOST_PROVING_PERIOD
+}
+
+/// The epoch of the first deadline cron at or after `from` that changes the sector, if any.
+pub fn next_event(info: &SectorInfo, from: ChainEpoch) -> Option<ChainEpoch> {
+    if info.terminated {
+        None
+    } else if info.faulty && info.recovering {
+        Some(deadline_end(info.deadline, from))
+    } else if info.faulty {
+        let expiry = info.faulty_since.saturating_add(FAULT_MAX_AGE);
+        Some(deadline_end(info.deadline, from.max(expiry)))
+    } else if !info.proving {
+        Some(deadline_end(info.deadline, from))
+    } else {
+        None
+    }
+}
+
+/// The sector after every deadline cron of the epochs `from..=through`, and the epoch of the
+/// cron that terminated it, if one did.
+pub fn run_sector_crons(
+    mut info: SectorInfo,
+    mut from: ChainEpoch,
+    through: ChainEpoch,
+) -> (SectorInfo, Option<ChainEpoch>) {
+    while let Some(at) = next_event(&info, from).filter(|at| *at <= through) {
+        if info.faulty && info.recovering {
+            // The window's proof covers the declared recovery, or the recovery fails.
+            info = if info.proving {
+                SectorInfo {
+                    faulty: false,
+                    recovering: false,
+                    ..info
+                }
+            } else {
+                SectorInfo {
+                    recovering: false,
+                    ..info
+                }
+            };
+        } else if info.faulty {
+            return (
+                SectorInfo {
+                    terminated: true,
+                    faulty: false,
+                    recovering: false,
+                    ..info
+                },
+                Some(at),
+            );
+        } else {
+            // A window passed without a proof.
+            info = faulted(info, at);
+        }
+        from = at + 1;
+    }
+    (info, None)
+}
+
+/// What the deadline crons did: the new state, the sectors they terminated by epoch (for the
+/// market's `OnMinerSectorsTerminate`, one message per epoch, in order) and the next event to
+/// enrol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CronOutcome {
+    pub state: State,
+    pub terminated: Vec<OnMinerSectorsTerminateParams>,
+    pub next: Option<ChainEpoch>,
+}
+
+/// `OnDeferredCronEvent`: every deadline cron from `state.cron_epoch` through the end of
+/// `through`, sector by sector in closed form, so the work is one pass over the sectors
+/// whatever the span.
+pub fn run_deadline_crons<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    through: ChainEpoch,
+) -> ActorResult<CronOutcome> {
+    let from = state.cron_epoch;
+    let mut sectors = load(store, state)?;
+    let all = sectors.page(None, usize::MAX)?.entries;
+    let mut terminated: Vec<OnMinerSectorsTerminateParams> = Vec::new();
+    let mut next: Option<ChainEpoch> = None;
+    let after = through.max(from - 1) + 1;
+    for (n, info) in all {
+        let Some(info) = info else { continue };
+        if info.terminated {
+            continue;
+        }
+        let (new, ended) = run_sector_crons(info.clone(), from, through);
+        if let Some(epoch) = ended {
+            match terminated.iter_mut().find(|t| t.epoch == epoch) {
+                Some(t) => t.sectors.push(n),
+                None => terminated.push(OnMinerSectorsTerminateParams {
+                    epoch,
+                    sectors: vec![n],
+                }),
+            }
+        }
+        if let Some(e) = next_event(&new, after) {
+            next = Some(next.map_or(e, |m| m.min(e)));
+        }
+        if new != info {
+            sectors.set(&n, Some(new))?;
+        }
+    }
+    terminated.sort_by_key(|t| t.epoch);
+    for t in &mut terminated {
+        t.sectors.sort_unstable();
+    }
+    Ok(CronOutcome {
+        state: State {
+            sectors: sectors.flush()?,
+            cron_epoch: after,
+            enrolled: next,
+            ..state.clone()
+        },
+        terminated,
+        next,
+    })
+}
+
+/// Declarations name sectors by (deadline, partition), as the builtin's: each must be there
+/// (16 otherwise: a wrong location, an unknown sector, a deadline out of range).
+fn declared<BS: Blockstore>(
+    sectors: &Sectors<&BS>,
+    declarations: &[FaultDeclaration],
+) -> ActorResult<Vec<(SectorNumber, SectorInfo)>> {
+    let mut found = Vec::new();
+    for d in declarations {
+        check_location(d.deadline, d.partition)?;
+        for &n in &d.sectors {
+            let info = lookup(sectors, n)?
+                .filter(|i| (i.deadline, i.partition) == (d.deadline, d.partition))
+                .ok_or_else(|| {
+                    actor_error!(illegal_argument; "sector {n} is not in deadline {} partition {}", d.deadline, d.partition)
+                })?;
+            found.push((n, info));
+        }
+    }
+    Ok(found)
+}
+
+/// Applies `change` to every declared sector (it answers `None` to skip one, as the builtin
+/// skips terminated sectors and faults already declared) and enrols the earliest new event.
+fn declare<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    declarations: &[FaultDeclaration],
+    change: impl Fn(&SectorInfo) -> Option<SectorInfo>,
+) -> ActorResult<Changed> {
+    check_controlling(state, facts.caller)?;
+    let mut sectors = load(store, state)?;
+    let cron_epoch = state.cron_epoch.max(facts.epoch);
+    let mut earliest: Option<ChainEpoch> = None;
+    for (n, info) in declared(&sectors, declarations)? {
+        let Some(new) = change(&info) else { continue };
+        if let Some(e) = next_event(&new, cron_epoch) {
+            earliest = Some(earliest.map_or(e, |m| m.min(e)));
+        }
+        sectors.set(&n, Some(new))?;
+    }
+    let enroll = earliest.filter(|e| state.enrolled.is_none_or(|enrolled| *e < enrolled));
+    Ok(Changed {
+        state: State {
+            sectors: sectors.flush()?,
+            cron_epoch,
+            enrolled: enroll.or(state.enrolled),
+            ..state.clone()
+        },
+        enroll,
+    })
+}
+
+/// `DeclareFaults` (10), from the owner, the worker or a control address: each live sector
+/// not already faulty becomes Faulty now (terminated and faulty ones are skipped).
+pub fn declare_faults<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: &DeclareFaultsParams,
+) -> ActorResult<Changed> {
+    declare(store, state, facts, &params.faults, |info| {
+        (!info.terminated && !info.faulty).then(|| faulted(info.clone(), facts.epoch))
+    })
+}
+
+/// `DeclareFaultsRecovered` (11): each faulty sector is marked recovering and **stays
+/// Faulty** until a proof at its deadline's next window (others are skipped).
+pub fn declare_faults_recovered<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    params: &DeclareFaultsRecoveredParams,
+) -> ActorResult<Changed> {
+    declare(store, state, facts, &params.recoveries, |info| {
+        (info.faulty && !info.recovering).then(|| SectorInfo {
+            recovering: true,
+            ..info.clone()
+        })
     })
 }
 
@@ -326,6 +653,7 @@ pub fn terminate_sector<BS: Blockstore>(
         Ok(Some(SectorInfo {
             terminated: true,
             faulty: false,
+            recovering: false,
             ..info
         }))
     })?;
@@ -422,6 +750,11 @@ mod tests {
         }
     }
 
+    /// Every worker of these tests is an account with a BLS key.
+    fn bls(_: ActorID) -> ActorResult<Option<Address>> {
+        Ok(Some(Address::new_bls(&[7; 48]).unwrap()))
+    }
+
     /// f0100..f0104 exist; f0999 does not.
     fn resolve(a: &Address) -> Option<ActorID> {
         a.id().ok().filter(|id| (100..=104).contains(id))
@@ -437,7 +770,10 @@ mod tests {
     }
 
     fn new_miner(store: &MemoryBlockstore) -> State {
-        construct(store, params(), resolve, || Ok(OPERATOR)).unwrap()
+        construct(store, &facts(OPERATOR, 0), params(), resolve, bls, || {
+            Ok(OPERATOR)
+        })
+        .unwrap()
     }
 
     fn code<T: std::fmt::Debug>(r: ActorResult<T>) -> u32 {
@@ -503,11 +839,13 @@ mod tests {
         for size in SECTOR_SIZES {
             assert!(construct(
                 &store,
+                &facts(OPERATOR, 0),
                 ConstructorParams {
                     sector_size: size,
                     ..params()
                 },
                 resolve,
+                bls,
                 || Ok(1)
             )
             .is_ok());
@@ -523,7 +861,11 @@ mod tests {
                 sector_size: size,
                 ..params()
             };
-            assert_eq!(code(construct(&store, p, resolve, never)), 16, "size {size}");
+            assert_eq!(
+                code(construct(&store, &facts(OPERATOR, 0), p, resolve, bls, never)),
+                16,
+                "size {size}"
+            );
         }
         let unknown = Address::new_id(999);
         for p in [
@@ -544,16 +886,29 @@ mod tests {
                 ..params()
             },
         ] {
-            assert_eq!(code(construct(&store, p, resolve, never)), 16);
+            assert_eq!(
+                code(construct(&store, &facts(OPERATOR, 0), p, resolve, bls, never)),
+                16
+            );
         }
         let ten = ConstructorParams {
             control_addresses: vec![Address::new_id(CONTROL); 10],
             ..params()
         };
-        assert!(construct(&store, ten, resolve, || Ok(OPERATOR)).is_ok());
+        assert!(construct(&store, &facts(OPERATOR, 0), ten, resolve, bls, || Ok(OPERATOR)).is_ok());
         // The market's failure is the constructor's failure.
         let failing = || Err(callee_failed("HarnessOperator", ExitCode::USR_UNHANDLED_MESSAGE));
-        assert_eq!(code(construct(&store, params(), resolve, failing)), 22);
+        assert_eq!(
+            code(construct(
+                &store,
+                &facts(OPERATOR, 0),
+                params(),
+                resolve,
+                bls,
+                failing
+            )),
+            22
+        );
         assert_eq!(
             callee_failed("x", ExitCode::SYS_OUT_OF_GAS).exit_code(),
             ExitCode::USR_UNSPECIFIED
@@ -633,14 +988,22 @@ mod tests {
         let ops = facts(OPERATOR, 20);
         let s = match case {
             Case::Active | Case::NeverAdded => s,
-            Case::Faulty => fault_sector(store, &s, sp(SECTOR)).unwrap(),
+            Case::Faulty => {
+                fault_sector(store, &s, &facts(OPERATOR, 20), sp(SECTOR))
+                    .unwrap()
+                    .state
+            }
             Case::Recovered => {
-                let s = fault_sector(store, &s, sp(SECTOR)).unwrap();
+                let s = fault_sector(store, &s, &facts(OPERATOR, 20), sp(SECTOR))
+                    .unwrap()
+                    .state;
                 recover_sector(store, &s, sp(SECTOR)).unwrap()
             }
             Case::Terminated => terminate_sector(store, &s, &ops, sp(SECTOR)).unwrap().0,
             Case::FaultyThenTerminated => {
-                let s = fault_sector(store, &s, sp(SECTOR)).unwrap();
+                let s = fault_sector(store, &s, &facts(OPERATOR, 20), sp(SECTOR))
+                    .unwrap()
+                    .state;
                 terminate_sector(store, &s, &ops, sp(SECTOR)).unwrap().0
             }
             Case::MovedOld | Case::MovedNew => {
@@ -884,14 +1247,14 @@ mod tests {
         };
 
         for unknown in [&compacted, &never] {
-            assert_eq!(code(fault_sector(&store, unknown, sp(SECTOR))), 17);
+            assert_eq!(code(fault_sector(&store, unknown, &ops, sp(SECTOR))), 17);
             assert_eq!(code(recover_sector(&store, unknown, sp(SECTOR))), 17);
             assert_eq!(code(terminate_sector(&store, unknown, &ops, sp(SECTOR))), 17);
             assert_eq!(code(move_sector(&store, unknown, mv(1, 1))), 17);
             assert_eq!(code(compact_sector(&store, unknown, sp(SECTOR))), 17);
         }
-        assert_eq!(code(fault_sector(&store, &terminated, sp(SECTOR))), 20);
-        assert_eq!(code(fault_sector(&store, &faulty, sp(SECTOR))), 20);
+        assert_eq!(code(fault_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
+        assert_eq!(code(fault_sector(&store, &faulty, &ops, sp(SECTOR))), 20);
         assert_eq!(code(recover_sector(&store, &active, sp(SECTOR))), 20);
         assert_eq!(code(recover_sector(&store, &terminated, sp(SECTOR))), 20);
         assert_eq!(code(terminate_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
@@ -946,6 +1309,165 @@ mod tests {
         assert_eq!(
             (r.exit_code, r.return_data.to_vec()),
             (ExitCode::USR_FORBIDDEN, vec![])
+        );
+    }
+
+    #[test]
+    fn the_worker_must_be_an_account_with_a_bls_key() {
+        let secp = Address::new_secp256k1(&[4; 65]).unwrap();
+        let e = check_worker_key(WORKER, Some(secp)).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::USR_ILLEGAL_ARGUMENT);
+        assert!(e.message().contains("must have BLS pubkey"), "{}", e.message());
+        assert_eq!(code(check_worker_key(WORKER, None)), 16);
+        assert!(check_worker_key(WORKER, Some(Address::new_bls(&[1; 48]).unwrap())).is_ok());
+        // Through the constructor, before the market is asked.
+        let never = || -> ActorResult<ActorID> { panic!("the market must not be asked") };
+        let store = MemoryBlockstore::new();
+        let secp_worker = |_: ActorID| Ok(Some(secp));
+        assert_eq!(
+            code(construct(
+                &store,
+                &facts(OPERATOR, 0),
+                params(),
+                resolve,
+                secp_worker,
+                never
+            )),
+            16
+        );
+    }
+
+    #[test]
+    fn deadline_windows_end_every_proving_period() {
+        assert_eq!(deadline_end(0, 0), 59);
+        assert_eq!(deadline_end(0, 59), 59);
+        assert_eq!(deadline_end(0, 60), 59 + 2880);
+        assert_eq!(deadline_end(3, 0), 239);
+        assert_eq!(deadline_end(47, 0), 2879);
+        assert_eq!(deadline_end(47, 2880), 2 * 2880 - 1);
+        assert_eq!(deadline_end(5, 10 * 2880 + 5 * 60 + 59), 10 * 2880 + 5 * 60 + 59);
+    }
+
+    fn active_at(deadline: u64) -> SectorInfo {
+        SectorInfo {
+            deadline,
+            partition: 0,
+            expiration: i64::MAX,
+            faulty: false,
+            terminated: false,
+            recovering: false,
+            faulty_since: 0,
+            proving: true,
+        }
+    }
+
+    #[test]
+    fn a_missed_window_faults_and_forty_two_periods_terminate() {
+        // Proven: nothing happens, however long.
+        let (info, ended) = run_sector_crons(active_at(2), 0, 10 * FAULT_MAX_AGE);
+        assert_eq!((info, ended), (active_at(2), None));
+        // Not proven: faulty at the end of its window, terminated FAULT_MAX_AGE later.
+        let stopped = SectorInfo {
+            proving: false,
+            ..active_at(2)
+        };
+        let (info, ended) = run_sector_crons(stopped.clone(), 0, 178);
+        assert_eq!((info.faulty, ended), (false, None));
+        let (info, ended) = run_sector_crons(stopped.clone(), 0, 179);
+        assert_eq!((info.faulty, info.faulty_since, ended), (true, 179, None));
+        let (_, ended) = run_sector_crons(info.clone(), 180, 179 + FAULT_MAX_AGE - 1);
+        assert_eq!(ended, None);
+        let (dead, ended) = run_sector_crons(info, 180, 179 + FAULT_MAX_AGE);
+        assert_eq!(
+            (dead.terminated, dead.faulty, ended),
+            (true, false, Some(179 + FAULT_MAX_AGE))
+        );
+        // The same in one span.
+        let (_, ended) = run_sector_crons(stopped, 0, i64::MAX / 2);
+        assert_eq!(ended, Some(179 + FAULT_MAX_AGE));
+    }
+
+    #[test]
+    fn a_declared_recovery_is_active_only_once_proven() {
+        let faulty = faulted(active_at(1), 100);
+        let recovering = SectorInfo {
+            recovering: true,
+            ..faulty.clone()
+        };
+        // Before its window ends (epoch 119 of the next period) it is still faulty.
+        assert_eq!(
+            run_sector_crons(recovering.clone(), 200, 2880 + 118).0,
+            recovering
+        );
+        let (info, _) = run_sector_crons(recovering.clone(), 200, 2880 + 119);
+        assert_eq!((info.faulty, info.recovering), (false, false));
+        // Not proven at that window: the recovery fails, the fault keeps its age.
+        let unproven = SectorInfo {
+            proving: false,
+            ..recovering
+        };
+        let (info, ended) = run_sector_crons(unproven.clone(), 200, 2880 + 119);
+        assert_eq!(
+            (info.faulty, info.recovering, info.faulty_since, ended),
+            (true, false, 100, None)
+        );
+        let (_, ended) = run_sector_crons(unproven, 200, i64::MAX / 2);
+        assert_eq!(ended, Some(deadline_end(1, 100 + FAULT_MAX_AGE)));
+    }
+
+    #[test]
+    fn declarations_come_from_controlling_addresses_and_name_the_partition() {
+        let store = MemoryBlockstore::new();
+        let s = add(&store, &new_miner(&store), SECTOR, 3, 0).unwrap();
+        let decl = |deadline, partition| DeclareFaultsParams {
+            faults: vec![FaultDeclaration {
+                deadline,
+                partition,
+                sectors: vec![SECTOR],
+            }],
+        };
+        for caller in [OPERATOR, STRANGER] {
+            assert_eq!(
+                code(declare_faults(&store, &s, &facts(caller, 30), &decl(3, 0))),
+                18
+            );
+        }
+        assert_eq!(
+            code(declare_faults(&store, &s, &facts(WORKER, 30), &decl(3, 1))),
+            16
+        );
+        assert_eq!(
+            code(declare_faults(&store, &s, &facts(WORKER, 30), &decl(48, 0))),
+            16
+        );
+        let faulty = declare_faults(&store, &s, &facts(WORKER, 30), &decl(3, 0)).unwrap();
+        // It enrols the fault's expiry.
+        assert_eq!(faulty.enroll, Some(deadline_end(3, 30 + FAULT_MAX_AGE)));
+        let f = SectorStatusCode::Faulty;
+        assert_eq!(
+            validate(&store, &faulty.state, SECTOR, f, SectorLocation::new(3, 0)),
+            Ok(true)
+        );
+        let recoveries = DeclareFaultsRecoveredParams {
+            recoveries: decl(3, 0).faults,
+        };
+        let recovering =
+            declare_faults_recovered(&store, &faulty.state, &facts(OWNER, 40), &recoveries).unwrap();
+        // Declared, not proven: still Faulty; its window's cron is enrolled.
+        assert_eq!(recovering.enroll, Some(239));
+        assert_eq!(
+            validate(&store, &recovering.state, SECTOR, f, SectorLocation::new(3, 0)),
+            Ok(true)
+        );
+        let done = run_deadline_crons(&store, &recovering.state, 239).unwrap();
+        let a = SectorStatusCode::Active;
+        assert_eq!(
+            validate(&store, &done.state, SECTOR, a, SectorLocation::new(3, 0)),
+            Ok(true)
+        );
+        assert_eq!(
+            (done.next, done.state.cron_epoch, done.terminated.len()),
+            (None, 240, 0)
         );
     }
 }

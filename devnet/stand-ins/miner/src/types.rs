@@ -40,6 +40,17 @@ pub const METHOD_HARNESS_MOVE_SECTOR: MethodNum = method_hash!("HarnessMoveSecto
 pub const METHOD_HARNESS_COMPACT_SECTOR: MethodNum = method_hash!("HarnessCompactSector");
 pub const METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED: MethodNum =
     method_hash!("HarnessNotifySectorContentChanged");
+/// The provider's proving software stops (or resumes) proving a sector: the devnet submits no
+/// WindowPoSt for it at its windows.
+pub const METHOD_HARNESS_STOP_PROVING: MethodNum = method_hash!("HarnessStopProving");
+pub const METHOD_HARNESS_RESUME_PROVING: MethodNum = method_hash!("HarnessResumeProving");
+
+/// The builtin miner's legacy numbers for its proving methods (callable by builtin callers only,
+/// so by accounts: docs/builtin-actors-interface.md §0, §3.1).
+pub const METHOD_DECLARE_FAULTS: MethodNum = 10;
+pub const METHOD_DECLARE_FAULTS_RECOVERED: MethodNum = 11;
+/// The deadline cron; the stand-in market (f05) sends it, in the power actor's place.
+pub const METHOD_ON_DEFERRED_CRON_EVENT: MethodNum = 12;
 
 /// What the miner sends (docs/builtin-actors-interface.md §5.2): implemented by the market and any
 /// DDO receiver.
@@ -48,6 +59,11 @@ pub const METHOD_SECTOR_CONTENT_CHANGED: MethodNum = method_hash!("SectorContent
 pub const METHOD_MARKET_HARNESS_OPERATOR: MethodNum = method_hash!("HarnessOperator");
 /// The market's legacy OnMinerSectorsTerminate (callable only by builtin actors, §2.1).
 pub const METHOD_MARKET_ON_MINER_SECTORS_TERMINATE: MethodNum = 7;
+/// Stand-in market (f05) method a miner enrols its next deadline event with (the builtin
+/// miner enrols with power's EnrollCronEvent): params [`EnrollCronEventParams`].
+pub const METHOD_MARKET_ENROLL_CRON_EVENT: MethodNum = method_hash!("HarnessEnrollCronEvent");
+/// The account's `PubkeyAddress` (legacy 2): the constructor checks that the worker's key is BLS.
+pub const METHOD_ACCOUNT_PUBKEY_ADDRESS: MethodNum = 2;
 /// FRC-42 exported numbers start here. Builtin dispatch refuses every lower number (the
 /// miner's legacy methods, e.g. ControlAddresses = 2) to callers that are not builtin actors
 /// or are EVM actors, with exit 18 (docs/builtin-actors-interface.md §0, §3.1).
@@ -64,6 +80,13 @@ pub const NO_DEADLINE: i64 = -1;
 pub const NO_PARTITION: i64 = -1;
 /// The builtin miner accepts at most this many control addresses.
 pub const MAX_CONTROL_ADDRESSES: usize = 10;
+/// Epochs in a proving period, and of one deadline's challenge window (builtin policy
+/// WPOST_PROVING_PERIOD, WPOST_CHALLENGE_WINDOW): 48 × 60 = 2880.
+pub const WPOST_PROVING_PERIOD: ChainEpoch = 2880;
+pub const WPOST_CHALLENGE_WINDOW: ChainEpoch = 60;
+/// A sector faulty this long is terminated by the deadline cron (builtin FAULT_MAX_AGE,
+/// 42 proving periods).
+pub const FAULT_MAX_AGE: ChainEpoch = 42 * WPOST_PROVING_PERIOD;
 /// Largest sector number the builtin miner allocates.
 pub const MAX_SECTOR_NUMBER: SectorNumber = i64::MAX as u64;
 
@@ -94,6 +117,10 @@ pub struct State {
     pub sector_size: u64,
     /// The account allowed to call the `Harness*` methods (asked from the market at birth).
     pub operator: ActorID,
+    /// The first epoch whose end-of-epoch deadline cron has not run yet.
+    pub cron_epoch: ChainEpoch,
+    /// The epoch of the next deadline event this miner enrolled with the market's cron, if any.
+    pub enrolled: Option<ChainEpoch>,
     /// HAMT: sector number → `Option<SectorInfo>`. `None` marks a number that was allocated
     /// and whose info compaction removed: the number is never reused, as on a real miner, but
     /// every query treats the sector as absent from the sectors AMT.
@@ -111,6 +138,14 @@ pub struct SectorInfo {
     pub faulty: bool,
     /// In the partition's terminated set (never faulty at the same time).
     pub terminated: bool,
+    /// Declared recovered (`DeclareFaultsRecovered`): still in the faults set until a proof
+    /// at its deadline's next window.
+    pub recovering: bool,
+    /// Where the current fault began (while faulty): FAULT_MAX_AGE counts from here.
+    pub faulty_since: ChainEpoch,
+    /// The provider proves it: at each of its deadline's windows the devnet submits its proof
+    /// (cleared by `HarnessStopProving`).
+    pub proving: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +346,7 @@ pub struct HarnessAddSectorParams {
     pub expiration: ChainEpoch,
 }
 
-/// Fault, recover, terminate and compact take the bare sector number.
+/// Fault, recover, terminate, compact, stop and resume proving take the bare sector number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct HarnessSectorParams {
@@ -337,6 +372,46 @@ pub struct HarnessNotifyReturn {
     pub exit_code: ExitCode,
     /// The raw CBOR the receiver returned; empty when it returned no block.
     pub return_data: RawBytes,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proving: declarations by the provider, the deadline cron
+// ---------------------------------------------------------------------------------------------
+
+/// Sectors of one partition. The builtin carries a BitField of sector numbers; the stand-in a
+/// plain list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct FaultDeclaration {
+    pub deadline: u64,
+    pub partition: u64,
+    pub sectors: Vec<SectorNumber>,
+}
+
+/// `DeclareFaults` (10): 1-tuple, as the builtin's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DeclareFaultsParams {
+    pub faults: Vec<FaultDeclaration>,
+}
+
+/// `DeclareFaultsRecovered` (11): 1-tuple, as the builtin's (its RecoveryDeclaration has the
+/// shape of a FaultDeclaration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DeclareFaultsRecoveredParams {
+    pub recoveries: Vec<FaultDeclaration>,
+}
+
+/// `OnDeferredCronEvent` (12) from the market's cron: run every deadline cron up to and
+/// including the end of `epoch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct DeferredCronEventParams {
+    pub epoch: ChainEpoch,
+}
+
+/// Sent to the market: the miner's next deadline event (`None`: nothing to do until a
+/// sector's state changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct EnrollCronEventParams {
+    pub epoch: Option<ChainEpoch>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,12 +476,42 @@ mod tests {
             METHOD_HARNESS_COMPACT_SECTOR,
             METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED,
             METHOD_MARKET_HARNESS_OPERATOR,
+            METHOD_HARNESS_STOP_PROVING,
+            METHOD_HARNESS_RESUME_PROVING,
+            METHOD_MARKET_ENROLL_CRON_EVENT,
         ];
         assert!(all.iter().all(|m| *m >= 1 << 24));
         let n = all.len();
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), n);
+    }
+
+    #[test]
+    fn proving_numbers_are_the_builtin_ones() {
+        assert_eq!(
+            (
+                METHOD_DECLARE_FAULTS,
+                METHOD_DECLARE_FAULTS_RECOVERED,
+                METHOD_ON_DEFERRED_CRON_EVENT
+            ),
+            (10, 11, 12)
+        );
+        assert_eq!(
+            WPOST_PERIOD_DEADLINES as i64 * WPOST_CHALLENGE_WINDOW,
+            WPOST_PROVING_PERIOD
+        );
+        assert_eq!(FAULT_MAX_AGE, 120_960);
+        round_trip(
+            &DeclareFaultsParams {
+                faults: vec![FaultDeclaration {
+                    deadline: 3,
+                    partition: 0,
+                    sectors: vec![7],
+                }],
+            },
+            "81 81 83 03 00 81 07",
+        );
     }
 
     #[test]

@@ -136,7 +136,9 @@ impl World {
         let [admin, client, client2, watcher, stranger] =
             [0; 5].map(|_| h.create_account(fil(1_000)).unwrap());
         let provider = |h: &mut Harness| {
-            let [owner, worker, control] = [0; 3].map(|_| h.create_account(fil(1_000)).unwrap());
+            let owner = h.create_account(fil(1_000)).unwrap();
+            let worker = h.create_bls_account(fil(1_000)).unwrap();
+            let control = h.create_account(fil(1_000)).unwrap();
             let miner = create_miner(
                 h,
                 &owner,

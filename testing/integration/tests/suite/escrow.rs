@@ -304,9 +304,34 @@ impl World {
         self.quiet(|h| miner::fault_sector(h, miner, n)).ok().unwrap();
     }
 
-    fn recover(&mut self, n: SectorNumber) {
+    /// The provider stops proving the sector: its deadline's next window passes without a proof.
+    fn stop_proving(&mut self, n: SectorNumber) {
         let miner = self.miner;
-        self.quiet(|h| miner::recover_sector(h, miner, n)).ok().unwrap();
+        self.quiet(|h| miner::stop_proving(h, miner, n)).ok().unwrap();
+    }
+
+    fn resume_proving(&mut self, n: SectorNumber) {
+        let miner = self.miner;
+        self.quiet(|h| miner::resume_proving(h, miner, n)).ok().unwrap();
+    }
+
+    /// `DeclareFaultsRecovered` from the owner (a controlling address) for the sector at `at`.
+    fn declare_recovered(&mut self, n: SectorNumber, at: SectorLocation) {
+        let (owner, miner) = (self.owner, self.miner);
+        let declaration = vec![miner::FaultDeclaration {
+            deadline: at.deadline as u64,
+            partition: at.partition as u64,
+            sectors: vec![n],
+        }];
+        self.quiet(|h| miner::declare_faults_recovered(h, &owner, miner, declaration))
+            .ok()
+            .unwrap();
+    }
+
+    /// Advances past the end of the challenge window of `deadline` that ends at or after now.
+    fn advance_past_window(&mut self, deadline: u64) {
+        let end = miner::window_end(deadline, self.h.epoch());
+        self.advance_to(end + 1);
     }
 
     fn terminate_sector(&mut self, n: SectorNumber) -> Receipt {
@@ -532,7 +557,7 @@ fn a_deal_lost_with_its_terminated_sector_is_slashed_and_settles_once() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn a_faulty_sector_pays_a_fault_fee_once_per_cooldown_and_a_recovered_one_nothing() {
+fn a_faulty_sector_pays_a_fault_fee_once_per_cooldown_and_one_whose_recovery_is_proven_nothing() {
     let mut w = World::new();
     w.add_sector(1, 0, 0, 100_000);
     let p = w.params(sector_evidence(1), 50_000);
@@ -588,10 +613,14 @@ fn a_faulty_sector_pays_a_fault_fee_once_per_cooldown_and_a_recovered_one_nothin
     let r = w.report(watcher, id, FaultProof::SectorDead(loc(0, 0)));
     w.refused(&r, NOT_PROVEN);
 
-    // It recovers: inside the cooldown still 34, after it 32 and no fee.
-    w.recover(1);
+    // Its recovery is declared: still Faulty, inside the cooldown still 34.
+    w.declare_recovered(1, loc(0, 0));
+    assert_eq!(w.location(1), (SectorStatusCode::Faulty, loc(0, 0)));
     let r = w.report(watcher, id, FaultProof::SectorFaulty(loc(0, 0)));
     w.refused(&r, FAULT_COOLDOWN);
+    // The recovery is proven at its next window: Active; after the cooldown 32 and no fee.
+    w.advance_past_window(0);
+    assert_eq!(w.location(1), (SectorStatusCode::Active, loc(0, 0)));
     w.advance_to(100 + 2 * DEFAULT_FAULT_COOLDOWN + 1);
     let r = w.report(watcher, id, FaultProof::SectorFaulty(loc(0, 0)));
     w.refused(&r, NOT_PROVEN);
@@ -610,6 +639,87 @@ fn a_faulty_sector_pays_a_fault_fee_once_per_cooldown_and_a_recovered_one_nothin
             ..Default::default()
         }
     );
+}
+
+#[test]
+fn a_missed_window_faults_without_a_declaration_and_an_unproven_recovery_pays_again() {
+    let mut w = World::new();
+    w.add_sector(1, 2, 0, 200_000);
+    let p = w.params(sector_evidence(1), 100_000);
+    let (id, _) = w.lock_ok(&p, fil(10));
+    let watcher = w.watcher;
+
+    // The provider stops proving; nobody declares anything. Active until deadline 2's
+    // window (epochs 120–179) is over.
+    w.stop_proving(1);
+    w.advance_to(miner::window_end(2, 0));
+    let r = w.report(watcher, id, FaultProof::SectorFaulty(loc(2, 0)));
+    w.refused(&r, NOT_PROVEN);
+    w.advance_past_window(2);
+    assert_eq!(w.location(1), (SectorStatusCode::Faulty, loc(2, 0)));
+    w.report_ok(id, FaultProof::SectorFaulty(loc(2, 0)), fil(1));
+    let charged = w.h.epoch();
+
+    // A recovery declared but never proven: Faulty for every getter, also after its next
+    // window (the provider still does not prove it).
+    w.declare_recovered(1, loc(2, 0));
+    assert_eq!(w.location(1), (SectorStatusCode::Faulty, loc(2, 0)));
+    assert_eq!(w.validate(1, SectorStatusCode::Faulty, loc(2, 0)), Ok(true));
+    assert_eq!(w.validate(1, SectorStatusCode::Active, loc(2, 0)), Ok(false));
+    w.advance_past_window(2);
+    assert_eq!(w.location(1), (SectorStatusCode::Faulty, loc(2, 0)));
+    // So after the cooldown it is charged again: still not proven.
+    w.advance_to(charged + DEFAULT_FAULT_COOLDOWN);
+    let (ret, _) = w.report_ok(id, FaultProof::SectorFaulty(loc(2, 0)), fil(1));
+    assert_eq!(ret.remaining, fil(8));
+    assert_eq!(w.lock(id).faults_charged, 2);
+
+    // Proven again and declared recovered: Active at its next window, nothing to charge.
+    w.resume_proving(1);
+    w.declare_recovered(1, loc(2, 0));
+    w.advance_past_window(2);
+    assert_eq!(w.location(1), (SectorStatusCode::Active, loc(2, 0)));
+    w.advance_to(w.h.epoch() + DEFAULT_FAULT_COOLDOWN);
+    let r = w.report(watcher, id, FaultProof::SectorFaulty(loc(2, 0)));
+    w.refused(&r, NOT_PROVEN);
+}
+
+#[test]
+fn a_sector_unproven_for_forty_two_periods_dies_with_its_deal_and_both_proofs_slash() {
+    let mut w = World::new();
+    w.add_sector(2, 3, 0, 400_000);
+    let deal = w.deal(10, 300_000, 2, 2);
+    let both = EvidenceParams {
+        deal: Some(deal),
+        sector: Some(2),
+        sector_location: None,
+    };
+    let p = w.params(both, 200_000);
+    let (by_deal, _) = w.lock_ok(&p, fil(4));
+    let p = w.params(sector_evidence(2), 200_000);
+    let (by_sector, _) = w.lock_ok(&p, fil(3));
+
+    w.stop_proving(2);
+    w.advance_past_window(3);
+    assert_eq!(w.location(2), (SectorStatusCode::Faulty, loc(3, 0)));
+    // FAULT_MAX_AGE after the missed window the deadline cron terminates it: before, the deal
+    // is alive and the sector not dead.
+    let expiry = miner::window_end(3, 0) + miner::FAULT_MAX_AGE;
+    w.advance_to(expiry);
+    let watcher = w.watcher;
+    let r = w.report(watcher, by_deal, FaultProof::DealTerminated);
+    w.refused(&r, NOT_PROVEN);
+    let r = w.report(watcher, by_sector, FaultProof::SectorDead(loc(3, 0)));
+    w.refused(&r, NOT_PROVEN);
+    w.advance_to(expiry + 1);
+    assert_eq!(w.location(2), (SectorStatusCode::Dead, loc(3, 0)));
+    w.assert_deal_gone(deal);
+    w.report_ok(by_deal, FaultProof::DealTerminated, fil(4));
+    w.report_ok(by_sector, FaultProof::SectorDead(loc(3, 0)), fil(3));
+    assert_eq!(w.lock(by_deal).status, LockStatus::Slashed);
+    assert_eq!(w.lock(by_sector).status, LockStatus::Slashed);
+    let miner = w.miner;
+    assert_eq!(w.counts(miner).slashes, 2);
 }
 
 #[test]

@@ -8,4 +8,5 @@ mod escrow;
 mod foundation;
 mod market_standin;
 mod miner_standin;
+mod proving;
 mod reputation;

@@ -969,12 +969,15 @@ fn dispatch_follows_the_builtin_rules() {
     // builtin callers, and an account (builtin) reaches the table's end (22).
     let r = fx.h.storage_market_call(&client, 1, &client.id).unwrap();
     assert_eq!(code(&r), 18, "Constructor from an account");
-    for legacy in [2, 3, 4, 5, 6, 8, 9, (1 << 24) - 1] {
+    for legacy in [2, 3, 4, 5, 6, 8, (1 << 24) - 1] {
         let r =
             fx.h.storage_market_send_raw(&client, legacy, unhex("00"))
                 .unwrap();
         assert_eq!(code(&r), 22, "legacy method {legacy} from an account");
     }
+    // CronTick (9) is the cron actor's, as the builtin's: 18 from an account.
+    let r = fx.h.storage_market_send_raw(&client, 9, Vec::new()).unwrap();
+    assert_eq!(code(&r), 18, "CronTick from an account");
 
     // Nothing above changed the market, and every getter still answers from any caller.
     assert_eq!(fx.h.storage_market_state_cid().unwrap(), before);
@@ -1461,4 +1464,53 @@ fn pieces_must_fit_their_sector() {
     fx.h.activate_deal(small, 2).unwrap();
     fx.check("in sector 2", small, Seen::Active { epoch: 0, sector: 2 });
     fx.check("still pending", d64, Seen::Pending);
+}
+
+/// A published deal never activated answers `[-1,-1]` and GetDealSector 33 after its start,
+/// until the market's cron reaches the epoch it scheduled for the deal (the first at or after
+/// the start that is congruent to the deal id modulo 86,400): at the end of that epoch it times
+/// out, and every getter answers 32. An activated deal is not touched.
+#[test]
+fn a_deal_never_activated_times_out_at_its_scheduled_cron_epoch() {
+    let mut fx = setup();
+    add_sector(&mut fx.h, fx.miner, 1);
+    // Ids 0, 1, 2: deal 2 starts at 100, so its visit is the next epoch ≡ 2 (mod 86400).
+    let activated = fx.publish(50, 200_000, 1);
+    let early = fx.publish(0, 200_000, 2);
+    let late = fx.publish(100, 200_000, 3);
+    fx.h.activate_deal(activated, 1).unwrap().ok().unwrap();
+    assert_eq!(stand_in_market::deal_update_epoch(0, early), 1);
+    let visit = stand_in_market::deal_update_epoch(100, late);
+    assert_eq!(visit, 86_402);
+    let market = StorageMarketClient::new();
+
+    // Deal 1 starts at 0 and is visited at the end of epoch 1.
+    fx.h.advance_to(1).unwrap();
+    assert_eq!(
+        market.deal_sector(&mut fx.h, early).unwrap(),
+        Err(ExitCode::new(33))
+    );
+    fx.h.advance_to(2).unwrap();
+    assert_eq!(
+        market.deal_activation(&mut fx.h, early).unwrap(),
+        Err(ExitCode::new(32))
+    );
+
+    // Deal 2: long past its start, still published until its visit.
+    fx.h.advance_to(visit).unwrap();
+    let unactivated = GetDealActivationReturn {
+        activated: -1,
+        terminated: -1,
+    };
+    assert_eq!(market.deal_activation(&mut fx.h, late).unwrap(), Ok(unactivated));
+    assert_eq!(
+        market.deal_sector(&mut fx.h, late).unwrap(),
+        Err(ExitCode::new(33))
+    );
+    fx.h.advance_to(visit + 1).unwrap();
+    fx.check("timed out by cron", late, Seen::Expired);
+    // The activated deal is still active, and nothing else is due.
+    assert_eq!(market.deal_sector(&mut fx.h, activated).unwrap(), Ok(1));
+    let state = fx.h.storage_market_state().unwrap();
+    assert_eq!(state.next_cron, None);
 }

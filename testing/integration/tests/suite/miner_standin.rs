@@ -45,7 +45,7 @@ struct World {
 fn world() -> World {
     let mut h = Harness::new().unwrap();
     let owner = h.create_account(fil(10)).unwrap();
-    let worker = h.create_account(fil(10)).unwrap();
+    let worker = h.create_bls_account(fil(10)).unwrap();
     let controls = [
         h.create_account(fil(1)).unwrap(),
         h.create_account(fil(1)).unwrap(),
@@ -1129,4 +1129,38 @@ fn a_user_actor_reads_the_getters_but_no_legacy_method() {
     // The controls are the operator's, and unknown exported numbers stay 22.
     assert_eq!(ask(miner::METHOD_HARNESS_FAULT_SECTOR, "07").0, 18);
     assert_eq!(ask(0xdead_beef, "").0, 22);
+}
+
+/// Power's CreateMiner refuses a worker whose key is not BLS with 16 ("worker account … must
+/// have BLS pubkey"): so does the stand-in's constructor, and a worker that is no account at
+/// all; a BLS account is a worker.
+#[test]
+fn a_worker_without_a_bls_key_is_refused_with_16() {
+    let World {
+        mut h,
+        owner,
+        worker,
+        stranger,
+        miner,
+        ..
+    } = world();
+    assert_eq!(worker.key.protocol(), fvm_shared::address::Protocol::BLS);
+    let with_worker = |w: Address| miner::ConstructorParams {
+        owner: owner.address(),
+        worker: w,
+        control_addresses: vec![],
+        sector_size: miner::SECTOR_SIZE_32GIB,
+    };
+    for (w, why) in [
+        (owner.key, "must have BLS pubkey"),
+        (owner.address(), "must have BLS pubkey"),
+        (Address::new_id(miner), "must be an account"),
+    ] {
+        let r = miner::exec_miner(&mut h, &stranger, &with_worker(w)).unwrap();
+        assert_eq!(r.exit_code, ExitCode::USR_ILLEGAL_ARGUMENT, "{w}");
+        let failure = r.failure.unwrap_or_default();
+        assert!(failure.contains(why), "{w}: {failure}");
+    }
+    let r = miner::exec_miner(&mut h, &stranger, &with_worker(worker.key)).unwrap();
+    assert!(r.is_ok(), "{:?}", r.failure);
 }

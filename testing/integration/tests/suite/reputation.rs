@@ -39,8 +39,10 @@ struct World {
 fn world() -> World {
     let mut h = Harness::new().unwrap();
     let fil = |n| TokenAmount::from_whole(n);
-    let [admin, reporter_owner, owner, worker, control, stranger] =
-        [0; 6].map(|_| h.create_account(fil(100)).unwrap());
+    let [admin, reporter_owner, owner] = [0; 3].map(|_| h.create_account(fil(100)).unwrap());
+    // A miner's worker has a BLS key.
+    let worker = h.create_bls_account(fil(100)).unwrap();
+    let [control, stranger] = [0; 2].map(|_| h.create_account(fil(100)).unwrap());
     let registry = rep::deploy(&mut h, &admin, admin.id).unwrap();
     let reporter = rep::deploy_reporter(&mut h, &reporter_owner).unwrap();
     ReputationClient::at(registry)
@@ -746,7 +748,7 @@ fn weight_decides_and_tiny_outcomes_do_not_buy_a_score() {
         &mut w.h,
         &owner,
         owner.address(),
-        owner.address(),
+        w.worker.address(),
         vec![],
         SECTOR_SIZE_32GIB,
     )
@@ -788,7 +790,7 @@ fn providers_are_listed_page_by_page() {
                 &mut w.h,
                 &owner,
                 owner.address(),
-                owner.address(),
+                w.worker.address(),
                 vec![],
                 SECTOR_SIZE_32GIB,
             )

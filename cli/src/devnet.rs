@@ -558,6 +558,13 @@ impl Devnet {
             {
                 return Ok((*a).into());
             }
+            // A key of the keystore (`suite wallet`) whose account exists on the chain.
+            if crate::wallet::keystore(&self.dir).get(&address)?.is_some() {
+                if let Some(id) = id {
+                    return Ok(Account { id, key: address });
+                }
+                bail!("{address} has no account on the devnet yet: fund it first (`suite account fund {address} 10FIL`)");
+            }
         }
         bail!(
             "unknown account {name:?} (known: {})",

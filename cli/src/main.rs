@@ -15,6 +15,7 @@ mod piece;
 mod store;
 mod units;
 mod views;
+mod wallet;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,9 @@ enum Command {
     /// Piece CIDs (CommP) of files, and checking that a deal stores a file.
     #[command(subcommand)]
     Piece(piece::PieceCmd),
+    /// Keys in the devnet's keystore, in Lotus's key format.
+    #[command(subcommand)]
+    Wallet(wallet::WalletCmd),
     /// The end-to-end story on a fresh temporary devnet.
     Demo(DemoArgs),
 }

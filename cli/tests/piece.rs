@@ -2,69 +2,11 @@
 //! published vectors, the JSON fields, the size limit, and from a file to a bounty and a deal
 //! that `piece verify` checks.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-use serde_json::Value;
+use std::path::Path;
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
-}
-
-/// A fresh directory for one test's files and devnet.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("suite-piece-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn suite_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_suite"))
-        .arg("--data-dir")
-        .arg(dir.join("devnet"))
-        .args(args)
-        .env_remove("SUITE_DATA_DIR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("running suite");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn suite(dir: &Path, args: &[&str]) -> Run {
-    suite_with_stdin(dir, args, &[])
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let r = suite(dir, args);
-    assert!(r.ok, "suite {args:?} failed:\n{}{}", r.stdout, r.stderr);
-    r.stdout
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let r = suite(dir, &all);
-    assert!(r.ok, "suite {all:?} failed:\n{}{}", r.stdout, r.stderr);
-    r.json()
-}
+use common::{json, ok, suite, suite_with_stdin};
 
 fn write(dir: &Path, name: &str, data: &[u8]) -> String {
     let path = dir.join(name);
@@ -79,7 +21,7 @@ const ZERO_PIECE: &str = "baga6ea4seaqdomn3tgwgrh3g532zopskstnbrd2n3sxfqbze7rxt7
 
 #[test]
 fn piece_commp_of_a_file_matches_the_lotus_vectors() {
-    let dir = temp_dir("commp");
+    let dir = common::temp_dir("piece", "commp");
     let file = write(&dir, "cc.bin", &[0xcc; 1024]);
     let r = suite(&dir, &["piece", "commp", &file]);
     assert!(r.ok, "{}", r.stderr);
@@ -125,7 +67,7 @@ fn piece_commp_of_a_file_matches_the_lotus_vectors() {
 
 #[test]
 fn piece_commp_reads_standard_input() {
-    let dir = temp_dir("stdin");
+    let dir = common::temp_dir("piece", "stdin");
     let r = suite_with_stdin(&dir, &["--json", "piece", "commp", "-"], &[0xcc; 1024]);
     assert!(r.ok, "{}", r.stderr);
     assert_eq!(r.json()["piece_cid"], CC_1024);
@@ -151,7 +93,7 @@ fn piece_commp_reads_standard_input() {
 
 #[test]
 fn a_file_too_large_for_one_piece_is_refused_with_the_limit() {
-    let dir = temp_dir("too-large");
+    let dir = common::temp_dir("piece", "too-large");
     let path = dir.join("sparse.bin");
     // One byte more than a 64 GiB piece holds; sparse, so it takes no disk.
     std::fs::File::create(&path)
@@ -181,7 +123,7 @@ fn a_file_too_large_for_one_piece_is_refused_with_the_limit() {
 
 #[test]
 fn from_a_file_to_a_bounty_and_a_deal_that_piece_verify_checks() {
-    let dir = temp_dir("bounty");
+    let dir = common::temp_dir("piece", "bounty");
     let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 + i / 13) as u8).collect();
     let file = write(&dir, "data.bin", &data);
     let mut other_data = data.clone();

@@ -27,6 +27,7 @@ pub mod miner;
 pub mod reputation;
 pub mod storage_market;
 pub mod text;
+pub mod wallet;
 
 pub use bounty::BountyMarketClient;
 pub use escrow::EscrowClient;

@@ -29,6 +29,7 @@ pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<O
         }
         Command::Demo(args) => crate::demo::run(args, json),
         Command::Piece(c) => crate::piece::run(dir, c, json, wait),
+        Command::Wallet(c) => crate::wallet::run(dir, c, wait),
         command => {
             let mut d = Devnet::open(dir, wait)?;
             let (out, writes) = dispatch(&mut d, command)?;
@@ -43,7 +44,9 @@ pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<O
 /// The command's output and whether it changed the chain.
 pub(crate) fn dispatch(d: &mut Devnet, command: Command) -> Result<(Output, bool)> {
     Ok(match command {
-        Command::Init | Command::Demo(_) | Command::Piece(_) => unreachable!("handled by run"),
+        Command::Init | Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) => {
+            unreachable!("handled by run")
+        }
         Command::Status => (describe_devnet(d, "status")?, false),
         Command::Advance(a) => (advance_cmd(d, a)?, true),
         Command::Account(c) => account_cmd(d, c)?,

@@ -6,6 +6,7 @@ mod bounty;
 mod common;
 mod escrow;
 mod foundation;
+mod gas;
 mod market_standin;
 mod miner_standin;
 mod proving;

@@ -25,7 +25,7 @@ use crate::devnet::{dir_size, Devnet};
 use crate::output::{thousands, Output, Table};
 use crate::units::{atto_json, fil};
 use crate::views::*;
-use crate::DemoArgs;
+use crate::{DemoArgs, KeyKind};
 
 /// Pieces of a whole 32 GiB sector, kept for months: stakes the size of the registry's prior, so
 /// one slash or completion visibly moves a score.
@@ -90,8 +90,14 @@ impl Story {
     }
 
     fn provider(&mut self, name: &'static str) -> Result<Provider> {
-        let owner = create_account(&mut self.d, &format!("{name}-owner"), whole(200))?;
-        let worker = create_account(&mut self.d, &format!("{name}-worker"), whole(200))?;
+        let owner = create_account(
+            &mut self.d,
+            &format!("{name}-owner"),
+            whole(200),
+            KeyKind::Secp256k1,
+        )?;
+        // A miner's worker has a BLS key.
+        let worker = create_account(&mut self.d, &format!("{name}-worker"), whole(200), KeyKind::Bls)?;
         let miner = create_miner(&mut self.d, name, &owner, &worker, &[])?;
         Ok(Provider {
             name,
@@ -155,10 +161,14 @@ impl Story {
     fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
         let from = self.d.h.epoch();
         self.d.h.advance(epochs)?;
-        let days = epochs as f64 / 2_880.0;
-        let unit = if days == 1.0 { "day" } else { "days" };
+        let span = match epochs {
+            2_880 => "1 day".to_string(),
+            e if e % 2_880 == 0 => format!("{} days", e / 2_880),
+            e if e < 2_880 => format!("{e} epochs"),
+            e => format!("{:.1} days", e as f64 / 2_880.0),
+        };
         self.say(format!(
-            "chain advances {days} {unit}: epoch {from} → {}",
+            "chain advances {span}: epoch {from} → {}",
             self.d.h.epoch()
         ));
         self.commit()
@@ -234,10 +244,11 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     ));
 
     // The cast.
-    let alice = create_account(&mut s.d, "alice", whole(1_000))?;
-    let bob = create_account(&mut s.d, "bob", whole(1_000))?;
-    let carol = create_account(&mut s.d, "carol", whole(1_000))?;
-    let watcher = create_account(&mut s.d, "watcher", whole(10))?;
+    let secp = KeyKind::Secp256k1;
+    let alice = create_account(&mut s.d, "alice", whole(1_000), secp)?;
+    let bob = create_account(&mut s.d, "bob", whole(1_000), secp)?;
+    let carol = create_account(&mut s.d, "carol", whole(1_000), secp)?;
+    let watcher = create_account(&mut s.d, "watcher", whole(10), secp)?;
     let mut providers = Vec::new();
     for name in ["p1", "p2", "p3", "p4"] {
         let p = s.provider(name)?;
@@ -320,17 +331,29 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     s.withdraw(p1)?;
     s.withdraw(p2)?;
 
-    // p3's sector faults: a watcher proves it, the client is paid the fault fee.
+    // p3 stops proving a sector: its window passes without a WindowPoSt and the miner's
+    // deadline cron marks it faulty (nobody declares anything); a watcher proves the fault,
+    // the client is paid the fault fee.
     let (_, lock_b) = claims[&("p3", bounty_b)];
     let sector_b = get_lock(&mut s.d, lock_b)?
         .lock
         .sector
         .map(|x| x.sector_number)
         .context("p3's lock has its sector")?;
-    miner_control(&mut s.d, p3.miner, &suite_devnet::miner::Control::Fault(sector_b))?;
+    set_proving(&mut s.d, p3.miner, sector_b, false)?;
+    let (_, location) = sector_location(&mut s.d, p3.miner, sector_b)?;
+    let (open, close) = challenge_window(location.deadline.max(0) as u64, s.d.h.epoch());
     s.commit()?;
     s.say(format!(
-        "p3's sector {sector_b} (holding bob's piece) goes faulty"
+        "p3 stops proving sector {sector_b} (holding bob's piece); its challenge window is epochs {open}–{close}"
+    ));
+    s.advance(close + 1 - s.d.h.epoch())?;
+    let (status, _) = sector_location(&mut s.d, p3.miner, sector_b)?;
+    if status != suite_devnet::miner::SectorStatusCode::Faulty {
+        bail!("p3's sector {sector_b} is {status:?} after its missed window, not Faulty");
+    }
+    s.say(format!(
+        "the window passed without a WindowPoSt: p3's deadline cron marks sector {sector_b} faulty"
     ));
     let ret = report_fault(&mut s.d, &watcher, lock_b, ProofKind::SectorFaulty, None)?;
     s.flows.compensation += &ret.compensation;

@@ -89,11 +89,18 @@ pub struct AdvanceArgs {
 #[derive(Subcommand)]
 pub enum AccountCmd {
     /// Create a key account funded by the operator.
+    #[command(
+        after_help = "Examples:\n  suite account create sp --balance 50FIL          # a BLS key (f3…): can be a miner's worker\n  \
+        suite account create alice --key secp256k1      # a secp256k1 key (f1…)"
+    )]
     Create {
         name: String,
         /// Initial balance (e.g. 1000FIL).
         #[arg(long, default_value = "1000FIL")]
         balance: String,
+        /// The key's type: a miner's worker must be BLS.
+        #[arg(long, value_enum, default_value_t = KeyKind::Bls)]
+        key: KeyKind,
     },
     /// Every named account and its balance.
     List,
@@ -107,6 +114,15 @@ pub enum AccountCmd {
     },
 }
 
+/// The type of an account's key address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyKind {
+    /// f3…, 48-byte keys: what a miner's worker needs.
+    Bls,
+    /// f1…
+    Secp256k1,
+}
+
 #[derive(Subcommand)]
 pub enum MinerCmd {
     /// Create a stand-in miner (32 GiB sectors) through init, as its owner.
@@ -114,7 +130,7 @@ pub enum MinerCmd {
         name: String,
         #[arg(long)]
         owner: String,
-        /// Defaults to the owner.
+        /// An account with a BLS key (defaults to the owner).
         #[arg(long)]
         worker: Option<String>,
         /// Control addresses (repeat).
@@ -135,10 +151,42 @@ pub enum MinerCmd {
         #[arg(long)]
         expiration: Option<i64>,
     },
-    /// Declare a sector faulty.
-    Fault { miner: String, sector: u64 },
-    /// Recover a faulty sector.
-    Recover { miner: String, sector: u64 },
+    /// The provider stops proving a sector: its deadline's next challenge window passes
+    /// without a WindowPoSt, and the sector turns faulty (42 proving periods faulty: terminated).
+    #[command(
+        after_help = "Example:\n  suite miner stop-proving m1 1 && suite miner sector m1 1   # still active\n  \
+        suite advance 2880 && suite miner sector m1 1               # faulty: its window was missed"
+    )]
+    StopProving { miner: String, sector: u64 },
+    /// The provider proves the sector again at its windows (a faulty sector must also be
+    /// declared recovered).
+    #[command(
+        after_help = "Example:\n  suite miner resume-proving m1 1 && suite miner declare-recovered m1 1"
+    )]
+    ResumeProving { miner: String, sector: u64 },
+    /// DeclareFaults from the worker: the sector is faulty at once.
+    #[command(
+        after_help = "Examples:\n  suite miner declare-fault m1 1\n  suite miner declare-fault m1 1 --from sp"
+    )]
+    DeclareFault {
+        miner: String,
+        sector: u64,
+        /// A controlling address of the miner (default: its worker).
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// DeclareFaultsRecovered from the worker: the sector stays faulty until its deadline's
+    /// next window is proven (a window missed leaves it faulty).
+    #[command(
+        after_help = "Example:\n  suite miner declare-recovered m1 1 && suite advance 2880 && suite miner sector m1 1   # active"
+    )]
+    DeclareRecovered {
+        miner: String,
+        sector: u64,
+        /// A controlling address of the miner (default: its worker).
+        #[arg(long)]
+        from: Option<String>,
+    },
     /// Terminate a sector (its deals are terminated in the market).
     Terminate { miner: String, sector: u64 },
     /// A sector's status at its location.

@@ -4,7 +4,7 @@
 use actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID;
 use anyhow::{anyhow, bail, Result};
 use fvm_ipld_encoding::RawBytes;
-use fvm_shared::address::Address;
+use fvm_shared::address::{Address, Protocol};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
@@ -18,6 +18,7 @@ use super::answer;
 
 use crate::devnet::{Devnet, MinerRecord};
 use crate::units::fil;
+use crate::KeyKind;
 
 /// A year of epochs: the default nominal sector expiration.
 pub(crate) const YEAR: ChainEpoch = 1_051_200;
@@ -26,14 +27,17 @@ pub(crate) const YEAR: ChainEpoch = 1_051_200;
 /// deal, and far from overflowing the epoch arithmetic of the actors.
 pub const MAX_EPOCH: ChainEpoch = 1_000_000 * YEAR;
 
-pub fn create_account(d: &mut Devnet, name: &str, balance: TokenAmount) -> Result<Account> {
+pub fn create_account(d: &mut Devnet, name: &str, balance: TokenAmount, key: KeyKind) -> Result<Account> {
     d.check_new_name(name)?;
     let operator = d.operator();
     let available = d.h.balance(operator.id)?;
     if available < balance {
         bail!("the operator holds only {}", fil(&available));
     }
-    let account = d.h.create_account(balance)?;
+    let account = match key {
+        KeyKind::Bls => d.h.create_bls_account(balance)?,
+        KeyKind::Secp256k1 => d.h.create_account(balance)?,
+    };
     d.record.accounts.insert(name.to_string(), account.into());
     Ok(account)
 }
@@ -61,6 +65,18 @@ pub fn create_miner(
     controls: &[Account],
 ) -> Result<ActorID> {
     d.check_new_name(name)?;
+    // The miner refuses it too (16), less plainly.
+    if worker.key.protocol() != Protocol::BLS {
+        bail!(
+            "worker {} has a {} key ({}): a miner's worker needs a BLS key (`suite account create NAME --key bls`)",
+            d.name_of(worker.id),
+            match worker.key.protocol() {
+                Protocol::Secp256k1 => "secp256k1".to_string(),
+                other => format!("{other:?}"),
+            },
+            worker.key
+        );
+    }
     let p = miner::ConstructorParams {
         owner: owner.address(),
         worker: worker.address(),
@@ -116,6 +132,79 @@ pub fn add_sector(
         expiration,
     });
     miner_control(d, miner_id, &control)
+}
+
+/// Sends `DeclareFaults` (`recovered: false`) or `DeclareFaultsRecovered` for one sector from
+/// a controlling account, at the location the miner reports; returns that location.
+pub fn declare_sector(
+    d: &mut Devnet,
+    from: &Account,
+    miner_id: ActorID,
+    sector: SectorNumber,
+    recovered: bool,
+) -> Result<MinerLocation> {
+    let (_, l) = sector_location(d, miner_id, sector)?;
+    let (Ok(deadline), Ok(partition)) = (u64::try_from(l.deadline), u64::try_from(l.partition)) else {
+        bail!("sector {sector} of f0{miner_id} is in no partition: it is dead or was never added");
+    };
+    let declaration = vec![miner::FaultDeclaration {
+        deadline,
+        partition,
+        sectors: vec![sector],
+    }];
+    // Sent by name, so the gas table and refusals say which declaration it was.
+    if recovered {
+        let p = miner::DeclareFaultsRecoveredParams {
+            recoveries: declaration,
+        };
+        let number = miner::METHOD_DECLARE_FAULTS_RECOVERED;
+        d.send(
+            from,
+            miner_id,
+            "DeclareFaultsRecovered",
+            number,
+            &p,
+            TokenAmount::default(),
+        )?;
+    } else {
+        let p = miner::DeclareFaultsParams { faults: declaration };
+        let number = miner::METHOD_DECLARE_FAULTS;
+        d.send(
+            from,
+            miner_id,
+            "DeclareFaults",
+            number,
+            &p,
+            TokenAmount::default(),
+        )?;
+    }
+    Ok(l)
+}
+
+/// The provider's proving software stops (`proving: false`) or resumes proving a sector: an
+/// operator control, sent by name.
+pub fn set_proving(d: &mut Devnet, miner_id: ActorID, sector: SectorNumber, proving: bool) -> Result<()> {
+    let (control, name) = if proving {
+        (miner::Control::ResumeProving(sector), "HarnessResumeProving")
+    } else {
+        (miner::Control::StopProving(sector), "HarnessStopProving")
+    };
+    let operator = d.operator();
+    d.send_raw(
+        &operator,
+        miner_id,
+        name,
+        control.method(),
+        control.params(),
+        TokenAmount::default(),
+    )?;
+    Ok(())
+}
+
+/// The first and last epoch of the challenge window of `deadline` that ends at or after `epoch`.
+pub fn challenge_window(deadline: u64, epoch: ChainEpoch) -> (ChainEpoch, ChainEpoch) {
+    let end = miner::window_end(deadline, epoch);
+    (end + 1 - miner::WPOST_CHALLENGE_WINDOW, end)
 }
 
 /// The sector's status and location, as the miner reports them.

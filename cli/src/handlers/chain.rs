@@ -127,9 +127,9 @@ pub(crate) fn advance_cmd(d: &mut Devnet, a: AdvanceArgs) -> Result<Output> {
 
 pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool)> {
     Ok(match c {
-        AccountCmd::Create { name, balance } => {
+        AccountCmd::Create { name, balance, key } => {
             let balance = parse_amount(&balance)?;
-            let a = create_account(d, &name, balance.clone())?;
+            let a = create_account(d, &name, balance.clone(), key)?;
             let out = Output::new(
                 json!({ "name": name, "id": a.id, "address": format!("f0{}", a.id), "key_address": a.key.to_string(), "balance": atto_json(&balance) }),
                 format!("account {name}: f0{} ({}), {}", a.id, a.key, fil(&balance)),
@@ -259,11 +259,52 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
             );
             (out, true)
         }
-        MinerCmd::Fault { miner: m, sector } => {
-            sector_control(d, &m, sector, "faulty", miner::Control::Fault)?
+        MinerCmd::StopProving { miner: m, sector } => {
+            let id = d.miner_id(&m)?;
+            set_proving(d, id, sector, false)?;
+            let (_, l) = sector_location(d, id, sector)?;
+            let (open, close) = challenge_window(l.deadline.max(0) as u64, d.h.epoch());
+            let out = Output::new(
+                json!({ "miner": id, "sector": sector, "proving": false, "deadline": l.deadline, "window": [open, close] }),
+                format!("{m}: sector {sector} is no longer proven; its window at deadline {} (epochs {open}–{close}) will pass without a WindowPoSt", l.deadline),
+            );
+            (out, true)
         }
-        MinerCmd::Recover { miner: m, sector } => {
-            sector_control(d, &m, sector, "recovered", miner::Control::Recover)?
+        MinerCmd::ResumeProving { miner: m, sector } => {
+            let id = d.miner_id(&m)?;
+            set_proving(d, id, sector, true)?;
+            let out = Output::new(
+                json!({ "miner": id, "sector": sector, "proving": true }),
+                format!("{m}: sector {sector} is proven again at its windows (a faulty sector also needs declare-recovered)"),
+            );
+            (out, true)
+        }
+        MinerCmd::DeclareFault {
+            miner: m,
+            sector,
+            from,
+        } => {
+            let (id, from) = declarer(d, &m, from)?;
+            declare_sector(d, &from, id, sector, false)?;
+            let out = Output::new(
+                json!({ "miner": id, "sector": sector, "status": "faulty", "declared_by": address_json(d, from.id) }),
+                format!("{m}: sector {sector} declared faulty by {}", d.name_of(from.id)),
+            );
+            (out, true)
+        }
+        MinerCmd::DeclareRecovered {
+            miner: m,
+            sector,
+            from,
+        } => {
+            let (id, from) = declarer(d, &m, from)?;
+            let l = declare_sector(d, &from, id, sector, true)?;
+            let (open, close) = challenge_window(l.deadline.max(0) as u64, d.h.epoch());
+            let out = Output::new(
+                json!({ "miner": id, "sector": sector, "status": "faulty", "recovering": true, "declared_by": address_json(d, from.id), "window": [open, close] }),
+                format!("{m}: sector {sector} declared recovered by {}; still faulty until proven in its window (epochs {open}–{close})", d.name_of(from.id)),
+            );
+            (out, true)
         }
         MinerCmd::Terminate { miner: m, sector } => {
             sector_control(d, &m, sector, "terminated", miner::Control::Terminate)?
@@ -282,6 +323,29 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
             (out, false)
         }
     })
+}
+
+/// The miner and who declares for it: `from`, or the miner's worker.
+fn declarer(
+    d: &mut Devnet,
+    m: &str,
+    from: Option<String>,
+) -> Result<(fvm_shared::ActorID, suite_devnet::Account)> {
+    let id = d.miner_id(m)?;
+    let from = match from {
+        Some(f) => d.account(&f)?,
+        None => {
+            let worker = d
+                .record
+                .miners
+                .values()
+                .find(|r| r.id == id)
+                .map(|r| r.worker)
+                .ok_or_else(|| anyhow!("{m} is not a miner of this devnet"))?;
+            d.account(&format!("f0{worker}"))?
+        }
+    };
+    Ok((id, from))
 }
 
 pub(crate) fn sector_control(

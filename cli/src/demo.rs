@@ -160,7 +160,7 @@ impl Story {
 
     fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
         let from = self.d.h.epoch();
-        self.d.h.advance(epochs)?;
+        advance_to(&mut self.d, from + epochs)?;
         let span = match epochs {
             2_880 => "1 day".to_string(),
             e if e % 2_880 == 0 => format!("{} days", e / 2_880),

@@ -637,6 +637,65 @@ fn a_missing_devnet_is_explained() {
 }
 
 #[test]
+fn a_missed_window_faults_a_sector_and_forty_two_periods_end_its_deal() {
+    let dir = temp_dir("proving");
+    ok(&dir, &["init"]);
+    ok(
+        &dir,
+        &[
+            "account",
+            "create",
+            "alice",
+            "--balance",
+            "100FIL",
+            "--key",
+            "secp256k1",
+        ],
+    );
+    ok(&dir, &["account", "create", "sp", "--balance", "50FIL"]);
+    // A worker needs a BLS key: refused before sending, nothing changed.
+    let r = suite(&dir, &["miner", "create", "bad", "--owner", "alice"]);
+    assert!(!r.ok && r.stderr.contains("needs a BLS key"), "{}", r.stderr);
+    ok(&dir, &["miner", "create", "m1", "--owner", "sp"]);
+    ok(&dir, &["miner", "add-sector", "m1", "1", "--deadline", "2"]);
+    let deal = [
+        "deal",
+        "publish",
+        "--client",
+        "alice",
+        "--provider",
+        "m1",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--end",
+        "600000",
+    ];
+    ok(&dir, &deal);
+    ok(&dir, &["deal", "activate", "0", "1"]);
+
+    // Nobody declares anything: its window (epochs 120–179) passes without a proof.
+    let stopped = json(&dir, &["miner", "stop-proving", "m1", "1"]);
+    assert_eq!(stopped["window"], serde_json::json!([120, 179]));
+    ok(&dir, &["advance", "--to", "179"]);
+    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "active");
+    ok(&dir, &["advance", "1"]);
+    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "faulty");
+    // Declared recovered but still not proven: faulty after its next window too.
+    ok(&dir, &["miner", "declare-recovered", "m1", "1"]);
+    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "faulty");
+    ok(&dir, &["advance", "2880"]);
+    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "faulty");
+    // 42 proving periods after the missed window the cron terminates it, and its deal.
+    ok(&dir, &["advance", "--to", "121140"]);
+    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "dead");
+    let gone = json(&dir, &["deal", "show", "0"]);
+    assert_eq!(gone["status"], "terminated");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn the_demo_tells_the_story_and_its_books_balance() {
     let keep = temp_dir("demo");
     let r = suite(

@@ -16,7 +16,7 @@ use suite_devnet::{storage_market, Account, MinerClient, StorageMarketClient};
 
 use super::answer;
 
-use crate::devnet::{Devnet, MinerRecord};
+use crate::devnet::{DealEnding, Devnet, MinerRecord};
 use crate::units::fil;
 use crate::KeyKind;
 
@@ -40,6 +40,31 @@ pub fn create_account(d: &mut Devnet, name: &str, balance: TokenAmount, key: Key
     };
     d.record.accounts.insert(name.to_string(), account.into());
     Ok(account)
+}
+
+/// Moves the chain to `target` (the chain's cron runs for the epochs passed). The deals the
+/// cron terminated on the way (with sectors faulty for 42 proving periods) are recorded as a
+/// command's are, at the epoch the devnet reached.
+pub fn advance_to(d: &mut Devnet, target: ChainEpoch) -> Result<()> {
+    use stand_in_market::logic::EVENT_DEAL_TERMINATED;
+    d.h.advance_to(target)?;
+    let epoch = d.h.epoch();
+    let ended: Vec<DealID> =
+        d.h.cron_receipts()
+            .iter()
+            .flat_map(|r| r.events_of(EVENT_DEAL_TERMINATED))
+            .filter(|e| e.emitter == STORAGE_MARKET_ACTOR_ID)
+            .filter_map(|e| e.event.entries.iter().find(|x| x.key == "id"))
+            .filter_map(|x| fvm_ipld_encoding::from_slice::<DealID>(&x.value).ok())
+            .collect();
+    for deal_id in ended {
+        d.record.deal_endings.push(DealEnding {
+            deal_id,
+            kind: "terminated".to_string(),
+            epoch,
+        });
+    }
+    Ok(())
 }
 
 /// Sends FIL to an actor, or to a new key address (the chain creates its account).

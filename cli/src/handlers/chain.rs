@@ -118,7 +118,7 @@ pub(crate) fn advance_cmd(d: &mut Devnet, a: AdvanceArgs) -> Result<Output> {
         bail!("epoch {target} is beyond the devnet's last epoch {MAX_EPOCH}");
     }
     let from = d.h.epoch();
-    d.h.advance_to(target)?;
+    advance_to(d, target)?;
     Ok(Output::new(
         json!({ "from": from, "epoch": target }),
         format!("epoch {from} → {target}"),

@@ -40,6 +40,8 @@ pub const NETWORK_VERSION: NetworkVersion = NetworkVersion::V27;
 pub const BASE_FEE_ATTO: u64 = 100;
 /// Gas limit of every harness message (the block gas limit).
 pub const MESSAGE_GAS_LIMIT: u64 = 10_000_000_000;
+/// At most this many cron ticks per advance (each runs up to 100 miners' deadline crons).
+const MAX_CRON_TICKS: usize = 10_000;
 /// What the operator holds at genesis: it funds every account the tests create.
 pub const OPERATOR_GENESIS_FIL: u64 = 1_000_000_000;
 
@@ -280,7 +282,9 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
         {
             return Ok(());
         }
-        loop {
+        // Each tick takes its miners off the queue and they enrol only later epochs, so ticks
+        // end; the bound turns a bug into an error instead of a hang.
+        for _ in 0..MAX_CRON_TICKS {
             let state: stand_in_market::State = self.get_cbor(&market_state(self)?)?;
             if state.next_cron.is_none_or(|due| due >= self.epoch) {
                 return Ok(());
@@ -309,6 +313,10 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             }
             self.cron_receipts.push(receipt);
         }
+        bail!(
+            "the cron is still due after {MAX_CRON_TICKS} ticks at epoch {}",
+            self.epoch
+        )
     }
 
     /// The receipts of the cron ticks the last advance ran, in order.

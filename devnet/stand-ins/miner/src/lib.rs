@@ -177,7 +177,7 @@ mod actor {
             METHOD_HARNESS_MOVE_SECTOR => {
                 let state = operator_state(rt)?;
                 let params: HarnessMoveSectorParams = rt.params()?;
-                rt.save_state(&logic::move_sector(&store, &state, params)?)?;
+                commit(rt, logic::move_sector(&store, &state, rt.facts(), params)?)?;
                 Ok(None)
             }
             METHOD_HARNESS_COMPACT_SECTOR => {

@@ -667,14 +667,16 @@ pub fn terminate_sector<BS: Blockstore>(
 }
 
 /// Compaction moving a live (active or faulty) sector to another partition.
+/// Its deadline events follow it: an event of the new deadline is enrolled.
 pub fn move_sector<BS: Blockstore>(
     store: &BS,
     state: &State,
+    facts: &Facts,
     params: HarnessMoveSectorParams,
-) -> ActorResult<State> {
+) -> ActorResult<Changed> {
     let n = params.sector_number;
     check_location(params.deadline, params.partition)?;
-    update(store, state, n, |info| {
+    let state = update(store, state, n, |info| {
         ensure!(
             !info.terminated,
             illegal_state; "sector {n} is terminated: compaction removes it, not moves it"
@@ -689,7 +691,8 @@ pub fn move_sector<BS: Blockstore>(
             partition: params.partition,
             ..info
         }))
-    })
+    })?;
+    schedule(store, state, facts, n)
 }
 
 /// Compaction removing a terminated sector's info: afterwards the sector is unknown.
@@ -1012,7 +1015,7 @@ mod tests {
                     deadline: NEW.0,
                     partition: NEW.1,
                 };
-                move_sector(store, &s, mv).unwrap()
+                move_sector(store, &s, &ops, mv).unwrap().state
             }
             Case::Compacted => {
                 let s = terminate_sector(store, &s, &ops, sp(SECTOR)).unwrap().0;
@@ -1250,7 +1253,7 @@ mod tests {
             assert_eq!(code(fault_sector(&store, unknown, &ops, sp(SECTOR))), 17);
             assert_eq!(code(recover_sector(&store, unknown, sp(SECTOR))), 17);
             assert_eq!(code(terminate_sector(&store, unknown, &ops, sp(SECTOR))), 17);
-            assert_eq!(code(move_sector(&store, unknown, mv(1, 1))), 17);
+            assert_eq!(code(move_sector(&store, unknown, &ops, mv(1, 1))), 17);
             assert_eq!(code(compact_sector(&store, unknown, sp(SECTOR))), 17);
         }
         assert_eq!(code(fault_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
@@ -1260,13 +1263,13 @@ mod tests {
         assert_eq!(code(terminate_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
         assert_eq!(code(compact_sector(&store, &active, sp(SECTOR))), 20);
         assert_eq!(code(compact_sector(&store, &faulty, sp(SECTOR))), 20);
-        assert_eq!(code(move_sector(&store, &terminated, mv(1, 1))), 20);
-        assert_eq!(code(move_sector(&store, &active, mv(48, 0))), 16);
-        assert_eq!(code(move_sector(&store, &active, mv(1, u64::MAX))), 16);
-        assert_eq!(code(move_sector(&store, &active, mv(3, 0))), 16);
+        assert_eq!(code(move_sector(&store, &terminated, &ops, mv(1, 1))), 20);
+        assert_eq!(code(move_sector(&store, &active, &ops, mv(48, 0))), 16);
+        assert_eq!(code(move_sector(&store, &active, &ops, mv(1, u64::MAX))), 16);
+        assert_eq!(code(move_sector(&store, &active, &ops, mv(3, 0))), 16);
 
         // A faulty sector moves with its fault.
-        let moved = move_sector(&store, &faulty, mv(1, 1)).unwrap();
+        let moved = move_sector(&store, &faulty, &ops, mv(1, 1)).unwrap().state;
         let f = SectorStatusCode::Faulty;
         assert_eq!(
             validate(&store, &moved, SECTOR, f, SectorLocation::new(1, 1)),

@@ -122,6 +122,17 @@ fn a_window_without_a_proof_faults_its_sectors_and_no_other() {
 }
 
 #[test]
+fn a_sector_moved_to_another_deadline_is_due_at_that_deadline_s_window() {
+    let mut w = world();
+    w.add_sector(1, 40, 1_000_000);
+    miner::stop_proving(&mut w.h, w.miner, 1).unwrap().ok().unwrap();
+    // Compaction moves it from deadline 40 (window ending at 2459) to deadline 1 (at 119).
+    miner::move_sector(&mut w.h, w.miner, 1, 1, 0).unwrap().ok().unwrap();
+    w.h.advance_to(miner::window_end(1, 0) + 1).unwrap();
+    assert_eq!(w.validates(1, 1), [false, true, false]);
+}
+
+#[test]
 fn a_declared_recovery_stays_faulty_until_its_next_window_is_proven() {
     let mut w = world();
     w.add_sector(7, 2, 1_000_000);

@@ -127,7 +127,10 @@ fn a_sector_moved_to_another_deadline_is_due_at_that_deadline_s_window() {
     w.add_sector(1, 40, 1_000_000);
     miner::stop_proving(&mut w.h, w.miner, 1).unwrap().ok().unwrap();
     // Compaction moves it from deadline 40 (window ending at 2459) to deadline 1 (at 119).
-    miner::move_sector(&mut w.h, w.miner, 1, 1, 0).unwrap().ok().unwrap();
+    miner::move_sector(&mut w.h, w.miner, 1, 1, 0)
+        .unwrap()
+        .ok()
+        .unwrap();
     w.h.advance_to(miner::window_end(1, 0) + 1).unwrap();
     assert_eq!(w.validates(1, 1), [false, true, false]);
 }

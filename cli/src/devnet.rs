@@ -327,6 +327,27 @@ pub struct Devnet {
     pub gas: Vec<GasSample>,
 }
 
+/// A new secp256k1 key in the devnet's keystore, funded by the operator (which creates its
+/// account).
+fn new_key_account(h: &mut Harness<Rc<DbStore>>, dir: &Path, balance: TokenAmount) -> Result<Account> {
+    let key = suite_client::wallet::Key::generate(suite_client::wallet::KeyType::Secp256k1)?;
+    let address = crate::wallet::keystore(dir).put(&key)?;
+    let operator = h.operator();
+    h.send(
+        &operator,
+        address,
+        fvm_shared::METHOD_SEND,
+        RawBytes::default(),
+        balance,
+    )?
+    .ok()
+    .context("funding the admin account")?;
+    let id = h
+        .resolve(&address)?
+        .ok_or_else(|| anyhow!("{address} got no account"))?;
+    Ok(Account { id, key: address })
+}
+
 /// The market policy of a devnet: the interface's defaults (one-day minimum duration, up to 16
 /// replicas).
 pub fn market_policy() -> MarketPolicy {
@@ -354,7 +375,7 @@ impl Devnet {
             );
         }
         let mut h = Harness::create(store.clone())?;
-        let admin = h.create_account(TokenAmount::from_whole(DEFAULT_ACCOUNT_FIL))?;
+        let admin = new_key_account(&mut h, dir, TokenAmount::from_whole(DEFAULT_ACCOUNT_FIL))?;
         let suite = market_helpers::deploy(&mut h, &admin, &admin, escrow_policy(), market_policy())?;
         let snapshot = h.snapshot()?;
         let mut accounts = BTreeMap::new();

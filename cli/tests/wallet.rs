@@ -98,6 +98,7 @@ fn a_wallet_key_is_funded_on_the_devnet_and_sends_from_it() {
         .as_str()
         .unwrap()
         .to_string();
+    ok(&dir, &["wallet", "default", &key]);
     let before = json(&dir, &["wallet", "balance"]);
     assert_eq!(before["address"], key.as_str());
     assert_eq!(before["balance"], "0");
@@ -123,4 +124,54 @@ fn a_wallet_key_is_funded_on_the_devnet_and_sends_from_it() {
         after > nine_fil - 10u128.pow(15),
         "gas on the devnet is tiny: {after}"
     );
+}
+
+#[test]
+fn the_devnets_named_accounts_have_their_keys_in_the_keystore() {
+    let dir = temp_dir("wallet", "named");
+    ok(&dir, &["init"]);
+    ok(
+        &dir,
+        &[
+            "account",
+            "create",
+            "alice",
+            "--key",
+            "secp256k1",
+            "--balance",
+            "5FIL",
+        ],
+    );
+    ok(&dir, &["account", "create", "sp", "--balance", "5FIL"]);
+    let accounts = json(&dir, &["account", "list"]);
+    let key_of = |name: &str| -> String {
+        let account = accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {accounts}"));
+        account["key_address"].as_str().unwrap().to_string()
+    };
+    let mut named: Vec<String> = ["admin", "alice", "sp"].iter().map(|n| key_of(n)).collect();
+    named.sort();
+    let mut keys: Vec<String> = json(&dir, &["wallet", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["address"].as_str().unwrap().to_string())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, named, "the keystore holds exactly the named accounts' keys");
+    assert!(key_of("sp").starts_with("f3"), "sp's key is BLS");
+    assert!(key_of("alice").starts_with("f1"));
+    // Each exports in Lotus's format and comes back with its address.
+    let other = temp_dir("wallet", "named-elsewhere");
+    for key in &keys {
+        let hex = ok(&dir, &["wallet", "export", key]);
+        assert_eq!(
+            json(&other, &["wallet", "import", hex.trim()])["address"],
+            key.as_str()
+        );
+    }
 }

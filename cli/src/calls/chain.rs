@@ -11,6 +11,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::{ActorID, METHOD_SEND};
 use stand_in_market as f05;
+use suite_client::wallet::{Key, KeyType};
 use suite_devnet::miner::{self, SectorLocation as MinerLocation, SectorStatusCode};
 use suite_devnet::{storage_market, Account, MinerClient, StorageMarketClient};
 
@@ -34,10 +35,15 @@ pub fn create_account(d: &mut Devnet, name: &str, balance: TokenAmount, key: Key
     if available < balance {
         bail!("the operator holds only {}", fil(&available));
     }
-    let account = match key {
-        KeyKind::Bls => d.h.create_bls_account(balance)?,
-        KeyKind::Secp256k1 => d.h.create_account(balance)?,
+    let kind = match key {
+        KeyKind::Bls => KeyType::Bls,
+        KeyKind::Secp256k1 => KeyType::Secp256k1,
     };
+    // A real key, kept before its account exists: no account is ever left without its key.
+    let key = Key::generate(kind)?;
+    let address = crate::wallet::keystore(&d.dir).put(&key)?;
+    let id = transfer(d, &operator, address, balance)?;
+    let account = Account { id, key: address };
     d.record.accounts.insert(name.to_string(), account.into());
     Ok(account)
 }

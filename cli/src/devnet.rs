@@ -28,8 +28,9 @@ use suite_interfaces::escrow::Policy;
 
 use crate::store::{CommitStats, DbStore};
 
-/// Version of the on-disk devnet record.
-const RECORD_VERSION: u32 = 1;
+/// Version of the on-disk devnet record: 2 since the stand-ins prove sectors in challenge windows
+/// (new miner and f05 state) and named accounts hold real keys in the keystore.
+const RECORD_VERSION: u32 = 2;
 
 /// Every account the operator funds at creation unless told otherwise.
 pub const DEFAULT_ACCOUNT_FIL: u64 = 1_000;
@@ -251,6 +252,8 @@ pub fn method_label(method: MethodNum) -> String {
             m::METHOD_HARNESS_NOTIFY_SECTOR_CONTENT_CHANGED,
             "HarnessNotifySectorContentChanged",
         ),
+        (m::METHOD_HARNESS_STOP_PROVING, "HarnessStopProving"),
+        (m::METHOD_HARNESS_RESUME_PROVING, "HarnessResumeProving"),
     ];
     match harness.iter().find(|(n, _)| *n == method) {
         Some((_, name)) => name.to_string(),
@@ -422,7 +425,9 @@ impl Devnet {
         let record: Record = from_slice(&bytes).context("reading the devnet record")?;
         if record.version != RECORD_VERSION {
             bail!(
-                "devnet record version {} is not {RECORD_VERSION}: re-create the devnet",
+                "{} holds a devnet of another suite version (record version {}, this one reads {RECORD_VERSION}): \
+                 its stand-in actors and accounts differ; move it away or delete it, then run `suite init`",
+                dir.display(),
                 record.version
             );
         }

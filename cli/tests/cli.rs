@@ -637,6 +637,39 @@ fn a_missing_devnet_is_explained() {
 }
 
 #[test]
+fn a_devnet_of_another_version_is_refused_with_what_to_do() {
+    let dir = temp_dir("old-version");
+    ok(&dir, &["init"]);
+    // Make the record say version 1 (the CBOR map's "version": 2 becomes 1).
+    {
+        use redb::ReadableTable as _;
+        const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+        let db = redb::Database::create(dir.join("devnet.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut table = txn.open_table(META).unwrap();
+            let mut record = table.get("devnet").unwrap().unwrap().value().to_vec();
+            let field = b"\x67version\x02";
+            let at = record
+                .windows(field.len())
+                .position(|w| w == field)
+                .expect("the record's version field");
+            record[at + field.len() - 1] = 1;
+            table.insert("devnet", record.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let r = suite(&dir, &["status"]);
+    assert!(!r.ok, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("record version 1, this one reads 2") && r.stderr.contains("suite init"),
+        "{}",
+        r.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_missed_window_faults_a_sector_and_forty_two_periods_end_its_deal() {
     let dir = temp_dir("proving");
     ok(&dir, &["init"]);

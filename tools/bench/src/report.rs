@@ -115,7 +115,8 @@ impl Report {
         let _ = writeln!(
             out,
             "\nThis file is written by the program (`scripts/bench.sh --out docs/benchmarks.md`); \
-             every figure in it was measured in that run.\n\n| machine and versions | |\n|---|---|"
+             every figure in it was measured in that run.\n\n{}\n\n| machine and versions | |\n|---|---|",
+            prose("real-builtins")
         );
         for (what, value) in &self.environment {
             let _ = writeln!(out, "| {what} | {value} |");
@@ -209,6 +210,7 @@ mod tests {
             include_str!("escrow.rs"),
             include_str!("flows.rs"),
             include_str!("main.rs"),
+            include_str!("report.rs"),
             include_str!("market.rs"),
             include_str!("sizes.rs"),
         ]

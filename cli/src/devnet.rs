@@ -584,12 +584,21 @@ impl Devnet {
             {
                 return Ok((*a).into());
             }
-            // A key of the keystore (`suite wallet`) whose account exists on the chain.
-            if crate::wallet::keystore(&self.dir).get(&address)?.is_some() {
-                if let Some(id) = id {
-                    return Ok(Account { id, key: address });
+            // A key of the keystore (`suite wallet`) whose account exists on the chain, named by
+            // its key address or by its account's ID.
+            let key = match id {
+                Some(id) if address.protocol() == fvm_shared::address::Protocol::ID => {
+                    self.key_of_account(id)?
                 }
-                bail!("{address} has no account on the devnet yet: fund it first (`suite account fund {address} 10FIL`)");
+                _ => Some(address),
+            };
+            if let Some(key) =
+                key.filter(|k| crate::wallet::keystore(&self.dir).get(k).ok().flatten().is_some())
+            {
+                if let Some(id) = id {
+                    return Ok(Account { id, key });
+                }
+                bail!("{key} has no account on the devnet yet: fund it first (`suite account fund {key} 10FIL`)");
             }
         }
         bail!(
@@ -601,6 +610,17 @@ impl Devnet {
                 .collect::<Vec<_>>()
                 .join(", ")
         )
+    }
+
+    /// The key address of an account actor (None for any other actor).
+    fn key_of_account(&self, id: ActorID) -> Result<Option<Address>> {
+        let Some(actor) = self.h.actor(id)? else {
+            return Ok(None);
+        };
+        if actor.code != self.h.code_of(actor_runtime::builtin::BuiltinType::Account) {
+            return Ok(None);
+        }
+        Ok(Some(self.h.state::<stand_in_account::State>(id)?.address))
     }
 
     /// The name of an account or miner ID, or its address.

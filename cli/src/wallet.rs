@@ -37,9 +37,10 @@ pub enum WalletCmd {
         after_help = "Example:\n  suite wallet export f1… > key.hex   # keep it secret: it is the private key"
     )]
     Export { address: String },
-    /// A key in Lotus's export format (`lotus wallet export`), from the argument or stdin.
+    /// A key in Lotus's export format (`lotus wallet export`), from standard input (or the
+    /// argument, which shell history and `ps` would see: prefer the pipe).
     #[command(
-        after_help = "Examples:\n  lotus wallet export f1… | suite wallet import\n  suite wallet import 7b2254…"
+        after_help = "Examples:\n  lotus wallet export f1… | suite wallet import\n  suite wallet import < key.hex"
     )]
     Import {
         /// The hex export; `-` or nothing reads standard input.

@@ -333,12 +333,34 @@ impl Keystore {
     }
 }
 
-/// Writes a file only its owner can read.
+/// Writes a file only its owner can read, whole or not at all: created 0600 (the secret is
+/// never readable by others, even for a moment), synced, then renamed into place and the
+/// directory synced, so a crash leaves the old file or the new one, never an empty key.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
     restrict(&tmp, 0o600)?;
-    fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    if let Some(dir) = path.parent() {
+        // Makes the rename durable (not possible on every platform; best effort there).
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(unix)]

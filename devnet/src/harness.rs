@@ -260,10 +260,24 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
             bail!("epochs only move forward");
         }
         let root = self.flush()?;
+        let from = self.epoch;
+        let to = from
+            .checked_add(epochs)
+            .ok_or_else(|| anyhow!("epoch {from} + {epochs} is beyond the chain's epochs"))?;
         self.executor = None;
-        self.epoch += epochs;
+        self.epoch = to;
         self.instantiate(root)?;
-        self.run_cron()
+        if let Err(e) = self.run_cron() {
+            // All or nothing: the chain stays where it was, with no tick of this advance kept
+            // (the miners assume every cron before a message's epoch has run).
+            self.executor = None;
+            self.epoch = from;
+            self.instantiate(root)?;
+            return Err(e.context(format!(
+                "advancing from epoch {from} to {to}: the chain's cron failed, the chain stays at epoch {from}"
+            )));
+        }
+        Ok(())
     }
 
     /// The chain's cron, for every epoch before the current one: while the stand-in market's

@@ -534,7 +534,12 @@ pub fn publish_deal<BS: Blockstore>(
         activation: None,
     };
     let event = event_for(EVENT_DEAL_PUBLISHED, id, &deal)?;
-    let visit = deal_update_epoch(deal.proposal.start_epoch, id);
+    let visit = deal_update_epoch(deal.proposal.start_epoch, id).ok_or_else(|| {
+        ActorError::illegal_argument(format!(
+            "start epoch {} is too late: the market's cron could never visit the deal",
+            deal.proposal.start_epoch
+        ))
+    })?;
     let mut table = deals(store, state)?;
     table.set(&id, deal)?;
     let mut pending = pending_deals(store, state)?;

@@ -422,13 +422,15 @@ pub struct DeferredCronEventParams {
 /// The epoch at whose end the builtin market's cron first visits deal `id` starting at
 /// `start` (its `gen_rand_next_epoch`): the first epoch at or after `start` that is congruent
 /// to `id` modulo [`DEAL_UPDATES_INTERVAL`].
-pub fn deal_update_epoch(start: ChainEpoch, id: DealID) -> ChainEpoch {
+/// None where that epoch is beyond `ChainEpoch`.
+pub fn deal_update_epoch(start: ChainEpoch, id: DealID) -> Option<ChainEpoch> {
     let offset = (id % DEAL_UPDATES_INTERVAL as u64) as ChainEpoch;
     let day = start.div_euclid(DEAL_UPDATES_INTERVAL) * DEAL_UPDATES_INTERVAL;
-    if day + offset >= start {
-        day + offset
+    let same_day = day.checked_add(offset)?;
+    if same_day >= start {
+        Some(same_day)
     } else {
-        day + DEAL_UPDATES_INTERVAL + offset
+        same_day.checked_add(DEAL_UPDATES_INTERVAL)
     }
 }
 

@@ -129,17 +129,23 @@ mod actor {
             }
 
             // Proving: a controlling address declares, the market's cron runs the deadlines.
+            // As the builtin: internal numbers for builtin callers only (18), then the params
+            // (21), then the caller (a controlling address).
             METHOD_DECLARE_FAULTS => {
+                let caller = rt.facts().caller;
+                logic::require_builtin_caller(caller, rt.actor_type(caller))?;
+                let params: DeclareFaultsParams = rt.params()?;
                 let state: State = rt.state()?;
                 rt.validate_caller_with(|c| logic::check_controlling(&state, c))?;
-                let params: DeclareFaultsParams = rt.params()?;
                 commit(rt, logic::declare_faults(&store, &state, rt.facts(), &params)?)?;
                 Ok(None)
             }
             METHOD_DECLARE_FAULTS_RECOVERED => {
+                let caller = rt.facts().caller;
+                logic::require_builtin_caller(caller, rt.actor_type(caller))?;
+                let params: DeclareFaultsRecoveredParams = rt.params()?;
                 let state: State = rt.state()?;
                 rt.validate_caller_with(|c| logic::check_controlling(&state, c))?;
-                let params: DeclareFaultsRecoveredParams = rt.params()?;
                 commit(
                     rt,
                     logic::declare_faults_recovered(&store, &state, rt.facts(), &params)?,
@@ -161,7 +167,7 @@ mod actor {
             METHOD_HARNESS_RECOVER_SECTOR => {
                 let state = operator_state(rt)?;
                 let params: HarnessSectorParams = rt.params()?;
-                rt.save_state(&logic::recover_sector(&store, &state, params)?)?;
+                commit(rt, logic::recover_sector(&store, &state, rt.facts(), params)?)?;
                 Ok(None)
             }
             METHOD_HARNESS_TERMINATE_SECTOR => {

@@ -347,17 +347,20 @@ pub fn fault_sector<BS: Blockstore>(
 pub fn recover_sector<BS: Blockstore>(
     store: &BS,
     state: &State,
+    facts: &Facts,
     params: HarnessSectorParams,
-) -> ActorResult<State> {
+) -> ActorResult<Changed> {
     let n = params.sector_number;
-    update(store, state, n, |info| {
+    let state = update(store, state, n, |info| {
         ensure!(info.faulty, illegal_state; "sector {n} is not faulty");
         Ok(Some(SectorInfo {
             faulty: false,
             recovering: false,
             ..info
         }))
-    })
+    })?;
+    // A sector whose proving is stopped faults again at its next window: enrol that.
+    schedule(store, state, facts, n)
 }
 
 /// `HarnessStopProving` (`proving: false`) / `HarnessResumeProving` (`true`): whether the
@@ -464,18 +467,22 @@ pub fn run_sector_crons(
     while let Some(at) = next_event(&info, from).filter(|at| *at <= through) {
         if info.faulty && info.recovering {
             // The window's proof covers the declared recovery, or the recovery fails.
-            info = if info.proving {
-                SectorInfo {
+            if info.proving {
+                info = SectorInfo {
                     faulty: false,
                     recovering: false,
                     ..info
-                }
+                };
             } else {
-                SectorInfo {
+                info = SectorInfo {
                     recovering: false,
                     ..info
-                }
-            };
+                };
+                // A fault that reached its age at this same window ends here, not a period
+                // later: look again from this window (it terminates, or the next is later).
+                from = at;
+                continue;
+            }
         } else if info.faulty {
             return (
                 SectorInfo {
@@ -619,7 +626,20 @@ pub fn declare_faults<BS: Blockstore>(
     params: &DeclareFaultsParams,
 ) -> ActorResult<Changed> {
     declare(store, state, facts, &params.faults, |info| {
-        (!info.terminated && !info.faulty).then(|| faulted(info.clone(), facts.epoch))
+        if info.terminated {
+            None
+        } else if !info.faulty {
+            Some(faulted(info.clone(), facts.epoch))
+        } else if info.recovering {
+            // As the builtin's Partition::record_faults: a new declaration retracts a declared
+            // recovery (the fault keeps its age).
+            Some(SectorInfo {
+                recovering: false,
+                ..info.clone()
+            })
+        } else {
+            None
+        }
     })
 }
 
@@ -1000,7 +1020,7 @@ mod tests {
                 let s = fault_sector(store, &s, &facts(OPERATOR, 20), sp(SECTOR))
                     .unwrap()
                     .state;
-                recover_sector(store, &s, sp(SECTOR)).unwrap()
+                recover_sector(store, &s, &ops, sp(SECTOR)).unwrap().state
             }
             Case::Terminated => terminate_sector(store, &s, &ops, sp(SECTOR)).unwrap().0,
             Case::FaultyThenTerminated => {
@@ -1251,15 +1271,15 @@ mod tests {
 
         for unknown in [&compacted, &never] {
             assert_eq!(code(fault_sector(&store, unknown, &ops, sp(SECTOR))), 17);
-            assert_eq!(code(recover_sector(&store, unknown, sp(SECTOR))), 17);
+            assert_eq!(code(recover_sector(&store, unknown, &ops, sp(SECTOR))), 17);
             assert_eq!(code(terminate_sector(&store, unknown, &ops, sp(SECTOR))), 17);
             assert_eq!(code(move_sector(&store, unknown, &ops, mv(1, 1))), 17);
             assert_eq!(code(compact_sector(&store, unknown, sp(SECTOR))), 17);
         }
         assert_eq!(code(fault_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
         assert_eq!(code(fault_sector(&store, &faulty, &ops, sp(SECTOR))), 20);
-        assert_eq!(code(recover_sector(&store, &active, sp(SECTOR))), 20);
-        assert_eq!(code(recover_sector(&store, &terminated, sp(SECTOR))), 20);
+        assert_eq!(code(recover_sector(&store, &active, &ops, sp(SECTOR))), 20);
+        assert_eq!(code(recover_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
         assert_eq!(code(terminate_sector(&store, &terminated, &ops, sp(SECTOR))), 20);
         assert_eq!(code(compact_sector(&store, &active, sp(SECTOR))), 20);
         assert_eq!(code(compact_sector(&store, &faulty, sp(SECTOR))), 20);
@@ -1471,6 +1491,76 @@ mod tests {
         assert_eq!(
             (done.next, done.state.cron_epoch, done.terminated.len()),
             (None, 240, 0)
+        );
+    }
+
+    #[test]
+    fn a_recovery_failing_at_the_faults_last_window_terminates_there() {
+        let faulty = faulted(active_at(1), 100);
+        let last = deadline_end(1, 100 + FAULT_MAX_AGE);
+        let unproven = SectorInfo {
+            recovering: true,
+            proving: false,
+            ..faulty
+        };
+        // The recovery's window is the fault's last one: it fails and the sector ends there,
+        // not a proving period later.
+        let (dead, ended) = run_sector_crons(unproven, last - 10, last);
+        assert_eq!((dead.terminated, ended), (true, Some(last)));
+    }
+
+    #[test]
+    fn a_new_fault_declaration_retracts_a_declared_recovery() {
+        let store = MemoryBlockstore::new();
+        let s = add(&store, &new_miner(&store), SECTOR, 3, 0).unwrap();
+        let faults = vec![FaultDeclaration {
+            deadline: 3,
+            partition: 0,
+            sectors: vec![SECTOR],
+        }];
+        let declare = DeclareFaultsParams {
+            faults: faults.clone(),
+        };
+        let recover = DeclareFaultsRecoveredParams { recoveries: faults };
+        let s = declare_faults(&store, &s, &facts(WORKER, 30), &declare)
+            .unwrap()
+            .state;
+        let s = declare_faults_recovered(&store, &s, &facts(WORKER, 31), &recover)
+            .unwrap()
+            .state;
+        let s = declare_faults(&store, &s, &facts(WORKER, 32), &declare)
+            .unwrap()
+            .state;
+        // Its window passes with a proof, yet no recovery is declared any more: still Faulty,
+        // from the first declaration.
+        let done = run_deadline_crons(&store, &s, 239).unwrap();
+        let f = SectorStatusCode::Faulty;
+        assert_eq!(
+            validate(&store, &done.state, SECTOR, f, SectorLocation::new(3, 0)),
+            Ok(true)
+        );
+        let info = lookup(&load(&store, &done.state).unwrap(), SECTOR)
+            .unwrap()
+            .unwrap();
+        assert_eq!((info.faulty_since, info.recovering), (30, false));
+    }
+
+    #[test]
+    fn an_instant_recovery_of_an_unproven_sector_enrols_its_next_window() {
+        let store = MemoryBlockstore::new();
+        let ops = facts(OPERATOR, 20);
+        let s = add(&store, &new_miner(&store), SECTOR, 3, 0).unwrap();
+        let s = set_proving(&store, &s, &ops, sp(SECTOR), false).unwrap().state;
+        let s = fault_sector(&store, &s, &ops, sp(SECTOR)).unwrap().state;
+        let s = State { enrolled: None, ..s };
+        let recovered = recover_sector(&store, &s, &ops, sp(SECTOR)).unwrap();
+        // Active now, and its window (still unproven) is enrolled: it faults again at 239.
+        assert_eq!(recovered.enroll, Some(239));
+        let done = run_deadline_crons(&store, &recovered.state, 239).unwrap();
+        let f = SectorStatusCode::Faulty;
+        assert_eq!(
+            validate(&store, &done.state, SECTOR, f, SectorLocation::new(3, 0)),
+            Ok(true)
         );
     }
 }

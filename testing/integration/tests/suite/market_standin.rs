@@ -1479,8 +1479,8 @@ fn a_deal_never_activated_times_out_at_its_scheduled_cron_epoch() {
     let early = fx.publish(0, 200_000, 2);
     let late = fx.publish(100, 200_000, 3);
     fx.h.activate_deal(activated, 1).unwrap().ok().unwrap();
-    assert_eq!(stand_in_market::deal_update_epoch(0, early), 1);
-    let visit = stand_in_market::deal_update_epoch(100, late);
+    assert_eq!(stand_in_market::deal_update_epoch(0, early), Some(1));
+    let visit = stand_in_market::deal_update_epoch(100, late).unwrap();
     assert_eq!(visit, 86_402);
     let market = StorageMarketClient::new();
 

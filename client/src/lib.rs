@@ -194,7 +194,7 @@ pub(crate) fn get_no_params<C: Chain + ?Sized, T: DeserializeOwned>(
 
 /// Walks the pages of a listing until its cursor runs out; answers the items and the page
 /// sizes. `fetch` answers one page and the next cursor.
-pub(crate) fn all_pages<K, T>(
+pub fn all_pages<K, T>(
     what: &str,
     mut fetch: impl FnMut(Option<K>) -> Result<(Vec<T>, Option<K>)>,
 ) -> Result<(Vec<T>, Vec<usize>)> {

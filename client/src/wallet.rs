@@ -515,6 +515,8 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+            let mode = fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "only the owner lists the keys");
         }
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -15,7 +15,6 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, MethodNum};
-use serde::de::DeserializeOwned;
 pub use stand_in_miner::*;
 
 use crate::harness::params;
@@ -50,14 +49,6 @@ pub fn create_miner<B: Blockstore + Clone + 'static>(
     };
     let ret: stand_in_init::ExecReturn = exec_miner(h, creator, &p)?.ok().context("miner Exec")?.ret()?;
     Ok(ret.id_address.id()?)
-}
-
-/// The decoded answer of a message, or its exit code.
-pub fn answer<T: DeserializeOwned>(r: &Receipt) -> Result<Result<T, ExitCode>> {
-    if !r.is_ok() {
-        return Ok(Err(r.exit_code));
-    }
-    r.ret().map(Ok)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +244,7 @@ pub fn notify_sector_content_changed<B: Blockstore + Clone + 'static>(
         miner,
         &Control::Notify(HarnessNotifyParams { receiver, sectors }),
     )?;
-    answer(&r)
+    r.outcome()
 }
 
 /// The provider stops proving sector `n`: at the end of its deadline's next window it is

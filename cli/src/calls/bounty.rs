@@ -116,7 +116,7 @@ pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimRe
     let state = suite_devnet::bounty::state(&d.h, market)?;
     let store = d.h.store().clone();
     let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
-    let mut ids: Vec<u64> = all_pages(|cursor: Option<u64>| {
+    let (mut ids, _): (Vec<u64>, _) = suite_client::all_pages("the claims map", |cursor: Option<u64>| {
         let page = claims.page(cursor.as_ref(), 1000).map_err(|e| anyhow!("{e}"))?;
         let ids = page.entries.into_iter().filter(|(_, c)| c.bounty_id == bounty_id);
         Ok((ids.map(|(id, _)| id).collect(), page.next))

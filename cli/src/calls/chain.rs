@@ -300,22 +300,6 @@ pub(crate) fn check_funds(d: &Devnet, from: &Account, value: &TokenAmount, what:
     Ok(())
 }
 
-/// Walks a paginated getter: `fetch` answers a page and the cursor of the next, if any.
-pub(crate) fn all_pages<C, T>(
-    mut fetch: impl FnMut(Option<C>) -> Result<(Vec<T>, Option<C>)>,
-) -> Result<Vec<T>> {
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let (items, next) = fetch(cursor)?;
-        all.extend(items);
-        match next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
-}
-
 /// Where every attoFIL of the devnet is, by kind of holder. All FIL comes from the operator's
 /// genesis balance, and gas fees go to the burnt-funds actor f099 (the devnet's base fee is
 /// burnt, over-estimated gas too, and messages tip nothing), so the kinds add up to the genesis

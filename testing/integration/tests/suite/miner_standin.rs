@@ -582,7 +582,7 @@ fn deal_query<T: serde::de::DeserializeOwned>(
             zero(),
         )
         .unwrap();
-    miner::answer(&r).unwrap().map_err(code)
+    r.outcome().unwrap().map_err(code)
 }
 
 fn activation(h: &mut Harness, id: DealID) -> Result<(ChainEpoch, ChainEpoch), u32> {

@@ -19,6 +19,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use integration_tests::client::text::thousands;
 
+mod cron;
 mod escrow;
 mod flows;
 mod hamt;
@@ -127,6 +128,7 @@ const SECTIONS: &[(&str, SectionRun)] = &[
     ("collateral escrow", escrow::run),
     ("bounty market", market::run),
     ("heavy flows", flows::run),
+    ("devnet cron", cron::run),
     ("wasm modules", sizes::run),
 ];
 

@@ -29,8 +29,10 @@ use suite_interfaces::escrow::Policy;
 use crate::store::{CommitStats, DbStore};
 
 /// Version of the on-disk devnet record: 2 since the stand-ins prove sectors in challenge windows
-/// (new miner and f05 state) and named accounts hold real keys in the keystore.
-const RECORD_VERSION: u32 = 2;
+/// (new miner and f05 state) and named accounts hold real keys in the keystore; 3 since the
+/// market and the escrow keep bounties, claims and locks in AMTs and a lock carries its
+/// locker's reference (issue 13's state layout).
+const RECORD_VERSION: u32 = 3;
 
 /// Every account the operator funds at creation unless told otherwise.
 pub const DEFAULT_ACCOUNT_FIL: u64 = 1_000;

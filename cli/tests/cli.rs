@@ -772,7 +772,9 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     assert!(p("p3")["score"].as_u64().unwrap() < 5000);
     assert_eq!(p("p1")["completed"], 1);
     assert!(p("p1")["score"].as_u64().unwrap() > 5000);
-    assert_eq!(p("p4")["claims_accepted"], 2, "p4 took the reopened slot");
+    // The market reports no "claim accepted" (it moves no score): p4's claims, the reopened
+    // slot's included, count when the escrow reports their outcome.
+    assert_eq!(p("p4")["claims_accepted"], 0);
     // The README's table of the demo's registry at day 180.
     let scores: Vec<u64> = ["p1", "p2", "p3", "p4"]
         .map(|name| p(name)["score"].as_u64().unwrap())

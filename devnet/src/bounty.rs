@@ -8,12 +8,13 @@ use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::address::Address;
 use fvm_shared::deal::DealID;
+use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{Policy, SectorLocation};
 
-use crate::{escrow, reputation, Account, Harness, Receipt};
-use suite_client::{BountyMarketClient, EscrowClient, ReputationClient};
+use crate::{escrow, reputation, Account, Chain, Harness, Receipt};
+use suite_client::{BountyMarketClient, EscrowClient, ReputationClient, StorageMarketClient};
 
 pub const PACKAGE: &str = "bounty-market";
 
@@ -100,14 +101,23 @@ pub fn claim_params(
     bounty_id: u64,
     provider: ActorID,
     deal_id: DealID,
+    sector: SectorNumber,
     sector_location: Option<SectorLocation>,
 ) -> ClaimBountyParams {
     ClaimBountyParams {
         bounty_id,
         provider: Address::new_id(provider),
         deal_id,
+        sector,
         sector_location,
     }
+}
+
+/// The sector f05 says holds `deal` (what a provider's tooling reads before claiming), or 0
+/// when f05 knows none (a deal not activated or gone), which the escrow then refuses as it
+/// refuses the deal.
+pub fn deal_sector<C: Chain + ?Sized>(chain: &mut C, deal: DealID) -> Result<SectorNumber> {
+    Ok(StorageMarketClient::new().deal_sector(chain, deal)?.unwrap_or(0))
 }
 
 /// List params.

@@ -100,12 +100,13 @@ pub fn lock_params(
         evidence,
         end_epoch,
         notify: None,
+        reference: None,
     }
 }
 
 /// The lock id a successful `Lock` returned.
 pub fn lock_id(r: &Receipt) -> Result<u64> {
-    r.ret().context("Lock return")
+    Ok(r.ret::<LockReturn>().context("Lock return")?.lock_id)
 }
 
 /// The escrow's decoded state root.

@@ -159,15 +159,20 @@ mod actor {
             beneficiary,
             refund_to,
             notify,
-            deal,
-            sector,
+            reference: p.reference,
+            deal: deal.clone(),
+            sector: sector.clone(),
             end_epoch: p.end_epoch,
         };
         let mut state: State = rt.state()?;
         let (lock_id, events) = logic::create_lock(&rt.store(), &mut state, rt.facts(), req)?;
         rt.save_state(&state)?;
         events.iter().try_for_each(|e| rt.emit(e))?;
-        encode_return(&lock_id)
+        encode_return(&LockReturn {
+            lock_id,
+            deal,
+            sector,
+        })
     }
 
     /// The sector must be Active now: a terminated sector keeps its nominal expiration until

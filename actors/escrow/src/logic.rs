@@ -23,6 +23,7 @@ pub struct VerifiedLock {
     pub beneficiary: ActorID,
     pub refund_to: ActorID,
     pub notify: Option<ActorID>,
+    pub reference: Option<u64>,
     pub deal: Option<DealSnapshot>,
     pub sector: Option<SectorSnapshot>,
     pub end_epoch: ChainEpoch,
@@ -53,6 +54,7 @@ pub fn create_lock<BS: Blockstore>(
         created_at: facts.epoch,
         end_epoch: req.end_epoch,
         notify: req.notify,
+        reference: req.reference,
         original: amount.clone(),
         remaining: amount.clone(),
         slashed: TokenAmount::default(),
@@ -62,7 +64,7 @@ pub fn create_lock<BS: Blockstore>(
         status: LockStatus::Open,
     };
     let mut locks = state.locks(store)?;
-    locks.set(&lock_id, lock)?;
+    locks.set(lock_id, lock)?;
     state.locks = locks.flush()?;
 
     let mut index = state.by_provider(store)?;
@@ -108,7 +110,7 @@ fn check_end(state: &State, facts: &Facts, req: &VerifiedLock) -> ActorResult<()
 pub fn get_lock<BS: Blockstore>(store: &BS, state: &State, lock_id: u64) -> ActorResult<Lock> {
     state
         .locks(store)?
-        .get(&lock_id)?
+        .get(lock_id)?
         .cloned()
         .or_not_found(format_args!("lock {lock_id}"))
 }
@@ -132,7 +134,7 @@ pub fn top_up<BS: Blockstore>(
     lock.original = token::add(&lock.original, &amount)?;
     lock.remaining = token::add(&lock.remaining, &amount)?;
     let mut locks = state.locks(store)?;
-    locks.set(&lock_id, lock.clone())?;
+    locks.set(lock_id, lock.clone())?;
     state.locks = locks.flush()?;
     state.totals.held = token::add(&state.totals.held, &amount)?;
     state.totals.locked_total = token::add(&state.totals.locked_total, &amount)?;
@@ -331,7 +333,7 @@ pub fn slash<BS: Blockstore>(
     state.totals.slashed_total = token::add(&state.totals.slashed_total, &amount)?;
     state.totals.reporter_rewards_total = token::add(&state.totals.reporter_rewards_total, &reward)?;
     let mut locks = state.locks(store)?;
-    locks.set(&lock_id, lock.clone())?;
+    locks.set(lock_id, lock.clone())?;
     state.locks = locks.flush()?;
 
     let (kind, on_sector, change) = match proof {
@@ -370,6 +372,7 @@ pub fn slash<BS: Blockstore>(
                 n,
                 OnCollateralChangedParams {
                     lock_id,
+                    reference: lock.reference,
                     change,
                     amount: amount.clone(),
                     remaining: lock.remaining.clone(),
@@ -419,7 +422,7 @@ pub fn release<BS: Blockstore>(
     state.totals.held = token::sub(&state.totals.held, &amount)?;
     state.totals.released_total = token::add(&state.totals.released_total, &amount)?;
     let mut locks = state.locks(store)?;
-    locks.set(&lock_id, lock.clone())?;
+    locks.set(lock_id, lock.clone())?;
     state.locks = locks.flush()?;
     let credited = storage == StorageAtRelease::Live;
     let event = EventBuilder::new(EVENT_RELEASED)
@@ -445,6 +448,7 @@ pub fn release<BS: Blockstore>(
                 n,
                 OnCollateralChangedParams {
                     lock_id,
+                    reference: lock.reference,
                     change: CollateralChange::Released,
                     amount,
                     remaining: TokenAmount::default(),
@@ -468,7 +472,7 @@ pub fn list<BS: Blockstore>(store: &BS, state: &State, p: &ListLocksParams) -> A
         .into_iter()
         .map(|(lock_id, _)| {
             let lock = locks
-                .get(&lock_id)?
+                .get(lock_id)?
                 .cloned()
                 .ok_or_else(|| actor_error!(illegal_state; "indexed lock {lock_id} missing"))?;
             Ok(GetLockReturn { lock_id, lock })

@@ -68,6 +68,7 @@ fn request(end: i64) -> VerifiedLock {
         beneficiary: CLIENT,
         refund_to: REFUND,
         notify: Some(LOCKER),
+        reference: Some(7),
         deal: Some(deal(10_000)),
         sector: Some(sector(20_000)),
         end_epoch: end,

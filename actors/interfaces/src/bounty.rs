@@ -40,6 +40,11 @@ pub use fvm_shared::commcid::{FIL_COMMITMENT_UNSEALED, SHA2_256_TRUNC254_PADDED}
 /// Smallest padded piece size.
 pub const MIN_PIECE_SIZE: u64 = 128;
 
+/// Claims a bounty takes over its life, per replica: a slashed claim reopens its slot until a
+/// bounty has taken this many, after that its unvested reward becomes refundable. It bounds
+/// the claimants list every claim reads and writes.
+pub const MAX_CLAIMS_PER_REPLICA: u64 = 4;
+
 /// Event names (FIP-0049 `$type`).
 pub const EVENT_POSTED: &str = "bounty-posted";
 pub const EVENT_CLAIMED: &str = "bounty-claimed";
@@ -167,6 +172,9 @@ pub struct Bounty {
     pub pool: TokenAmount,
     /// Claims holding a slot (at most `replicas`).
     pub holders: Vec<SlotHolder>,
+    /// Every provider that ever took a slot, in order (a provider claims a bounty once, and a
+    /// slashed one does not come back): at most `MAX_CLAIMS_PER_REPLICA × replicas`.
+    pub claimants: Vec<ActorID>,
     /// Reward the client can take back (cancelled slots, or returned after expiry/cancel).
     pub refundable: TokenAmount,
     /// Everything the client already took back.
@@ -190,7 +198,6 @@ crate::u8_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct DealReceipt {
     pub deal_id: DealID,
-    pub client: ActorID,
     pub start_epoch: ChainEpoch,
     pub end_epoch: ChainEpoch,
     pub activated: ChainEpoch,
@@ -245,6 +252,9 @@ pub struct ClaimBountyParams {
     pub provider: Address,
     /// An activated deal of that miner storing the piece.
     pub deal_id: DealID,
+    /// The sector holding the deal (the market's `GetDealSector`, off chain): the escrow checks
+    /// the deal is in it and that it is active, and the claim's collateral answers for both.
+    pub sector: SectorNumber,
     /// Where the deal's sector is (from the miner's `GenerateSectorLocation`, off chain): lets
     /// the escrow check it cheaply. Without it the escrow asks the miner to search.
     pub sector_location: Option<SectorLocation>,

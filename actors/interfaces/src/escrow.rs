@@ -161,6 +161,18 @@ pub struct LockParams {
     pub end_epoch: ChainEpoch,
     /// An actor called back (`OnCollateralChanged`) after a slash or the release.
     pub notify: Option<Address>,
+    /// The locker's own id for this lock (the market's claim id), kept and echoed in every
+    /// callback, so that the locker needs no index from lock ids to its records.
+    pub reference: Option<u64>,
+}
+
+/// What `Lock` answers: the new lock's id and the evidence as the escrow verified it, so that a
+/// locker that trusts this escrow checks the snapshot instead of asking the builtins again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct LockReturn {
+    pub lock_id: u64,
+    pub deal: Option<DealSnapshot>,
+    pub sector: Option<SectorSnapshot>,
 }
 
 /// The deal terms as the market reported them when the lock was made.
@@ -207,6 +219,8 @@ pub struct Lock {
     pub created_at: ChainEpoch,
     pub end_epoch: ChainEpoch,
     pub notify: Option<ActorID>,
+    /// The locker's reference (`LockParams::reference`), echoed in callbacks.
+    pub reference: Option<u64>,
     /// Collateral put in: the lock amount plus top-ups.
     pub original: TokenAmount,
     pub remaining: TokenAmount,
@@ -381,6 +395,8 @@ crate::u8_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct OnCollateralChangedParams {
     pub lock_id: u64,
+    /// The locker's reference given at `Lock`.
+    pub reference: Option<u64>,
     pub change: CollateralChange,
     /// FIL that left the lock in this change.
     pub amount: TokenAmount,

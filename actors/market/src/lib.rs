@@ -17,19 +17,18 @@ mod tests;
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
-    use actor_runtime::builtin::{market, miner, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
-    use actor_runtime::params::{encode_params, encode_return};
+    use actor_runtime::builtin::{miner, INIT_ACTOR_ID};
+    use actor_runtime::params::{decode_return, encode_params, encode_return};
     use actor_runtime::shell::Runtime;
-    use actor_runtime::{actor_error, ActorError, ActorResult, EventBuilder};
+    use actor_runtime::{actor_error, ActorError, ActorResult};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
     use fvm_shared::ActorID;
-    use serde::de::DeserializeOwned;
     use suite_interfaces::bounty::*;
     use suite_interfaces::escrow::{self, EvidenceParams, LockParams, OnCollateralChangedParams};
-    use suite_interfaces::reputation::{self, OutcomeKind, RecordOutcomeParams, Subject, SubjectKind};
+    use suite_interfaces::reputation;
 
-    use crate::logic::{self, DealFacts};
+    use crate::logic;
     use crate::state::State;
 
     actor_runtime::entry_point!(dispatch);
@@ -194,13 +193,6 @@ mod actor {
         Ok(None)
     }
 
-    /// A read-only getter of a builtin actor; a non-zero exit is "the deal is not usable".
-    fn deal_query<R: DeserializeOwned>(rt: &Runtime, method: u64, deal_id: u64) -> ActorResult<R> {
-        rt.query(&Address::new_id(STORAGE_MARKET_ACTOR_ID), method, encode_params(&deal_id)?)?.map_err(|c| {
-            actor_error!(illegal_argument; "deal {deal_id} is not live or not activated (market exit {})", c.value())
-        })
-    }
-
     fn owner_of(rt: &Runtime, provider: ActorID) -> ActorResult<ActorID> {
         let r: miner::GetOwnerReturn = rt
             .query(&Address::new_id(provider), miner::GET_OWNER, None)?
@@ -216,16 +208,6 @@ mod actor {
         let bounty =
             logic::precheck_claim(&rt.store(), &state, rt.facts(), p.bounty_id, provider, p.deal_id)?;
 
-        let deal = DealFacts {
-            deal_id: p.deal_id,
-            activation: deal_query::<market::DealActivation>(rt, market::GET_DEAL_ACTIVATION, p.deal_id)?,
-            commitment: deal_query(rt, market::GET_DEAL_DATA_COMMITMENT, p.deal_id)?,
-            provider: deal_query(rt, market::GET_DEAL_PROVIDER, p.deal_id)?,
-            client: deal_query(rt, market::GET_DEAL_CLIENT, p.deal_id)?,
-            term: deal_query(rt, market::GET_DEAL_TERM, p.deal_id)?,
-            sector: deal_query(rt, market::GET_DEAL_SECTOR, p.deal_id)?,
-        };
-        let receipt = logic::verify_deal(&bounty, rt.facts(), provider, &deal)?;
         let score = match bounty.min_reputation {
             None => None,
             Some(_) => {
@@ -247,27 +229,31 @@ mod actor {
         logic::check_reputation(&bounty, provider, score)?;
         let owner = owner_of(rt, provider)?;
 
-        let (client, piece_size, min_duration) = (bounty.client, bounty.piece_size, bounty.min_duration);
-
         // The collateral goes to the escrow, slashable to the client until vesting ends. The
-        // claim is written once, after the lock, with the lock id: nothing is saved before
-        // this send, so it must leave the market's state as it found it. An escrow that
-        // re-entered the market and changed it aborts the claim, and its own changes with it.
+        // escrow verifies the deal and its sector (for any locker) and answers what it locked
+        // on; the market checks that against the bounty instead of asking f05 itself. The claim
+        // is written once, after the lock, under the id given to the escrow as the lock's
+        // reference: nothing is saved before this send, so it must leave the market's state as
+        // it found it. An escrow that re-entered the market and changed it aborts the claim,
+        // and its own changes with it.
+        let claim_id = state.next_claim_id;
         let lock = LockParams {
             provider: Address::new_id(provider),
-            beneficiary: Address::new_id(client),
+            beneficiary: Address::new_id(bounty.client),
             refund_to: Address::new_id(owner),
             evidence: EvidenceParams {
-                deal: Some(receipt.deal_id),
-                sector: Some(receipt.sector),
+                deal: Some(p.deal_id),
+                sector: Some(p.sector),
                 sector_location: p.sector_location,
             },
             end_epoch: logic::vest_end(&bounty, rt.facts()),
             notify: Some(Address::new_id(rt.facts().receiver)),
+            reference: Some(claim_id),
         };
         let root = rt.state_root()?;
-        let lock_id: u64 = rt.call(
-            &Address::new_id(state.escrow),
+        let escrow_address = Address::new_id(state.escrow);
+        let answer = rt.call_undecoded(
+            &escrow_address,
             escrow::METHOD_LOCK,
             "escrow Lock",
             encode_params(&lock)?,
@@ -276,7 +262,10 @@ mod actor {
         if rt.state_root()? != root {
             return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
         }
-        let (claim_id, claim, events) = logic::create_claim(
+        let locked: escrow::LockReturn =
+            decode_return(answer.as_ref(), &format!("{escrow_address} escrow Lock"))?;
+        let receipt = logic::verify_locked_evidence(&bounty, rt.facts(), p.deal_id, p.sector, &locked)?;
+        let (created, claim, events) = logic::create_claim(
             &rt.store(),
             &mut state,
             rt.facts(),
@@ -284,38 +273,19 @@ mod actor {
             bounty,
             provider,
             receipt,
-            lock_id,
+            locked.lock_id,
         )?;
-        commit(rt, &state, &events)?;
-
-        // Best effort: the registry's answer never undoes a claim.
-        let outcome = RecordOutcomeParams {
-            provider,
-            subject: Subject {
-                kind: SubjectKind::Deal,
-                id: claim.deal.deal_id,
-            },
-            kind: OutcomeKind::ClaimAccepted,
-            weight: piece_size.saturating_mul(min_duration.max(1) as u64),
-            bytes: piece_size,
-        };
-        let failed = rt.send_best_effort(
-            &Address::new_id(state.reputation),
-            reputation::METHOD_RECORD_OUTCOME,
-            encode_params(&outcome)?,
-            None,
-        );
-        if let Some(exit) = failed {
-            rt.emit(
-                &EventBuilder::new(escrow::EVENT_REPUTATION_FAILED)
-                    .indexed("provider", &provider)
-                    .field("exit", &exit)
-                    .build()?,
-            )?;
+        if created != claim_id {
+            return Err(
+                actor_error!(illegal_state; "claim id {created} is not the lock's reference {claim_id}"),
+            );
         }
+        commit(rt, &state, &events)?;
+        // No registry report here: a claim accepted does not move a score; the escrow reports
+        // the claim's outcome (completed, fault, slashed) when there is one.
         encode_return(&ClaimBountyReturn {
             claim_id,
-            lock_id,
+            lock_id: locked.lock_id,
             reward: claim.reward,
         })
     }

@@ -2,7 +2,6 @@
 //! the registry and the escrow, and passes their answers in; these functions decide, update
 //! state and say what to pay. Host tests drive them directly.
 
-use actor_runtime::builtin::market::{DataCommitment, DealActivation, DealTerm};
 use actor_runtime::{actor_error, ensure, token, ActorError, ActorResult, EventBuilder, Facts, OrNotFound};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::clock::ChainEpoch;
@@ -11,7 +10,7 @@ use fvm_shared::event::ActorEvent;
 use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::ActorID;
 use suite_interfaces::bounty::*;
-use suite_interfaces::escrow::{CollateralChange, OnCollateralChangedParams};
+use suite_interfaces::escrow::{CollateralChange, LockReturn, OnCollateralChangedParams};
 
 use crate::state::State;
 
@@ -77,6 +76,7 @@ pub fn post_bounty<BS: Blockstore>(
         open_slots: p.replicas,
         pool: total.clone(),
         holders: vec![],
+        claimants: vec![],
         refundable: TokenAmount::default(),
         reclaimed: TokenAmount::default(),
     };
@@ -89,7 +89,7 @@ pub fn post_bounty<BS: Blockstore>(
         .field("expiry", &bounty.expiry)
         .build()?;
     let mut bounties = state.bounties(store)?;
-    bounties.set(&bounty_id, bounty.clone())?;
+    bounties.set(bounty_id, bounty.clone())?;
     state.bounties = bounties.flush()?;
     let mut by_client = state.by_client(store)?;
     by_client.insert(&facts.caller, bounty_id)?;
@@ -105,7 +105,7 @@ pub fn post_bounty<BS: Blockstore>(
 pub fn get_bounty<BS: Blockstore>(store: &BS, state: &State, bounty_id: u64) -> ActorResult<Bounty> {
     state
         .bounties(store)?
-        .get(&bounty_id)?
+        .get(bounty_id)?
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))
 }
@@ -113,7 +113,7 @@ pub fn get_bounty<BS: Blockstore>(store: &BS, state: &State, bounty_id: u64) -> 
 pub fn get_claim<BS: Blockstore>(store: &BS, state: &State, claim_id: u64) -> ActorResult<Claim> {
     state
         .claims(store)?
-        .get(&claim_id)?
+        .get(claim_id)?
         .cloned()
         .or_not_found(format_args!("claim {claim_id}"))
 }
@@ -139,55 +139,51 @@ pub fn precheck_claim<BS: Blockstore>(
     }
     // Once per bounty, ever: a replica is a distinct provider, and a provider that lost its
     // slot to a slash does not get it back.
-    ensure!(!state.claimants(store)?.contains(&bounty_id, provider)?, illegal_state;
+    ensure!(!bounty.claimants.contains(&provider), illegal_state;
         "f0{provider} already claimed bounty {bounty_id}");
+    ensure!((bounty.claimants.len() as u64) < claim_cap(&bounty), illegal_state;
+        "bounty {bounty_id} has taken its {} claims (MAX_CLAIMS_PER_REPLICA × replicas)", claim_cap(&bounty));
     if let Some(claim) = state.deals(store)?.get(&deal_id)? {
         return Err(actor_error!(illegal_state; "deal {deal_id} already backs claim {claim}"));
     }
     Ok(bounty)
 }
 
-/// What the builtin market said about the deal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DealFacts {
-    pub deal_id: u64,
-    pub commitment: DataCommitment,
-    pub provider: ActorID,
-    pub client: ActorID,
-    pub activation: DealActivation,
-    pub term: DealTerm,
-    pub sector: u64,
+/// How many claims a bounty takes over its life.
+pub fn claim_cap(bounty: &Bounty) -> u64 {
+    bounty.replicas.saturating_mul(MAX_CLAIMS_PER_REPLICA)
 }
 
-/// Checks the deal stores the bounty's piece for the provider, is active, and lasts long
-/// enough; returns the claim's durable receipt.
-pub fn verify_deal(
+/// Checks the evidence the escrow verified and locked on (its `Lock` answer: the deal is the
+/// provider's, activated, in the named sector, and that sector is active) against the bounty:
+/// the deal stores the bounty's piece and lasts long enough. Returns the claim's receipt.
+pub fn verify_locked_evidence(
     bounty: &Bounty,
     facts: &Facts,
-    provider: ActorID,
-    deal: &DealFacts,
+    deal_id: u64,
+    sector_number: u64,
+    locked: &LockReturn,
 ) -> ActorResult<DealReceipt> {
-    let id = deal.deal_id;
-    ensure!(deal.commitment.data == bounty.piece_cid, illegal_argument;
-        "deal {id} stores {}, not the bounty's piece {}", deal.commitment.data, bounty.piece_cid);
-    ensure!(deal.commitment.size == bounty.piece_size, illegal_argument;
-        "deal {id} piece size is {}, the bounty's {}", deal.commitment.size, bounty.piece_size);
-    ensure!(deal.provider == provider, illegal_argument; "deal {id} belongs to f0{}, not f0{provider}", deal.provider);
-    ensure!(deal.activation.activated >= 0, illegal_argument; "deal {id} is not activated");
-    let end = deal
-        .term
-        .start
-        .checked_add(deal.term.duration)
-        .ok_or_else(|| actor_error!(illegal_argument; "deal {id} term overflows"))?;
-    ensure!(end - facts.epoch >= bounty.min_duration, illegal_argument;
-        "deal {id} ends at {end}: {} epochs left, the bounty needs {}", end - facts.epoch, bounty.min_duration);
+    let id = deal_id;
+    let deal = locked.deal.as_ref().filter(|d| d.deal_id == id).ok_or_else(
+        || actor_error!(illegal_state; "the escrow's lock {} is not on deal {id}", locked.lock_id),
+    )?;
+    ensure!(locked.sector.as_ref().is_some_and(|s| s.sector_number == sector_number), illegal_state;
+        "the escrow's lock {} is not on sector {sector_number}", locked.lock_id);
+    ensure!(deal.piece_cid == bounty.piece_cid, illegal_argument;
+        "deal {id} stores {}, not the bounty's piece {}", deal.piece_cid, bounty.piece_cid);
+    ensure!(deal.piece_size == bounty.piece_size, illegal_argument;
+        "deal {id} piece size is {}, the bounty's {}", deal.piece_size, bounty.piece_size);
+    ensure!(deal.activated >= 0, illegal_argument; "deal {id} is not activated");
+    let left = deal.end_epoch - facts.epoch;
+    ensure!(left >= bounty.min_duration, illegal_argument;
+        "deal {id} ends at {}: {left} epochs left, the bounty needs {}", deal.end_epoch, bounty.min_duration);
     Ok(DealReceipt {
         deal_id: id,
-        client: deal.client,
-        start_epoch: deal.term.start,
-        end_epoch: end,
-        activated: deal.activation.activated,
-        sector: deal.sector,
+        start_epoch: deal.start_epoch,
+        end_epoch: deal.end_epoch,
+        activated: deal.activated,
+        sector: sector_number,
     })
 }
 
@@ -217,6 +213,12 @@ pub fn create_claim<BS: Blockstore>(
     receipt: DealReceipt,
     lock_id: u64,
 ) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
+    ensure!(!bounty.claimants.contains(&provider), illegal_state;
+        "f0{provider} already claimed bounty {bounty_id}");
+    let mut deals = state.deals(store)?;
+    if let Some(claim) = deals.get(&receipt.deal_id)? {
+        return Err(actor_error!(illegal_state; "deal {} already backs claim {claim}", receipt.deal_id));
+    }
     // Equal shares of what the open slots hold; the last slot takes the remainder.
     let reward = if bounty.open_slots == 1 {
         bounty.pool.clone()
@@ -227,6 +229,7 @@ pub fn create_claim<BS: Blockstore>(
     bounty.open_slots -= 1;
     let claim_id = state.next_claim_id;
     bounty.holders.push(SlotHolder { claim_id, provider });
+    bounty.claimants.push(provider);
     let claim = Claim {
         bounty_id,
         provider,
@@ -249,24 +252,18 @@ pub fn create_claim<BS: Blockstore>(
         .field("reward", &reward)
         .field("vest_end", &claim.vest_end)
         .build()?;
-    let mut locks = state.locks(store)?;
-    ensure!(locks.set_if_absent(&lock_id, claim_id)?, illegal_state; "lock {lock_id} already backs a claim");
-    state.locks = locks.flush()?;
     let mut bounties = state.bounties(store)?;
-    bounties.set(&bounty_id, bounty)?;
+    bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
     let mut claims = state.claims(store)?;
-    claims.set(&claim_id, claim.clone())?;
+    claims.set(claim_id, claim.clone())?;
     state.claims = claims.flush()?;
-    let mut deals = state.deals(store)?;
-    deals.set(&claim.deal.deal_id, claim_id)?;
+    ensure!(deals.set_if_absent(&claim.deal.deal_id, claim_id)?, illegal_state;
+        "deal {} already backs a claim", claim.deal.deal_id);
     state.deals = deals.flush()?;
     let mut unpaid = state.unpaid(store)?;
     unpaid.insert(&provider, claim_id)?;
     state.unpaid = unpaid.flush()?;
-    let mut claimants = state.claimants(store)?;
-    claimants.insert(&bounty_id, provider)?;
-    state.claimants = claimants.flush()?;
     state.next_claim_id += 1;
     // The reward moved from the pool to the claim: what the market owes is unchanged.
     Ok((claim_id, claim, vec![event]))
@@ -281,22 +278,23 @@ pub fn on_collateral_changed<BS: Blockstore>(
     facts: &Facts,
     p: &OnCollateralChangedParams,
 ) -> ActorResult<Vec<ActorEvent>> {
-    let claim_id = *state
-        .locks(store)?
-        .get(&p.lock_id)?
-        .or_not_found(format_args!("lock {}", p.lock_id))?;
+    // The lock's reference is the claim id the market gave at Lock; the claim names the lock.
+    let claim_id = p
+        .reference
+        .ok_or_else(|| actor_error!(not_found; "lock {} carries no claim reference", p.lock_id))?;
     let mut claims = state.claims(store)?;
     let mut claim = claims
-        .get(&claim_id)?
+        .get(claim_id)?
         .cloned()
         .or_not_found(format_args!("claim {claim_id}"))?;
+    ensure!(claim.lock_id == Some(p.lock_id), not_found; "lock {} does not back claim {claim_id}", p.lock_id);
     let bounty_id = claim.bounty_id;
     if claim.status != ClaimStatus::Active || p.change == CollateralChange::FaultFee {
         return Ok(vec![]);
     }
     let mut bounties = state.bounties(store)?;
     let mut bounty = bounties
-        .get(&bounty_id)?
+        .get(bounty_id)?
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))?;
     bounty.holders.retain(|h| h.claim_id != claim_id);
@@ -304,7 +302,10 @@ pub fn on_collateral_changed<BS: Blockstore>(
         claim.status = ClaimStatus::Slashed;
         claim.stopped_at = Some(facts.epoch);
         let unvested = token::sub(&claim.reward, &claim.vested(facts.epoch))?;
-        if bounty.status == BountyStatus::Open && facts.epoch < bounty.expiry {
+        let reopens = bounty.status == BountyStatus::Open
+            && facts.epoch < bounty.expiry
+            && (bounty.claimants.len() as u64) < claim_cap(&bounty);
+        if reopens {
             bounty.open_slots += 1;
             bounty.pool = token::add(&bounty.pool, &unvested)?;
         } else {
@@ -326,9 +327,9 @@ pub fn on_collateral_changed<BS: Blockstore>(
             .field("reward", &claim.reward)
             .build()?
     };
-    claims.set(&claim_id, claim)?;
+    claims.set(claim_id, claim)?;
     state.claims = claims.flush()?;
-    bounties.set(&bounty_id, bounty)?;
+    bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
     Ok(vec![event])
 }
@@ -356,7 +357,7 @@ pub fn withdraw<BS: Blockstore>(
     let mut settled = Vec::new();
     for (claim_id, _) in &page.entries {
         let mut claim = claims
-            .get(claim_id)?
+            .get(*claim_id)?
             .cloned()
             .or_not_found(format_args!("claim {claim_id}"))?;
         let vested = claim.vested(facts.epoch);
@@ -364,7 +365,7 @@ pub fn withdraw<BS: Blockstore>(
         if !due.is_zero() {
             total = token::add(&total, &due)?;
             claim.paid = vested;
-            claims.set(claim_id, claim.clone())?;
+            claims.set(*claim_id, claim.clone())?;
         }
         let done = claim.paid == claim.entitled()
             && (claim.status != ClaimStatus::Active || facts.epoch >= claim.vest_end);
@@ -406,7 +407,7 @@ pub fn cancel<BS: Blockstore>(
 ) -> ActorResult<Vec<ActorEvent>> {
     let mut bounties = state.bounties(store)?;
     let mut bounty = bounties
-        .get(&bounty_id)?
+        .get(bounty_id)?
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))?;
     ensure!(bounty.client == facts.caller, forbidden; "only the client cancels bounty {bounty_id}");
@@ -421,7 +422,7 @@ pub fn cancel<BS: Blockstore>(
     bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
     let freed = std::mem::take(&mut bounty.pool);
     let slots = std::mem::take(&mut bounty.open_slots);
-    bounties.set(&bounty_id, bounty)?;
+    bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
     Ok(vec![EventBuilder::new(EVENT_CANCELLED)
         .indexed("bounty", &bounty_id)
@@ -440,7 +441,7 @@ pub fn reclaim<BS: Blockstore>(
 ) -> ActorResult<(TokenAmount, Vec<ActorEvent>)> {
     let mut bounties = state.bounties(store)?;
     let mut bounty = bounties
-        .get(&bounty_id)?
+        .get(bounty_id)?
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))?;
     ensure!(bounty.client == facts.caller, forbidden; "only the client reclaims bounty {bounty_id}");
@@ -455,7 +456,7 @@ pub fn reclaim<BS: Blockstore>(
     let amount = std::mem::take(&mut bounty.refundable);
     ensure!(!amount.is_zero(), illegal_state; "bounty {bounty_id} has nothing to reclaim");
     bounty.reclaimed = token::add(&bounty.reclaimed, &amount)?;
-    bounties.set(&bounty_id, bounty)?;
+    bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
     state.owed = token::sub(&state.owed, &amount)?;
     let event = EventBuilder::new(EVENT_RECLAIMED)
@@ -486,16 +487,16 @@ pub fn list_bounties<BS: Blockstore>(
         }
         (None, None) => {
             if let Some(c) = p.cursor {
-                ensure!(bounties.contains(&c)?, illegal_argument; "cursor {c} is not a bounty");
+                ensure!(bounties.contains(c)?, illegal_argument; "cursor {c} is not a bounty");
             }
-            let page = bounties.page(p.cursor.as_ref(), limit)?;
+            let page = bounties.page(p.cursor, limit)?;
             (page.entries.into_iter().map(|(id, _)| id).collect(), page.next)
         }
     };
     let mut out = Vec::with_capacity(ids.len());
     for bounty_id in ids {
         let bounty = bounties
-            .get(&bounty_id)?
+            .get(bounty_id)?
             .cloned()
             .or_not_found(format_args!("bounty {bounty_id}"))?;
         // Filtering by client and piece together keeps the client's page, minus other pieces.
@@ -521,7 +522,7 @@ pub fn provider_balance<BS: Blockstore>(
     let mut b = ProviderBalance::default();
     for (claim_id, _) in &page.entries {
         let claim = claims
-            .get(claim_id)?
+            .get(*claim_id)?
             .cloned()
             .or_not_found(format_args!("claim {claim_id}"))?;
         let vested = claim.vested(facts.epoch);
@@ -572,6 +573,15 @@ pub fn check_invariants<BS: Blockstore>(
         if b.status == BountyStatus::Cancelled && (b.open_slots != 0 || !b.pool.is_zero()) {
             failures.push(format!("cancelled bounty {id} still has open slots or a pool"));
         }
+        let mut claimants = b.claimants.clone();
+        claimants.sort_unstable();
+        claimants.dedup();
+        if claimants.len() != b.claimants.len() || b.claimants.len() as u64 > claim_cap(b) {
+            failures.push(format!(
+                "bounty {id}: claimants {:?} repeat or exceed the cap",
+                b.claimants
+            ));
+        }
         if b.open_slots == 0 && !b.pool.is_zero() {
             failures.push(format!("bounty {id} holds a pool {} with no open slot", b.pool));
         }
@@ -593,6 +603,15 @@ pub fn check_invariants<BS: Blockstore>(
             failures.push(format!(
                 "claim {id} is owed {} but not indexed for withdrawal",
                 c.entitled() - &c.paid
+            ));
+        }
+        if !bounties
+            .iter()
+            .any(|(b, bounty)| *b == c.bounty_id && bounty.claimants.contains(&c.provider))
+        {
+            failures.push(format!(
+                "claim {id}: f0{} is not among bounty {}'s claimants",
+                c.provider, c.bounty_id
             ));
         }
         let holds = bounties

@@ -2,7 +2,7 @@
 //! message bounded.
 
 use actor_runtime::map::SetIndex;
-use actor_runtime::{ActorResult, Map};
+use actor_runtime::{ActorResult, Map, Vector};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
@@ -20,9 +20,9 @@ pub struct State {
     pub min_collateral: TokenAmount,
     pub next_bounty_id: u64,
     pub next_claim_id: u64,
-    /// bounty id → bounty.
+    /// bounty id → bounty (an AMT: ids are sequential).
     pub bounties: Cid,
-    /// claim id → claim.
+    /// claim id → claim (an AMT).
     pub claims: Cid,
     /// client → its bounty ids.
     pub by_client: Cid,
@@ -30,20 +30,16 @@ pub struct State {
     pub by_piece: Cid,
     /// deal id → the claim it backs (a deal backs one claim, ever).
     pub deals: Cid,
-    /// escrow lock id → claim id (to route the escrow's callbacks).
-    pub locks: Cid,
     /// provider → its claims not yet fully paid (what `Withdraw` walks, a page at a time).
     pub unpaid: Cid,
     /// provider → the unpaid claim its next `Withdraw` resumes at (so every claim is reached).
     pub withdraw_cursors: Cid,
-    /// bounty → every provider that ever claimed it (a provider claims a bounty once).
-    pub claimants: Cid,
     /// Every FIL the market owes: Σ pools + Σ refundables + Σ (entitled − paid) of claims.
     pub owed: TokenAmount,
 }
 
-pub type Bounties<BS> = Map<BS, u64, Bounty>;
-pub type Claims<BS> = Map<BS, u64, Claim>;
+pub type Bounties<BS> = Vector<BS, Bounty>;
+pub type Claims<BS> = Vector<BS, Claim>;
 pub type Links<BS> = Map<BS, u64, u64>;
 
 impl State {
@@ -54,7 +50,8 @@ impl State {
         policy: MarketPolicy,
         min_collateral: TokenAmount,
     ) -> ActorResult<Self> {
-        let empty = Bounties::empty_root(store, "bounties")?;
+        let empty = Links::empty_root(store, "links")?;
+        let empty_vector = Bounties::empty_root(store, "bounties")?;
         Ok(Self {
             escrow,
             reputation,
@@ -62,33 +59,27 @@ impl State {
             min_collateral,
             next_bounty_id: 0,
             next_claim_id: 0,
-            bounties: empty,
-            claims: empty,
+            bounties: empty_vector,
+            claims: empty_vector,
             by_client: empty,
             by_piece: empty,
             deals: empty,
-            locks: empty,
             unpaid: empty,
             withdraw_cursors: empty,
-            claimants: empty,
             owed: TokenAmount::default(),
         })
     }
 
     pub fn bounties<BS: Blockstore>(&self, store: BS) -> ActorResult<Bounties<BS>> {
-        Map::load(store, &self.bounties, "bounties")
+        Vector::load(store, &self.bounties, "bounties")
     }
 
     pub fn claims<BS: Blockstore>(&self, store: BS) -> ActorResult<Claims<BS>> {
-        Map::load(store, &self.claims, "claims")
+        Vector::load(store, &self.claims, "claims")
     }
 
     pub fn deals<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
         Map::load(store, &self.deals, "deals")
-    }
-
-    pub fn locks<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
-        Map::load(store, &self.locks, "locks")
     }
 
     pub fn by_client<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {
@@ -101,10 +92,6 @@ impl State {
 
     pub fn withdraw_cursors<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
         Map::load(store, &self.withdraw_cursors, "withdraw cursors")
-    }
-
-    pub fn claimants<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {
-        SetIndex::load(store, &self.claimants, "claimants")
     }
 
     pub fn unpaid<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {

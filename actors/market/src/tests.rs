@@ -1,13 +1,14 @@
 //! Host tests of the bounty market's core: posting, claim checks, vesting, slashes that reopen
 //! slots, withdrawals, cancel and reclaim, and the books.
 
-use actor_runtime::builtin::market::{DataCommitment, DealActivation, DealTerm};
 use actor_runtime::Facts;
 use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
 use fvm_shared::econ::TokenAmount;
 use suite_interfaces::bounty::*;
-use suite_interfaces::escrow::{CollateralChange, OnCollateralChangedParams};
+use suite_interfaces::escrow::{
+    CollateralChange, DealSnapshot, LockReturn, OnCollateralChangedParams, SectorSnapshot,
+};
 
 use crate::logic::*;
 use crate::state::State;
@@ -61,24 +62,24 @@ fn setup() -> (MemoryBlockstore, State) {
     (store, state)
 }
 
-fn deal_facts(deal_id: u64, provider: u64, end: i64) -> DealFacts {
-    DealFacts {
-        deal_id,
-        commitment: DataCommitment {
-            data: commp(1),
-            size: 2048,
-        },
-        provider,
-        client: CLIENT,
-        activation: DealActivation {
+/// What the escrow answers after locking on `deal_id` (piece 1, 2 KiB, ending at `end`) and
+/// sector 1.
+fn locked(lock_id: u64, deal_id: u64, end: i64) -> LockReturn {
+    LockReturn {
+        lock_id,
+        deal: Some(DealSnapshot {
+            deal_id,
+            piece_cid: commp(1),
+            piece_size: 2048,
+            start_epoch: 0,
+            end_epoch: end,
             activated: 0,
-            terminated: -1,
-        },
-        term: DealTerm {
-            start: 0,
-            duration: end,
-        },
-        sector: 1,
+        }),
+        sector: Some(SectorSnapshot {
+            sector_number: 1,
+            sector_size: 32 << 30,
+            expiration: end,
+        }),
     }
 }
 
@@ -93,8 +94,9 @@ fn claim(
 ) -> u64 {
     let f = facts(provider, epoch, 50);
     let bounty = precheck_claim(store, state, &f, bounty_id, provider, deal_id).unwrap();
-    let receipt = verify_deal(&bounty, &f, provider, &deal_facts(deal_id, provider, 100_000)).unwrap();
     let lock_id = 1000 + state.next_claim_id;
+    let receipt =
+        verify_locked_evidence(&bounty, &f, deal_id, 1, &locked(lock_id, deal_id, 100_000)).unwrap();
     let (id, claim, _) =
         create_claim(store, state, &f, bounty_id, bounty, provider, receipt, lock_id).unwrap();
     assert_eq!(claim.lock_id, Some(lock_id));
@@ -277,72 +279,46 @@ fn claim_checks_each_fail_on_their_own() {
         "allowlist"
     );
     let bounty = precheck_claim(&store, &state, &f, 0, P1, 7).unwrap();
-    let ok = deal_facts(7, P1, 100_000);
-    let bad: Vec<(&str, DealFacts)> = vec![
-        (
-            "wrong piece",
-            DealFacts {
-                commitment: DataCommitment {
-                    data: commp(2),
-                    size: 2048,
-                },
-                ..ok.clone()
-            },
-        ),
-        (
-            "wrong size",
-            DealFacts {
-                commitment: DataCommitment {
-                    data: commp(1),
-                    size: 4096,
-                },
-                ..ok.clone()
-            },
-        ),
-        (
-            "wrong provider",
-            DealFacts {
-                provider: P2,
-                ..ok.clone()
-            },
-        ),
-        (
-            "not activated",
-            DealFacts {
-                activation: DealActivation {
-                    activated: -1,
-                    terminated: -1,
-                },
-                ..ok.clone()
-            },
-        ),
-        (
-            "too short",
-            DealFacts {
-                term: DealTerm {
-                    start: 0,
-                    duration: 10_009,
-                },
-                ..ok.clone()
-            },
-        ),
+    let ok = locked(1000, 7, 100_000);
+    let with_deal = |change: &dyn Fn(&mut DealSnapshot)| {
+        let mut l = ok.clone();
+        change(l.deal.as_mut().unwrap());
+        l
+    };
+    let bad: Vec<(&str, LockReturn)> = vec![
+        ("wrong piece", with_deal(&|d| d.piece_cid = commp(2))),
+        ("wrong size", with_deal(&|d| d.piece_size = 4096)),
+        ("not activated", with_deal(&|d| d.activated = -1)),
+        ("too short", with_deal(&|d| d.end_epoch = 10_009)),
     ];
-    for (what, d) in bad {
-        assert_eq!(code(verify_deal(&bounty, &f, P1, &d).unwrap_err()), 16, "{what}");
+    for (what, l) in bad {
+        assert_eq!(
+            code(verify_locked_evidence(&bounty, &f, 7, 1, &l).unwrap_err()),
+            16,
+            "{what}"
+        );
     }
-    assert!(verify_deal(
-        &bounty,
-        &f,
-        P1,
-        &DealFacts {
-            term: DealTerm {
-                start: 0,
-                duration: 10_010
-            },
-            ..ok
-        }
-    )
-    .is_ok());
+    // An answer about other evidence than asked is the escrow's fault, not the provider's.
+    assert_eq!(
+        code(verify_locked_evidence(&bounty, &f, 8, 1, &ok).unwrap_err()),
+        20,
+        "another deal"
+    );
+    assert_eq!(
+        code(verify_locked_evidence(&bounty, &f, 7, 2, &ok).unwrap_err()),
+        20,
+        "another sector"
+    );
+    let no_deal = LockReturn {
+        deal: None,
+        ..ok.clone()
+    };
+    assert_eq!(
+        code(verify_locked_evidence(&bounty, &f, 7, 1, &no_deal).unwrap_err()),
+        20,
+        "no deal"
+    );
+    assert!(verify_locked_evidence(&bounty, &f, 7, 1, &with_deal(&|d| d.end_epoch = 10_010)).is_ok());
     let gated = Bounty {
         min_reputation: Some(6000),
         ..bounty
@@ -421,8 +397,9 @@ fn a_slash_stops_vesting_and_reopens_the_slot_for_another_provider() {
     let (store, mut state) = setup();
     post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
     let c1 = claim(&store, &mut state, 0, P1, 7, 0);
-    let slash = |lock_id, epoch| OnCollateralChangedParams {
+    let slash = |lock_id: u64, epoch| OnCollateralChangedParams {
         lock_id,
+        reference: lock_id.checked_sub(1000),
         change: CollateralChange::Slashed,
         amount: atto(50),
         remaining: atto(0),
@@ -518,6 +495,7 @@ fn cancel_and_reclaim_pay_back_once() {
     // The claim's slash after the cancel returns its unvested reward to the client instead.
     let slash = OnCollateralChangedParams {
         lock_id: 1000,
+        reference: Some(0),
         change: CollateralChange::Slashed,
         amount: atto(50),
         remaining: atto(0),
@@ -577,6 +555,7 @@ fn cancel_after_the_expiry_is_refused_and_a_full_bounty_cancel_stops_reopening()
     );
     let slash = OnCollateralChangedParams {
         lock_id: 1001,
+        reference: Some(1),
         change: CollateralChange::Slashed,
         amount: atto(50),
         remaining: atto(0),
@@ -656,15 +635,63 @@ fn listing_by_client_and_piece() {
 }
 
 #[test]
-fn a_lock_id_backs_one_claim_only() {
+fn a_callback_must_name_the_lock_of_the_claim_it_references() {
     let (store, mut state) = setup();
     post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
     let first = claim(&store, &mut state, 0, P1, 1, 10);
-    let f = facts(P2, 10, MIN_COLLATERAL);
-    let bounty = precheck_claim(&store, &state, &f, 0, P2, 2).unwrap();
-    let receipt = verify_deal(&bounty, &f, P2, &deal_facts(2, P2, 100_000)).unwrap();
+    let second = claim(&store, &mut state, 0, P2, 2, 10);
     let before = state.clone();
-    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1000 + first).unwrap_err();
+    let callback = |lock_id, reference| OnCollateralChangedParams {
+        lock_id,
+        reference,
+        change: CollateralChange::Slashed,
+        amount: atto(50),
+        remaining: atto(0),
+        epoch: 20,
+    };
+    for (lock_id, reference) in [
+        (1000 + second, Some(first)),
+        (1000 + first, None),
+        (1000 + first, Some(9)),
+    ] {
+        let err = on_collateral_changed(
+            &store,
+            &mut state,
+            &facts(ESCROW, 20, 0),
+            &callback(lock_id, reference),
+        );
+        assert_eq!(
+            code(err.unwrap_err()),
+            17,
+            "lock {lock_id} reference {reference:?}"
+        );
+        assert_eq!(state, before);
+    }
+    assert!(!on_collateral_changed(
+        &store,
+        &mut state,
+        &facts(ESCROW, 20, 0),
+        &callback(1000 + first, Some(first))
+    )
+    .unwrap()
+    .is_empty());
+}
+
+#[test]
+fn a_deal_backs_one_claim_only_even_past_the_precheck() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    claim(&store, &mut state, 0, P1, 1, 10);
+    let f = facts(P2, 10, MIN_COLLATERAL);
+    assert_eq!(
+        code(precheck_claim(&store, &state, &f, 0, P2, 1).unwrap_err()),
+        20
+    );
+    // create_claim re-checks: a deal is indexed once whatever the caller checked before.
+    let bounty = get_bounty(&store, &state, 0).unwrap();
+    let receipt = verify_locked_evidence(&bounty, &f, 1, 1, &locked(1005, 1, 100_000)).unwrap();
+    let before = state.clone();
+    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1005).unwrap_err();
     assert_eq!(code(err), 20);
     assert_eq!(state, before);
 }

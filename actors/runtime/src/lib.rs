@@ -11,6 +11,7 @@ mod facts;
 pub mod map;
 pub mod params;
 pub mod token;
+pub mod vector;
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 pub mod shell;
@@ -22,6 +23,7 @@ pub use events::EventBuilder;
 pub use facts::Facts;
 pub use frc42_dispatch::method_hash;
 pub use map::{Map, MapKey, Page};
+pub use vector::Vector;
 
 /// The constructor's method number (never hashed).
 pub const METHOD_CONSTRUCTOR: fvm_shared::MethodNum = 1;

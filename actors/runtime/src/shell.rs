@@ -307,9 +307,23 @@ impl Runtime {
         params: Option<IpldBlock>,
         value: TokenAmount,
     ) -> ActorResult<R> {
+        let answer = self.call_undecoded(to, method, name, params, value)?;
+        decode_return(answer.as_ref(), &format!("{to} {name}"))
+    }
+
+    /// [`Runtime::call`] without decoding the return, for a caller that checks something else
+    /// first (the market checks its state root before trusting what the escrow answered).
+    pub fn call_undecoded(
+        &self,
+        to: &Address,
+        method: MethodNum,
+        name: &str,
+        params: Option<IpldBlock>,
+        value: TokenAmount,
+    ) -> ActorResult<Option<IpldBlock>> {
         let response = self.send(to, method, params, value, false)?;
         expect_success(to, name, &response)?;
-        decode_return(response.return_data.as_ref(), &format!("{to} {name}"))
+        Ok(response.return_data)
     }
 
     /// A read-only query whose exit code the caller wants to classify (e.g. the market's 32

@@ -6,7 +6,7 @@ use fvm_shared::address::Address;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::ActorID;
-use suite_devnet::{Account, BountyMarketClient};
+use suite_devnet::{Account, BountyMarketClient, StorageMarketClient};
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::SectorLocation;
 
@@ -69,10 +69,18 @@ pub fn claim_bounty(
 ) -> Result<ClaimBountyReturn> {
     let collateral = get_bounty(d, bounty_id)?.bounty.collateral_per_replica;
     check_funds(d, from, &collateral, "claiming (the bounty's collateral)")?;
+    // The claim names the deal's sector, as f05 reports it now (the escrow checks it again).
+    let sector = StorageMarketClient::new().deal_sector(d, deal_id)?.map_err(|code| {
+        anyhow!(
+            "deal {deal_id} is in no sector (f05 GetDealSector exit {}): a claim needs an activated, live deal; check it with `suite deal show {deal_id}`",
+            code.value()
+        )
+    })?;
     let p = ClaimBountyParams {
         bounty_id,
         provider: Address::new_id(provider),
         deal_id,
+        sector,
         sector_location,
     };
     market(d).claim(d, from, &p, collateral)?.ret()
@@ -117,7 +125,7 @@ pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimRe
     let store = d.h.store().clone();
     let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
     let (mut ids, _): (Vec<u64>, _) = suite_client::all_pages("the claims map", |cursor: Option<u64>| {
-        let page = claims.page(cursor.as_ref(), 1000).map_err(|e| anyhow!("{e}"))?;
+        let page = claims.page(cursor, 1000).map_err(|e| anyhow!("{e}"))?;
         let ids = page.entries.into_iter().filter(|(_, c)| c.bounty_id == bounty_id);
         Ok((ids.map(|(id, _)| id).collect(), page.next))
     })?;

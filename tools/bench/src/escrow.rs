@@ -21,7 +21,7 @@ use suite_interfaces::escrow::{
     EVENT_SLASHED, EVENT_TOPPED_UP, METHOD_GET_LOCK, METHOD_GET_POLICY, METHOD_GET_TOTALS, METHOD_LIST_LOCKS,
 };
 
-use super::hamt::{read, shape, MapShape};
+use super::hamt::{read, shape, vector_read, vector_shape, MapShape};
 use super::report::{Section, Table};
 use super::{
     gas_table, kib, rate, seconds, spread, spread_table, thousands, Clock, GasRow, Options, SAMPLES,
@@ -869,7 +869,7 @@ impl Bench {
         self.h.flush()?;
         let state: State = esc::state(&self.h, self.escrow())?;
         let store = self.h.store();
-        let locks = shape::<_, u64, Lock>(store, &state.locks)?;
+        let locks = vector_shape::<_, Lock>(store, &state.locks)?;
         let by_provider = shape::<_, u64, Cid>(store, &state.by_provider)?;
         let roots = actor_runtime::Map::<_, u64, Cid>::load(store, &state.by_provider, "by provider")?
             .page(None, usize::MAX)?
@@ -884,7 +884,7 @@ impl Bench {
 
         let mut lock_path = Mean::default();
         for id in 0..state.next_lock_id {
-            let (found, b, n) = read::<_, u64, Lock, _>(store, &state.locks, |m| Ok(m.contains(&id)?))?;
+            let (found, b, n) = vector_read::<_, Lock, _>(store, &state.locks, |m| Ok(m.contains(id)?))?;
             ensure!(found, "lock {id} is missing");
             lock_path.add(b, n);
         }
@@ -925,9 +925,9 @@ impl Bench {
             m.get(&listed)?.copied().context("the listed miner has no locks")
         })?;
         let (page, ib, inb) = read::<_, u64, bool, _>(store, &root, |m| Ok(m.page(None, PAGE as usize)?))?;
-        let ((), lb, ln) = read::<_, u64, Lock, _>(store, &state.locks, |m| {
+        let ((), lb, ln) = vector_read::<_, Lock, _>(store, &state.locks, |m| {
             for (id, _) in &page.entries {
-                ensure!(m.get(id)?.is_some(), "lock {id} is missing");
+                ensure!(m.get(*id)?.is_some(), "lock {id} is missing");
             }
             Ok(())
         })?;

@@ -311,7 +311,7 @@ impl Chain {
         let deal = clock.time(|| self.h.publish_deal(&proposal))?;
         clock.time(|| self.h.activate_deal(deal, 0))?;
         let (owner, market) = (self.owner, self.suite.market);
-        let p = bm::claim_params(bounty, miner, deal, Some(LOCATION));
+        let p = bm::claim_params(bounty, miner, deal, 0, Some(LOCATION));
         let r = clock
             .time(|| BountyMarketClient::at(market).claim(&mut self.h, &owner, &p, fil(1)))?
             .ok()
@@ -499,7 +499,7 @@ fn workload(chain: &mut Chain, rounds: usize) -> Result<([Clock; 9], std::time::
             let deal = clocks[1].time(|| chain.h.publish_deal(&proposal))?;
             clocks[1].time(|| chain.h.activate_deal(deal, 0))?;
             let (owner, market) = (chain.owner, chain.suite.market);
-            let p = bm::claim_params(bounty, miner, deal, Some(LOCATION));
+            let p = bm::claim_params(bounty, miner, deal, 0, Some(LOCATION));
             let r = clocks[2]
                 .time(|| BountyMarketClient::at(market).claim(&mut chain.h, &owner, &p, fil(1)))?
                 .ok()

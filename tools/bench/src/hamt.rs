@@ -1,8 +1,8 @@
-//! HAMT inspection: the nodes a walk or a lookup reads, as an actor would load them.
+//! HAMT and AMT inspection: the nodes a walk or a lookup reads, as an actor would load them.
 
 use std::cell::Cell;
 
-use actor_runtime::Map;
+use actor_runtime::{Map, Vector};
 use anyhow::Result;
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
@@ -110,4 +110,36 @@ pub fn shape_table<'a>(
         rows,
         notes,
     }
+}
+
+/// Every node of an AMT (`actor_runtime::Vector`), read once.
+pub fn vector_shape<B, V>(store: &B, root: &Cid) -> Result<MapShape>
+where
+    B: Blockstore,
+    V: serde::Serialize + serde::de::DeserializeOwned + Clone,
+{
+    let counting = Counting::new(store);
+    let vector: Vector<_, V> = Vector::load(&counting, root, "walked")?;
+    let page = vector.page(None, usize::MAX)?;
+    Ok(MapShape {
+        entries: page.entries.len() as u64,
+        nodes: counting.reads.get(),
+        bytes: counting.bytes.get(),
+    })
+}
+
+/// [`read`] for an AMT: what `f` answers and the blocks and bytes it reads, the root included.
+pub fn vector_read<B, V, T>(
+    store: &B,
+    root: &Cid,
+    f: impl FnOnce(&Vector<&Counting<'_, B>, V>) -> Result<T>,
+) -> Result<(T, u64, u64)>
+where
+    B: Blockstore,
+    V: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let counting = Counting::new(store);
+    let vector = Vector::load(&counting, root, "read")?;
+    let answer = f(&vector)?;
+    Ok((answer, counting.reads.get(), counting.bytes.get()))
 }

@@ -35,7 +35,7 @@ use suite_interfaces::reputation::{
     METHOD_RECORD_OUTCOME,
 };
 
-use super::hamt::{read, shape, MapShape};
+use super::hamt::{read, shape, vector_read, vector_shape, MapShape};
 use super::report::{Section, Table};
 use super::{
     gas_table, kib, mean, rate, seconds, spread, spread_table, thousands, Clock, GasRow, Options, SAMPLES,
@@ -683,7 +683,7 @@ where
 {
     let (mut blocks, mut bytes) = (0, 0);
     for id in 0..count {
-        let (found, b, n) = read::<_, u64, V, _>(store, root, |m| Ok(m.contains(&id)?))?;
+        let (found, b, n) = vector_read::<_, V, _>(store, root, |m| Ok(m.contains(id)?))?;
         ensure!(found, "key {id} is missing");
         blocks += b;
         bytes += n;
@@ -706,9 +706,9 @@ where
 {
     let (root, _, _) = read::<_, K, Cid, _>(store, index, |m| m.get(key)?.copied().context("no such key"))?;
     let (page, ib, inb) = read::<_, u64, bool, _>(store, &root, |m| Ok(m.page(None, limit)?))?;
-    let ((), mb, mnb) = read::<_, u64, V, _>(store, map, |m| {
+    let ((), mb, mnb) = vector_read::<_, V, _>(store, map, |m| {
         for (id, _) in &page.entries {
-            ensure!(m.get(id)?.is_some(), "{id} is missing");
+            ensure!(m.get(*id)?.is_some(), "{id} is missing");
         }
         Ok(())
     })?;
@@ -864,7 +864,7 @@ impl Bench {
     ) -> Result<(DealID, Receipt)> {
         let deal = self.deal(miner, b)?;
         let (owner, market) = (self.owner, self.market());
-        let p = bm::claim_params(b as u64, miner, deal, location);
+        let p = bm::claim_params(b as u64, miner, deal, SECTOR, location);
         let r = self
             .claim_clock
             .time(|| BountyMarketClient::at(market).claim(&mut self.h, &owner, &p, fil(COLLATERAL)))?
@@ -1084,6 +1084,7 @@ impl Bench {
     fn breakdown(&mut self, miner: ActorID, b: usize, deal: DealID) -> Result<(u64, u64)> {
         let (owner, reader, escrow) = (self.owner, self.reader, self.suite.escrow);
         let lock = LockParams {
+            reference: None,
             provider: Address::new_id(miner),
             beneficiary: Address::new_id(self.clients[self.bounties[b].client].id),
             refund_to: owner.address(),
@@ -1395,20 +1396,19 @@ impl Bench {
         let (by_client, client_sets) = index_shapes::<_, u64>(store, &state.by_client)?;
         let (by_piece, piece_sets) = index_shapes::<_, Vec<u8>>(store, &state.by_piece)?;
         let (unpaid, unpaid_sets) = index_shapes::<_, u64>(store, &state.unpaid)?;
-        let (claimants, claimant_sets) = index_shapes::<_, u64>(store, &state.claimants)?;
         let maps = vec![
-            ("bounties", shape::<_, u64, Bounty>(store, &state.bounties)?),
-            ("claims", shape::<_, u64, Claim>(store, &state.claims)?),
+            (
+                "bounties (AMT)",
+                vector_shape::<_, Bounty>(store, &state.bounties)?,
+            ),
+            ("claims (AMT)", vector_shape::<_, Claim>(store, &state.claims)?),
             ("by client", by_client),
             ("by client (sets)", client_sets),
             ("by piece", by_piece),
             ("by piece (sets)", piece_sets),
             ("deals", shape::<_, u64, u64>(store, &state.deals)?),
-            ("locks", shape::<_, u64, u64>(store, &state.locks)?),
             ("unpaid", unpaid),
             ("unpaid (sets)", unpaid_sets),
-            ("claimants", claimants),
-            ("claimants (sets)", claimant_sets),
         ];
         Ok(Shapes {
             maps,

@@ -219,6 +219,18 @@ impl World {
         self.post_by(client, p)
     }
 
+    /// Claim params naming the deal's sector as f05 reports it (0 when it has none).
+    fn claim_params(
+        &mut self,
+        bounty_id: u64,
+        miner: ActorID,
+        deal: DealID,
+        location: Option<SectorLocation>,
+    ) -> ClaimBountyParams {
+        let sector = bm::deal_sector(&mut self.h, deal).unwrap();
+        bm::claim_params(bounty_id, miner, deal, sector, location)
+    }
+
     fn claim(&mut self, from: Account, p: &ClaimBountyParams, value: TokenAmount) -> Receipt {
         let market = self.market();
         self.send(from, |h, a| BountyMarketClient::at(market).claim(h, a, p, value))
@@ -235,7 +247,7 @@ impl World {
         location: Option<SectorLocation>,
     ) -> (ClaimBountyReturn, Receipt) {
         let collateral = self.bounty(bounty_id).collateral_per_replica;
-        let p = bm::claim_params(bounty_id, prov.miner, deal, location);
+        let p = self.claim_params(bounty_id, prov.miner, deal, location);
         let r = self.claim(by, &p, collateral.clone()).ok().unwrap();
         self.moved(&[(by.id, neg(collateral.clone())), (self.escrow(), collateral)]);
         (r.ret().unwrap(), r)
@@ -249,7 +261,7 @@ impl World {
     /// A claim of `bounty_id` by `prov`'s worker with `deal` and the right collateral.
     fn claim_with(&mut self, prov: Provider, bounty_id: u64, deal: DealID) -> Receipt {
         let collateral = self.bounty(bounty_id).collateral_per_replica;
-        let p = bm::claim_params(bounty_id, prov.miner, deal, None);
+        let p = self.claim_params(bounty_id, prov.miner, deal, None);
         self.claim(prov.worker, &p, collateral)
     }
 
@@ -637,6 +649,7 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         open_slots: 2,
         pool: fil(24),
         holders: vec![],
+        claimants: vec![],
         refundable: zero(),
         reclaimed: zero(),
     };
@@ -670,7 +683,8 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         ],
     );
     assert_eq!(r.events_of(EVENT_LOCKED).len(), 1);
-    assert_eq!(r.events_of(EVENT_REPUTATION_UPDATED).len(), 1);
+    // A claim accepted moves no score: the registry hears of the claim at its outcome.
+    assert_eq!(r.events_of(EVENT_REPUTATION_UPDATED).len(), 0);
     assert_eq!(w.h.balance(escrow).unwrap(), fil(3));
     let claim = Claim {
         bounty_id: id,
@@ -678,7 +692,6 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         claimed_by: a.worker.id,
         deal: DealReceipt {
             deal_id: deal,
-            client: client.id,
             start_epoch: 100,
             end_epoch: 20_000,
             activated: 0,
@@ -710,6 +723,7 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
                 claim_id: 0,
                 provider: a.miner,
             }],
+            claimants: vec![a.miner],
             ..posted.clone()
         }
     );
@@ -738,14 +752,9 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
     );
     assert_eq!(lock.deal.unwrap().deal_id, deal);
     assert_eq!(lock.sector.unwrap().sector_number, 1);
-    // The registry counted the promise; the score did not move.
-    assert_eq!(
-        w.counts(a.miner),
-        OutcomeCounts {
-            claims_accepted: 1,
-            ..Default::default()
-        }
-    );
+    // A claim is a promise, not an outcome: the market tells the registry nothing, so the
+    // record and the score are unchanged until the escrow reports how the claim ended.
+    assert_eq!(w.counts(a.miner), OutcomeCounts::default());
     assert_eq!(w.score(a.miner), NEUTRAL_SCORE);
 
     // Nothing has vested yet.
@@ -845,7 +854,6 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
     assert_eq!(
         w.counts(a.miner),
         OutcomeCounts {
-            claims_accepted: 1,
             completed: 1,
             ..Default::default()
         }
@@ -896,7 +904,7 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
         let r = w.claim(from, &p, value);
         w.refused_because(&r, code, why);
     };
-    let ok = |deal| bm::claim_params(id, a.miner, deal, None);
+    let ok = |w: &mut World, deal| w.claim_params(id, a.miner, deal, None);
     let (bad, forbidden, state) = (
         ExitCode::USR_ILLEGAL_ARGUMENT,
         ExitCode::USR_FORBIDDEN,
@@ -905,29 +913,18 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
 
     // Wrong piece.
     let other_piece = w.deal(a, 2, 100, 20_000);
-    claim(
-        &mut w,
-        a.worker,
-        ok(other_piece),
-        fil(3),
-        bad,
-        "not the bounty's piece",
-    );
+    let p = ok(&mut w, other_piece);
+    claim(&mut w, a.worker, p, fil(3), bad, "not the bounty's piece");
     // Wrong size.
     let other_size = w.deal_sized(a, 1, 4096, 100, 20_000, 1);
-    claim(
-        &mut w,
-        a.worker,
-        ok(other_size),
-        fil(3),
-        bad,
-        "piece size is 4096",
-    );
+    let p = ok(&mut w, other_size);
+    claim(&mut w, a.worker, p, fil(3), bad, "piece size is 4096");
     // Wrong provider: b's deal for the right piece, claimed for a.
     let bs = w.deal(b, 1, 100, 20_000);
-    claim(&mut w, a.worker, ok(bs), fil(3), bad, "belongs to");
+    let p = ok(&mut w, bs);
+    claim(&mut w, a.worker, p, fil(3), bad, "belongs to");
     // ... and claimed in b's name by a's worker, which does not control b.
-    let p = bm::claim_params(id, b.miner, bs, None);
+    let p = w.claim_params(id, b.miner, bs, None);
     claim(
         &mut w,
         a.worker,
@@ -945,22 +942,35 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
         Err(ExitCode::new(33))
     );
     w.books();
-    claim(&mut w, a.worker, ok(unactivated), fil(3), bad, "market exit 33");
-    // Never published (the market answers 17).
-    claim(&mut w, a.worker, ok(999), fil(3), bad, "market exit 17");
-    // Terminated: the market answers 32 for it.
-    let terminated = w.deal(a, 1, 100, 20_000);
-    w.terminate_deal(terminated);
-    claim(&mut w, a.worker, ok(terminated), fil(3), bad, "market exit 32");
-    // Too short: the deal ends one epoch before min_duration from now.
-    let short = w.deal(a, 1, 100, 3_999);
+    // The claim names sector 0 (what GetDealSector gave); the escrow refuses the deal first.
+    let p = ok(&mut w, unactivated);
     claim(
         &mut w,
         a.worker,
-        ok(short),
+        p,
         fil(3),
         bad,
-        "3999 epochs left, the bounty needs 4000",
+        &format!("deal {unactivated} is not activated"),
+    );
+    // Never published (the market answers 17).
+    let p = ok(&mut w, 999);
+    claim(&mut w, a.worker, p, fil(3), bad, "market exit 17");
+    // Terminated: the market answers 32 for it.
+    let terminated = w.deal(a, 1, 100, 20_000);
+    w.terminate_deal(terminated);
+    let p = ok(&mut w, terminated);
+    claim(&mut w, a.worker, p, fil(3), bad, "market exit 32");
+    // Too short: the deal ends one epoch before min_duration from now.
+    let short = w.deal(a, 1, 100, 3_999);
+    let p = ok(&mut w, short);
+    claim(
+        &mut w,
+        a.worker,
+        p,
+        fil(3),
+        bad,
+        // The escrow refuses first: the lock (vesting) would outlast the deal.
+        "lock end 4000 is after deal",
     );
     // Long enough for the bounty but in a sector expiring before the vesting ends: that deal
     // cannot exist, as the market refuses to activate a deal ending after its sector (the
@@ -977,41 +987,30 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
     w.add_sector(a, 8, 2, 0, 1_000_000);
     let in_faulty = w.deal_sized(a, 1, 2048, 100, 20_000, 8);
     w.quiet(|h| miner::fault_sector(h, a.miner, 8)).ok().unwrap();
-    claim(&mut w, a.worker, ok(in_faulty), fil(3), bad, "sector 8 of");
+    let p = ok(&mut w, in_faulty);
+    claim(&mut w, a.worker, p, fil(3), bad, "sector 8 of");
     // Caller not controlling the miner: a stranger, the client, b's addresses.
     for from in [stranger, client, b.owner, b.worker] {
-        claim(
-            &mut w,
-            from,
-            ok(good),
-            fil(3),
-            forbidden,
-            "is not a controlling address",
-        );
+        let p = ok(&mut w, good);
+        claim(&mut w, from, p, fil(3), forbidden, "is not a controlling address");
     }
     // Wrong collateral value.
     for value in [zero(), fil(2), fil(4), fil(3) - TokenAmount::from_atto(1)] {
-        claim(
-            &mut w,
-            a.worker,
-            ok(good),
-            value,
-            bad,
-            "send exactly the collateral",
-        );
+        let p = ok(&mut w, good);
+        claim(&mut w, a.worker, p, value, bad, "send exactly the collateral");
     }
     // The provider is not a miner.
-    let p = bm::claim_params(id, client.id, good, None);
+    let p = w.claim_params(id, client.id, good, None);
     claim(&mut w, a.worker, p, fil(3), bad, "is not a storage miner");
     // No such bounty.
-    let p = bm::claim_params(7, a.miner, good, None);
+    let p = w.claim_params(7, a.miner, good, None);
     claim(&mut w, a.worker, p, fil(3), ExitCode::USR_NOT_FOUND, "bounty 7");
     // Not allowlisted: a bounty for b only.
     let (only_b, _) = w.post_ok(&PostBountyParams {
         allowed_providers: Some(vec![b.miner]),
         ..bounty(1)
     });
-    let p = bm::claim_params(only_b, a.miner, good, None);
+    let p = w.claim_params(only_b, a.miner, good, None);
     claim(&mut w, a.worker, p, fil(3), forbidden, "is not allowed");
 
     // None of that touched anything: the good deal claims, by any controlling address.
@@ -1022,10 +1021,11 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
 
     // Same provider twice, with another good deal.
     let second = w.deal(a, 1, 100, 20_000);
-    claim(&mut w, a.worker, ok(second), fil(3), state, "already claimed");
+    let p = ok(&mut w, second);
+    claim(&mut w, a.worker, p, fil(3), state, "already claimed");
     // The deal already backs a claim: not on another bounty for the same piece either.
     let (other, _) = w.post_ok(&bounty(1));
-    let p = bm::claim_params(other, a.miner, good, None);
+    let p = w.claim_params(other, a.miner, good, None);
     claim(&mut w, a.worker, p, fil(3), state, "already backs claim 0");
     // The second deal is fine there.
     w.claim_ok(a, other, second);
@@ -1037,7 +1037,7 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
     });
     let third = w.deal(a, 1, 100, 20_000);
     w.claim_ok(a, single, third);
-    let p = bm::claim_params(single, b.miner, bs, None);
+    let p = w.claim_params(single, b.miner, bs, None);
     claim(&mut w, b.worker, p, fil(3), state, "has no open slot");
     // On the allowlisted bounty b is welcome.
     w.claim_ok(b, only_b, bs);
@@ -1046,7 +1046,7 @@ fn each_claim_check_refuses_on_its_own_and_changes_nothing() {
     // 5000.
     let b2 = w.deal(b, 1, 100, 20_000);
     w.advance_to(5_000);
-    let p = bm::claim_params(id, b.miner, b2, None);
+    let p = w.claim_params(id, b.miner, b2, None);
     claim(&mut w, b.worker, p, fil(3), state, "expired at 5000");
 }
 
@@ -1060,7 +1060,7 @@ fn a_claim_may_name_its_sector_location_and_a_wrong_one_is_refused() {
     // A location where the sector is not: the escrow refuses the lock as a stale location
     // (its 33, which the market passes through as builtin actors pass a callee's code), the
     // market's message names the method, and nothing changes.
-    let p = bm::claim_params(
+    let p = w.claim_params(
         id,
         a.miner,
         da,
@@ -1274,7 +1274,6 @@ fn a_slashed_claim_stops_vesting_returns_the_rest_and_reopens_the_slot_for_anoth
     assert_eq!(
         w.counts(a.miner),
         OutcomeCounts {
-            claims_accepted: 1,
             slashes: 1,
             faults: 1,
             ..Default::default()
@@ -1325,7 +1324,6 @@ fn a_slashed_claim_stops_vesting_returns_the_rest_and_reopens_the_slot_for_anoth
     assert_eq!(
         w.counts(b.miner),
         OutcomeCounts {
-            claims_accepted: 1,
             completed: 1,
             ..Default::default()
         }
@@ -1622,6 +1620,7 @@ fn only_the_escrow_can_call_the_market_back() {
     ] {
         let forged = OnCollateralChangedParams {
             lock_id: ra.lock_id,
+            reference: Some(ra.claim_id),
             change,
             amount: fil(3),
             remaining: zero(),

@@ -453,6 +453,7 @@ fn a_deal_terminated_mid_term_is_slashed_to_the_client_with_a_reward_for_the_rep
             created_at: 0,
             end_epoch: 10_000,
             notify: None,
+            reference: None,
             original: fil(10),
             remaining: fil(10),
             slashed: TokenAmount::default(),
@@ -1500,13 +1501,15 @@ fn the_notify_actor_is_called_once_per_settlement_with_the_right_params() {
     let recorder = w.deploy_notify(notify::Mode::Record, None);
     w.add_sector(1, 0, 0, 100_000);
     let deal = w.deal(10, 10_000, 1, 1);
-    let notified = |mut p: LockParams| {
+    // Each lock carries the locker's reference, echoed in its callbacks.
+    let notified = |mut p: LockParams, reference| {
         p.notify = Some(Address::new_id(recorder));
+        p.reference = Some(reference);
         p
     };
-    let p = notified(w.params(deal_evidence(deal), 10_000));
+    let p = notified(w.params(deal_evidence(deal), 10_000), 41);
     let (by_deal, _) = w.lock_ok(&p, fil(10));
-    let p = notified(w.params(sector_evidence(1), 8_000));
+    let p = notified(w.params(sector_evidence(1), 8_000), 42);
     let (by_sector, _) = w.lock_ok(&p, fil(10));
     assert_eq!(w.lock(by_deal).notify, Some(recorder));
 
@@ -1526,6 +1529,7 @@ fn the_notify_actor_is_called_once_per_settlement_with_the_right_params() {
         vec![
             OnCollateralChangedParams {
                 lock_id: by_sector,
+                reference: Some(42),
                 change: CollateralChange::FaultFee,
                 amount: fil(1),
                 remaining: fil(9),
@@ -1533,6 +1537,7 @@ fn the_notify_actor_is_called_once_per_settlement_with_the_right_params() {
             },
             OnCollateralChangedParams {
                 lock_id: by_deal,
+                reference: Some(41),
                 change: CollateralChange::Slashed,
                 amount: fil(10),
                 remaining: TokenAmount::default(),
@@ -1540,6 +1545,7 @@ fn the_notify_actor_is_called_once_per_settlement_with_the_right_params() {
             },
             OnCollateralChangedParams {
                 lock_id: by_sector,
+                reference: Some(42),
                 change: CollateralChange::Released,
                 amount: fil(9),
                 remaining: TokenAmount::default(),

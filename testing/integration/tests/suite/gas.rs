@@ -89,7 +89,7 @@ fn heavy_flows_stay_under_their_gas_ceilings() {
         };
         let deal = h.publish_deal(&proposal).unwrap();
         h.activate_deal(deal, 0).unwrap();
-        let p = bm::claim_params(bounty_id, miner, deal, Some(LOCATION));
+        let p = bm::claim_params(bounty_id, miner, deal, 0, Some(LOCATION));
         let r = market.claim(&mut h, &owner, &p, fil(1)).unwrap();
         under_ceiling("ClaimBounty", &r, CLAIM_BOUNTY);
         let ret: ClaimBountyReturn = r.ret().unwrap();

@@ -35,11 +35,12 @@ pub struct State {
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
-    use actor_runtime::builtin::INIT_ACTOR_ID;
-    use actor_runtime::params::encode_return;
+    use actor_runtime::builtin::{market, INIT_ACTOR_ID, STORAGE_MARKET_ACTOR_ID};
+    use actor_runtime::params::{encode_params, encode_return};
     use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorResult, METHOD_CONSTRUCTOR};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
+    use suite_interfaces::escrow::{DealSnapshot, LockParams, LockReturn, SectorSnapshot};
 
     use super::*;
 
@@ -82,7 +83,47 @@ mod actor {
                             "the re-entry failed with exit {}", response.exit_code.value()));
                     }
                 }
-                encode_return(&lock_id)
+                // Answers as the real escrow would: the deal as f05 reports it, the sector named.
+                let p: LockParams = rt.params()?;
+                let deal_id = p.evidence.deal.unwrap_or_default();
+                let f05 = Address::new_id(STORAGE_MARKET_ACTOR_ID);
+                let data: market::DataCommitment = rt.call(
+                    &f05,
+                    market::GET_DEAL_DATA_COMMITMENT,
+                    "f05",
+                    encode_params(&deal_id)?,
+                    TokenAmount::default(),
+                )?;
+                let term: market::DealTerm = rt.call(
+                    &f05,
+                    market::GET_DEAL_TERM,
+                    "f05",
+                    encode_params(&deal_id)?,
+                    TokenAmount::default(),
+                )?;
+                let activation: market::DealActivation = rt.call(
+                    &f05,
+                    market::GET_DEAL_ACTIVATION,
+                    "f05",
+                    encode_params(&deal_id)?,
+                    TokenAmount::default(),
+                )?;
+                encode_return(&LockReturn {
+                    lock_id,
+                    deal: Some(DealSnapshot {
+                        deal_id,
+                        piece_cid: data.data,
+                        piece_size: data.size,
+                        start_epoch: term.start,
+                        end_epoch: term.start + term.duration,
+                        activated: activation.activated,
+                    }),
+                    sector: p.evidence.sector.map(|sector_number| SectorSnapshot {
+                        sector_number,
+                        sector_size: 32 << 30,
+                        expiration: term.start + term.duration,
+                    }),
+                })
             }
             _ => rt.unhandled("rogue escrow"),
         }

@@ -376,9 +376,7 @@ pub fn withdraw<BS: Blockstore>(
     let more = page.next.is_some();
     ensure!(!total.is_zero() || !settled.is_empty() || more || cursor.is_some(), illegal_state;
         "f0{provider} has nothing to withdraw now");
-    for claim_id in &settled {
-        unpaid.remove(&provider, *claim_id)?;
-    }
+    unpaid.remove_all(&provider, &settled)?;
     match page.next {
         Some(next) => {
             cursors.set(&provider, next)?;

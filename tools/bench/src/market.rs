@@ -1,6 +1,6 @@
 //! Section: the bounty market.
 
-use integration_tests::{BountyMarketClient, EscrowClient, ReputationClient};
+use integration_tests::{BountyMarketClient, EscrowClient};
 use std::time::{Duration, Instant};
 
 use actor_runtime::map::MapKey;
@@ -17,7 +17,6 @@ use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::bounty::{self as bm, Suite, PACKAGE};
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
-use integration_tests::reputation::{self as rep, Reporter};
 use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT_PIECE_SIZE};
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
@@ -30,10 +29,7 @@ use suite_interfaces::bounty::{
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
 };
-use suite_interfaces::reputation::{
-    OutcomeKind, RecordOutcomeParams, RecordOutcomeReturn, Subject, SubjectKind, EVENT_REPUTATION_UPDATED,
-    METHOD_RECORD_OUTCOME,
-};
+use suite_interfaces::reputation::EVENT_REPUTATION_UPDATED;
 
 use super::hamt::{read, shape, vector_read, vector_shape, MapShape};
 use super::report::{Section, Table};
@@ -73,8 +69,6 @@ const LOCATION: SectorLocation = SectorLocation {
     deadline: 0,
     partition: 0,
 };
-/// Subjects of the RecordOutcomes the breakdown sends alone (far above any deal id).
-const FIRST_SUBJECT: u64 = 1 << 40;
 
 fn fil(n: u64) -> TokenAmount {
     TokenAmount::from_whole(n)
@@ -171,21 +165,16 @@ impl Gas {
 struct Breakdown {
     claim: Vec<u64>,
     lock: Vec<u64>,
-    record: Vec<u64>,
     rest: Vec<u64>,
 }
 
 impl Breakdown {
-    fn rows(&self) -> [(&'static str, &[u64]); 4] {
+    fn rows(&self) -> [(&'static str, &[u64]); 3] {
         [
             ("ClaimBounty (with sector_location), whole message", &self.claim),
             (
                 "  escrow Lock (≈ Lock alone − the same message to an account)",
                 &self.lock,
-            ),
-            (
-                "  registry RecordOutcome (≈ relayed − relayed to an account)",
-                &self.record,
             ),
             (
                 "  the rest: market, builtin market and miner queries, message",
@@ -291,8 +280,6 @@ struct Bench {
     clients: Vec<Account>,
     /// Sends the getters; the account the breakdown's comparison messages go to.
     reader: Account,
-    /// A relay registered as a reporter, for RecordOutcome alone.
-    reporter: Reporter,
     bounties: Vec<Posted>,
     /// Population bounties posted (the ordinal of the next one).
     population: usize,
@@ -303,7 +290,6 @@ struct Bench {
     veterans: Vec<ActorID>,
     claims: u64,
     sample_posts: u64,
-    next_subject: u64,
     exec: Clock,
     sectors: Clock,
     deals: Clock,
@@ -331,7 +317,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
     }
     let operator = b.h.operator();
     let mut total_messages = 0;
-    for a in [operator, b.admin, b.owner, b.reader, b.reporter.owner]
+    for a in [operator, b.admin, b.owner, b.reader]
         .iter()
         .chain(&b.clients)
     {
@@ -727,14 +713,8 @@ impl Bench {
             clients.push(h.create_account(fil(100_000))?);
         }
         let reader = h.create_account(fil(1_000))?;
-        let reporter_owner = h.create_account(fil(1_000))?;
         let suite = bm::deploy(&mut h, &admin, &admin, Policy::default(), MarketPolicy::default())?;
         let code = h.install_code(&admin, integration_tests::actors::require_wasm(PACKAGE)?)?;
-        let reporter = rep::deploy_reporter(&mut h, &reporter_owner)?;
-        ReputationClient::at(suite.reputation)
-            .add_reporter(&mut h, &admin, Address::new_id(reporter.relay))?
-            .ok()
-            .context("AddReporter(relay)")?;
         Ok(Self {
             h,
             suite,
@@ -742,7 +722,6 @@ impl Bench {
             owner,
             clients,
             reader,
-            reporter,
             bounties: Vec::new(),
             population: 0,
             miners: Vec::new(),
@@ -750,7 +729,6 @@ impl Bench {
             veterans: Vec::new(),
             claims: 0,
             sample_posts: 0,
-            next_subject: FIRST_SUBJECT,
             exec: Clock::default(),
             sectors: Clock::default(),
             deals: Clock::default(),
@@ -880,9 +858,9 @@ impl Bench {
         ensure!(
             r.events_of(EVENT_CLAIMED).len() == 1
                 && r.events_of(EVENT_LOCKED).len() == 1
-                && r.events_of(EVENT_REPUTATION_UPDATED).len() == 1
+                && r.events_of(EVENT_REPUTATION_UPDATED).is_empty()
                 && r.events_of(EVENT_REPUTATION_FAILED).is_empty(),
-            "a claim without its claimed, locked and reputation events"
+            "a claim without its claimed and locked events, or with a registry report"
         );
         self.claims += 1;
         self.bounties[b].claimers.push(miner);
@@ -1080,8 +1058,8 @@ impl Bench {
     }
 
     /// The breakdown of the claim of bounty `b` by `miner` with `deal`: the same Lock alone,
-    /// and a RecordOutcome like the market's, each less the same message to an account.
-    fn breakdown(&mut self, miner: ActorID, b: usize, deal: DealID) -> Result<(u64, u64)> {
+    /// less the same message to an account.
+    fn breakdown(&mut self, miner: ActorID, b: usize, deal: DealID) -> Result<u64> {
         let (owner, reader, escrow) = (self.owner, self.reader, self.suite.escrow);
         let lock = LockParams {
             reference: None,
@@ -1108,30 +1086,7 @@ impl Bench {
             .ok()
             .context("Lock to an account")?;
 
-        let outcome = RecordOutcomeParams {
-            provider: miner,
-            subject: Subject {
-                kind: SubjectKind::Deal,
-                id: self.next_subject,
-            },
-            kind: OutcomeKind::ClaimAccepted,
-            weight: DEFAULT_PIECE_SIZE * MIN_DURATION as u64,
-            bytes: DEFAULT_PIECE_SIZE,
-        };
-        self.next_subject += 1;
-        let (reporter, registry) = (self.reporter, self.suite.reputation);
-        let relayed = rep::relay(&mut self.h, &reporter, registry, METHOD_RECORD_OUTCOME, &outcome)?
-            .ok()
-            .context("RecordOutcome alone")?;
-        let ret: RecordOutcomeReturn = relayed.ret()?;
-        ensure!(ret.counted, "the breakdown's outcome was not counted");
-        let to_account = rep::relay(&mut self.h, &reporter, reader.id, METHOD_RECORD_OUTCOME, &outcome)?
-            .ok()
-            .context("RecordOutcome to an account")?;
-        Ok((
-            alone.gas_used.saturating_sub(sink.gas_used),
-            relayed.gas_used.saturating_sub(to_account.gas_used),
-        ))
+        Ok(alone.gas_used.saturating_sub(sink.gas_used))
     }
 
     /// The veterans: {SAMPLES} new miners each claim the same 32 new bounties.
@@ -1243,12 +1198,11 @@ impl Bench {
             let ret: ClaimBountyReturn = r.ret()?;
             reported.push((deal, ret.lock_id));
             self.miners[m].claims += 1;
-            let (lock, record) = self.breakdown(miner, b, deal)?;
+            let lock = self.breakdown(miner, b, deal)?;
             gas.claim_located.push(r.gas_used);
             breakdown.claim.push(r.gas_used);
             breakdown.lock.push(lock);
-            breakdown.record.push(record);
-            breakdown.rest.push(r.gas_used.saturating_sub(lock + record));
+            breakdown.rest.push(r.gas_used.saturating_sub(lock));
         }
         for i in 0..SAMPLES {
             let m = spread(self.miners.len(), i);

@@ -317,10 +317,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
     }
     let operator = b.h.operator();
     let mut total_messages = 0;
-    for a in [operator, b.admin, b.owner, b.reader]
-        .iter()
-        .chain(&b.clients)
-    {
+    for a in [operator, b.admin, b.owner, b.reader].iter().chain(&b.clients) {
         total_messages += b.h.actor(a.id)?.map(|a| a.sequence).unwrap_or(0);
     }
     let mut all = [Clock::default(); 5];
@@ -415,6 +412,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
             spread_table(&sizes, &rows),
             breakdown,
             charges_table(&points),
+            claim_calls_table(&points, &b),
             callback_table(&points),
             list_table(&points),
             shape_table(&points),
@@ -1499,6 +1497,54 @@ fn callback_table(points: &[Point]) -> Table {
         notes: vec![
             super::report::prose("callback-writes"),
         ],
+    }
+}
+
+/// The traced claim at each N by call: each call's own gas and the blocks it wrote.
+fn claim_calls_table(points: &[Point], b: &Bench) -> Table {
+    let names = super::trace::Names::new(&[
+        (b.suite.market, "market"),
+        (b.suite.escrow, "escrow"),
+        (b.suite.reputation, "registry"),
+    ]);
+    let flat: Vec<Vec<(usize, super::trace::Call)>> = points
+        .iter()
+        .map(|p| {
+            let mut calls = Vec::new();
+            p.claim_trace.root.walk(0, &mut calls);
+            calls
+        })
+        .collect();
+    let mut header = vec!["call (· = nested)".to_string()];
+    for p in points {
+        header.push(format!("{}: own gas", super::n_header(p.n)));
+        header.push("blocks written (bytes)".into());
+    }
+    let rows = flat[flat.len() - 1]
+        .iter()
+        .enumerate()
+        .map(|(i, (depth, call))| {
+            let mut row = vec![format!("{}{}", "· ".repeat(*depth), names.call(call))];
+            for calls in &flat {
+                match calls.get(i) {
+                    Some((_, c)) => {
+                        let written = super::trace::bytes_written(&c.charges);
+                        row.push(thousands(c.own() / 1000));
+                        row.push(format!("{} ({})", written.len(), thousands(written.iter().sum())));
+                    }
+                    None => row.extend(["–".to_string(), "–".to_string()]),
+                }
+            }
+            row
+        })
+        .collect();
+    Table {
+        caption: "Inside ClaimBounty (with sector_location, existing provider): each call's own gas and the \
+                  blocks it wrote at each N (the first such claim, traced)"
+            .into(),
+        header,
+        rows,
+        notes: vec![super::report::prose("claim-calls")],
     }
 }
 

@@ -9,6 +9,7 @@
 //! for it; an id at or above `next_id` answers 17.
 
 use actor_runtime::builtin::BuiltinType;
+use actor_runtime::map::BUILTIN_HAMT_BIT_WIDTH;
 use actor_runtime::token::{add, non_negative, positive};
 use actor_runtime::{ensure, ActorError, ActorResult, EventBuilder, Facts, Map};
 use fvm_ipld_blockstore::Blockstore;
@@ -90,11 +91,16 @@ type PendingDeals<'a, BS> = Map<&'a BS, DealID, ChainEpoch>;
 type CronQueue<'a, BS> = Map<&'a BS, ActorID, ChainEpoch>;
 
 fn pending_deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<PendingDeals<'a, BS>> {
-    Map::load(store, &state.pending_deals, "pending deals")
+    Map::load_with_bit_width(
+        store,
+        &state.pending_deals,
+        "pending deals",
+        BUILTIN_HAMT_BIT_WIDTH,
+    )
 }
 
 fn cron_queue<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<CronQueue<'a, BS>> {
-    Map::load(store, &state.cron_queue, "cron queue")
+    Map::load_with_bit_width(store, &state.cron_queue, "cron queue", BUILTIN_HAMT_BIT_WIDTH)
 }
 
 /// The earlier of two optional epochs.
@@ -106,15 +112,15 @@ fn earliest(a: Option<ChainEpoch>, b: Option<ChainEpoch>) -> Option<ChainEpoch> 
 }
 
 fn deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<Deals<'a, BS>> {
-    Map::load(store, &state.deals, "deals")
+    Map::load_with_bit_width(store, &state.deals, "deals", BUILTIN_HAMT_BIT_WIDTH)
 }
 
 fn balances<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<Balances<'a, BS>> {
-    Map::load(store, &state.balances, "balances")
+    Map::load_with_bit_width(store, &state.balances, "balances", BUILTIN_HAMT_BIT_WIDTH)
 }
 
 fn sector_deals<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<SectorDeals<'a, BS>> {
-    Map::load(store, &state.sector_deals, "sector deals")
+    Map::load_with_bit_width(store, &state.sector_deals, "sector deals", BUILTIN_HAMT_BIT_WIDTH)
 }
 
 /// A deal by id: 17 if the id was never handed out, 32 if the deal was deleted.

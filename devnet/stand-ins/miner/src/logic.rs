@@ -19,6 +19,7 @@
 //! past it stays Active until terminated).
 
 use actor_runtime::builtin::BuiltinType;
+use actor_runtime::map::BUILTIN_HAMT_BIT_WIDTH;
 use actor_runtime::{actor_error, ensure, ActorError, ActorResult, Facts, Map};
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::ipld_block::IpldBlock;
@@ -135,7 +136,7 @@ pub fn available_balance(balance: TokenAmount) -> GetAvailableBalanceReturn {
 // ---------------------------------------------------------------------------------------------
 
 fn load<'a, BS: Blockstore>(store: &'a BS, state: &State) -> ActorResult<Sectors<&'a BS>> {
-    Map::load(store, &state.sectors, SECTORS)
+    Map::load_with_bit_width(store, &state.sectors, SECTORS, BUILTIN_HAMT_BIT_WIDTH)
 }
 
 /// The sector's info if it is "in the sectors AMT" (added and not compacted away).

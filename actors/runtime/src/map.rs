@@ -4,6 +4,7 @@ use std::marker::PhantomData;
 
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_ipld_hamt::{BytesKey, Hamt};
 use fvm_shared::address::Address;
 use serde::de::DeserializeOwned;
@@ -177,15 +178,27 @@ where
     }
 }
 
-/// An index from keys to sets of ids, stored as an outer map `key → root` of inner maps
-/// `id → true`: membership, insertion and removal touch one path, listing one key's ids is
-/// paginated, and no operation walks other keys. `BS` is cloned for the inner maps, so it
+/// Ids a set keeps inline in its key's entry before it moves them to a map of its own.
+pub const INLINE_SET_LIMIT: usize = 8;
+
+/// One key's ids in a [`SetIndex`]: up to [`INLINE_SET_LIMIT`] inline, ascending (most keys have
+/// a few: a client's bounties, a provider's unpaid claims), else the root of a map `id → true`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Members {
+    pub inline: Vec<u64>,
+    pub tree: Option<Cid>,
+}
+
+/// An index from keys to sets of ids, stored as an outer map `key → members`: a small set is
+/// inline in its entry (one path written per change), a large one a map of its own.
+/// Membership, insertion and removal touch one path (two for a large set), listing one key's ids
+/// is paginated, and no operation walks other keys. `BS` is cloned for the inner maps, so it
 /// must be a handle that shares storage (a reference, or the VM's stateless store), never an
 /// owned in-memory store, whose clone would be a separate copy.
 pub struct SetIndex<BS: Blockstore, K> {
     store: BS,
     name: &'static str,
-    outer: Map<BS, K, Cid>,
+    outer: Map<BS, K, Members>,
 }
 
 impl<BS, K> SetIndex<BS, K>
@@ -201,27 +214,43 @@ where
         })
     }
 
-    fn members(&self, key: &K) -> ActorResult<Option<Map<BS, u64, bool>>> {
-        self.outer
-            .get(key)?
-            .map(|root| Map::load(self.store.clone(), root, self.name))
-            .transpose()
+    fn tree(&self, root: &Cid) -> ActorResult<Map<BS, u64, bool>> {
+        Map::load(self.store.clone(), root, self.name)
     }
 
     pub fn contains(&self, key: &K, id: u64) -> ActorResult<bool> {
-        Ok(match self.members(key)? {
-            Some(ids) => ids.contains(&id)?,
+        Ok(match self.outer.get(key)? {
             None => false,
+            Some(Members { tree: Some(root), .. }) => self.tree(root)?.contains(&id)?,
+            Some(Members { inline, .. }) => inline.binary_search(&id).is_ok(),
         })
     }
 
     pub fn insert(&mut self, key: &K, id: u64) -> ActorResult<()> {
-        let mut ids = self
-            .members(key)?
-            .unwrap_or_else(|| Map::empty(self.store.clone(), self.name));
-        ids.set(&id, true)?;
-        let root = ids.flush()?;
-        self.outer.set(key, root)?;
+        let mut members = self.outer.get(key)?.cloned().unwrap_or(Members {
+            inline: vec![],
+            tree: None,
+        });
+        match &members.tree {
+            Some(root) => {
+                let mut tree = self.tree(root)?;
+                tree.set(&id, true)?;
+                members.tree = Some(tree.flush()?);
+            }
+            None => {
+                if let Err(at) = members.inline.binary_search(&id) {
+                    members.inline.insert(at, id);
+                }
+                if members.inline.len() > INLINE_SET_LIMIT {
+                    let mut tree = Map::empty(self.store.clone(), self.name);
+                    for id in std::mem::take(&mut members.inline) {
+                        tree.set(&id, true)?;
+                    }
+                    members.tree = Some(tree.flush()?);
+                }
+            }
+        }
+        self.outer.set(key, members)?;
         Ok(())
     }
 
@@ -236,44 +265,65 @@ where
         if ids.is_empty() {
             return Ok(());
         }
-        let Some(mut members) = self.members(key)? else {
+        let Some(mut members) = self.outer.get(key)?.cloned() else {
             return Ok(());
         };
-        for id in ids {
-            members.delete(id)?;
-        }
-        if members.page(None, 1)?.entries.is_empty() {
+        let empty = match &members.tree {
+            Some(root) => {
+                let mut tree = self.tree(root)?;
+                for id in ids {
+                    tree.delete(id)?;
+                }
+                let empty = tree.page(None, 1)?.entries.is_empty();
+                members.tree = Some(tree.flush()?);
+                empty
+            }
+            None => {
+                members.inline.retain(|id| !ids.contains(id));
+                members.inline.is_empty()
+            }
+        };
+        if empty {
             self.outer.delete(key)?;
         } else {
-            let root = members.flush()?;
-            self.outer.set(key, root)?;
+            self.outer.set(key, members)?;
         }
         Ok(())
     }
 
     /// Up to `limit` ids of `key`, resuming at `cursor` (which must be one of them).
     pub fn page(&self, key: &K, cursor: Option<u64>, limit: usize) -> ActorResult<Page<u64, bool>> {
-        let Some(ids) = self.members(key)? else {
-            if let Some(c) = cursor {
-                return Err(ActorError::illegal_argument(format!(
-                    "cursor {c} is not in {}",
-                    self.name
-                )));
+        let not_member = |c: u64| ActorError::illegal_argument(format!("cursor {c} is not in {}", self.name));
+        match self.outer.get(key)? {
+            None => match cursor {
+                Some(c) => Err(not_member(c)),
+                None => Ok(Page {
+                    entries: vec![],
+                    next: None,
+                }),
+            },
+            Some(Members { tree: Some(root), .. }) => {
+                let ids = self.tree(root)?;
+                if let Some(c) = cursor {
+                    if !ids.contains(&c)? {
+                        return Err(not_member(c));
+                    }
+                }
+                ids.page(cursor.as_ref(), limit)
             }
-            return Ok(Page {
-                entries: vec![],
-                next: None,
-            });
-        };
-        if let Some(c) = cursor {
-            if !ids.contains(&c)? {
-                return Err(ActorError::illegal_argument(format!(
-                    "cursor {c} is not in {}",
-                    self.name
-                )));
+            Some(Members { inline, .. }) => {
+                let from = match cursor {
+                    Some(c) => inline.binary_search(&c).map_err(|_| not_member(c))?,
+                    None => 0,
+                };
+                let rest = &inline[from..];
+                let taken = rest.len().min(limit);
+                Ok(Page {
+                    entries: rest[..taken].iter().map(|id| (*id, true)).collect(),
+                    next: rest.get(taken).copied(),
+                })
             }
         }
-        ids.page(cursor.as_ref(), limit)
     }
 
     pub fn flush(&mut self) -> ActorResult<Cid> {
@@ -323,7 +373,7 @@ mod tests {
     #[test]
     fn set_index_inserts_lists_and_removes() {
         let store = MemoryBlockstore::new();
-        let root = Map::<_, u64, Cid>::empty_root(&store, "index").unwrap();
+        let root = Map::<_, u64, Members>::empty_root(&store, "index").unwrap();
         let mut index: SetIndex<_, u64> = SetIndex::load(&store, &root, "index").unwrap();
         for id in 0..10 {
             index.insert(&(id % 2), id).unwrap();
@@ -351,6 +401,54 @@ mod tests {
             "a cursor that is not a member is refused"
         );
         assert_eq!(index.page(&0, None, 10).unwrap().entries.len(), 5);
+    }
+
+    #[test]
+    fn a_set_moves_from_inline_to_its_own_map_and_keeps_every_id() {
+        let store = MemoryBlockstore::new();
+        let root = Map::<_, u64, Members>::empty_root(&store, "index").unwrap();
+        let mut index: SetIndex<_, u64> = SetIndex::load(&store, &root, "index").unwrap();
+        let n = INLINE_SET_LIMIT as u64 + 3;
+        for id in (0..n).rev() {
+            index.insert(&7, id).unwrap();
+            let members = index.outer.get(&7).unwrap().unwrap().clone();
+            let inline = (n - id) as usize <= INLINE_SET_LIMIT;
+            assert_eq!(members.tree.is_none(), inline, "after inserting {id}");
+        }
+        index.insert(&7, 3).unwrap();
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = index.page(&7, cursor, 4).unwrap();
+            seen.extend(page.entries.iter().map(|(id, _)| *id));
+            match page.next {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        index.remove_all(&7, &(0..n).collect::<Vec<_>>()).unwrap();
+        assert!(
+            index.outer.get(&7).unwrap().is_none(),
+            "an emptied key is removed"
+        );
+    }
+
+    #[test]
+    fn an_inline_set_pages_in_id_order_from_a_member_cursor() {
+        let store = MemoryBlockstore::new();
+        let root = Map::<_, u64, Members>::empty_root(&store, "index").unwrap();
+        let mut index: SetIndex<_, u64> = SetIndex::load(&store, &root, "index").unwrap();
+        for id in [9, 2, 5] {
+            index.insert(&1, id).unwrap();
+        }
+        index.insert(&1, 5).unwrap();
+        let page = index.page(&1, None, 2).unwrap();
+        assert_eq!((page.entries, page.next), (vec![(2, true), (5, true)], Some(9)));
+        assert_eq!(index.page(&1, Some(9), 2).unwrap().entries, vec![(9, true)]);
+        assert!(index.page(&1, Some(4), 2).is_err());
+        assert!(index.contains(&1, 5).unwrap() && !index.contains(&1, 4).unwrap());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use integration_tests::EscrowClient;
 use std::time::{Duration, Instant};
 
+use actor_runtime::map::Members;
 use anyhow::{ensure, Context, Result};
 use cid::Cid;
 use collateral_escrow::state::State;
@@ -870,10 +871,17 @@ impl Bench {
         let state: State = esc::state(&self.h, self.escrow())?;
         let store = self.h.store();
         let locks = vector_shape::<_, Lock>(store, &state.locks)?;
-        let by_provider = shape::<_, u64, Cid>(store, &state.by_provider)?;
-        let roots = actor_runtime::Map::<_, u64, Cid>::load(store, &state.by_provider, "by provider")?
-            .page(None, usize::MAX)?
-            .entries;
+        let by_provider = shape::<_, u64, Members>(store, &state.by_provider)?;
+        let all_members =
+            actor_runtime::Map::<_, u64, Members>::load(store, &state.by_provider, "by provider")?
+                .page(None, usize::MAX)?
+                .entries;
+        // Providers with a few locks keep their ids inline in by_provider: only the others have
+        // an ids map.
+        let roots: Vec<(ActorID, Cid)> = all_members
+            .iter()
+            .filter_map(|(p, m)| m.tree.map(|root| (*p, root)))
+            .collect();
         let mut ids = MapShape::default();
         for (_, root) in &roots {
             let s = shape::<_, u64, bool>(store, root)?;
@@ -889,9 +897,9 @@ impl Bench {
             lock_path.add(b, n);
         }
         let mut provider_path = Mean::default();
-        for (provider, _) in &roots {
+        for (provider, _) in &all_members {
             let (_, b, n) =
-                read::<_, u64, Cid, _>(store, &state.by_provider, |m| Ok(m.get(provider)?.copied()))?;
+                read::<_, u64, Members, _>(store, &state.by_provider, |m| Ok(m.get(provider)?.cloned()))?;
             provider_path.add(b, n);
         }
         let mut ids_path = Mean::default();
@@ -921,12 +929,15 @@ impl Bench {
         self.h.flush()?;
         let state: State = esc::state(&self.h, self.escrow())?;
         let store = self.h.store();
-        let (root, _, _) = read::<_, u64, Cid, _>(store, &state.by_provider, |m| {
-            m.get(&listed)?.copied().context("the listed miner has no locks")
+        let (members, _, _) = read::<_, u64, Members, _>(store, &state.by_provider, |m| {
+            m.get(&listed)?.cloned().context("the listed miner has no locks")
         })?;
-        let (page, ib, inb) = read::<_, u64, bool, _>(store, &root, |m| Ok(m.page(None, PAGE as usize)?))?;
+        let (page, ib, inb) = match &members.tree {
+            Some(root) => read::<_, u64, bool, _>(store, root, |m| Ok(m.page(None, PAGE as usize)?.entries))?,
+            None => (members.inline.iter().map(|id| (*id, true)).collect(), 0, 0),
+        };
         let ((), lb, ln) = vector_read::<_, Lock, _>(store, &state.locks, |m| {
-            for (id, _) in &page.entries {
+            for (id, _) in &page {
                 ensure!(m.get(*id)?.is_some(), "lock {id} is missing");
             }
             Ok(())

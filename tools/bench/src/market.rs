@@ -3,7 +3,7 @@
 use integration_tests::{BountyMarketClient, EscrowClient};
 use std::time::{Duration, Instant};
 
-use actor_runtime::map::MapKey;
+use actor_runtime::map::{MapKey, Members};
 use actor_runtime::Map;
 use anyhow::{bail, ensure, Context, Result};
 use bounty_market::state::State;
@@ -644,14 +644,15 @@ fn population_table(steps: &[Step], b: &Bench) -> Table {
     }
 }
 
-/// Every map of a set index summed: the outer map and its sets.
+/// Every map of a set index summed: the outer map (small sets inline in it) and the sets that
+/// have a map of their own.
 fn index_shapes<B: Blockstore, K: MapKey>(store: &B, root: &Cid) -> Result<(MapShape, MapShape)> {
-    let outer = shape::<_, K, Cid>(store, root)?;
-    let roots = Map::<_, K, Cid>::load(store, root, "index")?
+    let outer = shape::<_, K, Members>(store, root)?;
+    let roots = Map::<_, K, Members>::load(store, root, "index")?
         .page(None, usize::MAX)?
         .entries;
     let mut sets = MapShape::default();
-    for (_, r) in &roots {
+    for r in roots.iter().filter_map(|(_, m)| m.tree.as_ref()) {
         let s = shape::<_, u64, bool>(store, r)?;
         sets.entries += s.entries;
         sets.nodes += s.nodes;
@@ -688,10 +689,19 @@ fn page_reads<B: Blockstore, K: MapKey, V>(
 where
     V: serde::Serialize + serde::de::DeserializeOwned + Clone + PartialEq,
 {
-    let (root, _, _) = read::<_, K, Cid, _>(store, index, |m| m.get(key)?.copied().context("no such key"))?;
-    let (page, ib, inb) = read::<_, u64, bool, _>(store, &root, |m| Ok(m.page(None, limit)?))?;
+    let (members, _, _) =
+        read::<_, K, Members, _>(store, index, |m| m.get(key)?.cloned().context("no such key"))?;
+    // An inline set is read with the outer path: nothing more.
+    let (page, ib, inb) = match &members.tree {
+        Some(root) => read::<_, u64, bool, _>(store, root, |m| Ok(m.page(None, limit)?.entries))?,
+        None => (
+            members.inline.iter().take(limit).map(|id| (*id, true)).collect(),
+            0,
+            0,
+        ),
+    };
     let ((), mb, mnb) = vector_read::<_, V, _>(store, map, |m| {
-        for (id, _) in &page.entries {
+        for (id, _) in &page {
             ensure!(m.get(*id)?.is_some(), "{id} is missing");
         }
         Ok(())

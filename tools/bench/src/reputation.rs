@@ -253,7 +253,8 @@ fn charges_table(points: &[Point]) -> Table {
         header.push("count".into());
     }
     let mut rows = Vec::new();
-    let traces: [(&str, fn(&Point) -> &super::trace::Tree); 2] = [
+    type Traced = fn(&Point) -> &super::trace::Tree;
+    let traces: [(&str, Traced); 2] = [
         ("RecordOutcome (provider has a record)", |p| &p.record_trace),
         ("GetScores (100 providers)", |p| &p.scores_trace),
     ];
@@ -265,6 +266,19 @@ fn charges_table(points: &[Point]) -> Table {
             total.push(String::new());
         }
         rows.push(total);
+        let mut written = vec![String::new(), "bytes of each block written".into()];
+        for p in points {
+            let sizes = super::trace::bytes_written(&trace(p).all_charges());
+            written.push(
+                sizes
+                    .iter()
+                    .map(|b| thousands(*b))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            );
+            written.push(String::new());
+        }
+        rows.push(written);
         for (name, ..) in sums[sums.len() - 1].iter().take(6) {
             let mut row = vec![String::new(), name.clone()];
             for sum in &sums {

@@ -556,3 +556,41 @@ fn the_books_check_after_every_transition_and_a_corrupted_state_fails_with_every
     // The original state is untouched and still consistent.
     assert_eq!(check_invariants(&store, &state), Ok(()));
 }
+
+#[test]
+fn a_long_history_spreads_over_its_book_and_still_counts_once() {
+    // Enough subjects for the book to grow past its root node (bit width 3, buckets of 3).
+    let (store, mut state) = setup();
+    let f = facts(REPORTER, 5);
+    for subject in 0..200 {
+        let (changed, ret, _) = record_outcome(
+            &store,
+            &mut state,
+            &f,
+            &outcome(subject, OutcomeKind::Completed, 10),
+        )
+        .unwrap();
+        assert!(changed && ret.counted, "subject {subject}");
+    }
+    assert_eq!(check_invariants(&store, &state), Ok(()));
+    let root = state.clone();
+    for subject in [0, 77, 199] {
+        let (changed, again, _) = record_outcome(
+            &store,
+            &mut state,
+            &f,
+            &outcome(subject, OutcomeKind::Completed, 10),
+        )
+        .unwrap();
+        assert!(!changed && !again.counted, "subject {subject} counted twice");
+    }
+    assert_eq!(state, root);
+    let record = reputation(&store, &state, &f, MINER).unwrap().record;
+    assert_eq!(record.counts.completed, 200);
+    assert_eq!(record.stake_completed.0, 2_000);
+    assert_eq!(record.bytes.completed.0, 200 << 35);
+    assert_eq!((record.first_outcome, record.last_outcome), (Some(5), Some(5)));
+    let entry = state.providers(&store).unwrap().get(MINER).unwrap().unwrap();
+    let book = Book::open(&store, entry.book.as_ref()).unwrap();
+    assert_eq!(book.entries().unwrap().len(), 201, "200 subjects and the totals");
+}

@@ -45,14 +45,24 @@ pub type Reporters<BS> = Map<BS, u64, bool>;
 pub type Registrations<BS> = Map<BS, u64, Registration>;
 
 /// The providers HAMT: read by every GetScores lookup and rewritten on one path by every
-/// counted outcome. Bit width 3 by the registry bench (gas at N = 10 / 1,000 / 10,000
-/// providers): RecordOutcome 8.8 / 14.8 / 16.9 M at width 3, 9.3 / 17.4 / 20.5 M at 4,
-/// 9.4 / 20.2 / 21.4 M at 5; GetScores(100) 5.9 / 52 / 103 M, 5.6 / 47 / 123 M, 5.6 / 51 / 83 M.
-/// Narrow nodes make every write cheaper; a wide root reads fewer blocks for a batch.
+/// counted outcome. Chosen by the registry bench (gas at N = 10 / 1,000 / 10,000 providers,
+/// bit width / bucket size):
+///
+/// | | RecordOutcome | GetScores(100) | ListProviders(100) |
+/// |---|---|---|---|
+/// | 5 / 3 | 9.4 / 20.2 / 21.4 M | 5.6 / 51 / 83 M | 2.1 / 10.8 / 12.0 M |
+/// | 4 / 3 | 9.3 / 17.4 / 20.5 M | 5.6 / 47 / 123 M | 2.1 / 13.4 / 12.8 M |
+/// | 3 / 3 | 8.8 / 14.8 / 16.9 M | 5.9 / 52 / 103 M | 2.3 / 12.8 / 13.3 M |
+/// | **3 / 2** | 9.1 / 14.1 / 15.8 M | 6.2 / 53 / 97 M | 2.5 / 15.0 / 15.4 M |
+/// | 3 / 1 | 9.1 / 13.8 / 15.8 M | 6.2 / 58 / 95 M | 2.5 / 20.6 / 21.0 M |
+///
+/// Narrow nodes with small buckets make every write cheaper (the nodes a path rewrites hold
+/// fewer links and entries); a wide root reads fewer blocks for a batch; buckets of 1 spread a
+/// page over many nodes.
 pub const PROVIDERS_CONFIG: Config = Config {
     bit_width: 3,
     min_data_depth: 0,
-    max_array_width: 3,
+    max_array_width: 2,
 };
 
 /// A provider's book: small for most providers (one node), with narrow nodes as it grows so

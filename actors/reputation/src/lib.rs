@@ -3,7 +3,9 @@
 //! Registered reporters (the suite's escrow and bounty market) record verified outcomes —
 //! claim accepted, completed, fault, slashed — each counted once per (provider, subject,
 //! kind); the registry keeps counters, byte and stake totals and a decayed, stake-weighted
-//! score (see [`score`]). Providers register themselves with bounded metadata through a
+//! score (see [`score`]). Claim accepted is accepted from any reporter, but the suite's market
+//! no longer reports it (issue 13), so its claims show as their outcomes. The state layout and
+//! what it costs: [`state`]. Providers register themselves with bounded metadata through a
 //! controlling address of their miner. The admin manages reporters and nothing else; the
 //! registry holds no FIL.
 

@@ -7,7 +7,7 @@ use fvm_shared::error::ExitCode;
 
 use crate::logic::*;
 use crate::score::{OUTCOME_HALF_LIFE_EPOCHS, PRIOR_STAKE};
-use crate::state::State;
+use crate::state::{Book, State, Weights};
 use crate::types::*;
 
 const ADMIN: u64 = 100;
@@ -520,35 +520,31 @@ fn the_books_check_after_every_transition_and_a_corrupted_state_fails_with_every
     assert_eq!(record.stake_completed.0, 25);
     assert_eq!(record.stake_failed.0, 48);
 
-    // Corrupt the record, the count and the outcomes map at once: every failure is reported.
+    // Corrupt an entry, its book, another entry's flag and the count at once: every failure
+    // is reported.
     let mut bad = state.clone();
     let mut providers = bad.providers(&store).unwrap();
-    let mut r = record.clone();
-    r.stake_completed.0 += 1;
-    r.counts.faults = 0;
-    providers.set(&MINER, r).unwrap();
+    let mut entry = providers.get(MINER).unwrap().unwrap();
+    entry.counts.faults = 0;
+    let mut book = Book::open(&store, entry.book.as_ref()).unwrap();
+    let mut totals = book.totals().unwrap();
+    totals.stake_completed.0 += 1;
+    book.set_totals(&totals).unwrap();
+    book.put_raw(vec![0xff], Weights([1, 0, 0, 0]).pack()).unwrap();
+    entry.book = Some(book.flush().unwrap());
+    providers.set(MINER, &entry).unwrap();
+    let mut stranger = providers.get(MINER + 1).unwrap().unwrap();
+    stranger.registered = true;
+    providers.set(MINER + 1, &stranger).unwrap();
     bad.providers = providers.flush().unwrap();
     bad.provider_count += 1;
-    let mut outcomes = bad.outcomes(&store).unwrap();
-    outcomes
-        .set(
-            &outcome_key(
-                MINER + 2,
-                &outcome(1, OutcomeKind::Completed, 1).subject,
-                OutcomeKind::Completed,
-            ),
-            7,
-        )
-        .unwrap();
-    outcomes.set(&vec![0xff], 1).unwrap();
-    bad.outcomes = outcomes.flush().unwrap();
     let failures = check_invariants(&store, &bad).unwrap_err();
     let expect = [
         "provider_count is 3 but 2 provider records are stored",
         "f0200: stake_completed 26, Σ Completed weights 25",
         "f0200: counts",
-        "f0202 has counted outcomes but no record",
-        "outcome key [ff] does not parse",
+        "f0200: book key [ff] does not parse",
+        "f0201: registered is true but its registration is missing",
     ];
     for e in expect {
         assert!(
@@ -559,4 +555,42 @@ fn the_books_check_after_every_transition_and_a_corrupted_state_fails_with_every
     assert_eq!(failures.len(), expect.len(), "{failures:#?}");
     // The original state is untouched and still consistent.
     assert_eq!(check_invariants(&store, &state), Ok(()));
+}
+
+#[test]
+fn a_long_history_spreads_over_its_book_and_still_counts_once() {
+    // Enough subjects for the book to grow past its root node (bit width 3, buckets of 3).
+    let (store, mut state) = setup();
+    let f = facts(REPORTER, 5);
+    for subject in 0..200 {
+        let (changed, ret, _) = record_outcome(
+            &store,
+            &mut state,
+            &f,
+            &outcome(subject, OutcomeKind::Completed, 10),
+        )
+        .unwrap();
+        assert!(changed && ret.counted, "subject {subject}");
+    }
+    assert_eq!(check_invariants(&store, &state), Ok(()));
+    let root = state.clone();
+    for subject in [0, 77, 199] {
+        let (changed, again, _) = record_outcome(
+            &store,
+            &mut state,
+            &f,
+            &outcome(subject, OutcomeKind::Completed, 10),
+        )
+        .unwrap();
+        assert!(!changed && !again.counted, "subject {subject} counted twice");
+    }
+    assert_eq!(state, root);
+    let record = reputation(&store, &state, &f, MINER).unwrap().record;
+    assert_eq!(record.counts.completed, 200);
+    assert_eq!(record.stake_completed.0, 2_000);
+    assert_eq!(record.bytes.completed.0, 200 << 35);
+    assert_eq!((record.first_outcome, record.last_outcome), (Some(5), Some(5)));
+    let entry = state.providers(&store).unwrap().get(MINER).unwrap().unwrap();
+    let book = Book::open(&store, entry.book.as_ref()).unwrap();
+    assert_eq!(book.entries().unwrap().len(), 201, "200 subjects and the totals");
 }

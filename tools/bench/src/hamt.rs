@@ -22,6 +22,11 @@ impl<'a, B: Blockstore> Counting<'a, B> {
             bytes: Cell::new(0),
         }
     }
+
+    /// Blocks and bytes read through it so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.reads.get(), self.bytes.get())
+    }
 }
 
 impl<B: Blockstore> Blockstore for Counting<'_, B> {

@@ -2,22 +2,21 @@
 
 use fvm_shared::address::Address;
 use integration_tests::ReputationClient;
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
-use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::ActorID;
 use integration_tests::miner::{create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::reputation::{self as rep, sample_metadata, Reporter, PACKAGE};
 use integration_tests::{Account, Harness};
-use serde::de::{self, Deserialize, Deserializer, Visitor};
 use suite_interfaces::reputation::*;
 
-use super::hamt::{read, shape, MapShape};
+use provider_reputation::state::{Book, ProviderEntry, Providers, State, BOOK_CONFIG, PROVIDERS_CONFIG};
+
+use super::hamt::{shape, Counting, MapShape};
 use super::report::{Section, Table};
 use super::{
     gas_table, kib, rate, seconds, spread, spread_table, thousands, Clock, GasRow, Options, SAMPLES,
@@ -96,6 +95,9 @@ struct Point {
     /// The registry's HAMTs, recognised by what they hold.
     maps: Maps,
     reads: Option<Reads>,
+    /// The first RecordOutcome on an existing provider and the first GetScores, traced.
+    record_trace: super::trace::Tree,
+    scores_trace: super::trace::Tree,
 }
 
 /// Blocks and bytes of the providers HAMT that one call reads (each node once: the HAMT
@@ -199,6 +201,7 @@ pub fn run(options: &Options, findings: &mut super::Findings) -> Result<Section>
             gas_table(&sizes, &gas_rows(&points), gas_notes()),
             growth(&sizes, &points),
             spread_table(&sizes, &gas_rows(&points)),
+            charges_table(&points),
             shape_table(&points),
             reads_table(&points),
             population_table(&steps, &b),
@@ -241,11 +244,86 @@ fn gas_notes() -> Vec<String> {
     ]
 }
 
+/// Where the gas of a RecordOutcome and of a GetScores goes: the top charges of each, traced.
+fn charges_table(points: &[Point]) -> Table {
+    use super::trace::by_name;
+    let mut header = vec!["message".to_string(), "charge".to_string()];
+    for p in points {
+        header.push(super::n_header(p.n));
+        header.push("count".into());
+    }
+    let mut rows = Vec::new();
+    type Traced = fn(&Point) -> &super::trace::Tree;
+    let traces: [(&str, Traced); 2] = [
+        ("RecordOutcome (provider has a record)", |p| &p.record_trace),
+        ("GetScores (100 providers)", |p| &p.scores_trace),
+    ];
+    for (what, trace) in traces {
+        let sums: Vec<_> = points.iter().map(|p| by_name(&trace(p).all_charges())).collect();
+        let mut total = vec![what.to_string(), "all (traced)".into()];
+        for p in points {
+            total.push(thousands(trace(p).total() / 1000));
+            total.push(String::new());
+        }
+        rows.push(total);
+        let mut written = vec![String::new(), "bytes of each block written".into()];
+        for p in points {
+            let sizes = super::trace::bytes_written(&trace(p).all_charges());
+            written.push(
+                sizes
+                    .iter()
+                    .map(|b| thousands(*b))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            );
+            written.push(String::new());
+        }
+        rows.push(written);
+        for (name, ..) in sums[sums.len() - 1].iter().take(6) {
+            let mut row = vec![String::new(), name.clone()];
+            for sum in &sums {
+                let (count, gas) = sum
+                    .iter()
+                    .find(|(n, ..)| n == name)
+                    .map_or((0, 0), |(_, count, c, o)| (*count, c + o));
+                row.push(thousands(gas / 1000));
+                row.push(thousands(count));
+            }
+            rows.push(row);
+        }
+    }
+    Table {
+        caption: "Where the gas goes: the top charges of the first RecordOutcome on an existing \
+                  provider and of the first GetScores at each N (traced; the whole message, relay \
+                  included)"
+            .into(),
+        header,
+        rows,
+        notes: vec![
+            "OnBlockLink is a block written (506,000 gas + 3,340 a byte), OnBlockOpenBase a block \
+             read (187,440), wasm_exec the actor's own instructions (decoding and encoding those \
+             blocks among them); count is the number of charges of that name."
+                .into(),
+        ],
+    }
+}
+
 fn shape_table(points: &[Point]) -> Table {
+    let (p, b) = (PROVIDERS_CONFIG, BOOK_CONFIG);
     super::hamt::shape_table(
-        "Registry HAMTs after the messages at each N (bit width 5, buckets of 3)".into(),
+        format!(
+            "Registry HAMTs after the messages at each N (providers: bit width {}, buckets of {}; \
+             books: bit width {}, buckets of {}; the others: bit width 5, buckets of 3)",
+            p.bit_width, p.max_array_width, b.bit_width, b.max_array_width
+        ),
         points.iter().map(|p| (p.n, p.maps.clone())),
-        vec![],
+        vec![
+            "Providers: an entry per provider (its evidence, counts and registered flag packed in \
+             one byte string, and the link to its book). Books: one small HAMT per provider with \
+             outcomes (its byte, stake and epoch totals, and the weight counted per subject), \
+             summed over every provider."
+                .into(),
+        ],
     )
 }
 
@@ -338,114 +416,19 @@ fn population_table(steps: &[Step], b: &Bench) -> Table {
     }
 }
 
-/// One field of an actor's state tuple: a link (a HAMT root, say) or anything else. The
-/// bench finds the registry's maps this way, whatever the order of its state's fields.
-enum Field {
-    Link(Cid),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(FieldVisitor)
+/// The shape of every provider's book together (one HAMT per provider with outcomes).
+fn books_shape<B: Blockstore>(store: &B, providers: &[(ActorID, ProviderEntry)]) -> Result<MapShape> {
+    let mut all = MapShape::default();
+    for (_, entry) in providers {
+        let Some(root) = &entry.book else { continue };
+        let counting = Counting::new(store);
+        let entries = Book::open(&counting, Some(root))?.entries()?;
+        let (nodes, bytes) = counting.counts();
+        all.entries += entries.len() as u64;
+        all.nodes += nodes;
+        all.bytes += bytes;
     }
-}
-
-struct FieldVisitor;
-
-impl<'de> Visitor<'de> for FieldVisitor {
-    type Value = Field;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a state field")
-    }
-
-    /// DAG-CBOR hands a CID (tag 42) over as a newtype.
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
-        let bytes = d.deserialize_bytes(CidBytes)?;
-        Cid::try_from(bytes.as_slice())
-            .map(Field::Link)
-            .map_err(de::Error::custom)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
-        Field::deserialize(d)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Field, E> {
-        Ok(Field::Other)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
-        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(Field::Other)
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
-        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
-        Ok(Field::Other)
-    }
-}
-
-/// The bytes of a CID inside DAG-CBOR's tag 42.
-struct CidBytes;
-
-impl<'de> Visitor<'de> for CidBytes {
-    type Value = Vec<u8>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("CID bytes")
-    }
-
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-        Ok(v.to_vec())
-    }
-}
-
-/// What a non-empty HAMT of the registry holds, by the first value type its walk decodes.
-fn recognise<B: Blockstore>(store: &B, root: &Cid) -> Option<(&'static str, MapShape)> {
-    let non_empty = |s: Result<MapShape>| s.ok().filter(|s| s.entries > 0);
-    if let Some(s) = non_empty(shape::<_, u64, ProviderRecord>(store, root)) {
-        return Some(("providers", s));
-    }
-    if let Some(s) = non_empty(shape::<_, u64, Registration>(store, root)) {
-        return Some(("registrations", s));
-    }
-    if let Some(s) = non_empty(shape::<_, u64, bool>(store, root)) {
-        return Some(("reporters", s));
-    }
-    if let Some(s) = non_empty(shape::<_, Vec<u8>, ChainEpoch>(store, root)) {
-        return Some(("outcomes", s));
-    }
-    None
+    Ok(all)
 }
 
 fn outcome(provider: ActorID, subject: u64) -> RecordOutcomeParams {
@@ -646,14 +629,22 @@ impl Bench {
             (0..BATCH).map(|j| providers[(i + j * step) % n]).collect()
         };
         let scores_batch = batch(&self.providers, 0);
+        let mut scores_trace = None;
         for i in 0..SAMPLES {
             let providers = batch(&self.providers, i);
+            if i == 0 {
+                self.h.set_tracing(true)?;
+            }
             let r = ReputationClient::at(registry).send(
                 &mut self.h,
                 &reader,
                 METHOD_GET_SCORES,
                 &GetScoresParams { providers },
             )?;
+            if i == 0 {
+                scores_trace = Some(super::trace::parse(self.h.last_trace())?);
+                self.h.set_tracing(false)?;
+            }
             let ret: GetScoresReturn = r.ret().context("GetScores")?;
             ensure!(
                 ret.scores.len() == BATCH,
@@ -699,10 +690,18 @@ impl Bench {
             gas.record_repeat.push(g);
         }
 
+        let mut record_trace = None;
         for i in 0..SAMPLES {
             let provider = self.providers[spread(n, i)];
             let subject = self.subject();
+            if i == 0 {
+                self.h.set_tracing(true)?;
+            }
             let (g, counted) = self.record(&outcome(provider, subject))?;
+            if i == 0 {
+                record_trace = Some(super::trace::parse(self.h.last_trace())?);
+                self.h.set_tracing(false)?;
+            }
             ensure!(counted, "a new outcome of f0{provider} was not counted");
             gas.record_existing.push(g);
         }
@@ -746,7 +745,14 @@ impl Bench {
 
         let (maps, reads) = self.shapes(&scores_batch)?;
         eprintln!("  N = {}: measured", thousands(n as u64));
-        Ok(Point { n, gas, maps, reads })
+        Ok(Point {
+            n,
+            gas,
+            maps,
+            reads,
+            record_trace: record_trace.context("no RecordOutcome traced")?,
+            scores_trace: scores_trace.context("no GetScores traced")?,
+        })
     }
 
     /// The admin's methods, the admin getters and the constructor: none touches the
@@ -826,43 +832,47 @@ impl Bench {
     /// The registry's HAMTs as they are now, and what calls read of the providers map.
     fn shapes(&mut self, scores_batch: &[ActorID]) -> Result<(Maps, Option<Reads>)> {
         self.h.flush()?;
-        let fields: Vec<Field> = self.h.state(self.registry).context("registry state")?;
+        let state: State = self.h.state(self.registry).context("registry state")?;
         let store = self.h.store();
-        let mut maps = Vec::new();
-        let mut root = None;
-        for field in &fields {
-            let Field::Link(cid) = field else { continue };
-            if let Some((name, shape)) = recognise(store, cid) {
-                if name == "providers" {
-                    root = Some(*cid);
-                }
-                maps.push((name, shape));
+        let root = state.providers;
+        let counting = Counting::new(store);
+        let providers = Providers::load(&counting, &root)?.page(None, usize::MAX)?.entries;
+        let (nodes, bytes) = counting.counts();
+        let maps = vec![
+            ("reporters", shape::<_, u64, bool>(store, &state.reporters)?),
+            (
+                "providers",
+                MapShape {
+                    entries: providers.len() as u64,
+                    nodes,
+                    bytes,
+                },
+            ),
+            (
+                "registrations",
+                shape::<_, u64, Registration>(store, &state.registrations)?,
+            ),
+            ("books (all providers)", books_shape(store, &providers)?),
+        ];
+        let lookup = |ids: &[ActorID]| -> Result<(u64, u64)> {
+            let counting = Counting::new(store);
+            let map = Providers::load(&counting, &root)?;
+            for p in ids {
+                ensure!(map.contains(*p)?, "f0{p} is not in the providers map");
             }
-        }
-        let Some(root) = root else {
-            eprintln!("  no providers map found in the registry's state: read figures skipped");
-            return Ok((maps, None));
+            Ok(counting.counts())
         };
         let (mut blocks, mut bytes) = (0, 0);
         for p in &self.providers {
-            let ((), b, n) = read::<_, u64, ProviderRecord, _>(store, &root, |map| {
-                ensure!(map.contains(p)?, "f0{p} is not in the providers map");
-                Ok(())
-            })?;
+            let (b, n) = lookup(std::slice::from_ref(p))?;
             blocks += b;
             bytes += n;
         }
         let count = self.providers.len() as f64;
-        let ((), batch_blocks, batch_bytes) = read::<_, u64, ProviderRecord, _>(store, &root, |map| {
-            for p in scores_batch {
-                map.get(p)?;
-            }
-            Ok(())
-        })?;
-        let ((), page_blocks, page_bytes) = read::<_, u64, ProviderRecord, _>(store, &root, |map| {
-            map.page(None, BATCH)?;
-            Ok(())
-        })?;
+        let (batch_blocks, batch_bytes) = lookup(scores_batch)?;
+        let counting = Counting::new(store);
+        Providers::load(&counting, &root)?.page(None, BATCH)?;
+        let (page_blocks, page_bytes) = counting.counts();
         let reads = Reads {
             lookup_blocks: blocks as f64 / count,
             lookup_bytes: bytes as f64 / count,
@@ -909,8 +919,8 @@ fn growth(sizes: &[usize], points: &[Point]) -> Table {
             ),
             (
                 "RecordOutcome (provider has a record)",
-                "it also inserts into the outcomes map (an entry per counted outcome, more than N), \
-                 whose path deepens like the providers'; the bound counts the providers path only",
+                "it rewrites one providers path (read once, written once) and its provider's \
+                 book, whose size is that provider's history, not N",
             ),
         ],
     )

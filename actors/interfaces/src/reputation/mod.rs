@@ -170,6 +170,7 @@ crate::u8_enum! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum OutcomeKind("outcome kind") {
         /// A claim backed by this subject was accepted (a promise: counted, score unchanged).
+        /// Accepted from any reporter; the suite's market no longer sends it (issue 13).
         ClaimAccepted = 0,
         /// The storage was kept to the end.
         Completed = 1,
@@ -204,7 +205,9 @@ pub struct RecordOutcomeReturn {
     pub score: u16,
 }
 
-/// Per-kind counts.
+/// Per-kind counts: subjects counted once per kind. `claims_accepted` counts ClaimAccepted
+/// reports only (the suite's market does not send them since issue 13, so for its claims the
+/// other three counts are the record).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct OutcomeCounts {
     pub claims_accepted: u64,
@@ -231,8 +234,9 @@ pub struct Registration {
     pub metadata: Metadata,
 }
 
-/// What the registry keeps per provider (stored in the providers HAMT; the metadata lives in
-/// its own map so outcomes never rewrite it).
+/// What the registry knows of a provider, as GetReputation returns it: assembled from the
+/// provider's entry (evidence, counts), its book (totals) and its registration (metadata lives
+/// in its own map so outcomes never rewrite it; see the registry's `state` module).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct ProviderRecord {
     pub registered_at: Option<ChainEpoch>,

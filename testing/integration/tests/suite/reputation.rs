@@ -3,7 +3,8 @@
 //! pagination, bad inputs and events. (An aborted message never changes state — the VM rolls
 //! it back — so "nothing changed" is checked in the host tests of the logic, and here only for
 //! calls that succeed as no-ops.) The registry's books (`logic::check_invariants`: counts and
-//! stakes against the outcomes map) and FIL conservation are checked after every message.
+//! stakes against the weights each provider's book counted per subject) and FIL conservation
+//! are checked after every message.
 
 use super::common::Checked;
 use integration_tests::invariants::Books;

@@ -14,14 +14,15 @@ use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{ClaimBountyReturn, MarketPolicy, PostBountyParams};
 use suite_interfaces::escrow::{FaultProof, Policy, SectorLocation};
 
-/// The ceilings, in gas units: measured + 10%, rounded up to 0.1 M (measured at 9125315 with the
-/// proving stand-in miner: PostBounty 9,641,065, ClaimBounty 41,386,947, Withdraw 7,919,796,
-/// ReportFault 20,421,217, Release 20,387,332; the second of each where there are two).
-const POST_BOUNTY: u64 = 10_700_000;
-const CLAIM_BOUNTY: u64 = 45_600_000;
-const WITHDRAW: u64 = 8_800_000;
-const REPORT_FAULT: u64 = 22_500_000;
-const RELEASE: u64 = 22_500_000;
+/// The ceilings, in gas units: measured + 10%, rounded up to 0.1 M (measured with issue 13's state
+/// layout: PostBounty 7,365,211, ClaimBounty 24,050,662, Withdraw 7,126,945, ReportFault
+/// 18,645,330, Release 18,898,986; the second of each where there are two. Before it: 9,641,065,
+/// 41,386,947, 7,919,796, 20,421,217 and 20,387,332).
+const POST_BOUNTY: u64 = 8_100_000;
+const CLAIM_BOUNTY: u64 = 26_500_000;
+const WITHDRAW: u64 = 7_900_000;
+const REPORT_FAULT: u64 = 20_600_000;
+const RELEASE: u64 = 20_800_000;
 
 const MIN_DURATION: ChainEpoch = 3_000;
 const LOCATION: SectorLocation = SectorLocation {

@@ -358,7 +358,7 @@ fn shape_table(points: &[Point]) -> Table {
         (p.n, maps)
     });
     super::hamt::shape_table(
-        "Escrow HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
+        "Escrow AMT and HAMTs at each N, before its messages (locks: AMT of bit width 3; by provider: HAMT of bit width 3, buckets of 3, a provider's first 8 lock ids inline)".into(),
         maps,
         vec![
             "provider lock ids (all): every provider's map lock id → true, summed (one map per \

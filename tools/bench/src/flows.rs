@@ -1026,14 +1026,14 @@ fn summarise(
     findings.costs.push(format!(
         "Writing state. A claim links {links} new blocks for {} gas ({:.1} % of it; its floor {floor_links} \
          for {}): storage is charged 506,000 gas a block and 3,340 a byte, and these blocks hold \
-         {} bytes (the largest {}).{scale_writes} Each message rewrites whole HAMT nodes (up to 32 buckets of 3 entries, values \
-         inline) on the path of every map it touches, in the market (bounties, claims, deals, locks, \
-         unpaid, claimants: written once, after the Lock), the escrow (locks, by provider) and the \
-         registry. Could cut it: smaller values in the maps that change (keep a claim's immutable \
-         deal receipt and a bounty's fixed terms in their own blocks, out of the nodes rewritten at \
-         each change), and fewer maps per message (one per-provider record instead of two index \
-         sets; the escrow taking the market's claim id as a reference would make the locks map \
-         unnecessary).",
+         {} bytes (the largest {}).{scale_writes} Each message rewrites the nodes on the path of every \
+         structure it touches: in the market the bounties and claims AMTs (bit width 3: 8 entries a \
+         node, inner nodes of 8 links about 350 bytes), the deals HAMT and the unpaid index (bit width \
+         3; a provider's first 8 unpaid claims inline in its entry), all written once, after the \
+         Lock; in the escrow the locks AMT and the by-provider index; then each state root. A claim \
+         calls no registry. What is left is about one path a structure: cutting it further means \
+         fewer structures per claim (the deals index and the unpaid index are the market's own \
+         guarantees: a deal backs one claim ever, Withdraw reaches every claim) or shallower ones.",
         thousands(link_gas),
         pct(link_gas * 1000, total),
         thousands(floor_link_gas),
@@ -1049,9 +1049,8 @@ fn summarise(
         "Reading state and the wasm work on it. A claim opens {reads} blocks for {} gas ({:.1} %; \
          the floor {floor_reads}, {}: every invoked actor's state root is one) and runs {} gas of \
          wasm instructions ({:.1} %; the floor {}), mostly decoding and re-encoding the HAMT nodes \
-         it reads and writes.{scale_exec} Could cut it: fewer maps per message and smaller nodes (the same \
-         levers as writing), and opening each map once (a claim opens the paths of bounties, deals \
-         and claimants twice: to check, then to write).",
+         it reads and writes.{scale_exec} Each structure is opened once per message (a map keeps the \
+         nodes it loaded): what is left follows the writes.",
         thousands(read_gas),
         pct(read_gas * 1000, total),
         thousands(floor_read_gas),
@@ -1088,11 +1087,12 @@ fn summarise(
          its initial wasm memory ({} gas each, {} in all, {:.1} % of the claim: wasm-build links the \
          modules with a 128 KiB stack instead of rustc's 1 MiB; memory is charged at 0.4 gas a byte), the send ({} in all), the callee's state \
          root and its syscalls; {repeats} of them repeat a read-only query an actor of the same \
-         message already made with the same params (the escrow re-asks f05 the deal getters the \
-         market asked), {} gas. Could cut it: an even smaller stack (see the variant `stack 64 KiB` \
-         when the run includes it), and the escrow \
-         handing its deal snapshot back to the market in Lock's return so that the market does not \
-         query the deal itself (it would still check the snapshot against the bounty).",
+         message already made with the same params ({} gas): the escrow verifies the deal and the \
+         sector and hands its snapshot back in Lock's return, which the market checks against the \
+         bounty, so neither asks twice. Of the queries left, each is a check the escrow makes for \
+         any locker (5 f05 deal getters, 3 miner getters) or the market's caller and owner checks \
+         (2). Could cut it: an even smaller stack (see the variant `stack 64 KiB` when the run \
+         includes it).",
         thousands(init_gas / inits.max(1)),
         thousands(init_gas),
         pct(init_gas * 1000, total),

@@ -545,7 +545,7 @@ fn list_table(points: &[Point]) -> Table {
 
 fn shape_table(points: &[Point]) -> Table {
     super::hamt::shape_table(
-        "Market HAMTs at each N, before its messages (bit width 5, buckets of 3)".into(),
+        "Market AMTs and HAMTs at each N, before its messages (bounties, claims: AMTs of bit width 3; the rest: HAMTs of bit width 3, buckets of 3; a set's first 8 ids inline in its key's entry)".into(),
         points.iter().map(|p| (p.n, p.shapes.maps.clone())),
         vec!["Indexes are maps key → root of a set id → true: `(sets)` rows sum every key's set.".into()],
     )

@@ -313,8 +313,12 @@ fn shape_table(points: &[Point]) -> Table {
     super::hamt::shape_table(
         format!(
             "Registry HAMTs after the messages at each N (providers: bit width {}, buckets of {}; \
-             books: bit width {}, buckets of {}; the others: bit width 5, buckets of 3)",
-            p.bit_width, p.max_array_width, b.bit_width, b.max_array_width
+             books: bit width {}, buckets of {}; the others: bit width {}, buckets of 3)",
+            p.bit_width,
+            p.max_array_width,
+            b.bit_width,
+            b.max_array_width,
+            actor_runtime::map::HAMT_BIT_WIDTH
         ),
         points.iter().map(|p| (p.n, p.maps.clone())),
         vec![

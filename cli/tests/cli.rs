@@ -640,7 +640,8 @@ fn a_missing_devnet_is_explained() {
 fn a_devnet_of_another_version_is_refused_with_what_to_do() {
     let dir = temp_dir("old-version");
     ok(&dir, &["init"]);
-    // Make the record say version 1 (the CBOR map's "version": 2 becomes 1).
+    // Make the record say version 2, the layout before issue 13 (the CBOR map's "version": 3
+    // becomes 2).
     {
         use redb::ReadableTable as _;
         const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
@@ -649,12 +650,12 @@ fn a_devnet_of_another_version_is_refused_with_what_to_do() {
         {
             let mut table = txn.open_table(META).unwrap();
             let mut record = table.get("devnet").unwrap().unwrap().value().to_vec();
-            let field = b"\x67version\x02";
+            let field = b"\x67version\x03";
             let at = record
                 .windows(field.len())
                 .position(|w| w == field)
                 .expect("the record's version field");
-            record[at + field.len() - 1] = 1;
+            record[at + field.len() - 1] = 2;
             table.insert("devnet", record.as_slice()).unwrap();
         }
         txn.commit().unwrap();
@@ -662,7 +663,7 @@ fn a_devnet_of_another_version_is_refused_with_what_to_do() {
     let r = suite(&dir, &["status"]);
     assert!(!r.ok, "{}", r.stdout);
     assert!(
-        r.stderr.contains("record version 1, this one reads 2") && r.stderr.contains("suite init"),
+        r.stderr.contains("record version 2, this one reads 3") && r.stderr.contains("suite init"),
         "{}",
         r.stderr
     );

@@ -35,14 +35,16 @@ pub(crate) fn reputation_json(d: &Devnet, v: &ReputationView) -> Value {
 pub fn reputation_table(d: &mut Devnet) -> Result<(Table, Vec<Value>)> {
     let mut providers = list_providers(d)?;
     providers.sort_by_key(|p| p.provider);
+    // The outcomes only: the suite's market reports no "claim accepted" (the JSON keeps every
+    // count, other reporters' accepted claims included).
     let mut table = Table::new(&[
         "provider",
         ">score",
-        ">accepted",
         ">completed",
         ">faults",
         ">slashes",
-        ">bytes claimed",
+        ">bytes completed",
+        ">bytes lost",
     ]);
     let mut rows = Vec::new();
     for p in providers {
@@ -50,11 +52,11 @@ pub fn reputation_table(d: &mut Devnet) -> Result<(Table, Vec<Value>)> {
         table.row(vec![
             d.name_of(p.provider),
             format!("{:.2}%", f64::from(view.score) / 100.0),
-            p.counts.claims_accepted.to_string(),
             p.counts.completed.to_string(),
             p.counts.faults.to_string(),
             p.counts.slashes.to_string(),
-            bytes(view.record.bytes.claimed.0),
+            bytes(view.record.bytes.completed.0),
+            bytes(view.record.bytes.lost.0),
         ]);
         rows.push(reputation_json(d, &view));
     }

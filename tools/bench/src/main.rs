@@ -90,6 +90,8 @@ pub struct Findings {
     pub costs: Vec<String>,
     /// A ClaimBounty traced at the largest N of the market section.
     pub claim_at_scale: Option<ClaimAtScale>,
+    /// Every headline row's mean gas: "actor row" → (first N, gas there, last N, gas there).
+    pub measured: Vec<(String, (usize, u64, usize, u64))>,
 }
 
 /// What a ClaimBounty at the market section's largest N spent (gas), from its trace.
@@ -110,6 +112,8 @@ impl Findings {
         let (first, last) = (sizes[0], sizes[sizes.len() - 1]);
         for (name, samples) in rows.iter().filter(|(n, _)| names.contains(n)) {
             let (a, b) = (mean(samples[0]), mean(samples[samples.len() - 1]));
+            self.measured
+                .push((format!("{actor} {name}"), (first, a, last, b)));
             self.headlines.push(format!(
                 "{actor} {name}: {} gas at N = {}, {} at N = {} (×{:.2})",
                 thousands(a),

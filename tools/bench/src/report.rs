@@ -115,11 +115,16 @@ impl Report {
         let _ = writeln!(
             out,
             "\nThis file is written by the program (`scripts/bench.sh --out docs/benchmarks.md`); \
-             every figure in it was measured in that run.\n\n{}\n\n| machine and versions | |\n|---|---|",
+             every figure in it was measured in that run but the \"before\" column of issue 13's \
+             targets, which it quotes.\n\n{}\n\n| machine and versions | |\n|---|---|",
             prose("real-builtins")
         );
         for (what, value) in &self.environment {
             let _ = writeln!(out, "| {what} | {value} |");
+        }
+        if let Some(t) = targets_table(&self.findings) {
+            let _ = writeln!(out, "\n## Issue 13's gas targets\n");
+            t.markdown(&mut out);
         }
         if !self.findings.headlines.is_empty() || !self.findings.costs.is_empty() {
             let _ = writeln!(out, "\n## Summary\n\nHeadline figures:\n");
@@ -184,6 +189,100 @@ impl Table {
     }
 }
 
+/// Issue 13's targets (gas, millions, at N = 10 and 10,000): the figures it quoted as "today"
+/// (docs/benchmarks.md at commit 07bdb13, before its state redesign) and its targets, by the
+/// headline row that measures each flow now.
+const TARGETS: &[(&str, &str, [f64; 2], [f64; 2])] = &[
+    (
+        "market ClaimBounty (with sector_location)",
+        "ClaimBounty (with sector location)",
+        [69.7, 213.4],
+        [30.0, 45.0],
+    ),
+    ("market PostBounty", "PostBounty", [19.3, 53.9], [10.0, 15.0]),
+    (
+        "market Withdraw (provider with 32 claims)",
+        "Withdraw, 32 claims",
+        [70.5, 256.5],
+        [35.0, 60.0],
+    ),
+    (
+        "market escrow ReportFault DealTerminated on a claim's lock (whole message)",
+        "escrow ReportFault on a claim's lock, whole message incl. the market's callback",
+        [83.8, 108.1],
+        [35.0, 45.0],
+    ),
+    (
+        "escrow Release",
+        "escrow Release (the escrow section's)",
+        [27.3, 34.1],
+        [18.0, 22.0],
+    ),
+    (
+        "registry RecordOutcome (provider has a record)",
+        "registry RecordOutcome",
+        [10.6, 34.3],
+        [8.0, 12.0],
+    ),
+    (
+        "registry GetScores (100 providers)",
+        "registry GetScores(100)",
+        [6.1, 163.4],
+        [8.0, 25.0],
+    ),
+    (
+        "escrow ListLocks (limit 100, provider with ≥ 100 locks)",
+        "escrow ListLocks(100)",
+        [31.2, 137.9],
+        [20.0, 30.0],
+    ),
+];
+
+/// The targets next to this run's figures, on a full run (N = 10 to 10,000) only.
+fn targets_table(findings: &crate::Findings) -> Option<Table> {
+    let millions = |gas: u64| format!("{:.1} M", gas as f64 / 1e6);
+    let mut rows = Vec::new();
+    for (key, label, before, target) in TARGETS {
+        let Some((_, (first, a, last, b))) = findings.measured.iter().find(|(k, _)| k == key) else {
+            continue;
+        };
+        if (*first, *last) != (10, 10_000) {
+            return None;
+        }
+        let met = |now: u64, t: f64| if now as f64 <= t * 1e6 { "met" } else { "not met" };
+        rows.push(vec![
+            label.to_string(),
+            format!("{:.1} M", before[0]),
+            format!("{:.1} M", before[1]),
+            format!("≤ {:.0} M", target[0]),
+            format!("≤ {:.0} M", target[1]),
+            millions(*a),
+            millions(*b),
+            format!("{}, {}", met(*a, target[0]), met(*b, target[1])),
+        ]);
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        caption: "Gas of each flow: before issue 13, its targets, and this run (N = 10 and 10,000)".into(),
+        header: [
+            "flow",
+            "before, N = 10",
+            "before, N = 10,000",
+            "target, N = 10",
+            "target, N = 10,000",
+            "now, N = 10",
+            "now, N = 10,000",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![prose("targets")],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +301,21 @@ mod tests {
             out,
             "Gas\nmethod    gas\n-------------\nClaim   1,000\n  a note\n"
         );
+    }
+
+    #[test]
+    fn the_targets_table_compares_a_full_run_and_says_which_are_met() {
+        let mut findings = crate::Findings::default();
+        findings
+            .measured
+            .push(("market PostBounty".into(), (10, 9_000_000, 10_000, 16_000_000)));
+        let t = targets_table(&findings).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0][0], "PostBounty");
+        assert_eq!(&t.rows[0][5..], ["9.0 M", "16.0 M", "met, not met"]);
+        // A smoke run (N = 10, 100) has nothing to compare with the targets at 10,000.
+        findings.measured[0].1 = (10, 9_000_000, 100, 9_500_000);
+        assert!(targets_table(&findings).is_none());
     }
 
     #[test]

@@ -204,6 +204,8 @@ pub type Job = Box<dyn FnOnce(&mut ChainState) -> Option<Deferred> + Send>;
 /// A message waiting for the next tipset (block-time mode).
 struct Pending {
     signed: SignedMessage,
+    /// The sender's actor ID (resolved when the message was checked).
+    sender: u64,
     cost: TokenAmount,
 }
 
@@ -326,6 +328,7 @@ impl ChainState {
     /// (written by the next [`ChainState::commit`]).
     pub fn mine(&mut self, messages: Vec<SignedMessage>) -> Result<()> {
         let height = self.d.h.epoch();
+        let started = Instant::now();
         let mut records = Vec::with_capacity(messages.len());
         let mut events = Vec::new();
         let mut receipts = Vec::with_capacity(messages.len());
@@ -351,9 +354,11 @@ impl ChainState {
                 receipt,
             });
         }
+        let applied = started.elapsed();
         crate::calls::advance_to(&mut self.d, height + 1)?;
         self.d.gas.clear();
         let state_root = self.d.h.flush()?;
+        let advanced = started.elapsed() - applied;
         let cids: Vec<Cid> = records.iter().map(|m| m.signed.cid()).collect();
         let tipset = TipsetRecord {
             height,
@@ -370,7 +375,14 @@ impl ChainState {
         };
         self.head_cid = cbor_cid(&to_vec(&tipset)?);
         self.head = tipset.clone();
-        tracing::debug!(target: "suite::node::chain", height, messages = records.len(), "mined");
+        tracing::debug!(
+            target: "suite::node::chain",
+            height,
+            messages = records.len(),
+            apply_micros = applied.as_micros() as u64,
+            advance_micros = advanced.as_micros() as u64,
+            "mined"
+        );
         self.mined.push(Mined {
             tipset,
             messages: records,
@@ -387,6 +399,7 @@ impl ChainState {
             return None;
         }
         let mined = std::mem::take(&mut self.mined);
+        let started = Instant::now();
         let written = self.d.commit_with(|txn| {
             let mut tipsets = txn.open_table(TIPSETS)?;
             let mut messages = txn.open_table(MESSAGES)?;
@@ -405,6 +418,7 @@ impl ChainState {
         if let Err(e) = written {
             return Some(format!("{e:#}"));
         }
+        tracing::debug!(target: "suite::node::chain", tipsets = mined.len(), micros = started.elapsed().as_micros() as u64, "written");
         {
             let mut index = self.node.index.write().expect("index lock");
             for m in mined {
@@ -445,11 +459,22 @@ impl ChainState {
             .map_err(|e| anyhow!("opening the state tree at {root}: {e}"))
     }
 
+    /// The ID of an address at a state root; at the head (`None`) from the live machine's
+    /// state tree, which caches what it read (between jobs the machine is at the head's state).
     pub fn lookup_id(&self, address: &Address, root: Option<Cid>) -> Result<Option<u64>> {
-        Ok(self.state_at(root)?.lookup_id(address)?)
+        match root {
+            None => self.d.h.resolve(address),
+            Some(_) => Ok(self.state_at(root)?.lookup_id(address)?),
+        }
     }
 
     pub fn actor_at(&self, address: &Address, root: Option<Cid>) -> Result<Option<ActorState>> {
+        if root.is_none() {
+            return match self.d.h.resolve(address)? {
+                Some(id) => self.d.h.actor(id),
+                None => Ok(None),
+            };
+        }
         let tree = self.state_at(root)?;
         match tree.lookup_id(address)? {
             Some(id) => Ok(tree.get_actor(id)?),
@@ -460,62 +485,60 @@ impl ChainState {
     /// The key address behind an address: itself for f1/f3, the account's key for an f0
     /// account.
     pub fn account_key(&self, address: &Address, root: Option<Cid>) -> Result<Address, RpcError> {
-        match address.protocol() {
-            Protocol::Secp256k1 | Protocol::BLS => Ok(*address),
-            Protocol::ID => {
-                let actor = self.actor_at(address, root)?.ok_or_else(|| {
-                    RpcError::failure(format!(
-                        "resolution lookup failed ({}): actor not found",
-                        json::address(address)
-                    ))
-                })?;
-                let account = self.d.h.code_of(actor_runtime::builtin::BuiltinType::Account);
-                if actor.code != account {
-                    return Err(RpcError::failure(format!(
-                        "address {} is not an account actor",
-                        json::address(address)
-                    )));
-                }
-                let state: stand_in_account::State = self
-                    .d
-                    .h
-                    .store()
-                    .get_cbor(&actor.state)?
-                    .ok_or_else(|| anyhow!("account state missing"))?;
-                Ok(state.address)
+        let actor = match address.protocol() {
+            Protocol::Secp256k1 | Protocol::BLS => return Ok(*address),
+            Protocol::ID => self.actor_at(address, root)?.ok_or_else(|| not_found(address))?,
+            _ => {
+                return Err(RpcError::failure(format!(
+                    "{}: only f0, f1 and f3 addresses have keys on this devnet",
+                    json::address(address)
+                )))
             }
-            _ => Err(RpcError::failure(format!(
-                "{}: only f0, f1 and f3 addresses have keys on this devnet",
+        };
+        self.key_of(address, &actor)
+    }
+
+    /// The key of an account actor (`address` names it in errors).
+    fn key_of(&self, address: &Address, actor: &ActorState) -> Result<Address, RpcError> {
+        let account = self.d.h.code_of(actor_runtime::builtin::BuiltinType::Account);
+        if actor.code != account {
+            return Err(RpcError::failure(format!(
+                "address {} is not an account actor",
                 json::address(address)
-            ))),
+            )));
         }
+        let state: stand_in_account::State = self
+            .d
+            .h
+            .store()
+            .get_cbor(&actor.state)?
+            .ok_or_else(|| anyhow!("account state missing"))?;
+        Ok(state.address)
     }
 
     /// The next nonce of a sender: its actor's, past the messages waiting in the pool.
     pub fn next_nonce(&self, address: &Address) -> Result<u64, RpcError> {
-        let actor = self.actor_at(address, None)?.ok_or_else(|| {
-            RpcError::failure(format!(
-                "resolution lookup failed ({}): actor not found",
-                json::address(address)
-            ))
-        })?;
-        let id = self.lookup_id(address, None)?;
+        let id = self.d.h.resolve(address)?.ok_or_else(|| not_found(address))?;
+        let actor = self.d.h.actor(id)?.ok_or_else(|| not_found(address))?;
+        Ok(self.next_nonce_of(id, actor.sequence))
+    }
+
+    fn next_nonce_of(&self, sender: u64, on_chain: u64) -> u64 {
         let pending = self
             .pending
             .iter()
-            .filter(|p| self.lookup_id(&p.signed.message.from, None).ok().flatten() == id)
+            .filter(|p| p.sender == sender)
             .map(|p| p.signed.message.sequence + 1)
             .max();
-        Ok(pending.unwrap_or(0).max(actor.sequence))
+        pending.unwrap_or(0).max(on_chain)
     }
 
     // -----------------------------------------------------------------------------------------
     // The message pool.
     // -----------------------------------------------------------------------------------------
 
-    /// Lotus's checks before a message enters the pool; a refusal changes nothing. Returns
-    /// the message's maximum cost (value + gas limit × fee cap).
-    pub fn check_push(&self, signed: &SignedMessage) -> Result<TokenAmount, RpcError> {
+    /// Lotus's checks before a message enters the pool; a refusal changes nothing.
+    pub fn check_push(&self, signed: &SignedMessage) -> Result<Checked, RpcError> {
         let m = &signed.message;
         let size = to_vec(signed).map_err(anyhow::Error::from)?.len();
         if size > MAX_MESSAGE_BYTES {
@@ -548,8 +571,19 @@ impl ChainState {
         if m.value.is_negative() {
             return Err(RpcError::failure("negative value"));
         }
+        // The sender, its actor and key, at the head.
+        let sender = self.d.h.resolve(&m.from)?.ok_or_else(|| {
+            RpcError::failure(format!(
+                "sender {} not found on chain: actor not found (fund it first)",
+                json::address(&m.from)
+            ))
+        })?;
+        let actor = self.d.h.actor(sender)?.ok_or_else(|| not_found(&m.from))?;
+        let key = match m.from.protocol() {
+            Protocol::Secp256k1 | Protocol::BLS => m.from,
+            _ => self.key_of(&m.from, &actor)?,
+        };
         // The signature, over the unsigned message's CID, by the sender's key.
-        let key = self.account_key(&m.from, None)?;
         let cid = suite_client::wallet::message_cid(m);
         signed.signature.verify(&cid.to_bytes(), &key).map_err(|e| {
             RpcError::failure(format!(
@@ -558,13 +592,7 @@ impl ChainState {
             ))
         })?;
         // The nonce: exactly the next one.
-        let actor = self.actor_at(&m.from, None)?.ok_or_else(|| {
-            RpcError::failure(format!(
-                "sender {} not found on chain: actor not found (fund it first)",
-                json::address(&m.from)
-            ))
-        })?;
-        let expected = self.next_nonce(&m.from)?;
+        let expected = self.next_nonce_of(sender, actor.sequence);
         if m.sequence < expected {
             return Err(RpcError::failure(format!(
                 "minimum expected nonce is {expected}, got {}: message nonce too low (already used)",
@@ -579,11 +607,10 @@ impl ChainState {
         }
         // Funds, with the messages already waiting.
         let cost = m.value.clone() + TokenAmount::from_atto(m.gas_limit) * m.gas_fee_cap.atto();
-        let sender = self.lookup_id(&m.from, None)?;
         let waiting: TokenAmount = self
             .pending
             .iter()
-            .filter(|p| self.lookup_id(&p.signed.message.from, None).ok().flatten() == sender)
+            .filter(|p| p.sender == sender)
             .map(|p| p.cost.clone())
             .sum();
         if actor.balance < cost.clone() + waiting.clone() {
@@ -598,16 +625,20 @@ impl ChainState {
                 }
             )));
         }
-        Ok(cost)
+        Ok(Checked { cost, sender })
     }
 
     /// Accepts a checked message: in instant mode it is mined at once, in block-time mode it
     /// waits for the next tick.
-    pub fn accept(&mut self, signed: SignedMessage, cost: TokenAmount) -> Result<()> {
+    pub fn accept(&mut self, signed: SignedMessage, checked: Checked) -> Result<()> {
         match self.mode {
             Mode::Instant => self.mine(vec![signed]),
             Mode::BlockTime(_) => {
-                self.pending.push(Pending { signed, cost });
+                self.pending.push(Pending {
+                    signed,
+                    sender: checked.sender,
+                    cost: checked.cost,
+                });
                 Ok(())
             }
         }
@@ -627,6 +658,20 @@ impl ChainState {
         let messages: Vec<SignedMessage> = self.pending.drain(..take).map(|p| p.signed).collect();
         self.mine(messages)
     }
+}
+
+/// What [`ChainState::check_push`] found: the message's maximum cost (value + gas limit × fee
+/// cap) and its sender's ID.
+pub struct Checked {
+    cost: TokenAmount,
+    sender: u64,
+}
+
+fn not_found(address: &Address) -> RpcError {
+    RpcError::failure(format!(
+        "resolution lookup failed ({}): actor not found",
+        json::address(address)
+    ))
 }
 
 /// Lotus's `MaxMessageSize`.

@@ -329,9 +329,9 @@ fn estimate(s: &mut ChainState, mut m: Message, max_fee: TokenAmount) -> Result<
 fn mpool_push(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     let signed = json::parse_signed_message(&p[0])?;
     let cid = node.write(move |s| {
-        let cost = s.check_push(&signed)?;
+        let checked = s.check_push(&signed)?;
         let cid = signed.cid();
-        s.accept(signed, cost)?;
+        s.accept(signed, checked)?;
         Ok(cid)
     })?;
     tracing::debug!(target: "suite::node::mpool", %cid, "accepted");

@@ -52,6 +52,12 @@ impl From<anyhow::Error> for RpcError {
     }
 }
 
+impl From<suite_devnet::fvm::kernel::ExecutionError> for RpcError {
+    fn from(e: suite_devnet::fvm::kernel::ExecutionError) -> Self {
+        Self::failure(format!("reading the state: {e}"))
+    }
+}
+
 pub type RpcResult = Result<Value, RpcError>;
 
 /// Which API a path serves: the arities differ for a few methods.
@@ -73,7 +79,10 @@ pub fn serve(node: &Arc<Node>, mut request: Request) {
     let (status, body) = answer(node, &mut request);
     let text = body.to_string();
     tracing::debug!(target: "suite::node::http", status, bytes = text.len(), micros = started.elapsed().as_micros() as u64, "answered");
+    // Always a Content-Length, never chunked: the simplest clients (and curl scripts) read
+    // the body whole.
     let response = Response::from_string(text)
+        .with_chunked_threshold(usize::MAX)
         .with_status_code(StatusCode(status))
         .with_header(Header::from_bytes("Content-Type", "application/json").expect("static header"));
     if let Err(e) = request.respond(response) {

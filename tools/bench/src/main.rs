@@ -25,6 +25,7 @@ mod flows;
 mod hamt;
 mod machine;
 mod market;
+mod node;
 mod report;
 mod reputation;
 mod sizes;
@@ -130,6 +131,7 @@ const SECTIONS: &[(&str, SectionRun)] = &[
     ("heavy flows", flows::run),
     ("devnet cron", cron::run),
     ("wasm modules", sizes::run),
+    ("suite node", node::run),
 ];
 
 fn main() -> Result<()> {

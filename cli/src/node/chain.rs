@@ -327,6 +327,20 @@ impl ChainState {
     /// Applies `messages` at the devnet's epoch, runs the epoch's cron and records the tipset
     /// (written by the next [`ChainState::commit`]).
     pub fn mine(&mut self, messages: Vec<SignedMessage>) -> Result<()> {
+        // All or nothing: should the VM or the cron fail fatally part way, the machine goes
+        // back to the head's state, so that nothing unrecorded is ever written.
+        let snapshot = self.d.h.snapshot()?;
+        let record = self.d.record.clone();
+        let mined = self.mine_unchecked(messages);
+        if mined.is_err() {
+            self.d.h = Harness::resume(self.d.h.store().clone(), &snapshot)?;
+            self.d.record = record;
+            self.d.gas.clear();
+        }
+        mined
+    }
+
+    fn mine_unchecked(&mut self, messages: Vec<SignedMessage>) -> Result<()> {
         let height = self.d.h.epoch();
         let started = Instant::now();
         let mut records = Vec::with_capacity(messages.len());
@@ -434,11 +448,8 @@ impl ChainState {
     pub fn operate<T>(&mut self, op: impl FnOnce(&mut Devnet) -> Result<T>) -> Result<T, RpcError> {
         let snapshot = self.d.h.snapshot()?;
         let record = self.d.record.clone();
-        match op(&mut self.d) {
-            Ok(v) => {
-                self.mine(Vec::new())?;
-                Ok(v)
-            }
+        match op(&mut self.d).and_then(|v| self.mine(Vec::new()).map(|()| v)) {
+            Ok(v) => Ok(v),
             Err(e) => {
                 self.d.h = Harness::resume(self.d.h.store().clone(), &snapshot)?;
                 self.d.record = record;

@@ -25,7 +25,7 @@ use self::rpc::RpcError;
 use crate::devnet::Devnet;
 
 /// HTTP worker threads: enough that a few long `StateWaitMsg` calls do not hold up the others.
-const WORKERS: usize = 16;
+const WORKERS: usize = 32;
 
 #[derive(Args, Debug, Clone)]
 #[command(

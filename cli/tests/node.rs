@@ -76,6 +76,21 @@ impl Node {
         }
     }
 
+    /// A node that must refuse to start: its exit status and stderr.
+    fn start_err(dir: &Path, extra: &[&str]) -> (bool, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_suite"))
+            .arg("--data-dir")
+            .arg(dir.join("devnet"))
+            .args(["node", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -918,6 +933,28 @@ fn the_devnet_namespace_drives_miners_and_deals() {
     let (code, _) = node.error("Devnet.AdvanceEpochs", json!([0]));
     assert_eq!(code, -32602);
     assert_eq!(node.call("Filecoin.ChainHead", json!([])), head);
+}
+
+#[test]
+fn an_idle_instant_node_keeps_its_head_fresh() {
+    let dir = temp_dir("node", "heartbeat");
+    let node = Node::start(&dir, &["--heartbeat", "1s"]);
+    let head = node.call("Filecoin.ChainHead", json!([]));
+    std::thread::sleep(Duration::from_millis(2_500));
+    let later = node.call("Filecoin.ChainHead", json!([]));
+    let (h0, h1) = (
+        head["Height"].as_i64().unwrap(),
+        later["Height"].as_i64().unwrap(),
+    );
+    assert!(h1 > h0, "no heartbeat tipset: {h0} → {h1}");
+    let timestamp = later["Blocks"][0]["Timestamp"].as_u64().unwrap();
+    assert!(now().abs_diff(timestamp) <= 2, "a fresh timestamp: {timestamp}");
+    assert_eq!(
+        later["Blocks"][0]["Parents"],
+        node.call("Filecoin.ChainGetTipSetByHeight", json!([h1 - 1, null]))["Cids"]
+    );
+    let (_, message) = Node::start_err(&dir.join("x"), &["--heartbeat", "5m"]);
+    assert!(message.contains("--heartbeat"), "{message}");
 }
 
 #[test]

@@ -44,9 +44,6 @@ const EVENTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("node_events"
 
 /// Lotus's `build.BlockGasLimit`; also the most gas one message may ask for.
 pub const BLOCK_GAS_LIMIT: u64 = MESSAGE_GAS_LIMIT;
-/// An idle instant-mode node mines an empty tipset this often, so that the head's timestamp
-/// stays fresh (iso-filecoin refuses a head older than 130 s).
-const HEARTBEAT: Duration = Duration::from_secs(30);
 /// At most this many jobs run before their tipsets are written together.
 const MAX_BATCH: usize = 256;
 
@@ -217,6 +214,8 @@ pub struct ChainState {
     head_cid: Cid,
     mined: Vec<Mined>,
     pending: Vec<Pending>,
+    /// When the last tipset was mined (the heartbeat counts from it).
+    last_mined: Instant,
 }
 
 fn now_seconds() -> u64 {
@@ -309,6 +308,7 @@ impl ChainState {
             head_cid,
             mined: Vec::new(),
             pending: Vec::new(),
+            last_mined: Instant::now(),
         };
         let root = state.d.h.flush()?;
         if state.head.height < 0 || root != state.head.state_root {
@@ -389,6 +389,7 @@ impl ChainState {
         };
         self.head_cid = cbor_cid(&to_vec(&tipset)?);
         self.head = tipset.clone();
+        self.last_mined = Instant::now();
         tracing::debug!(
             target: "suite::node::chain",
             height,
@@ -713,11 +714,12 @@ pub fn call_message(m: &Message) -> Message {
     m
 }
 
-/// The chain thread's loop: runs jobs as they come, mines on the clock, writes each batch.
-pub fn run(mut state: ChainState, jobs: Receiver<Job>) {
+/// The chain thread's loop: runs jobs as they come, mines on the clock (or, in instant mode, an
+/// empty tipset after `heartbeat` without one), writes each batch.
+pub fn run(mut state: ChainState, jobs: Receiver<Job>, heartbeat: Duration) {
     let mut next_tick = match state.mode {
         Mode::BlockTime(every) => Instant::now() + every,
-        Mode::Instant => Instant::now() + HEARTBEAT,
+        Mode::Instant => state.last_mined + heartbeat,
     };
     loop {
         let wait = next_tick.saturating_duration_since(Instant::now());
@@ -748,13 +750,12 @@ pub fn run(mut state: ChainState, jobs: Receiver<Job>) {
                 }
             }
             Mode::Instant => {
-                let idle = now_seconds().saturating_sub(state.head.timestamp);
-                if state.mined.is_empty() && idle >= HEARTBEAT.as_secs() {
+                if now >= state.last_mined + heartbeat {
                     if let Err(e) = state.mine(Vec::new()) {
                         tracing::error!("mining the heartbeat tipset: {e:#}");
                     }
                 }
-                next_tick = now + HEARTBEAT;
+                next_tick = state.last_mined + heartbeat;
             }
             _ => {}
         }

@@ -45,6 +45,10 @@ pub struct NodeArgs {
     /// Writes (MpoolPush, Devnet.*) need `Authorization: Bearer TOKEN`.
     #[arg(long, env = "SUITE_NODE_TOKEN")]
     pub token: Option<String>,
+    /// Instant mode: an idle node mines an empty tipset this often, so that the head's timestamp
+    /// stays fresh (iso-filecoin refuses a head older than 130 s).
+    #[arg(long, default_value = "30s")]
+    pub heartbeat: String,
     /// Allow a non-loopback listen address (anyone who can reach it can read the chain and,
     /// without --token, use the Devnet.* operator methods).
     #[arg(long)]
@@ -63,22 +67,7 @@ impl Mode {
         if text == "instant" {
             return Ok(Mode::Instant);
         }
-        let (number, unit) = text
-            .find(|c: char| !c.is_ascii_digit())
-            .map(|i| text.split_at(i))
-            .unwrap_or((text, "s"));
-        let n: u64 = number.parse().with_context(|| {
-            format!("--block-time {text:?}: expected `instant` or a period like 1s, 500ms")
-        })?;
-        let period = match unit {
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            _ => bail!("--block-time {text:?}: the unit is ms or s (e.g. 1s, 500ms), or say `instant`"),
-        };
-        if period < Duration::from_millis(10) {
-            bail!("--block-time {text:?}: at least 10ms");
-        }
-        Ok(Mode::BlockTime(period))
+        Ok(Mode::BlockTime(parse_period(text, "--block-time")?))
     }
 
     /// `BlockDelay` in `Version`: whole seconds, at least 1.
@@ -88,6 +77,26 @@ impl Mode {
             Mode::BlockTime(d) => d.as_secs().max(1),
         }
     }
+}
+
+/// A period such as `1s` or `500ms` (at least 10 ms).
+fn parse_period(text: &str, flag: &str) -> Result<Duration> {
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit())
+        .map(|i| text.split_at(i))
+        .unwrap_or((text, "s"));
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("{flag} {text:?}: expected a period like 1s or 500ms"))?;
+    let period = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        _ => bail!("{flag} {text:?}: the unit is ms or s (e.g. 1s, 500ms)"),
+    };
+    if period < Duration::from_millis(10) {
+        bail!("{flag} {text:?}: at least 10ms");
+    }
+    Ok(period)
 }
 
 /// What the HTTP workers share.
@@ -192,6 +201,7 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
     init_logging();
     let address = listen_address(&args)?;
     let mode = Mode::parse(&args.block_time)?;
+    let heartbeat = parse_period(&args.heartbeat, "--heartbeat")?;
     let server = tiny_http::Server::http(address).map_err(|e| {
         anyhow::anyhow!("listening on {address}: {e} (is another node running? pick another --listen port)")
     })?;
@@ -231,7 +241,7 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
         match started {
             Ok((state, node)) => {
                 let _ = ready_tx.send(Ok(node));
-                chain::run(state, jobs_rx);
+                chain::run(state, jobs_rx, heartbeat);
             }
             Err(e) => {
                 let _ = ready_tx.send(Err(e));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cid::Cid;
-use fvm_shared::address::Address;
+use fvm_shared::address::{Address, Protocol};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use serde_json::{json, Value};
@@ -328,8 +328,14 @@ fn estimate(s: &mut ChainState, mut m: Message, max_fee: TokenAmount) -> Result<
 
 fn mpool_push(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     let signed = json::parse_signed_message(&p[0])?;
+    // A key-addressed sender's signature needs no state: checked here, on this worker thread.
+    let from = signed.message.from;
+    let checked_here = matches!(from.protocol(), Protocol::Secp256k1 | Protocol::BLS);
+    if checked_here {
+        chain::verify_signature(&signed, &from)?;
+    }
     let cid = node.write(move |s| {
-        let checked = s.check_push(&signed)?;
+        let checked = s.check_push(&signed, checked_here)?;
         let cid = signed.cid();
         s.accept(signed, checked)?;
         Ok(cid)

@@ -241,7 +241,13 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
         match started {
             Ok((state, node)) => {
                 let _ = ready_tx.send(Ok(node));
-                chain::run(state, jobs_rx, heartbeat);
+                // A panic here would leave every job unanswered: stop the node instead, with
+                // the last complete tipset on disk.
+                let run = std::panic::AssertUnwindSafe(|| chain::run(state, jobs_rx, heartbeat));
+                if std::panic::catch_unwind(run).is_err() {
+                    tracing::error!("the chain thread panicked: stopping the node");
+                    std::process::exit(1);
+                }
             }
             Err(e) => {
                 let _ = ready_tx.send(Err(e));
@@ -271,7 +277,12 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
                 .name(format!("http-{i}"))
                 .spawn(move || {
                     while let Ok(request) = server.recv() {
-                        rpc::serve(&node, request);
+                        // A bug in one request's handling must not take the worker with it
+                        // (that client's connection is dropped, the worker serves on).
+                        let serve = std::panic::AssertUnwindSafe(|| rpc::serve(&node, request));
+                        if std::panic::catch_unwind(serve).is_err() {
+                            tracing::error!("a request's handling panicked; its connection was dropped");
+                        }
                     }
                 })
         })

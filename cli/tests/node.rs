@@ -237,12 +237,25 @@ impl SignAs for SignedMessage {
 
 /// A minimal HTTP/1.1 client (one request per connection), enough for the tests.
 fn http(port: u16, method: &str, path: &str, body: &[u8], token: Option<&str>) -> (u16, Value) {
-    try_http(port, method, path, body, token).expect("no answer from the node")
+    match try_http_why(port, method, path, body, token) {
+        Ok(answer) => answer,
+        Err(why) => panic!("no answer from the node: {why}"),
+    }
 }
 
 /// [`http`], or `None` when the node does not answer (it was killed).
 fn try_http(port: u16, method: &str, path: &str, body: &[u8], token: Option<&str>) -> Option<(u16, Value)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    try_http_why(port, method, path, body, token).ok()
+}
+
+fn try_http_why(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    token: Option<&str>,
+) -> Result<(u16, Value), String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connecting: {e}"))?;
     s.set_read_timeout(Some(Duration::from_secs(180))).unwrap();
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     let head = format!(
@@ -253,12 +266,18 @@ fn try_http(port: u16, method: &str, path: &str, body: &[u8], token: Option<&str
     // The node may answer (413) before reading a huge body: a failed write is fine then.
     let _ = s.write_all(body);
     let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
+    let read = s.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no HTTP answer ({read:?}): {text:?}"))?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no HTTP status: {head:?}"))?;
     let value = serde_json::from_str(body).unwrap_or_else(|e| panic!("answer is not JSON ({e}): {body:?}"));
-    Some((status, value))
+    Ok((status, value))
 }
 
 fn atto(v: &Value) -> TokenAmount {
@@ -1001,54 +1020,59 @@ fn a_thousand_concurrent_requests_then_kill_9_under_load_loses_nothing() {
     let bob = Key::generate(KeyType::Secp256k1).unwrap().address();
     let port = node.port;
 
-    // 1,000 mixed requests from 20 threads: reads, bad input, pushes (each sender's own thread
-    // pushes in nonce order; others replay or sign wrong).
+    // 1,000 mixed requests in flight at once (one thread each, released together): reads, bad
+    // JSON, pushes signed by the wrong key (always refused); meanwhile each sender pushes 10
+    // messages in nonce order.
     let accepted = Arc::new(Mutex::new(Vec::<(usize, Cid)>::new()));
     let refused_cids = Arc::new(Mutex::new(Vec::<Cid>::new()));
     let done = Arc::new(AtomicUsize::new(0));
-    let threads: Vec<_> = (0..20)
-        .map(|t| {
+    let start = Arc::new(std::sync::Barrier::new(1000));
+    let mut threads: Vec<_> = (0..1000)
+        .map(|i| {
             let senders = senders.clone();
-            let (accepted, refused_cids, done) = (accepted.clone(), refused_cids.clone(), done.clone());
+            let (refused_cids, done, start) = (refused_cids.clone(), done.clone(), start.clone());
             std::thread::spawn(move || {
-                for i in 0..50 {
-                    let kind = (t + i) % 5;
-                    let body = match kind {
-                        0 => json!({"jsonrpc":"2.0","method":"Filecoin.ChainHead","id":i}).to_string(),
-                        1 => json!({"jsonrpc":"2.0","method":"Filecoin.WalletBalance","params":[senders[0].address().to_string()],"id":i}).to_string(),
-                        2 => "{not json".to_string(),
-                        3 => json!({"jsonrpc":"2.0","method":"Filecoin.StateGetActor","params":[senders[1].address().to_string(), null],"id":i}).to_string(),
-                        _ => {
-                            // A push signed by the wrong key: always refused.
-                            let m = send(&senders[t % 4], bob, TokenAmount::from_atto(1));
-                            let s = SignedMessage::sign_as(&senders[(t + 1) % 4], m);
-                            refused_cids.lock().unwrap().push(s.cid());
-                            json!({"jsonrpc":"2.0","method":"Filecoin.MpoolPush","params":[lotus_signed(&s)],"id":i}).to_string()
-                        }
-                    };
-                    let (_, a) = http(port, "POST", "/rpc/v1", body.as_bytes(), None);
-                    match kind {
-                        2 => assert_eq!(a["error"]["code"], -32700),
-                        4 => assert!(a["error"]["message"].as_str().unwrap().contains("signature"), "{a}"),
-                        _ => assert!(a["result"].is_object() || a["result"].is_string(), "{a}"),
+                let kind = i % 5;
+                let body = match kind {
+                    0 => json!({"jsonrpc":"2.0","method":"Filecoin.ChainHead","id":i}).to_string(),
+                    1 => json!({"jsonrpc":"2.0","method":"Filecoin.WalletBalance","params":[senders[0].address().to_string()],"id":i}).to_string(),
+                    2 => "{not json".to_string(),
+                    3 => json!({"jsonrpc":"2.0","method":"Filecoin.StateGetActor","params":[senders[1].address().to_string(), null],"id":i}).to_string(),
+                    _ => {
+                        let mut m = send(&senders[i % 4], bob, TokenAmount::from_atto(1));
+                        m.sequence = (i / 5 % 10) as u64;
+                        let s = SignedMessage::sign_as(&senders[(i + 1) % 4], m);
+                        refused_cids.lock().unwrap().push(s.cid());
+                        json!({"jsonrpc":"2.0","method":"Filecoin.MpoolPush","params":[lotus_signed(&s)],"id":i}).to_string()
                     }
-                    done.fetch_add(1, Ordering::Relaxed);
+                };
+                start.wait();
+                let (_, a) = http(port, "POST", "/rpc/v1", body.as_bytes(), None);
+                match kind {
+                    2 => assert_eq!(a["error"]["code"], -32700),
+                    4 => assert!(a["error"]["message"].as_str().unwrap().contains("signature"), "{a}"),
+                    _ => assert!(a["result"].is_object() || a["result"].is_string(), "{a}"),
                 }
-                // Then this thread's sender pushes in order, if it has one.
-                if t < 4 {
-                    for n in 0..10 {
-                        let mut m = send(&senders[t], bob, TokenAmount::from_atto(1));
-                        m.sequence = n;
-                        let s = SignedMessage::sign_as(&senders[t], m);
-                        let body = json!({"jsonrpc":"2.0","method":"Filecoin.MpoolPush","params":[lotus_signed(&s)],"id":n});
-                        let (_, a) = http(port, "POST", "/rpc/v1", body.to_string().as_bytes(), None);
-                        assert!(a["result"]["/"].is_string(), "{a}");
-                        accepted.lock().unwrap().push((t, s.cid()));
-                    }
-                }
+                done.fetch_add(1, Ordering::Relaxed);
             })
         })
         .collect();
+    threads.extend((0..4).map(|t| {
+        let key = senders[t].clone();
+        let accepted = accepted.clone();
+        std::thread::spawn(move || {
+            for n in 0..10 {
+                let mut m = send(&key, bob, TokenAmount::from_atto(1));
+                m.sequence = n;
+                let s = SignedMessage::sign_as(&key, m);
+                let body =
+                    json!({"jsonrpc":"2.0","method":"Filecoin.MpoolPush","params":[lotus_signed(&s)],"id":n});
+                let (_, a) = http(port, "POST", "/rpc/v1", body.to_string().as_bytes(), None);
+                assert!(a["result"]["/"].is_string(), "{a}");
+                accepted.lock().unwrap().push((t, s.cid()));
+            }
+        })
+    }));
     for t in threads {
         t.join().unwrap();
     }

@@ -196,15 +196,40 @@ fn listen_address(args: &NodeArgs) -> Result<SocketAddr> {
     Ok(address)
 }
 
+/// Pending connections the kernel queues for the server. std listens with a backlog of 128,
+/// past which Linux resets new connections: a burst of 1,000 clients lost over a hundred.
+const LISTEN_BACKLOG: i32 = 4096;
+
+/// Raises the listen backlog of a bound listener (calling listen again on a listening socket
+/// only updates its backlog; the kernel caps it at net.core.somaxconn).
+#[cfg(unix)]
+fn widen_backlog(listener: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: listen(2) on a socket descriptor the listener owns and keeps open.
+    let failed = unsafe { libc::listen(listener.as_raw_fd(), LISTEN_BACKLOG) } != 0;
+    if failed {
+        tracing::warn!(
+            "could not widen the listen backlog: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn widen_backlog(_listener: &std::net::TcpListener) {}
+
 /// Opens (or creates, like `suite init`) the devnet and serves it until killed.
 pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::Output> {
     init_logging();
     let address = listen_address(&args)?;
     let mode = Mode::parse(&args.block_time)?;
     let heartbeat = parse_period(&args.heartbeat, "--heartbeat")?;
-    let server = tiny_http::Server::http(address).map_err(|e| {
+    let listener = std::net::TcpListener::bind(address).map_err(|e| {
         anyhow::anyhow!("listening on {address}: {e} (is another node running? pick another --listen port)")
     })?;
+    widen_backlog(&listener);
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow::anyhow!("serving on {address}: {e}"))?;
     let local = server
         .server_addr()
         .to_ip()

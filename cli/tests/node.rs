@@ -29,6 +29,29 @@ use suite_interfaces::bounty::{
 
 use common::temp_dir;
 
+/// A test's directory (its devnet in `devnet/`), removed when the test ends (after its node,
+/// which is declared later and so dropped first).
+struct TestDir(PathBuf);
+
+impl TestDir {
+    fn new(name: &str) -> Self {
+        Self(temp_dir("node", name))
+    }
+}
+
+impl std::ops::Deref for TestDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A running `suite node`, killed on drop.
 struct Node {
     child: Child,
@@ -364,7 +387,7 @@ fn now() -> u64 {
 
 #[test]
 fn read_methods_answer_in_lotus_shapes() {
-    let dir = temp_dir("node", "reads");
+    let dir = TestDir::new("reads");
     // No `suite init`: the node creates its devnet.
     let node = Node::start(&dir, &[]);
     let v1 = node.call("Filecoin.Version", json!([]));
@@ -449,7 +472,7 @@ fn read_methods_answer_in_lotus_shapes() {
 
 #[test]
 fn signed_messages_are_mined_with_receipts_and_gas_paid() {
-    let dir = temp_dir("node", "push");
+    let dir = TestDir::new("push");
     let node = Node::start(&dir, &[]);
     let alice = node.funded(KeyType::Secp256k1, 100);
     let bob = Key::generate(KeyType::Bls).unwrap();
@@ -584,7 +607,7 @@ fn signed_messages_are_mined_with_receipts_and_gas_paid() {
 
 #[test]
 fn refused_pushes_say_why_and_change_nothing() {
-    let dir = temp_dir("node", "refusals");
+    let dir = TestDir::new("refusals");
     let node = Node::start(&dir, &[]);
     let alice = node.funded(KeyType::Secp256k1, 1);
     let mallory = node.funded(KeyType::Secp256k1, 1);
@@ -698,7 +721,7 @@ fn refused_pushes_say_why_and_change_nothing() {
 
 #[test]
 fn malformed_requests_get_json_rpc_errors() {
-    let dir = temp_dir("node", "malformed");
+    let dir = TestDir::new("malformed");
     let node = Node::start(&dir, &["--token", "s3cret"]);
     let post = |body: &[u8]| node.post("/rpc/v1", body, None);
     let (_, a) = post(b"{\"jsonrpc\":\"2.0\",\"method\":");
@@ -781,7 +804,7 @@ fn malformed_requests_get_json_rpc_errors() {
 
 #[test]
 fn state_call_reads_a_bounty_and_events_are_served() {
-    let dir = temp_dir("node", "bounty");
+    let dir = TestDir::new("bounty");
     let market_id = init(&dir);
     let market = Address::new_id(market_id);
     let node = Node::start(&dir, &[]);
@@ -909,7 +932,7 @@ fn state_call_reads_a_bounty_and_events_are_served() {
 
 #[test]
 fn the_devnet_namespace_drives_miners_and_deals() {
-    let dir = temp_dir("node", "operator");
+    let dir = TestDir::new("operator");
     let node = Node::start(&dir, &[]);
     let owner = node.funded(KeyType::Secp256k1, 100);
     let worker = node.funded(KeyType::Bls, 10);
@@ -956,7 +979,7 @@ fn the_devnet_namespace_drives_miners_and_deals() {
 
 #[test]
 fn an_idle_instant_node_keeps_its_head_fresh() {
-    let dir = temp_dir("node", "heartbeat");
+    let dir = TestDir::new("heartbeat");
     let node = Node::start(&dir, &["--heartbeat", "1s"]);
     let head = node.call("Filecoin.ChainHead", json!([]));
     std::thread::sleep(Duration::from_millis(2_500));
@@ -978,7 +1001,7 @@ fn an_idle_instant_node_keeps_its_head_fresh() {
 
 #[test]
 fn block_time_mode_mines_waiting_messages_on_the_clock() {
-    let dir = temp_dir("node", "blocktime");
+    let dir = TestDir::new("blocktime");
     let node = Node::start(&dir, &["--block-time", "300ms"]);
     let alice = node.funded(KeyType::Secp256k1, 10);
     let bob = Key::generate(KeyType::Secp256k1).unwrap();
@@ -1014,7 +1037,7 @@ fn block_time_mode_mines_waiting_messages_on_the_clock() {
 
 #[test]
 fn a_thousand_concurrent_requests_then_kill_9_under_load_loses_nothing() {
-    let dir = temp_dir("node", "load");
+    let dir = TestDir::new("load");
     let mut node = Node::start(&dir, &[]);
     let senders: Vec<Key> = (0..4).map(|_| node.funded(KeyType::Secp256k1, 10)).collect();
     let bob = Key::generate(KeyType::Secp256k1).unwrap().address();
@@ -1168,7 +1191,7 @@ fn js_clients_use_the_node_unchanged() {
         js.join("node_modules/iso-filecoin").exists(),
         "the JS test's packages are missing: run scripts/setup.sh (npm ci in testing/js)"
     );
-    let dir = temp_dir("node", "js");
+    let dir = TestDir::new("js");
     let market = init(&dir);
     let node = Node::start(&dir, &[]);
     // The node compiles an actor's module the first time a message reaches it; on a loaded

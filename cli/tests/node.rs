@@ -965,6 +965,26 @@ fn the_devnet_namespace_drives_miners_and_deals() {
     node.call("Devnet.AddSector", json!([miner, 2, 0, 0, null]));
     node.call("Devnet.TerminateSector", json!([miner, 2]));
 
+    // DDO: the miner notifies a receiver (here f05) of a piece added to sector 1, CBOR of
+    // SectorContentChangedParams (transparent): [[sector, minimum commitment epoch,
+    // [[piece, size, payload]]]].
+    let notify = to_vec(&vec![(
+        1u64,
+        start + 600_000,
+        vec![(a_piece(), 128u64, RawBytes::new(to_vec(&deal).unwrap()))],
+    )])
+    .unwrap();
+    let answer = node.call(
+        "Devnet.NotifySectorContentChanged",
+        json!([miner, "t05", BASE64.encode(&notify)]),
+    );
+    // The stand-in f05 has no SectorContentChanged: the miner relays its receiver's 22
+    // (USR_UNHANDLED_MESSAGE) as the answer, not as an RPC error.
+    assert_eq!(answer["ExitCode"], 22, "{answer}");
+    assert!(answer["Return"].is_null());
+    let (code, message) = node.error("Devnet.NotifySectorContentChanged", json!([miner, "t05", "/w=="]));
+    assert_eq!(code, -32602, "{message}");
+
     // A refused operation says why and changes nothing.
     let head = node.call("Filecoin.ChainHead", json!([]));
     let (code, message) = node.error("Devnet.ActivateDeal", json!([999, 1]));

@@ -61,6 +61,8 @@ WRAPPER
     args+=(--out docs/benchmarks.md)
   fi
 fi
+# The `suite node` section drives the `suite` binary next to the bench's.
+cargo build --locked -q -p suite-cli
 cargo run --locked -q -p suite-bench -- "${args[@]}"
 # The report's last section, CommP next to sha256sum, comes from its own program (a release
 # build of one small crate); a full run that rewrote docs/benchmarks.md adds it back.

@@ -74,3 +74,16 @@ if command -v rustup >/dev/null 2>&1; then
     rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component" || true
   done
 fi
+
+# The Node.js test of `suite node` (testing/js, run by cli/tests/node.rs): iso-filecoin, glif's
+# RPC client and cborg at the versions package-lock.json pins.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm is not on PATH; install Node.js 20 or later (apt-get install nodejs npm) for the JS test of suite node" >&2
+  exit 1
+fi
+if [ ! -d testing/js/node_modules ] || [ testing/js/package-lock.json -nt testing/js/node_modules/.package-lock.json ]; then
+  (cd testing/js && npm ci --no-audit --no-fund --loglevel=error)
+  echo "setup: installed the JS test's packages (testing/js)"
+else
+  echo "setup: the JS test's packages are installed (testing/js)"
+fi

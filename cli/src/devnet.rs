@@ -452,11 +452,19 @@ impl Devnet {
 
     /// Writes what the command did to disk, atomically.
     pub fn commit(&mut self) -> Result<CommitStats> {
+        self.commit_with(|_| Ok(()))
+    }
+
+    /// [`Devnet::commit`] with more writes in the same transaction (`suite node`'s tipsets).
+    pub fn commit_with(
+        &mut self,
+        extra: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
+    ) -> Result<CommitStats> {
         let snapshot = self.h.snapshot()?;
         self.record.root = snapshot.root;
         self.record.epoch = snapshot.epoch;
         self.record.next_key = snapshot.next_key;
-        self.store.commit(&to_vec(&self.record)?)
+        self.store.commit_with(&to_vec(&self.record)?, extra)
     }
 
     pub fn suite(&self) -> Suite {

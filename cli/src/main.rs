@@ -10,6 +10,7 @@ mod calls;
 mod demo;
 mod devnet;
 mod handlers;
+mod node;
 mod output;
 mod piece;
 mod store;
@@ -74,6 +75,9 @@ enum Command {
     Wallet(wallet::WalletCmd),
     /// The end-to-end story on a fresh temporary devnet.
     Demo(DemoArgs),
+    /// Serve the devnet as a Lotus-compatible JSON-RPC node (created on first start, like
+    /// `init`), until killed.
+    Node(node::NodeArgs),
 }
 
 #[derive(Args)]

@@ -79,8 +79,14 @@ impl DbStore {
         Ok(table.get(DEVNET_KEY)?.map(|v| v.value().to_vec()))
     }
 
-    /// Writes the buffered blocks and the devnet record atomically.
-    pub fn commit(&self, record: &[u8]) -> Result<CommitStats> {
+    /// Writes the buffered blocks and the devnet record atomically, with `extra` writes in the
+    /// same transaction (`suite node` adds its tipsets, receipts and events, so that a tipset
+    /// lands whole with its state or not at all).
+    pub fn commit_with(
+        &self,
+        record: &[u8],
+        extra: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
+    ) -> Result<CommitStats> {
         let pending = std::mem::take(&mut *self.pending.borrow_mut());
         let mut stats = CommitStats::default();
         let txn = self.db.begin_write()?;
@@ -94,8 +100,14 @@ impl DbStore {
             let mut meta = txn.open_table(META)?;
             meta.insert(DEVNET_KEY, record)?;
         }
+        extra(&txn)?;
         txn.commit().context("committing to the devnet database")?;
         Ok(stats)
+    }
+
+    /// A read transaction on the database (what `suite node` reloads its chain index with).
+    pub fn begin_read(&self) -> Result<redb::ReadTransaction> {
+        Ok(self.db.begin_read()?)
     }
 
     /// How many blocks the database holds.

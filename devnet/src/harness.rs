@@ -190,15 +190,41 @@ impl<B: Blockstore + Clone + 'static> Harness<B> {
     }
 
     fn instantiate(&mut self, root: Cid) -> Result<()> {
+        self.executor = Some(self.executor_on(root, self.tracing)?);
+        Ok(())
+    }
+
+    fn executor_on(&self, root: Cid, tracing: bool) -> Result<Exec<B>> {
         let nc = network_config(self.manifest.root);
         let mut mc = nc.for_epoch(self.epoch, 0, root);
         mc.set_base_fee(TokenAmount::from_atto(BASE_FEE_ATTO));
-        if self.tracing {
+        if tracing {
             mc.enable_tracing();
         }
         let machine = DefaultMachine::new(&mc, self.store.clone(), DummyExterns)?;
-        self.executor = Some(DefaultExecutor::new(self.engine.clone(), machine)?);
-        Ok(())
+        DefaultExecutor::new(self.engine.clone(), machine)
+    }
+
+    /// Applies a message exactly as built (its own nonce, gas limit, fee cap and premium), as a
+    /// node applies a signed message it included: the VM's whole answer, gas outputs and events
+    /// root included.
+    pub fn apply(&mut self, message: Message, raw_length: usize) -> Result<ApplyRet> {
+        self.exec_mut()
+            .execute_message(message, ApplyKind::Explicit, raw_length)
+    }
+
+    /// Applies a message on a throwaway machine over the current state, with tracing on: what
+    /// a node's `StateCall` and gas estimation need. Nothing it writes reaches the store (the
+    /// machine buffers its writes and is dropped unflushed).
+    pub fn apply_on_copy(
+        &mut self,
+        message: Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> Result<ApplyRet> {
+        let root = self.flush()?;
+        let mut copy = self.executor_on(root, true)?;
+        copy.execute_message(message, kind, raw_length)
     }
 
     fn exec(&self) -> &Exec<B> {

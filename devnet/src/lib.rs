@@ -15,6 +15,7 @@ pub mod miner;
 pub mod reputation;
 pub mod storage_market;
 
+pub use fvm;
 pub use harness::{Account, Chain, Harness, Receipt, Snapshot};
 pub use suite_client as client;
 pub use suite_client::{

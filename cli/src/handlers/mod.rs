@@ -30,6 +30,7 @@ pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<O
         Command::Demo(args) => crate::demo::run(args, json),
         Command::Piece(c) => crate::piece::run(dir, c, json, wait),
         Command::Wallet(c) => crate::wallet::run(dir, c, wait),
+        Command::Node(args) => crate::node::run(dir, args, wait),
         command => {
             let mut d = Devnet::open(dir, wait)?;
             let (out, writes) = dispatch(&mut d, command)?;
@@ -44,7 +45,7 @@ pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<O
 /// The command's output and whether it changed the chain.
 pub(crate) fn dispatch(d: &mut Devnet, command: Command) -> Result<(Output, bool)> {
     Ok(match command {
-        Command::Init | Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) => {
+        Command::Init | Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) | Command::Node(_) => {
             unreachable!("handled by run")
         }
         Command::Status => (describe_devnet(d, "status")?, false),

@@ -25,6 +25,7 @@ mod flows;
 mod hamt;
 mod machine;
 mod market;
+mod node;
 mod report;
 mod reputation;
 mod sizes;
@@ -134,6 +135,7 @@ const SECTIONS: &[(&str, SectionRun)] = &[
     ("heavy flows", flows::run),
     ("devnet cron", cron::run),
     ("wasm modules", sizes::run),
+    ("suite node", node::run),
 ];
 
 fn main() -> Result<()> {

@@ -1,0 +1,241 @@
+//! The JSON-RPC 2.0 envelope as go-jsonrpc (Lotus's server) speaks it: positional params checked
+//! for their exact count, its error codes, and the HTTP transport (POST `/rpc/v1`, `/rpc/v0`).
+
+use std::io::Read;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use super::methods::{self, Api, Perm};
+use super::Node;
+
+/// Request bodies above this are refused unread (Lotus's default `MaxRequestSize` is 100 MiB;
+/// a devnet needs far less: the largest message is 64 KiB of CBOR, ~90 KiB in base64).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+pub const PARSE_ERROR: i64 = -32700;
+pub const INVALID_REQUEST: i64 = -32600;
+pub const METHOD_NOT_FOUND: i64 = -32601;
+pub const INVALID_PARAMS: i64 = -32602;
+/// go-jsonrpc's code for any ordinary error of a method.
+pub const FAILURE: i64 = 1;
+
+/// An error answered to the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+}
+
+impl RpcError {
+    /// Params of the right count but the wrong shape: go-jsonrpc answers -32602 too.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            code: INVALID_PARAMS,
+            message: message.into(),
+        }
+    }
+
+    /// An ordinary failure (code 1), with Lotus-like text ("actor not found").
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self {
+            code: FAILURE,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for RpcError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::failure(format!("{e:#}"))
+    }
+}
+
+impl From<suite_devnet::fvm::kernel::ExecutionError> for RpcError {
+    fn from(e: suite_devnet::fvm::kernel::ExecutionError) -> Self {
+        Self::failure(format!("reading the state: {e}"))
+    }
+}
+
+pub type RpcResult = Result<Value, RpcError>;
+
+/// Which API a path serves: the arities differ for a few methods.
+fn api_of(url: &str) -> Option<Api> {
+    match url.split('?').next().unwrap_or("") {
+        "/rpc/v1" | "/rpc/v1/" => Some(Api::V1),
+        "/rpc/v0" | "/rpc/v0/" => Some(Api::V0),
+        _ => None,
+    }
+}
+
+fn envelope_error(id: Value, e: RpcError) -> Value {
+    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": e.code, "message": e.message } })
+}
+
+/// Answers one HTTP request.
+pub fn serve(node: &Arc<Node>, mut request: Request) {
+    let started = std::time::Instant::now();
+    let (status, body) = answer(node, &mut request);
+    let text = body.to_string();
+    tracing::debug!(target: "suite::node::http", status, bytes = text.len(), micros = started.elapsed().as_micros() as u64, "answered");
+    // Always a Content-Length, never chunked: the simplest clients (and curl scripts) read
+    // the body whole.
+    let response = Response::from_string(text)
+        .with_chunked_threshold(usize::MAX)
+        .with_status_code(StatusCode(status))
+        .with_header(Header::from_bytes("Content-Type", "application/json").expect("static header"));
+    if let Err(e) = request.respond(response) {
+        tracing::debug!("client went away: {e}");
+    }
+}
+
+fn answer(node: &Arc<Node>, request: &mut Request) -> (u16, Value) {
+    let Some(api) = api_of(request.url()) else {
+        return (
+            404,
+            envelope_error(
+                Value::Null,
+                RpcError {
+                    code: INVALID_REQUEST,
+                    message: format!("no API at {}: POST JSON-RPC to /rpc/v1 or /rpc/v0", request.url()),
+                },
+            ),
+        );
+    };
+    if *request.method() != Method::Post {
+        let e = RpcError {
+            code: INVALID_REQUEST,
+            message: "JSON-RPC requests are HTTP POSTs".into(),
+        };
+        return (405, envelope_error(Value::Null, e));
+    }
+    if request.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
+        return (413, too_large());
+    }
+    let authorised = match &node.token {
+        None => true,
+        Some(token) => request.headers().iter().any(|h| {
+            h.field.equiv("Authorization")
+                && h.value
+                    .as_str()
+                    .strip_prefix("Bearer ")
+                    .is_some_and(|t| t.trim() == token)
+        }),
+    };
+    // Read one byte past the limit to tell a body that is too large (chunked bodies have no length).
+    let mut body = Vec::new();
+    let limit = (MAX_BODY_BYTES + 1) as u64;
+    if let Err(e) = request.as_reader().take(limit).read_to_end(&mut body) {
+        let e = RpcError {
+            code: PARSE_ERROR,
+            message: format!("reading the request body: {e}"),
+        };
+        return (400, envelope_error(Value::Null, e));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return (413, too_large());
+    }
+    (200, handle_body(node, api, authorised, &body))
+}
+
+fn too_large() -> Value {
+    envelope_error(
+        Value::Null,
+        RpcError {
+            code: INVALID_REQUEST,
+            message: format!("request body larger than {MAX_BODY_BYTES} bytes"),
+        },
+    )
+}
+
+/// One request or a batch (an array of requests), as go-jsonrpc accepts.
+pub fn handle_body(node: &Arc<Node>, api: Api, authorised: bool, body: &[u8]) -> Value {
+    let parsed: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            let e = RpcError {
+                code: PARSE_ERROR,
+                message: format!("parse error: {e}"),
+            };
+            return envelope_error(Value::Null, e);
+        }
+    };
+    match parsed {
+        Value::Array(batch) if !batch.is_empty() => Value::Array(
+            batch
+                .into_iter()
+                .map(|r| handle_request(node, api, authorised, r))
+                .collect(),
+        ),
+        single => handle_request(node, api, authorised, single),
+    }
+}
+
+fn handle_request(node: &Arc<Node>, api: Api, authorised: bool, request: Value) -> Value {
+    let Value::Object(mut o) = request else {
+        let e = RpcError {
+            code: INVALID_REQUEST,
+            message: "a request is an object {\"jsonrpc\":\"2.0\",\"method\",\"params\",\"id\"}".into(),
+        };
+        return envelope_error(Value::Null, e);
+    };
+    let id = o.remove("id").unwrap_or(Value::Null);
+    let Some(Value::String(method)) = o.remove("method") else {
+        let e = RpcError {
+            code: INVALID_REQUEST,
+            message: "the request has no method name".into(),
+        };
+        return envelope_error(id, e);
+    };
+    let params = match o.remove("params") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(p)) => Some(p),
+        Some(_) => {
+            let e = RpcError {
+                code: INVALID_PARAMS,
+                message: "params must be an array (positional)".into(),
+            };
+            return envelope_error(id, e);
+        }
+    };
+    let started = std::time::Instant::now();
+    let result = call(node, api, authorised, &method, params);
+    tracing::debug!(target: "suite::node::rpc", method, ok = result.is_ok(), micros = started.elapsed().as_micros() as u64);
+    match result {
+        Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+        Err(e) => {
+            if e.code != FAILURE {
+                tracing::info!(target: "suite::node::rpc", method, code = e.code, "refused: {}", e.message);
+            }
+            envelope_error(id, e)
+        }
+    }
+}
+
+fn call(node: &Arc<Node>, api: Api, authorised: bool, name: &str, params: Option<Vec<Value>>) -> RpcResult {
+    let Some(spec) = methods::find(name, api) else {
+        return Err(RpcError {
+            code: METHOD_NOT_FOUND,
+            message: format!("method '{name}' not found"),
+        });
+    };
+    let params = params.unwrap_or_default();
+    // go-jsonrpc: params present must match the declared count exactly; absent is zero.
+    if params.len() != spec.arity {
+        return Err(RpcError {
+            code: INVALID_PARAMS,
+            message: format!(
+                "wrong param count (method '{name}'): {} != {}",
+                params.len(),
+                spec.arity
+            ),
+        });
+    }
+    if spec.perm == Perm::Write && !authorised {
+        return Err(RpcError::failure(format!(
+            "missing permission to invoke '{name}' (need 'write'): send Authorization: Bearer <the node's --token>"
+        )));
+    }
+    (spec.run)(node, &params)
+}

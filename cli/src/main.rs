@@ -279,11 +279,14 @@ pub enum BountyCmd {
     },
     /// A bounty and its current claims.
     Show { id: u64 },
-    /// Claim a slot with an active deal of the provider; the value sent is the collateral.
+    /// Claim a slot with an active deal of the provider; the value sent is the collateral. The
+    /// claim names the deal's sector, read from f05 (`GetDealSector`) first.
     Claim {
         id: u64,
+        /// The miner claiming (a name or an f0 address).
         #[arg(long)]
         provider: String,
+        /// An activated deal of that miner storing the bounty's piece.
         #[arg(long)]
         deal: u64,
         /// A controlling address of the provider.

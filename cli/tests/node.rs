@@ -681,6 +681,11 @@ fn refused_pushes_say_why_and_change_nothing() {
         "fee cap too low",
     );
     refused(
+        "negative premium",
+        node.push(&alice, next(&|m| m.gas_premium = TokenAmount::from_atto(-1))),
+        "gas premium is negative",
+    );
+    refused(
         "gas limit",
         node.push(&alice, next(&|m| m.gas_limit = 10_000_000_001)),
         "block gas limit",

@@ -230,6 +230,13 @@ pub fn create_claim<BS: Blockstore>(
     let claim_id = state.next_claim_id;
     bounty.holders.push(SlotHolder { claim_id, provider });
     bounty.claimants.push(provider);
+    // The bounty's last claim ever: a slot still open could never be taken, so its reward is
+    // the client's again.
+    if bounty.claimants.len() as u64 >= claim_cap(&bounty) && bounty.open_slots > 0 {
+        bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
+        bounty.pool = TokenAmount::default();
+        bounty.open_slots = 0;
+    }
     let claim = Claim {
         bounty_id,
         provider,
@@ -578,6 +585,11 @@ pub fn check_invariants<BS: Blockstore>(
             failures.push(format!(
                 "bounty {id}: claimants {:?} repeat or exceed the cap",
                 b.claimants
+            ));
+        }
+        if b.claimants.len() as u64 >= claim_cap(b) && b.open_slots > 0 {
+            failures.push(format!(
+                "bounty {id} has taken its last claim but still has open slots"
             ));
         }
         if b.open_slots == 0 && !b.pool.is_zero() {

@@ -695,3 +695,39 @@ fn a_deal_backs_one_claim_only_even_past_the_precheck() {
     assert_eq!(code(err), 20);
     assert_eq!(state, before);
 }
+
+#[test]
+fn a_bounty_that_takes_its_last_claim_refunds_the_slot_left_open() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    let slash = |claim_id: u64| OnCollateralChangedParams {
+        lock_id: 1000 + claim_id,
+        reference: Some(claim_id),
+        change: CollateralChange::Slashed,
+        amount: atto(MIN_COLLATERAL),
+        remaining: atto(0),
+        epoch: 10,
+    };
+    // Seven providers take a slot and are slashed at once, each reopening it (at epoch 10,
+    // nothing vested: the whole reward goes back to the pool).
+    let cap = MAX_CLAIMS_PER_REPLICA * 2;
+    for i in 0..cap - 1 {
+        let claim_id = claim(&store, &mut state, 0, 300 + i, 500 + i, 10);
+        on_collateral_changed(&store, &mut state, &facts(ESCROW, 10, 0), &slash(claim_id)).unwrap();
+    }
+    let before = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!((before.open_slots, before.claimants.len() as u64), (2, cap - 1));
+    // The eighth claim is the bounty's last: it takes one slot, the other is refunded.
+    let last = claim(&store, &mut state, 0, 300 + cap, 500 + cap, 10);
+    let after = get_bounty(&store, &state, 0).unwrap();
+    let reward = get_claim(&store, &state, last).unwrap().reward;
+    assert_eq!(reward, atto(1000));
+    assert_eq!((after.open_slots, after.pool.clone()), (0, atto(0)));
+    assert_eq!(after.refundable, atto(2000) - reward);
+    check_invariants(&store, &state, &atto(2000)).unwrap();
+    let f = facts(399, 10, MIN_COLLATERAL);
+    assert_eq!(
+        code(precheck_claim(&store, &state, &f, 0, 399, 600).unwrap_err()),
+        20
+    );
+}

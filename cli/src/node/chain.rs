@@ -580,6 +580,10 @@ impl ChainState {
         if m.gas_premium > m.gas_fee_cap {
             return Err(RpcError::failure("gas premium above the gas fee cap"));
         }
+        // The FVM cannot pay a negative miner tip: such a message would fail its whole tipset.
+        if m.gas_premium.is_negative() {
+            return Err(RpcError::failure("gas premium is negative"));
+        }
         if m.value.is_negative() {
             return Err(RpcError::failure("negative value"));
         }
@@ -637,6 +641,11 @@ impl ChainState {
         Ok(Checked { cost, sender })
     }
 
+    /// Whether `sender` (an actor ID) has messages waiting in the pool.
+    pub fn has_pending(&self, sender: u64) -> bool {
+        self.pending.iter().any(|p| p.sender == sender)
+    }
+
     /// Accepts a checked message: in instant mode it is mined at once, in block-time mode it
     /// waits for the next tick.
     pub fn accept(&mut self, signed: SignedMessage, checked: Checked) -> Result<()> {
@@ -665,7 +674,21 @@ impl ChainState {
             })
             .count();
         let messages: Vec<SignedMessage> = self.pending.drain(..take).map(|p| p.signed).collect();
-        self.mine(messages)
+        if let Err(e) = self.mine(messages.clone()) {
+            // One message the FVM cannot apply at all must not take the others with it: mine
+            // them one by one, dropping (and logging) only those that fail alone.
+            tracing::warn!(
+                "the tipset of {} messages failed ({e:#}): mining them one by one",
+                messages.len()
+            );
+            for signed in messages {
+                let cid = signed.cid();
+                if let Err(e) = self.mine(vec![signed]) {
+                    tracing::error!("dropped message {cid}: the FVM could not apply it: {e:#}");
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -116,6 +116,13 @@ fn create_miner(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     let owner = json::parse_address(&p[0], "owner")?;
     let worker = json::parse_address(&p[1], "worker")?;
     node.write(move |s| {
+        // The devnet creates the miner as its owner, with the owner's next on-chain nonce: one
+        // the owner's waiting messages would already hold.
+        if let Some(id) = s.d.h.resolve(&owner)?.filter(|id| s.has_pending(*id)) {
+            return Err(RpcError::failure(format!(
+                "the owner f0{id} has messages waiting in the pool: create the miner after the next tipset"
+            )));
+        }
         let id = s.operate(|d| {
             let owner = account(d, &owner)?;
             let worker = account(d, &worker)?;

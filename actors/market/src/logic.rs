@@ -265,8 +265,8 @@ pub fn create_claim<BS: Blockstore>(
     let mut claims = state.claims(store)?;
     claims.set(claim_id, claim.clone())?;
     state.claims = claims.flush()?;
-    ensure!(deals.set_if_absent(&claim.deal.deal_id, claim_id)?, illegal_state;
-        "deal {} already backs a claim", claim.deal.deal_id);
+    // Absent: checked above, before anything changed.
+    deals.set(&claim.deal.deal_id, claim_id)?;
     state.deals = deals.flush()?;
     let mut unpaid = state.unpaid(store)?;
     unpaid.insert(&provider, claim_id)?;

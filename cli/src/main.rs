@@ -8,6 +8,8 @@
 
 mod calls;
 mod demo;
+#[allow(dead_code)] // read by the commands over JSON-RPC, next
+mod deployment;
 mod devnet;
 mod handlers;
 mod node;

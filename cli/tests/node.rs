@@ -762,7 +762,7 @@ fn malformed_requests_get_json_rpc_errors() {
     let (_, a) = post(br#"{"jsonrpc":"2.0","method":"Filecoin.StateSearchMsg","params":[{"/":"bafy2bzacebwrjswscknsaoio7por352ahmfhblajag4t5ynb3zetjdtxn2opg"}],"id":1}"#);
     assert_eq!(a["error"]["code"], -32602, "{a}");
     // A huge body is refused unread.
-    let huge = vec![b' '; 2 << 20];
+    let huge = vec![b' '; 5 << 20];
     let (status, a) = post(&huge);
     assert_eq!(status, 413);
     assert!(

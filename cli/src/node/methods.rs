@@ -67,6 +67,8 @@ const COMMON: &[Spec] = &[
     read("Filecoin.ChainGetEvents", 1, chain_get_events),
     read("Filecoin.StateNetworkName", 0, state_network_name),
     read("Filecoin.StateNetworkVersion", 1, state_network_version),
+    read("Filecoin.StateActorCodeCIDs", 1, state_actor_code_cids),
+    read("Filecoin.ChainReadObj", 1, chain_read_obj),
     read("Filecoin.StateLookupID", 2, state_lookup_id),
     read("Filecoin.StateAccountKey", 2, state_account_key),
     read("Filecoin.StateGetActor", 2, state_get_actor),
@@ -207,12 +209,44 @@ fn chain_get_events(node: &Arc<Node>, p: &[Value]) -> RpcResult {
 }
 
 fn state_network_name(_: &Arc<Node>, _: &[Value]) -> RpcResult {
-    Ok(json!("suite-devnet"))
+    Ok(json!(super::NETWORK_NAME))
 }
 
 fn state_network_version(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     tipset(node, &p[0])?;
     Ok(json!(u32::from(suite_devnet::harness::NETWORK_VERSION)))
+}
+
+/// `[networkVersion]` → `{"storageminer": {"/": …}, …}`: the builtin actors' code CIDs by
+/// manifest name (the network's own version only).
+fn state_actor_code_cids(node: &Arc<Node>, p: &[Value]) -> RpcResult {
+    let nv = json::parse_u64(&p[0], "network version")?;
+    let ours = u64::from(u32::from(suite_devnet::harness::NETWORK_VERSION));
+    if nv != ours {
+        return Err(RpcError::failure(format!(
+            "actor code CIDs of network version {nv} are unknown: this devnet runs version {ours}"
+        )));
+    }
+    node.read(|s| {
+        let mut codes = serde_json::Map::new();
+        for (kind, name) in actor_runtime::builtin::BuiltinType::ALL {
+            codes.insert(name.to_string(), json::cid(&s.d.h.code_of(kind)));
+        }
+        Ok(Value::Object(codes))
+    })
+}
+
+/// `[cid]` → base64 of the block's bytes, from the node's blockstore (state, messages).
+fn chain_read_obj(node: &Arc<Node>, p: &[Value]) -> RpcResult {
+    use fvm_ipld_blockstore::Blockstore;
+    let cid = json::parse_cid(&p[0], "CID")?;
+    let block = node.read(move |s| Ok(s.d.store().get(&cid)?))?;
+    match block {
+        Some(bytes) => Ok(Value::String(data_encoding::BASE64.encode(&bytes))),
+        None => Err(RpcError::failure(format!(
+            "blockstore get: ipld: could not find {cid}"
+        ))),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ use crate::devnet::Devnet;
 /// HTTP worker threads: enough that a few long `StateWaitMsg` calls do not hold up the others.
 const WORKERS: usize = 32;
 
+/// What `StateNetworkName` answers.
+pub const NETWORK_NAME: &str = "suite-devnet";
+
 #[derive(Args, Debug, Clone)]
 #[command(
     after_help = "Examples:\n  suite node                                   # instant mining on 127.0.0.1:1234\n  \

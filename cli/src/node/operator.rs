@@ -31,6 +31,12 @@ const fn op(name: &'static str, arity: usize, run: fn(&Arc<Node>, &[Value]) -> R
 }
 
 pub const METHODS: &[Spec] = &[
+    Spec {
+        name: "Devnet.Deployment",
+        arity: 0,
+        perm: super::methods::Perm::Read,
+        run: deployment,
+    },
     op("Devnet.Faucet", 2, faucet),
     op("Devnet.AdvanceEpochs", 1, advance_epochs),
     op("Devnet.CreateMiner", 2, create_miner),
@@ -38,6 +44,8 @@ pub const METHODS: &[Spec] = &[
     op("Devnet.FaultSector", 2, fault_sector),
     op("Devnet.RecoverSector", 2, recover_sector),
     op("Devnet.TerminateSector", 2, terminate_sector),
+    op("Devnet.StopProving", 2, stop_proving),
+    op("Devnet.ResumeProving", 2, resume_proving),
     op("Devnet.PublishDeal", 1, publish_deal),
     op("Devnet.ActivateDeal", 2, activate_deal),
     op("Devnet.TerminateDeal", 1, terminate_deal),
@@ -188,6 +196,35 @@ fn recover_sector(node: &Arc<Node>, p: &[Value]) -> RpcResult {
 /// `[miner, sector]`: the sector is terminated (its deals too, in the market).
 fn terminate_sector(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     sector_control(node, p, Control::Terminate)
+}
+
+/// `[miner, sector]`: the provider's proving software stops proving the sector: its deadline's
+/// next challenge window passes without a WindowPoSt and the sector turns faulty.
+fn stop_proving(node: &Arc<Node>, p: &[Value]) -> RpcResult {
+    sector_control(node, p, Control::StopProving)
+}
+
+/// `[miner, sector]`: the sector is proven again at its windows (a faulty one must also be
+/// declared recovered by its miner).
+fn resume_proving(node: &Arc<Node>, p: &[Value]) -> RpcResult {
+    sector_control(node, p, Control::ResumeProving)
+}
+
+/// `[]` → the devnet's own deployment of the suite, as `suite deploy` writes `suite.json`
+/// (`{network, admin, actors: {name: {address, id, code_cid}}}`): what clients use when they
+/// have no deployment file.
+fn deployment(node: &Arc<Node>, _: &[Value]) -> RpcResult {
+    node.read(|s| {
+        let suite = s.d.record.suite;
+        let mut actors = Vec::new();
+        for id in [suite.reputation, suite.escrow, suite.market] {
+            let actor = s.d.h.actor(id)?.ok_or_else(|| anyhow::anyhow!("suite actor f0{id} is missing"))?;
+            actors.push((id, actor.code));
+        }
+        let actors: [(u64, cid::Cid); 3] = actors.try_into().expect("three actors");
+        let d = crate::deployment::Deployment::new(super::NETWORK_NAME, s.d.record.admin, actors);
+        Ok(serde_json::to_value(d).map_err(anyhow::Error::from)?)
+    })
 }
 
 /// `[{"Client","Provider","PieceCID","PieceSize","StartEpoch"?,"EndEpoch","StoragePricePerEpoch"?,

@@ -11,8 +11,9 @@ use super::methods::{self, Api, Perm};
 use super::Node;
 
 /// Request bodies above this are refused unread (Lotus's default `MaxRequestSize` is 100 MiB;
-/// a devnet needs far less: the largest message is 64 KiB of CBOR, ~90 KiB in base64).
-pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// a devnet needs far less: the largest message, init's `InstallCode` of a module, is at most
+/// 2 MiB of CBOR, ~2.7 MiB in base64).
+pub const MAX_BODY_BYTES: usize = 4 << 20;
 
 pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;

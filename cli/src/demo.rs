@@ -1,12 +1,16 @@
-//! The end-to-end story on a fresh devnet: three clients post bounties, four providers claim
-//! them with real deals, rewards vest and are withdrawn, a sector faults and dies, a watcher
-//! proves it and the client is paid from the collateral, the slot reopens and another provider
-//! takes it, a claim completes and its collateral is released. Every step is real messages on
-//! the FVM, committed to the devnet's database as a command would; at the end the FIL is
-//! accounted for against the actors' balances.
+//! The end-to-end story on a fresh devnet node: three clients post bounties, four providers
+//! claim them with real deals, rewards vest and are withdrawn, a sector faults and dies, a
+//! watcher proves it and the client is paid from the collateral, the slot reopens and another
+//! provider takes it, a claim completes and its collateral is released. The demo starts
+//! `suite node` on a free loopback port in a new directory and tells the story as any client
+//! would: over JSON-RPC, every message signed with a key of its own keystore, the devnet's
+//! `Devnet.*` namespace standing in for consensus and proving. At the end the FIL is accounted
+//! for against the actors' balances and the node is stopped.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -21,8 +25,9 @@ use suite_interfaces::bounty::PostBountyParams;
 use suite_interfaces::reputation::Metadata;
 
 use crate::calls::*;
-use crate::devnet::{dir_size, Devnet};
+use crate::devnet::dir_size;
 use crate::output::{thousands, Output, Table};
+use crate::session::{Options, Session};
 use crate::units::{atto_json, fil};
 use crate::views::*;
 use crate::{DemoArgs, KeyKind};
@@ -59,7 +64,7 @@ struct Flows {
 }
 
 struct Story {
-    d: Devnet,
+    d: Session,
     flows: Flows,
     step: usize,
     json: bool,
@@ -83,9 +88,9 @@ impl Story {
         }
     }
 
-    /// Commits the step, as a command would.
+    /// A step is on chain once its messages are included: nothing to commit. Kept so the story
+    /// reads in steps.
     fn commit(&mut self) -> Result<()> {
-        self.d.commit()?;
         Ok(())
     }
 
@@ -109,7 +114,7 @@ impl Story {
 
     /// The provider stores the piece: a new sector, a deal published and activated in it.
     fn store_piece(&mut self, p: Provider, client: &Account, seed: u8, duration: ChainEpoch) -> Result<u64> {
-        let now = self.d.h.epoch();
+        let now = self.d.epoch()?;
         let sector = self.next_sector;
         self.next_sector += 1;
         add_sector(&mut self.d, p.miner, sector, 0, 0, now + 1_051_200)?;
@@ -120,7 +125,8 @@ impl Story {
             client: client.address(),
             provider: fvm_shared::address::Address::new_id(p.miner),
             label: f05::Label::String(format!("piece {seed:#04x}")),
-            start_epoch: now,
+            // Activated a few tipsets later: each message is a tipset of its own.
+            start_epoch: now + 20,
             end_epoch: now + duration,
             storage_price_per_epoch: TokenAmount::from_atto(1000),
             provider_collateral: TokenAmount::default(),
@@ -159,7 +165,7 @@ impl Story {
     }
 
     fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
-        let from = self.d.h.epoch();
+        let from = self.d.epoch()?;
         advance_to(&mut self.d, from + epochs)?;
         let span = match epochs {
             2_880 => "1 day".to_string(),
@@ -169,9 +175,55 @@ impl Story {
         };
         self.say(format!(
             "chain advances {span}: epoch {from} → {}",
-            self.d.h.epoch()
+            self.d.epoch()?
         ));
         self.commit()
+    }
+}
+
+/// A `suite node` child process, stopped when dropped.
+struct NodeProcess {
+    child: Child,
+    url: String,
+}
+
+impl NodeProcess {
+    /// Starts `suite node` (this very binary) on a free loopback port with its devnet in `dir`.
+    fn start(dir: &Path) -> Result<Self> {
+        let exe = std::env::current_exe().context("finding the suite binary")?;
+        let mut child = Command::new(exe)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["node", "--listen", "127.0.0.1:0"])
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting suite node")?;
+        let stdout = child.stdout.take().expect("piped");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let first = lines.next().transpose()?.unwrap_or_default();
+        let Some(address) = first.strip_prefix("listening on ") else {
+            let _ = child.kill();
+            bail!("suite node did not start (it said {first:?})");
+        };
+        // Keep draining its stdout so that it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Self {
+            url: format!("{address}/rpc/v1"),
+            child,
+        })
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -194,8 +246,20 @@ pub fn run(args: DemoArgs, json: bool) -> Result<Output> {
             (dir, true)
         }
     };
-    let result = tell(&dir, json, started);
-    let disk = dir_size(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let result = NodeProcess::start(&dir.join("devnet")).and_then(|node| {
+        let options = Options {
+            rpc: node.url.clone(),
+            token: None,
+            home: dir.join("home"),
+            deployment: None,
+            json,
+        };
+        let told = tell(&options, json, started);
+        drop(node);
+        told
+    });
+    let disk = dir_size(&dir.join("devnet"));
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -204,10 +268,15 @@ pub fn run(args: DemoArgs, json: bool) -> Result<Output> {
     let kept = if temporary {
         "removed".to_string()
     } else {
-        format!("kept in {} (use --data-dir there)", dir.display())
+        format!(
+            "kept in {}: serve it again with `suite --data-dir {} node`, use it with `--home {}`",
+            dir.display(),
+            dir.join("devnet").display(),
+            dir.join("home").display()
+        )
     };
     out.text.push_str(&format!(
-        "\ndemo finished in {elapsed:.1} s; the devnet took {} bytes on disk ({kept})\n",
+        "\ndemo finished in {elapsed:.1} s; the node's devnet took {} bytes on disk ({kept})\n",
         thousands(disk)
     ));
     let mut json_out = story_json;
@@ -216,14 +285,20 @@ pub fn run(args: DemoArgs, json: bool) -> Result<Output> {
     json_out["data_dir"] = json!(if temporary {
         None
     } else {
-        Some(dir.display().to_string())
+        Some(dir.join("devnet").display().to_string())
+    });
+    json_out["home"] = json!(if temporary {
+        None
+    } else {
+        Some(dir.join("home").display().to_string())
     });
     out.json = json_out;
     Ok(out)
 }
 
-fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, serde_json::Value)> {
-    let d = Devnet::init(dir, std::time::Duration::ZERO).context("creating the demo devnet")?;
+fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serde_json::Value)> {
+    let mut d = Session::open(options)?;
+    d.check_book()?;
     let mut s = Story {
         d,
         flows: Flows::default(),
@@ -232,15 +307,11 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
         started,
         next_sector: 1,
     };
-    s.commit()?;
-    let suite = s.d.suite();
+    let suite = s.d.suite()?;
+    let epoch = s.d.epoch()?;
     s.say(format!(
-        "devnet up in {}: registry f0{}, escrow f0{}, market f0{} (epoch {})",
-        dir.display(),
-        suite.reputation,
-        suite.escrow,
-        suite.market,
-        s.d.h.epoch()
+        "node up at {}: registry f0{}, escrow f0{}, market f0{} (epoch {epoch})",
+        options.rpc, suite.reputation, suite.escrow, suite.market,
     ));
 
     // The cast.
@@ -266,7 +337,7 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     s.say("clients alice, bob, carol, a watcher and providers p1–p4 (miners with owner and worker) registered in the reputation registry".into());
 
     // Three clients post bounties.
-    let expiry = s.d.h.epoch() + 100_000;
+    let expiry = s.d.epoch()? + 100_000;
     let bounty =
         |seed: u8, replicas: u64, reward: u64, collateral: u64, min_duration: ChainEpoch| PostBountyParams {
             piece_cid: f05::piece_cid([seed; 32]),
@@ -342,12 +413,12 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
         .context("p3's lock has its sector")?;
     set_proving(&mut s.d, p3.miner, sector_b, false)?;
     let (_, location) = sector_location(&mut s.d, p3.miner, sector_b)?;
-    let (open, close) = challenge_window(location.deadline.max(0) as u64, s.d.h.epoch());
+    let (open, close) = challenge_window(location.deadline.max(0) as u64, s.d.epoch()?);
     s.commit()?;
     s.say(format!(
         "p3 stops proving sector {sector_b} (holding bob's piece); its challenge window is epochs {open}–{close}"
     ));
-    s.advance(close + 1 - s.d.h.epoch())?;
+    s.advance(close + 1 - s.d.epoch()?)?;
     let (status, _) = sector_location(&mut s.d, p3.miner, sector_b)?;
     if status != suite_devnet::miner::SectorStatusCode::Faulty {
         bail!("p3's sector {sector_b} is {status:?} after its missed window, not Faulty");
@@ -399,7 +470,7 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     let (claim_a1, lock_a1) = claims[&("p1", bounty_a)];
     let vest_end = get_claim(&mut s.d, claim_a1)?.claim.vest_end;
     let end = get_lock(&mut s.d, lock_a1)?.lock.end_epoch;
-    s.advance(end.max(vest_end) - s.d.h.epoch())?;
+    s.advance(end.max(vest_end) - s.d.epoch()?)?;
     let (amount, to) = release(&mut s.d, &watcher, lock_a1)?;
     s.flows.released += &amount;
     let status = get_claim(&mut s.d, claim_a1)?.claim.status;
@@ -415,8 +486,8 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     }
 
     // The books: what went in equals what came out plus what is still held.
-    let market_balance = s.d.h.balance(suite.market)?;
-    let escrow_balance = s.d.h.balance(suite.escrow)?;
+    let market_balance = s.d.balance(suite.market)?;
+    let escrow_balance = s.d.balance(suite.escrow)?;
     let f = &s.flows;
     let market_expected = &f.posted - &f.withdrawn - &f.reclaimed;
     let escrow_expected = &f.collateral - &f.released - &f.compensation - &f.rewards;
@@ -483,11 +554,11 @@ fn tell(dir: &std::path::Path, json: bool, started: Instant) -> Result<(Output, 
     text.push_str("\nGas per method (every message of the demo):\n");
     text.push_str(&table.render());
     let messages = gas.len();
-    text.push_str(&format!("\n{messages} messages, final epoch {}\n", s.d.h.epoch()));
+    text.push_str(&format!("\n{messages} messages, final epoch {}\n", s.d.epoch()?));
     s.commit()?;
     let json = json!({
         "messages": messages,
-        "epoch": s.d.h.epoch(),
+        "epoch": s.d.epoch()?,
         "books": books,
         "reputation": reputation_json,
         "gas": gas_json,

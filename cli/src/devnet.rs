@@ -20,7 +20,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, MethodNum};
 use serde::{Deserialize, Serialize};
-use suite_devnet::bounty::{self as market_helpers, Suite};
+use suite_devnet::bounty::{self as market_helpers};
 use suite_devnet::harness::params;
 use suite_devnet::{Account, Chain, Harness, Receipt, Snapshot};
 use suite_interfaces::bounty::MarketPolicy;
@@ -416,19 +416,22 @@ impl Devnet {
     pub fn open(dir: &Path, wait: Duration) -> Result<Self> {
         if !dir.join(crate::store::DB_FILE).exists() {
             bail!(
-                "no devnet in {} (run `suite init` first, or pass --data-dir)",
+                "no devnet in {} (start `suite node` there to create one, or pass --data-dir)",
                 dir.display()
             );
         }
         let store = Rc::new(DbStore::open(dir, wait)?);
-        let bytes = store
-            .devnet_record()?
-            .ok_or_else(|| anyhow!("{} holds no devnet record (run `suite init`)", dir.display()))?;
+        let bytes = store.devnet_record()?.ok_or_else(|| {
+            anyhow!(
+                "{} holds no devnet record (move it away; `suite node` creates a new devnet)",
+                dir.display()
+            )
+        })?;
         let record: Record = from_slice(&bytes).context("reading the devnet record")?;
         if record.version != RECORD_VERSION {
             bail!(
                 "{} holds a devnet of another suite version (record version {}, this one reads {RECORD_VERSION}): \
-                 its stand-in actors and accounts differ; move it away or delete it, then run `suite init`",
+                 its stand-in actors and accounts differ; move it away or delete it, and `suite node` creates a new one",
                 dir.display(),
                 record.version
             );
@@ -465,14 +468,6 @@ impl Devnet {
         self.record.epoch = snapshot.epoch;
         self.record.next_key = snapshot.next_key;
         self.store.commit_with(&to_vec(&self.record)?, extra)
-    }
-
-    pub fn suite(&self) -> Suite {
-        Suite {
-            reputation: self.record.suite.reputation,
-            escrow: self.record.suite.escrow,
-            market: self.record.suite.market,
-        }
     }
 
     pub fn operator(&self) -> Account {
@@ -648,38 +643,6 @@ impl Devnet {
             x if x == s.reputation => "provider-reputation".into(),
             _ => format!("f0{id}"),
         }
-    }
-
-    /// Any actor by name (account or miner) or address, as an ID (it must exist).
-    pub fn actor_id(&self, name: &str) -> Result<ActorID> {
-        if let Some(m) = self.record.miners.get(name) {
-            return Ok(m.id);
-        }
-        if let Some(a) = self.record.accounts.get(name) {
-            return Ok(a.id);
-        }
-        let address = parse_address(name).map_err(|_| {
-            anyhow!("unknown name {name:?}: not an account, a miner or an address (f0…, f1…)")
-        })?;
-        self.h
-            .resolve(&address)?
-            .ok_or_else(|| anyhow!("no actor at {name}"))
-    }
-
-    /// A storage miner by name or address: it must exist and run the miner's code.
-    pub fn miner_id(&self, name: &str) -> Result<ActorID> {
-        let id = match self.record.miners.get(name) {
-            Some(m) => m.id,
-            None if parse_address(name).is_ok() => self.actor_id(name)?,
-            None => bail!(
-                "unknown miner {name:?} (known: {})",
-                self.record.miners.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        };
-        if self.h.builtin_type(id)? != Some(actor_runtime::builtin::BuiltinType::Miner) {
-            bail!("{name} (f0{id}) is not a storage miner");
-        }
-        Ok(id)
     }
 
     /// Checks a new name is free and well-formed.

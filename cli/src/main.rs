@@ -1,20 +1,23 @@
-//! `suite`: a persistent local FVM devnet with the storage bounty market, the collateral escrow
-//! and the provider reputation registry deployed, and the end-to-end demo.
+//! `suite`: the storage bounty market, the collateral escrow and the provider reputation
+//! registry from the command line, as a client of any Lotus-compatible JSON-RPC node (`--rpc`),
+//! signing with the local keystore; `suite node`, a local FVM devnet serving that API; and the
+//! end-to-end demo over it.
 //!
-//! Every command opens the devnet in `--data-dir` (default `./.suite-devnet`, or
-//! `$SUITE_DATA_DIR`), runs its messages on the real FVM and, when they all succeeded, commits
-//! the new state to disk in one transaction. A refused message prints the actor's exit code
-//! name and message, exits with status 1 and changes nothing. Read commands never write.
+//! Every command other than `node`, `piece commp` and `wallet` talks to the node: a message is
+//! simulated first (a refusal prints the actor's exit code name and message, exits with status 1
+//! and sends nothing), then signed, pushed and waited for. Read commands are `StateCall`s.
 
 mod calls;
 mod demo;
-#[allow(dead_code)] // read by the commands over JSON-RPC, next
+mod deploy;
 mod deployment;
 mod devnet;
 mod handlers;
 mod node;
 mod output;
 mod piece;
+mod rpc;
+mod session;
 mod store;
 mod units;
 mod views;
@@ -28,28 +31,63 @@ use clap::{Args, Parser, Subcommand};
 use crate::devnet::Refused;
 
 #[derive(Parser)]
-#[command(name = "suite", version, about = "Local FVM devnet for the storage bounty suite", long_about = None)]
+#[command(
+    name = "suite",
+    version,
+    about = "The storage bounty suite over any Lotus-compatible JSON-RPC node, and a local FVM devnet node",
+    long_about = None,
+    after_help = "Examples:\n  suite node &                                   # a devnet at 127.0.0.1:1234\n  \
+    suite account create alice --balance 100FIL   # a key, funded by the devnet's faucet\n  \
+    suite bounty list\n  suite --rpc https://api.calibration.node.glif.io/rpc/v1 --deployment suite.json bounty list"
+)]
 struct Cli {
-    /// Where the devnet lives.
+    /// The node's JSON-RPC API.
+    #[arg(long, global = true, env = "SUITE_RPC", default_value = rpc::DEFAULT_RPC)]
+    rpc: String,
+    /// Bearer token for the node's writes (`suite node --token`, a Lotus API token).
+    #[arg(long, global = true, env = "SUITE_RPC_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The keystore and address book (`keystore/`, `names.json`), and the default deployment
+    /// file (`suite.json`).
+    #[arg(long, global = true, env = "SUITE_HOME", default_value_os_t = default_home())]
+    home: PathBuf,
+    /// The deployment file naming the suite's actors (default: `<home>/suite.json`; without one,
+    /// a `suite node` devnet's own deployment).
+    #[arg(long, global = true, env = "SUITE_DEPLOYMENT")]
+    deployment: Option<PathBuf>,
+    /// Where `suite node` keeps its devnet.
     #[arg(long, global = true, env = "SUITE_DATA_DIR", default_value = ".suite-devnet")]
     data_dir: PathBuf,
     /// Print JSON instead of tables (amounts in attoFIL, as strings).
     #[arg(long, global = true)]
     json: bool,
-    /// Seconds to wait for another command using the same devnet to finish.
+    /// Seconds `suite node` waits for another process using the same devnet to let it go.
     #[arg(long, global = true, default_value_t = 30)]
     lock_wait: u64,
     #[command(subcommand)]
     command: Command,
 }
 
+/// `~/.suite`, or `.suite` where there is no home directory.
+fn default_home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".suite"))
+        .unwrap_or_else(|| PathBuf::from(".suite"))
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Create a devnet: genesis, an `admin` account, the three actors deployed.
-    Init,
-    /// Epoch, state root, the suite's actors and balances, the escrow's totals, disk use.
+    /// The node, its head, the suite's actors and balances, the escrow's totals.
+    #[command(after_help = "Examples:\n  suite status\n  suite --json status | jq .head")]
     Status,
-    /// Move the chain forward.
+    /// Install the suite's three modules (init InstallCode), create its actors in order, wire
+    /// the reporters and write the deployment file (`<home>/suite.json` or --deployment).
+    #[command(
+        after_help = "Examples:\n  suite deploy --from admin\n  suite deploy --from f1… --deployment calibration.json"
+    )]
+    Deploy(deploy::DeployArgs),
+    /// Move the chain forward (devnet only: `Devnet.AdvanceEpochs`).
+    #[command(after_help = "Examples:\n  suite advance 2880\n  suite advance --to 100000")]
     Advance(AdvanceArgs),
     /// Key accounts the devnet signs for.
     #[command(subcommand)]
@@ -75,7 +113,10 @@ enum Command {
     /// Keys in the devnet's keystore, in Lotus's key format.
     #[command(subcommand)]
     Wallet(wallet::WalletCmd),
-    /// The end-to-end story on a fresh temporary devnet.
+    /// The end-to-end story on a fresh devnet node, over JSON-RPC with keystore keys.
+    #[command(
+        after_help = "Examples:\n  suite demo\n  suite demo --keep /tmp/story && suite --data-dir /tmp/story/devnet node"
+    )]
     Demo(DemoArgs),
     /// Serve the devnet as a Lotus-compatible JSON-RPC node (created on first start, like
     /// `init`), until killed.
@@ -94,7 +135,7 @@ pub struct AdvanceArgs {
 
 #[derive(Subcommand)]
 pub enum AccountCmd {
-    /// Create a key account funded by the operator.
+    /// Create a named key in the keystore, funded by the devnet's faucet (devnet only).
     #[command(
         after_help = "Examples:\n  suite account create sp --balance 50FIL          # a BLS key (f3…): can be a miner's worker\n  \
         suite account create alice --key secp256k1      # a secp256k1 key (f1…)"
@@ -108,16 +149,24 @@ pub enum AccountCmd {
         #[arg(long, value_enum, default_value_t = KeyKind::Bls)]
         key: KeyKind,
     },
-    /// Every named account and its balance.
+    /// Every named account and miner, and its balance.
     List,
-    /// Send FIL to an account or any address.
+    /// Send FIL to an account or any address: from a key of the keystore, or from the devnet's
+    /// faucet without --from.
+    #[command(
+        after_help = "Examples:\n  suite account fund alice 10FIL                  # the devnet's faucet\n  \
+        suite account fund f1… 2.5FIL --from alice        # a signed transfer"
+    )]
     Fund {
         to: String,
         amount: String,
-        /// Who pays.
-        #[arg(long, default_value = "operator")]
-        from: String,
+        /// Who pays (a key of the keystore); without it, the devnet's faucet.
+        #[arg(long)]
+        from: Option<String>,
     },
+    /// Name a key of the keystore (or any address) in the address book.
+    #[command(after_help = "Example:\n  suite account name alice f1abc…")]
+    Name { name: String, address: String },
 }
 
 /// The type of an account's key address.
@@ -131,7 +180,7 @@ pub enum KeyKind {
 
 #[derive(Subcommand)]
 pub enum MinerCmd {
-    /// Create a stand-in miner (32 GiB sectors) through init, as its owner.
+    /// Create a stand-in miner (32 GiB sectors) through init, as its owner (devnet only).
     Create {
         name: String,
         #[arg(long)]
@@ -214,7 +263,7 @@ pub enum DealCmd {
         // --piece and --size, or --file (boxed: the variant stays small).
         #[command(flatten)]
         piece: Box<piece::PieceArgs>,
-        /// Start epoch (default: now).
+        /// Start epoch (default: 20 epochs from now, time to activate it).
         #[arg(long)]
         start: Option<i64>,
         /// End epoch.
@@ -389,7 +438,8 @@ pub struct MetadataArgs {
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Keep the demo's devnet in this directory (it must not exist) instead of a temporary one.
+    /// Keep the demo's files in this directory (it must not exist) instead of a temporary one:
+    /// the node's devnet in `devnet/`, the keystore and address book in `home/`.
     #[arg(long)]
     pub keep: Option<PathBuf>,
 }
@@ -398,8 +448,15 @@ fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let json = cli.json;
     let wait = std::time::Duration::from_secs(cli.lock_wait);
+    let options = session::Options {
+        rpc: cli.rpc.clone(),
+        token: cli.token.clone(),
+        home: cli.home.clone(),
+        deployment: cli.deployment.clone(),
+        json,
+    };
     let result = piece::prepare(&mut cli.command, json)
-        .and_then(|()| handlers::run(&cli.data_dir, cli.command, json, wait));
+        .and_then(|()| handlers::run(&options, &cli.data_dir, cli.command, json, wait));
     match result {
         Ok(out) => {
             if json {

@@ -13,8 +13,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use suite_commp::PieceCommitment;
 
-use crate::devnet::Devnet;
 use crate::output::Output;
+use crate::session::{Options, Session};
 use crate::units::{parse_piece_cid, parse_size};
 use crate::views::bytes;
 use crate::{BountyCmd, Command, DealCmd};
@@ -98,7 +98,7 @@ pub fn prepare(command: &mut Command, json: bool) -> Result<()> {
 }
 
 /// Runs a `suite piece` command.
-pub fn run(dir: &Path, command: PieceCmd, json: bool, wait: Duration) -> Result<Output> {
+pub fn run(options: &Options, command: PieceCmd, json: bool) -> Result<Output> {
     match command {
         PieceCmd::Commp { file, v2 } => {
             let c = commp(&file, json)?;
@@ -129,7 +129,7 @@ pub fn run(dir: &Path, command: PieceCmd, json: bool, wait: Duration) -> Result<
         }
         PieceCmd::Verify { file, deal } => {
             let c = commp(&file, json)?;
-            let mut d = Devnet::open(dir, wait)?;
+            let mut d = Session::open(options)?;
             let on_chain = crate::calls::answer(
                 suite_devnet::StorageMarketClient::new().deal_data_commitment(&mut d, deal),
             )

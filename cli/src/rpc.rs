@@ -42,7 +42,11 @@ pub struct NodeError {
 
 impl std::fmt::Display for NodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} answered error {}: {}", self.method, self.code, self.message)
+        write!(
+            f,
+            "{} answered error {}: {}",
+            self.method, self.code, self.message
+        )
     }
 }
 
@@ -81,7 +85,10 @@ impl RpcClient {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         let body = json!({ "jsonrpc": "2.0", "method": method, "params": params, "id": id });
-        let mut request = self.agent.post(&self.url).header("Content-Type", "application/json");
+        let mut request = self
+            .agent
+            .post(&self.url)
+            .header("Content-Type", "application/json");
         if let Some(token) = &self.token {
             request = request.header("Authorization", &format!("Bearer {token}"));
         }
@@ -159,7 +166,14 @@ impl RpcChain {
         Self { rpc, keystore }
     }
 
-    fn call_message(&self, from: Address, to: Address, method: MethodNum, params: RawBytes, value: TokenAmount) -> Message {
+    fn call_message(
+        &self,
+        from: Address,
+        to: Address,
+        method: MethodNum,
+        params: RawBytes,
+        value: TokenAmount,
+    ) -> Message {
         Message {
             version: 0,
             from,
@@ -176,7 +190,8 @@ impl RpcChain {
 
     /// `StateCall` at the head: the invocation result.
     fn state_call(&self, m: &Message) -> Result<Value> {
-        self.rpc.call("Filecoin.StateCall", json!([json::message(m), null]))
+        self.rpc
+            .call("Filecoin.StateCall", json!([json::message(m), null]))
     }
 
     /// Signs and pushes a message that already carries its nonce and gas; answers its CID.
@@ -189,7 +204,9 @@ impl RpcChain {
             )
         })?;
         let signed = SignedMessage::sign(&key, m)?;
-        let answer = self.rpc.call("Filecoin.MpoolPush", json!([signed_message(&signed)]))?;
+        let answer = self
+            .rpc
+            .call("Filecoin.MpoolPush", json!([signed_message(&signed)]))?;
         parse_cid(&answer, "MpoolPush's answer")
     }
 
@@ -199,9 +216,14 @@ impl RpcChain {
             .rpc
             .call("Filecoin.StateWaitMsg", json!([json::cid(cid), 1, -1, true]))?;
         let mut receipt = parse_receipt(&lookup["Receipt"])?;
-        if let Some(root) = lookup["Receipt"]["EventsRoot"].as_object().and_then(|o| o.get("/")) {
+        if let Some(root) = lookup["Receipt"]["EventsRoot"]
+            .as_object()
+            .and_then(|o| o.get("/"))
+        {
             let root: Cid = root.as_str().unwrap_or("").parse().context("EventsRoot")?;
-            let events = self.rpc.call("Filecoin.ChainGetEvents", json!([json::cid(&root)]))?;
+            let events = self
+                .rpc
+                .call("Filecoin.ChainGetEvents", json!([json::cid(&root)]))?;
             receipt.events = parse_events(&events)?;
         }
         if !receipt.is_ok() {
@@ -236,13 +258,16 @@ impl Chain for RpcChain {
         if let Some(failed) = simulated_failure(&self.state_call(&m)?)? {
             return Ok(failed);
         }
-        let nonce = self.rpc.call("Filecoin.MpoolGetNonce", json!([json::address(&m.from)]))?;
+        let nonce = self
+            .rpc
+            .call("Filecoin.MpoolGetNonce", json!([json::address(&m.from)]))?;
         m.sequence = nonce
             .as_u64()
             .ok_or_else(|| anyhow!("MpoolGetNonce answered {nonce}"))?;
-        let estimated = self
-            .rpc
-            .call("Filecoin.GasEstimateMessageGas", json!([json::message(&m), null, null]))?;
+        let estimated = self.rpc.call(
+            "Filecoin.GasEstimateMessageGas",
+            json!([json::message(&m), null, null]),
+        )?;
         m.gas_limit = estimated["GasLimit"]
             .as_u64()
             .ok_or_else(|| anyhow!("GasEstimateMessageGas answered no GasLimit: {estimated}"))?;
@@ -268,7 +293,9 @@ impl Chain for RpcChain {
     }
 
     fn balance(&self, address: &Address) -> Result<TokenAmount> {
-        let answer = self.rpc.call("Filecoin.WalletBalance", json!([json::address(address)]))?;
+        let answer = self
+            .rpc
+            .call("Filecoin.WalletBalance", json!([json::address(address)]))?;
         parse_amount(&answer, "WalletBalance's answer")
     }
 
@@ -277,7 +304,10 @@ impl Chain for RpcChain {
             // An ID address names an actor only if one is there.
             return Ok(self.actor(address)?.map(|_| id));
         }
-        match self.rpc.call("Filecoin.StateLookupID", json!([json::address(address), null])) {
+        match self
+            .rpc
+            .call("Filecoin.StateLookupID", json!([json::address(address), null]))
+        {
             Ok(answer) => {
                 let text = answer.as_str().unwrap_or("");
                 let id = crate::devnet::parse_address(text)?.id()?;
@@ -293,19 +323,18 @@ impl Chain for RpcChain {
 #[derive(Debug, Clone)]
 pub struct ActorInfo {
     pub code: Cid,
-    pub head: Cid,
-    pub nonce: u64,
     pub balance: TokenAmount,
 }
 
 impl RpcChain {
     /// The actor at an address, if any.
     pub fn actor(&self, address: &Address) -> Result<Option<ActorInfo>> {
-        match self.rpc.call("Filecoin.StateGetActor", json!([json::address(address), null])) {
+        match self
+            .rpc
+            .call("Filecoin.StateGetActor", json!([json::address(address), null]))
+        {
             Ok(a) => Ok(Some(ActorInfo {
                 code: parse_cid(&a["Code"], "Code")?,
-                head: parse_cid(&a["Head"], "Head")?,
-                nonce: a["Nonce"].as_u64().unwrap_or(0),
                 balance: parse_amount(&a["Balance"], "Balance")?,
             })),
             Err(e) if is_not_found(&e) => Ok(None),
@@ -336,7 +365,8 @@ pub fn parse_cid(v: &Value, what: &str) -> Result<Cid> {
         .and_then(Value::as_str)
         .or_else(|| v.as_str())
         .ok_or_else(|| anyhow!("{what}: expected a CID, got {v}"))?;
-    text.parse().with_context(|| format!("{what}: {text:?} is not a CID"))
+    text.parse()
+        .with_context(|| format!("{what}: {text:?} is not a CID"))
 }
 
 pub fn parse_amount(v: &Value, what: &str) -> Result<TokenAmount> {
@@ -411,12 +441,10 @@ pub fn parse_events(v: &Value) -> Result<Vec<StampedEvent>> {
         .collect()
 }
 
-/// One event of `GetActorEventsRaw`, with where it happened.
+/// One event of `GetActorEventsRaw`.
 #[derive(Debug, Clone)]
 pub struct ChainEvent {
     pub event: StampedEvent,
-    pub height: ChainEpoch,
-    pub message: Option<Cid>,
 }
 
 /// Events of `emitter` whose `$type` is `event_type` and whose indexed entries equal `fields`
@@ -460,8 +488,6 @@ pub fn actor_events(
                         entries: parse_entries(&e["entries"])?,
                     },
                 },
-                height: e["height"].as_i64().unwrap_or(0),
-                message: parse_cid(&e["msgCid"], "msgCid").ok(),
             })
         })
         .collect()

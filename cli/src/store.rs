@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
-use redb::{Database, DatabaseError, ReadableTableMetadata, TableDefinition};
+use redb::{Database, DatabaseError, TableDefinition};
 
 /// CID bytes → block bytes.
 const BLOCKS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blocks");
@@ -108,16 +108,6 @@ impl DbStore {
     /// A read transaction on the database (what `suite node` reloads its chain index with).
     pub fn begin_read(&self) -> Result<redb::ReadTransaction> {
         Ok(self.db.begin_read()?)
-    }
-
-    /// How many blocks the database holds.
-    pub fn block_count(&self) -> Result<u64> {
-        let txn = self.db.begin_read()?;
-        match txn.open_table(BLOCKS) {
-            Ok(t) => Ok(t.len()?),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
-            Err(e) => Err(e.into()),
-        }
     }
 }
 

@@ -1,11 +1,10 @@
-//! `suite wallet`: keys in the devnet's keystore (`<data-dir>/keystore`), in Lotus's key format
-//! so that a key moves between Lotus and the suite (`lotus wallet export` / `import`).
+//! `suite wallet`: keys in the keystore (`<home>/keystore`), in Lotus's key format so that a
+//! key moves between Lotus and the suite (`lotus wallet export` / `import`).
 //!
-//! Only `balance` opens the devnet; the other commands touch the keystore alone.
+//! Only `balance` asks the node; the other commands touch the keystore alone.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
@@ -14,8 +13,9 @@ use serde_json::json;
 use suite_client::wallet::{Key, KeyType, Keystore};
 use suite_client::Chain;
 
-use crate::devnet::{parse_address, Devnet};
+use crate::devnet::parse_address;
 use crate::output::{Output, Table};
+use crate::session::{Options, Session};
 use crate::units::{atto_json, fil};
 
 #[derive(Subcommand)]
@@ -29,7 +29,7 @@ pub enum WalletCmd {
     },
     /// Every key in the keystore; the default is marked.
     List,
-    /// An address's balance on the devnet (default: the default key's).
+    /// An address's balance, asked of the node (default: the default key's).
     #[command(after_help = "Examples:\n  suite wallet balance\n  suite wallet balance f1…")]
     Balance { address: Option<String> },
     /// A key in Lotus's export format (hex), to `lotus wallet import` or `suite wallet import`.
@@ -59,8 +59,8 @@ fn keystore_dir(dir: &Path) -> PathBuf {
     dir.join("keystore")
 }
 
-pub fn run(dir: &Path, command: WalletCmd, wait: Duration) -> Result<Output> {
-    let store = keystore(dir);
+pub fn run(options: &Options, command: WalletCmd) -> Result<Output> {
+    let store = keystore(&options.home);
     Ok(match command {
         WalletCmd::New { kind } => {
             let key = Key::generate(KeyType::parse(&kind)?)?;
@@ -99,7 +99,7 @@ pub fn run(dir: &Path, command: WalletCmd, wait: Duration) -> Result<Output> {
                 Some(a) => parse_address(&a)?,
                 None => default_address(&store)?,
             };
-            let d = Devnet::open(dir, wait)?;
+            let d = Session::open(options)?;
             let balance = Chain::balance(&d, &address)?;
             let exists = Chain::resolve(&d, &address)?.is_some();
             let text = if exists {

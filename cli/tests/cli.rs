@@ -1,82 +1,45 @@
-//! The real `suite` binary, one process per command, on devnets in temporary directories:
-//! a session across restarts, JSON outputs, refusals that change nothing, the data-dir lock and
-//! the demo's books.
+//! The real `suite` binary as a client of a real `suite node`, one process per command, as a
+//! user would run them: every flow over JSON-RPC with keystore keys, JSON outputs, refusals that
+//! change nothing, what a missing or wrong node says, the node's data-dir lock and record
+//! version, and the demo's books. Each test that moves the clock or compares whole-chain state
+//! runs its own node (started on a free loopback port, killed when the test ends).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+
+use common::{temp_dir, Client, Node};
 
 /// A piece commitment (CommP) of 32 bytes of 0x11: `baga6ea4seaq…`.
 const PIECE: &str = "baga6ea4seaqbceirceirceirceirceirceirceirceirceirceirceirceircei";
 /// A well-formed CID that is not a piece commitment (a raw blake2b block).
 const NOT_A_PIECE: &str = "bafk2bzacebiwzqocjahzhvpk34ommfpsdi5g5px6lckffp6pfutmbfpab32r6";
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
-}
-
-/// A fresh directory for one test's devnet.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("suite-cli-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn suite(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_suite"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("SUITE_DATA_DIR")
-        .output()
-        .expect("running suite");
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Runs a command that must succeed; returns its stdout.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let r = suite(dir, args);
-    assert!(r.ok, "suite {args:?} failed:\n{}{}", r.stdout, r.stderr);
-    r.stdout
-}
-
-/// Runs a read command with --json that must succeed.
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let r = suite(dir, &all);
-    assert!(r.ok, "suite {all:?} failed:\n{}{}", r.stdout, r.stderr);
-    r.json()
-}
-
 fn fil(n: u64) -> String {
     (u128::from(n) * 1_000_000_000_000_000_000).to_string()
 }
 
-/// The state root and the devnet's accounts: what a refused command must leave as it was.
-fn fingerprint(dir: &Path) -> (Value, Value) {
-    let status = json(dir, &["status"]);
-    (status["state_root"].clone(), json(dir, &["account", "list"]))
+/// The state root and the client's accounts: what a refused command must leave as it was.
+fn fingerprint(c: &Client) -> (Value, Value) {
+    let status = c.json(&["status"]);
+    (status["state_root"].clone(), c.json(&["account", "list"]))
+}
+
+/// The next message's epoch.
+fn epoch(c: &Client) -> i64 {
+    c.json(&["status"])["epoch"].as_i64().unwrap()
 }
 
 #[test]
-fn a_session_across_restarts_runs_every_flow() {
-    let dir = temp_dir("session");
-    let out = ok(&dir, &["init"]);
-    assert!(out.contains("devnet initialised"), "{out}");
+fn every_flow_runs_over_json_rpc() {
+    let dir = temp_dir("cli", "session");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    let out = c.ok(&["status"]);
+    assert!(out.contains(&format!("node {} (suite-devnet)", c.rpc)), "{out}");
     for actor in ["provider-reputation", "collateral-escrow", "bounty-market"] {
         let line = out
             .lines()
@@ -84,15 +47,17 @@ fn a_session_across_restarts_runs_every_flow() {
             .unwrap_or_else(|| panic!("{out}"));
         assert!(line.contains("bafk2bza"), "code CID printed: {line}");
     }
-    let status = json(&dir, &["status"]);
-    assert_eq!(status["epoch"], 0);
+    let status = c.json(&["status"]);
+    assert_eq!(status["head"], 0, "a new devnet");
     assert_eq!(status["actors"].as_array().unwrap().len(), 3);
 
-    assert!(ok(&dir, &["account", "create", "alice", "--balance", "100FIL"]).contains("account alice: f0"));
-    ok(&dir, &["account", "create", "owner1", "--balance", "50FIL"]);
-    ok(&dir, &["account", "create", "watcher", "--balance", "250nanoFIL"]);
-    ok(&dir, &["account", "fund", "watcher", "1.5FIL"]);
-    let accounts = json(&dir, &["account", "list"]);
+    assert!(c
+        .ok(&["account", "create", "alice", "--balance", "100FIL"])
+        .contains("account alice: f0"));
+    c.ok(&["account", "create", "owner1", "--balance", "50FIL"]);
+    c.ok(&["account", "create", "watcher", "--balance", "250nanoFIL"]);
+    c.ok(&["account", "fund", "watcher", "1.5FIL"]);
+    let accounts = c.json(&["account", "list"]);
     let watcher = accounts
         .as_array()
         .unwrap()
@@ -101,147 +66,135 @@ fn a_session_across_restarts_runs_every_flow() {
         .unwrap();
     assert_eq!(watcher["balance"], "1500000250000000000");
 
-    assert!(ok(&dir, &["miner", "create", "m1", "--owner", "owner1"]).contains("miner m1: f0"));
-    ok(&dir, &["miner", "add-sector", "m1", "1"]);
-    let sector = json(&dir, &["miner", "sector", "m1", "1"]);
+    assert!(c
+        .ok(&["miner", "create", "m1", "--owner", "owner1"])
+        .contains("miner m1: f0"));
+    c.ok(&["miner", "add-sector", "m1", "1"]);
+    let sector = c.json(&["miner", "sector", "m1", "1"]);
     assert_eq!(sector["status"], "active");
-    let deal = json(
-        &dir,
-        &[
-            "deal",
-            "publish",
-            "--client",
-            "alice",
-            "--provider",
-            "m1",
-            "--piece",
-            PIECE,
-            "--size",
-            "32GiB",
-            "--end",
-            "600000",
-        ],
-    );
+    let deal = c.json(&[
+        "deal",
+        "publish",
+        "--client",
+        "alice",
+        "--provider",
+        "m1",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--end",
+        "600000",
+    ]);
     assert_eq!(deal["deal_id"], 0);
-    ok(&dir, &["deal", "activate", "0", "1"]);
-    let shown = json(&dir, &["deal", "show", "0"]);
+    let activated_at = epoch(&c);
+    c.ok(&["deal", "activate", "0", "1"]);
+    let shown = c.json(&["deal", "show", "0"]);
     assert_eq!(shown["piece_cid"], PIECE);
     assert_eq!(shown["provider"]["name"], "m1");
-    assert_eq!(shown["activated"], 0);
+    assert_eq!(shown["activated"], activated_at);
 
-    ok(
-        &dir,
-        &[
-            "reputation",
-            "register",
-            "m1",
-            "--from",
-            "owner1",
-            "--name",
-            "Miner One",
-            "--region",
-            "DE",
-        ],
-    );
-    let updated = json(
-        &dir,
-        &[
-            "reputation",
-            "update",
-            "m1",
-            "--from",
-            "owner1",
-            "--name",
-            "Miner Uno",
-            "--region",
-            "FR",
-        ],
-    );
+    c.ok(&[
+        "reputation",
+        "register",
+        "m1",
+        "--from",
+        "owner1",
+        "--name",
+        "Miner One",
+        "--region",
+        "DE",
+    ]);
+    let updated = c.json(&[
+        "reputation",
+        "update",
+        "m1",
+        "--from",
+        "owner1",
+        "--name",
+        "Miner Uno",
+        "--region",
+        "FR",
+    ]);
     assert_eq!(updated["name"], "Miner Uno");
-    let shown = json(&dir, &["reputation", "show", "m1"]);
+    let shown = c.json(&["reputation", "show", "m1"]);
     assert_eq!(shown["name"], "Miner Uno");
     assert_eq!(shown["region"], "FR");
-    let post = ok(
-        &dir,
-        &[
-            "bounty",
-            "post",
-            "--from",
-            "alice",
-            "--piece",
-            PIECE,
-            "--size",
-            "32GiB",
-            "--reward",
-            "10FIL",
-            "--collateral",
-            "2FIL",
-            "--min-duration",
-            "3000",
-            "--expiry",
-            "100000",
-        ],
-    );
+    let post = c.ok(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
+    ]);
     assert!(post.starts_with("bounty 0:"), "{post}");
-    let listed = json(&dir, &["bounty", "list", "--client", "alice"]);
+    let listed = c.json(&["bounty", "list", "--client", "alice"]);
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["pool"], fil(10));
     assert_eq!(listed[0]["status"], "open");
 
-    let claim = json(
-        &dir,
-        &[
-            "bounty",
-            "claim",
-            "0",
-            "--provider",
-            "m1",
-            "--deal",
-            "0",
-            "--from",
-            "owner1",
-        ],
-    );
+    let claim = c.json(&[
+        "bounty",
+        "claim",
+        "0",
+        "--provider",
+        "m1",
+        "--deal",
+        "0",
+        "--from",
+        "owner1",
+    ]);
     assert_eq!(claim["claim_id"], 0);
     assert_eq!(claim["lock_id"], 0);
-    let bounty = json(&dir, &["bounty", "show", "0"]);
+    let bounty = c.json(&["bounty", "show", "0"]);
     assert_eq!(bounty["status"], "full");
     assert_eq!(bounty["claims"][0]["provider"]["name"], "m1");
 
     // Half the vesting period: half the reward is withdrawable, and paid to the owner.
-    assert!(ok(&dir, &["advance", "1500"]).contains("epoch 0 → 1500"));
-    let balance = json(&dir, &["bounty", "balance", "--provider", "m1"]);
+    let claimed_at = c.json(&["bounty", "show-claim", "0"])["claimed_at"]
+        .as_i64()
+        .unwrap();
+    let now = epoch(&c);
+    let half = (claimed_at + 1500).to_string();
+    assert!(c
+        .ok(&["advance", "--to", &half])
+        .contains(&format!("epoch {now} → {half}")));
+    let balance = c.json(&["bounty", "balance", "--provider", "m1"]);
     assert_eq!(balance["vested"], fil(5));
     assert_eq!(balance["withdrawable"], fil(5));
-    let paid = ok(
-        &dir,
-        &["bounty", "withdraw", "--provider", "m1", "--from", "owner1"],
-    );
+    let paid = c.ok(&["bounty", "withdraw", "--provider", "m1", "--from", "owner1"]);
     assert!(paid.contains("paid 5 FIL to owner1"), "{paid}");
-    let locks = json(&dir, &["escrow", "list", "--provider", "m1"]);
+    let locks = c.json(&["escrow", "list", "--provider", "m1"]);
     assert_eq!(locks[0]["status"], "open");
     assert_eq!(locks[0]["remaining"], fil(2));
-    assert_eq!(locks[0]["end_epoch"], 3000);
+    assert_eq!(locks[0]["end_epoch"], claimed_at + 3000);
 
     // At the lock's end: anyone releases it, the claim completes, the rest is withdrawn.
-    ok(&dir, &["advance", "--to", "3000"]);
-    let released = ok(&dir, &["escrow", "release", "0", "--from", "alice"]);
+    c.ok(&["advance", "--to", &(claimed_at + 3000).to_string()]);
+    let released = c.ok(&["escrow", "release", "0", "--from", "alice"]);
     assert!(released.contains("2 FIL back to owner1"), "{released}");
-    assert_eq!(json(&dir, &["bounty", "show-claim", "0"])["status"], "completed");
-    assert_eq!(json(&dir, &["escrow", "show", "0"])["status"], "released");
-    ok(
-        &dir,
-        &["bounty", "withdraw", "--provider", "m1", "--from", "owner1"],
-    );
-    let reputation = json(&dir, &["reputation", "list"]);
+    assert_eq!(c.json(&["bounty", "show-claim", "0"])["status"], "completed");
+    assert_eq!(c.json(&["escrow", "show", "0"])["status"], "released");
+    c.ok(&["bounty", "withdraw", "--provider", "m1", "--from", "owner1"]);
+    let reputation = c.json(&["reputation", "list"]);
     assert_eq!(reputation[0]["provider"]["name"], "m1");
     assert_eq!(reputation[0]["completed"], 1);
     assert!(reputation[0]["score"].as_u64().unwrap() > 5000, "{reputation}");
-    let shown = json(&dir, &["reputation", "show", "m1"]);
+    let shown = c.json(&["reputation", "show", "m1"]);
     assert_eq!(shown["name"], "Miner Uno");
 
-    let status = json(&dir, &["status"]);
-    assert_eq!(status["epoch"], 3000);
+    let status = c.json(&["status"]);
     assert_eq!(status["escrow"]["held"], "0");
     assert_eq!(status["escrow"]["released_total"], fil(2));
     let market = status["actors"]
@@ -255,7 +208,7 @@ fn a_session_across_restarts_runs_every_flow() {
     let fresh = fvm_shared::address::Address::new_secp256k1(&[7; 65])
         .unwrap()
         .to_string();
-    let funded = json(&dir, &["account", "fund", &fresh, "1FIL", "--from", "alice"]);
+    let funded = c.json(&["account", "fund", &fresh, "1FIL", "--from", "alice"]);
     assert_eq!(
         funded["balance"],
         fil(1),
@@ -263,86 +216,62 @@ fn a_session_across_restarts_runs_every_flow() {
     );
     assert_eq!(funded["amount"], fil(1));
     // A bounty is claimable before its expiry epoch, not at it.
-    ok(
-        &dir,
-        &[
-            "bounty",
-            "post",
-            "--from",
-            "alice",
-            "--piece",
-            PIECE,
-            "--size",
-            "32GiB",
-            "--reward",
-            "1FIL",
-            "--collateral",
-            "1FIL",
-            "--min-duration",
-            "3000",
-            "--expiry",
-            "3100",
-        ],
-    );
-    ok(&dir, &["advance", "--to", "3099"]);
-    assert_eq!(json(&dir, &["bounty", "show", "1"])["status"], "open");
-    ok(&dir, &["advance", "1"]);
-    assert_eq!(json(&dir, &["bounty", "show", "1"])["status"], "expired");
+    let expiry = epoch(&c) + 100;
+    let expiry_text = expiry.to_string();
+    c.ok(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--reward",
+        "1FIL",
+        "--collateral",
+        "1FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        &expiry_text,
+    ]);
+    c.ok(&["advance", "--to", &(expiry - 1).to_string()]);
+    assert_eq!(c.json(&["bounty", "show", "1"])["status"], "open");
+    c.ok(&["advance", "1"]);
+    assert_eq!(c.json(&["bounty", "show", "1"])["status"], "expired");
     // A settled claim stays visible on its bounty.
     assert_eq!(
-        json(&dir, &["bounty", "show", "0"])["claims"][0]["status"],
+        c.json(&["bounty", "show", "0"])["claims"][0]["status"],
         "completed"
     );
     // A terminated deal is gone from the storage market; the devnet says how it ended.
-    ok(
-        &dir,
-        &[
-            "deal",
-            "publish",
-            "--client",
-            "alice",
-            "--provider",
-            "m1",
-            "--piece",
-            PIECE,
-            "--size",
-            "2KiB",
-            "--end",
-            "600000",
-        ],
-    );
-    ok(&dir, &["miner", "add-sector", "m1", "2"]);
-    ok(&dir, &["deal", "activate", "1", "2"]);
-    assert_eq!(json(&dir, &["deal", "show", "1"])["status"], "active");
-    ok(&dir, &["deal", "terminate", "1"]);
-    let gone = json(&dir, &["deal", "show", "1"]);
+    c.ok(&[
+        "deal",
+        "publish",
+        "--client",
+        "alice",
+        "--provider",
+        "m1",
+        "--piece",
+        PIECE,
+        "--size",
+        "2KiB",
+        "--end",
+        "600000",
+    ]);
+    c.ok(&["miner", "add-sector", "m1", "2"]);
+    c.ok(&["deal", "activate", "1", "2"]);
+    assert_eq!(c.json(&["deal", "show", "1"])["status"], "active");
+    let terminated_at = epoch(&c);
+    c.ok(&["deal", "terminate", "1"]);
+    let gone = c.json(&["deal", "show", "1"]);
     assert_eq!(gone["status"], "terminated");
-    assert_eq!(gone["at"], 3100);
-    assert!(ok(&dir, &["deal", "show", "1"]).contains("deal 1 terminated at epoch 3100"));
-    // Every attoFIL is somewhere: the kinds add up to the genesis supply, gas included.
-    let status = json(&dir, &["status"]);
-    let books = &status["fil"];
-    let atto = |v: &Value| v.as_str().unwrap().parse::<u128>().unwrap();
-    let parts: u128 = [
-        "accounts",
-        "miners",
-        "suite_actors",
-        "storage_market",
-        "gas_burnt",
-        "other",
-    ]
-    .iter()
-    .map(|k| atto(&books[k]))
-    .sum();
-    assert_eq!(parts, atto(&books["total"]));
-    assert_eq!(books["total"], format!("{}{}", 1_000_000_000, "0".repeat(18)));
-    assert!(atto(&books["gas_burnt"]) > 0, "{books}");
-    assert_eq!(
-        atto(&books["other"]),
-        10u128.pow(18),
-        "the account funded by a transfer"
-    );
-    let listed = json(&dir, &["account", "list"]);
+    assert_eq!(gone["at"], terminated_at);
+    assert!(c
+        .ok(&["deal", "show", "1"])
+        .contains(&format!("deal 1 terminated at epoch {terminated_at}")));
+    let listed = c.json(&["account", "list"]);
     let by_name = |name: &str| {
         listed
             .as_array()
@@ -353,36 +282,44 @@ fn a_session_across_restarts_runs_every_flow() {
             .clone()
     };
     assert_eq!(by_name("m1")["kind"], "miner");
-    assert_eq!(by_name("gas burnt")["balance"], books["gas_burnt"]);
+    assert_ne!(by_name("gas burnt")["balance"], "0", "every message paid its gas");
+    // A new command process finds every name where the last one left it.
+    assert_eq!(
+        by_name("alice")["balance"],
+        c.json(&[
+            "wallet",
+            "balance",
+            by_name("alice")["key_address"].as_str().unwrap()
+        ])["balance"]
+    );
+    drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn refused_commands_say_why_and_change_nothing() {
-    let dir = temp_dir("refusals");
-    ok(&dir, &["init"]);
-    ok(&dir, &["account", "create", "alice", "--balance", "100FIL"]);
-    ok(&dir, &["account", "create", "bob", "--balance", "5FIL"]);
-    ok(&dir, &["miner", "create", "m1", "--owner", "bob"]);
-    ok(&dir, &["miner", "add-sector", "m1", "1"]);
-    ok(
-        &dir,
-        &[
-            "deal",
-            "publish",
-            "--client",
-            "alice",
-            "--provider",
-            "m1",
-            "--piece",
-            PIECE,
-            "--size",
-            "2KiB",
-            "--end",
-            "600000",
-        ],
-    );
-    ok(&dir, &["deal", "activate", "0", "1"]);
+    let dir = temp_dir("cli", "refusals");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    c.ok(&["account", "create", "alice", "--balance", "100FIL"]);
+    c.ok(&["account", "create", "bob", "--balance", "5FIL"]);
+    c.ok(&["miner", "create", "m1", "--owner", "bob"]);
+    c.ok(&["miner", "add-sector", "m1", "1"]);
+    c.ok(&[
+        "deal",
+        "publish",
+        "--client",
+        "alice",
+        "--provider",
+        "m1",
+        "--piece",
+        PIECE,
+        "--size",
+        "2KiB",
+        "--end",
+        "600000",
+    ]);
+    c.ok(&["deal", "activate", "0", "1"]);
     let post = |from: &str, piece: &str, reward: &str| -> Vec<String> {
         [
             "bounty",
@@ -407,16 +344,17 @@ fn refused_commands_say_why_and_change_nothing() {
         .map(String::from)
         .to_vec()
     };
-    let posted = ok(
-        &dir,
-        &post("alice", PIECE, "10FIL")
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let posted = c.ok(&post("alice", PIECE, "10FIL")
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
     assert!(posted.starts_with("bounty 0:"));
-    ok(&dir, &["advance", "10"]);
-    let before = fingerprint(&dir);
+    c.ok(&["advance", "10"]);
+    let before = fingerprint(&c);
+    let horizon = format!(
+        "expiry 9223372036854775807 is more than max_duration = 3153600 epochs away (the market's policy): at most epoch {}",
+        epoch(&c) + 3_153_600
+    );
 
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
@@ -495,7 +433,7 @@ fn refused_commands_say_why_and_change_nothing() {
                 .into_iter()
                 .map(|a| if a == "9000" { "9223372036854775807".into() } else { a })
                 .collect(),
-            "expiry 9223372036854775807 is more than max_duration = 3153600 epochs away (the market's policy): at most epoch 3153610",
+            &horizon,
         ),
         // The escrow's own code for a stale sector location, passed through by the market,
         // and the escrow's message with the method that refused.
@@ -572,80 +510,96 @@ fn refused_commands_say_why_and_change_nothing() {
             .to_vec(),
             "name mixes Latin and Cyrillic letters (U+0070 at character 1, U+0430 at character 2)",
         ),
-        (vec!["init".into()], "already holds a devnet"),
+        (
+            vec!["--deployment".into(), dir.join("none.json").display().to_string(), "status".into(), "--rpc".into(), "http://127.0.0.1:9/rpc/v1".into()],
+            "no node answers at http://127.0.0.1:9/rpc/v1",
+        ),
     ];
     for (args, why) in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let r = suite(&dir, &args);
+        let r = c.run(&args);
         assert!(!r.ok, "suite {args:?} should fail:\n{}", r.stdout);
         assert!(
             r.stderr.contains(why),
             "suite {args:?}: want {why:?} in:\n{}",
             r.stderr
         );
-        assert_eq!(fingerprint(&dir), before, "suite {args:?} changed the devnet");
+        assert_eq!(fingerprint(&c), before, "suite {args:?} changed the devnet");
     }
 
     // Under --json the refusal is a JSON document with the exit code's name.
-    let r = suite(&dir, &["--json", "bounty", "cancel", "0", "--from", "bob"]);
+    let r = c.run(&["--json", "bounty", "cancel", "0", "--from", "bob"]);
     assert!(!r.ok);
     let err = r.json();
     assert_eq!(err["exit_code"], 18);
     assert_eq!(err["exit_name"], "USR_FORBIDDEN");
     assert_eq!(err["method"], "CancelBounty");
     assert_eq!(err["message"], "only the client cancels bounty 0");
-    assert_eq!(fingerprint(&dir), before);
+    assert_eq!(fingerprint(&c), before);
+    drop(node);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `suite node` on a data dir; answers its exit status and stderr (it must not start).
+fn node_refused(data_dir: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_suite"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--lock-wait", "0", "node", "--listen", "127.0.0.1:0"])
+        .env_remove("SUITE_DATA_DIR")
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn a_devnet_in_use_is_refused_not_shared() {
-    let dir = temp_dir("lock");
-    ok(&dir, &["init"]);
-    // Another holder of the database (as a running command would be).
-    let held = redb::Database::create(dir.join("devnet.redb")).unwrap();
-    let r = suite(&dir, &["--lock-wait", "0", "status"]);
-    assert!(!r.ok);
-    assert!(r.stderr.contains("in use by another command"), "{}", r.stderr);
-    // A command that may wait gets the devnet once the holder lets go.
-    let waiting = Command::new(env!("CARGO_BIN_EXE_suite"))
-        .arg("--data-dir")
-        .arg(&dir)
-        .args(["--lock-wait", "60", "account", "create", "late"])
-        .env_remove("SUITE_DATA_DIR")
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    drop(held);
-    let out = waiting.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("waiting for another command"));
-    let accounts = json(&dir, &["account", "list"]);
-    assert!(accounts.as_array().unwrap().iter().any(|a| a["name"] == "late"));
+    let dir = temp_dir("cli", "lock");
+    let node = Node::start(&dir.join("devnet"));
+    let (ok, stderr) = node_refused(&dir.join("devnet"));
+    assert!(!ok);
+    assert!(stderr.contains("in use by another command"), "{stderr}");
+    // The running node is unharmed.
+    assert_eq!(Client::of(&node, &dir).json(&["status"])["head"], 0);
+    drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn a_missing_devnet_is_explained() {
-    let dir = temp_dir("missing");
-    let r = suite(&dir, &["status"]);
+fn no_node_is_explained() {
+    let dir = temp_dir("cli", "missing");
+    let c = Client {
+        rpc: "http://127.0.0.1:9/rpc/v1".into(),
+        home: dir.join("home"),
+    };
+    let r = c.run(&["status"]);
     assert!(!r.ok);
-    assert!(r.stderr.contains("no devnet in"), "{}", r.stderr);
-    assert!(!dir.join("devnet.redb").exists(), "a read creates nothing");
+    assert!(
+        r.stderr
+            .contains("no node answers at http://127.0.0.1:9/rpc/v1: start one (`suite node`)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.join("home").exists(), "a read creates nothing");
+    // A command that needs no node runs without one.
+    assert!(c.run(&["wallet", "list"]).ok);
 }
 
 #[test]
 fn a_devnet_of_another_version_is_refused_with_what_to_do() {
-    let dir = temp_dir("old-version");
-    ok(&dir, &["init"]);
+    let dir = temp_dir("cli", "old-version");
+    drop(Node::start(&dir.join("devnet")));
     // Make the record say version 2, the layout before issue 13 (the CBOR map's "version": 3
     // becomes 2).
     {
         use redb::ReadableTable as _;
         const META: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-        let db = redb::Database::create(dir.join("devnet.redb")).unwrap();
+        let db = redb::Database::create(dir.join("devnet/devnet.redb")).unwrap();
         let txn = db.begin_write().unwrap();
         {
             let mut table = txn.open_table(META).unwrap();
@@ -660,38 +614,36 @@ fn a_devnet_of_another_version_is_refused_with_what_to_do() {
         }
         txn.commit().unwrap();
     }
-    let r = suite(&dir, &["status"]);
-    assert!(!r.ok, "{}", r.stdout);
+    let (ok, stderr) = node_refused(&dir.join("devnet"));
+    assert!(!ok);
     assert!(
-        r.stderr.contains("record version 2, this one reads 3") && r.stderr.contains("suite init"),
-        "{}",
-        r.stderr
+        stderr.contains("record version 2, this one reads 3")
+            && stderr.contains("`suite node` creates a new one"),
+        "{stderr}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_missed_window_faults_a_sector_and_forty_two_periods_end_its_deal() {
-    let dir = temp_dir("proving");
-    ok(&dir, &["init"]);
-    ok(
-        &dir,
-        &[
-            "account",
-            "create",
-            "alice",
-            "--balance",
-            "100FIL",
-            "--key",
-            "secp256k1",
-        ],
-    );
-    ok(&dir, &["account", "create", "sp", "--balance", "50FIL"]);
+    let dir = temp_dir("cli", "proving");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    c.ok(&[
+        "account",
+        "create",
+        "alice",
+        "--balance",
+        "100FIL",
+        "--key",
+        "secp256k1",
+    ]);
+    c.ok(&["account", "create", "sp", "--balance", "50FIL"]);
     // A worker needs a BLS key: refused before sending, nothing changed.
-    let r = suite(&dir, &["miner", "create", "bad", "--owner", "alice"]);
+    let r = c.run(&["miner", "create", "bad", "--owner", "alice"]);
     assert!(!r.ok && r.stderr.contains("needs a BLS key"), "{}", r.stderr);
-    ok(&dir, &["miner", "create", "m1", "--owner", "sp"]);
-    ok(&dir, &["miner", "add-sector", "m1", "1", "--deadline", "2"]);
+    c.ok(&["miner", "create", "m1", "--owner", "sp"]);
+    c.ok(&["miner", "add-sector", "m1", "1", "--deadline", "2"]);
     let deal = [
         "deal",
         "publish",
@@ -706,35 +658,38 @@ fn a_missed_window_faults_a_sector_and_forty_two_periods_end_its_deal() {
         "--end",
         "600000",
     ];
-    ok(&dir, &deal);
-    ok(&dir, &["deal", "activate", "0", "1"]);
+    c.ok(&deal);
+    c.ok(&["deal", "activate", "0", "1"]);
 
     // Nobody declares anything: its window (epochs 120–179) passes without a proof.
-    let stopped = json(&dir, &["miner", "stop-proving", "m1", "1"]);
+    let stopped = c.json(&["miner", "stop-proving", "m1", "1"]);
     assert_eq!(stopped["window"], serde_json::json!([120, 179]));
-    ok(&dir, &["advance", "--to", "179"]);
-    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "active");
-    ok(&dir, &["advance", "1"]);
-    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "faulty");
+    c.ok(&["advance", "--to", "179"]);
+    assert_eq!(c.json(&["miner", "sector", "m1", "1"])["status"], "active");
+    c.ok(&["advance", "1"]);
+    assert_eq!(c.json(&["miner", "sector", "m1", "1"])["status"], "faulty");
     // Declared recovered but still not proven: faulty after its next window too.
-    ok(&dir, &["miner", "declare-recovered", "m1", "1"]);
-    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "faulty");
-    ok(&dir, &["advance", "2880"]);
-    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "faulty");
+    c.ok(&["miner", "declare-recovered", "m1", "1"]);
+    assert_eq!(c.json(&["miner", "sector", "m1", "1"])["status"], "faulty");
+    c.ok(&["advance", "2880"]);
+    assert_eq!(c.json(&["miner", "sector", "m1", "1"])["status"], "faulty");
     // 42 proving periods after the missed window the cron terminates it, and its deal.
-    ok(&dir, &["advance", "--to", "121140"]);
-    assert_eq!(json(&dir, &["miner", "sector", "m1", "1"])["status"], "dead");
-    let gone = json(&dir, &["deal", "show", "0"]);
+    c.ok(&["advance", "--to", "121140"]);
+    assert_eq!(c.json(&["miner", "sector", "m1", "1"])["status"], "dead");
+    let gone = c.json(&["deal", "show", "0"]);
     assert_eq!(gone["status"], "terminated");
+    drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_demo_tells_the_story_and_its_books_balance() {
-    let keep = temp_dir("demo");
-    let r = suite(
+    let keep = temp_dir("cli", "demo").join("kept");
+    let r = common::suite_at(
+        "http://127.0.0.1:9/rpc/v1",
         Path::new("unused"),
         &["--json", "demo", "--keep", keep.to_str().unwrap()],
+        &[],
     );
     assert!(r.ok, "demo failed:\n{}{}", r.stdout, r.stderr);
     let story = r.json();
@@ -780,7 +735,7 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     let scores: Vec<u64> = ["p1", "p2", "p3", "p4"]
         .map(|name| p(name)["score"].as_u64().unwrap())
         .to_vec();
-    assert_eq!(scores, [6666, 5000, 2636, 5000]);
+    assert_eq!(scores, [6666, 5000, 2637, 5000]);
     let methods: Vec<&str> = story["gas"]
         .as_array()
         .unwrap()
@@ -810,9 +765,25 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         assert!(r.stderr.contains(line), "progress line {line:?}:\n{}", r.stderr);
     }
 
-    // The kept devnet is a real one: the CLI opens it where the demo left it.
-    let status = json(&keep, &["status"]);
-    assert_eq!(status["epoch"], story["epoch"]);
+    // The kept devnet is a real one: a node serves it where the demo left it, and the kept
+    // home still names its accounts.
+    let node = Node::start(&keep.join("devnet"));
+    let c = Client {
+        rpc: node.rpc(),
+        home: keep.join("home"),
+    };
+    let status = c.json(&["status"]);
+    assert!(status["epoch"].as_i64() >= story["epoch"].as_i64(), "{status}");
     assert_eq!(status["escrow"]["held"], story["books"]["escrow_balance"]);
-    let _ = std::fs::remove_dir_all(&keep);
+    let accounts = c.json(&["account", "list"]);
+    assert!(
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "watcher"),
+        "{accounts}"
+    );
+    drop(node);
+    let _ = std::fs::remove_dir_all(keep.parent().unwrap());
 }

@@ -133,7 +133,6 @@ fn from_a_file_to_a_bounty_and_a_deal_that_piece_verify_checks() {
     let cid = piece["piece_cid"].as_str().unwrap().to_string();
     assert_eq!(piece["piece_size"], 8192);
 
-    ok(&dir, &["init"]);
     ok(&dir, &["account", "create", "alice", "--balance", "100FIL"]);
     ok(&dir, &["account", "create", "sp", "--balance", "50FIL"]);
     ok(&dir, &["miner", "create", "m1", "--owner", "sp"]);
@@ -154,13 +153,20 @@ fn from_a_file_to_a_bounty_and_a_deal_that_piece_verify_checks() {
         "--expiry",
         "100000",
     ];
+    let mut posted_json = vec!["--json"];
+    posted_json.extend_from_slice(&post);
+    let bounty_id = suite(&dir, &posted_json).json()["bounty_id"].to_string();
     let posted = ok(&dir, &post);
     assert!(posted.contains(&cid) && posted.contains("(8 KiB)"), "{posted}");
-    let bounty = json(&dir, &["bounty", "show", "0"]);
+    let bounty = json(&dir, &["bounty", "show", &bounty_id]);
     assert_eq!(bounty["piece_cid"], cid.as_str());
     assert_eq!(bounty["piece_size"], 8192);
     let listed = json(&dir, &["bounty", "list", "--piece", &cid]);
-    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(2),
+        "the two posts: {listed}"
+    );
 
     // --file excludes --piece and --size; without --file both are needed.
     let mut both = post.to_vec();

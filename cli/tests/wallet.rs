@@ -59,7 +59,7 @@ fn keys_are_made_listed_exported_and_imported_in_lotus_format() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let key_file = dir.join("devnet/keystore").join(format!("{secp_address}.key"));
+        let key_file = dir.join("home/keystore").join(format!("{secp_address}.key"));
         let mode = std::fs::metadata(key_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "only the owner reads a key");
     }
@@ -93,7 +93,7 @@ fn bad_keys_and_unknown_addresses_are_refused_and_write_nothing() {
 #[test]
 fn a_wallet_key_is_funded_on_the_devnet_and_sends_from_it() {
     let dir = temp_dir("wallet", "devnet");
-    ok(&dir, &["init"]);
+    ok(&dir, &["account", "create", "admin", "--balance", "1FIL"]);
     let key = json(&dir, &["wallet", "new"])["address"]
         .as_str()
         .unwrap()
@@ -129,7 +129,7 @@ fn a_wallet_key_is_funded_on_the_devnet_and_sends_from_it() {
 #[test]
 fn the_devnets_named_accounts_have_their_keys_in_the_keystore() {
     let dir = temp_dir("wallet", "named");
-    ok(&dir, &["init"]);
+    ok(&dir, &["account", "create", "admin", "--balance", "1FIL"]);
     ok(
         &dir,
         &[

@@ -11,19 +11,19 @@ use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::SectorLocation;
 
 use crate::calls::*;
-use crate::devnet::Devnet;
+use crate::session::Session;
 use crate::units::fil;
 
-fn market(d: &Devnet) -> BountyMarketClient {
-    d.suite().market_client()
+fn market(d: &mut Session) -> Result<BountyMarketClient> {
+    Ok(d.suite()?.market_client())
 }
 
-pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Result<u64> {
+pub fn post_bounty(d: &mut Session, from: &Account, p: &PostBountyParams) -> Result<u64> {
     let value = &p.reward_per_replica * p.replicas;
     // What the chain would refuse in a less helpful order or way: the value transfer fails
     // before the market can say the replicas are too many, and the market states the escrow's
     // minimum collateral in attoFIL.
-    let terms = answer(market(d).policy(d))?;
+    let terms = answer(market(d)?.policy(d))?;
     if !(1..=terms.policy.max_replicas).contains(&p.replicas) {
         bail!(
             "replicas must be 1 to {} (the market's policy)",
@@ -38,7 +38,7 @@ pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Resu
         );
     }
     // The market's bound, checked before the value is moved (as the chain would refuse).
-    let horizon = d.h.epoch().saturating_add(terms.policy.max_duration);
+    let horizon = d.epoch()?.saturating_add(terms.policy.max_duration);
     if p.expiry > horizon {
         bail!(
             "expiry {} is more than max_duration = {} epochs away (the market's policy): at most epoch {horizon}",
@@ -47,20 +47,20 @@ pub fn post_bounty(d: &mut Devnet, from: &Account, p: &PostBountyParams) -> Resu
         );
     }
     check_funds(d, from, &value, "posting this bounty")?;
-    market(d).post(d, from, p, value)?.ret()
+    market(d)?.post(d, from, p, value)?.ret()
 }
 
-pub fn get_bounty(d: &mut Devnet, id: u64) -> Result<GetBountyReturn> {
-    answer(market(d).get_bounty(d, id))
+pub fn get_bounty(d: &mut Session, id: u64) -> Result<GetBountyReturn> {
+    answer(market(d)?.get_bounty(d, id))
 }
 
-pub fn get_claim(d: &mut Devnet, id: u64) -> Result<GetClaimReturn> {
-    answer(market(d).get_claim(d, id))
+pub fn get_claim(d: &mut Session, id: u64) -> Result<GetClaimReturn> {
+    answer(market(d)?.get_claim(d, id))
 }
 
 /// Claims with the bounty's collateral as value.
 pub fn claim_bounty(
-    d: &mut Devnet,
+    d: &mut Session,
     from: &Account,
     bounty_id: u64,
     provider: ActorID,
@@ -83,52 +83,55 @@ pub fn claim_bounty(
         sector,
         sector_location,
     };
-    market(d).claim(d, from, &p, collateral)?.ret()
+    market(d)?.claim(d, from, &p, collateral)?.ret()
 }
 
-pub fn withdraw(d: &mut Devnet, from: &Account, provider: ActorID) -> Result<WithdrawReturn> {
-    market(d).withdraw(d, from, Address::new_id(provider))?.ret()
+pub fn withdraw(d: &mut Session, from: &Account, provider: ActorID) -> Result<WithdrawReturn> {
+    market(d)?.withdraw(d, from, Address::new_id(provider))?.ret()
 }
 
 /// Cancels a bounty; returns it as it was just before (what the cancel freed: its open slots
 /// and their pool).
-pub fn cancel_bounty(d: &mut Devnet, from: &Account, id: u64) -> Result<Bounty> {
+pub fn cancel_bounty(d: &mut Session, from: &Account, id: u64) -> Result<Bounty> {
     let before = get_bounty(d, id)?.bounty;
-    market(d).cancel(d, from, id)?;
+    market(d)?.cancel(d, from, id)?;
     Ok(before)
 }
 
-pub fn reclaim(d: &mut Devnet, from: &Account, id: u64) -> Result<TokenAmount> {
-    market(d).reclaim(d, from, id)?.ret()
+pub fn reclaim(d: &mut Session, from: &Account, id: u64) -> Result<TokenAmount> {
+    market(d)?.reclaim(d, from, id)?.ret()
 }
 
-pub fn provider_balance(d: &mut Devnet, provider: ActorID) -> Result<ProviderBalance> {
-    answer(market(d).provider_balance(d, Address::new_id(provider)))
+pub fn provider_balance(d: &mut Session, provider: ActorID) -> Result<ProviderBalance> {
+    answer(market(d)?.provider_balance(d, Address::new_id(provider)))
 }
 
 /// Every bounty matching the filter, page by page.
 pub fn list_bounties(
-    d: &mut Devnet,
+    d: &mut Session,
     client: Option<ActorID>,
     piece_cid: Option<cid::Cid>,
 ) -> Result<Vec<GetBountyReturn>> {
-    Ok(market(d).all_bounties(d, client, piece_cid, 100)?.0)
+    Ok(market(d)?.all_bounties(d, client, piece_cid, 100)?.0)
 }
 
-/// Every claim ever made on a bounty, current or settled. The market indexes only a bounty's
-/// current slot holders, so this walks its claims map (read on the host, no message): fine
-/// for a devnet, linear in all claims.
-pub fn claims_of_bounty(d: &mut Devnet, bounty_id: u64) -> Result<Vec<GetClaimReturn>> {
-    let market = d.suite().market;
-    d.h.flush()?;
-    let state = suite_devnet::bounty::state(&d.h, market)?;
-    let store = d.h.store().clone();
-    let claims = state.claims(store).map_err(|e| anyhow!("{e}"))?;
-    let (mut ids, _): (Vec<u64>, _) = suite_client::all_pages("the claims map", |cursor: Option<u64>| {
-        let page = claims.page(cursor, 1000).map_err(|e| anyhow!("{e}"))?;
-        let ids = page.entries.into_iter().filter(|(_, c)| c.bounty_id == bounty_id);
-        Ok((ids.map(|(id, _)| id).collect(), page.next))
-    })?;
+/// Every claim ever made on a bounty, current or settled: the market's `bounty-claimed` events
+/// (indexed by bounty) name them.
+pub fn claims_of_bounty(d: &mut Session, bounty_id: u64) -> Result<Vec<GetClaimReturn>> {
+    let market = d.suite()?.market;
+    let events = crate::rpc::actor_events(
+        d.rpc(),
+        market,
+        EVENT_CLAIMED,
+        &[("bounty", fvm_ipld_encoding::to_vec(&bounty_id)?)],
+        0,
+    )?;
+    let mut ids: Vec<u64> = events
+        .iter()
+        .filter_map(|e| e.event.event.entries.iter().find(|x| x.key == "claim"))
+        .filter_map(|x| fvm_ipld_encoding::from_slice(&x.value).ok())
+        .collect();
     ids.sort_unstable();
+    ids.dedup();
     ids.into_iter().map(|id| get_claim(d, id)).collect()
 }

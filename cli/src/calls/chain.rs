@@ -1,8 +1,8 @@
-//! Typed operations on the devnet's chain: accounts, transfers, stand-in miners and their
-//! sectors, f05 deals, and where every FIL is.
+//! Typed operations on the chain a node serves: accounts, transfers, stand-in miners and their
+//! sectors, f05 deals. What only a devnet can do (funds from its faucet, sectors and deals made
+//! by its operator, the clock) goes through the node's `Devnet.*` namespace.
 
-use actor_runtime::builtin::STORAGE_MARKET_ACTOR_ID;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::{Address, Protocol};
 use fvm_shared::clock::ChainEpoch;
@@ -10,14 +10,16 @@ use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::{ActorID, METHOD_SEND};
+use serde_json::json;
 use stand_in_market as f05;
 use suite_client::wallet::{Key, KeyType};
 use suite_devnet::miner::{self, SectorLocation as MinerLocation, SectorStatusCode};
-use suite_devnet::{storage_market, Account, MinerClient, StorageMarketClient};
+use suite_devnet::{Account, Chain, MinerClient, StorageMarketClient};
 
 use super::answer;
 
-use crate::devnet::{DealEnding, Devnet, MinerRecord};
+use crate::node::json as lotus;
+use crate::session::{BookMiner, Session};
 use crate::units::fil;
 use crate::KeyKind;
 
@@ -28,68 +30,60 @@ pub(crate) const YEAR: ChainEpoch = 1_051_200;
 /// deal, and far from overflowing the epoch arithmetic of the actors.
 pub const MAX_EPOCH: ChainEpoch = 1_000_000 * YEAR;
 
-pub fn create_account(d: &mut Devnet, name: &str, balance: TokenAmount, key: KeyKind) -> Result<Account> {
+/// The most epochs one `Devnet.AdvanceEpochs` moves.
+pub const MAX_ADVANCE: ChainEpoch = 1_051_200;
+
+/// A new key in the keystore, named, funded from the devnet's faucet (which creates its
+/// account).
+pub fn create_account(d: &mut Session, name: &str, balance: TokenAmount, key: KeyKind) -> Result<Account> {
     d.check_new_name(name)?;
-    let operator = d.operator();
-    let available = d.h.balance(operator.id)?;
-    if available < balance {
-        bail!("the operator holds only {}", fil(&available));
-    }
     let kind = match key {
         KeyKind::Bls => KeyType::Bls,
         KeyKind::Secp256k1 => KeyType::Secp256k1,
     };
     // A real key, kept before its account exists: no account is ever left without its key.
     let key = Key::generate(kind)?;
-    let address = crate::wallet::keystore(&d.dir).put(&key)?;
-    let id = transfer(d, &operator, address, balance)?;
-    let account = Account { id, key: address };
-    d.record.accounts.insert(name.to_string(), account.into());
-    Ok(account)
+    let address = d.chain.keystore.put(&key)?;
+    d.add_account(name, address, None);
+    let id = faucet(d, address, &balance)?;
+    d.add_account(name, address, Some(id));
+    Ok(Account { id, key: address })
 }
 
-/// Moves the chain to `target` (the chain's cron runs for the epochs passed). The deals the
-/// cron terminated on the way (with sectors faulty for 42 proving periods) are recorded as a
-/// command's are, at the epoch the devnet reached.
-pub fn advance_to(d: &mut Devnet, target: ChainEpoch) -> Result<()> {
-    use stand_in_market::logic::EVENT_DEAL_TERMINATED;
-    d.h.advance_to(target)?;
-    let epoch = d.h.epoch();
-    let ended: Vec<DealID> =
-        d.h.cron_receipts()
-            .iter()
-            .flat_map(|r| r.events_of(EVENT_DEAL_TERMINATED))
-            .filter(|e| e.emitter == STORAGE_MARKET_ACTOR_ID)
-            .filter_map(|e| e.event.entries.iter().find(|x| x.key == "id"))
-            .filter_map(|x| fvm_ipld_encoding::from_slice::<DealID>(&x.value).ok())
-            .collect();
-    for deal_id in ended {
-        d.record.deal_endings.push(DealEnding {
-            deal_id,
-            kind: "terminated".to_string(),
-            epoch,
-        });
+/// FIL from the devnet's faucet (`Devnet.Faucet`); answers the receiver's ID.
+pub fn faucet(d: &mut Session, to: Address, amount: &TokenAmount) -> Result<ActorID> {
+    let answer = d.devnet(
+        "Devnet.Faucet",
+        json!([lotus::address(&to), lotus::amount(amount)]),
+    )?;
+    let id = answer["Id"].as_str().unwrap_or("");
+    Ok(crate::devnet::parse_address(id)?.id()?)
+}
+
+/// Moves the chain so that the next message executes at `target` (`Devnet.AdvanceEpochs`;
+/// the chain's cron runs for the epochs passed).
+pub fn advance_to(d: &mut Session, target: ChainEpoch) -> Result<()> {
+    let mut now = d.epoch()?;
+    while now < target {
+        let step = (target - now).min(MAX_ADVANCE);
+        d.devnet("Devnet.AdvanceEpochs", json!([step]))?;
+        now = d.epoch()?;
     }
     Ok(())
 }
 
 /// Sends FIL to an actor, or to a new key address (the chain creates its account).
-pub fn transfer(d: &mut Devnet, from: &Account, to: Address, amount: TokenAmount) -> Result<ActorID> {
+pub fn transfer(d: &mut Session, from: &Account, to: Address, amount: TokenAmount) -> Result<ActorID> {
     check_funds(d, from, &amount, "the transfer")?;
-    let r = d.h.send(from, to, METHOD_SEND, RawBytes::default(), amount)?;
-    if !r.is_ok() {
-        bail!(
-            "the transfer to {to} failed: exit {}: {}",
-            r.exit_code.value(),
-            crate::devnet::abort_message(&r.failure.unwrap_or_default())
-        );
-    }
-    d.h.resolve(&to)?
+    // To the address itself: a new key address has no ID until this creates its account.
+    Chain::send(d, from, to, METHOD_SEND, RawBytes::default(), amount)?;
+    d.chain
+        .resolve(&to)?
         .ok_or_else(|| anyhow!("{to} did not get an actor"))
 }
 
 pub fn create_miner(
-    d: &mut Devnet,
+    d: &mut Session,
     name: &str,
     owner: &Account,
     worker: &Account,
@@ -114,7 +108,9 @@ pub fn create_miner(
         control_addresses: controls.iter().map(|c| c.address()).collect(),
         sector_size: miner::SECTOR_SIZE_32GIB,
     };
-    let code = d.h.code_of(actor_runtime::builtin::BuiltinType::Miner);
+    let code = d
+        .builtin_code("storageminer")?
+        .context("the node names no storageminer code (StateActorCodeCIDs)")?;
     let exec = stand_in_init::ExecParams {
         code_cid: code,
         constructor_params: suite_devnet::harness::params(&p),
@@ -129,9 +125,9 @@ pub fn create_miner(
     )?;
     let ret: stand_in_init::ExecReturn = r.ret()?;
     let id = ret.id_address.id()?;
-    d.record.miners.insert(
-        name.to_string(),
-        MinerRecord {
+    d.add_miner(
+        name,
+        BookMiner {
             id,
             owner: owner.id,
             worker: worker.id,
@@ -141,15 +137,27 @@ pub fn create_miner(
     Ok(id)
 }
 
-/// One operator control of a stand-in miner.
-pub fn miner_control(d: &mut Devnet, miner_id: ActorID, control: &miner::Control) -> Result<()> {
-    let operator = d.operator();
-    miner::control_from(d, &operator, miner_id, control)?;
+/// One operator control of a stand-in miner, through the node's `Devnet.*` namespace.
+pub fn miner_control(d: &mut Session, miner_id: ActorID, control: &miner::Control) -> Result<()> {
+    let m = lotus::address(&Address::new_id(miner_id));
+    let (method, params) = match control {
+        miner::Control::Add(a) => (
+            "Devnet.AddSector",
+            json!([m, a.sector_number, a.deadline, a.partition, a.expiration]),
+        ),
+        miner::Control::Fault(s) => ("Devnet.FaultSector", json!([m, s])),
+        miner::Control::Recover(s) => ("Devnet.RecoverSector", json!([m, s])),
+        miner::Control::Terminate(s) => ("Devnet.TerminateSector", json!([m, s])),
+        miner::Control::StopProving(s) => ("Devnet.StopProving", json!([m, s])),
+        miner::Control::ResumeProving(s) => ("Devnet.ResumeProving", json!([m, s])),
+        other => bail!("the node has no Devnet control for {other:?}"),
+    };
+    d.devnet(method, params)?;
     Ok(())
 }
 
 pub fn add_sector(
-    d: &mut Devnet,
+    d: &mut Session,
     miner_id: ActorID,
     sector: SectorNumber,
     deadline: u64,
@@ -168,7 +176,7 @@ pub fn add_sector(
 /// Sends `DeclareFaults` (`recovered: false`) or `DeclareFaultsRecovered` for one sector from
 /// a controlling account, at the location the miner reports; returns that location.
 pub fn declare_sector(
-    d: &mut Devnet,
+    d: &mut Session,
     from: &Account,
     miner_id: ActorID,
     sector: SectorNumber,
@@ -212,24 +220,14 @@ pub fn declare_sector(
     Ok(l)
 }
 
-/// The provider's proving software stops (`proving: false`) or resumes proving a sector: an
-/// operator control, sent by name.
-pub fn set_proving(d: &mut Devnet, miner_id: ActorID, sector: SectorNumber, proving: bool) -> Result<()> {
-    let (control, name) = if proving {
-        (miner::Control::ResumeProving(sector), "HarnessResumeProving")
+/// The provider's proving software stops (`proving: false`) or resumes proving a sector.
+pub fn set_proving(d: &mut Session, miner_id: ActorID, sector: SectorNumber, proving: bool) -> Result<()> {
+    let control = if proving {
+        miner::Control::ResumeProving(sector)
     } else {
-        (miner::Control::StopProving(sector), "HarnessStopProving")
+        miner::Control::StopProving(sector)
     };
-    let operator = d.operator();
-    d.send_raw(
-        &operator,
-        miner_id,
-        name,
-        control.method(),
-        control.params(),
-        TokenAmount::default(),
-    )?;
-    Ok(())
+    miner_control(d, miner_id, &control)
 }
 
 /// The first and last epoch of the challenge window of `deadline` that ends at or after `epoch`.
@@ -240,28 +238,40 @@ pub fn challenge_window(deadline: u64, epoch: ChainEpoch) -> (ChainEpoch, ChainE
 
 /// The sector's status and location, as the miner reports them.
 pub fn sector_location(
-    d: &mut Devnet,
+    d: &mut Session,
     miner_id: ActorID,
     sector: SectorNumber,
 ) -> Result<(SectorStatusCode, MinerLocation)> {
     answer(MinerClient::at(miner_id).sector_location(d, sector))
 }
 
-pub fn publish_deal(d: &mut Devnet, proposal: &f05::DealProposal) -> Result<DealID> {
-    let operator = d.operator();
-    storage_market::publish_deal(d, &operator, proposal)?.ret()
+/// Publishes a deal as the devnet's operator would (`Devnet.PublishDeal`).
+pub fn publish_deal(d: &mut Session, proposal: &f05::DealProposal) -> Result<DealID> {
+    let p = json!([{
+        "Client": lotus::address(&proposal.client),
+        "Provider": lotus::address(&proposal.provider),
+        "PieceCID": lotus::cid(&proposal.piece_cid),
+        "PieceSize": proposal.piece_size.0,
+        "StartEpoch": proposal.start_epoch,
+        "EndEpoch": proposal.end_epoch,
+        "StoragePricePerEpoch": lotus::amount(&proposal.storage_price_per_epoch),
+        "ProviderCollateral": lotus::amount(&proposal.provider_collateral),
+        "ClientCollateral": lotus::amount(&proposal.client_collateral),
+    }]);
+    let answer = d.devnet("Devnet.PublishDeal", p)?;
+    answer
+        .as_u64()
+        .ok_or_else(|| anyhow!("Devnet.PublishDeal answered {answer}"))
 }
 
-pub fn activate_deal(d: &mut Devnet, deal: DealID, sector: SectorNumber) -> Result<()> {
-    let operator = d.operator();
-    storage_market::activate_deal(d, &operator, deal, sector)?;
+pub fn activate_deal(d: &mut Session, deal: DealID, sector: SectorNumber) -> Result<()> {
+    d.devnet("Devnet.ActivateDeal", json!([deal, sector]))?;
     Ok(())
 }
 
-/// Ends a deal early as the operator: terminate, settle or time out (`method`).
-pub(crate) fn deal_control(d: &mut Devnet, method: u64, deal: DealID) -> Result<()> {
-    let operator = d.operator();
-    storage_market::deal_control(d, &operator, method, deal)?;
+/// Ends a deal early (`Devnet.TerminateDeal`) or settles one that ended (`Devnet.SettleDeal`).
+pub(crate) fn deal_control(d: &mut Session, method: &str, deal: DealID) -> Result<()> {
+    d.devnet(method, json!([deal]))?;
     Ok(())
 }
 
@@ -275,7 +285,7 @@ pub struct DealInfo {
 }
 
 /// A deal through the storage market's getters (a deal it deleted fails the first with 32).
-pub fn deal_info(d: &mut Devnet, deal: DealID) -> Result<DealInfo> {
+pub fn deal_info(d: &mut Session, deal: DealID) -> Result<DealInfo> {
     let market = StorageMarketClient::new();
     Ok(DealInfo {
         commitment: answer(market.deal_data_commitment(d, deal))?,
@@ -287,8 +297,8 @@ pub fn deal_info(d: &mut Devnet, deal: DealID) -> Result<DealInfo> {
 }
 
 /// Refuses early, with the amounts, when `from` cannot pay `value`.
-pub(crate) fn check_funds(d: &Devnet, from: &Account, value: &TokenAmount, what: &str) -> Result<()> {
-    let balance = d.h.balance(from.id)?;
+pub(crate) fn check_funds(d: &Session, from: &Account, value: &TokenAmount, what: &str) -> Result<()> {
+    let balance = d.balance(from.id)?;
     if &balance < value {
         bail!(
             "insufficient funds: {} holds {}; {what} sends {}",
@@ -298,62 +308,4 @@ pub(crate) fn check_funds(d: &Devnet, from: &Account, value: &TokenAmount, what:
         );
     }
     Ok(())
-}
-
-/// Where every attoFIL of the devnet is, by kind of holder. All FIL comes from the operator's
-/// genesis balance, and gas fees go to the burnt-funds actor f099 (the devnet's base fee is
-/// burnt, over-estimated gas too, and messages tip nothing), so the kinds add up to the genesis
-/// supply.
-pub struct FilBooks {
-    /// The named key accounts (the operator and admin included).
-    pub accounts: TokenAmount,
-    pub miners: TokenAmount,
-    /// The registry, the escrow and the bounty market.
-    pub suite: TokenAmount,
-    /// The storage market's escrow (f05).
-    pub storage_market: TokenAmount,
-    /// Gas burnt by every message so far (f099's balance).
-    pub burnt: TokenAmount,
-    /// Everyone else: accounts created by transfers to new addresses, other actors.
-    pub other: TokenAmount,
-    pub total: TokenAmount,
-}
-
-pub fn fil_books(d: &Devnet) -> Result<FilBooks> {
-    use actor_runtime::builtin::{BURNT_FUNDS_ACTOR_ID, INIT_ACTOR_ID};
-    let next_id = d.h.state::<stand_in_init::State>(INIT_ACTOR_ID)?.next_id;
-    let s = d.suite();
-    let zero = TokenAmount::default;
-    let mut b = FilBooks {
-        accounts: zero(),
-        miners: zero(),
-        suite: zero(),
-        storage_market: zero(),
-        burnt: zero(),
-        other: zero(),
-        total: zero(),
-    };
-    // Every actor has an ID below the init actor's next one.
-    for id in 0..next_id {
-        let balance = d.h.balance(id)?;
-        if balance.is_zero() {
-            continue;
-        }
-        b.total += &balance;
-        let kind = if d.record.accounts.values().any(|a| a.id == id) {
-            &mut b.accounts
-        } else if d.record.miners.values().any(|m| m.id == id) {
-            &mut b.miners
-        } else if [s.reputation, s.escrow, s.market].contains(&id) {
-            &mut b.suite
-        } else if id == STORAGE_MARKET_ACTOR_ID {
-            &mut b.storage_market
-        } else if id == BURNT_FUNDS_ACTOR_ID {
-            &mut b.burnt
-        } else {
-            &mut b.other
-        };
-        *kind += balance;
-    }
-    Ok(b)
 }

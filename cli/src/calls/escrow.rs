@@ -7,23 +7,23 @@ use suite_devnet::{Account, EscrowClient};
 use suite_interfaces::escrow::{self as esc, FaultProof, GetLockReturn, SectorLocation};
 
 use crate::calls::*;
-use crate::devnet::Devnet;
+use crate::session::Session;
 
-fn escrow(d: &Devnet) -> EscrowClient {
-    d.suite().escrow_client()
+fn escrow(d: &mut Session) -> Result<EscrowClient> {
+    Ok(d.suite()?.escrow_client())
 }
 
-pub fn get_lock(d: &mut Devnet, lock_id: u64) -> Result<GetLockReturn> {
-    answer(escrow(d).get_lock(d, lock_id))
+pub fn get_lock(d: &mut Session, lock_id: u64) -> Result<GetLockReturn> {
+    answer(escrow(d)?.get_lock(d, lock_id))
 }
 
-pub fn list_locks(d: &mut Devnet, provider: ActorID) -> Result<Vec<GetLockReturn>> {
-    Ok(escrow(d).all_locks(d, provider, esc::MAX_PAGE)?.0)
+pub fn list_locks(d: &mut Session, provider: ActorID) -> Result<Vec<GetLockReturn>> {
+    Ok(escrow(d)?.all_locks(d, provider, esc::MAX_PAGE)?.0)
 }
 
 /// A free read like every getter: `status` must not spend the operator's gas or nonce.
-pub fn escrow_totals(d: &mut Devnet) -> Result<esc::Totals> {
-    answer(escrow(d).totals(d))
+pub fn escrow_totals(d: &mut Session) -> Result<esc::Totals> {
+    answer(escrow(d)?.totals(d))
 }
 
 /// Which failure a report proves.
@@ -47,7 +47,7 @@ impl ProofKind {
 
 /// Reports a failure; the sector's location is asked of the miner unless given.
 pub fn report_fault(
-    d: &mut Devnet,
+    d: &mut Session,
     from: &Account,
     lock_id: u64,
     kind: ProofKind,
@@ -79,12 +79,12 @@ pub fn report_fault(
             }
         }
     };
-    escrow(d).report_fault(d, from, lock_id, proof)?.ret()
+    escrow(d)?.report_fault(d, from, lock_id, proof)?.ret()
 }
 
 /// Releases a lock; returns what went back to its refund address.
-pub fn release(d: &mut Devnet, from: &Account, lock_id: u64) -> Result<(TokenAmount, ActorID)> {
+pub fn release(d: &mut Session, from: &Account, lock_id: u64) -> Result<(TokenAmount, ActorID)> {
     let lock = get_lock(d, lock_id)?.lock;
-    escrow(d).release(d, from, lock_id)?;
+    escrow(d)?.release(d, from, lock_id)?;
     Ok((lock.remaining, lock.refund_to))
 }

@@ -7,31 +7,31 @@ use suite_devnet::{Account, ReputationClient};
 use suite_interfaces::reputation::{self as rep, Metadata, ReputationView};
 
 use crate::calls::*;
-use crate::devnet::Devnet;
+use crate::session::Session;
 
-fn registry(d: &Devnet) -> ReputationClient {
-    d.suite().reputation_client()
+fn registry(d: &mut Session) -> Result<ReputationClient> {
+    Ok(d.suite()?.reputation_client())
 }
 
 pub fn register_provider(
-    d: &mut Devnet,
+    d: &mut Session,
     from: &Account,
     miner_id: ActorID,
     metadata: Metadata,
 ) -> Result<()> {
-    registry(d).register(d, from, Address::new_id(miner_id), metadata)?;
+    registry(d)?.register(d, from, Address::new_id(miner_id), metadata)?;
     Ok(())
 }
 
-pub fn update_metadata(d: &mut Devnet, from: &Account, miner_id: ActorID, metadata: Metadata) -> Result<()> {
-    registry(d).update_metadata(d, from, Address::new_id(miner_id), metadata)?;
+pub fn update_metadata(d: &mut Session, from: &Account, miner_id: ActorID, metadata: Metadata) -> Result<()> {
+    registry(d)?.update_metadata(d, from, Address::new_id(miner_id), metadata)?;
     Ok(())
 }
 
-pub fn reputation_of(d: &mut Devnet, provider: ActorID) -> Result<ReputationView> {
-    answer(registry(d).reputation(d, Address::new_id(provider)))
+pub fn reputation_of(d: &mut Session, provider: ActorID) -> Result<ReputationView> {
+    answer(registry(d)?.reputation(d, Address::new_id(provider)))
 }
 
-pub fn list_providers(d: &mut Devnet) -> Result<Vec<rep::ProviderSummary>> {
-    registry(d).all_providers(d, 100)
+pub fn list_providers(d: &mut Session) -> Result<Vec<rep::ProviderSummary>> {
+    registry(d)?.all_providers(d, 100)
 }

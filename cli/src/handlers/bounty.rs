@@ -6,13 +6,13 @@ use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::SectorLocation;
 
 use crate::calls::*;
-use crate::devnet::Devnet;
 use crate::output::{Output, Table};
+use crate::session::Session;
 use crate::units::{atto_json, fil, parse_amount, parse_piece_cid};
 use crate::views::*;
 use crate::BountyCmd;
 
-pub(crate) fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)> {
+pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)> {
     Ok(match c {
         BountyCmd::Post {
             from,
@@ -71,7 +71,7 @@ pub(crate) fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)>
             let piece = piece.map(|p| parse_piece_cid(&p)).transpose()?;
             let mut all = list_bounties(d, client, piece)?;
             all.sort_by_key(|b| b.bounty_id);
-            let now = d.h.epoch();
+            let now = d.epoch()?;
             let mut table = Table::new(&[
                 ">id",
                 "client",
@@ -99,16 +99,17 @@ pub(crate) fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)>
                     bounty_status(x, now).into(),
                 ]);
             }
-            let json = Value::Array(all.iter().map(|b| bounty_json(d, b)).collect());
+            let json = Value::Array(all.iter().map(|b| bounty_json(d, b, now)).collect());
             (Output::new(json, table.render()), false)
         }
         BountyCmd::Show { id } => {
             let b = get_bounty(d, id)?;
             let claims = claims_of_bounty(d, id)?;
+            let now = d.epoch()?;
             let x = &b.bounty;
             let mut text = format!(
                 "bounty {id} ({}), client {}\npiece {} ({})\n{} × {} (collateral {}), {} open; at least {} epochs; claimable before epoch {}\nminimum reputation {}, providers {}\npool {}, refundable {}, reclaimed {}\n",
-                bounty_status(x, d.h.epoch()),
+                bounty_status(x, now),
                 d.name_of(x.client),
                 x.piece_cid,
                 bytes(x.piece_size.into()),
@@ -155,7 +156,7 @@ pub(crate) fn bounty_cmd(d: &mut Devnet, c: BountyCmd) -> Result<(Output, bool)>
                 text.push('\n');
                 text.push_str(&table.render());
             }
-            let mut json = bounty_json(d, &b);
+            let mut json = bounty_json(d, &b, now);
             json["claims"] = Value::Array(claims.iter().map(|c| claim_json(d, c)).collect());
             (Output::new(json, text), false)
         }

@@ -8,51 +8,77 @@ use fvm_shared::sector::SectorNumber;
 use serde_json::{json, Value};
 use stand_in_market as f05;
 use suite_devnet::miner::{self};
+use suite_devnet::Chain;
 
 use crate::calls::*;
-use crate::devnet::{dir_size, Devnet};
-use crate::output::{thousands, Output, Table};
+use crate::output::{Output, Table};
+use crate::session::Session;
 use crate::units::{atto_json, fil, parse_amount};
 use crate::views::*;
 use crate::{AccountCmd, AdvanceArgs, DealCmd, MinerCmd};
 
-pub(crate) fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
-    let s = d.suite();
+/// Epochs between publishing a deal and its default start: room for the messages that
+/// activate it (each a tipset of its own on a node that mines at once).
+const DEAL_START_DELAY: fvm_shared::clock::ChainEpoch = 20;
+
+pub(crate) fn describe_chain(d: &mut Session) -> Result<Output> {
+    let started = std::time::Instant::now();
+    let head = d.rpc().call("Filecoin.ChainHead", json!([]))?;
+    let network = d.rpc().call("Filecoin.StateNetworkName", json!([]))?;
+    let network = network.as_str().unwrap_or("").to_string();
+    let height = head["Height"].as_i64().unwrap_or(0);
+    let root = head["Blocks"][0]["ParentStateRoot"]["/"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let deployment = d.deployment()?.clone();
+    if deployment.network != network {
+        bail!(
+            "the deployment ({}) is for network {:?}, the node at {} runs {network:?}: pass the right --deployment or --rpc",
+            d_path(d),
+            deployment.network,
+            d.rpc().url()
+        );
+    }
     let mut actors = Vec::new();
-    let mut table = Table::new(&["actor", "address", ">balance", ">wasm bytes", "code CID"]);
-    for (name, id) in [
-        ("provider-reputation", s.reputation),
-        ("collateral-escrow", s.escrow),
-        ("bounty-market", s.market),
-    ] {
-        let actor =
-            d.h.actor(id)?
-                .ok_or_else(|| anyhow!("{name} f0{id} is missing"))?;
-        let size = suite_devnet::actors::wasm(name).map(|w| w.len()).unwrap_or(0);
+    let mut table = Table::new(&["actor", "address", ">balance", "code CID"]);
+    for name in crate::deployment::ACTOR_NAMES {
+        let deployed = deployment.actor(name)?;
+        let actor = d.chain.actor(&Address::new_id(deployed.id))?.ok_or_else(|| {
+            anyhow!(
+                "{name} f0{} is missing on this chain: is the deployment file for it?",
+                deployed.id
+            )
+        })?;
+        if actor.code.to_string() != deployed.code_cid {
+            bail!(
+                "f0{} runs code {}, not the deployment's {name} ({}): the deployment file is of another chain",
+                deployed.id,
+                actor.code,
+                deployed.code_cid
+            );
+        }
         table.row(vec![
             name.into(),
-            format!("f0{id}"),
+            format!("f0{}", deployed.id),
             fil(&actor.balance),
-            thousands(size as u64),
             actor.code.to_string(),
         ]);
         actors.push(json!({
-            "name": name, "id": id, "address": format!("f0{id}"),
-            "code_cid": actor.code.to_string(), "wasm_bytes": size, "balance": atto_json(&actor.balance),
+            "name": name, "id": deployed.id, "address": format!("f0{}", deployed.id),
+            "code_cid": actor.code.to_string(), "balance": atto_json(&actor.balance),
         }));
     }
-    let books = fil_books(d)?;
     let totals = escrow_totals(d)?;
-    let root = d.h.flush()?;
-    let disk = dir_size(&d.dir);
-    let blocks = d.store().block_count()?;
     let json = json!({
-        "data_dir": d.dir.display().to_string(),
-        "epoch": d.h.epoch(),
-        "state_root": root.to_string(),
+        "rpc": d.rpc().url(),
+        "network": network,
+        "head": height,
+        "epoch": height + 1,
+        "state_root": root,
         "actors": actors,
-        "accounts": d.record.accounts.len(),
-        "miners": d.record.miners.len(),
+        "accounts": d.book.accounts.len(),
+        "miners": d.book.miners.len(),
         "escrow": {
             "held": atto_json(&totals.held),
             "locked_total": atto_json(&totals.locked_total),
@@ -62,62 +88,43 @@ pub(crate) fn describe_devnet(d: &mut Devnet, what: &str) -> Result<Output> {
             "locks_created": totals.locks_created,
             "locks_open": totals.locks_open,
         },
-        "fil": {
-            "accounts": atto_json(&books.accounts),
-            "miners": atto_json(&books.miners),
-            "suite_actors": atto_json(&books.suite),
-            "storage_market": atto_json(&books.storage_market),
-            "gas_burnt": atto_json(&books.burnt),
-            "other": atto_json(&books.other),
-            "total": atto_json(&books.total),
-        },
-        "disk_bytes": disk,
-        "blocks": blocks,
+        "took_ms": started.elapsed().as_secs_f64() * 1e3,
     });
     let text = format!(
-        "devnet {what}: {}\nepoch {}, state root {}\n\n{}\naccounts {}, miners {}\nescrow: {} held in {} open locks of {}; {} slashed, {} to reporters, {} released\nFIL: accounts {}, miners {}, suite actors {}, storage market {}, burnt for gas (f099) {}, others {}; total {}\ndisk: {} bytes, {} blocks\n",
-        d.dir.display(),
-        d.h.epoch(),
-        root,
+        "node {} ({network}): head {height}, state root {root}\n\n{}\nnamed accounts {}, miners {} (in {})\nescrow: {} held in {} open locks of {}; {} slashed, {} to reporters, {} released\n",
+        d.rpc().url(),
         table.render(),
-        d.record.accounts.len(),
-        d.record.miners.len(),
+        d.book.accounts.len(),
+        d.book.miners.len(),
+        d.home.display(),
         fil(&totals.held),
         totals.locks_open,
         totals.locks_created,
         fil(&totals.slashed_total),
         fil(&totals.reporter_rewards_total),
         fil(&totals.released_total),
-        fil(&books.accounts),
-        fil(&books.miners),
-        fil(&books.suite),
-        fil(&books.storage_market),
-        fil(&books.burnt),
-        fil(&books.other),
-        fil(&books.total),
-        thousands(disk),
-        thousands(blocks),
     );
     Ok(Output::new(json, text))
 }
 
-pub(crate) fn advance_cmd(d: &mut Devnet, a: AdvanceArgs) -> Result<Output> {
+/// Where the deployment came from, for errors.
+fn d_path(d: &Session) -> String {
+    d.deployment_source()
+}
+
+pub(crate) fn advance_cmd(d: &mut Session, a: AdvanceArgs) -> Result<Output> {
+    let from = d.epoch()?;
     let target = match (a.epochs, a.to) {
         (_, Some(to)) => to,
-        (Some(n), None) => {
-            d.h.epoch()
-                .checked_add(n)
-                .ok_or_else(|| anyhow!("epoch overflow"))?
-        }
+        (Some(n), None) => from.checked_add(n).ok_or_else(|| anyhow!("epoch overflow"))?,
         (None, None) => bail!("say how many epochs, or --to EPOCH"),
     };
-    if target < d.h.epoch() {
-        bail!("epoch {target} is in the past (now {})", d.h.epoch());
+    if target < from {
+        bail!("epoch {target} is in the past (now {from})");
     }
     if target > MAX_EPOCH {
         bail!("epoch {target} is beyond the devnet's last epoch {MAX_EPOCH}");
     }
-    let from = d.h.epoch();
     advance_to(d, target)?;
     Ok(Output::new(
         json!({ "from": from, "epoch": target }),
@@ -125,7 +132,7 @@ pub(crate) fn advance_cmd(d: &mut Devnet, a: AdvanceArgs) -> Result<Output> {
     ))
 }
 
-pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool)> {
+pub(crate) fn account_cmd(d: &mut Session, c: AccountCmd) -> Result<(Output, bool)> {
     Ok(match c {
         AccountCmd::Create { name, balance, key } => {
             let balance = parse_amount(&balance)?;
@@ -140,19 +147,21 @@ pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool
             // Key accounts, then the miners (they hold FIL too), then the gas burnt so far.
             let mut table = Table::new(&["name", "kind", "address", "key address", ">balance"]);
             let mut rows = Vec::new();
-            for (name, a) in d.record.accounts.clone() {
-                let balance = d.h.balance(a.id)?;
+            for (name, a) in d.book.accounts.clone() {
+                let key = crate::devnet::parse_address(&a.key)?;
+                let balance = d.chain.balance(&key)?;
+                let id = a.id.map(|id| format!("f0{id}")).unwrap_or_else(|| "-".into());
                 table.row(vec![
                     name.clone(),
                     "account".into(),
-                    format!("f0{}", a.id),
-                    a.key.to_string(),
+                    id.clone(),
+                    a.key.clone(),
                     fil(&balance),
                 ]);
-                rows.push(json!({ "name": name, "kind": "account", "id": a.id, "address": format!("f0{}", a.id), "key_address": a.key.to_string(), "balance": atto_json(&balance) }));
+                rows.push(json!({ "name": name, "kind": "account", "id": a.id, "address": id, "key_address": a.key, "balance": atto_json(&balance) }));
             }
-            for (name, m) in d.record.miners.clone() {
-                let balance = d.h.balance(m.id)?;
+            for (name, m) in d.book.miners.clone() {
+                let balance = d.balance(m.id)?;
                 table.row(vec![
                     name.clone(),
                     "miner".into(),
@@ -163,7 +172,7 @@ pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool
                 rows.push(json!({ "name": name, "kind": "miner", "id": m.id, "address": format!("f0{}", m.id), "balance": atto_json(&balance) }));
             }
             let burnt_id = actor_runtime::builtin::BURNT_FUNDS_ACTOR_ID;
-            let burnt = d.h.balance(burnt_id)?;
+            let burnt = d.balance(burnt_id)?;
             table.row(vec![
                 "gas burnt".into(),
                 "burnt funds".into(),
@@ -176,13 +185,24 @@ pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool
         }
         AccountCmd::Fund { to, amount, from } => {
             let amount = parse_amount(&amount)?;
-            let from = d.account(&from)?;
-            let to_address = match d.actor_id(&to) {
-                Ok(id) => Address::new_id(id),
-                Err(e) => crate::devnet::parse_address(&to).map_err(|_| e)?,
+            let to_address = match d.book.accounts.get(&to) {
+                Some(a) => crate::devnet::parse_address(&a.key)?,
+                None => match d.actor_id(&to) {
+                    Ok(id) => Address::new_id(id),
+                    Err(e) => crate::devnet::parse_address(&to).map_err(|_| e)?,
+                },
             };
-            let to_id = transfer(d, &from, to_address, amount.clone())?;
-            let balance = d.h.balance(to_id)?;
+            let to_id = match from {
+                Some(from) => {
+                    let from = d.account(&from)?;
+                    transfer(d, &from, to_address, amount.clone())?
+                }
+                None => faucet(d, to_address, &amount)?,
+            };
+            if let Some(a) = d.book.accounts.get(&to).cloned().filter(|a| a.id.is_none()) {
+                d.add_account(&to, crate::devnet::parse_address(&a.key)?, Some(to_id));
+            }
+            let balance = d.balance(to_id)?;
             let out = Output::new(
                 json!({ "to": address_json(d, to_id), "amount": atto_json(&amount), "balance": atto_json(&balance) }),
                 format!(
@@ -194,10 +214,31 @@ pub(crate) fn account_cmd(d: &mut Devnet, c: AccountCmd) -> Result<(Output, bool
             );
             (out, true)
         }
+        AccountCmd::Name { name, address } => {
+            d.check_new_name(&name)?;
+            let address = crate::devnet::parse_address(&address)?;
+            let id = d.chain.resolve(&address)?;
+            let has_key = d.chain.keystore.get(&address)?.is_some();
+            d.add_account(&name, address, id);
+            (
+                Output::new(
+                    json!({ "name": name, "key_address": address.to_string(), "id": id, "key_in_keystore": has_key }),
+                    format!(
+                        "{name} = {address}{}",
+                        if has_key {
+                            ""
+                        } else {
+                            " (no key in the keystore: it can be named, not used to sign)"
+                        }
+                    ),
+                ),
+                true,
+            )
+        }
     })
 }
 
-pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
+pub(crate) fn miner_cmd(d: &mut Session, c: MinerCmd) -> Result<(Output, bool)> {
     Ok(match c {
         MinerCmd::Create {
             name,
@@ -228,9 +269,9 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
         MinerCmd::List => {
             let mut table = Table::new(&["name", "address", "owner", "worker", "controls", ">balance"]);
             let mut rows = Vec::new();
-            for (name, m) in d.record.miners.clone() {
+            for (name, m) in d.book.miners.clone() {
                 let controls: Vec<String> = m.controls.iter().map(|c| d.name_of(*c)).collect();
-                let balance = d.h.balance(m.id)?;
+                let balance = d.balance(m.id)?;
                 table.row(vec![
                     name.clone(),
                     format!("f0{}", m.id),
@@ -251,7 +292,7 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
             expiration,
         } => {
             let id = d.miner_id(&m)?;
-            let expiration = expiration.unwrap_or(d.h.epoch().saturating_add(YEAR));
+            let expiration = expiration.unwrap_or(d.epoch()?.saturating_add(YEAR));
             add_sector(d, id, sector, deadline, partition, expiration)?;
             let out = Output::new(
                 json!({ "miner": id, "sector": sector, "deadline": deadline, "partition": partition, "expiration": expiration }),
@@ -263,7 +304,7 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
             let id = d.miner_id(&m)?;
             set_proving(d, id, sector, false)?;
             let (_, l) = sector_location(d, id, sector)?;
-            let (open, close) = challenge_window(l.deadline.max(0) as u64, d.h.epoch());
+            let (open, close) = challenge_window(l.deadline.max(0) as u64, d.epoch()?);
             let out = Output::new(
                 json!({ "miner": id, "sector": sector, "proving": false, "deadline": l.deadline, "window": [open, close] }),
                 format!("{m}: sector {sector} is no longer proven; its window at deadline {} (epochs {open}–{close}) will pass without a WindowPoSt", l.deadline),
@@ -299,7 +340,7 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
         } => {
             let (id, from) = declarer(d, &m, from)?;
             let l = declare_sector(d, &from, id, sector, true)?;
-            let (open, close) = challenge_window(l.deadline.max(0) as u64, d.h.epoch());
+            let (open, close) = challenge_window(l.deadline.max(0) as u64, d.epoch()?);
             let out = Output::new(
                 json!({ "miner": id, "sector": sector, "status": "faulty", "recovering": true, "declared_by": address_json(d, from.id), "window": [open, close] }),
                 format!("{m}: sector {sector} declared recovered by {}; still faulty until proven in its window (epochs {open}–{close})", d.name_of(from.id)),
@@ -327,7 +368,7 @@ pub(crate) fn miner_cmd(d: &mut Devnet, c: MinerCmd) -> Result<(Output, bool)> {
 
 /// The miner and who declares for it: `from`, or the miner's worker.
 fn declarer(
-    d: &mut Devnet,
+    d: &mut Session,
     m: &str,
     from: Option<String>,
 ) -> Result<(fvm_shared::ActorID, suite_devnet::Account)> {
@@ -336,7 +377,7 @@ fn declarer(
         Some(f) => d.account(&f)?,
         None => {
             let worker = d
-                .record
+                .book
                 .miners
                 .values()
                 .find(|r| r.id == id)
@@ -349,7 +390,7 @@ fn declarer(
 }
 
 pub(crate) fn sector_control(
-    d: &mut Devnet,
+    d: &mut Session,
     m: &str,
     sector: SectorNumber,
     what: &str,
@@ -366,7 +407,7 @@ pub(crate) fn sector_control(
     ))
 }
 
-pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
+pub(crate) fn deal_cmd(d: &mut Session, c: DealCmd) -> Result<(Output, bool)> {
     Ok(match c {
         DealCmd::Publish {
             client,
@@ -386,7 +427,7 @@ pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
                 client: Address::new_id(d.actor_id(&client)?),
                 provider: Address::new_id(d.miner_id(&provider)?),
                 label: f05::Label::String(String::new()),
-                start_epoch: start.unwrap_or(d.h.epoch()),
+                start_epoch: start.unwrap_or(d.epoch()? + DEAL_START_DELAY),
                 end_epoch: end,
                 storage_price_per_epoch: parse_amount(&price_per_epoch)?,
                 provider_collateral: parse_amount(&provider_collateral)?,
@@ -405,16 +446,13 @@ pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
         DealCmd::Activate { deal, sector } => {
             activate_deal(d, deal, sector)?;
             let out = Output::new(
-                json!({ "deal_id": deal, "sector": sector, "activated": d.h.epoch() }),
-                format!(
-                    "deal {deal} activated in sector {sector} at epoch {}",
-                    d.h.epoch()
-                ),
+                json!({ "deal_id": deal, "sector": sector, "activated": d.epoch()? }),
+                format!("deal {deal} activated in sector {sector} at epoch {}", d.epoch()?),
             );
             (out, true)
         }
         DealCmd::Terminate { deal } => {
-            deal_control(d, f05::METHOD_HARNESS_TERMINATE_DEAL, deal)?;
+            deal_control(d, "Devnet.TerminateDeal", deal)?;
             (
                 Output::new(
                     json!({ "deal_id": deal, "status": "terminated" }),
@@ -424,7 +462,7 @@ pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
             )
         }
         DealCmd::Settle { deal } => {
-            deal_control(d, f05::METHOD_HARNESS_SETTLE_DEAL, deal)?;
+            deal_control(d, "Devnet.SettleDeal", deal)?;
             (
                 Output::new(
                     json!({ "deal_id": deal, "status": "settled" }),
@@ -448,7 +486,7 @@ pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
             let end = term.start + term.duration;
             let status = match activation.activated {
                 a if a < 0 => "published",
-                _ if d.h.epoch() < end => "active",
+                _ if d.epoch()? < end => "active",
                 _ => "ended, not yet settled",
             };
             let json = json!({
@@ -479,17 +517,33 @@ pub(crate) fn deal_cmd(d: &mut Devnet, c: DealCmd) -> Result<(Output, bool)> {
     })
 }
 
+/// How a deal left the storage market.
+pub(crate) struct DealEnding {
+    kind: String,
+    epoch: fvm_shared::clock::ChainEpoch,
+}
+
 /// The storage market's 32 for a deal: it no longer keeps it.
 pub(crate) fn is_gone(e: &anyhow::Error) -> bool {
     e.downcast_ref::<crate::devnet::Refused>()
         .is_some_and(|r| r.exit_code.value() == actor_runtime::builtin::EX_DEAL_EXPIRED)
 }
 
-/// A deal the storage market deleted: how it ended, as the market's events told this devnet
-/// (`deal-terminated`: slashed before its end; `deal-completed`: settled after it). A deal
-/// that was never activated and timed out ends with no event.
-pub(crate) fn gone_deal(d: &Devnet, deal: DealID) -> Output {
-    let ending = d.deal_ending(deal);
+/// A deal the storage market deleted: how it ended, as the market's events told the devnet
+/// node (`Devnet.DealEnding`: `deal-terminated`, slashed before its end; `deal-completed`,
+/// settled after it). A deal that was never activated and timed out ends with no event; a node
+/// that is not a devnet tells nothing (its events of cron and operator messages are not served).
+pub(crate) fn gone_deal(d: &Session, deal: DealID) -> Output {
+    let ending = d
+        .rpc()
+        .call("Devnet.DealEnding", json!([deal]))
+        .ok()
+        .filter(|e| !e.is_null())
+        .map(|e| DealEnding {
+            kind: e["Kind"].as_str().unwrap_or("ended").to_string(),
+            epoch: e["Epoch"].as_i64().unwrap_or(0),
+        });
+    let ending = ending.as_ref();
     let json = json!({
         "deal_id": deal,
         "status": ending.map_or("ended", |e| e.kind.as_str()),

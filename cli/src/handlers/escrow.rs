@@ -5,13 +5,13 @@ use serde_json::{json, Value};
 use suite_interfaces::escrow::SectorLocation;
 
 use crate::calls::*;
-use crate::devnet::Devnet;
 use crate::output::{Output, Table};
+use crate::session::Session;
 use crate::units::{atto_json, fil};
 use crate::views::*;
 use crate::EscrowCmd;
 
-pub(crate) fn escrow_cmd(d: &mut Devnet, c: EscrowCmd) -> Result<(Output, bool)> {
+pub(crate) fn escrow_cmd(d: &mut Session, c: EscrowCmd) -> Result<(Output, bool)> {
     Ok(match c {
         EscrowCmd::Show { lock } => {
             let l = get_lock(d, lock)?;

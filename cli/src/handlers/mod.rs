@@ -15,46 +15,47 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::devnet::Devnet;
 use crate::output::Output;
+use crate::session::{Options, Session};
 use crate::Command;
 
-/// Runs one command. Writes commit only when every message succeeded.
-pub fn run(dir: &Path, command: Command, json: bool, wait: Duration) -> Result<Output> {
+/// Runs one command.
+pub fn run(
+    options: &Options,
+    data_dir: &Path,
+    command: Command,
+    json: bool,
+    wait: Duration,
+) -> Result<Output> {
     match command {
-        Command::Init => {
-            let mut d = Devnet::init(dir, wait)?;
-            d.commit()?;
-            describe_devnet(&mut d, "initialised")
-        }
         Command::Demo(args) => crate::demo::run(args, json),
-        Command::Piece(c) => crate::piece::run(dir, c, json, wait),
-        Command::Wallet(c) => crate::wallet::run(dir, c, wait),
-        Command::Node(args) => crate::node::run(dir, args, wait),
+        Command::Piece(c) => crate::piece::run(options, c, json),
+        Command::Wallet(c) => crate::wallet::run(options, c),
+        Command::Node(args) => crate::node::run(data_dir, args, wait),
         command => {
-            let mut d = Devnet::open(dir, wait)?;
-            let (out, writes) = dispatch(&mut d, command)?;
-            if writes {
-                d.commit()?;
-            }
+            let mut d = Session::open(options)?;
+            d.check_book()?;
+            let out = dispatch(&mut d, command)?;
+            d.save()?;
             Ok(out)
         }
     }
 }
 
-/// The command's output and whether it changed the chain.
-pub(crate) fn dispatch(d: &mut Devnet, command: Command) -> Result<(Output, bool)> {
+/// The command's output.
+pub(crate) fn dispatch(d: &mut Session, command: Command) -> Result<Output> {
     Ok(match command {
-        Command::Init | Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) | Command::Node(_) => {
+        Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) | Command::Node(_) => {
             unreachable!("handled by run")
         }
-        Command::Status => (describe_devnet(d, "status")?, false),
-        Command::Advance(a) => (advance_cmd(d, a)?, true),
-        Command::Account(c) => account_cmd(d, c)?,
-        Command::Miner(c) => miner_cmd(d, c)?,
-        Command::Deal(c) => deal_cmd(d, c)?,
-        Command::Bounty(c) => bounty_cmd(d, c)?,
-        Command::Escrow(c) => escrow_cmd(d, c)?,
-        Command::Reputation(c) => reputation_cmd(d, c)?,
+        Command::Status => describe_chain(d)?,
+        Command::Deploy(args) => crate::deploy::run(d, args)?,
+        Command::Advance(a) => advance_cmd(d, a)?,
+        Command::Account(c) => account_cmd(d, c)?.0,
+        Command::Miner(c) => miner_cmd(d, c)?.0,
+        Command::Deal(c) => deal_cmd(d, c)?.0,
+        Command::Bounty(c) => bounty_cmd(d, c)?.0,
+        Command::Escrow(c) => escrow_cmd(d, c)?.0,
+        Command::Reputation(c) => reputation_cmd(d, c)?.0,
     })
 }

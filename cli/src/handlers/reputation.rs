@@ -5,13 +5,13 @@ use serde_json::{json, Value};
 use suite_interfaces::reputation::Metadata;
 
 use crate::calls::*;
-use crate::devnet::Devnet;
 use crate::output::Output;
+use crate::session::Session;
 use crate::views::*;
 use crate::{MetadataArgs, ReputationCmd};
 
 /// `reputation register` (`registering`) or `update`: the same metadata, two methods.
-pub(crate) fn metadata_cmd(d: &mut Devnet, args: MetadataArgs, registering: bool) -> Result<Output> {
+pub(crate) fn metadata_cmd(d: &mut Session, args: MetadataArgs, registering: bool) -> Result<Output> {
     let from = d.account(&args.from)?;
     let id = d.miner_id(&args.miner)?;
     let (m, name) = (args.miner, args.name);
@@ -34,7 +34,7 @@ pub(crate) fn metadata_cmd(d: &mut Devnet, args: MetadataArgs, registering: bool
     ))
 }
 
-pub(crate) fn reputation_cmd(d: &mut Devnet, c: ReputationCmd) -> Result<(Output, bool)> {
+pub(crate) fn reputation_cmd(d: &mut Session, c: ReputationCmd) -> Result<(Output, bool)> {
     Ok(match c {
         ReputationCmd::Register(args) => (metadata_cmd(d, args, true)?, true),
         ReputationCmd::Update(args) => (metadata_cmd(d, args, false)?, true),

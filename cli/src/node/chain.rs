@@ -369,7 +369,7 @@ impl ChainState {
             });
         }
         let applied = started.elapsed();
-        crate::calls::advance_to(&mut self.d, height + 1)?;
+        super::ops::advance_to(&mut self.d, height + 1)?;
         self.d.gas.clear();
         let state_root = self.d.h.flush()?;
         let advanced = started.elapsed() - applied;

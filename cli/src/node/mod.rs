@@ -9,6 +9,7 @@ pub mod chain;
 pub mod json;
 pub mod methods;
 pub mod operator;
+mod ops;
 pub mod rpc;
 
 use std::net::SocketAddr;

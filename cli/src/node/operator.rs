@@ -16,9 +16,9 @@ use suite_devnet::Account;
 
 use super::json;
 use super::methods::Spec;
+use super::ops as calls;
 use super::rpc::{RpcError, RpcResult};
 use super::Node;
-use crate::calls;
 use crate::devnet::Devnet;
 
 const fn op(name: &'static str, arity: usize, run: fn(&Arc<Node>, &[Value]) -> RpcResult) -> Spec {
@@ -36,6 +36,12 @@ pub const METHODS: &[Spec] = &[
         arity: 0,
         perm: super::methods::Perm::Read,
         run: deployment,
+    },
+    Spec {
+        name: "Devnet.DealEnding",
+        arity: 1,
+        perm: super::methods::Perm::Read,
+        run: deal_ending,
     },
     op("Devnet.Faucet", 2, faucet),
     op("Devnet.AdvanceEpochs", 1, advance_epochs),
@@ -210,6 +216,18 @@ fn resume_proving(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     sector_control(node, p, Control::ResumeProving)
 }
 
+/// `[deal]` → `{"Kind": "terminated"|"completed", "Epoch"}` or `null`: how a deal the storage
+/// market deleted ended, from its events (those of cron and operator messages included, which
+/// no tipset lists).
+fn deal_ending(node: &Arc<Node>, p: &[Value]) -> RpcResult {
+    let deal = json::parse_u64(&p[0], "deal")?;
+    node.read(move |s| {
+        Ok(s.d
+            .deal_ending(deal)
+            .map_or(Value::Null, |e| json!({ "Kind": e.kind, "Epoch": e.epoch })))
+    })
+}
+
 /// `[]` → the devnet's own deployment of the suite, as `suite deploy` writes `suite.json`
 /// (`{network, admin, actors: {name: {address, id, code_cid}}}`): what clients use when they
 /// have no deployment file.
@@ -218,7 +236,10 @@ fn deployment(node: &Arc<Node>, _: &[Value]) -> RpcResult {
         let suite = s.d.record.suite;
         let mut actors = Vec::new();
         for id in [suite.reputation, suite.escrow, suite.market] {
-            let actor = s.d.h.actor(id)?.ok_or_else(|| anyhow::anyhow!("suite actor f0{id} is missing"))?;
+            let actor =
+                s.d.h
+                    .actor(id)?
+                    .ok_or_else(|| anyhow::anyhow!("suite actor f0{id} is missing"))?;
             actors.push((id, actor.code));
         }
         let actors: [(u64, cid::Cid); 3] = actors.try_into().expect("three actors");

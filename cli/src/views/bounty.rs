@@ -4,7 +4,7 @@ use fvm_shared::clock::ChainEpoch;
 use serde_json::{json, Value};
 use suite_interfaces::bounty::*;
 
-use crate::devnet::Devnet;
+use crate::session::Session;
 use crate::units::atto_json;
 use crate::views::*;
 
@@ -17,7 +17,7 @@ pub(crate) fn bounty_status(b: &Bounty, now: ChainEpoch) -> &'static str {
     }
 }
 
-pub(crate) fn bounty_json(d: &Devnet, b: &GetBountyReturn) -> Value {
+pub(crate) fn bounty_json(d: &Session, b: &GetBountyReturn, now: ChainEpoch) -> Value {
     let x = &b.bounty;
     json!({
         "id": b.bounty_id,
@@ -32,7 +32,7 @@ pub(crate) fn bounty_json(d: &Devnet, b: &GetBountyReturn) -> Value {
         "min_reputation": x.min_reputation,
         "allowed_providers": x.allowed_providers.as_ref().map(|ids| ids.iter().map(|id| address_json(d, *id)).collect::<Vec<_>>()),
         "posted_at": x.posted_at,
-        "status": bounty_status(x, d.h.epoch()),
+        "status": bounty_status(x, now),
         "open_slots": x.open_slots,
         "pool": atto_json(&x.pool),
         "holders": x.holders.iter().map(|h| json!({"claim_id": h.claim_id, "provider": address_json(d, h.provider)})).collect::<Vec<_>>(),
@@ -49,7 +49,7 @@ pub(crate) fn claim_status(s: ClaimStatus) -> &'static str {
     }
 }
 
-pub(crate) fn claim_json(d: &Devnet, c: &GetClaimReturn) -> Value {
+pub(crate) fn claim_json(d: &Session, c: &GetClaimReturn) -> Value {
     let x = &c.claim;
     json!({
         "id": c.claim_id,

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use suite_interfaces::escrow::{GetLockReturn, LockStatus};
 
-use crate::devnet::Devnet;
+use crate::session::Session;
 use crate::units::{atto_json, fil};
 use crate::views::*;
 
@@ -15,7 +15,7 @@ pub(crate) fn lock_status(s: LockStatus) -> &'static str {
     }
 }
 
-pub(crate) fn lock_json(d: &Devnet, l: &GetLockReturn) -> Value {
+pub(crate) fn lock_json(d: &Session, l: &GetLockReturn) -> Value {
     let x = &l.lock;
     json!({
         "id": l.lock_id,
@@ -36,7 +36,7 @@ pub(crate) fn lock_json(d: &Devnet, l: &GetLockReturn) -> Value {
     })
 }
 
-pub(crate) fn lock_row(d: &Devnet, l: &GetLockReturn) -> Vec<String> {
+pub(crate) fn lock_row(d: &Session, l: &GetLockReturn) -> Vec<String> {
     let x = &l.lock;
     vec![
         l.lock_id.to_string(),

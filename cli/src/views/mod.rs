@@ -11,7 +11,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::ActorID;
 use serde_json::{json, Value};
 
-use crate::devnet::Devnet;
+use crate::session::Session;
 
 /// The stand-in market's `-1` means "not yet / never".
 pub(crate) fn epoch_or_null(epoch: ChainEpoch) -> Value {
@@ -34,7 +34,7 @@ pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-pub(crate) fn address_json(d: &Devnet, id: ActorID) -> Value {
+pub(crate) fn address_json(d: &Session, id: ActorID) -> Value {
     json!({ "id": id, "address": format!("f0{id}"), "name": d.name_of(id) })
 }
 

@@ -5,11 +5,11 @@ use serde_json::{json, Value};
 use suite_interfaces::reputation::ReputationView;
 
 use crate::calls::*;
-use crate::devnet::Devnet;
 use crate::output::Table;
+use crate::session::Session;
 use crate::views::*;
 
-pub(crate) fn reputation_json(d: &Devnet, v: &ReputationView) -> Value {
+pub(crate) fn reputation_json(d: &Session, v: &ReputationView) -> Value {
     let r = &v.record;
     json!({
         "provider": address_json(d, v.provider),
@@ -32,7 +32,7 @@ pub(crate) fn reputation_json(d: &Devnet, v: &ReputationView) -> Value {
 }
 
 /// The registry's view of every provider, as a table (used by `reputation list` and the demo).
-pub fn reputation_table(d: &mut Devnet) -> Result<(Table, Vec<Value>)> {
+pub fn reputation_table(d: &mut Session) -> Result<(Table, Vec<Value>)> {
     let mut providers = list_providers(d)?;
     providers.sort_by_key(|p| p.provider);
     // The outcomes only: the suite's market reports no "claim accepted" (the JSON keeps every

@@ -1,6 +1,7 @@
 //! Turns the workspace's actor crates (every member with a `cdylib` target) into wasm modules
 //! the FVM accepts, and describes them: code CID (raw codec, blake2b-256, exactly as the FVM
-//! computes it), byte size, a JSON manifest and a CAR bundle of all the code.
+//! computes it), byte size, a JSON manifest and a CAR bundle of all the code; for the product,
+//! also the custom actors bundle IPC's Fendermint loads at genesis ([`ipc`]).
 //!
 //! Used from build scripts (so `cargo test` needs no separate build step) and from the
 //! `wasm-build` command line.
@@ -16,6 +17,8 @@ use cid::Cid;
 use fvm_ipld_car::{Block, CarHeader, CarWriter};
 use multihash_codetable::{Code, MultihashDigest};
 use serde::{Deserialize, Serialize};
+
+pub mod ipc;
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Cargo profile used for every module (see the workspace `Cargo.toml`).
@@ -177,6 +180,9 @@ pub struct Options {
     pub under: Vec<PathBuf>,
     /// Only report these packages (every actor crate of the set is always built: see `build`).
     pub packages: Vec<String>,
+    /// A Fendermint custom actors bundle whose actors `ipc::BUNDLE_FILE` also holds (Fendermint
+    /// requires its own); none: the suite's actors alone. Only for a build holding the suite.
+    pub ipc_base: Option<PathBuf>,
 }
 
 impl Options {
@@ -189,6 +195,7 @@ impl Options {
             workspace,
             under: Vec::new(),
             packages: Vec::new(),
+            ipc_base: None,
         }
     }
 
@@ -201,6 +208,7 @@ impl Options {
             under: group.under.iter().map(PathBuf::from).collect(),
             workspace,
             packages: Vec::new(),
+            ipc_base: None,
         }
     }
 }
@@ -314,7 +322,8 @@ pub fn actor_crates(workspace: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(crates)
 }
 
-/// Builds the actors, writes `<out_dir>/<package>.wasm`, `manifest.json` and `actors.car`.
+/// Builds the actors, writes `<out_dir>/<package>.wasm`, `manifest.json`, `actors.car` and,
+/// when the build holds every actor of `ipc::SUITE_ACTORS`, `ipc::BUNDLE_FILE`.
 pub fn build(opts: &Options) -> Result<Report> {
     let toolchain = Toolchain::detect()?;
     // Always the whole set (of the group): cargo unifies dependency features across the
@@ -427,6 +436,7 @@ pub fn build(opts: &Options) -> Result<Report> {
         manifest_json(&actors)?.as_bytes(),
     )?;
     write_if_changed(&opts.out_dir.join("actors.car"), &bundle_car(&actors)?)?;
+    write_ipc_bundle(opts, &actors)?;
     if !opts.packages.is_empty() {
         actors.retain(|a| opts.packages.contains(&a.package));
     }
@@ -435,6 +445,30 @@ pub fn build(opts: &Options) -> Result<Report> {
         actors,
         warnings,
     })
+}
+
+/// Writes the IPC custom actors bundle if this build holds the suite; else removes a stale one
+/// (a build that skipped a suite actor must not leave an older bundle looking current).
+fn write_ipc_bundle(opts: &Options, actors: &[BuiltActor]) -> Result<()> {
+    let path = opts.out_dir.join(ipc::BUNDLE_FILE);
+    let holds_suite = ipc::SUITE_ACTORS
+        .iter()
+        .all(|p| actors.iter().any(|a| a.package == *p));
+    if !holds_suite {
+        if let Some(base) = &opts.ipc_base {
+            bail!(
+                "--ipc-base {}: the IPC bundle needs {} in the build (the product group)",
+                base.display(),
+                ipc::SUITE_ACTORS.join(", ")
+            );
+        }
+        if path.exists() {
+            fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+        }
+        return Ok(());
+    }
+    let base = opts.ipc_base.as_deref().map(ipc::read_bundle_file).transpose()?;
+    write_if_changed(&path, &ipc::bundle_car(actors, base.as_ref())?)
 }
 
 fn cargo_home() -> Option<PathBuf> {
@@ -617,6 +651,50 @@ mod tests {
         assert_eq!(cid.hash().code(), 0xb220);
         assert_eq!(cid.hash().size(), 32);
         assert_ne!(cid, code_cid(b"\0asm\x01\0\0\0\0"));
+    }
+
+    #[test]
+    fn the_ipc_bundle_is_written_for_a_build_holding_the_suite_and_removed_otherwise() {
+        let dir = env::temp_dir().join(format!("wasm-build-ipc-write-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let actor = |name: &str| {
+            let wasm = dir.join(format!("{name}.wasm"));
+            let bytes = format!("\0asm\x01\0\0\0{name}").into_bytes();
+            fs::write(&wasm, &bytes).unwrap();
+            BuiltActor {
+                package: name.into(),
+                wasm,
+                code_cid: code_cid(&bytes).to_string(),
+                bytes: bytes.len() as u64,
+            }
+        };
+        let mut opts = Options::for_workspace(&dir);
+        opts.out_dir = dir.clone();
+        let bundle = dir.join(ipc::BUNDLE_FILE);
+
+        let product: Vec<BuiltActor> = ipc::SUITE_ACTORS.iter().map(|p| actor(p)).collect();
+        write_ipc_bundle(&opts, &product).unwrap();
+        let read = ipc::read_bundle_file(&bundle).unwrap();
+        assert_eq!(read.entries.len(), 3);
+
+        // A build missing a suite actor (WASM_BUILD_SKIP, or another group) leaves no bundle.
+        write_ipc_bundle(&opts, &product[..2]).unwrap();
+        assert!(!bundle.exists(), "a stale bundle was left behind");
+
+        // Asking for a base in such a build is an error, not a silent skip.
+        opts.ipc_base = Some(dir.join("base.car"));
+        let e = format!(
+            "{:#}",
+            write_ipc_bundle(&opts, &[actor("test-actor-x")]).unwrap_err()
+        );
+        assert!(
+            e.contains("needs provider-reputation, collateral-escrow, bounty-market"),
+            "{e}"
+        );
+        // And a base that is not there is named.
+        let e = format!("{:#}", write_ipc_bundle(&opts, &product).unwrap_err());
+        assert!(e.contains("base.car"), "{e}");
+        fs::remove_dir_all(dir).ok();
     }
 
     #[test]

@@ -7,10 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use wasm_build::{build, Group, Options, Report, GROUPS};
+use wasm_build::{build, ipc, Group, Options, Report, GROUPS};
 
 /// Builds the workspace's actor crates to FVM-ready wasm, with code CIDs, a manifest and a CAR
-/// bundle, into target/wasm-build/<group>/ (<actor>.wasm, manifest.json, actors.car).
+/// bundle, into target/wasm-build/<group>/ (<actor>.wasm, manifest.json, actors.car). The
+/// product group also gets custom_actors_bundle.car: the suite's three actors as the custom
+/// actors bundle IPC's Fendermint loads at genesis (docs/ipc.md).
 #[derive(Parser)]
 #[command(
     name = "wasm-build",
@@ -19,7 +21,9 @@ use wasm_build::{build, Group, Options, Report, GROUPS};
   cargo run -p wasm-build -- --group product        # the product only
   cargo run -p wasm-build -- -p stand-in-miner      # print one crate (its group is built whole)
   cargo run -p wasm-build -- --verify-reproducible  # also rebuild from scratch, compare CIDs
-  cargo run -p wasm-build -- --group product --out DIR  # one group into DIR (scripts/bench.sh)"#
+  cargo run -p wasm-build -- --group product --out DIR  # one group into DIR (scripts/bench.sh)
+  cargo run -p wasm-build -- --group product --ipc-base fendermint/actors/output/custom_actors_bundle.car
+                                                    # IPC bundle = Fendermint's actors + the suite's"#
 )]
 struct Args {
     /// Build only this group (repeatable; every group when absent)
@@ -38,6 +42,11 @@ struct Args {
     /// the same
     #[arg(long = "verify-reproducible")]
     verify: bool,
+    /// Put the actors of this Fendermint custom actors bundle (its chainmetadata, eam, ...) into
+    /// custom_actors_bundle.car before the suite's: Fendermint refuses a bundle without its own.
+    /// Without it the bundle holds the suite's three actors only. Needs the product group
+    #[arg(long, value_name = "FENDERMINT_CAR")]
+    ipc_base: Option<PathBuf>,
 }
 
 /// A `--group` name.
@@ -71,12 +80,16 @@ fn run(args: Args) -> Result<()> {
         target_dir,
         packages,
         verify,
+        ipc_base,
     } = args;
     if groups.is_empty() {
         groups = GROUPS.to_vec();
     }
     if out.is_some() && groups.len() > 1 {
         bail!("--out needs one --group: each group writes its own manifest and CAR");
+    }
+    if ipc_base.is_some() && !groups.contains(&wasm_build::PRODUCT) {
+        bail!("--ipc-base needs the product group: it holds the suite's actors");
     }
     // `-p` only selects what is printed: each group it names is built whole.
     let mut unmatched = packages.clone();
@@ -87,6 +100,9 @@ fn run(args: Args) -> Result<()> {
         }
         if let Some(dir) = &target_dir {
             opts.target_dir = dir.clone();
+        }
+        if group == wasm_build::PRODUCT {
+            opts.ipc_base = ipc_base.clone();
         }
         let members = wasm_build::actor_packages_under(&workspace, &opts.under)?;
         opts.packages = packages.iter().filter(|p| members.contains(p)).cloned().collect();
@@ -108,7 +124,7 @@ fn build_group(opts: &Options, verify: bool) -> Result<()> {
     for w in &report.warnings {
         eprintln!("{w}");
     }
-    print_report(&report, &opts.out_dir);
+    print_report(&report, &opts.out_dir)?;
 
     if verify {
         let scratch = std::env::temp_dir().join(format!("wasm-build-verify-{}", std::process::id()));
@@ -136,7 +152,7 @@ fn build_group(opts: &Options, verify: bool) -> Result<()> {
     Ok(())
 }
 
-fn print_report(report: &Report, out: &Path) {
+fn print_report(report: &Report, out: &Path) -> Result<()> {
     println!("toolchain: {:?}", report.toolchain);
     let width = report
         .actors
@@ -153,4 +169,19 @@ fn print_report(report: &Report, out: &Path) {
         "wrote {}/{{<actor>.wasm, manifest.json, actors.car}}",
         out.display()
     );
+    let ipc_bundle = out.join(ipc::BUNDLE_FILE);
+    if ipc_bundle.exists() {
+        // Read back as Fendermint would: what is printed is what a subnet would load.
+        let bundle = ipc::read_bundle_file(&ipc_bundle)?;
+        println!(
+            "wrote {} (IPC custom actors bundle, root {}, manifest v{}):",
+            ipc_bundle.display(),
+            bundle.root,
+            bundle.version
+        );
+        for (name, cid) in &bundle.entries {
+            println!("  {name:<width$} {cid}");
+        }
+    }
+    Ok(())
 }

@@ -787,3 +787,122 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     drop(node);
     let _ = std::fs::remove_dir_all(keep.parent().unwrap());
 }
+
+#[test]
+fn deploy_installs_the_suite_and_later_commands_use_it() {
+    let dir = temp_dir("cli", "deploy");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    let devnets_own = c.json(&["status"])["actors"][2]["id"].clone();
+    c.ok(&["account", "create", "deployer", "--balance", "100FIL"]);
+    c.ok(&["account", "create", "alice", "--balance", "100FIL"]);
+    let deployed = c.json(&["deploy", "--from", "deployer"]);
+    assert_eq!(deployed["network"], "suite-devnet");
+    let market = deployed["actors"]["bounty-market"]["id"].clone();
+    assert_ne!(market, devnets_own, "a suite of its own, next to the devnet's");
+    assert!(c.home.join("suite.json").exists());
+    // Every later command reads the deployment file: the status names the new actors, with
+    // the code the file records, and a bounty goes to the new market.
+    let status = c.json(&["status"]);
+    assert_eq!(status["actors"][2]["id"], market);
+    assert_eq!(
+        status["actors"][2]["code_cid"],
+        deployed["actors"]["bounty-market"]["code_cid"]
+    );
+    let posted = c.json(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--reward",
+        "1FIL",
+        "--collateral",
+        "1FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
+    ]);
+    assert_eq!(posted["bounty_id"], 0);
+    let market_balance = &c.json(&["status"])["actors"][2]["balance"];
+    assert_eq!(market_balance, &Value::String(fil(1)));
+    // The registry has the escrow and the market as reporters (the admin wired them).
+    let r = c.run(&["deploy", "--from", "deployer"]);
+    assert!(!r.ok && r.stderr.contains("already exists"), "{}", r.stderr);
+    drop(node);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A JSON-RPC node with no `Devnet.*` namespace (as Lotus is): it knows its head and genesis
+/// and answers every other method "method not found" (-32601), as go-jsonrpc does.
+fn lotus_like_node() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then the body of Content-Length bytes.
+            let body = loop {
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break None;
+                }
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break Some(body.to_string());
+                    }
+                }
+            };
+            let Some(body) = body else { continue };
+            let call: Value = serde_json::from_str(&body).unwrap();
+            let answer = match call["method"].as_str().unwrap() {
+                "Filecoin.ChainHead" => serde_json::json!({"jsonrpc": "2.0", "id": call["id"], "result": {"Height": 5, "Cids": []}}),
+                "Filecoin.ChainGetTipSetByHeight" => serde_json::json!({"jsonrpc": "2.0", "id": call["id"], "result": {"Height": 0, "Cids": [{"/": "bafy2bzacea"}]}}),
+                m => serde_json::json!({"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32601, "message": format!("method '{m}' not found")}}),
+            }
+            .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}/rpc/v1")
+}
+
+#[test]
+fn devnet_only_commands_say_so_on_a_node_without_the_devnet_namespace() {
+    let dir = temp_dir("cli", "lotus-like");
+    let c = Client {
+        rpc: lotus_like_node(),
+        home: dir.join("home"),
+    };
+    for (args, why) in [
+        (vec!["advance", "10"], "devnet only: the node at"),
+        (vec!["account", "create", "alice"], "has no Devnet.Faucet"),
+        (vec!["bounty", "list"], "no deployment file at"),
+    ] {
+        let r = c.run(&args);
+        assert!(!r.ok, "{args:?} succeeded");
+        assert!(r.stderr.contains(why), "{args:?}: want {why:?} in {}", r.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -88,12 +88,6 @@ impl Story {
         }
     }
 
-    /// A step is on chain once its messages are included: nothing to commit. Kept so the story
-    /// reads in steps.
-    fn commit(&mut self) -> Result<()> {
-        Ok(())
-    }
-
     fn provider(&mut self, name: &'static str) -> Result<Provider> {
         let owner = create_account(
             &mut self.d,
@@ -161,7 +155,7 @@ impl Story {
             fil(&ret.paid),
             self.d.name_of(ret.to)
         ));
-        self.commit()
+        Ok(())
     }
 
     fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
@@ -177,7 +171,7 @@ impl Story {
             "chain advances {span}: epoch {from} → {}",
             self.d.epoch()?
         ));
-        self.commit()
+        Ok(())
     }
 }
 
@@ -333,7 +327,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         providers.push(p);
     }
     let [p1, p2, p3, p4] = [providers[0], providers[1], providers[2], providers[3]];
-    s.commit()?;
     s.say("clients alice, bob, carol, a watcher and providers p1–p4 (miners with owner and worker) registered in the reputation registry".into());
 
     // Three clients post bounties.
@@ -378,7 +371,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         ));
         ids.push(id);
     }
-    s.commit()?;
     let [bounty_a, bounty_b, bounty_c] = [ids[0], ids[1], ids[2]];
 
     // Four providers store the pieces and claim.
@@ -394,7 +386,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         let deal = s.store_piece(p, &client, seed, deal_span)?;
         let (claim, lock) = s.claim(p, bounty_id, deal)?;
         claims.insert((p.name, bounty_id), (claim, lock));
-        s.commit()?;
     }
 
     // Rewards vest; providers pull them.
@@ -414,7 +405,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     set_proving(&mut s.d, p3.miner, sector_b, false)?;
     let (_, location) = sector_location(&mut s.d, p3.miner, sector_b)?;
     let (open, close) = challenge_window(location.deadline.max(0) as u64, s.d.epoch()?);
-    s.commit()?;
     s.say(format!(
         "p3 stops proving sector {sector_b} (holding bob's piece); its challenge window is epochs {open}–{close}"
     ));
@@ -436,7 +426,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         fil(&ret.reporter_reward),
         fil(&ret.remaining)
     ));
-    s.commit()?;
 
     // It never recovers: the sector dies, the rest of the collateral goes to the client.
     s.advance(2_880)?;
@@ -445,7 +434,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         p3.miner,
         &suite_devnet::miner::Control::Terminate(sector_b),
     )?;
-    s.commit()?;
     s.say(format!(
         "p3's sector {sector_b} is terminated (its deal ends early)"
     ));
@@ -459,12 +447,10 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         fil(&ret.compensation),
         fil(&ret.reporter_reward)
     ));
-    s.commit()?;
 
     // Another provider takes the reopened slot.
     let deal = s.store_piece(p4, &bob, 0x22, deal_span)?;
     s.claim(p4, bounty_b, deal)?;
-    s.commit()?;
 
     // p1's claim on alice's bounty runs its course: released, completed.
     let (claim_a1, lock_a1) = claims[&("p1", bounty_a)];
@@ -480,7 +466,6 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         s.d.name_of(to),
         status
     ));
-    s.commit()?;
     for p in [p1, p2, p3, p4] {
         s.withdraw(p)?;
     }
@@ -555,7 +540,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     text.push_str(&table.render());
     let messages = gas.len();
     text.push_str(&format!("\n{messages} messages, final epoch {}\n", s.d.epoch()?));
-    s.commit()?;
+    // The names of the story's keys and miners, for `--keep`'s home.
+    s.d.save()?;
     let json = json!({
         "messages": messages,
         "epoch": s.d.epoch()?,

@@ -348,15 +348,9 @@ fn send(from: &Key, to: Address, value: TokenAmount) -> Message {
     }
 }
 
-/// `suite init` in `dir`; the bounty market's ID.
-fn init(dir: &Path) -> u64 {
-    let out = common::json(dir, &["init"]);
-    out["actors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "bounty-market")
-        .unwrap()["id"]
+/// The bounty market's ID in the node's own deployment (`Devnet.Deployment`).
+fn market_of(node: &Node) -> u64 {
+    node.call("Devnet.Deployment", json!([]))["actors"]["bounty-market"]["id"]
         .as_u64()
         .unwrap()
 }
@@ -810,9 +804,9 @@ fn malformed_requests_get_json_rpc_errors() {
 #[test]
 fn state_call_reads_a_bounty_and_events_are_served() {
     let dir = TestDir::new("bounty");
-    let market_id = init(&dir);
-    let market = Address::new_id(market_id);
     let node = Node::start(&dir, &[]);
+    let market_id = market_of(&node);
+    let market = Address::new_id(market_id);
     let client = node.funded(KeyType::Secp256k1, 50);
     let before = node.balance(&client.address());
     let expiry = node.head_height() + 10_000;
@@ -1217,8 +1211,8 @@ fn js_clients_use_the_node_unchanged() {
         "the JS test's packages are missing: run scripts/setup.sh (npm ci in testing/js)"
     );
     let dir = TestDir::new("js");
-    let market = init(&dir);
     let node = Node::start(&dir, &[]);
+    let market = market_of(&node);
     // The node compiles an actor's module the first time a message reaches it; on a loaded
     // machine that can outlast iso-filecoin's 5 s request timeout, so the market's is compiled
     // now (a GetBounty of a bounty that does not exist yet).

@@ -60,22 +60,6 @@ impl Node {
         let dir = std::env::temp_dir().join(format!("suite-bench-node-{}-{block_time}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let data = dir.join("devnet");
-        let init = Command::new(&suite)
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["--json", "init"])
-            .output()?;
-        ensure!(
-            init.status.success(),
-            "suite init: {}",
-            String::from_utf8_lossy(&init.stderr)
-        );
-        let out: Value = serde_json::from_slice(&init.stdout)?;
-        let market = out["actors"]
-            .as_array()
-            .and_then(|a| a.iter().find(|x| x["name"] == "bounty-market"))
-            .and_then(|m| m["id"].as_u64())
-            .ok_or_else(|| anyhow!("no bounty market in {out}"))?;
         let mut child = Command::new(&suite)
             .arg("--data-dir")
             .arg(&data)
@@ -94,7 +78,12 @@ impl Node {
             .next()
             .and_then(|p| p.parse().ok())
             .ok_or_else(|| anyhow!("unexpected first line {line:?}"))?;
-        Ok((Node { child, port, dir }, market))
+        let node = Node { child, port, dir };
+        let deployment = node.call("Devnet.Deployment", json!([]))?;
+        let market = deployment["actors"]["bounty-market"]["id"]
+            .as_u64()
+            .ok_or_else(|| anyhow!("no bounty market in {deployment}"))?;
+        Ok((node, market))
     }
 
     fn call(&self, method: &str, params: Value) -> Result<Value> {

@@ -128,6 +128,30 @@ impl fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+impl Refused {
+    /// The refusal a failed receipt tells: its exit code named after the actor that chose it
+    /// (the bounty market passes the escrow's codes through), the abort message with actors
+    /// named by `name_of`.
+    pub fn of(
+        r: &Receipt,
+        method: &str,
+        to: ActorID,
+        name_of: &dyn Fn(ActorID) -> String,
+        receiver_of: &dyn Fn(ActorID) -> Receiver,
+    ) -> Self {
+        let failure = r.failure.clone().unwrap_or_default();
+        let chosen_by = origin(&frames(&failure)).map_or(to, |f| f.source);
+        Refused {
+            method: method.to_string(),
+            to,
+            to_name: name_of(to),
+            exit_code: r.exit_code,
+            exit_name: exit_name(r.exit_code, receiver_of(chosen_by)),
+            message: abort_message_named(&failure, name_of),
+        }
+    }
+}
+
 /// Which actor a message went to, for naming actor-specific exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Receiver {
@@ -510,19 +534,7 @@ impl Devnet {
             gas: r.gas_used,
         });
         if !r.is_ok() {
-            let failure = r.failure.unwrap_or_default();
-            // An actor-specific code is named by the actor that chose it: the bounty market
-            // passes the escrow's codes through.
-            let chosen_by = origin(&frames(&failure)).map_or(to, |f| f.source);
-            return Err(Refused {
-                method: method.to_string(),
-                to,
-                to_name: self.name_of(to),
-                exit_code: r.exit_code,
-                exit_name: exit_name(r.exit_code, self.receiver(chosen_by)),
-                message: abort_message_named(&failure, &|id| self.name_of(id)),
-            }
-            .into());
+            return Err(Refused::of(&r, method, to, &|id| self.name_of(id), &|id| self.receiver(id)).into());
         }
         self.record_deal_endings(&r);
         Ok(r)
@@ -647,21 +659,60 @@ impl Devnet {
 
     /// Checks a new name is free and well-formed.
     pub fn check_new_name(&self, name: &str) -> Result<()> {
-        let ok = !name.is_empty()
-            && name.len() <= 32
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !name.chars().next().is_some_and(|c| c.is_ascii_digit())
-            && parse_address(name).is_err();
-        if !ok {
-            bail!("name {name:?} must be 1–32 letters, digits, '-' or '_', not start with a digit, and not look like an address");
-        }
+        check_name_form(name)?;
         if self.record.accounts.contains_key(name) || self.record.miners.contains_key(name) {
             bail!("name {name:?} is already taken");
         }
         Ok(())
     }
+}
+
+/// init's `Exec` of a stand-in miner (32 GiB sectors) for `owner`, `worker` and `controls`,
+/// refusing a worker without a BLS key before anything is sent (the miner refuses it too, 16,
+/// less plainly).
+pub fn miner_exec(
+    worker_name: &str,
+    owner: &Account,
+    worker: &Account,
+    controls: &[Account],
+    code: Cid,
+) -> Result<stand_in_init::ExecParams> {
+    use fvm_shared::address::Protocol;
+    if worker.key.protocol() != Protocol::BLS {
+        bail!(
+            "worker {worker_name} has a {} key ({}): a miner's worker needs a BLS key (`suite account create NAME --key bls`)",
+            match worker.key.protocol() {
+                Protocol::Secp256k1 => "secp256k1".to_string(),
+                other => format!("{other:?}"),
+            },
+            worker.key
+        );
+    }
+    let p = suite_devnet::miner::ConstructorParams {
+        owner: owner.address(),
+        worker: worker.address(),
+        control_addresses: controls.iter().map(|c| c.address()).collect(),
+        sector_size: suite_devnet::miner::SECTOR_SIZE_32GIB,
+    };
+    Ok(stand_in_init::ExecParams {
+        code_cid: code,
+        constructor_params: params(&p),
+    })
+}
+
+/// Checks a new name is well-formed.
+pub fn check_name_form(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !name.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && parse_address(name).is_err();
+    if !ok {
+        bail!("name {name:?} must be 1–32 letters, digits, '-' or '_', not start with a digit, and not look like an address");
+    }
+    Ok(())
 }
 
 /// An `f…`/`t…` address.

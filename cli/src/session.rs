@@ -20,9 +20,7 @@ use suite_devnet::bounty::Suite;
 use suite_devnet::{Account, Chain, Receipt};
 
 use crate::deployment::Deployment;
-use crate::devnet::{
-    abort_message_named, exit_name, frames, method_label, origin, parse_address, GasSample, Receiver, Refused,
-};
+use crate::devnet::{method_label, parse_address, GasSample, Receiver, Refused};
 use crate::rpc::{is_unknown_method, RpcChain, RpcClient};
 
 /// The address book's file in `--home`.
@@ -389,16 +387,7 @@ impl Session {
 
     /// Checks a new name is free and well-formed.
     pub fn check_new_name(&self, name: &str) -> Result<()> {
-        let ok = !name.is_empty()
-            && name.len() <= 32
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !name.chars().next().is_some_and(|c| c.is_ascii_digit())
-            && parse_address(name).is_err();
-        if !ok {
-            bail!("name {name:?} must be 1–32 letters, digits, '-' or '_', not start with a digit, and not look like an address");
-        }
+        crate::devnet::check_name_form(name)?;
         if self.book.accounts.contains_key(name) || self.book.miners.contains_key(name) {
             bail!("name {name:?} is already taken");
         }
@@ -422,17 +411,7 @@ impl Session {
             });
         }
         if !r.is_ok() {
-            let failure = r.failure.unwrap_or_default();
-            let chosen_by = origin(&frames(&failure)).map_or(to, |f| f.source);
-            return Err(Refused {
-                method: method.to_string(),
-                to,
-                to_name: self.name_of(to),
-                exit_code: r.exit_code,
-                exit_name: exit_name(r.exit_code, self.receiver(chosen_by)),
-                message: abort_message_named(&failure, &|id| self.name_of(id)),
-            }
-            .into());
+            return Err(Refused::of(&r, method, to, &|id| self.name_of(id), &|id| self.receiver(id)).into());
         }
         Ok(r)
     }

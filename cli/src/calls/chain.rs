@@ -4,7 +4,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use fvm_ipld_encoding::RawBytes;
-use fvm_shared::address::{Address, Protocol};
+use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
@@ -90,31 +90,10 @@ pub fn create_miner(
     controls: &[Account],
 ) -> Result<ActorID> {
     d.check_new_name(name)?;
-    // The miner refuses it too (16), less plainly.
-    if worker.key.protocol() != Protocol::BLS {
-        bail!(
-            "worker {} has a {} key ({}): a miner's worker needs a BLS key (`suite account create NAME --key bls`)",
-            d.name_of(worker.id),
-            match worker.key.protocol() {
-                Protocol::Secp256k1 => "secp256k1".to_string(),
-                other => format!("{other:?}"),
-            },
-            worker.key
-        );
-    }
-    let p = miner::ConstructorParams {
-        owner: owner.address(),
-        worker: worker.address(),
-        control_addresses: controls.iter().map(|c| c.address()).collect(),
-        sector_size: miner::SECTOR_SIZE_32GIB,
-    };
     let code = d
         .builtin_code("storageminer")?
         .context("the node names no storageminer code (StateActorCodeCIDs)")?;
-    let exec = stand_in_init::ExecParams {
-        code_cid: code,
-        constructor_params: suite_devnet::harness::params(&p),
-    };
+    let exec = crate::devnet::miner_exec(&d.name_of(worker.id), owner, worker, controls, code)?;
     let r = d.send(
         owner,
         actor_runtime::builtin::INIT_ACTOR_ID,

@@ -3,6 +3,7 @@
 //! (`bounty::…`, `escrow::…`), so `cargo test -p integration-tests bounty::` runs one group.
 
 mod bounty;
+mod callers;
 mod common;
 mod escrow;
 mod foundation;

@@ -28,10 +28,9 @@ pub struct DeployArgs {
     pub admin: Option<String>,
 }
 
-/// init's builtin method numbers (builtin-actors `init`): `InstallCode` exists only where the
-/// chain allows user code.
-const INIT_EXEC: u64 = 2;
-const INIT_INSTALL_CODE: u64 = 4;
+// init's builtin method numbers (builtin-actors `init`, as the stand-in keeps them):
+// `InstallCode` exists only where the chain allows user code.
+use stand_in_init::{METHOD_EXEC as INIT_EXEC, METHOD_INSTALL_CODE as INIT_INSTALL_CODE};
 
 pub fn run(d: &mut Session, args: DeployArgs) -> Result<Output> {
     let path = d.deployment_path().to_path_buf();
@@ -122,6 +121,7 @@ pub fn run(d: &mut Session, args: DeployArgs) -> Result<Output> {
     let mut json = serde_json::to_value(&deployment)?;
     json["file"] = json!(path.display().to_string());
     json["gas"] = json!(gas);
+    json["messages"] = json!(d.gas.len());
     Ok(Output::new(json, text))
 }
 

@@ -88,6 +88,8 @@ pub struct Session {
     pub gas: Vec<GasSample>,
     /// No progress lines (`--json`).
     pub quiet: bool,
+    /// The builtin actors' code CIDs (`StateActorCodeCIDs`), asked once per command.
+    builtin_codes: Option<serde_json::Value>,
 }
 
 pub fn keystore(home: &Path) -> Keystore {
@@ -114,6 +116,7 @@ impl Session {
             deployment: None,
             gas: Vec::new(),
             quiet: o.json,
+            builtin_codes: None,
         })
     }
 
@@ -376,10 +379,15 @@ impl Session {
     }
 
     /// A builtin actor's code CID by manifest name (`StateActorCodeCIDs`).
-    pub fn builtin_code(&self, name: &str) -> Result<Option<cid::Cid>> {
-        let nv = self.rpc().call("Filecoin.StateNetworkVersion", json!([null]))?;
-        let codes = self.rpc().call("Filecoin.StateActorCodeCIDs", json!([nv]))?;
-        codes
+    pub fn builtin_code(&mut self, name: &str) -> Result<Option<cid::Cid>> {
+        if self.builtin_codes.is_none() {
+            let nv = self.rpc().call("Filecoin.StateNetworkVersion", json!([null]))?;
+            let codes = self.rpc().call("Filecoin.StateActorCodeCIDs", json!([nv]))?;
+            self.builtin_codes = Some(codes);
+        }
+        self.builtin_codes
+            .as_ref()
+            .expect("just set")
             .get(name)
             .map(|c| crate::rpc::parse_cid(c, name))
             .transpose()

@@ -798,6 +798,7 @@ fn deploy_installs_the_suite_and_later_commands_use_it() {
     c.ok(&["account", "create", "alice", "--balance", "100FIL"]);
     let deployed = c.json(&["deploy", "--from", "deployer"]);
     assert_eq!(deployed["network"], "suite-devnet");
+    assert_eq!(deployed["messages"], 8, "3 InstallCode, 3 Exec, 2 AddReporter");
     let market = deployed["actors"]["bounty-market"]["id"].clone();
     assert_ne!(market, devnets_own, "a suite of its own, next to the devnet's");
     assert!(c.home.join("suite.json").exists());
@@ -830,7 +831,7 @@ fn deploy_installs_the_suite_and_later_commands_use_it() {
     assert_eq!(posted["bounty_id"], 0);
     let market_balance = &c.json(&["status"])["actors"][2]["balance"];
     assert_eq!(market_balance, &Value::String(fil(1)));
-    // The registry has the escrow and the market as reporters (the admin wired them).
+    // The deployment file is never replaced.
     let r = c.run(&["deploy", "--from", "deployer"]);
     assert!(!r.ok && r.stderr.contains("already exists"), "{}", r.stderr);
     drop(node);

@@ -7,10 +7,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -62,31 +62,10 @@ struct Node {
 
 impl Node {
     fn start(dir: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_suite"))
-            .arg("--data-dir")
-            .arg(dir.join("devnet"))
-            .args(["node", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env_remove("SUITE_DATA_DIR")
-            .env_remove("SUITE_NODE_TOKEN")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+        let mut child = common::node_command(&dir.join("devnet"), extra)
             .spawn()
             .expect("starting suite node");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let line = lines
-            .next()
-            .expect("the node printed nothing (did it fail to start?)")
-            .unwrap();
-        let port = line
-            .strip_prefix("listening on http://127.0.0.1:")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .parse()
-            .unwrap();
-        // Keep draining stdout so the node never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let port = common::read_port(&mut child);
         let token = extra
             .iter()
             .position(|a| *a == "--token")

@@ -35,7 +35,7 @@ pub(crate) fn describe_chain(d: &mut Session) -> Result<Output> {
     if deployment.network != network {
         bail!(
             "the deployment ({}) is for network {:?}, the node at {} runs {network:?}: pass the right --deployment or --rpc",
-            d_path(d),
+            d.deployment_source(),
             deployment.network,
             d.rpc().url()
         );
@@ -105,11 +105,6 @@ pub(crate) fn describe_chain(d: &mut Session) -> Result<Output> {
         fil(&totals.released_total),
     );
     Ok(Output::new(json, text))
-}
-
-/// Where the deployment came from, for errors.
-fn d_path(d: &Session) -> String {
-    d.deployment_source()
 }
 
 pub(crate) fn advance_cmd(d: &mut Session, a: AdvanceArgs) -> Result<Output> {

@@ -34,7 +34,8 @@ pub fn temp_dir(group: &str, name: &str) -> PathBuf {
     dir
 }
 
-fn node_command(data_dir: &Path, extra: &[&str]) -> Command {
+/// `suite node` on `data_dir` at a free loopback port, its stdout piped for [`read_port`].
+pub fn node_command(data_dir: &Path, extra: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_suite"));
     c.arg("--data-dir")
         .arg(data_dir)
@@ -50,7 +51,7 @@ fn node_command(data_dir: &Path, extra: &[&str]) -> Command {
 }
 
 /// Waits for the node's first line (`listening on http://127.0.0.1:PORT`); answers the port.
-fn read_port(child: &mut Child) -> u16 {
+pub fn read_port(child: &mut Child) -> u16 {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let line = lines

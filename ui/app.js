@@ -105,7 +105,12 @@ const board = {
     let client = null
     const clientText = params.get('client')
     if (clientText) {
-      client = /^\d+$/.test(clientText) ? Number(clientText) : await suite.lookupId(clientText)
+      try {
+        client = /^\d+$/.test(clientText) ? Number(clientText) : await suite.lookupId(clientText)
+      } catch (e) {
+        if (e.code === -32602) return h('p', { class: 'error' }, `Client filter: ${JSON.stringify(clientText)} is not an address (t0…, t1…, t3…).`)
+        throw e
+      }
       if (client === null) return h('p', { class: 'error' }, `No actor has the address ${clientText}: no bounties.`)
     }
     const piece = params.get('piece') || null
@@ -536,6 +541,8 @@ const escrowView = {
 }
 
 const settings = {
+  // A new tipset must not wipe what the user is typing.
+  live: false,
   async content() {
     const d = app.suite?.deployment
     const area = h('textarea', { name: 'deployment', rows: 8, cols: 70, placeholder: '{"actors":{"bounty-market":{"address":"t0…"},"collateral-escrow":{…},"provider-reputation":{…}}}' })
@@ -625,7 +632,10 @@ async function render() {
       document.body.dataset.head = String(app.head)
     }
   } catch (e) {
-    if (seq === app.renderSeq) content.replaceChildren(h('p', { class: 'error' }, e.message))
+    if (seq === app.renderSeq) {
+      content.replaceChildren(h('p', { class: 'error' }, e.message))
+      document.body.dataset.view = r.key
+    }
   }
 }
 
@@ -648,7 +658,7 @@ async function poll() {
       $('head-height').dataset.height = head.Height
       $('head-time').textContent = time.toLocaleTimeString()
       $('head-time').title = time.toISOString()
-      await render()
+      if (route()?.view.live !== false) await render()
     }
   } catch (e) {
     $('head').classList.add('offline')

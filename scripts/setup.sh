@@ -87,3 +87,23 @@ if [ ! -d testing/js/node_modules ] || [ testing/js/package-lock.json -nt testin
 else
   echo "setup: the JS test's packages are installed (testing/js)"
 fi
+
+# The browser test of the bounty board page (testing/browser, run by cli/tests/browser.rs):
+# Debian's Chromium driven by playwright-core (which downloads no browser of its own).
+if [ ! -x /usr/bin/chromium ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: /usr/bin/chromium is missing and there is no apt-get: install Chromium for the browser test" >&2
+    exit 1
+  fi
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  echo "setup: installed Chromium for the browser test ($(/usr/bin/chromium --version 2>/dev/null))"
+fi
+if [ ! -d testing/browser/node_modules ] || [ testing/browser/package-lock.json -nt testing/browser/node_modules/.package-lock.json ]; then
+  (cd testing/browser && npm ci --no-audit --no-fund --loglevel=error)
+  echo "setup: installed the browser test's packages (testing/browser)"
+else
+  echo "setup: the browser test's packages are installed (testing/browser)"
+fi

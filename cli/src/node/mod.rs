@@ -11,6 +11,7 @@ pub mod methods;
 pub mod operator;
 mod ops;
 pub mod rpc;
+pub mod ui;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,9 @@ pub struct NodeArgs {
     /// without --token, use the Devnet.* operator methods).
     #[arg(long)]
     pub unsafe_listen: bool,
+    /// Do not serve the bounty board page at / (the JSON-RPC API only).
+    #[arg(long)]
+    pub no_ui: bool,
 }
 
 /// How tipsets are made.
@@ -106,6 +110,8 @@ fn parse_period(text: &str, flag: &str) -> Result<Duration> {
 /// What the HTTP workers share.
 pub struct Node {
     pub token: Option<String>,
+    /// Whether GET / serves the bounty board page ([`ui`]).
+    pub ui: bool,
     pub mode: Mode,
     pub index: RwLock<Index>,
     jobs: Mutex<Sender<Job>>,
@@ -245,6 +251,7 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
     let dir: PathBuf = dir.to_path_buf();
     let dir_text = dir.display().to_string();
     let token = args.token.clone();
+    let ui = !args.no_ui;
     std::thread::Builder::new().name("chain".into()).spawn(move || {
         let started = (|| -> Result<(ChainState, Arc<Node>)> {
             let d = if dir.join(crate::store::DB_FILE).exists() {
@@ -258,6 +265,7 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
             let index = chain::load_index(d.store())?;
             let node = Arc::new(Node {
                 token,
+                ui,
                 mode,
                 index: RwLock::new(index),
                 jobs: Mutex::new(jobs_tx),
@@ -295,6 +303,9 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
         },
         if node.token.is_some() { ", writes need the token" } else { "" }
     );
+    if node.ui {
+        tracing::info!("the bounty board page: http://{local}/");
+    }
     // The line the tests and scripts wait for.
     println!("listening on http://{local}");
     let server = Arc::new(server);

@@ -76,6 +76,9 @@ fn envelope_error(id: Value, e: RpcError) -> Value {
 
 /// Answers one HTTP request.
 pub fn serve(node: &Arc<Node>, mut request: Request) {
+    if node.ui && super::ui::wants_page(&request) {
+        return super::ui::serve(request);
+    }
     let started = std::time::Instant::now();
     let (status, body) = answer(node, &mut request);
     let text = body.to_string();

@@ -355,6 +355,20 @@ fn chromium_shows_the_demo_on_the_served_page_live_and_no_ui_turns_the_page_off(
         "the market's locks name their claim"
     );
     let expected = expectations(&node, &market, &registry, slashed, &released);
+    // The score the page must show is the one `suite reputation show` prints over this node.
+    let shown = common::suite_at(
+        &format!("{}/rpc/v1", node.url),
+        &data_dir.join("home"),
+        &["--json", "reputation", "show", &format!("f0{slashed}")],
+        b"",
+    );
+    assert!(shown.ok, "suite reputation show failed: {}", shown.stderr);
+    assert_eq!(
+        shown.json()["score"],
+        expected["provider"]["score"],
+        "{}",
+        shown.stdout
+    );
     assert!(
         expected["charted"]["updates"].as_u64() >= Some(1),
         "the release reported a completion: {expected}"

@@ -10,5 +10,6 @@ mod foundation;
 mod gas;
 mod market_standin;
 mod miner_standin;
+mod model;
 mod proving;
 mod reputation;

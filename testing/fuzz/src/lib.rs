@@ -7,6 +7,7 @@
 //! and a message, or a call that succeeds and leaves the actor's books broken.
 
 pub mod cbor;
+pub mod escrow;
 pub mod input;
 pub mod reputation;
 
@@ -17,6 +18,7 @@ pub type Target = fn(&[u8]);
 pub const TARGETS: &[(&str, Target)] = &[
     ("interface_cbor", cbor::fuzz),
     ("reputation_ops", reputation::fuzz),
+    ("escrow_ops", escrow::fuzz),
 ];
 
 /// Seeds each target's corpus starts from: valid inputs, so that the fuzzer begins past the
@@ -25,6 +27,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
     match target {
         "interface_cbor" => cbor::seeds(),
         "reputation_ops" => reputation::seeds(),
+        "escrow_ops" => escrow::seeds(),
         _ => Vec::new(),
     }
 }

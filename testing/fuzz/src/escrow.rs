@@ -150,8 +150,15 @@ fn check_settlement(world: &World, s: &logic::Settlement, taken: &TokenAmount, r
         let cap = TokenAmount::from_atto(
             report.slashed.atto() * world.state.policy.reporter_reward_bps / 10_000u64,
         );
-        assert!(report.reporter_reward <= cap, "reporter reward {} over its share {cap}", report.reporter_reward);
-        assert_eq!(&report.slashed, taken, "the report's slashed is what the lock gave up");
+        assert!(
+            report.reporter_reward <= cap,
+            "reporter reward {} over its share {cap}",
+            report.reporter_reward
+        );
+        assert_eq!(
+            &report.slashed, taken,
+            "the report's slashed is what the lock gave up"
+        );
         assert_eq!(
             &report.reporter_reward + &report.compensation,
             report.slashed,
@@ -215,7 +222,15 @@ fn call(world: &mut World, input: &mut Input) -> ActorResult<()> {
                 sector_proof => logic::judge_sector(&lock, sector_proof, sector_answer(input))?,
             };
             let before = lock.remaining.clone();
-            let s = logic::slash(store, &mut world.state, &facts, p.lock_id, lock, verdict, &p.proof)?;
+            let s = logic::slash(
+                store,
+                &mut world.state,
+                &facts,
+                p.lock_id,
+                lock,
+                verdict,
+                &p.proof,
+            )?;
             let after = logic::get_lock(store, &world.state, p.lock_id)?;
             let taken = &before - &after.remaining;
             check_settlement(world, &s, &taken, true);
@@ -239,7 +254,10 @@ fn call(world: &mut World, input: &mut Input) -> ActorResult<()> {
                 limit: u32::from(input.u8()),
             })?;
             let page = logic::list(store, &world.state, &p)?;
-            assert!(page.locks.len() <= p.limit as usize, "ListLocks answered more than its limit");
+            assert!(
+                page.locks.len() <= p.limit as usize,
+                "ListLocks answered more than its limit"
+            );
             assert!(
                 page.locks.iter().all(|l| l.lock.provider == p.provider),
                 "ListLocks answered another provider's lock"

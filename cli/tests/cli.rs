@@ -714,6 +714,9 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "the fault was paid for"
     );
     assert!(amount("released") > 0, "a lock was released");
+    // p4 took the reopened slot by DDO: its deposit, bob's 8 FIL collateral, all locked.
+    assert_eq!(amount("deposited"), 8 * 10u128.pow(18));
+    assert_eq!(amount("ddo_locked"), amount("deposited"));
 
     let providers = story["reputation"].as_array().unwrap();
     let p = |name: &str| {
@@ -749,6 +752,7 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "ReportFault",
         "Release",
         "RegisterProvider",
+        "DepositCollateral",
     ] {
         assert!(methods.contains(&m), "{m} in the gas table: {methods:?}");
     }
@@ -760,6 +764,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "passed without a WindowPoSt: p3's deadline cron marks sector",
         "proves the fault",
         "proves the loss",
+        "p4 deposits",
+        "by DDO; its miner's SectorContentChanged claims bounty",
         "ends:",
     ] {
         assert!(r.stderr.contains(line), "progress line {line:?}:\n{}", r.stderr);

@@ -340,8 +340,9 @@ mod actor {
                     &Address::new_id(provider),
                     miner::GET_NOMINAL_SECTOR_EXPIRATION,
                     encode_params(&sector.sector)?,
-                )?
-                .ok();
+                )
+                .ok()
+                .and_then(Result::ok);
             let committed_until = match nominal {
                 Some(n) => n.min(sector.minimum_commitment_epoch),
                 None => sector.minimum_commitment_epoch,

@@ -73,13 +73,13 @@ impl World {
     /// ProveCommitSectors3); the notification itself must succeed. Returns the market's answer
     /// and the receipt.
     fn notify(&mut self, prov: Provider, sectors: Vec<MinerSector>) -> (Answer, Receipt) {
-        let (market, miner) = (self.market(), prov.miner);
+        let (market, miner_id) = (self.market(), prov.miner);
         let operator = self.h.operator();
         let control = Control::Notify(integration_tests::miner::HarnessNotifyParams {
             receiver: Address::new_id(market),
             sectors: Notification { sectors },
         });
-        let r = self.send(operator, |h, from| miner::control_from(h, from, miner, &control));
+        let r = self.send(operator, |h, from| miner::control_from(h, from, miner_id, &control));
         let relayed: HarnessNotifyReturn = r.ret().unwrap();
         assert_eq!(relayed.exit_code, ExitCode::OK, "the market aborted the notification: {r:?}");
         (from_slice(relayed.return_data.bytes()).unwrap(), r)

@@ -364,7 +364,7 @@ fn a_notification_from_anything_but_a_miner_is_refused_with_18() {
 #[test]
 fn a_ddo_claim_is_slashed_to_the_client_when_its_sector_dies() {
     let mut w = World::new();
-    let (a, market, escrow, client) = (w.a, w.market(), w.escrow(), w.client);
+    let (a, market, escrow) = (w.a, w.market(), w.escrow());
     let (id, _) = w.post_ok(&PostBountyParams {
         replicas: 1,
         ..bounty(1)
@@ -414,10 +414,14 @@ fn a_ddo_claim_is_slashed_to_the_client_when_its_sector_dies() {
     );
     let r = w.withdraw_collateral(a.owner, a, milli(1));
     w.refused(&r, ExitCode::USR_INSUFFICIENT_FUNDS);
-    // The provider is paid what vested before the slash, and the client can see the slot
-    // open for another provider.
+    // The provider is paid what vested before the slash, once; the slot is open for another
+    // provider, by deal or by DDO.
     w.withdraw_ok(a, fil(6));
-    let _ = client;
+    let b = w.b;
+    w.deposit_ok(b, fil(3));
+    let (answer, _) = w.activate(b, id, 1, 2048);
+    assert_eq!(answer, vec![vec![true]]);
+    assert_eq!(w.claim_of(1).reward, fil(6));
 }
 
 #[test]

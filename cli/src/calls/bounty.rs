@@ -134,6 +134,9 @@ pub fn claims_of_bounty(d: &mut Session, bounty_id: u64) -> Result<Vec<GetClaimR
         .filter_map(|e| e.event.event.entries.iter().find(|x| x.key == "claim"))
         .filter_map(|x| fvm_ipld_encoding::from_slice(&x.value).ok())
         .collect();
+    // And the claims holding a slot now: on a devnet a DDO claim comes from an operator control
+    // (the miner's notification), whose events the node's event index does not hold.
+    ids.extend(get_bounty(d, bounty_id)?.bounty.holders.iter().map(|h| h.claim_id));
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter().map(|id| get_claim(d, id)).collect()
@@ -189,7 +192,6 @@ pub fn activate_ddo(d: &mut Session, bounty_id: u64, provider: ActorID, sector: 
         bounty.piece_size,
         bounty_id,
     );
-    let from_height = d.epoch()?;
     let params = fvm_ipld_encoding::to_vec(&sectors)?;
     let answer = d.devnet(
         "Devnet.NotifySectorContentChanged",
@@ -203,33 +205,34 @@ pub fn activate_ddo(d: &mut Session, bounty_id: u64, provider: ActorID, sector: 
     if exit != 0 {
         bail!("the market aborted the notification with exit {exit}");
     }
-    let raw = answer["Return"].as_str().unwrap_or("");
-    let raw = base64_decode(raw)?;
+    let raw = base64_decode(answer["Return"].as_str().unwrap_or(""))?;
     let accepted: SectorContentChangedReturn = fvm_ipld_encoding::from_slice(&raw)?;
-    let provider_key = fvm_ipld_encoding::to_vec(&provider)?;
+    // The market's event for the piece: the claim it made, or why it refused.
+    let field = |kind: &str, key: &str| -> Option<Vec<u8>> {
+        let events = answer["Events"].as_array()?;
+        let typed = fvm_ipld_encoding::to_vec(&kind).ok()?;
+        let event = events.iter().find(|e| {
+            e["Emitter"].as_u64() == Some(market_id)
+                && e["Entries"].as_array().is_some_and(|entries| {
+                    entries.iter().any(|x| {
+                        x["Key"] == "$type"
+                            && x["Value"].as_str().and_then(|v| base64_decode(v).ok()) == Some(typed.clone())
+                    })
+                })
+        })?;
+        let entry = event["Entries"].as_array()?.iter().find(|x| x["Key"] == key)?;
+        base64_decode(entry["Value"].as_str()?).ok()
+    };
     if accepted.first().and_then(|s| s.first()) == Some(&true) {
-        let claimed = crate::rpc::actor_events(
-            d.rpc(),
-            market_id,
-            EVENT_DDO_CLAIMED,
-            &[("provider", provider_key), ("bounty", fvm_ipld_encoding::to_vec(&bounty_id)?)],
-            from_height,
-        )?;
-        let claim_id = claimed
-            .last()
-            .and_then(|e| e.event.event.entries.iter().find(|x| x.key == "claim"))
-            .and_then(|x| fvm_ipld_encoding::from_slice(&x.value).ok());
+        let claim_id = field(EVENT_DDO_CLAIMED, "claim").and_then(|v| fvm_ipld_encoding::from_slice(&v).ok());
         return Ok(DdoOutcome {
             claim_id,
             refusal: None,
         });
     }
-    let refused = crate::rpc::actor_events(d.rpc(), market_id, EVENT_DDO_REFUSED, &[("provider", provider_key)], from_height)?;
-    let reason = refused
-        .last()
-        .and_then(|e| e.event.event.entries.iter().find(|x| x.key == "reason"))
-        .and_then(|x| fvm_ipld_encoding::from_slice::<String>(&x.value).ok())
-        .unwrap_or_else(|| "no reason recorded".into());
+    let reason = field(EVENT_DDO_REFUSED, "reason")
+        .and_then(|v| fvm_ipld_encoding::from_slice::<String>(&v).ok())
+        .unwrap_or_else(|| "the market gave no reason".into());
     Ok(DdoOutcome {
         claim_id: None,
         refusal: Some(reason),

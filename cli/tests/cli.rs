@@ -924,8 +924,22 @@ fn a_provider_deposits_collateral_and_claims_a_bounty_by_ddo() {
     c.ok(&["miner", "create", "m1", "--owner", "sp"]);
     c.ok(&["miner", "add-sector", "m1", "2"]);
     c.ok(&[
-        "bounty", "post", "--from", "alice", "--piece", PIECE, "--size", "32GiB", "--reward", "10FIL",
-        "--collateral", "2FIL", "--min-duration", "3000", "--expiry", "100000",
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
     ]);
 
     // Without a deposit the market refuses the piece, and says why; nothing is claimed.
@@ -938,19 +952,52 @@ fn a_provider_deposits_collateral_and_claims_a_bounty_by_ddo() {
     let out = c.ok(&["bounty", "deposit", "3FIL", "--provider", "m1", "--from", "sp"]);
     assert!(out.contains("3 FIL available to DDO claims"), "{out}");
     let claimed = c.json(&["bounty", "activate", "0", "--provider", "m1", "--sector", "2"]);
-    assert_eq!((claimed["accepted"].clone(), claimed["claim_id"].clone()), (true.into(), 0.into()), "{claimed}");
+    assert_eq!(
+        (claimed["accepted"].clone(), claimed["claim_id"].clone()),
+        (true.into(), 0.into()),
+        "{claimed}"
+    );
     let shown = c.json(&["bounty", "show-claim", "0"]);
-    assert_eq!((shown["via"].as_str(), shown["deal_id"].is_null(), shown["sector"].as_u64()), (Some("ddo"), true, Some(2)));
+    assert_eq!(
+        (
+            shown["via"].as_str(),
+            shown["deal_id"].is_null(),
+            shown["sector"].as_u64()
+        ),
+        (Some("ddo"), true, Some(2))
+    );
     let text = c.ok(&["bounty", "show", "0"]);
-    assert!(text.lines().any(|l| l.contains("m1") && l.contains("DDO")), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("m1") && l.contains("DDO")),
+        "{text}"
+    );
     let deposit = c.json(&["bounty", "collateral", "--provider", "m1"]);
     assert_eq!(deposit["available"], "1000000000000000000");
     assert_eq!(deposit["locked_total"], "2000000000000000000");
 
     // Only what no claim locked comes back, to the owner.
-    let r = c.run(&["bounty", "withdraw-collateral", "2FIL", "--provider", "m1", "--from", "sp"]);
-    assert!(!r.ok && r.stderr.contains("USR_INSUFFICIENT_FUNDS"), "{}", r.stderr);
-    let paid = c.json(&["bounty", "withdraw-collateral", "--provider", "m1", "--from", "sp"]);
+    let r = c.run(&[
+        "bounty",
+        "withdraw-collateral",
+        "2FIL",
+        "--provider",
+        "m1",
+        "--from",
+        "sp",
+    ]);
+    assert!(
+        !r.ok && r.stderr.contains("USR_INSUFFICIENT_FUNDS"),
+        "{}",
+        r.stderr
+    );
+    let paid = c.json(&[
+        "bounty",
+        "withdraw-collateral",
+        "--provider",
+        "m1",
+        "--from",
+        "sp",
+    ]);
     assert_eq!(paid["paid"], "1000000000000000000");
     assert_eq!(paid["available"], "0");
     drop(node);

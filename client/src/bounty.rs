@@ -117,7 +117,13 @@ impl BountyMarketClient {
         amount: TokenAmount,
     ) -> Result<Receipt> {
         let p = WithdrawCollateralParams { provider, amount };
-        self.send(chain, from, METHOD_WITHDRAW_COLLATERAL, &p, TokenAmount::default())
+        self.send(
+            chain,
+            from,
+            METHOD_WITHDRAW_COLLATERAL,
+            &p,
+            TokenAmount::default(),
+        )
     }
 
     /// `GetCollateral`: the provider's deposit (zero when it never deposited).
@@ -126,7 +132,12 @@ impl BountyMarketClient {
         chain: &mut C,
         provider: Address,
     ) -> Result<Result<CollateralDeposit, ExitCode>> {
-        get(chain, self.address, METHOD_GET_COLLATERAL, &ProviderParams { provider })
+        get(
+            chain,
+            self.address,
+            METHOD_GET_COLLATERAL,
+            &ProviderParams { provider },
+        )
     }
 
     pub fn get_bounty<C: Chain + ?Sized>(

@@ -427,8 +427,10 @@ mod actor {
         if rt.state_root()? != root {
             return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
         }
-        let locked: escrow::LockReturn =
-            decode_return(response.return_data.as_ref(), &format!("{escrow_address} escrow Lock"))?;
+        let locked: escrow::LockReturn = decode_return(
+            response.return_data.as_ref(),
+            &format!("{escrow_address} escrow Lock"),
+        )?;
         if locked.deal.is_some() || locked.sector.as_ref().map(|s| s.sector_number) != Some(notified.sector) {
             return Err(actor_error!(illegal_state;
                 "the escrow's lock {} is not on sector {} alone", locked.lock_id, notified.sector));

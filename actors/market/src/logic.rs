@@ -202,7 +202,14 @@ pub fn verify_locked_evidence(
     )?;
     ensure!(locked.sector.as_ref().is_some_and(|s| s.sector_number == sector_number), illegal_state;
         "the escrow's lock {} is not on sector {sector_number}", locked.lock_id);
-    check_stored_piece(bounty, facts, &format!("deal {id}"), &deal.piece_cid, deal.piece_size, deal.end_epoch)?;
+    check_stored_piece(
+        bounty,
+        facts,
+        &format!("deal {id}"),
+        &deal.piece_cid,
+        deal.piece_size,
+        deal.end_epoch,
+    )?;
     ensure!(deal.activated >= 0, illegal_argument; "deal {id} is not activated");
     Ok(DealReceipt {
         deal_id: id,
@@ -240,8 +247,9 @@ pub fn create_claim<BS: Blockstore>(
     lock_id: u64,
 ) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
     let collateral = facts.value_received.clone();
-    let (claim_id, claim) =
-        record_claim(store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral)?;
+    let (claim_id, claim) = record_claim(
+        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral,
+    )?;
     let event = EventBuilder::new(EVENT_CLAIMED)
         .indexed("bounty", &bounty_id)
         .indexed("claim", &claim_id)
@@ -356,9 +364,9 @@ pub fn precheck_ddo_piece<BS: Blockstore>(
     provider: ActorID,
     notified: &NotifiedPiece,
 ) -> Result<(u64, Bounty), Refusal> {
-    let bounty_id = decode_ddo_payload(notified.piece.payload.bytes()).ok_or_else(|| {
-        actor_error!(illegal_argument; "the payload is not the CBOR of a bounty id (a u64)")
-    })?;
+    let bounty_id = decode_ddo_payload(notified.piece.payload.bytes()).ok_or_else(
+        || actor_error!(illegal_argument; "the payload is not the CBOR of a bounty id (a u64)"),
+    )?;
     let bounty = get_bounty(store, state, bounty_id)?;
     check_claimable(bounty_id, &bounty, facts, provider)?;
     check_stored_piece(
@@ -398,8 +406,9 @@ pub fn create_ddo_claim<BS: Blockstore>(
         activated: facts.epoch,
         sector: notified.sector,
     };
-    let (claim_id, claim) =
-        record_claim(store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral)?;
+    let (claim_id, claim) = record_claim(
+        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral,
+    )?;
     let event = EventBuilder::new(EVENT_DDO_CLAIMED)
         .indexed("bounty", &bounty_id)
         .indexed("claim", &claim_id)
@@ -430,8 +439,16 @@ pub fn ddo_refused_event(
 
 // --- collateral deposits ---
 
-pub fn deposit_of<BS: Blockstore>(store: &BS, state: &State, provider: ActorID) -> ActorResult<CollateralDeposit> {
-    Ok(state.deposits(store)?.get(&provider)?.cloned().unwrap_or_default())
+pub fn deposit_of<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    provider: ActorID,
+) -> ActorResult<CollateralDeposit> {
+    Ok(state
+        .deposits(store)?
+        .get(&provider)?
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// `DepositCollateral`: the value received joins the provider's deposit.
@@ -889,7 +906,10 @@ pub fn check_invariants<BS: Blockstore>(
     }
     for (id, c) in &claims {
         if c.deal.deal_id == NO_DEAL && !deposits.iter().any(|(p, _)| *p == c.provider) {
-            failures.push(format!("DDO claim {id} has no deposit of f0{} behind it", c.provider));
+            failures.push(format!(
+                "DDO claim {id} has no deposit of f0{} behind it",
+                c.provider
+            ));
         }
     }
     if owed != state.owed {

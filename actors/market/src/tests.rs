@@ -772,7 +772,13 @@ fn deposits_are_owed_until_withdrawn_and_a_ddo_claim_locks_from_them() {
         create_ddo_claim(&store, &mut state, &ddo, bounty_id, bounty, &notified, 900).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
-        (claim.deal.deal_id, claim.deal.sector, claim.deal.end_epoch, claim.collateral.clone(), claim.lock_id),
+        (
+            claim.deal.deal_id,
+            claim.deal.sector,
+            claim.deal.end_epoch,
+            claim.collateral.clone(),
+            claim.lock_id
+        ),
         (NO_DEAL, 7, 10_000, atto(50), Some(900))
     );
     assert_eq!(
@@ -790,8 +796,14 @@ fn deposits_are_owed_until_withdrawn_and_a_ddo_claim_locks_from_them() {
 
     // Withdrawals: at most what is available, positive.
     let w = facts(P1, 1, 0);
-    assert_eq!(code(withdraw_collateral(&store, &mut state, &w, P1, &atto(21)).unwrap_err()), 19);
-    assert_eq!(code(withdraw_collateral(&store, &mut state, &w, P1, &atto(0)).unwrap_err()), 16);
+    assert_eq!(
+        code(withdraw_collateral(&store, &mut state, &w, P1, &atto(21)).unwrap_err()),
+        19
+    );
+    assert_eq!(
+        code(withdraw_collateral(&store, &mut state, &w, P1, &atto(0)).unwrap_err()),
+        16
+    );
     let (d, _) = withdraw_collateral(&store, &mut state, &w, P1, &atto(20)).unwrap();
     assert_eq!(d.available, atto(0));
     check_invariants(&store, &state, &atto(2000)).unwrap();
@@ -830,12 +842,24 @@ fn each_ddo_check_refuses_the_piece() {
         (ddo_piece(1, 1024, ddo_payload(0)), 10_000, 16),
         (good.clone(), 9_999, 16),
         (ddo_piece(1, 2048, ddo_payload(5)), 10_000, 17),
-        (ddo_piece(1, 2048, fvm_ipld_encoding::RawBytes::new(vec![0xf6])), 10_000, 16),
-        (ddo_piece(1, 2048, fvm_ipld_encoding::RawBytes::new(vec![])), 10_000, 16),
+        (
+            ddo_piece(1, 2048, fvm_ipld_encoding::RawBytes::new(vec![0xf6])),
+            10_000,
+            16,
+        ),
+        (
+            ddo_piece(1, 2048, fvm_ipld_encoding::RawBytes::new(vec![])),
+            10_000,
+            16,
+        ),
         (ddo_piece(1, 2048, ddo_payload(1)), 10_000, 18),
     ];
     for (piece, until, want) in cases {
-        assert_eq!(code(check(&state, &piece, until).unwrap_err()), want, "{piece:?} until {until}");
+        assert_eq!(
+            code(check(&state, &piece, until).unwrap_err()),
+            want,
+            "{piece:?} until {until}"
+        );
     }
     // Once per provider: after a deal claim by P1, its DDO piece is refused.
     claim(&store, &mut state, 0, P1, 5, 0);

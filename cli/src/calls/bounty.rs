@@ -136,7 +136,13 @@ pub fn claims_of_bounty(d: &mut Session, bounty_id: u64) -> Result<Vec<GetClaimR
         .collect();
     // And the claims holding a slot now: on a devnet a DDO claim comes from an operator control
     // (the miner's notification), whose events the node's event index does not hold.
-    ids.extend(get_bounty(d, bounty_id)?.bounty.holders.iter().map(|h| h.claim_id));
+    ids.extend(
+        get_bounty(d, bounty_id)?
+            .bounty
+            .holders
+            .iter()
+            .map(|h| h.claim_id),
+    );
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter().map(|id| get_claim(d, id)).collect()
@@ -184,7 +190,9 @@ pub fn activate_ddo(d: &mut Session, bounty_id: u64, provider: ActorID, sector: 
     let bounty = get_bounty(d, bounty_id)?.bounty;
     let market_id = d.suite()?.market;
     let expiration = answer(suite_devnet::MinerClient::at(provider).nominal_sector_expiration(d, sector))
-        .map_err(|e| anyhow!("sector {sector} of f0{provider}: {e:#}; add it first with `suite miner add-sector`"))?;
+        .map_err(|e| {
+            anyhow!("sector {sector} of f0{provider}: {e:#}; add it first with `suite miner add-sector`")
+        })?;
     let sectors = suite_devnet::bounty::ddo_activation(
         sector,
         expiration,

@@ -258,7 +258,11 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 true,
             )
         }
-        BountyCmd::Deposit { provider, amount, from } => {
+        BountyCmd::Deposit {
+            provider,
+            amount,
+            from,
+        } => {
             let from = d.account(&from)?;
             let provider_id = d.miner_id(&provider)?;
             let amount = parse_amount(&amount)?;
@@ -273,7 +277,11 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
             );
             (out, true)
         }
-        BountyCmd::WithdrawCollateral { provider, amount, from } => {
+        BountyCmd::WithdrawCollateral {
+            provider,
+            amount,
+            from,
+        } => {
             let from = d.account(&from)?;
             let provider_id = d.miner_id(&provider)?;
             let amount = match amount {

@@ -21,11 +21,12 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
-    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn, GetPolicyReturn, IdParams,
-    ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams,
-    WithdrawCollateralReturn, WithdrawReturn, EVENT_COLLATERAL_DEPOSITED, EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED,
-    METHOD_GET_COLLATERAL, EVENT_CANCELLED, EVENT_CLAIMED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY,
-    METHOD_GET_CLAIM, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
+    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn, GetPolicyReturn,
+    IdParams, ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams,
+    WithdrawCollateralReturn, WithdrawReturn, EVENT_CANCELLED, EVENT_CLAIMED, EVENT_COLLATERAL_DEPOSITED,
+    EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY,
+    METHOD_GET_CLAIM, METHOD_GET_COLLATERAL, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE,
+    METHOD_LIST_BOUNTIES,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
@@ -1350,7 +1351,10 @@ impl Bench {
             .deposit_collateral(&mut self.h, &owner, Address::new_id(miner), fil(2 * COLLATERAL))?
             .ok()
             .context("DepositCollateral")?;
-        ensure!(r.events_of(EVENT_COLLATERAL_DEPOSITED).len() == 1, "no deposited event");
+        ensure!(
+            r.events_of(EVENT_COLLATERAL_DEPOSITED).len() == 1,
+            "no deposited event"
+        );
         gas.deposit.push(r.gas_used);
         let b = self.pick(i, miner)?;
         let notify = |h: &mut Harness, piece: Cid| -> Result<(Vec<Vec<bool>>, Receipt)> {
@@ -1359,9 +1363,14 @@ impl Bench {
                 receiver: Address::new_id(market),
                 sectors,
             });
-            let r = miner::control(h, miner, &control)?.ok().context("HarnessNotifySectorContentChanged")?;
+            let r = miner::control(h, miner, &control)?
+                .ok()
+                .context("HarnessNotifySectorContentChanged")?;
             let relayed: miner::HarnessNotifyReturn = r.ret()?;
-            ensure!(relayed.exit_code.is_success(), "the market aborted the notification");
+            ensure!(
+                relayed.exit_code.is_success(),
+                "the market aborted the notification"
+            );
             Ok((fvm_ipld_encoding::from_slice(relayed.return_data.bytes())?, r))
         };
         let (answer, r) = notify(&mut self.h, piece(5, i as u64))?;
@@ -1385,11 +1394,22 @@ impl Bench {
             .ok()
             .context("WithdrawCollateral")?;
         let ret: WithdrawCollateralReturn = r.ret()?;
-        ensure!(ret.available.is_zero() && ret.to == owner.id, "WithdrawCollateral answered {ret:?}");
+        ensure!(
+            ret.available.is_zero() && ret.to == owner.id,
+            "WithdrawCollateral answered {ret:?}"
+        );
         gas.withdraw_collateral.push(r.gas_used);
-        let r = self.get(METHOD_GET_COLLATERAL, &ProviderParams { provider: Address::new_id(miner) })?;
+        let r = self.get(
+            METHOD_GET_COLLATERAL,
+            &ProviderParams {
+                provider: Address::new_id(miner),
+            },
+        )?;
         let got: CollateralDeposit = r.ret().context("GetCollateral")?;
-        ensure!(got.locked_total == fil(COLLATERAL), "GetCollateral answered {got:?}");
+        ensure!(
+            got.locked_total == fil(COLLATERAL),
+            "GetCollateral answered {got:?}"
+        );
         gas.get_collateral.push(r.gas_used);
         Ok(())
     }

@@ -79,15 +79,24 @@ impl World {
             receiver: Address::new_id(market),
             sectors: Notification { sectors },
         });
-        let r = self.send(operator, |h, from| miner::control_from(h, from, miner_id, &control));
+        let r = self.send(operator, |h, from| {
+            miner::control_from(h, from, miner_id, &control)
+        });
         let relayed: HarnessNotifyReturn = r.ret().unwrap();
-        assert_eq!(relayed.exit_code, ExitCode::OK, "the market aborted the notification: {r:?}");
+        assert_eq!(
+            relayed.exit_code,
+            ExitCode::OK,
+            "the market aborted the notification: {r:?}"
+        );
         (from_slice(relayed.return_data.bytes()).unwrap(), r)
     }
 
     /// A notification of one piece naming `bounty_id` in sector 1 (live until 1,000,000).
     fn activate(&mut self, prov: Provider, bounty_id: u64, seed: u8, size: u64) -> (Answer, Receipt) {
-        self.notify(prov, vec![sector_of(1, 1_000_000, vec![named(seed, size, bounty_id)])])
+        self.notify(
+            prov,
+            vec![sector_of(1, 1_000_000, vec![named(seed, size, bounty_id)])],
+        )
     }
 
     fn deposit(&mut self, from: Account, prov: Provider, value: TokenAmount) -> Receipt {
@@ -142,7 +151,10 @@ fn a_ddo_activation_claims_a_bounty_with_deposited_collateral_and_completes() {
     // The miner activates piece 1 in sector 1 naming bounty 0: claimed, 3 FIL of the deposit
     // locked in the escrow on the sector alone.
     let (answer, r) = w.activate(a, id, 1, 2048);
-    println!("gas: SectorContentChanged, 1 piece claimed (the miner's whole message) = {}", r.gas_used);
+    println!(
+        "gas: SectorContentChanged, 1 piece claimed (the miner's whole message) = {}",
+        r.gas_used
+    );
     assert_eq!(answer, vec![vec![true]]);
     w.moved(&[(market, neg(fil(3))), (escrow, fil(3))]);
     assert!(refusals(&r).is_empty());
@@ -186,7 +198,14 @@ fn a_ddo_activation_claims_a_bounty_with_deposited_collateral_and_completes() {
     );
     let lock = w.lock(claim.lock_id.unwrap());
     assert_eq!(
-        (lock.locker, lock.provider, lock.beneficiary, lock.refund_to, lock.notify, lock.reference),
+        (
+            lock.locker,
+            lock.provider,
+            lock.beneficiary,
+            lock.refund_to,
+            lock.notify,
+            lock.reference
+        ),
         (market, a.miner, client.id, a.owner.id, Some(market), Some(0))
     );
     assert!(lock.deal.is_none());
@@ -200,14 +219,21 @@ fn a_ddo_activation_claims_a_bounty_with_deposited_collateral_and_completes() {
         }
     );
     let b = w.bounty(id);
-    assert_eq!((b.open_slots, b.claimants.clone(), b.pool.clone()), (1, vec![a.miner], fil(12)));
+    assert_eq!(
+        (b.open_slots, b.claimants.clone(), b.pool.clone()),
+        (1, vec![a.miner], fil(12))
+    );
 
     // The same piece notified again (a replica update) claims nothing twice.
     let (answer, r) = w.activate(a, id, 1, 2048);
     assert_eq!(answer, vec![vec![false]]);
     w.moved(&[]);
     assert_eq!(refusals(&r)[0].bounty, Some(id));
-    assert!(refusals(&r)[0].reason.contains("already claimed"), "{:?}", refusals(&r));
+    assert!(
+        refusals(&r)[0].reason.contains("already claimed"),
+        "{:?}",
+        refusals(&r)
+    );
 
     // It vests like a deal claim, is withdrawn by a controlling address, and completes when
     // the escrow releases the lock: the collateral goes to the miner's owner.
@@ -269,13 +295,13 @@ fn each_ddo_check_refuses_its_piece_with_a_reason_and_never_the_notification() {
             1,
             1_000_000,
             vec![
-                named(9, 2048, open),      // wrong piece
-                named(1, 4096, open),      // wrong size
-                named(1, 2048, 77),        // unknown bounty
-                undecodable,               // no bounty id
-                named(2, 2048, full),      // full
-                named(3, 2048, only_b),    // not allowed
-                named(4, 2048, reputed),   // reputation
+                named(9, 2048, open),    // wrong piece
+                named(1, 4096, open),    // wrong size
+                named(1, 2048, 77),      // unknown bounty
+                undecodable,             // no bounty id
+                named(2, 2048, full),    // full
+                named(3, 2048, only_b),  // not allowed
+                named(4, 2048, reputed), // reputation
             ],
         ),
         // Too short: 3999 epochs left, the bounty needs 4000.
@@ -292,18 +318,52 @@ fn each_ddo_check_refuses_its_piece_with_a_reason_and_never_the_notification() {
     let got = refusals(&r);
     let want: [(Option<u64>, SectorNumber, ExitCode, &str); 9] = [
         (Some(open), 1, ExitCode::USR_ILLEGAL_ARGUMENT, "sector 1 stores"),
-        (Some(open), 1, ExitCode::USR_ILLEGAL_ARGUMENT, "sector 1 piece size is 4096"),
+        (
+            Some(open),
+            1,
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+            "sector 1 piece size is 4096",
+        ),
         (Some(77), 1, ExitCode::USR_NOT_FOUND, "bounty 77"),
-        (None, 1, ExitCode::USR_ILLEGAL_ARGUMENT, "not the CBOR of a bounty id"),
+        (
+            None,
+            1,
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+            "not the CBOR of a bounty id",
+        ),
         (Some(full), 1, ExitCode::USR_ILLEGAL_STATE, "has no open slot"),
-        (Some(only_b), 1, ExitCode::USR_FORBIDDEN, "is not allowed on bounty"),
-        (Some(reputed), 1, ExitCode::USR_FORBIDDEN, "the bounty needs 10000"),
-        (Some(open), 1, ExitCode::USR_ILLEGAL_ARGUMENT, "3999 epochs left, the bounty needs 4000"),
-        (Some(open), 2, ExitCode::USR_ILLEGAL_ARGUMENT, "the escrow refused to lock on sector 2"),
+        (
+            Some(only_b),
+            1,
+            ExitCode::USR_FORBIDDEN,
+            "is not allowed on bounty",
+        ),
+        (
+            Some(reputed),
+            1,
+            ExitCode::USR_FORBIDDEN,
+            "the bounty needs 10000",
+        ),
+        (
+            Some(open),
+            1,
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+            "3999 epochs left, the bounty needs 4000",
+        ),
+        (
+            Some(open),
+            2,
+            ExitCode::USR_ILLEGAL_ARGUMENT,
+            "the escrow refused to lock on sector 2",
+        ),
     ];
     assert_eq!(got.len(), want.len(), "{got:?}");
     for (g, (bounty, sector, exit, why)) in got.iter().zip(want) {
-        assert_eq!((g.bounty, g.sector, g.exit), (bounty, sector, exit.value()), "{g:?}");
+        assert_eq!(
+            (g.bounty, g.sector, g.exit),
+            (bounty, sector, exit.value()),
+            "{g:?}"
+        );
         assert!(g.reason.contains(why), "expected {why:?} in {g:?}");
     }
     assert_no_events(&r, &[EVENT_DDO_CLAIMED, EVENT_LOCKED]);
@@ -318,7 +378,11 @@ fn each_ddo_check_refuses_its_piece_with_a_reason_and_never_the_notification() {
     assert!(got[0].reason.contains("DepositCollateral first"), "{got:?}");
     let (answer, r) = w.notify(
         a,
-        vec![sector_of(1, 1_000_000, vec![named(9, 2048, open), named(1, 2048, open)])],
+        vec![sector_of(
+            1,
+            1_000_000,
+            vec![named(9, 2048, open), named(1, 2048, open)],
+        )],
     );
     assert_eq!(answer, vec![vec![false, true]]);
     w.moved(&[(market, neg(fil(3))), (w.escrow(), fil(3))]);
@@ -399,7 +463,10 @@ fn a_ddo_claim_is_slashed_to_the_client_when_its_sector_dies() {
         ],
     );
     let claim = w.claim_of(0);
-    assert_eq!((claim.status, claim.stopped_at), (ClaimStatus::Slashed, Some(2_000)));
+    assert_eq!(
+        (claim.status, claim.stopped_at),
+        (ClaimStatus::Slashed, Some(2_000))
+    );
     let bounty_now = w.bounty(id);
     assert_eq!((bounty_now.open_slots, bounty_now.pool.clone()), (1, fil(6)));
     assert_eq!(w.counts(a.miner).slashes, 1);
@@ -475,7 +542,11 @@ fn collateral_is_deposited_and_withdrawn_by_controlling_addresses_only_and_never
     let r = w.withdraw_collateral(stranger, a, fil(1));
     w.refused(&r, ExitCode::USR_FORBIDDEN);
     let r = w.withdraw_collateral(a.worker, a, fil(2));
-    w.refused_because(&r, ExitCode::USR_INSUFFICIENT_FUNDS, "not locked, cannot withdraw");
+    w.refused_because(
+        &r,
+        ExitCode::USR_INSUFFICIENT_FUNDS,
+        "not locked, cannot withdraw",
+    );
     let r = w.withdraw_collateral(a.worker, a, zero());
     w.refused(&r, ExitCode::USR_ILLEGAL_ARGUMENT);
     let r = w.withdraw_collateral(a.worker, a, neg(fil(1)));
@@ -529,7 +600,9 @@ fn collateral_is_deposited_and_withdrawn_by_controlling_addresses_only_and_never
     );
     let nowhere = Address::new_secp256k1(&[7; 65]).unwrap();
     assert_eq!(
-        BountyMarketClient::at(market).collateral(&mut w.h, nowhere).unwrap(),
+        BountyMarketClient::at(market)
+            .collateral(&mut w.h, nowhere)
+            .unwrap(),
         Err(ExitCode::USR_NOT_FOUND)
     );
 }

@@ -512,6 +512,17 @@ fn gas_notes(points: &[Point]) -> Vec<String> {
              lock (DealTerminated, traced); OnCollateralChanged is the market's call inside it \
              (the sum of the trace's charges under that call)."
         ),
+        format!(
+            "DDO: after the claims, {SAMPLES} new miners each deposit {} FIL (DepositCollateral, by \
+             their owner), then the operator has each miner send SectorContentChanged to the \
+             market for one piece naming an open bounty found from a spread position: first with \
+             a wrong piece (refused, a `ddo-piece-refused` event), then with the bounty's (claimed: \
+             the escrow locks {COLLATERAL} FIL of the deposit on the sector alone, asking the miner \
+             while it notifies); the rows are the operator's whole message (the stand-in miner's \
+             send included). WithdrawCollateral then pays the {COLLATERAL} FIL left to the owner; \
+             GetCollateral reads the deposit.",
+            2 * COLLATERAL
+        ),
         "Constructor: the whole message, init's Exec included: init records the new actor in \
          its address map, which grows with every actor the chain creates (the population's \
          miners and contracts), so its gas grows with N while the constructor's own work does \

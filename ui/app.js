@@ -185,6 +185,14 @@ function eventSummary(e) {
       return ['client ', address(f.client), ` posted ${f.replicas} × `, amount(f.reward), ` until epoch ${f.expiry}`]
     case 'bounty-claimed':
       return ['claim ', f.claim, ' by ', providerLink(f.provider), `, deal ${f.deal}, reward `, amount(f.reward)]
+    case 'bounty-claimed-ddo':
+      return ['claim ', f.claim, ' by ', providerLink(f.provider), `, DDO sector ${f.sector}, reward `, amount(f.reward)]
+    case 'ddo-piece-refused':
+      return ['DDO piece of ', providerLink(f.provider), ` in sector ${f.sector} refused (exit ${f.exit}): ${f.reason}`]
+    case 'collateral-deposited':
+      return [providerLink(f.provider), ' deposited ', amount(f.amount), ' of collateral, ', amount(f.available), ' available']
+    case 'collateral-withdrawn':
+      return [providerLink(f.provider), ' withdrew ', amount(f.amount), ' of collateral, ', amount(f.available), ' available']
     case 'claim-slashed':
       return ['claim ', f.claim, ' of ', providerLink(f.provider), ': ', amount(f.returned), ' returned to the bounty, collateral ', amount(f.collateral_slashed), ' slashed']
     case 'claim-completed':

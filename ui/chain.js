@@ -82,8 +82,12 @@ function bounty([id, b]) {
   }
 }
 
+/** The `deal_id` of a DDO claim's receipt (u64::MAX): no deal, the sector is the evidence. */
+const NO_DEAL = 18446744073709551615n
+
 function claim([id, c, vested]) {
-  const [dealId, start, end, activated, sector] = c[3]
+  const [rawDealId, start, end, activated, sector] = c[3]
+  const dealId = rawDealId === NO_DEAL ? 'DDO' : rawDealId
   return {
     id,
     bountyId: c[0],

@@ -1,7 +1,9 @@
 //! The end-to-end story on a fresh devnet node: three clients post bounties, four providers
 //! claim them with real deals, rewards vest and are withdrawn, a sector faults and dies, a
 //! watcher proves it and the client is paid from the collateral, the slot reopens and another
-//! provider takes it, a claim completes and its collateral is released. The demo starts
+//! provider takes it by direct data onboarding (a DDO claim: collateral deposited with the
+//! market, the piece activated in a sector, the miner's `SectorContentChanged` notification),
+//! a claim completes and its collateral is released. The demo starts
 //! `suite node` on a free loopback port in a new directory and tells the story as any client
 //! would: over JSON-RPC, every message signed with a key of its own keystore, the devnet's
 //! `Devnet.*` namespace standing in for consensus and proving. At the end the FIL is accounted
@@ -61,6 +63,10 @@ struct Flows {
     compensation: TokenAmount,
     rewards: TokenAmount,
     released: TokenAmount,
+    /// Collateral providers deposited with the market for DDO claims.
+    deposited: TokenAmount,
+    /// What DDO claims moved from those deposits into escrow locks.
+    ddo_locked: TokenAmount,
 }
 
 struct Story {
@@ -448,9 +454,36 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         fil(&ret.reporter_reward)
     ));
 
-    // Another provider takes the reopened slot.
-    let deal = s.store_piece(p4, &bob, 0x22, deal_span)?;
-    s.claim(p4, bounty_b, deal)?;
+    // Another provider takes the reopened slot by direct data onboarding: no f05 deal. p4
+    // deposits the collateral with the market beforehand (the notification carries no FIL),
+    // activates bob's piece in a new sector, and its miner notifies the market, which claims
+    // the bounty named in the piece's payload.
+    let collateral_b = get_bounty(&mut s.d, bounty_b)?.bounty.collateral_per_replica;
+    let deposit = deposit_collateral(&mut s.d, &p4.worker, p4.miner, &collateral_b)?;
+    s.flows.deposited += &collateral_b;
+    s.say(format!(
+        "p4 deposits {} of collateral with the market for DDO claims ({} available)",
+        fil(&collateral_b),
+        fil(&deposit.available)
+    ));
+    let sector = s.next_sector;
+    s.next_sector += 1;
+    let now = s.d.epoch()?;
+    add_sector(&mut s.d, p4.miner, sector, 0, 0, now + 1_051_200)?;
+    let outcome = activate_ddo(&mut s.d, bounty_b, p4.miner, sector)?;
+    if let Some(why) = outcome.refusal {
+        bail!("the market refused p4's DDO activation: {why}");
+    }
+    let claim_id = outcome.claim_id.context("the DDO claim's event names it")?;
+    let claim = get_claim(&mut s.d, claim_id)?.claim;
+    s.flows.collateral += &claim.collateral;
+    s.flows.ddo_locked += &claim.collateral;
+    s.say(format!(
+        "p4 activates bob's piece in sector {sector} by DDO; its miner's SectorContentChanged claims bounty {bounty_b}: claim {claim_id}, {} vesting, {} of its deposit locked in lock {}",
+        fil(&claim.reward),
+        fil(&claim.collateral),
+        claim.lock_id.map(|l| l.to_string()).unwrap_or("-".into())
+    ));
 
     // p1's claim on alice's bounty runs its course: released, completed.
     let (claim_a1, lock_a1) = claims[&("p1", bounty_a)];
@@ -474,7 +507,7 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     let market_balance = s.d.balance(suite.market)?;
     let escrow_balance = s.d.balance(suite.escrow)?;
     let f = &s.flows;
-    let market_expected = &f.posted - &f.withdrawn - &f.reclaimed;
+    let market_expected = &f.posted - &f.withdrawn - &f.reclaimed + &f.deposited - &f.ddo_locked;
     let escrow_expected = &f.collateral - &f.released - &f.compensation - &f.rewards;
     if market_expected != market_balance || escrow_expected != escrow_balance {
         bail!(
@@ -489,7 +522,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     text.push_str(&format!(
         "\nFIL accounted for (every figure from the messages' returns, checked against the actors' balances):\n\
          clients paid {} into bounties = {} withdrawn by providers + {} reclaimed + {} still held by the market\n\
-         providers locked {} collateral = {} released + {} to clients + {} to watchers + {} still held by the escrow\n",
+         providers locked {} collateral = {} released + {} to clients + {} to watchers + {} still held by the escrow\n\
+         providers deposited {} of collateral for DDO claims, {} of it locked by them\n",
         fil(&f.posted),
         fil(&f.withdrawn),
         fil(&f.reclaimed),
@@ -499,6 +533,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         fil(&f.compensation),
         fil(&f.rewards),
         fil(&escrow_balance),
+        fil(&f.deposited),
+        fil(&f.ddo_locked),
     ));
     let books = json!({
         "posted": atto_json(&f.posted),
@@ -510,6 +546,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         "compensation": atto_json(&f.compensation),
         "reporter_rewards": atto_json(&f.rewards),
         "escrow_balance": atto_json(&escrow_balance),
+        "deposited": atto_json(&f.deposited),
+        "ddo_locked": atto_json(&f.ddo_locked),
     });
 
     let gas = std::mem::take(&mut s.d.gas);

@@ -370,6 +370,55 @@ pub enum BountyCmd {
         #[arg(long)]
         from: String,
     },
+    /// Deposit collateral for a provider's DDO claims (by a controlling address): a DDO
+    /// activation carries no FIL, so its claim locks from this deposit.
+    #[command(
+        after_help = "Example:\n  suite bounty deposit 6FIL --provider m1 --from sp && suite bounty collateral --provider m1"
+    )]
+    Deposit {
+        /// How much (e.g. 6FIL).
+        amount: String,
+        #[arg(long)]
+        provider: String,
+        /// A controlling address of the provider.
+        #[arg(long)]
+        from: String,
+    },
+    /// Withdraw deposited collateral no DDO claim has locked, to the miner's owner.
+    #[command(
+        after_help = "Examples:\n  suite bounty withdraw-collateral 2FIL --provider m1 --from sp\n  \
+        suite bounty withdraw-collateral --provider m1 --from sp      # everything available"
+    )]
+    WithdrawCollateral {
+        /// How much (default: everything available).
+        amount: Option<String>,
+        #[arg(long)]
+        provider: String,
+        /// A controlling address of the provider.
+        #[arg(long)]
+        from: String,
+    },
+    /// A provider's collateral deposit: available, and locked by DDO claims so far.
+    #[command(after_help = "Example:\n  suite bounty collateral --provider m1")]
+    Collateral {
+        #[arg(long)]
+        provider: String,
+    },
+    /// Claim by DDO (devnet only): the provider's miner activates the bounty's piece in a sector
+    /// and notifies the market (SectorContentChanged, the payload the CBOR of the bounty id), as
+    /// after ProveCommitSectors3; the claim's collateral comes from the provider's deposit.
+    #[command(
+        after_help = "Example:\n  suite bounty deposit 2FIL --provider m1 --from sp && suite bounty activate 0 --provider m1 --sector 2"
+    )]
+    Activate {
+        id: u64,
+        /// The miner activating the piece.
+        #[arg(long)]
+        provider: String,
+        /// The (Active) sector holding the piece.
+        #[arg(long)]
+        sector: u64,
+    },
     /// A provider's rewards: vested, paid, withdrawable, pending.
     Balance {
         #[arg(long)]

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use suite_client::wallet::{Key, KeyType, SignedMessage};
 use suite_interfaces::bounty::{
     ClaimStatus, GetClaimReturn, IdParams, ListBountiesParams, ListBountiesReturn, METHOD_GET_CLAIM,
-    METHOD_LIST_BOUNTIES, METHOD_POST_BOUNTY,
+    METHOD_LIST_BOUNTIES, METHOD_POST_BOUNTY, NO_DEAL,
 };
 use suite_interfaces::escrow::{GetLockReturn, LockIdParams, LockStatus, METHOD_GET_LOCK, METHOD_RELEASE};
 use suite_interfaces::reputation::{
@@ -262,7 +262,8 @@ fn expectations(node: &Node, market: &str, registry: &str, slashed: u64, release
                 "id": c.claim_id,
                 "bounty": c.claim.bounty_id,
                 "provider": c.claim.provider,
-                "deal": c.claim.deal.deal_id,
+                // The page shows "DDO" for a claim made by a sector activation.
+                "deal": if c.claim.deal.deal_id == NO_DEAL { json!("DDO") } else { json!(c.claim.deal.deal_id) },
                 "sector": c.claim.deal.sector,
                 "slashed": c.claim.status == ClaimStatus::Slashed,
             })),

@@ -714,6 +714,9 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "the fault was paid for"
     );
     assert!(amount("released") > 0, "a lock was released");
+    // p4 took the reopened slot by DDO: its deposit, bob's 8 FIL collateral, all locked.
+    assert_eq!(amount("deposited"), 8 * 10u128.pow(18));
+    assert_eq!(amount("ddo_locked"), amount("deposited"));
 
     let providers = story["reputation"].as_array().unwrap();
     let p = |name: &str| {
@@ -749,6 +752,7 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "ReportFault",
         "Release",
         "RegisterProvider",
+        "DepositCollateral",
     ] {
         assert!(methods.contains(&m), "{m} in the gas table: {methods:?}");
     }
@@ -760,6 +764,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "passed without a WindowPoSt: p3's deadline cron marks sector",
         "proves the fault",
         "proves the loss",
+        "p4 deposits",
+        "by DDO; its miner's SectorContentChanged claims bounty",
         "ends:",
     ] {
         assert!(r.stderr.contains(line), "progress line {line:?}:\n{}", r.stderr);
@@ -905,5 +911,95 @@ fn devnet_only_commands_say_so_on_a_node_without_the_devnet_namespace() {
         assert!(!r.ok, "{args:?} succeeded");
         assert!(r.stderr.contains(why), "{args:?}: want {why:?} in {}", r.stderr);
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_provider_deposits_collateral_and_claims_a_bounty_by_ddo() {
+    let dir = temp_dir("cli", "ddo");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    c.ok(&["account", "create", "alice", "--balance", "100FIL"]);
+    c.ok(&["account", "create", "sp", "--balance", "50FIL"]);
+    c.ok(&["miner", "create", "m1", "--owner", "sp"]);
+    c.ok(&["miner", "add-sector", "m1", "2"]);
+    c.ok(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
+    ]);
+
+    // Without a deposit the market refuses the piece, and says why; nothing is claimed.
+    let refused = c.json(&["bounty", "activate", "0", "--provider", "m1", "--sector", "2"]);
+    assert_eq!(refused["accepted"], false, "{refused}");
+    let why = refused["refusal"].as_str().unwrap();
+    assert!(why.contains("DepositCollateral first"), "{why}");
+
+    // A deposit by the miner's owner, then the activation claims the bounty.
+    let out = c.ok(&["bounty", "deposit", "3FIL", "--provider", "m1", "--from", "sp"]);
+    assert!(out.contains("3 FIL available to DDO claims"), "{out}");
+    let claimed = c.json(&["bounty", "activate", "0", "--provider", "m1", "--sector", "2"]);
+    assert_eq!(
+        (claimed["accepted"].clone(), claimed["claim_id"].clone()),
+        (true.into(), 0.into()),
+        "{claimed}"
+    );
+    let shown = c.json(&["bounty", "show-claim", "0"]);
+    assert_eq!(
+        (
+            shown["via"].as_str(),
+            shown["deal_id"].is_null(),
+            shown["sector"].as_u64()
+        ),
+        (Some("ddo"), true, Some(2))
+    );
+    let text = c.ok(&["bounty", "show", "0"]);
+    assert!(
+        text.lines().any(|l| l.contains("m1") && l.contains("DDO")),
+        "{text}"
+    );
+    let deposit = c.json(&["bounty", "collateral", "--provider", "m1"]);
+    assert_eq!(deposit["available"], "1000000000000000000");
+    assert_eq!(deposit["locked_total"], "2000000000000000000");
+
+    // Only what no claim locked comes back, to the owner.
+    let r = c.run(&[
+        "bounty",
+        "withdraw-collateral",
+        "2FIL",
+        "--provider",
+        "m1",
+        "--from",
+        "sp",
+    ]);
+    assert!(
+        !r.ok && r.stderr.contains("USR_INSUFFICIENT_FUNDS"),
+        "{}",
+        r.stderr
+    );
+    let paid = c.json(&[
+        "bounty",
+        "withdraw-collateral",
+        "--provider",
+        "m1",
+        "--from",
+        "sp",
+    ]);
+    assert_eq!(paid["paid"], "1000000000000000000");
+    assert_eq!(paid["available"], "0");
+    drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -94,6 +94,52 @@ impl BountyMarketClient {
         self.send(chain, from, METHOD_RECLAIM, &p, TokenAmount::default())
     }
 
+    /// `DepositCollateral` of `value` for `provider` (a miner; `from` one of its controlling
+    /// addresses): what its DDO claims lock from. The return is the [`CollateralDeposit`].
+    pub fn deposit_collateral<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        provider: Address,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let p = ProviderParams { provider };
+        self.send(chain, from, METHOD_DEPOSIT_COLLATERAL, &p, value)
+    }
+
+    /// `WithdrawCollateral` of `amount` not locked, paid to the miner's owner; the return is a
+    /// [`WithdrawCollateralReturn`].
+    pub fn withdraw_collateral<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        provider: Address,
+        amount: TokenAmount,
+    ) -> Result<Receipt> {
+        let p = WithdrawCollateralParams { provider, amount };
+        self.send(
+            chain,
+            from,
+            METHOD_WITHDRAW_COLLATERAL,
+            &p,
+            TokenAmount::default(),
+        )
+    }
+
+    /// `GetCollateral`: the provider's deposit (zero when it never deposited).
+    pub fn collateral<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        provider: Address,
+    ) -> Result<Result<CollateralDeposit, ExitCode>> {
+        get(
+            chain,
+            self.address,
+            METHOD_GET_COLLATERAL,
+            &ProviderParams { provider },
+        )
+    }
+
     pub fn get_bounty<C: Chain + ?Sized>(
         &self,
         chain: &mut C,

@@ -120,6 +120,29 @@ pub fn deal_sector<C: Chain + ?Sized>(chain: &mut C, deal: DealID) -> Result<Sec
     Ok(StorageMarketClient::new().deal_sector(chain, deal)?.unwrap_or(0))
 }
 
+/// The DDO notification of one sector with one piece whose payload names `bounty_id` (the
+/// CBOR of the id, what the market reads), as a miner sends it to the market after
+/// activating the piece in `sector`, committed until `committed_until`.
+pub fn ddo_activation(
+    sector: SectorNumber,
+    committed_until: fvm_shared::clock::ChainEpoch,
+    piece_cid: Cid,
+    piece_size: u64,
+    bounty_id: u64,
+) -> crate::miner::SectorContentChangedParams {
+    crate::miner::SectorContentChangedParams {
+        sectors: vec![crate::miner::SectorChanges {
+            sector,
+            minimum_commitment_epoch: committed_until,
+            added: vec![crate::miner::PieceChange {
+                data: piece_cid,
+                size: fvm_shared::piece::PaddedPieceSize(piece_size),
+                payload: ddo_payload(bounty_id),
+            }],
+        }],
+    }
+}
+
 /// List params.
 pub fn list_params(
     client: Option<ActorID>,

@@ -344,3 +344,98 @@ pub struct ProviderBalance {
     /// Claims not yet fully paid.
     pub open_claims: u64,
 }
+
+// ---------------------------------------------------------------------------------------------
+// DDO claims (direct data onboarding, FIP-0109): a miner's `SectorContentChanged` notification
+// claims a bounty with sector evidence, its collateral taken from the provider's deposit.
+// ---------------------------------------------------------------------------------------------
+
+/// The DDO notification a builtin miner sends after ProveCommitSectors3 / ProveReplicaUpdates3
+/// (docs/builtin-actors-interface.md §5.2); accepted only from a builtin miner (type 6), 18
+/// otherwise.
+pub const METHOD_SECTOR_CONTENT_CHANGED: MethodNum = method_hash!("SectorContentChanged");
+/// `DepositCollateral{provider}` + value: collateral a DDO claim of that miner locks from.
+pub const METHOD_DEPOSIT_COLLATERAL: MethodNum = method_hash!("DepositCollateral");
+/// `WithdrawCollateral{provider, amount}`: what no claim has locked, paid to the miner's owner.
+pub const METHOD_WITHDRAW_COLLATERAL: MethodNum = method_hash!("WithdrawCollateral");
+/// `GetCollateral{provider}` (the bare address): the provider's [`CollateralDeposit`].
+pub const METHOD_GET_COLLATERAL: MethodNum = method_hash!("GetCollateral");
+
+pub const EVENT_COLLATERAL_DEPOSITED: &str = "collateral-deposited";
+pub const EVENT_COLLATERAL_WITHDRAWN: &str = "collateral-withdrawn";
+/// A DDO claim was made (as `bounty-claimed`, with the sector in place of the deal).
+pub const EVENT_DDO_CLAIMED: &str = "bounty-claimed-ddo";
+/// A notified piece was answered `accepted: false`, with the reason and its exit code.
+pub const EVENT_DDO_REFUSED: &str = "ddo-piece-refused";
+
+/// The `deal_id` of a DDO claim's receipt: there is no deal, the receipt's `sector` and
+/// `end_epoch` (the sector's commitment epoch) are the evidence.
+pub const NO_DEAL: DealID = u64::MAX;
+
+/// `SectorContentChangedParams`, transparent: on the wire, the array of sectors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SectorContentChangedParams {
+    pub sectors: Vec<SectorChanges>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct SectorChanges {
+    pub sector: SectorNumber,
+    /// The sector's expiration when the notification was sent.
+    pub minimum_commitment_epoch: ChainEpoch,
+    pub added: Vec<PieceChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct PieceChange {
+    /// The piece CID (CommP).
+    pub data: Cid,
+    /// Padded size.
+    pub size: u64,
+    /// Chosen by the provider for this receiver. The market reads the CBOR of a bounty id (a
+    /// bare u64, e.g. `0x18 0x2a` for bounty 42): see [`ddo_payload`].
+    pub payload: fvm_ipld_encoding::RawBytes,
+}
+
+/// `SectorContentChangedReturn`, transparent: one list per sector, one `accepted` per piece,
+/// mirroring the request's shape (`Vec<Vec<bool>>` on the wire).
+pub type SectorContentChangedReturn = Vec<Vec<bool>>;
+
+/// The payload naming bounty `bounty_id` in a piece's notify entry for the market.
+pub fn ddo_payload(bounty_id: u64) -> fvm_ipld_encoding::RawBytes {
+    // A u64 always encodes.
+    fvm_ipld_encoding::RawBytes::new(fvm_ipld_encoding::to_vec(&bounty_id).unwrap_or_default())
+}
+
+/// The bounty id a payload names, if it is the CBOR of a u64 and nothing else.
+pub fn decode_ddo_payload(payload: &[u8]) -> Option<u64> {
+    fvm_ipld_encoding::from_slice(payload).ok()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct WithdrawCollateralParams {
+    /// The miner whose deposit pays out.
+    pub provider: Address,
+    /// At most the deposit's `available`.
+    pub amount: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct WithdrawCollateralReturn {
+    pub paid: TokenAmount,
+    /// The miner's owner, who received it.
+    pub to: ActorID,
+    /// What stays deposited.
+    pub available: TokenAmount,
+}
+
+/// A provider's collateral deposit for DDO claims.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct CollateralDeposit {
+    /// Not locked: a DDO claim takes its collateral from it, `WithdrawCollateral` pays it out.
+    pub available: TokenAmount,
+    /// Collateral DDO claims moved from the deposit into escrow locks so far (it returns to the
+    /// miner's owner when a lock is released, as for a deal claim).
+    pub locked_total: TokenAmount,
+}

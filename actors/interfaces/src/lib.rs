@@ -42,6 +42,9 @@ pub const METHOD_NAMES: &[(fvm_shared::MethodNum, &str)] = {
         "GetClaim",
         "GetProviderBalance",
         "GetPolicy",
+        "DepositCollateral",
+        "WithdrawCollateral",
+        "GetCollateral",
         // CollateralEscrow and its callback.
         "Lock",
         "TopUp",
@@ -124,6 +127,10 @@ mod tests {
             (b::METHOD_GET_PROVIDER_BALANCE, "GetProviderBalance"),
             (b::METHOD_GET_POLICY, "GetPolicy"),
             (b::METHOD_ON_COLLATERAL_CHANGED, "OnCollateralChanged"),
+            (b::METHOD_SECTOR_CONTENT_CHANGED, "SectorContentChanged"),
+            (b::METHOD_DEPOSIT_COLLATERAL, "DepositCollateral"),
+            (b::METHOD_WITHDRAW_COLLATERAL, "WithdrawCollateral"),
+            (b::METHOD_GET_COLLATERAL, "GetCollateral"),
             (e::METHOD_LOCK, "Lock"),
             (e::METHOD_TOP_UP, "TopUp"),
             (e::METHOD_REPORT_FAULT, "ReportFault"),
@@ -151,6 +158,7 @@ mod tests {
         }
         assert_eq!(method_name(0), Some("Send"));
         assert_eq!(method_name(339822128), Some("Lock"));
+        assert_eq!(b::METHOD_SECTOR_CONTENT_CHANGED, 2034386435);
         assert_eq!(method_name(12345), None);
     }
 

@@ -2,10 +2,16 @@
 //! a deal the builtin market verifies, lock collateral in the CollateralEscrow, and earn the
 //! reward as it vests while the storage lives. Rewards and refunds are pulled, never pushed.
 //!
+//! A DDO activation claims too: a builtin miner's `SectorContentChanged` notification whose
+//! piece's payload is the CBOR of a bounty id claims that bounty for the miner, with the sector
+//! as evidence and collateral taken from what the provider deposited beforehand
+//! (`DepositCollateral`); a piece that cannot be accepted is answered `false`, with its reason
+//! in an event, and never fails the miner's activation.
+//!
 //! Books: the market's balance covers Σ pools + Σ refundables + Σ (entitled − paid) of
-//! claims (`logic::check_invariants`); state is saved before every send but the escrow's
-//! `Lock`, which must leave the state root as it found it (checked); FIL leaves only by
-//! method-0 sends, or to the suite's own escrow as collateral.
+//! claims + Σ deposits (`logic::check_invariants`); state is saved before every send but the
+//! escrow's `Lock`, which must leave the state root as it found it (checked); FIL leaves only
+//! by method-0 sends, or to the suite's own escrow as collateral.
 
 pub mod logic;
 pub mod state;
@@ -17,7 +23,7 @@ mod tests;
 
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod actor {
-    use actor_runtime::builtin::{miner, INIT_ACTOR_ID};
+    use actor_runtime::builtin::{miner, BuiltinType, INIT_ACTOR_ID};
     use actor_runtime::params::{decode_return, encode_params, encode_return};
     use actor_runtime::shell::Runtime;
     use actor_runtime::{actor_error, ActorError, ActorResult};
@@ -47,6 +53,10 @@ mod actor {
             METHOD_GET_CLAIM => get_claim(rt),
             METHOD_GET_POLICY => get_policy(rt),
             METHOD_GET_PROVIDER_BALANCE => get_provider_balance(rt),
+            METHOD_SECTOR_CONTENT_CHANGED => sector_content_changed(rt),
+            METHOD_DEPOSIT_COLLATERAL => deposit_collateral(rt),
+            METHOD_WITHDRAW_COLLATERAL => withdraw_collateral(rt),
+            METHOD_GET_COLLATERAL => get_collateral(rt),
             _ => rt.unhandled("BountyMarket"),
         }
     }
@@ -200,6 +210,24 @@ mod actor {
         rt.existing_actor(&r.owner, "miner owner")
     }
 
+    /// The provider's registry score, asked only for a bounty with a `min_reputation`.
+    fn score_of(rt: &Runtime, state: &State, bounty: &Bounty, provider: ActorID) -> ActorResult<Option<u16>> {
+        if bounty.min_reputation.is_none() {
+            return Ok(None);
+        }
+        let asked = encode_params(&reputation::GetScoresParams {
+            providers: vec![provider],
+        })?;
+        let scores: reputation::GetScoresReturn = rt
+            .query(
+                &Address::new_id(state.reputation),
+                reputation::METHOD_GET_SCORES,
+                asked,
+            )?
+            .map_err(|c| actor_error!(unspecified; "registry GetScores failed: exit {}", c.value()))?;
+        Ok(scores.scores.first().copied())
+    }
+
     fn claim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let p: ClaimBountyParams = rt.params()?;
         let provider = rt.storage_miner(&p.provider, "provider")?;
@@ -208,24 +236,7 @@ mod actor {
         let bounty =
             logic::precheck_claim(&rt.store(), &state, rt.facts(), p.bounty_id, provider, p.deal_id)?;
 
-        let score = match bounty.min_reputation {
-            None => None,
-            Some(_) => {
-                let asked = encode_params(&reputation::GetScoresParams {
-                    providers: vec![provider],
-                })?;
-                let scores: reputation::GetScoresReturn = rt
-                    .query(
-                        &Address::new_id(state.reputation),
-                        reputation::METHOD_GET_SCORES,
-                        asked,
-                    )?
-                    .map_err(
-                        |c| actor_error!(unspecified; "registry GetScores failed: exit {}", c.value()),
-                    )?;
-                scores.scores.first().copied()
-            }
-        };
+        let score = score_of(rt, &state, &bounty, provider)?;
         logic::check_reputation(&bounty, provider, score)?;
         let owner = owner_of(rt, provider)?;
 
@@ -305,5 +316,179 @@ mod actor {
             to: owner,
             more,
         })
+    }
+
+    // --- DDO claims ---
+
+    /// A builtin miner's DDO notification (docs/builtin-actors-interface.md §5.2): every
+    /// piece whose payload names a bounty is claimed for the miner if every check of a deal
+    /// claim passes; the answer mirrors the request, `false` for each piece refused (with a
+    /// `ddo-piece-refused` event saying why). Only a broken escrow aborts the whole call.
+    fn sector_content_changed(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        // A miner is the only sender the notification can be trusted from (its pieces are the
+        // ones its proof covered); any other caller is 18, as the builtin market answers.
+        rt.validate_caller_type(&[BuiltinType::Miner])?;
+        rt.no_value()?;
+        let p: SectorContentChangedParams = rt.params()?;
+        let provider = rt.facts().caller;
+        let mut answer: SectorContentChangedReturn = Vec::with_capacity(p.sectors.len());
+        for sector in &p.sectors {
+            // The receiver must not trust the notified expiration alone: the lower of it and
+            // the miner's own nominal expiration bounds the claim (asked once per sector).
+            let nominal: Option<i64> = rt
+                .query(
+                    &Address::new_id(provider),
+                    miner::GET_NOMINAL_SECTOR_EXPIRATION,
+                    encode_params(&sector.sector)?,
+                )
+                .ok()
+                .and_then(Result::ok);
+            let committed_until = match nominal {
+                Some(n) => n.min(sector.minimum_commitment_epoch),
+                None => sector.minimum_commitment_epoch,
+            };
+            let mut accepted = Vec::with_capacity(sector.added.len());
+            for piece in &sector.added {
+                let notified = logic::NotifiedPiece {
+                    sector: sector.sector,
+                    committed_until,
+                    piece,
+                };
+                match ddo_claim(rt, provider, &notified)? {
+                    Ok(()) => accepted.push(true),
+                    Err(refusal) => {
+                        rt.emit(&logic::ddo_refused_event(provider, &notified, &refusal)?)?;
+                        accepted.push(false);
+                    }
+                }
+            }
+            answer.push(accepted);
+        }
+        encode_return(&answer)
+    }
+
+    /// One notified piece: `Ok(Err(refusal))` when it is not accepted (nothing changed),
+    /// `Ok(Ok(()))` when the claim is made and saved, `Err` only when the escrow misbehaved.
+    fn ddo_claim(
+        rt: &Runtime,
+        provider: ActorID,
+        notified: &logic::NotifiedPiece,
+    ) -> ActorResult<Result<(), logic::Refusal>> {
+        let mut state: State = rt.state()?;
+        let (bounty_id, bounty) =
+            match logic::precheck_ddo_piece(&rt.store(), &state, rt.facts(), provider, notified) {
+                Ok(found) => found,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+        let checked = score_of(rt, &state, &bounty, provider)
+            .and_then(|score| logic::check_reputation(&bounty, provider, score))
+            .and_then(|()| owner_of(rt, provider));
+        let owner = match checked {
+            Ok(owner) => owner,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        // As for a deal claim: the escrow verifies the sector (Active, through the miner,
+        // which answers its getters while it notifies) and locks the collateral, here sent
+        // from the provider's deposit; the claim is written after, under the lock's
+        // reference. A refused lock moved nothing: the piece is refused.
+        let claim_id = state.next_claim_id;
+        let lock = LockParams {
+            provider: Address::new_id(provider),
+            beneficiary: Address::new_id(bounty.client),
+            refund_to: Address::new_id(owner),
+            evidence: EvidenceParams {
+                deal: None,
+                sector: Some(notified.sector),
+                sector_location: None,
+            },
+            end_epoch: logic::vest_end(&bounty, rt.facts()),
+            notify: Some(Address::new_id(rt.facts().receiver)),
+            reference: Some(claim_id),
+        };
+        let root = rt.state_root()?;
+        let escrow_address = Address::new_id(state.escrow);
+        let response = rt.send(
+            &escrow_address,
+            escrow::METHOD_LOCK,
+            encode_params(&lock)?,
+            bounty.collateral_per_replica.clone(),
+            false,
+        )?;
+        if !response.exit_code.is_success() {
+            return Ok(Err(ActorError::new(
+                response.exit_code,
+                format!(
+                    "the escrow refused to lock on sector {} (exit {}): is it active?",
+                    notified.sector,
+                    response.exit_code.value()
+                ),
+            )));
+        }
+        if rt.state_root()? != root {
+            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
+        }
+        let locked: escrow::LockReturn = decode_return(
+            response.return_data.as_ref(),
+            &format!("{escrow_address} escrow Lock"),
+        )?;
+        if locked.deal.is_some() || locked.sector.as_ref().map(|s| s.sector_number) != Some(notified.sector) {
+            return Err(actor_error!(illegal_state;
+                "the escrow's lock {} is not on sector {} alone", locked.lock_id, notified.sector));
+        }
+        let (created, _, events) = logic::create_ddo_claim(
+            &rt.store(),
+            &mut state,
+            rt.facts(),
+            bounty_id,
+            bounty,
+            notified,
+            locked.lock_id,
+        )?;
+        if created != claim_id {
+            return Err(
+                actor_error!(illegal_state; "claim id {created} is not the lock's reference {claim_id}"),
+            );
+        }
+        commit(rt, &state, &events)?;
+        Ok(Ok(()))
+    }
+
+    fn deposit_collateral(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let p: ProviderParams = rt.params()?;
+        let provider = rt.storage_miner(&p.provider, "provider")?;
+        rt.validate_caller_controls(provider)?;
+        let mut state: State = rt.state()?;
+        let (deposit, events) = logic::deposit_collateral(&rt.store(), &mut state, rt.facts(), provider)?;
+        commit(rt, &state, &events)?;
+        encode_return(&deposit)
+    }
+
+    fn withdraw_collateral(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.no_value()?;
+        let p: WithdrawCollateralParams = rt.params()?;
+        let provider = rt.storage_miner(&p.provider, "provider")?;
+        rt.validate_caller_controls(provider)?;
+        let owner = owner_of(rt, provider)?;
+        let mut state: State = rt.state()?;
+        let (deposit, events) =
+            logic::withdraw_collateral(&rt.store(), &mut state, rt.facts(), provider, &p.amount)?;
+        commit(rt, &state, &events)?;
+        rt.transfer(&Address::new_id(owner), &p.amount)?;
+        encode_return(&WithdrawCollateralReturn {
+            paid: p.amount,
+            to: owner,
+            available: deposit.available,
+        })
+    }
+
+    fn get_collateral(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: ProviderParams = rt.params()?;
+        let provider = rt
+            .resolve(&p.provider)
+            .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.provider))?;
+        let state: State = rt.state()?;
+        encode_return(&logic::deposit_of(&rt.store(), &state, provider)?)
     }
 }

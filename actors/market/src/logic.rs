@@ -118,8 +118,8 @@ pub fn get_claim<BS: Blockstore>(store: &BS, state: &State, claim_id: u64) -> Ac
         .or_not_found(format_args!("claim {claim_id}"))
 }
 
-/// Everything about a claim that needs no other actor: the bounty takes claims, the value is
-/// the collateral, the provider is allowed and holds no slot, the deal backs no claim yet.
+/// Everything about a deal claim that needs no other actor: the bounty takes this provider's
+/// claim ([`check_claimable`]), the value is the collateral, the deal backs no claim yet.
 pub fn precheck_claim<BS: Blockstore>(
     store: &BS,
     state: &State,
@@ -129,11 +129,25 @@ pub fn precheck_claim<BS: Blockstore>(
     deal_id: u64,
 ) -> ActorResult<Bounty> {
     let bounty = get_bounty(store, state, bounty_id)?;
+    check_claimable(bounty_id, &bounty, facts, provider)?;
+    ensure!(facts.value_received == bounty.collateral_per_replica, illegal_argument;
+        "send exactly the collateral {}, got {}", bounty.collateral_per_replica, facts.value_received);
+    ensure!(deal_id != NO_DEAL, illegal_argument; "deal id {deal_id} is reserved for DDO claims");
+    if let Some(claim) = state.deals(store)?.get(&deal_id)? {
+        return Err(actor_error!(illegal_state; "deal {deal_id} already backs claim {claim}"));
+    }
+    Ok(bounty)
+}
+
+/// The checks every claim passes whichever way it comes, a deal (`ClaimBounty`) or a DDO
+/// activation (`SectorContentChanged`): the bounty takes claims now, has an open slot, allows
+/// the provider, which holds none of its claims yet, and has not taken its last claim. A new
+/// claim-time rule belongs here, so that both paths apply it (with [`check_reputation`] and
+/// [`check_stored_piece`], the checks that need another actor's answer).
+pub fn check_claimable(bounty_id: u64, bounty: &Bounty, facts: &Facts, provider: ActorID) -> ActorResult<()> {
     ensure!(bounty.status == BountyStatus::Open, illegal_state; "bounty {bounty_id} is cancelled");
     ensure!(facts.epoch < bounty.expiry, illegal_state; "bounty {bounty_id} expired at {}", bounty.expiry);
     ensure!(bounty.open_slots > 0, illegal_state; "bounty {bounty_id} has no open slot");
-    ensure!(facts.value_received == bounty.collateral_per_replica, illegal_argument;
-        "send exactly the collateral {}, got {}", bounty.collateral_per_replica, facts.value_received);
     if let Some(allowed) = &bounty.allowed_providers {
         ensure!(allowed.contains(&provider), forbidden; "f0{provider} is not allowed on bounty {bounty_id}");
     }
@@ -141,12 +155,30 @@ pub fn precheck_claim<BS: Blockstore>(
     // slot to a slash does not get it back.
     ensure!(!bounty.claimants.contains(&provider), illegal_state;
         "f0{provider} already claimed bounty {bounty_id}");
-    ensure!((bounty.claimants.len() as u64) < claim_cap(&bounty), illegal_state;
-        "bounty {bounty_id} has taken its {} claims (MAX_CLAIMS_PER_REPLICA × replicas)", claim_cap(&bounty));
-    if let Some(claim) = state.deals(store)?.get(&deal_id)? {
-        return Err(actor_error!(illegal_state; "deal {deal_id} already backs claim {claim}"));
-    }
-    Ok(bounty)
+    ensure!((bounty.claimants.len() as u64) < claim_cap(bounty), illegal_state;
+        "bounty {bounty_id} has taken its {} claims (MAX_CLAIMS_PER_REPLICA × replicas)", claim_cap(bounty));
+    Ok(())
+}
+
+/// What the storage behind a claim must be, whichever way it comes: the bounty's piece and
+/// size, stored until at least `min_duration` epochs from now. `what` names the evidence in
+/// errors ("deal 7", "sector 3").
+pub fn check_stored_piece(
+    bounty: &Bounty,
+    facts: &Facts,
+    what: &str,
+    piece_cid: &cid::Cid,
+    piece_size: u64,
+    end_epoch: ChainEpoch,
+) -> ActorResult<()> {
+    ensure!(*piece_cid == bounty.piece_cid, illegal_argument;
+        "{what} stores {piece_cid}, not the bounty's piece {}", bounty.piece_cid);
+    ensure!(piece_size == bounty.piece_size, illegal_argument;
+        "{what} piece size is {piece_size}, the bounty's {}", bounty.piece_size);
+    let left = end_epoch.saturating_sub(facts.epoch);
+    ensure!(left >= bounty.min_duration, illegal_argument;
+        "{what} ends at {end_epoch}: {left} epochs left, the bounty needs {}", bounty.min_duration);
+    Ok(())
 }
 
 /// How many claims a bounty takes over its life.
@@ -170,14 +202,15 @@ pub fn verify_locked_evidence(
     )?;
     ensure!(locked.sector.as_ref().is_some_and(|s| s.sector_number == sector_number), illegal_state;
         "the escrow's lock {} is not on sector {sector_number}", locked.lock_id);
-    ensure!(deal.piece_cid == bounty.piece_cid, illegal_argument;
-        "deal {id} stores {}, not the bounty's piece {}", deal.piece_cid, bounty.piece_cid);
-    ensure!(deal.piece_size == bounty.piece_size, illegal_argument;
-        "deal {id} piece size is {}, the bounty's {}", deal.piece_size, bounty.piece_size);
+    check_stored_piece(
+        bounty,
+        facts,
+        &format!("deal {id}"),
+        &deal.piece_cid,
+        deal.piece_size,
+        deal.end_epoch,
+    )?;
     ensure!(deal.activated >= 0, illegal_argument; "deal {id} is not activated");
-    let left = deal.end_epoch - facts.epoch;
-    ensure!(left >= bounty.min_duration, illegal_argument;
-        "deal {id} ends at {}: {left} epochs left, the bounty needs {}", deal.end_epoch, bounty.min_duration);
     Ok(DealReceipt {
         deal_id: id,
         start_epoch: deal.start_epoch,
@@ -200,10 +233,38 @@ pub fn vest_end(bounty: &Bounty, facts: &Facts) -> ChainEpoch {
     facts.epoch + bounty.min_duration
 }
 
-/// Records the claim on a free slot, its collateral held by escrow lock `lock_id`: the slot's
-/// share of the pool becomes the claim's reward.
+/// Records a deal claim on a free slot, its collateral (the value received) held by escrow
+/// lock `lock_id`: the slot's share of the pool becomes the claim's reward.
 #[allow(clippy::too_many_arguments)]
 pub fn create_claim<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+    bounty: Bounty,
+    provider: ActorID,
+    receipt: DealReceipt,
+    lock_id: u64,
+) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
+    let collateral = facts.value_received.clone();
+    let (claim_id, claim) = record_claim(
+        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral,
+    )?;
+    let event = EventBuilder::new(EVENT_CLAIMED)
+        .indexed("bounty", &bounty_id)
+        .indexed("claim", &claim_id)
+        .indexed("provider", &provider)
+        .field("deal", &claim.deal.deal_id)
+        .field("reward", &claim.reward)
+        .field("vest_end", &claim.vest_end)
+        .build()?;
+    Ok((claim_id, claim, vec![event]))
+}
+
+/// A claim on a free slot, with its receipt and its collateral in escrow lock `lock_id`,
+/// whichever way it came; a deal receipt's deal is marked used.
+#[allow(clippy::too_many_arguments)]
+fn record_claim<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
@@ -212,12 +273,16 @@ pub fn create_claim<BS: Blockstore>(
     provider: ActorID,
     receipt: DealReceipt,
     lock_id: u64,
-) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
+    collateral: TokenAmount,
+) -> ActorResult<(u64, Claim)> {
     ensure!(!bounty.claimants.contains(&provider), illegal_state;
         "f0{provider} already claimed bounty {bounty_id}");
     let mut deals = state.deals(store)?;
-    if let Some(claim) = deals.get(&receipt.deal_id)? {
-        return Err(actor_error!(illegal_state; "deal {} already backs claim {claim}", receipt.deal_id));
+    let by_deal = receipt.deal_id != NO_DEAL;
+    if by_deal {
+        if let Some(claim) = deals.get(&receipt.deal_id)? {
+            return Err(actor_error!(illegal_state; "deal {} already backs claim {claim}", receipt.deal_id));
+        }
     }
     // Equal shares of what the open slots hold; the last slot takes the remainder.
     let reward = if bounty.open_slots == 1 {
@@ -244,36 +309,215 @@ pub fn create_claim<BS: Blockstore>(
         deal: receipt,
         claimed_at: facts.epoch,
         vest_end: vest_end(&bounty, facts),
-        reward: reward.clone(),
+        reward,
         paid: TokenAmount::default(),
-        collateral: facts.value_received.clone(),
+        collateral,
         lock_id: Some(lock_id),
         status: ClaimStatus::Active,
         stopped_at: None,
     };
-    let event = EventBuilder::new(EVENT_CLAIMED)
-        .indexed("bounty", &bounty_id)
-        .indexed("claim", &claim_id)
-        .indexed("provider", &provider)
-        .field("deal", &claim.deal.deal_id)
-        .field("reward", &reward)
-        .field("vest_end", &claim.vest_end)
-        .build()?;
     let mut bounties = state.bounties(store)?;
     bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
     let mut claims = state.claims(store)?;
     claims.set(claim_id, claim.clone())?;
     state.claims = claims.flush()?;
-    // Absent: checked above, before anything changed.
-    deals.set(&claim.deal.deal_id, claim_id)?;
-    state.deals = deals.flush()?;
+    if by_deal {
+        // Absent: checked above, before anything changed.
+        deals.set(&claim.deal.deal_id, claim_id)?;
+        state.deals = deals.flush()?;
+    }
     let mut unpaid = state.unpaid(store)?;
     unpaid.insert(&provider, claim_id)?;
     state.unpaid = unpaid.flush()?;
     state.next_claim_id += 1;
     // The reward moved from the pool to the claim: what the market owes is unchanged.
+    Ok((claim_id, claim))
+}
+
+// --- DDO claims ---
+
+/// Why a notified piece was not accepted: the exit code a `ClaimBounty` with the same
+/// evidence would have failed with, and the message. Answered `accepted: false` and told in a
+/// `ddo-piece-refused` event; the notification itself never aborts for it.
+pub type Refusal = ActorError;
+
+/// A notified piece as the market sees it: which sector, until when it is committed (the
+/// lower of the notification's `minimum_commitment_epoch` and the miner's nominal expiration,
+/// when the shell could read it), the piece and its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifiedPiece<'a> {
+    pub sector: u64,
+    pub committed_until: ChainEpoch,
+    pub piece: &'a PieceChange,
+}
+
+/// Everything about a DDO claim that needs no other actor, in the order a deal claim checks
+/// them: the payload names a bounty ([`decode_ddo_payload`]), the bounty takes this provider's
+/// claim ([`check_claimable`]), the piece and size are the bounty's and the sector lasts
+/// `min_duration` ([`check_stored_piece`]), and the provider's deposit holds the collateral.
+/// Returns the bounty id and the bounty.
+pub fn precheck_ddo_piece<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    provider: ActorID,
+    notified: &NotifiedPiece,
+) -> Result<(u64, Bounty), Refusal> {
+    let bounty_id = decode_ddo_payload(notified.piece.payload.bytes()).ok_or_else(
+        || actor_error!(illegal_argument; "the payload is not the CBOR of a bounty id (a u64)"),
+    )?;
+    let bounty = get_bounty(store, state, bounty_id)?;
+    check_claimable(bounty_id, &bounty, facts, provider)?;
+    check_stored_piece(
+        &bounty,
+        facts,
+        &format!("sector {}", notified.sector),
+        &notified.piece.data,
+        notified.piece.size,
+        notified.committed_until,
+    )?;
+    let available = deposit_of(store, state, provider)?.available;
+    ensure!(available >= bounty.collateral_per_replica, insufficient_funds;
+        "f0{provider} has {available} of collateral deposited, bounty {bounty_id} needs {}: DepositCollateral first",
+        bounty.collateral_per_replica);
+    Ok((bounty_id, bounty))
+}
+
+/// Records a DDO claim whose collateral the escrow locked in `lock_id` (sector evidence, no
+/// deal): the collateral leaves the provider's deposit, the receipt names the sector and its
+/// commitment epoch, `claimed_by` is the miner that notified.
+pub fn create_ddo_claim<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+    bounty: Bounty,
+    notified: &NotifiedPiece,
+    lock_id: u64,
+) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
+    let provider = facts.caller;
+    let collateral = bounty.collateral_per_replica.clone();
+    take_deposit(store, state, provider, &collateral)?;
+    let receipt = DealReceipt {
+        deal_id: NO_DEAL,
+        start_epoch: facts.epoch,
+        end_epoch: notified.committed_until,
+        activated: facts.epoch,
+        sector: notified.sector,
+    };
+    let (claim_id, claim) = record_claim(
+        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral,
+    )?;
+    let event = EventBuilder::new(EVENT_DDO_CLAIMED)
+        .indexed("bounty", &bounty_id)
+        .indexed("claim", &claim_id)
+        .indexed("provider", &provider)
+        .field("sector", &notified.sector)
+        .field("reward", &claim.reward)
+        .field("vest_end", &claim.vest_end)
+        .build()?;
     Ok((claim_id, claim, vec![event]))
+}
+
+/// The event telling why a notified piece was answered `accepted: false`.
+pub fn ddo_refused_event(
+    provider: ActorID,
+    notified: &NotifiedPiece,
+    refusal: &Refusal,
+) -> ActorResult<ActorEvent> {
+    let bounty = decode_ddo_payload(notified.piece.payload.bytes());
+    EventBuilder::new(EVENT_DDO_REFUSED)
+        .indexed("provider", &provider)
+        .indexed("bounty", &bounty)
+        .field("sector", &notified.sector)
+        .field("piece", &notified.piece.data)
+        .field("exit", &refusal.exit_code().value())
+        .field("reason", refusal.message())
+        .build()
+}
+
+// --- collateral deposits ---
+
+pub fn deposit_of<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    provider: ActorID,
+) -> ActorResult<CollateralDeposit> {
+    Ok(state
+        .deposits(store)?
+        .get(&provider)?
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// `DepositCollateral`: the value received joins the provider's deposit.
+pub fn deposit_collateral<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    provider: ActorID,
+) -> ActorResult<(CollateralDeposit, Vec<ActorEvent>)> {
+    token::positive(&facts.value_received, "the deposit")?;
+    let mut deposits = state.deposits(store)?;
+    let mut deposit = deposits.get(&provider)?.cloned().unwrap_or_default();
+    deposit.available = token::add(&deposit.available, &facts.value_received)?;
+    deposits.set(&provider, deposit.clone())?;
+    state.deposits = deposits.flush()?;
+    state.owed = token::add(&state.owed, &facts.value_received)?;
+    let event = EventBuilder::new(EVENT_COLLATERAL_DEPOSITED)
+        .indexed("provider", &provider)
+        .field("amount", &facts.value_received)
+        .field("available", &deposit.available)
+        .field("by", &facts.caller)
+        .build()?;
+    Ok((deposit, vec![event]))
+}
+
+/// `WithdrawCollateral`: `amount` (positive, at most what is available) leaves the deposit;
+/// the shell pays it to the miner's owner.
+pub fn withdraw_collateral<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    provider: ActorID,
+    amount: &TokenAmount,
+) -> ActorResult<(CollateralDeposit, Vec<ActorEvent>)> {
+    token::positive(amount, "the amount")?;
+    let mut deposits = state.deposits(store)?;
+    let mut deposit = deposits.get(&provider)?.cloned().unwrap_or_default();
+    ensure!(*amount <= deposit.available, insufficient_funds;
+        "f0{provider} has {} of collateral not locked, cannot withdraw {amount}", deposit.available);
+    deposit.available = token::sub(&deposit.available, amount)?;
+    deposits.set(&provider, deposit.clone())?;
+    state.deposits = deposits.flush()?;
+    state.owed = token::sub(&state.owed, amount)?;
+    let event = EventBuilder::new(EVENT_COLLATERAL_WITHDRAWN)
+        .indexed("provider", &provider)
+        .field("amount", amount)
+        .field("available", &deposit.available)
+        .field("by", &facts.caller)
+        .build()?;
+    Ok((deposit, vec![event]))
+}
+
+/// Moves `amount` of the provider's deposit into a lock (the shell sent it to the escrow).
+fn take_deposit<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    provider: ActorID,
+    amount: &TokenAmount,
+) -> ActorResult<()> {
+    let mut deposits = state.deposits(store)?;
+    let mut deposit = deposits.get(&provider)?.cloned().unwrap_or_default();
+    ensure!(*amount <= deposit.available, illegal_state;
+        "f0{provider} has {} deposited, the lock took {amount}", deposit.available);
+    deposit.available = token::sub(&deposit.available, amount)?;
+    deposit.locked_total = token::add(&deposit.locked_total, amount)?;
+    deposits.set(&provider, deposit)?;
+    state.deposits = deposits.flush()?;
+    state.owed = token::sub(&state.owed, amount)?;
+    Ok(())
 }
 
 /// The escrow's callback: a slash stops vesting and gives the unvested reward back to the
@@ -635,9 +879,42 @@ pub fn check_invariants<BS: Blockstore>(
             ));
         }
     }
+    // Deposits: each available amount is owed; what DDO claims locked from a deposit is
+    // exactly the collateral of that provider's DDO claims.
+    let deposits = state
+        .deposits(store)
+        .map_err(e)?
+        .page(None, usize::MAX)
+        .map_err(e)?
+        .entries;
+    for (provider, d) in &deposits {
+        owed += &d.available;
+        let locked: TokenAmount = claims
+            .iter()
+            .filter(|(_, c)| c.provider == *provider && c.deal.deal_id == NO_DEAL)
+            .map(|(_, c)| c.collateral.clone())
+            .sum();
+        if locked != d.locked_total {
+            failures.push(format!(
+                "f0{provider}'s deposit says {} locked, its DDO claims hold {locked}",
+                d.locked_total
+            ));
+        }
+        if d.available.is_negative() {
+            failures.push(format!("f0{provider}'s deposit is negative: {}", d.available));
+        }
+    }
+    for (id, c) in &claims {
+        if c.deal.deal_id == NO_DEAL && !deposits.iter().any(|(p, _)| *p == c.provider) {
+            failures.push(format!(
+                "DDO claim {id} has no deposit of f0{} behind it",
+                c.provider
+            ));
+        }
+    }
     if owed != state.owed {
         failures.push(format!(
-            "bounties and claims owe {owed}, the state says {}",
+            "bounties, claims and deposits owe {owed}, the state says {}",
             state.owed
         ));
     }

@@ -8,7 +8,7 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::ActorID;
-use suite_interfaces::bounty::{Bounty, Claim, MarketPolicy};
+use suite_interfaces::bounty::{Bounty, Claim, CollateralDeposit, MarketPolicy};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct State {
@@ -34,13 +34,17 @@ pub struct State {
     pub unpaid: Cid,
     /// provider → the unpaid claim its next `Withdraw` resumes at (so every claim is reached).
     pub withdraw_cursors: Cid,
-    /// Every FIL the market owes: Σ pools + Σ refundables + Σ (entitled − paid) of claims.
+    /// Every FIL the market owes: Σ pools + Σ refundables + Σ (entitled − paid) of claims
+    /// + Σ available collateral deposits.
     pub owed: TokenAmount,
+    /// provider → its collateral deposit for DDO claims (one small entry per depositor).
+    pub deposits: Cid,
 }
 
 pub type Bounties<BS> = Vector<BS, Bounty>;
 pub type Claims<BS> = Vector<BS, Claim>;
 pub type Links<BS> = Map<BS, u64, u64>;
+pub type Deposits<BS> = Map<BS, u64, CollateralDeposit>;
 
 impl State {
     pub fn new<BS: Blockstore>(
@@ -67,6 +71,7 @@ impl State {
             unpaid: empty,
             withdraw_cursors: empty,
             owed: TokenAmount::default(),
+            deposits: empty,
         })
     }
 
@@ -92,6 +97,10 @@ impl State {
 
     pub fn withdraw_cursors<BS: Blockstore>(&self, store: BS) -> ActorResult<Links<BS>> {
         Map::load(store, &self.withdraw_cursors, "withdraw cursors")
+    }
+
+    pub fn deposits<BS: Blockstore>(&self, store: BS) -> ActorResult<Deposits<BS>> {
+        Map::load(store, &self.deposits, "collateral deposits")
     }
 
     pub fn unpaid<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {

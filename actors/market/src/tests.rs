@@ -731,3 +731,165 @@ fn a_bounty_that_takes_its_last_claim_refunds_the_slot_left_open() {
         20
     );
 }
+
+// --- DDO claims and collateral deposits ---
+
+fn ddo_piece(seed: u8, size: u64, payload: fvm_ipld_encoding::RawBytes) -> PieceChange {
+    PieceChange {
+        data: commp(seed),
+        size,
+        payload,
+    }
+}
+
+#[test]
+fn deposits_are_owed_until_withdrawn_and_a_ddo_claim_locks_from_them() {
+    let (store, mut state) = setup();
+    let post = facts(CLIENT, 0, 2000);
+    post_bounty(&store, &mut state, &post, params(2)).unwrap();
+    // Deposits must be positive and add up; they are owed.
+    assert_eq!(
+        code(deposit_collateral(&store, &mut state, &facts(P1, 0, 0), P1).unwrap_err()),
+        16
+    );
+    deposit_collateral(&store, &mut state, &facts(P1, 0, 30), P1).unwrap();
+    let (d, events) = deposit_collateral(&store, &mut state, &facts(P1, 0, 40), P1).unwrap();
+    assert_eq!((d.available, events.len()), (atto(70), 1));
+    check_invariants(&store, &state, &atto(2070)).unwrap();
+    assert!(check_invariants(&store, &state, &atto(2069)).is_err());
+
+    // A DDO piece naming bounty 0 passes every check; the claim takes 50 of the 70.
+    let piece = ddo_piece(1, 2048, ddo_payload(0));
+    let notified = NotifiedPiece {
+        sector: 7,
+        committed_until: 10_000,
+        piece: &piece,
+    };
+    let ddo = facts(P1, 0, 0);
+    let (bounty_id, bounty) = precheck_ddo_piece(&store, &state, &ddo, P1, &notified).unwrap();
+    assert_eq!(bounty_id, 0);
+    let (id, claim, events) =
+        create_ddo_claim(&store, &mut state, &ddo, bounty_id, bounty, &notified, 900).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (
+            claim.deal.deal_id,
+            claim.deal.sector,
+            claim.deal.end_epoch,
+            claim.collateral.clone(),
+            claim.lock_id
+        ),
+        (NO_DEAL, 7, 10_000, atto(50), Some(900))
+    );
+    assert_eq!(
+        deposit_of(&store, &state, P1).unwrap(),
+        CollateralDeposit {
+            available: atto(20),
+            locked_total: atto(50)
+        }
+    );
+    // 50 left the market for the escrow.
+    check_invariants(&store, &state, &atto(2020)).unwrap();
+    assert_eq!(get_claim(&store, &state, id).unwrap().reward, atto(1000));
+    // No deal was marked used: NO_DEAL stays out of the deal index.
+    assert!(state.deals(&store).unwrap().get(&NO_DEAL).unwrap().is_none());
+
+    // Withdrawals: at most what is available, positive.
+    let w = facts(P1, 1, 0);
+    assert_eq!(
+        code(withdraw_collateral(&store, &mut state, &w, P1, &atto(21)).unwrap_err()),
+        19
+    );
+    assert_eq!(
+        code(withdraw_collateral(&store, &mut state, &w, P1, &atto(0)).unwrap_err()),
+        16
+    );
+    let (d, _) = withdraw_collateral(&store, &mut state, &w, P1, &atto(20)).unwrap();
+    assert_eq!(d.available, atto(0));
+    check_invariants(&store, &state, &atto(2000)).unwrap();
+}
+
+#[test]
+fn each_ddo_check_refuses_the_piece() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, 1000),
+        PostBountyParams {
+            allowed_providers: Some(vec![P2]),
+            ..params(1)
+        },
+    )
+    .unwrap();
+    let f = facts(P1, 0, 0);
+    let check = |state: &State, piece: &PieceChange, until: i64| {
+        let notified = NotifiedPiece {
+            sector: 1,
+            committed_until: until,
+            piece,
+        };
+        precheck_ddo_piece(&store, state, &f, P1, &notified).map(|(id, _)| id)
+    };
+    let good = ddo_piece(1, 2048, ddo_payload(0));
+    // No deposit yet: 19.
+    assert_eq!(code(check(&state, &good, 10_000).unwrap_err()), 19);
+    deposit_collateral(&store, &mut state, &facts(P1, 0, 50), P1).unwrap();
+    assert_eq!(check(&state, &good, 10_000).unwrap(), 0);
+    let cases: Vec<(PieceChange, i64, u32)> = vec![
+        (ddo_piece(2, 2048, ddo_payload(0)), 10_000, 16),
+        (ddo_piece(1, 1024, ddo_payload(0)), 10_000, 16),
+        (good.clone(), 9_999, 16),
+        (ddo_piece(1, 2048, ddo_payload(5)), 10_000, 17),
+        (
+            ddo_piece(1, 2048, fvm_ipld_encoding::RawBytes::new(vec![0xf6])),
+            10_000,
+            16,
+        ),
+        (
+            ddo_piece(1, 2048, fvm_ipld_encoding::RawBytes::new(vec![])),
+            10_000,
+            16,
+        ),
+        (ddo_piece(1, 2048, ddo_payload(1)), 10_000, 18),
+    ];
+    for (piece, until, want) in cases {
+        assert_eq!(
+            code(check(&state, &piece, until).unwrap_err()),
+            want,
+            "{piece:?} until {until}"
+        );
+    }
+    // Once per provider: after a deal claim by P1, its DDO piece is refused.
+    claim(&store, &mut state, 0, P1, 5, 0);
+    assert_eq!(code(check(&state, &good, 10_000).unwrap_err()), 20);
+}
+
+#[test]
+fn the_books_catch_a_deposit_that_does_not_match_its_ddo_claims() {
+    let (store, mut state) = setup();
+    deposit_collateral(&store, &mut state, &facts(P1, 0, 30), P1).unwrap();
+    check_invariants(&store, &state, &atto(30)).unwrap();
+    let mut deposits = state.deposits(&store).unwrap();
+    deposits
+        .set(
+            &P1,
+            CollateralDeposit {
+                available: atto(30),
+                locked_total: atto(5),
+            },
+        )
+        .unwrap();
+    state.deposits = deposits.flush().unwrap();
+    let failures = check_invariants(&store, &state, &atto(30)).unwrap_err();
+    assert!(failures.contains("locked, its DDO claims hold"), "{failures}");
+}
+
+#[test]
+fn a_ddo_payload_is_the_cbor_of_a_bounty_id() {
+    assert_eq!(ddo_payload(42).bytes(), &[0x18, 0x2a]);
+    assert_eq!(decode_ddo_payload(&[0x18, 0x2a]), Some(42));
+    assert_eq!(decode_ddo_payload(&[0x18, 0x2a, 0x00]), None);
+    assert_eq!(decode_ddo_payload(&[0x61, 0x78]), None);
+}

@@ -115,23 +115,140 @@ pub fn list_bounties(
     Ok(market(d)?.all_bounties(d, client, piece_cid, 100)?.0)
 }
 
-/// Every claim ever made on a bounty, current or settled: the market's `bounty-claimed` events
-/// (indexed by bounty) name them.
+/// Every claim ever made on a bounty, current or settled: the market's `bounty-claimed` and
+/// `bounty-claimed-ddo` events (indexed by bounty) name them.
 pub fn claims_of_bounty(d: &mut Session, bounty_id: u64) -> Result<Vec<GetClaimReturn>> {
     let market = d.suite()?.market;
-    let events = crate::rpc::actor_events(
-        d.rpc(),
-        market,
-        EVENT_CLAIMED,
-        &[("bounty", fvm_ipld_encoding::to_vec(&bounty_id)?)],
-        0,
-    )?;
+    let mut events = Vec::new();
+    for kind in [EVENT_CLAIMED, EVENT_DDO_CLAIMED] {
+        events.extend(crate::rpc::actor_events(
+            d.rpc(),
+            market,
+            kind,
+            &[("bounty", fvm_ipld_encoding::to_vec(&bounty_id)?)],
+            0,
+        )?);
+    }
     let mut ids: Vec<u64> = events
         .iter()
         .filter_map(|e| e.event.event.entries.iter().find(|x| x.key == "claim"))
         .filter_map(|x| fvm_ipld_encoding::from_slice(&x.value).ok())
         .collect();
+    // And the claims holding a slot now: on a devnet a DDO claim comes from an operator control
+    // (the miner's notification), whose events the node's event index does not hold.
+    ids.extend(
+        get_bounty(d, bounty_id)?
+            .bounty
+            .holders
+            .iter()
+            .map(|h| h.claim_id),
+    );
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter().map(|id| get_claim(d, id)).collect()
+}
+
+/// `DepositCollateral` of `amount` for `provider`, by one of its controlling addresses.
+pub fn deposit_collateral(
+    d: &mut Session,
+    from: &Account,
+    provider: ActorID,
+    amount: &TokenAmount,
+) -> Result<CollateralDeposit> {
+    check_funds(d, from, amount, "depositing this collateral")?;
+    market(d)?
+        .deposit_collateral(d, from, Address::new_id(provider), amount.clone())?
+        .ret()
+}
+
+pub fn withdraw_collateral(
+    d: &mut Session,
+    from: &Account,
+    provider: ActorID,
+    amount: &TokenAmount,
+) -> Result<WithdrawCollateralReturn> {
+    market(d)?
+        .withdraw_collateral(d, from, Address::new_id(provider), amount.clone())?
+        .ret()
+}
+
+pub fn collateral_of(d: &mut Session, provider: ActorID) -> Result<CollateralDeposit> {
+    answer(market(d)?.collateral(d, Address::new_id(provider)))
+}
+
+/// What the market answered a DDO activation: the claim it made, or why it refused.
+pub struct DdoOutcome {
+    pub claim_id: Option<u64>,
+    pub refusal: Option<String>,
+}
+
+/// Devnet only: the provider's miner activates bounty `bounty_id`'s piece in `sector` and
+/// notifies the market (`Devnet.NotifySectorContentChanged`, as a real miner does after
+/// ProveCommitSectors3 with the market in the piece's notify list and the CBOR of the bounty id
+/// as payload), committed until the sector's nominal expiration.
+pub fn activate_ddo(d: &mut Session, bounty_id: u64, provider: ActorID, sector: u64) -> Result<DdoOutcome> {
+    let bounty = get_bounty(d, bounty_id)?.bounty;
+    let market_id = d.suite()?.market;
+    let expiration = answer(suite_devnet::MinerClient::at(provider).nominal_sector_expiration(d, sector))
+        .map_err(|e| {
+            anyhow!("sector {sector} of f0{provider}: {e:#}; add it first with `suite miner add-sector`")
+        })?;
+    let sectors = suite_devnet::bounty::ddo_activation(
+        sector,
+        expiration,
+        bounty.piece_cid,
+        bounty.piece_size,
+        bounty_id,
+    );
+    let params = fvm_ipld_encoding::to_vec(&sectors)?;
+    let answer = d.devnet(
+        "Devnet.NotifySectorContentChanged",
+        serde_json::json!([
+            crate::node::json::address(&Address::new_id(provider)),
+            crate::node::json::address(&Address::new_id(market_id)),
+            crate::node::json::bytes(&params)
+        ]),
+    )?;
+    let exit = answer["ExitCode"].as_u64().unwrap_or(u64::MAX);
+    if exit != 0 {
+        bail!("the market aborted the notification with exit {exit}");
+    }
+    let raw = base64_decode(answer["Return"].as_str().unwrap_or(""))?;
+    let accepted: SectorContentChangedReturn = fvm_ipld_encoding::from_slice(&raw)?;
+    // The market's event for the piece: the claim it made, or why it refused.
+    let field = |kind: &str, key: &str| -> Option<Vec<u8>> {
+        let events = answer["Events"].as_array()?;
+        let typed = fvm_ipld_encoding::to_vec(&kind).ok()?;
+        let event = events.iter().find(|e| {
+            e["Emitter"].as_u64() == Some(market_id)
+                && e["Entries"].as_array().is_some_and(|entries| {
+                    entries.iter().any(|x| {
+                        x["Key"] == "$type"
+                            && x["Value"].as_str().and_then(|v| base64_decode(v).ok()) == Some(typed.clone())
+                    })
+                })
+        })?;
+        let entry = event["Entries"].as_array()?.iter().find(|x| x["Key"] == key)?;
+        base64_decode(entry["Value"].as_str()?).ok()
+    };
+    if accepted.first().and_then(|s| s.first()) == Some(&true) {
+        let claim_id = field(EVENT_DDO_CLAIMED, "claim").and_then(|v| fvm_ipld_encoding::from_slice(&v).ok());
+        return Ok(DdoOutcome {
+            claim_id,
+            refusal: None,
+        });
+    }
+    let reason = field(EVENT_DDO_REFUSED, "reason")
+        .and_then(|v| fvm_ipld_encoding::from_slice::<String>(&v).ok())
+        .unwrap_or_else(|| "the market gave no reason".into());
+    Ok(DdoOutcome {
+        claim_id: None,
+        refusal: Some(reason),
+    })
+}
+
+fn base64_decode(s: &str) -> Result<Vec<u8>> {
+    data_encoding::BASE64
+        .decode(s.as_bytes())
+        .map_err(|e| anyhow!("the node's return is not base64: {e}"))
 }

@@ -145,7 +145,7 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                     table.row(vec![
                         c.claim_id.to_string(),
                         d.name_of(c.claim.provider),
-                        c.claim.deal.deal_id.to_string(),
+                        claim_evidence(&c.claim),
                         fil(&c.vested),
                         fil(&c.claim.paid),
                         c.claim.vest_end.to_string(),
@@ -193,7 +193,7 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 claim_status(x.status),
                 x.bounty_id,
                 d.name_of(x.provider),
-                x.deal.deal_id,
+                claim_evidence(x),
                 x.deal.sector,
                 x.claimed_at,
                 x.vest_end,
@@ -257,6 +257,79 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 ),
                 true,
             )
+        }
+        BountyCmd::Deposit {
+            provider,
+            amount,
+            from,
+        } => {
+            let from = d.account(&from)?;
+            let provider_id = d.miner_id(&provider)?;
+            let amount = parse_amount(&amount)?;
+            let got = deposit_collateral(d, &from, provider_id, &amount)?;
+            let out = Output::new(
+                collateral_json(d, provider_id, &got),
+                format!(
+                    "deposited {} of collateral for {provider}: {} available to DDO claims",
+                    fil(&amount),
+                    fil(&got.available)
+                ),
+            );
+            (out, true)
+        }
+        BountyCmd::WithdrawCollateral {
+            provider,
+            amount,
+            from,
+        } => {
+            let from = d.account(&from)?;
+            let provider_id = d.miner_id(&provider)?;
+            let amount = match amount {
+                Some(a) => parse_amount(&a)?,
+                None => collateral_of(d, provider_id)?.available,
+            };
+            let ret = withdraw_collateral(d, &from, provider_id, &amount)?;
+            let out = Output::new(
+                json!({ "paid": atto_json(&ret.paid), "to": address_json(d, ret.to), "available": atto_json(&ret.available) }),
+                format!(
+                    "paid {} of {provider}'s collateral to {} (its owner); {} still deposited",
+                    fil(&ret.paid),
+                    d.name_of(ret.to),
+                    fil(&ret.available)
+                ),
+            );
+            (out, true)
+        }
+        BountyCmd::Collateral { provider } => {
+            let provider_id = d.miner_id(&provider)?;
+            let got = collateral_of(d, provider_id)?;
+            let out = Output::new(
+                collateral_json(d, provider_id, &got),
+                format!(
+                    "{provider}: {} of collateral available to DDO claims, {} locked by DDO claims so far",
+                    fil(&got.available),
+                    fil(&got.locked_total)
+                ),
+            );
+            (out, false)
+        }
+        BountyCmd::Activate { id, provider, sector } => {
+            let provider_id = d.miner_id(&provider)?;
+            let outcome = activate_ddo(d, id, provider_id, sector)?;
+            let text = match &outcome.refusal {
+                None => format!(
+                    "{provider} activated bounty {id}'s piece in sector {sector}: the market accepted it as claim {} (collateral from its deposit)",
+                    outcome.claim_id.map(|c| c.to_string()).unwrap_or("?".into())
+                ),
+                Some(why) => format!(
+                    "{provider} activated bounty {id}'s piece in sector {sector}, but the market refused it: {why}"
+                ),
+            };
+            let out = Output::new(
+                json!({ "bounty_id": id, "sector": sector, "accepted": outcome.refusal.is_none(), "claim_id": outcome.claim_id, "refusal": outcome.refusal }),
+                text,
+            );
+            (out, true)
         }
         BountyCmd::Balance { provider } => {
             let id = d.miner_id(&provider)?;

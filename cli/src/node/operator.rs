@@ -322,9 +322,11 @@ fn settle_deal(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     deal_control(node, p, f05::METHOD_HARNESS_SETTLE_DEAL)
 }
 
-/// `[miner, receiver, params]` → `{"ExitCode", "Return"}`: the miner sends the DDO
+/// `[miner, receiver, params]` → `{"ExitCode", "Return", "Events"}`: the miner sends the DDO
 /// `SectorContentChanged` notification to `receiver`; `params` is base64 of the CBOR of
-/// `SectorContentChangedParams` (FIP-0076), as the receiver decodes it.
+/// `SectorContentChangedParams` (FIP-0076), as the receiver decodes it. `Events` are the
+/// operator message's events (`types.Event`, as ChainGetEvents gives them: the receiver's
+/// claims or refusals), since an operator control is not a chain message the event index holds.
 fn notify_sector_content_changed(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     let miner_param = p[0].clone();
     let receiver = json::parse_address(&p[1], "receiver")?;
@@ -338,11 +340,13 @@ fn notify_sector_content_changed(node: &Arc<Node>, p: &[Value]) -> RpcResult {
             let operator = d.operator();
             let r = miner::control_from(d, &operator, miner, &control)?;
             let ret: miner::HarnessNotifyReturn = r.ret()?;
-            Ok(ret)
+            Ok((ret, r.events))
         })?;
+        let (ret, events) = ret;
         Ok(json!({
             "ExitCode": ret.exit_code.value(),
             "Return": json::bytes(RawBytes::bytes(&ret.return_data)),
+            "Events": events.iter().map(json::event).collect::<Vec<_>>(),
         }))
     })
 }

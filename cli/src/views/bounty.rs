@@ -56,7 +56,9 @@ pub(crate) fn claim_json(d: &Session, c: &GetClaimReturn) -> Value {
         "bounty_id": x.bounty_id,
         "provider": address_json(d, x.provider),
         "claimed_by": address_json(d, x.claimed_by),
-        "deal_id": x.deal.deal_id,
+        // A DDO claim has no deal: its evidence is the sector, committed until `deal_end`.
+        "deal_id": (x.deal.deal_id != NO_DEAL).then_some(x.deal.deal_id),
+        "via": if x.deal.deal_id == NO_DEAL { "ddo" } else { "deal" },
         "sector": x.deal.sector,
         "deal_end": x.deal.end_epoch,
         "claimed_at": x.claimed_at,
@@ -68,5 +70,22 @@ pub(crate) fn claim_json(d: &Session, c: &GetClaimReturn) -> Value {
         "lock_id": x.lock_id,
         "status": claim_status(x.status),
         "stopped_at": x.stopped_at,
+    })
+}
+
+/// The evidence column of a claim: its deal, or "DDO" for a claim made by a sector activation.
+pub(crate) fn claim_evidence(c: &Claim) -> String {
+    if c.deal.deal_id == NO_DEAL {
+        "DDO".into()
+    } else {
+        c.deal.deal_id.to_string()
+    }
+}
+
+pub(crate) fn collateral_json(d: &Session, provider: fvm_shared::ActorID, c: &CollateralDeposit) -> Value {
+    json!({
+        "provider": address_json(d, provider),
+        "available": atto_json(&c.available),
+        "locked_total": atto_json(&c.locked_total),
     })
 }

@@ -98,6 +98,12 @@ types!(
     reputation::ListProvidersReturn,
     reputation::GetAdminReturn,
     reputation::IsReporterParams,
+    bounty::SectorContentChangedParams,
+    bounty::SectorChanges,
+    bounty::PieceChange,
+    bounty::WithdrawCollateralParams,
+    bounty::WithdrawCollateralReturn,
+    bounty::CollateralDeposit,
 );
 
 pub fn fuzz(data: &[u8]) {

@@ -151,6 +151,18 @@ pub fn check_market_escrow<B: Blockstore + Clone + 'static>(
                 claim.provider, lock.provider
             ));
         }
+        // A deal claim's lock is on its deal; a DDO claim's on its sector alone.
+        let on_its_evidence = if claim.deal.deal_id == suite_interfaces::bounty::NO_DEAL {
+            lock.deal.is_none() && lock.sector.as_ref().map(|s| s.sector_number) == Some(claim.deal.sector)
+        } else {
+            lock.deal.as_ref().map(|d| d.deal_id) == Some(claim.deal.deal_id)
+        };
+        if !on_its_evidence {
+            fail(format!(
+                "claim {id}'s lock {lock_id} is not on the claim's evidence (deal {}, sector {})",
+                claim.deal.deal_id, claim.deal.sector
+            ));
+        }
         if claim.status == ClaimStatus::Active {
             if lock.status != LockStatus::Open {
                 fail(format!("open claim {id}'s lock {lock_id} is {:?}", lock.status));

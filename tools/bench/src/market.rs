@@ -21,10 +21,12 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
-    Bounty, Claim, ClaimBountyReturn, GetBountyReturn, GetClaimReturn, GetPolicyReturn, IdParams,
-    ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, WithdrawReturn,
-    EVENT_CANCELLED, EVENT_CLAIMED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY,
-    METHOD_GET_CLAIM, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
+    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn, GetPolicyReturn,
+    IdParams, ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams,
+    WithdrawCollateralReturn, WithdrawReturn, EVENT_CANCELLED, EVENT_CLAIMED, EVENT_COLLATERAL_DEPOSITED,
+    EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY,
+    METHOD_GET_CLAIM, METHOD_GET_COLLATERAL, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE,
+    METHOD_LIST_BOUNTIES,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
@@ -115,11 +117,19 @@ struct Gas {
     /// The escrow's ReportFault on a claim's lock, and the market's callback inside it.
     report_claim: Vec<u64>,
     on_collateral_changed: Vec<u64>,
+    /// DDO: a new miner's first DepositCollateral, the miner's SectorContentChanged (the
+    /// operator's notify message, whole) with one piece claimed and with one refused,
+    /// WithdrawCollateral of what is left, GetCollateral.
+    deposit: Vec<u64>,
+    ddo_claim: Vec<u64>,
+    ddo_refused: Vec<u64>,
+    withdraw_collateral: Vec<u64>,
+    get_collateral: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 20] {
+    fn rows(&self) -> [(&'static str, &[u64]); 25] {
         [
             (
                 "Constructor (init Exec of installed code, whole message)",
@@ -156,6 +166,17 @@ impl Gas {
                 "OnCollateralChanged (slashed; the callback inside that ReportFault)",
                 &self.on_collateral_changed,
             ),
+            ("DepositCollateral (a provider's first)", &self.deposit),
+            (
+                "SectorContentChanged, 1 piece claimed (the miner's notify message, whole)",
+                &self.ddo_claim,
+            ),
+            (
+                "SectorContentChanged, 1 piece refused (wrong piece; whole message)",
+                &self.ddo_refused,
+            ),
+            ("WithdrawCollateral", &self.withdraw_collateral),
+            ("GetCollateral", &self.get_collateral),
         ]
     }
 }
@@ -490,6 +511,17 @@ fn gas_notes(points: &[Point]) -> Vec<String> {
              of the {SAMPLES} claims with location by population miners and the reader reports each \
              lock (DealTerminated, traced); OnCollateralChanged is the market's call inside it \
              (the sum of the trace's charges under that call)."
+        ),
+        format!(
+            "DDO: after the claims, {SAMPLES} new miners each deposit {} FIL (DepositCollateral, by \
+             their owner), then the operator has each miner send SectorContentChanged to the \
+             market for one piece naming an open bounty found from a spread position: first with \
+             a wrong piece (refused, a `ddo-piece-refused` event), then with the bounty's (claimed: \
+             the escrow locks {COLLATERAL} FIL of the deposit on the sector alone, asking the miner \
+             while it notifies); the rows are the operator's whole message (the stand-in miner's \
+             send included). WithdrawCollateral then pays the {COLLATERAL} FIL left to the owner; \
+             GetCollateral reads the deposit.",
+            2 * COLLATERAL
         ),
         "Constructor: the whole message, init's Exec included: init records the new actor in \
          its address map, which grows with every actor the chain creates (the population's \
@@ -1221,6 +1253,10 @@ impl Bench {
             gas.claim_search.push(r.gas_used);
         }
 
+        for i in 0..SAMPLES {
+            self.ddo_claim_sample(i, &mut gas)?;
+        }
+
         let mut cancelled = Vec::new();
         for i in 0..SAMPLES {
             let len = self.bounties.len();
@@ -1312,6 +1348,81 @@ impl Bench {
             claim_trace: claim_trace.context("no claim traced")?,
             callback_trace,
         })
+    }
+
+    /// A DDO claim by a new miner: its deposit (two collaterals), a notification naming an
+    /// open bounty with the wrong piece (refused), then with the right one (claimed), the
+    /// withdrawal of the collateral left and the deposit read.
+    fn ddo_claim_sample(&mut self, i: usize, gas: &mut Gas) -> Result<()> {
+        let miner = self.new_miner()?;
+        self.other_miners += 1;
+        let (owner, market) = (self.owner, self.market());
+        let client = BountyMarketClient::at(market);
+        let r = client
+            .deposit_collateral(&mut self.h, &owner, Address::new_id(miner), fil(2 * COLLATERAL))?
+            .ok()
+            .context("DepositCollateral")?;
+        ensure!(
+            r.events_of(EVENT_COLLATERAL_DEPOSITED).len() == 1,
+            "no deposited event"
+        );
+        gas.deposit.push(r.gas_used);
+        let b = self.pick(i, miner)?;
+        let notify = |h: &mut Harness, piece: Cid| -> Result<(Vec<Vec<bool>>, Receipt)> {
+            let sectors = bm::ddo_activation(SECTOR, SECTOR_EXPIRATION, piece, DEFAULT_PIECE_SIZE, b as u64);
+            let control = miner::Control::Notify(miner::HarnessNotifyParams {
+                receiver: Address::new_id(market),
+                sectors,
+            });
+            let r = miner::control(h, miner, &control)?
+                .ok()
+                .context("HarnessNotifySectorContentChanged")?;
+            let relayed: miner::HarnessNotifyReturn = r.ret()?;
+            ensure!(
+                relayed.exit_code.is_success(),
+                "the market aborted the notification"
+            );
+            Ok((fvm_ipld_encoding::from_slice(relayed.return_data.bytes())?, r))
+        };
+        let (answer, r) = notify(&mut self.h, piece(5, i as u64))?;
+        ensure!(
+            answer == vec![vec![false]] && r.events_of(EVENT_DDO_REFUSED).len() == 1,
+            "a wrong piece was not refused: {answer:?}"
+        );
+        gas.ddo_refused.push(r.gas_used);
+        let (answer, r) = notify(&mut self.h, self.bounties[b].piece)?;
+        ensure!(
+            answer == vec![vec![true]]
+                && r.events_of(EVENT_DDO_CLAIMED).len() == 1
+                && r.events_of(EVENT_LOCKED).len() == 1,
+            "the DDO piece was not claimed: {answer:?}"
+        );
+        gas.ddo_claim.push(r.gas_used);
+        self.claims += 1;
+        self.bounties[b].claimers.push(miner);
+        let r = client
+            .withdraw_collateral(&mut self.h, &owner, Address::new_id(miner), fil(COLLATERAL))?
+            .ok()
+            .context("WithdrawCollateral")?;
+        let ret: WithdrawCollateralReturn = r.ret()?;
+        ensure!(
+            ret.available.is_zero() && ret.to == owner.id,
+            "WithdrawCollateral answered {ret:?}"
+        );
+        gas.withdraw_collateral.push(r.gas_used);
+        let r = self.get(
+            METHOD_GET_COLLATERAL,
+            &ProviderParams {
+                provider: Address::new_id(miner),
+            },
+        )?;
+        let got: CollateralDeposit = r.ret().context("GetCollateral")?;
+        ensure!(
+            got.locked_total == fil(COLLATERAL),
+            "GetCollateral answered {got:?}"
+        );
+        gas.get_collateral.push(r.gas_used);
+        Ok(())
     }
 
     /// Terminates the deals of `claims` (deal, lock id) and reports each lock to the escrow,

@@ -116,3 +116,76 @@ fn heavy_flows_stay_under_their_gas_ceilings() {
     under_ceiling("Release (with the market's callback)", &r, RELEASE);
     assert!(TokenAmount::default() < h.balance(owner.id).unwrap());
 }
+
+/// The DDO flow's ceilings (measured + 10%, rounded up to 0.1 M; measured when DDO claims were
+/// added: DepositCollateral 5,770,624, the claim 19,204,947, the refusal 3,681,056,
+/// WithdrawCollateral 6,389,611): a provider's first deposit, the miner's notification (the
+/// operator's whole message) with one piece claimed and with one refused, a withdrawal of
+/// deposited collateral.
+const DEPOSIT_COLLATERAL: u64 = 6_400_000;
+const DDO_CLAIM: u64 = 21_200_000;
+const DDO_REFUSED: u64 = 4_100_000;
+const WITHDRAW_COLLATERAL: u64 = 7_100_000;
+
+#[test]
+fn a_ddo_claim_stays_under_its_gas_ceilings() {
+    use fvm_shared::address::Address;
+    let mut h = Harness::new().unwrap();
+    let admin = h.create_account(fil(1_000)).unwrap();
+    let client = h.create_account(fil(1_000)).unwrap();
+    let owner = h.create_bls_account(fil(1_000)).unwrap();
+    let suite = bm::deploy(&mut h, &admin, &admin, Policy::default(), MarketPolicy::default()).unwrap();
+    let miner = create_miner(
+        &mut h,
+        &owner,
+        owner.address(),
+        owner.address(),
+        vec![],
+        SECTOR_SIZE_32GIB,
+    )
+    .unwrap();
+    miner::add_sector(&mut h, miner, 0, 0, 0, 1_500_000)
+        .unwrap()
+        .ok()
+        .unwrap();
+    let market = BountyMarketClient::at(suite.market);
+    let piece = piece_cid([1; 32]);
+    let size = integration_tests::storage_market::DEFAULT_PIECE_SIZE;
+    let post = PostBountyParams {
+        piece_cid: piece,
+        piece_size: size,
+        replicas: 1,
+        reward_per_replica: fil(10),
+        collateral_per_replica: fil(1),
+        min_duration: MIN_DURATION,
+        expiry: 100_000,
+        min_reputation: None,
+        allowed_providers: None,
+    };
+    let bounty_id = bm::bounty_id(&market.post(&mut h, &client, &post, fil(10)).unwrap()).unwrap();
+    let r = market
+        .deposit_collateral(&mut h, &owner, Address::new_id(miner), fil(2))
+        .unwrap();
+    under_ceiling("DepositCollateral", &r, DEPOSIT_COLLATERAL);
+    let notify = |h: &mut Harness, piece| {
+        let sectors = bm::ddo_activation(0, 1_500_000, piece, size, bounty_id);
+        let control = miner::Control::Notify(miner::HarnessNotifyParams {
+            receiver: Address::new_id(suite.market),
+            sectors,
+        });
+        let r = miner::control(h, miner, &control).unwrap();
+        let relayed: miner::HarnessNotifyReturn = r.ret().unwrap();
+        let answer: Vec<Vec<bool>> = fvm_ipld_encoding::from_slice(relayed.return_data.bytes()).unwrap();
+        (answer, r)
+    };
+    let (answer, r) = notify(&mut h, piece_cid([2; 32]));
+    assert_eq!(answer, vec![vec![false]]);
+    under_ceiling("SectorContentChanged, 1 piece refused", &r, DDO_REFUSED);
+    let (answer, r) = notify(&mut h, piece);
+    assert_eq!(answer, vec![vec![true]]);
+    under_ceiling("SectorContentChanged, 1 piece claimed", &r, DDO_CLAIM);
+    let r = market
+        .withdraw_collateral(&mut h, &owner, Address::new_id(miner), fil(1))
+        .unwrap();
+    under_ceiling("WithdrawCollateral", &r, WITHDRAW_COLLATERAL);
+}

@@ -342,6 +342,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
             expiry,
             min_reputation: None,
             allowed_providers: None,
+            distinct_owners: false,
+            max_per_region: None,
         };
     let posts = [
         (alice, "alice", bounty(0x11, 2, 20, 5, DAYS_180), 0x11u8),

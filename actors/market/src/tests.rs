@@ -53,6 +53,8 @@ fn params(replicas: u64) -> PostBountyParams {
         expiry: 5_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     }
 }
 
@@ -98,7 +100,7 @@ fn claim(
     let receipt =
         verify_locked_evidence(&bounty, &f, deal_id, 1, &locked(lock_id, deal_id, 100_000)).unwrap();
     let (id, claim, _) =
-        create_claim(store, state, &f, bounty_id, bounty, provider, receipt, lock_id).unwrap();
+        create_claim(store, state, &f, bounty_id, bounty, provider, receipt, lock_id, ClaimantProfile::default()).unwrap();
     assert_eq!(claim.lock_id, Some(lock_id));
     id
 }
@@ -691,7 +693,7 @@ fn a_deal_backs_one_claim_only_even_past_the_precheck() {
     let bounty = get_bounty(&store, &state, 0).unwrap();
     let receipt = verify_locked_evidence(&bounty, &f, 1, 1, &locked(1005, 1, 100_000)).unwrap();
     let before = state.clone();
-    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1005).unwrap_err();
+    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1005, ClaimantProfile::default()).unwrap_err();
     assert_eq!(code(err), 20);
     assert_eq!(state, before);
 }

@@ -138,6 +138,8 @@ pub fn seeds() -> Vec<Vec<u8>> {
                 expiry: 100_000,
                 min_reputation: Some(4_000),
                 allowed_providers: Some(vec![1000, 1001]),
+                distinct_owners: false,
+                max_per_region: None,
             })
             .unwrap(),
         ),

@@ -798,6 +798,8 @@ impl Bench {
             expiry,
             min_reputation: None,
             allowed_providers: None,
+            distinct_owners: false,
+            max_per_region: None,
         };
         let r = self
             .posts

@@ -96,6 +96,8 @@ fn bounty(seed: u8) -> PostBountyParams {
         expiry: 5_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     }
 }
 
@@ -652,6 +654,12 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         claimants: vec![],
         refundable: zero(),
         reclaimed: zero(),
+        distinct_owners: false,
+        max_per_region: None,
+        sponsored: zero(),
+        sponsors: 0,
+        sponsors_unsettled: 0,
+        sponsor_refunded: zero(),
     };
     assert_eq!(w.bounty(id), posted);
     assert_eq!(w.h.balance(market).unwrap(), fil(24));
@@ -722,6 +730,8 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
             holders: vec![SlotHolder {
                 claim_id: 0,
                 provider: a.miner,
+                owner: None,
+                region: None,
             }],
             claimants: vec![a.miner],
             ..posted.clone()

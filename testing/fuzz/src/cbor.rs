@@ -98,6 +98,10 @@ types!(
     reputation::ListProvidersReturn,
     reputation::GetAdminReturn,
     reputation::IsReporterParams,
+    bounty::Contribution,
+    bounty::GetContributionParams,
+    bounty::GetContributionReturn,
+    bounty::SponsorRefundReturn,
 );
 
 pub fn fuzz(data: &[u8]) {

@@ -49,6 +49,8 @@ use suite_interfaces::reputation::{
 };
 use test_actor_rogue_escrow as rogue_escrow;
 
+mod crowd;
+
 /// The piece CID of seed `seed` (a valid CommP, as the stand-in market's deals use).
 fn piece(seed: u8) -> Cid {
     stand_in_market::piece_cid([seed; 32])

@@ -375,8 +375,8 @@ fn chromium_shows_the_demo_on_the_served_page_live_and_no_ui_turns_the_page_off(
     );
     assert_eq!(
         expected["bounties"].as_array().unwrap().len(),
-        3,
-        "the demo posts three bounties"
+        4,
+        "the demo posts four bounties (the fourth crowdfunded)"
     );
 
     let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");

@@ -837,8 +837,15 @@ pub fn check_invariants<BS: Blockstore>(
         .page(None, usize::MAX)
         .map_err(e)?
         .entries;
-    let mut per_bounty: std::collections::BTreeMap<u64, (TokenAmount, TokenAmount, u64, u64, TokenAmount)> =
-        Default::default();
+    #[derive(Default)]
+    struct SponsorTotals {
+        sponsored: TokenAmount,
+        refunded: TokenAmount,
+        count: u64,
+        unsettled: u64,
+        due: TokenAmount,
+    }
+    let mut per_bounty: std::collections::BTreeMap<u64, SponsorTotals> = Default::default();
     for (key, c) in &contributions {
         let Some((_, b)) = bounties.iter().find(|(id, _)| *id == key.bounty_id) else {
             failures.push(format!(
@@ -861,19 +868,24 @@ pub fn check_invariants<BS: Blockstore>(
             ));
         }
         let t = per_bounty.entry(key.bounty_id).or_default();
-        t.0 += &c.amount;
-        t.1 += &c.refunded;
-        t.2 += 1;
-        t.3 += u64::from(!c.settled);
-        t.4 += &share - &c.refunded;
+        t.sponsored += &c.amount;
+        t.refunded += &c.refunded;
+        t.count += 1;
+        t.unsettled += u64::from(!c.settled);
+        t.due += &share - &c.refunded;
     }
     let mut entitled_by_bounty: std::collections::BTreeMap<u64, TokenAmount> = Default::default();
     for (_, c) in &claims {
         *entitled_by_bounty.entry(c.bounty_id).or_default() += c.entitled();
     }
     for (id, b) in &bounties {
-        let (sponsored, refunded, count, unsettled, sponsors_due) =
-            per_bounty.remove(id).unwrap_or_default();
+        let SponsorTotals {
+            sponsored,
+            refunded,
+            count,
+            unsettled,
+            due: sponsors_due,
+        } = per_bounty.remove(id).unwrap_or_default();
         if sponsored != b.sponsored || refunded != b.sponsor_refunded || count != b.sponsors || unsettled != b.sponsors_unsettled {
             failures.push(format!(
                 "bounty {id}: its sponsor records add up to {sponsored} contributed, {refunded} refunded, {count} sponsors ({unsettled} unsettled); the bounty says {}, {}, {} ({})",

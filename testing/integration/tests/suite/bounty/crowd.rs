@@ -158,7 +158,8 @@ fn a_crowdfunded_bounty_pays_more_per_slot_and_refunds_every_sponsor_pro_rata_to
 
     // a keeps the piece to the end: its lock is released, its claim completes; the returns
     // are final.
-    w.advance_to(ra_end(&mut w, ra.claim_id));
+    let end = ra_end(&mut w, ra.claim_id);
+    w.advance_to(end);
     w.release_ok(ra.lock_id);
     assert_eq!(w.claim_of(ra.claim_id).status, ClaimStatus::Completed);
     assert_eq!(contribution(&mut w, id, client2.id).unwrap().refundable_now, atto(share(returned, c2, t)));

@@ -948,15 +948,39 @@ fn a_crowdfunded_diverse_bounty_over_the_cli() {
     ]);
     assert!(post.starts_with("bounty 0:"), "{post}");
     let shown = c.ok(&["bounty", "show", "0"]);
-    assert!(shown.contains("diversity: distinct owners, at most 1 per region"), "{shown}");
+    assert!(
+        shown.contains("diversity: distinct owners, at most 1 per region"),
+        "{shown}"
+    );
     // A max_per_region of replicas or more would refuse nothing: refused, nothing moves.
     let before = fingerprint(&c);
     let r = c.run(&[
-        "bounty", "post", "--from", "alice", "--piece", PIECE, "--size", "32GiB", "--replicas", "2",
-        "--max-per-region", "2", "--reward", "10FIL", "--collateral", "2FIL", "--min-duration", "3000",
-        "--expiry", "100000",
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--replicas",
+        "2",
+        "--max-per-region",
+        "2",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
     ]);
-    assert!(!r.ok && r.stderr.contains("max_per_region must be 1 to replicas − 1"), "{}", r.stderr);
+    assert!(
+        !r.ok && r.stderr.contains("max_per_region must be 1 to replicas − 1"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(fingerprint(&c).0, before.0);
 
     let funded = c.json(&["bounty", "fund", "0", "--from", "bob", "--amount", "4FIL"]);
@@ -965,26 +989,45 @@ fn a_crowdfunded_diverse_bounty_over_the_cli() {
     let text = c.ok(&["bounty", "fund", "0", "--from", "bob", "--amount", "2FIL"]);
     assert!(text.contains("2 open slots now pay about 13 FIL each"), "{text}");
     let bounty = c.json(&["bounty", "show", "0"]);
-    assert_eq!((bounty["sponsors"].as_u64(), bounty["max_per_region"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (bounty["sponsors"].as_u64(), bounty["max_per_region"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(bounty["distinct_owners"], true);
-    assert!(c.ok(&["bounty", "show", "0"]).contains("crowdfunded: 6 FIL from 1 sponsor"));
+    assert!(c
+        .ok(&["bounty", "show", "0"])
+        .contains("crowdfunded: 6 FIL from 1 sponsor"));
     let contribution = c.json(&["bounty", "contribution", "0", "--sponsor", "bob"]);
     assert_eq!(contribution["amount"], fil(6));
     assert_eq!(contribution["refundable_now"], "0");
 
     // Only alice cancels; bob's refund waits for it.
     let r = c.run(&["bounty", "cancel", "0", "--from", "bob"]);
-    assert!(!r.ok && r.stderr.contains("only the client cancels"), "{}", r.stderr);
+    assert!(
+        !r.ok && r.stderr.contains("only the client cancels"),
+        "{}",
+        r.stderr
+    );
     let r = c.run(&["bounty", "refund", "0", "--from", "bob"]);
-    assert!(!r.ok && r.stderr.contains("refunds start at its cancel or expiry"), "{}", r.stderr);
+    assert!(
+        !r.ok && r.stderr.contains("refunds start at its cancel or expiry"),
+        "{}",
+        r.stderr
+    );
     c.ok(&["bounty", "cancel", "0", "--from", "alice"]);
     // Nothing was claimed: all 26 FIL return, 6 of them bob's, settled at once.
     let refund = c.json(&["bounty", "refund", "0", "--from", "bob"]);
-    assert_eq!((refund["refunded"].clone(), refund["settled"].clone()), (Value::from(fil(6)), Value::from(true)));
+    assert_eq!(
+        (refund["refunded"].clone(), refund["settled"].clone()),
+        (Value::from(fil(6)), Value::from(true))
+    );
     let reclaimed = c.json(&["bounty", "reclaim", "0", "--from", "alice"]);
     assert_eq!(reclaimed["reclaimed"], fil(20));
     let contribution = c.json(&["bounty", "contribution", "0", "--sponsor", "bob"]);
-    assert_eq!((contribution["refunded"].clone(), contribution["settled"].clone()), (Value::from(fil(6)), Value::from(true)));
+    assert_eq!(
+        (contribution["refunded"].clone(), contribution["settled"].clone()),
+        (Value::from(fil(6)), Value::from(true))
+    );
     for help in [["bounty", "fund", "--help"], ["bounty", "refund", "--help"]] {
         assert!(c.ok(&help).contains("Example:\n  suite bounty"), "{help:?}");
     }

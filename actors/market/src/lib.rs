@@ -256,7 +256,9 @@ mod actor {
                 view.registration.as_ref().map(|r| r.metadata.region.as_str()),
             )),
             Err(code) if code == fvm_shared::error::ExitCode::USR_NOT_FOUND => Ok(logic::region_of(None)),
-            Err(code) => Err(actor_error!(unspecified; "registry GetReputation failed: exit {}", code.value())),
+            Err(code) => {
+                Err(actor_error!(unspecified; "registry GetReputation failed: exit {}", code.value()))
+            }
         }
     }
 

@@ -229,9 +229,9 @@ pub fn check_diversity(
     profile: &ClaimantProfile,
 ) -> ActorResult<()> {
     if bounty.distinct_owners {
-        let owner = profile
-            .owner
-            .ok_or_else(|| actor_error!(illegal_state; "distinct_owners: the owner of f0{provider} is not known"))?;
+        let owner = profile.owner.ok_or_else(
+            || actor_error!(illegal_state; "distinct_owners: the owner of f0{provider} is not known"),
+        )?;
         if let Some(h) = bounty.holders.iter().find(|h| h.owner == Some(owner)) {
             return Err(actor_error!(forbidden;
                 "distinct_owners: f0{provider}'s owner f0{owner} already holds claim {} (by f0{}) on bounty {bounty_id}",
@@ -239,10 +239,9 @@ pub fn check_diversity(
         }
     }
     if let Some(k) = bounty.max_per_region {
-        let region = profile
-            .region
-            .as_deref()
-            .ok_or_else(|| actor_error!(illegal_state; "max_per_region: the region of f0{provider} is not known"))?;
+        let region = profile.region.as_deref().ok_or_else(
+            || actor_error!(illegal_state; "max_per_region: the region of f0{provider} is not known"),
+        )?;
         let same: Vec<u64> = bounty
             .holders
             .iter()
@@ -590,7 +589,10 @@ pub fn fund_bounty<BS: Blockstore>(
         "bounty {bounty_id} has no open slot: a contribution could raise no reward");
     ensure!(bounty.returned().is_zero(), illegal_state;
         "bounty {bounty_id} has already returned {}: contributions are taken before any return", bounty.returned());
-    let key = SponsorKey { bounty_id, sponsor: facts.caller };
+    let key = SponsorKey {
+        bounty_id,
+        sponsor: facts.caller,
+    };
     let mut contributions = state.contributions(store)?;
     let mut entry = contributions.get(&key)?.cloned().unwrap_or_default();
     if entry.amount.is_zero() {
@@ -636,12 +638,15 @@ pub fn refund_sponsor<BS: Blockstore>(
         .get(bounty_id)?
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))?;
-    let key = SponsorKey { bounty_id, sponsor: facts.caller };
+    let key = SponsorKey {
+        bounty_id,
+        sponsor: facts.caller,
+    };
     let mut contributions = state.contributions(store)?;
-    let mut entry = contributions
-        .get(&key)?
-        .cloned()
-        .or_not_found(format_args!("a contribution of f0{} to bounty {bounty_id}", facts.caller))?;
+    let mut entry = contributions.get(&key)?.cloned().or_not_found(format_args!(
+        "a contribution of f0{} to bounty {bounty_id}",
+        facts.caller
+    ))?;
     ensure!(bounty.status == BountyStatus::Cancelled || facts.epoch >= bounty.expiry, illegal_state;
         "bounty {bounty_id} takes claims until {}: refunds start at its cancel or expiry", bounty.expiry);
     ensure!(!entry.settled, illegal_state;
@@ -672,7 +677,13 @@ pub fn refund_sponsor<BS: Blockstore>(
     bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
     state.owed = token::sub(&state.owed, &amount)?;
-    Ok((SponsorRefundReturn { amount, settled: last }, vec![event]))
+    Ok((
+        SponsorRefundReturn {
+            amount,
+            settled: last,
+        },
+        vec![event],
+    ))
 }
 
 /// A sponsor's contribution and what `RefundSponsor` would pay it now.
@@ -688,7 +699,9 @@ pub fn get_contribution<BS: Blockstore>(
         .contributions(store)?
         .get(&SponsorKey { bounty_id, sponsor })?
         .cloned()
-        .or_not_found(format_args!("a contribution of f0{sponsor} to bounty {bounty_id}"))?;
+        .or_not_found(format_args!(
+            "a contribution of f0{sponsor} to bounty {bounty_id}"
+        ))?;
     let refunds = bounty.status == BountyStatus::Cancelled || facts.epoch >= bounty.expiry;
     let refundable_now = if refunds && !contribution.settled {
         close_if_expired(&mut bounty, facts.epoch)?;
@@ -886,7 +899,11 @@ pub fn check_invariants<BS: Blockstore>(
             unsettled,
             due: sponsors_due,
         } = per_bounty.remove(id).unwrap_or_default();
-        if sponsored != b.sponsored || refunded != b.sponsor_refunded || count != b.sponsors || unsettled != b.sponsors_unsettled {
+        if sponsored != b.sponsored
+            || refunded != b.sponsor_refunded
+            || count != b.sponsors
+            || unsettled != b.sponsors_unsettled
+        {
             failures.push(format!(
                 "bounty {id}: its sponsor records add up to {sponsored} contributed, {refunded} refunded, {count} sponsors ({unsettled} unsettled); the bounty says {}, {}, {} ({})",
                 b.sponsored, b.sponsor_refunded, b.sponsors, b.sponsors_unsettled

@@ -99,8 +99,18 @@ fn claim(
     let lock_id = 1000 + state.next_claim_id;
     let receipt =
         verify_locked_evidence(&bounty, &f, deal_id, 1, &locked(lock_id, deal_id, 100_000)).unwrap();
-    let (id, claim, _) =
-        create_claim(store, state, &f, bounty_id, bounty, provider, receipt, lock_id, ClaimantProfile::default()).unwrap();
+    let (id, claim, _) = create_claim(
+        store,
+        state,
+        &f,
+        bounty_id,
+        bounty,
+        provider,
+        receipt,
+        lock_id,
+        ClaimantProfile::default(),
+    )
+    .unwrap();
     assert_eq!(claim.lock_id, Some(lock_id));
     id
 }
@@ -693,7 +703,18 @@ fn a_deal_backs_one_claim_only_even_past_the_precheck() {
     let bounty = get_bounty(&store, &state, 0).unwrap();
     let receipt = verify_locked_evidence(&bounty, &f, 1, 1, &locked(1005, 1, 100_000)).unwrap();
     let before = state.clone();
-    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1005, ClaimantProfile::default()).unwrap_err();
+    let err = create_claim(
+        &store,
+        &mut state,
+        &f,
+        0,
+        bounty,
+        P2,
+        receipt,
+        1005,
+        ClaimantProfile::default(),
+    )
+    .unwrap_err();
     assert_eq!(code(err), 20);
     assert_eq!(state, before);
 }
@@ -761,7 +782,12 @@ fn contributions_raise_the_open_slots_reward_and_are_recorded_per_sponsor() {
     fund_bounty(&store, &mut state, &facts(S2, 12, 200), 0).unwrap();
     let b = get_bounty(&store, &state, 0).unwrap();
     assert_eq!(
-        (b.pool.clone(), b.sponsored.clone(), b.sponsors, b.sponsors_unsettled),
+        (
+            b.pool.clone(),
+            b.sponsored.clone(),
+            b.sponsors,
+            b.sponsors_unsettled
+        ),
         (atto(2600), atto(600), 2, 2)
     );
     assert_eq!(state.owed, atto(2600));
@@ -781,9 +807,18 @@ fn funding_is_refused_when_it_could_raise_nothing() {
     post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
     let before = state.clone();
     // Zero value (16), an unknown bounty (17), an expired one (20).
-    assert_eq!(code(fund_bounty(&store, &mut state, &facts(S1, 1, 0), 0).unwrap_err()), 16);
-    assert_eq!(code(fund_bounty(&store, &mut state, &facts(S1, 1, 5), 9).unwrap_err()), 17);
-    assert_eq!(code(fund_bounty(&store, &mut state, &facts(S1, 5_000, 5), 0).unwrap_err()), 20);
+    assert_eq!(
+        code(fund_bounty(&store, &mut state, &facts(S1, 1, 0), 0).unwrap_err()),
+        16
+    );
+    assert_eq!(
+        code(fund_bounty(&store, &mut state, &facts(S1, 1, 5), 9).unwrap_err()),
+        17
+    );
+    assert_eq!(
+        code(fund_bounty(&store, &mut state, &facts(S1, 5_000, 5), 0).unwrap_err()),
+        20
+    );
     assert_eq!(state, before);
     // A cancelled one, and one with no open slot (20).
     cancel(&store, &mut state, &facts(CLIENT, 1, 0), 1).unwrap();
@@ -810,12 +845,21 @@ fn refunds_are_pro_rata_exact_to_the_atto_with_the_dust_to_the_client() {
     assert_eq!(get_claim(&store, &state, c0).unwrap().reward, atto(1006));
     // Before a cancel or the expiry nobody is refunded.
     let before = state.clone();
-    assert_eq!(code(refund_sponsor(&store, &mut state, &facts(S1, 3, 0), 0).unwrap_err()), 20);
+    assert_eq!(
+        code(refund_sponsor(&store, &mut state, &facts(S1, 3, 0), 0).unwrap_err()),
+        20
+    );
     assert_eq!(state, before);
     cancel(&store, &mut state, &facts(CLIENT, 3, 0), 0).unwrap();
     // The claim still holds its slot: shares of 2012 so far, nobody settled.
     let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 4, 0), 0).unwrap();
-    assert_eq!(r1, SponsorRefundReturn { amount: atto(4), settled: false });
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(4),
+            settled: false
+        }
+    );
     let (client, _) = reclaim(&store, &mut state, &facts(CLIENT, 4, 0), 0).unwrap();
     assert_eq!(client, atto(2000));
     check_invariants(&store, &state, &(atto(3018) - atto(4) - atto(2000))).unwrap();
@@ -825,23 +869,52 @@ fn refunds_are_pro_rata_exact_to_the_atto_with_the_dust_to_the_client() {
     assert!(e.message().contains("nothing to refund"), "{}", e.message());
     assert_eq!(state, before);
     // A stranger never funded (17).
-    assert_eq!(code(refund_sponsor(&store, &mut state, &facts(P2, 5, 0), 0).unwrap_err()), 17);
+    assert_eq!(
+        code(refund_sponsor(&store, &mut state, &facts(P2, 5, 0), 0).unwrap_err()),
+        17
+    );
     // The claim completes: the returns are final.
-    on_collateral_changed(&store, &mut state, &facts(ESCROW, 10_002, 0), &lock_change(c0, CollateralChange::Released, 10_002)).unwrap();
+    on_collateral_changed(
+        &store,
+        &mut state,
+        &facts(ESCROW, 10_002, 0),
+        &lock_change(c0, CollateralChange::Released, 10_002),
+    )
+    .unwrap();
     let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 10_003, 0), 0).unwrap();
-    assert_eq!(r1, SponsorRefundReturn { amount: atto(0), settled: true });
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(0),
+            settled: true
+        }
+    );
     // The dust is not the client's while S2 has not settled.
     let e = reclaim(&store, &mut state, &facts(CLIENT, 10_003, 0), 0).unwrap_err();
     assert!(e.message().contains("nothing to reclaim"), "{}", e.message());
     let (r2, _) = refund_sponsor(&store, &mut state, &facts(S2, 10_004, 0), 0).unwrap();
-    assert_eq!(r2, SponsorRefundReturn { amount: atto(7), settled: true });
-    assert_eq!(code(refund_sponsor(&store, &mut state, &facts(S2, 10_005, 0), 0).unwrap_err()), 20);
+    assert_eq!(
+        r2,
+        SponsorRefundReturn {
+            amount: atto(7),
+            settled: true
+        }
+    );
+    assert_eq!(
+        code(refund_sponsor(&store, &mut state, &facts(S2, 10_005, 0), 0).unwrap_err()),
+        20
+    );
     let (dust, _) = reclaim(&store, &mut state, &facts(CLIENT, 10_005, 0), 0).unwrap();
     assert_eq!(dust, atto(1));
     // 2000 + 1 + 4 + 7 = 2012 returned; 1006 is the provider's.
     let b = get_bounty(&store, &state, 0).unwrap();
     assert_eq!(
-        (b.refundable.clone(), b.reclaimed.clone(), b.sponsor_refunded.clone(), b.sponsors_unsettled),
+        (
+            b.refundable.clone(),
+            b.reclaimed.clone(),
+            b.sponsor_refunded.clone(),
+            b.sponsors_unsettled
+        ),
         (atto(0), atto(2001), atto(11), 0)
     );
     check_invariants(&store, &state, &atto(1006)).unwrap();
@@ -855,19 +928,41 @@ fn a_slash_after_the_expiry_returns_more_to_every_contributor() {
     let c0 = claim(&store, &mut state, 0, P1, 7, 0);
     // Expiry at 5000: the open slot's 2000 is returned, half of it S1's.
     let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 5_000, 0), 0).unwrap();
-    assert_eq!(r1, SponsorRefundReturn { amount: atto(1000), settled: false });
     assert_eq!(
-        get_contribution(&store, &state, &facts(S1, 5_000, 0), 0, S1).unwrap().refundable_now,
+        r1,
+        SponsorRefundReturn {
+            amount: atto(1000),
+            settled: false
+        }
+    );
+    assert_eq!(
+        get_contribution(&store, &state, &facts(S1, 5_000, 0), 0, S1)
+            .unwrap()
+            .refundable_now,
         atto(0)
     );
     // A slash at 7500 freezes P1's 2000 at three quarters: 500 returned, half S1's.
-    on_collateral_changed(&store, &mut state, &facts(ESCROW, 7_500, 0), &lock_change(c0, CollateralChange::Slashed, 7_500)).unwrap();
+    on_collateral_changed(
+        &store,
+        &mut state,
+        &facts(ESCROW, 7_500, 0),
+        &lock_change(c0, CollateralChange::Slashed, 7_500),
+    )
+    .unwrap();
     assert_eq!(
-        get_contribution(&store, &state, &facts(S1, 7_500, 0), 0, S1).unwrap().refundable_now,
+        get_contribution(&store, &state, &facts(S1, 7_500, 0), 0, S1)
+            .unwrap()
+            .refundable_now,
         atto(250)
     );
     let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 7_501, 0), 0).unwrap();
-    assert_eq!(r1, SponsorRefundReturn { amount: atto(250), settled: true });
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(250),
+            settled: true
+        }
+    );
     let (client, _) = reclaim(&store, &mut state, &facts(CLIENT, 7_502, 0), 0).unwrap();
     assert_eq!(client, atto(1250));
     let (paid, _, _) = withdraw(&store, &mut state, &facts(P1, 7_503, 0), P1).unwrap();
@@ -933,11 +1028,17 @@ fn holder(claim_id: u64, provider: u64, owner: Option<u64>, region: Option<&str>
 #[test]
 fn diversity_rules_refuse_naming_the_rule_and_the_claims() {
     let (store, mut state) = setup();
-    post_bounty(&store, &mut state, &facts(CLIENT, 0, 3000), PostBountyParams {
-        distinct_owners: true,
-        max_per_region: Some(1),
-        ..params(3)
-    }).unwrap();
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, 3000),
+        PostBountyParams {
+            distinct_owners: true,
+            max_per_region: Some(1),
+            ..params(3)
+        },
+    )
+    .unwrap();
     let mut b = get_bounty(&store, &state, 0).unwrap();
     b.holders = vec![holder(4, P1, Some(900), Some("DE"))];
     let profile = |owner: u64, region: &str| ClaimantProfile {
@@ -946,9 +1047,17 @@ fn diversity_rules_refuse_naming_the_rule_and_the_claims() {
     };
     let e = check_diversity(0, &b, P2, &profile(900, "FR")).unwrap_err();
     assert_eq!(e.exit_code().value(), 18);
-    assert!(e.message().contains("distinct_owners") && e.message().contains("claim 4"), "{}", e.message());
+    assert!(
+        e.message().contains("distinct_owners") && e.message().contains("claim 4"),
+        "{}",
+        e.message()
+    );
     let e = check_diversity(0, &b, P2, &profile(901, "DE")).unwrap_err();
-    assert!(e.message().contains("max_per_region = 1") && e.message().contains("[4]"), "{}", e.message());
+    assert!(
+        e.message().contains("max_per_region = 1") && e.message().contains("[4]"),
+        "{}",
+        e.message()
+    );
     check_diversity(0, &b, P2, &profile(901, "FR")).unwrap();
     // Unregistered providers share the region "unknown".
     b.holders = vec![holder(5, P1, Some(900), Some(UNKNOWN_REGION))];
@@ -963,23 +1072,47 @@ fn diversity_rules_refuse_naming_the_rule_and_the_claims() {
 fn diversity_options_are_validated_at_post_and_kept_on_the_holders() {
     let (store, mut state) = setup();
     let bad = [
-        PostBountyParams { distinct_owners: true, ..params(1) },
-        PostBountyParams { max_per_region: Some(0), ..params(2) },
-        PostBountyParams { max_per_region: Some(2), ..params(2) },
+        PostBountyParams {
+            distinct_owners: true,
+            ..params(1)
+        },
+        PostBountyParams {
+            max_per_region: Some(0),
+            ..params(2)
+        },
+        PostBountyParams {
+            max_per_region: Some(2),
+            ..params(2)
+        },
     ];
     for p in bad {
         let value = 1000 * p.replicas;
-        assert_eq!(code(post_bounty(&store, &mut state, &facts(CLIENT, 0, value), p).unwrap_err()), 16);
+        assert_eq!(
+            code(post_bounty(&store, &mut state, &facts(CLIENT, 0, value), p).unwrap_err()),
+            16
+        );
     }
-    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), PostBountyParams {
-        max_per_region: Some(1),
-        ..params(2)
-    }).unwrap();
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, 2000),
+        PostBountyParams {
+            max_per_region: Some(1),
+            ..params(2)
+        },
+    )
+    .unwrap();
     let f = facts(P1, 1, 50);
     let bounty = precheck_claim(&store, &state, &f, 0, P1, 7).unwrap();
     let receipt = verify_locked_evidence(&bounty, &f, 7, 1, &locked(1000, 7, 100_000)).unwrap();
-    let profile = ClaimantProfile { owner: Some(900), region: Some("DE".into()) };
+    let profile = ClaimantProfile {
+        owner: Some(900),
+        region: Some("DE".into()),
+    };
     create_claim(&store, &mut state, &f, 0, bounty, P1, receipt, 1000, profile).unwrap();
     // The region is kept (the rule needs it), the owner not (no distinct_owners).
-    assert_eq!(get_bounty(&store, &state, 0).unwrap().holders, vec![holder(0, P1, None, Some("DE"))]);
+    assert_eq!(
+        get_bounty(&store, &state, 0).unwrap().holders,
+        vec![holder(0, P1, None, Some("DE"))]
+    );
 }

@@ -111,7 +111,10 @@ pub fn fund_bounty(d: &mut Session, from: &Account, id: u64, amount: &TokenAmoun
         bail!("bounty {id} is cancelled: it takes no contribution");
     }
     if now >= b.expiry {
-        bail!("bounty {id} expired at epoch {}: it takes no contribution", b.expiry);
+        bail!(
+            "bounty {id} expired at epoch {}: it takes no contribution",
+            b.expiry
+        );
     }
     if b.open_slots == 0 {
         bail!("bounty {id} has no open slot: a contribution could raise no reward (see `suite bounty show {id}`)");

@@ -202,7 +202,10 @@ pub fn check_market_sponsors<B: Blockstore + Clone + 'static>(
                 "market f0{market}: sponsor f0{} of bounty {} is no actor: its refund could not be sent",
                 key.sponsor, key.bounty_id
             )),
-            Err(e) => failures.push(format!("market f0{market}: reading sponsor f0{}: {e:#}", key.sponsor)),
+            Err(e) => failures.push(format!(
+                "market f0{market}: reading sponsor f0{}: {e:#}",
+                key.sponsor
+            )),
         }
         let bounty = ms
             .bounties(store)
@@ -215,7 +218,9 @@ pub fn check_market_sponsors<B: Blockstore + Clone + 'static>(
     }
     let balance = h.balance(market).map_err(|e| err("balance", &e))?;
     if due > balance {
-        failures.push(format!("market f0{market}: sponsors are due {due}, it holds {balance}"));
+        failures.push(format!(
+            "market f0{market}: sponsors are due {due}, it holds {balance}"
+        ));
     }
     if failures.is_empty() {
         Ok(())

@@ -171,7 +171,10 @@ impl Gas {
                 &self.claim_diverse,
             ),
             ("GetContribution", &self.get_contribution),
-            ("RefundSponsor (after cancel, a claim still holding a slot)", &self.refund_sponsor),
+            (
+                "RefundSponsor (after cancel, a claim still holding a slot)",
+                &self.refund_sponsor,
+            ),
         ]
     }
 }
@@ -1195,7 +1198,14 @@ impl Bench {
         for i in 0..SAMPLES {
             let p = piece(3, self.sample_posts);
             self.sample_posts += 1;
-            let r = self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, posted_at + EXPIRES_SOON, false)?;
+            let r = self.post(
+                Kind::Sample,
+                i % CLIENTS,
+                p,
+                REPLICAS,
+                posted_at + EXPIRES_SOON,
+                false,
+            )?;
             gas.post.push(r.gas_used);
             expiring.push(self.bounties.len() - 1);
         }
@@ -1353,7 +1363,10 @@ impl Bench {
                     .fund(&mut self.h, &sponsor, b as u64, fil(REWARD))?
                     .ok()
                     .context("FundBounty")?;
-                ensure!(r.events_of(EVENT_FUNDED).len() == 1, "no funded event (first: {first})");
+                ensure!(
+                    r.events_of(EVENT_FUNDED).len() == 1,
+                    "no funded event (first: {first})"
+                );
                 samples.push(r.gas_used);
             }
             let m = spread(self.miners.len(), i);
@@ -1369,7 +1382,10 @@ impl Bench {
                 },
             )?;
             let got: GetContributionReturn = r.ret().context("GetContribution")?;
-            ensure!(got.contribution.amount == fil(2 * REWARD), "GetContribution answered {got:?}");
+            ensure!(
+                got.contribution.amount == fil(2 * REWARD),
+                "GetContribution answered {got:?}"
+            );
             gas.get_contribution.push(r.gas_used);
             let client = self.clients[self.bounties[b].client];
             BountyMarketClient::at(market)

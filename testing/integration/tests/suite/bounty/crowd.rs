@@ -27,7 +27,9 @@ fn fund_ok(w: &mut World, from: Account, id: u64, value: TokenAmount) -> Receipt
 
 fn refund(w: &mut World, from: Account, id: u64) -> Receipt {
     let market = w.market();
-    w.send(from, |h, a| BountyMarketClient::at(market).refund_sponsor(h, a, id))
+    w.send(from, |h, a| {
+        BountyMarketClient::at(market).refund_sponsor(h, a, id)
+    })
 }
 
 /// A sponsor refund that must pay `amount` (and say whether it settled the sponsor).
@@ -78,7 +80,7 @@ fn a_crowdfunded_bounty_pays_more_per_slot_and_refunds_every_sponsor_pro_rata_to
     let mut w = World::new();
     let (a, b, market, client, client2, stranger) = (w.a, w.b, w.market(), w.client, w.client2, w.stranger);
     let (id, _) = w.post_ok(&bounty(1)); // 2 × 12 FIL
-    // Two sponsors; odd attoFIL so that the pro-rata split leaves dust.
+                                         // Two sponsors; odd attoFIL so that the pro-rata split leaves dust.
     let s1 = &fil(5) + atto(1);
     let s2 = &fil(1) + atto(1);
     let r = fund_ok(&mut w, stranger, id, s1.clone());
@@ -113,7 +115,12 @@ fn a_crowdfunded_bounty_pays_more_per_slot_and_refunds_every_sponsor_pro_rata_to
     let raised = &fil(24) + &s1 + &s2;
     let got = w.bounty(id);
     assert_eq!(
-        (got.pool.clone(), got.sponsored.clone(), got.sponsors, got.sponsors_unsettled),
+        (
+            got.pool.clone(),
+            got.sponsored.clone(),
+            got.sponsors,
+            got.sponsors_unsettled
+        ),
         (raised.clone(), &s1 + &s2, 2, 2)
     );
     assert_eq!(
@@ -162,7 +169,10 @@ fn a_crowdfunded_bounty_pays_more_per_slot_and_refunds_every_sponsor_pro_rata_to
     w.advance_to(end);
     w.release_ok(ra.lock_id);
     assert_eq!(w.claim_of(ra.claim_id).status, ClaimStatus::Completed);
-    assert_eq!(contribution(&mut w, id, client2.id).unwrap().refundable_now, atto(share(returned, c2, t)));
+    assert_eq!(
+        contribution(&mut w, id, client2.id).unwrap().refundable_now,
+        atto(share(returned, c2, t))
+    );
     refund_ok(&mut w, stranger, id, zero(), true);
     // The dust stays until the last sponsor settles.
     let r = w.reclaim(client, id);
@@ -175,7 +185,11 @@ fn a_crowdfunded_bounty_pays_more_per_slot_and_refunds_every_sponsor_pro_rata_to
     w.reclaim_ok(id, atto(dust));
     let got = w.bounty(id);
     assert_eq!(
-        (got.refundable.clone(), atto_of(&got.reclaimed) + atto_of(&got.sponsor_refunded), got.sponsors_unsettled),
+        (
+            got.refundable.clone(),
+            atto_of(&got.reclaimed) + atto_of(&got.sponsor_refunded),
+            got.sponsors_unsettled
+        ),
         (zero(), returned, 0)
     );
     // a's reward is all that remains in the market for this bounty.
@@ -222,7 +236,10 @@ fn an_expired_crowdfunded_bounty_refunds_its_open_slots_then_what_a_slash_return
     w.advance_to(7_000);
     w.terminate_deal(d2);
     w.report_ok(r2.lock_id, FaultProof::DealTerminated);
-    assert_eq!(contribution(&mut w, id2, stranger.id).unwrap().refundable_now, fil(2));
+    assert_eq!(
+        contribution(&mut w, id2, stranger.id).unwrap().refundable_now,
+        fil(2)
+    );
     refund_ok(&mut w, stranger, id2, fil(2), true);
     w.reclaim_ok(id2, fil(6));
     let r = w.reclaim(client, id2);
@@ -235,7 +252,11 @@ fn fund_bounty_refuses_bad_input_and_changes_nothing() {
     let (a, market, client, stranger) = (w.a, w.market(), w.client, w.stranger);
     let (id, _) = w.post_ok(&bounty(1));
     let r = fund(&mut w, stranger, id, zero());
-    w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "the contribution must be positive");
+    w.refused_because(
+        &r,
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+        "the contribution must be positive",
+    );
     let r = fund(&mut w, stranger, 99, fil(1));
     w.refused(&r, ExitCode::USR_NOT_FOUND);
     // Params that are not a bounty id.
@@ -270,7 +291,11 @@ fn refund_sponsor_refuses_strangers_early_pulls_and_value() {
     fund_ok(&mut w, stranger, id, fil(6));
     // Before a cancel or the expiry.
     let r = refund(&mut w, stranger, id);
-    w.refused_because(&r, ExitCode::USR_ILLEGAL_STATE, "refunds start at its cancel or expiry");
+    w.refused_because(
+        &r,
+        ExitCode::USR_ILLEGAL_STATE,
+        "refunds start at its cancel or expiry",
+    );
     w.cancel(client, id).ok().unwrap();
     // Not a sponsor (the client included: its share is Reclaim's), an unknown bounty.
     for who in [client2, client] {
@@ -398,7 +423,10 @@ fn max_per_region_counts_registry_regions_and_the_unregistered_as_one() {
     w.refused_because(
         &r,
         ExitCode::USR_FORBIDDEN,
-        &format!("max_per_region = 1: region \"DE\" of f0{} already has claims [{}]", b.miner, ra.claim_id),
+        &format!(
+            "max_per_region = 1: region \"DE\" of f0{} already has claims [{}]",
+            b.miner, ra.claim_id
+        ),
     );
     // Unregistered providers share the region "unknown".
     let dc = w.deal(c, 1, 100, 20_000);
@@ -408,7 +436,10 @@ fn max_per_region_counts_registry_regions_and_the_unregistered_as_one() {
     w.refused_because(
         &r,
         ExitCode::USR_FORBIDDEN,
-        &format!("region \"unknown\" of f0{} already has claims [{}]", d.miner, rc.claim_id),
+        &format!(
+            "region \"unknown\" of f0{} already has claims [{}]",
+            d.miner, rc.claim_id
+        ),
     );
     let holders = w.bounty(id).holders;
     assert_eq!(
@@ -417,9 +448,19 @@ fn max_per_region_counts_registry_regions_and_the_unregistered_as_one() {
     );
     // Bad options at post.
     for bad in [
-        PostBountyParams { max_per_region: Some(0), ..p.clone() },
-        PostBountyParams { max_per_region: Some(3), ..p.clone() },
-        PostBountyParams { replicas: 1, distinct_owners: true, ..bounty(2) },
+        PostBountyParams {
+            max_per_region: Some(0),
+            ..p.clone()
+        },
+        PostBountyParams {
+            max_per_region: Some(3),
+            ..p.clone()
+        },
+        PostBountyParams {
+            replicas: 1,
+            distinct_owners: true,
+            ..bounty(2)
+        },
     ] {
         let value = value_of(&bad);
         let client = w.client;

@@ -248,6 +248,7 @@ fn expectations(node: &Node, market: &str, registry: &str, slashed: u64, release
         .map(|b| {
             json!({
                 "id": b.bounty_id,
+                "client": b.bounty.client,
                 "reward": b.bounty.reward_per_replica.atto().to_string(),
                 "replicas": b.bounty.replicas,
             })

@@ -203,6 +203,10 @@ function eventSummary(e) {
       return [`${f.slots} open slots cancelled, `, amount(f.freed), ' freed']
     case 'bounty-reclaimed':
       return ['client reclaimed ', amount(f.amount)]
+    case 'bounty-funded':
+      return [address(f.sponsor), ' added ', amount(f.amount), ' (', amount(f.contributed), ' in all); open slots now hold ', amount(f.pool)]
+    case 'sponsor-refunded':
+      return ['sponsor ', address(f.sponsor), ' took back ', amount(f.amount), f.settled ? ' (settled)' : '']
     case 'collateral-locked':
       return ['lock ', f.lock, ' of ', providerLink(f.provider), ': ', amount(f.amount), ` until epoch ${f.end}`]
     case 'collateral-topped-up':

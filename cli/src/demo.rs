@@ -1,5 +1,6 @@
 //! The end-to-end story on a fresh devnet node: three clients post bounties, four providers
-//! claim them with real deals, rewards vest and are withdrawn, a sector faults and dies, a
+//! claim them with real deals, two sponsors crowdfund a fourth bounty and take back their
+//! share when it is cancelled, rewards vest and are withdrawn, a sector faults and dies, a
 //! watcher proves it and the client is paid from the collateral, the slot reopens and another
 //! provider takes it by direct data onboarding (a DDO claim: collateral deposited with the
 //! market, the piece activated in a sector, the miner's `SectorContentChanged` notification),
@@ -60,6 +61,9 @@ struct Flows {
     collateral: TokenAmount,
     withdrawn: TokenAmount,
     reclaimed: TokenAmount,
+    /// Sponsors' contributions (`FundBounty`) and what they took back (`RefundSponsor`).
+    funded: TokenAmount,
+    sponsor_refunded: TokenAmount,
     compensation: TokenAmount,
     rewards: TokenAmount,
     released: TokenAmount,
@@ -348,6 +352,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
             expiry,
             min_reputation: None,
             allowed_providers: None,
+            distinct_owners: false,
+            max_per_region: None,
         };
     let posts = [
         (alice, "alice", bounty(0x11, 2, 20, 5, DAYS_180), 0x11u8),
@@ -499,6 +505,49 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         s.d.name_of(to),
         status
     ));
+    // A crowdfunded bounty: alice asks for 2 × 10 FIL, at most one replica per region; bob
+    // and carol add 6 and 4 FIL to its open slots, so each claim pays 15 FIL. p2 (US-CA) takes
+    // one; alice cancels the other, and each funder takes back its share of the 15 FIL returned.
+    let crowd = PostBountyParams {
+        expiry: s.d.epoch()? + 100_000,
+        max_per_region: Some(1),
+        ..bounty(0x44, 2, 10, 5, DAYS_180)
+    };
+    let bounty_d = post_bounty(&mut s.d, &alice, &crowd)?;
+    s.flows.posted += &crowd.reward_per_replica * crowd.replicas;
+    s.say(format!(
+        "alice posts bounty {bounty_d}: 2 replicas × {}, at most one per region, open to sponsors",
+        fil(&crowd.reward_per_replica)
+    ));
+    for (sponsor, name, amount) in [(bob, "bob", whole(6)), (carol, "carol", whole(4))] {
+        let after = fund_bounty(&mut s.d, &sponsor, bounty_d, &amount)?;
+        s.flows.funded += &amount;
+        s.say(format!(
+            "{name} adds {} to bounty {bounty_d}: its {} open slots now pay {} each",
+            fil(&amount),
+            after.open_slots,
+            fil(&after.pool.div_floor(after.open_slots.max(1)))
+        ));
+    }
+    let deal = s.store_piece(p2, &alice, 0x44, deal_span)?;
+    s.claim(p2, bounty_d, deal)?;
+    let before = cancel_bounty(&mut s.d, &alice, bounty_d)?;
+    s.say(format!(
+        "alice cancels bounty {bounty_d}: its open slot's {} goes back to alice, bob and carol pro rata",
+        fil(&before.pool)
+    ));
+    for (sponsor, name) in [(bob, "bob"), (carol, "carol")] {
+        let ret = refund_sponsor(&mut s.d, &sponsor, bounty_d)?;
+        s.flows.sponsor_refunded += &ret.amount;
+        s.say(format!(
+            "{name} takes back {} of bounty {bounty_d} (its share of what was returned)",
+            fil(&ret.amount)
+        ));
+    }
+    let amount = reclaim(&mut s.d, &alice, bounty_d)?;
+    s.flows.reclaimed += &amount;
+    s.say(format!("alice reclaims {} of bounty {bounty_d}", fil(&amount)));
+
     for p in [p1, p2, p3, p4] {
         s.withdraw(p)?;
     }
@@ -507,7 +556,9 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     let market_balance = s.d.balance(suite.market)?;
     let escrow_balance = s.d.balance(suite.escrow)?;
     let f = &s.flows;
-    let market_expected = &f.posted - &f.withdrawn - &f.reclaimed + &f.deposited - &f.ddo_locked;
+    let market_expected = &f.posted + &f.funded - &f.withdrawn - &f.reclaimed - &f.sponsor_refunded
+        + &f.deposited
+        - &f.ddo_locked;
     let escrow_expected = &f.collateral - &f.released - &f.compensation - &f.rewards;
     if market_expected != market_balance || escrow_expected != escrow_balance {
         bail!(
@@ -521,12 +572,14 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     let mut text = String::new();
     text.push_str(&format!(
         "\nFIL accounted for (every figure from the messages' returns, checked against the actors' balances):\n\
-         clients paid {} into bounties = {} withdrawn by providers + {} reclaimed + {} still held by the market\n\
+         clients paid {} into bounties and sponsors {} = {} withdrawn by providers + {} reclaimed + {} refunded to sponsors + {} still held by the market\n\
          providers locked {} collateral = {} released + {} to clients + {} to watchers + {} still held by the escrow\n\
          providers deposited {} of collateral for DDO claims, {} of it locked by them\n",
         fil(&f.posted),
+        fil(&f.funded),
         fil(&f.withdrawn),
         fil(&f.reclaimed),
+        fil(&f.sponsor_refunded),
         fil(&market_balance),
         fil(&f.collateral),
         fil(&f.released),
@@ -540,6 +593,8 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         "posted": atto_json(&f.posted),
         "withdrawn": atto_json(&f.withdrawn),
         "reclaimed": atto_json(&f.reclaimed),
+        "funded": atto_json(&f.funded),
+        "sponsor_refunded": atto_json(&f.sponsor_refunded),
         "market_balance": atto_json(&market_balance),
         "collateral": atto_json(&f.collateral),
         "released": atto_json(&f.released),

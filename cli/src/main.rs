@@ -292,7 +292,8 @@ pub enum BountyCmd {
     #[command(
         after_help = "Examples:\n  suite bounty post --from alice --file movie.mp4 --reward 10FIL --collateral 2FIL \
         --min-duration 3000 --expiry 100000\n  suite bounty post --from alice --piece baga6ea4seaq… --size 32GiB --replicas 3 \
-        --reward 10FIL --collateral 2FIL --min-duration 3000 --expiry 100000"
+        --reward 10FIL --collateral 2FIL --min-duration 3000 --expiry 100000\n  suite bounty post --from alice --file movie.mp4 --replicas 3 \
+        --distinct-owners --max-per-region 1 --reward 10FIL --collateral 2FIL --min-duration 3000 --expiry 100000"
     )]
     Post {
         #[arg(long)]
@@ -320,6 +321,38 @@ pub enum BountyCmd {
         /// Only these providers may claim (repeat).
         #[arg(long = "allow")]
         allowed: Vec<String>,
+        /// No two slot holders whose miners have the same owner (needs 2+ replicas).
+        #[arg(long)]
+        distinct_owners: bool,
+        /// At most this many slot holders per registry region (unregistered providers count as
+        /// the region "unknown"): 1 to replicas − 1.
+        #[arg(long)]
+        max_per_region: Option<u32>,
+    },
+    /// Add to the reward of a bounty's open slots (anyone, before its expiry); refunded pro rata
+    /// after a cancel or the expiry with `bounty refund`.
+    #[command(after_help = "Example:\n  suite bounty fund 0 --from bob --amount 5FIL")]
+    Fund {
+        id: u64,
+        #[arg(long)]
+        from: String,
+        /// What to add (e.g. 5FIL).
+        #[arg(long)]
+        amount: String,
+    },
+    /// Take back a sponsor's pro-rata share of what a cancelled or expired bounty returned.
+    #[command(after_help = "Example:\n  suite bounty refund 0 --from bob")]
+    Refund {
+        id: u64,
+        #[arg(long)]
+        from: String,
+    },
+    /// A sponsor's contribution to a bounty and what it can take back now.
+    #[command(after_help = "Example:\n  suite bounty contribution 0 --sponsor bob")]
+    Contribution {
+        id: u64,
+        #[arg(long)]
+        sponsor: String,
     },
     /// Bounties, optionally of one client or piece.
     List {

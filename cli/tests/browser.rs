@@ -248,6 +248,7 @@ fn expectations(node: &Node, market: &str, registry: &str, slashed: u64, release
         .map(|b| {
             json!({
                 "id": b.bounty_id,
+                "client": b.bounty.client,
                 "reward": b.bounty.reward_per_replica.atto().to_string(),
                 "replicas": b.bounty.replicas,
             })
@@ -376,8 +377,8 @@ fn chromium_shows_the_demo_on_the_served_page_live_and_no_ui_turns_the_page_off(
     );
     assert_eq!(
         expected["bounties"].as_array().unwrap().len(),
-        3,
-        "the demo posts three bounties"
+        4,
+        "the demo posts four bounties (the fourth crowdfunded)"
     );
 
     let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");

@@ -694,11 +694,17 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     assert!(r.ok, "demo failed:\n{}{}", r.stdout, r.stderr);
     let story = r.json();
     let amount = |key: &str| -> u128 { story["books"][key].as_str().unwrap().parse().unwrap() };
-    // What clients paid in = what providers withdrew + what clients reclaimed + what the market
-    // still holds; collateral in = released + paid to clients + paid to watchers + still held.
+    // What clients and sponsors paid in, plus DDO deposits = what providers withdrew + what
+    // clients reclaimed + what sponsors took back + deposits locked in the escrow + what the
+    // market still holds; collateral in = released + paid to clients + paid to watchers + still
+    // held.
     assert_eq!(
-        amount("posted"),
-        amount("withdrawn") + amount("reclaimed") + amount("market_balance")
+        amount("posted") + amount("funded") + amount("deposited"),
+        amount("withdrawn")
+            + amount("reclaimed")
+            + amount("sponsor_refunded")
+            + amount("ddo_locked")
+            + amount("market_balance")
     );
     assert_eq!(
         amount("collateral"),
@@ -706,9 +712,13 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     );
     assert_eq!(
         amount("posted"),
-        100 * 10u128.pow(18),
-        "three bounties: 40 + 30 + 30 FIL"
+        120 * 10u128.pow(18),
+        "four bounties: 40 + 30 + 30 + 20 FIL"
     );
+    // The crowdfunded bounty: bob and carol add 6 + 4 FIL; p2's claim takes 15, the cancel
+    // returns 15, a third of it theirs (10 of 30): 3 + 2 FIL back, alice 10.
+    assert_eq!(amount("funded"), 10 * 10u128.pow(18));
+    assert_eq!(amount("sponsor_refunded"), 5 * 10u128.pow(18));
     assert!(
         amount("compensation") > 0 && amount("reporter_rewards") > 0,
         "the fault was paid for"
@@ -753,6 +763,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "Release",
         "RegisterProvider",
         "DepositCollateral",
+        "FundBounty",
+        "RefundSponsor",
     ] {
         assert!(methods.contains(&m), "{m} in the gas table: {methods:?}");
     }
@@ -767,6 +779,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "p4 deposits",
         "by DDO; its miner's SectorContentChanged claims bounty",
         "ends:",
+        "bob adds 6 FIL to bounty 3: its 2 open slots now pay 13 FIL each",
+        "carol takes back 2 FIL of bounty 3",
     ] {
         assert!(r.stderr.contains(line), "progress line {line:?}:\n{}", r.stderr);
     }
@@ -1002,4 +1016,121 @@ fn a_provider_deposits_collateral_and_claims_a_bounty_by_ddo() {
     assert_eq!(paid["available"], "0");
     drop(node);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_crowdfunded_diverse_bounty_over_the_cli() {
+    let dir = temp_dir("cli", "crowd");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    c.ok(&["account", "create", "alice", "--balance", "100FIL"]);
+    c.ok(&["account", "create", "bob", "--balance", "100FIL"]);
+    let post = c.ok(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--replicas",
+        "2",
+        "--distinct-owners",
+        "--max-per-region",
+        "1",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
+    ]);
+    assert!(post.starts_with("bounty 0:"), "{post}");
+    let shown = c.ok(&["bounty", "show", "0"]);
+    assert!(
+        shown.contains("diversity: distinct owners, at most 1 per region"),
+        "{shown}"
+    );
+    // A max_per_region of replicas or more would refuse nothing: refused, nothing moves.
+    let before = fingerprint(&c);
+    let r = c.run(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--replicas",
+        "2",
+        "--max-per-region",
+        "2",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
+    ]);
+    assert!(
+        !r.ok && r.stderr.contains("max_per_region must be 1 to replicas − 1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fingerprint(&c).0, before.0);
+
+    let funded = c.json(&["bounty", "fund", "0", "--from", "bob", "--amount", "4FIL"]);
+    assert_eq!(funded["pool"], fil(24));
+    assert_eq!(funded["sponsored"], fil(4));
+    let text = c.ok(&["bounty", "fund", "0", "--from", "bob", "--amount", "2FIL"]);
+    assert!(text.contains("2 open slots now pay about 13 FIL each"), "{text}");
+    let bounty = c.json(&["bounty", "show", "0"]);
+    assert_eq!(
+        (bounty["sponsors"].as_u64(), bounty["max_per_region"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(bounty["distinct_owners"], true);
+    assert!(c
+        .ok(&["bounty", "show", "0"])
+        .contains("crowdfunded: 6 FIL from 1 sponsor"));
+    let contribution = c.json(&["bounty", "contribution", "0", "--sponsor", "bob"]);
+    assert_eq!(contribution["amount"], fil(6));
+    assert_eq!(contribution["refundable_now"], "0");
+
+    // Only alice cancels; bob's refund waits for it.
+    let r = c.run(&["bounty", "cancel", "0", "--from", "bob"]);
+    assert!(
+        !r.ok && r.stderr.contains("only the client cancels"),
+        "{}",
+        r.stderr
+    );
+    let r = c.run(&["bounty", "refund", "0", "--from", "bob"]);
+    assert!(
+        !r.ok && r.stderr.contains("refunds start at its cancel or expiry"),
+        "{}",
+        r.stderr
+    );
+    c.ok(&["bounty", "cancel", "0", "--from", "alice"]);
+    // Nothing was claimed: all 26 FIL return, 6 of them bob's, settled at once.
+    let refund = c.json(&["bounty", "refund", "0", "--from", "bob"]);
+    assert_eq!(
+        (refund["refunded"].clone(), refund["settled"].clone()),
+        (Value::from(fil(6)), Value::from(true))
+    );
+    let reclaimed = c.json(&["bounty", "reclaim", "0", "--from", "alice"]);
+    assert_eq!(reclaimed["reclaimed"], fil(20));
+    let contribution = c.json(&["bounty", "contribution", "0", "--sponsor", "bob"]);
+    assert_eq!(
+        (contribution["refunded"].clone(), contribution["settled"].clone()),
+        (Value::from(fil(6)), Value::from(true))
+    );
+    for help in [["bounty", "fund", "--help"], ["bounty", "refund", "--help"]] {
+        assert!(c.ok(&help).contains("Example:\n  suite bounty"), "{help:?}");
+    }
 }

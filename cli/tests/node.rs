@@ -351,6 +351,8 @@ fn post_params(expiry: i64) -> PostBountyParams {
         expiry,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     }
 }
 

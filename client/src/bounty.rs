@@ -140,6 +140,45 @@ impl BountyMarketClient {
         )
     }
 
+    /// `FundBounty`: adds `value` to the reward of the bounty's open slots; the caller is
+    /// recorded as a sponsor.
+    pub fn fund<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        bounty_id: u64,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let p = IdParams { id: bounty_id };
+        self.send(chain, from, METHOD_FUND_BOUNTY, &p, value)
+    }
+
+    /// `RefundSponsor`: the caller pulls its share of what a cancelled or expired bounty
+    /// returned; the return is a [`SponsorRefundReturn`].
+    pub fn refund_sponsor<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        bounty_id: u64,
+    ) -> Result<Receipt> {
+        let p = IdParams { id: bounty_id };
+        self.send(chain, from, METHOD_REFUND_SPONSOR, &p, TokenAmount::default())
+    }
+
+    pub fn get_contribution<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        bounty_id: u64,
+        sponsor: Address,
+    ) -> Result<Result<GetContributionReturn, ExitCode>> {
+        get(
+            chain,
+            self.address,
+            METHOD_GET_CONTRIBUTION,
+            &GetContributionParams { bounty_id, sponsor },
+        )
+    }
+
     pub fn get_bounty<C: Chain + ?Sized>(
         &self,
         chain: &mut C,

@@ -117,6 +117,8 @@ test('iso-filecoin posts a bounty and reads it back; glif finds the message on v
     expiry,
     null, // min reputation
     null, // allowed providers
+    false, // distinct owners
+    null, // max per region
   ])
 
   const value = 2n * reward

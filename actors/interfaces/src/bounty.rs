@@ -32,6 +32,13 @@ pub const METHOD_GET_CLAIM: MethodNum = method_hash!("GetClaim");
 pub const METHOD_GET_PROVIDER_BALANCE: MethodNum = method_hash!("GetProviderBalance");
 /// Returns [`GetPolicyReturn`]: the policy and what the market took from its escrow.
 pub const METHOD_GET_POLICY: MethodNum = method_hash!("GetPolicy");
+/// Anyone adds value to an open bounty's unclaimed slots ([`IdParams`] + value).
+pub const METHOD_FUND_BOUNTY: MethodNum = method_hash!("FundBounty");
+/// A sponsor pulls its pro-rata share of what a cancelled or expired bounty returned
+/// ([`IdParams`]; returns [`SponsorRefundReturn`]).
+pub const METHOD_REFUND_SPONSOR: MethodNum = method_hash!("RefundSponsor");
+/// A sponsor's contribution and what it can pull now ([`GetContributionParams`]).
+pub const METHOD_GET_CONTRIBUTION: MethodNum = method_hash!("GetContribution");
 /// The escrow's callback (accepted only from the configured escrow).
 pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_COLLATERAL_CHANGED;
 
@@ -53,6 +60,12 @@ pub const EVENT_RECLAIMED: &str = "bounty-reclaimed";
 pub const EVENT_WITHDRAWN: &str = "reward-withdrawn";
 pub const EVENT_CLAIM_SLASHED: &str = "claim-slashed";
 pub const EVENT_CLAIM_COMPLETED: &str = "claim-completed";
+pub const EVENT_FUNDED: &str = "bounty-funded";
+pub const EVENT_SPONSOR_REFUNDED: &str = "sponsor-refunded";
+
+/// The region of a provider the registry has no region for (unregistered, or registered with
+/// an empty region): all such providers count as one region for `max_per_region`.
+pub const UNKNOWN_REGION: &str = "unknown";
 
 /// Fixed at construction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
@@ -128,6 +141,12 @@ pub struct PostBountyParams {
     pub min_reputation: Option<u16>,
     /// Only these providers (miner IDs) may claim.
     pub allowed_providers: Option<Vec<ActorID>>,
+    /// No two slot holders whose miners report the same owner address (one operator with ten
+    /// miners is one replica). Needs at least 2 replicas.
+    pub distinct_owners: bool,
+    /// At most this many slot holders whose providers have the same registry region
+    /// ([`UNKNOWN_REGION`] for providers without one): 1 to replicas − 1.
+    pub max_per_region: Option<u32>,
 }
 
 /// Whether a piece CID is a well-formed piece commitment.
@@ -149,9 +168,18 @@ crate::u8_enum! {
 pub struct SlotHolder {
     pub claim_id: u64,
     pub provider: ActorID,
+    /// The miner's owner at claim time, kept when the bounty has `distinct_owners`.
+    pub owner: Option<ActorID>,
+    /// The provider's registry region at claim time, kept when the bounty has `max_per_region`.
+    pub region: Option<String>,
 }
 
 /// A bounty as stored. FIL it owes: `pool` (rewards of open slots) + `refundable`.
+///
+/// Funds: the client's `replicas × reward_per_replica` plus `sponsored` (what sponsors added
+/// with `FundBounty`) = pool + refundable + reclaimed + sponsor_refunded + Σ what its claims
+/// are entitled to. What is returned (refundable + reclaimed + sponsor_refunded) is shared pro
+/// rata to what each put in (see [`refund_share`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct Bounty {
     pub client: ActorID,
@@ -179,6 +207,96 @@ pub struct Bounty {
     pub refundable: TokenAmount,
     /// Everything the client already took back.
     pub reclaimed: TokenAmount,
+    pub distinct_owners: bool,
+    pub max_per_region: Option<u32>,
+    /// Σ of the sponsors' contributions (all added to `pool`).
+    pub sponsored: TokenAmount,
+    /// How many sponsors contributed.
+    pub sponsors: u64,
+    /// Sponsors that have not yet taken their final refund (the dust of the pro-rata split
+    /// goes to the client once this is 0 and the returns are final).
+    pub sponsors_unsettled: u64,
+    /// Everything the sponsors already took back.
+    pub sponsor_refunded: TokenAmount,
+}
+
+impl Bounty {
+    /// What the client put in at post.
+    pub fn client_funded(&self) -> TokenAmount {
+        &self.reward_per_replica * self.replicas
+    }
+
+    /// Everything the bounty was funded with.
+    pub fn raised(&self) -> TokenAmount {
+        self.client_funded() + &self.sponsored
+    }
+
+    /// Everything returned so far to be shared (taken back or not).
+    pub fn returned(&self) -> TokenAmount {
+        &self.refundable + &self.reclaimed + &self.sponsor_refunded
+    }
+
+    /// Whether nothing more can ever be returned: the bounty takes no claim (cancelled, or at
+    /// or past its expiry with its open slots' reward moved to `refundable`) and no claim
+    /// holds a slot (only a slash of a held slot returns reward later).
+    pub fn returns_final(&self, epoch: ChainEpoch) -> bool {
+        (self.status == BountyStatus::Cancelled || epoch >= self.expiry)
+            && self.pool.is_zero()
+            && self.holders.is_empty()
+    }
+
+    /// What the client is entitled to of the returns: its pro-rata share rounded up (the
+    /// sponsors' shares are rounded down), and once the returns are final and every sponsor
+    /// took its final share, everything the sponsors did not take (the rounding dust).
+    pub fn client_refund_entitlement(&self, epoch: ChainEpoch) -> TokenAmount {
+        let returned = self.returned();
+        if self.returns_final(epoch) && self.sponsors_unsettled == 0 {
+            return &returned - &self.sponsor_refunded;
+        }
+        &returned - refund_share(&returned, &self.sponsored, &self.raised())
+    }
+}
+
+/// A contributor's share of `returned`: floor(returned × part / whole), exact big-integer
+/// arithmetic (0 when `whole` is 0).
+pub fn refund_share(returned: &TokenAmount, part: &TokenAmount, whole: &TokenAmount) -> TokenAmount {
+    if whole.is_zero() {
+        return TokenAmount::default();
+    }
+    TokenAmount::from_atto((returned.atto() * part.atto()) / whole.atto())
+}
+
+/// A sponsor's record on a bounty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct Contribution {
+    /// Σ of what it sent with `FundBounty`.
+    pub amount: TokenAmount,
+    /// Σ of what it took back with `RefundSponsor`.
+    pub refunded: TokenAmount,
+    /// It took its share of the final returns: nothing more is due to it.
+    pub settled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetContributionParams {
+    pub bounty_id: u64,
+    pub sponsor: Address,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct GetContributionReturn {
+    pub bounty_id: u64,
+    pub sponsor: ActorID,
+    pub contribution: Contribution,
+    /// What `RefundSponsor` would pay now (0 before a cancel or the expiry).
+    pub refundable_now: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct SponsorRefundReturn {
+    pub amount: TokenAmount,
+    /// The returns were final: this was the sponsor's last refund.
+    pub settled: bool,
 }
 
 crate::u8_enum! {

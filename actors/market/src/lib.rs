@@ -57,6 +57,9 @@ mod actor {
             METHOD_DEPOSIT_COLLATERAL => deposit_collateral(rt),
             METHOD_WITHDRAW_COLLATERAL => withdraw_collateral(rt),
             METHOD_GET_COLLATERAL => get_collateral(rt),
+            METHOD_FUND_BOUNTY => fund_bounty(rt),
+            METHOD_REFUND_SPONSOR => refund_sponsor(rt),
+            METHOD_GET_CONTRIBUTION => get_contribution(rt),
             _ => rt.unhandled("BountyMarket"),
         }
     }
@@ -89,6 +92,43 @@ mod actor {
         commit(rt, &state, &events)?;
         rt.transfer(&Address::new_id(rt.facts().caller), &amount)?;
         encode_return(&amount)
+    }
+
+    fn fund_bounty(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: IdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let events = logic::fund_bounty(&rt.store(), &mut state, rt.facts(), p.id)?;
+        commit(rt, &state, &events)?;
+        Ok(None)
+    }
+
+    fn refund_sponsor(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: IdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let (ret, events) = logic::refund_sponsor(&rt.store(), &mut state, rt.facts(), p.id)?;
+        commit(rt, &state, &events)?;
+        rt.transfer(&Address::new_id(rt.facts().caller), &ret.amount)?;
+        encode_return(&ret)
+    }
+
+    fn get_contribution(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: GetContributionParams = rt.params()?;
+        let sponsor = rt
+            .resolve(&p.sponsor)
+            .ok_or_else(|| actor_error!(not_found; "{} does not resolve", p.sponsor))?;
+        let state: State = rt.state()?;
+        encode_return(&logic::get_contribution(
+            &rt.store(),
+            &state,
+            rt.facts(),
+            p.bounty_id,
+            sponsor,
+        )?)
     }
 
     fn on_collateral_changed(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
@@ -228,6 +268,28 @@ mod actor {
         Ok(scores.scores.first().copied())
     }
 
+    /// The provider's region in the registry ([`UNKNOWN_REGION`] when it has none: a
+    /// provider the registry does not know answers not found).
+    fn region_of(rt: &Runtime, state: &State, provider: ActorID) -> ActorResult<String> {
+        let asked = encode_params(&reputation::GetReputationParams {
+            provider: Address::new_id(provider),
+        })?;
+        let answer: Result<reputation::ReputationView, _> = rt.query(
+            &Address::new_id(state.reputation),
+            reputation::METHOD_GET_REPUTATION,
+            asked,
+        )?;
+        match answer {
+            Ok(view) => Ok(logic::region_of(
+                view.registration.as_ref().map(|r| r.metadata.region.as_str()),
+            )),
+            Err(code) if code == fvm_shared::error::ExitCode::USR_NOT_FOUND => Ok(logic::region_of(None)),
+            Err(code) => {
+                Err(actor_error!(unspecified; "registry GetReputation failed: exit {}", code.value()))
+            }
+        }
+    }
+
     fn claim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
         let p: ClaimBountyParams = rt.params()?;
         let provider = rt.storage_miner(&p.provider, "provider")?;
@@ -239,6 +301,15 @@ mod actor {
         let score = score_of(rt, &state, &bounty, provider)?;
         logic::check_reputation(&bounty, provider, score)?;
         let owner = owner_of(rt, provider)?;
+        let profile = logic::ClaimantProfile {
+            owner: logic::needs_owner(&bounty).then_some(owner),
+            region: match logic::needs_region(&bounty) {
+                true => Some(region_of(rt, &state, provider)?),
+                false => None,
+            },
+        };
+        // Before the lock: a refused claim costs no escrow call.
+        logic::check_diversity(p.bounty_id, &bounty, provider, &profile)?;
 
         // The collateral goes to the escrow, slashable to the client until vesting ends. The
         // escrow verifies the deal and its sector (for any locker) and answers what it locked
@@ -285,6 +356,7 @@ mod actor {
             provider,
             receipt,
             locked.lock_id,
+            profile,
         )?;
         if created != claim_id {
             return Err(
@@ -380,11 +452,24 @@ mod actor {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
             };
+        // The deal claim's checks that ask other actors: reputation, then replica diversity
+        // (the owner as the miner reports it, the region from the registry).
         let checked = score_of(rt, &state, &bounty, provider)
             .and_then(|score| logic::check_reputation(&bounty, provider, score))
-            .and_then(|()| owner_of(rt, provider));
-        let owner = match checked {
-            Ok(owner) => owner,
+            .and_then(|()| owner_of(rt, provider))
+            .and_then(|owner| {
+                let profile = logic::ClaimantProfile {
+                    owner: logic::needs_owner(&bounty).then_some(owner),
+                    region: match logic::needs_region(&bounty) {
+                        true => Some(region_of(rt, &state, provider)?),
+                        false => None,
+                    },
+                };
+                logic::check_diversity(bounty_id, &bounty, provider, &profile)?;
+                Ok((owner, profile))
+            });
+        let (owner, profile) = match checked {
+            Ok(found) => found,
             Err(refusal) => return Ok(Err(refusal)),
         };
         // As for a deal claim: the escrow verifies the sector (Active, through the miner,
@@ -443,6 +528,7 @@ mod actor {
             bounty,
             notified,
             locked.lock_id,
+            profile,
         )?;
         if created != claim_id {
             return Err(

@@ -12,7 +12,7 @@ use fvm_shared::ActorID;
 use suite_interfaces::bounty::*;
 use suite_interfaces::escrow::{CollateralChange, LockReturn, OnCollateralChangedParams};
 
-use crate::state::State;
+use crate::state::{SponsorKey, State};
 
 /// The largest padded piece a sector can hold (64 GiB).
 pub const MAX_PIECE_SIZE: u64 = 64 << 30;
@@ -55,6 +55,13 @@ pub fn post_bounty<BS: Blockstore>(
         sorted.dedup();
         ensure!(sorted.len() == allowed.len(), illegal_argument; "the allowlist repeats a provider");
     }
+    ensure!(!p.distinct_owners || p.replicas >= 2, illegal_argument;
+        "distinct_owners needs at least 2 replicas: one slot holder is always distinct");
+    if let Some(k) = p.max_per_region {
+        ensure!(k >= 1 && u64::from(k) < p.replicas, illegal_argument;
+            "max_per_region must be 1 to replicas − 1 = {}, got {k} (0 refuses every claim, replicas or more refuses none)",
+            p.replicas.saturating_sub(1));
+    }
     let total = token::mul(&p.reward_per_replica, p.replicas)?;
     ensure!(facts.value_received == total, illegal_argument;
         "send exactly replicas × reward = {total}, got {}", facts.value_received);
@@ -79,6 +86,12 @@ pub fn post_bounty<BS: Blockstore>(
         claimants: vec![],
         refundable: TokenAmount::default(),
         reclaimed: TokenAmount::default(),
+        distinct_owners: p.distinct_owners,
+        max_per_region: p.max_per_region,
+        sponsored: TokenAmount::default(),
+        sponsors: 0,
+        sponsors_unsettled: 0,
+        sponsor_refunded: TokenAmount::default(),
     };
     let event = EventBuilder::new(EVENT_POSTED)
         .indexed("bounty", &bounty_id)
@@ -220,6 +233,71 @@ pub fn verify_locked_evidence(
     })
 }
 
+/// Who a claimant is for a bounty's diversity rules, as the shell learnt it at claim time:
+/// its miner's owner (asked when the bounty has `distinct_owners`) and its registry region
+/// (asked when it has `max_per_region`; [`UNKNOWN_REGION`] when the registry has none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimantProfile {
+    pub owner: Option<ActorID>,
+    pub region: Option<String>,
+}
+
+/// What the shell must learn about a claimant for this bounty's rules.
+pub fn needs_owner(bounty: &Bounty) -> bool {
+    bounty.distinct_owners
+}
+
+pub fn needs_region(bounty: &Bounty) -> bool {
+    bounty.max_per_region.is_some()
+}
+
+/// The replica-diversity rules against the claims holding a slot now (a slashed claim no
+/// longer stores the piece, a completed one is no longer paid to): `distinct_owners` refuses
+/// a second slot to an owner, `max_per_region` a (k+1)-th slot in a region. The refusal names
+/// the rule and the existing claims. Every claim path (deal or DDO) calls this before locking.
+pub fn check_diversity(
+    bounty_id: u64,
+    bounty: &Bounty,
+    provider: ActorID,
+    profile: &ClaimantProfile,
+) -> ActorResult<()> {
+    if bounty.distinct_owners {
+        let owner = profile.owner.ok_or_else(
+            || actor_error!(illegal_state; "distinct_owners: the owner of f0{provider} is not known"),
+        )?;
+        if let Some(h) = bounty.holders.iter().find(|h| h.owner == Some(owner)) {
+            return Err(actor_error!(forbidden;
+                "distinct_owners: f0{provider}'s owner f0{owner} already holds claim {} (by f0{}) on bounty {bounty_id}",
+                h.claim_id, h.provider));
+        }
+    }
+    if let Some(k) = bounty.max_per_region {
+        let region = profile.region.as_deref().ok_or_else(
+            || actor_error!(illegal_state; "max_per_region: the region of f0{provider} is not known"),
+        )?;
+        let same: Vec<u64> = bounty
+            .holders
+            .iter()
+            .filter(|h| h.region.as_deref() == Some(region))
+            .map(|h| h.claim_id)
+            .collect();
+        if same.len() as u64 >= u64::from(k) {
+            return Err(actor_error!(forbidden;
+                "max_per_region = {k}: region {region:?} of f0{provider} already has claims {same:?} on bounty {bounty_id}"));
+        }
+    }
+    Ok(())
+}
+
+/// The region the registry's `GetReputation` answer gives a provider: its registered region,
+/// or [`UNKNOWN_REGION`] when unregistered (`None`) or registered without one.
+pub fn region_of(registered: Option<&str>) -> String {
+    match registered {
+        Some(r) if !r.is_empty() => r.to_owned(),
+        _ => UNKNOWN_REGION.to_owned(),
+    }
+}
+
 pub fn check_reputation(bounty: &Bounty, provider: ActorID, score: Option<u16>) -> ActorResult<()> {
     if let Some(min) = bounty.min_reputation {
         let score = score.ok_or_else(|| ActorError::illegal_state("no reputation score"))?;
@@ -245,10 +323,11 @@ pub fn create_claim<BS: Blockstore>(
     provider: ActorID,
     receipt: DealReceipt,
     lock_id: u64,
+    profile: ClaimantProfile,
 ) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
     let collateral = facts.value_received.clone();
     let (claim_id, claim) = record_claim(
-        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral,
+        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral, profile,
     )?;
     let event = EventBuilder::new(EVENT_CLAIMED)
         .indexed("bounty", &bounty_id)
@@ -274,9 +353,11 @@ fn record_claim<BS: Blockstore>(
     receipt: DealReceipt,
     lock_id: u64,
     collateral: TokenAmount,
+    profile: ClaimantProfile,
 ) -> ActorResult<(u64, Claim)> {
     ensure!(!bounty.claimants.contains(&provider), illegal_state;
         "f0{provider} already claimed bounty {bounty_id}");
+    check_diversity(bounty_id, &bounty, provider, &profile)?;
     let mut deals = state.deals(store)?;
     let by_deal = receipt.deal_id != NO_DEAL;
     if by_deal {
@@ -293,7 +374,12 @@ fn record_claim<BS: Blockstore>(
     bounty.pool = token::sub(&bounty.pool, &reward)?;
     bounty.open_slots -= 1;
     let claim_id = state.next_claim_id;
-    bounty.holders.push(SlotHolder { claim_id, provider });
+    bounty.holders.push(SlotHolder {
+        claim_id,
+        provider,
+        owner: profile.owner.filter(|_| bounty.distinct_owners),
+        region: profile.region.filter(|_| bounty.max_per_region.is_some()),
+    });
     bounty.claimants.push(provider);
     // The bounty's last claim ever: a slot still open could never be taken, so its reward is
     // the client's again.
@@ -395,6 +481,7 @@ pub fn create_ddo_claim<BS: Blockstore>(
     bounty: Bounty,
     notified: &NotifiedPiece,
     lock_id: u64,
+    profile: ClaimantProfile,
 ) -> ActorResult<(u64, Claim, Vec<ActorEvent>)> {
     let provider = facts.caller;
     let collateral = bounty.collateral_per_replica.clone();
@@ -407,7 +494,7 @@ pub fn create_ddo_claim<BS: Blockstore>(
         sector: notified.sector,
     };
     let (claim_id, claim) = record_claim(
-        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral,
+        store, state, facts, bounty_id, bounty, provider, receipt, lock_id, collateral, profile,
     )?;
     let event = EventBuilder::new(EVENT_DDO_CLAIMED)
         .indexed("bounty", &bounty_id)
@@ -681,7 +768,19 @@ pub fn cancel<BS: Blockstore>(
         .build()?])
 }
 
-/// After a cancel or the expiry, the client takes back every unclaimed or returned reward.
+/// From the expiry on, the open slots' reward is returned (done lazily by the first refund).
+fn close_if_expired(bounty: &mut Bounty, epoch: ChainEpoch) -> ActorResult<()> {
+    if epoch >= bounty.expiry && bounty.status == BountyStatus::Open {
+        bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
+        bounty.pool = TokenAmount::default();
+        bounty.open_slots = 0;
+    }
+    Ok(())
+}
+
+/// After a cancel or the expiry, the client takes back its share of every unclaimed or
+/// returned reward: all of it without sponsors, else its pro-rata share (rounded up), and the
+/// rounding dust once the returns are final and every sponsor took its final share.
 pub fn reclaim<BS: Blockstore>(
     store: &BS,
     state: &mut State,
@@ -697,13 +796,10 @@ pub fn reclaim<BS: Blockstore>(
     let expired = facts.epoch >= bounty.expiry;
     ensure!(bounty.status == BountyStatus::Cancelled || expired, illegal_state;
         "bounty {bounty_id} takes claims until {}: cancel it first", bounty.expiry);
-    if expired {
-        bounty.refundable = token::add(&bounty.refundable, &bounty.pool)?;
-        bounty.pool = TokenAmount::default();
-        bounty.open_slots = 0;
-    }
-    let amount = std::mem::take(&mut bounty.refundable);
+    close_if_expired(&mut bounty, facts.epoch)?;
+    let amount = token::sub(&bounty.client_refund_entitlement(facts.epoch), &bounty.reclaimed)?;
     ensure!(!amount.is_zero(), illegal_state; "bounty {bounty_id} has nothing to reclaim");
+    bounty.refundable = token::sub(&bounty.refundable, &amount)?;
     bounty.reclaimed = token::add(&bounty.reclaimed, &amount)?;
     bounties.set(bounty_id, bounty)?;
     state.bounties = bounties.flush()?;
@@ -714,6 +810,157 @@ pub fn reclaim<BS: Blockstore>(
         .field("amount", &amount)
         .build()?;
     Ok((amount, vec![event]))
+}
+
+/// `FundBounty`: the caller adds the value to the reward of the bounty's open slots (each
+/// later claim takes `pool / open_slots`, so every unclaimed replica earns more). Only while
+/// the bounty takes claims and has an open slot: nothing has been returned yet then, so every
+/// contribution shares every later return.
+pub fn fund_bounty<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+) -> ActorResult<Vec<ActorEvent>> {
+    let amount = facts.value_received.clone();
+    token::positive(&amount, "the contribution")?;
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    ensure!(bounty.status == BountyStatus::Open, illegal_state; "bounty {bounty_id} is cancelled");
+    ensure!(facts.epoch < bounty.expiry, illegal_state; "bounty {bounty_id} expired at {}", bounty.expiry);
+    ensure!(bounty.open_slots > 0, illegal_state;
+        "bounty {bounty_id} has no open slot: a contribution could raise no reward");
+    ensure!(bounty.returned().is_zero(), illegal_state;
+        "bounty {bounty_id} has already returned {}: contributions are taken before any return", bounty.returned());
+    let key = SponsorKey {
+        bounty_id,
+        sponsor: facts.caller,
+    };
+    let mut contributions = state.contributions(store)?;
+    let mut entry = contributions.get(&key)?.cloned().unwrap_or_default();
+    if entry.amount.is_zero() {
+        bounty.sponsors += 1;
+        bounty.sponsors_unsettled += 1;
+    }
+    entry.amount = token::add(&entry.amount, &amount)?;
+    bounty.pool = token::add(&bounty.pool, &amount)?;
+    bounty.sponsored = token::add(&bounty.sponsored, &amount)?;
+    let event = EventBuilder::new(EVENT_FUNDED)
+        .indexed("bounty", &bounty_id)
+        .indexed("sponsor", &facts.caller)
+        .field("amount", &amount)
+        .field("contributed", &entry.amount)
+        .field("pool", &bounty.pool)
+        .build()?;
+    contributions.set(&key, entry)?;
+    state.contributions = contributions.flush()?;
+    bounties.set(bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    state.owed = token::add(&state.owed, &amount)?;
+    Ok(vec![event])
+}
+
+/// What a sponsor can pull now, on a bounty whose expiry has been applied: its share
+/// floor(returned × contribution / raised) less what it took, and whether the returns are final.
+fn sponsor_due(bounty: &Bounty, c: &Contribution, epoch: ChainEpoch) -> ActorResult<(TokenAmount, bool)> {
+    let share = refund_share(&bounty.returned(), &c.amount, &bounty.raised());
+    Ok((token::sub(&share, &c.refunded)?, bounty.returns_final(epoch)))
+}
+
+/// `RefundSponsor`: after a cancel or the expiry, the caller pulls its pro-rata share of what
+/// the bounty returned so far. Once the returns are final (no claim holds a slot) its pull
+/// settles it, even for 0; the last settled sponsor leaves the rounding dust to the client.
+pub fn refund_sponsor<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+) -> ActorResult<(SponsorRefundReturn, Vec<ActorEvent>)> {
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    let key = SponsorKey {
+        bounty_id,
+        sponsor: facts.caller,
+    };
+    let mut contributions = state.contributions(store)?;
+    let mut entry = contributions.get(&key)?.cloned().or_not_found(format_args!(
+        "a contribution of f0{} to bounty {bounty_id}",
+        facts.caller
+    ))?;
+    ensure!(bounty.status == BountyStatus::Cancelled || facts.epoch >= bounty.expiry, illegal_state;
+        "bounty {bounty_id} takes claims until {}: refunds start at its cancel or expiry", bounty.expiry);
+    ensure!(!entry.settled, illegal_state;
+        "f0{} already took its final refund of bounty {bounty_id}", facts.caller);
+    close_if_expired(&mut bounty, facts.epoch)?;
+    let (amount, last) = sponsor_due(&bounty, &entry, facts.epoch)?;
+    ensure!(!amount.is_zero() || last, illegal_state;
+        "nothing to refund to f0{} now: claims still hold {} slot(s) of bounty {bounty_id}; a slash would return more",
+        facts.caller, bounty.holders.len());
+    entry.refunded = token::add(&entry.refunded, &amount)?;
+    if last {
+        entry.settled = true;
+        bounty.sponsors_unsettled = bounty
+            .sponsors_unsettled
+            .checked_sub(1)
+            .ok_or_else(|| actor_error!(illegal_state; "bounty {bounty_id} counts no unsettled sponsor"))?;
+    }
+    bounty.refundable = token::sub(&bounty.refundable, &amount)?;
+    bounty.sponsor_refunded = token::add(&bounty.sponsor_refunded, &amount)?;
+    let event = EventBuilder::new(EVENT_SPONSOR_REFUNDED)
+        .indexed("bounty", &bounty_id)
+        .indexed("sponsor", &facts.caller)
+        .field("amount", &amount)
+        .field("settled", &last)
+        .build()?;
+    contributions.set(&key, entry)?;
+    state.contributions = contributions.flush()?;
+    bounties.set(bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    state.owed = token::sub(&state.owed, &amount)?;
+    Ok((
+        SponsorRefundReturn {
+            amount,
+            settled: last,
+        },
+        vec![event],
+    ))
+}
+
+/// A sponsor's contribution and what `RefundSponsor` would pay it now.
+pub fn get_contribution<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    bounty_id: u64,
+    sponsor: ActorID,
+) -> ActorResult<GetContributionReturn> {
+    let mut bounty = get_bounty(store, state, bounty_id)?;
+    let contribution = state
+        .contributions(store)?
+        .get(&SponsorKey { bounty_id, sponsor })?
+        .cloned()
+        .or_not_found(format_args!(
+            "a contribution of f0{sponsor} to bounty {bounty_id}"
+        ))?;
+    let refunds = bounty.status == BountyStatus::Cancelled || facts.epoch >= bounty.expiry;
+    let refundable_now = if refunds && !contribution.settled {
+        close_if_expired(&mut bounty, facts.epoch)?;
+        sponsor_due(&bounty, &contribution, facts.epoch)?.0
+    } else {
+        TokenAmount::default()
+    };
+    Ok(GetContributionReturn {
+        bounty_id,
+        sponsor,
+        contribution,
+        refundable_now,
+    })
 }
 
 pub fn list_bounties<BS: Blockstore>(
@@ -838,6 +1085,97 @@ pub fn check_invariants<BS: Blockstore>(
         }
         if b.open_slots == 0 && !b.pool.is_zero() {
             failures.push(format!("bounty {id} holds a pool {} with no open slot", b.pool));
+        }
+    }
+    // Sponsors: each bounty's records add up to its totals, no sponsor took more than its
+    // share, a settled one took exactly its share of final returns, and the client and the
+    // sponsors together can never be owed more than the bounty holds as refundable.
+    let contributions = state
+        .contributions(store)
+        .map_err(e)?
+        .page(None, usize::MAX)
+        .map_err(e)?
+        .entries;
+    #[derive(Default)]
+    struct SponsorTotals {
+        sponsored: TokenAmount,
+        refunded: TokenAmount,
+        count: u64,
+        unsettled: u64,
+        due: TokenAmount,
+    }
+    let mut per_bounty: std::collections::BTreeMap<u64, SponsorTotals> = Default::default();
+    for (key, c) in &contributions {
+        let Some((_, b)) = bounties.iter().find(|(id, _)| *id == key.bounty_id) else {
+            failures.push(format!(
+                "f0{}'s contribution names bounty {}, which does not exist",
+                key.sponsor, key.bounty_id
+            ));
+            continue;
+        };
+        let share = refund_share(&b.returned(), &c.amount, &b.raised());
+        if !c.amount.is_positive() || c.refunded > share {
+            failures.push(format!(
+                "bounty {}: f0{} contributed {} and took {}, more than its share {share}",
+                key.bounty_id, key.sponsor, c.amount, c.refunded
+            ));
+        }
+        if c.settled && c.refunded != share {
+            failures.push(format!(
+                "bounty {}: f0{} is settled having taken {}, its share is {share}",
+                key.bounty_id, key.sponsor, c.refunded
+            ));
+        }
+        let t = per_bounty.entry(key.bounty_id).or_default();
+        t.sponsored += &c.amount;
+        t.refunded += &c.refunded;
+        t.count += 1;
+        t.unsettled += u64::from(!c.settled);
+        t.due += &share - &c.refunded;
+    }
+    let mut entitled_by_bounty: std::collections::BTreeMap<u64, TokenAmount> = Default::default();
+    for (_, c) in &claims {
+        *entitled_by_bounty.entry(c.bounty_id).or_default() += c.entitled();
+    }
+    for (id, b) in &bounties {
+        let SponsorTotals {
+            sponsored,
+            refunded,
+            count,
+            unsettled,
+            due: sponsors_due,
+        } = per_bounty.remove(id).unwrap_or_default();
+        if sponsored != b.sponsored
+            || refunded != b.sponsor_refunded
+            || count != b.sponsors
+            || unsettled != b.sponsors_unsettled
+        {
+            failures.push(format!(
+                "bounty {id}: its sponsor records add up to {sponsored} contributed, {refunded} refunded, {count} sponsors ({unsettled} unsettled); the bounty says {}, {}, {} ({})",
+                b.sponsored, b.sponsor_refunded, b.sponsors, b.sponsors_unsettled
+            ));
+        }
+        // While a sponsor may still pull, the client's due (its share rounded up) plus every
+        // sponsor's due never exceeds what the bounty holds; once all settled, the client's
+        // due is simply what is left.
+        if b.sponsors_unsettled > 0 {
+            let returned = b.returned();
+            let client_share = &returned - refund_share(&returned, &b.sponsored, &b.raised());
+            let client_due = &client_share - &b.reclaimed;
+            if client_due.is_negative() || client_due + &sponsors_due > b.refundable {
+                failures.push(format!(
+                    "bounty {id}: the client and sponsors are due more than its refundable {}",
+                    b.refundable
+                ));
+            }
+        }
+        let entitled = entitled_by_bounty.remove(id).unwrap_or_default();
+        let accounted = &b.pool + &b.refundable + &b.reclaimed + &b.sponsor_refunded + &entitled;
+        if accounted != b.raised() {
+            failures.push(format!(
+                "bounty {id} raised {} but pool + returns + claims' entitlements are {accounted}",
+                b.raised()
+            ));
         }
     }
     let unpaid = state.unpaid(store).map_err(e)?;

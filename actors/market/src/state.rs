@@ -1,14 +1,14 @@
 //! BountyMarket's state: a small root, bounties, claims and the indexes that keep every
 //! message bounded.
 
-use actor_runtime::map::SetIndex;
+use actor_runtime::map::{split_varint, MapKey, SetIndex};
 use actor_runtime::{ActorResult, Map, Vector};
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::ActorID;
-use suite_interfaces::bounty::{Bounty, Claim, CollateralDeposit, MarketPolicy};
+use suite_interfaces::bounty::{Bounty, Claim, CollateralDeposit, Contribution, MarketPolicy};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct State {
@@ -39,7 +39,35 @@ pub struct State {
     pub owed: TokenAmount,
     /// provider → its collateral deposit for DDO claims (one small entry per depositor).
     pub deposits: Cid,
+    /// (bounty id, sponsor) → its contribution: one small entry per sponsor of a bounty.
+    pub contributions: Cid,
 }
+
+/// A contribution's key: the bounty id then the sponsor id, both varints (a sponsor's entries
+/// on different bounties are unrelated keys; no message walks them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SponsorKey {
+    pub bounty_id: u64,
+    pub sponsor: ActorID,
+}
+
+impl MapKey for SponsorKey {
+    fn to_key_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.bounty_id.to_key_bytes();
+        bytes.extend(self.sponsor.to_key_bytes());
+        bytes
+    }
+
+    fn from_key_bytes(bytes: &[u8]) -> ActorResult<Self> {
+        let (bounty_id, rest) = split_varint(bytes)?;
+        Ok(Self {
+            bounty_id,
+            sponsor: u64::from_key_bytes(rest)?,
+        })
+    }
+}
+
+pub type Contributions<BS> = Map<BS, SponsorKey, Contribution>;
 
 pub type Bounties<BS> = Vector<BS, Bounty>;
 pub type Claims<BS> = Vector<BS, Claim>;
@@ -72,6 +100,7 @@ impl State {
             withdraw_cursors: empty,
             owed: TokenAmount::default(),
             deposits: empty,
+            contributions: empty,
         })
     }
 
@@ -101,6 +130,10 @@ impl State {
 
     pub fn deposits<BS: Blockstore>(&self, store: BS) -> ActorResult<Deposits<BS>> {
         Map::load(store, &self.deposits, "collateral deposits")
+    }
+
+    pub fn contributions<BS: Blockstore>(&self, store: BS) -> ActorResult<Contributions<BS>> {
+        Map::load(store, &self.contributions, "contributions")
     }
 
     pub fn unpaid<BS: Blockstore + Clone>(&self, store: BS) -> ActorResult<SetIndex<BS, u64>> {

@@ -53,6 +53,8 @@ fn params(replicas: u64) -> PostBountyParams {
         expiry: 5_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     }
 }
 
@@ -97,8 +99,18 @@ fn claim(
     let lock_id = 1000 + state.next_claim_id;
     let receipt =
         verify_locked_evidence(&bounty, &f, deal_id, 1, &locked(lock_id, deal_id, 100_000)).unwrap();
-    let (id, claim, _) =
-        create_claim(store, state, &f, bounty_id, bounty, provider, receipt, lock_id).unwrap();
+    let (id, claim, _) = create_claim(
+        store,
+        state,
+        &f,
+        bounty_id,
+        bounty,
+        provider,
+        receipt,
+        lock_id,
+        ClaimantProfile::default(),
+    )
+    .unwrap();
     assert_eq!(claim.lock_id, Some(lock_id));
     id
 }
@@ -519,7 +531,7 @@ fn expiry_is_at_most_max_duration_from_the_post() {
     post_bounty(&store, &mut state, &facts(CLIENT, 700, 1000), at(700 + max)).unwrap();
     let before = state.clone();
     let e = post_bounty(&store, &mut state, &facts(CLIENT, 700, 1000), at(701 + max)).unwrap_err();
-    assert_eq!(code(e.clone()), 16);
+    assert_eq!(e.exit_code().value(), 16);
     assert!(
         e.message().contains(&format!("at most epoch {}", 700 + max)),
         "{}",
@@ -536,7 +548,7 @@ fn cancel_after_the_expiry_is_refused_and_a_full_bounty_cancel_stops_reopening()
     claim(&store, &mut state, 0, P1, 7, 0);
     let before = state.clone();
     let e = cancel(&store, &mut state, &facts(CLIENT, 5_000, 0), 0).unwrap_err();
-    assert_eq!(code(e.clone()), 20);
+    assert_eq!(e.exit_code().value(), 20);
     assert!(e.message().contains("expired at 5000"), "{}", e.message());
     assert_eq!(state, before, "a refused cancel changes nothing");
     let (amount, _) = reclaim(&store, &mut state, &facts(CLIENT, 5_000, 0), 0).unwrap();
@@ -691,7 +703,18 @@ fn a_deal_backs_one_claim_only_even_past_the_precheck() {
     let bounty = get_bounty(&store, &state, 0).unwrap();
     let receipt = verify_locked_evidence(&bounty, &f, 1, 1, &locked(1005, 1, 100_000)).unwrap();
     let before = state.clone();
-    let err = create_claim(&store, &mut state, &f, 0, bounty, P2, receipt, 1005).unwrap_err();
+    let err = create_claim(
+        &store,
+        &mut state,
+        &f,
+        0,
+        bounty,
+        P2,
+        receipt,
+        1005,
+        ClaimantProfile::default(),
+    )
+    .unwrap_err();
     assert_eq!(code(err), 20);
     assert_eq!(state, before);
 }
@@ -732,6 +755,368 @@ fn a_bounty_that_takes_its_last_claim_refunds_the_slot_left_open() {
     );
 }
 
+// --- crowdfunding ---
+
+const S1: u64 = 301;
+const S2: u64 = 302;
+
+/// The slot-holder lock of claim `claim_id` released (completed) or slashed at `epoch`.
+fn lock_change(claim_id: u64, change: CollateralChange, epoch: i64) -> OnCollateralChangedParams {
+    OnCollateralChangedParams {
+        lock_id: 1000 + claim_id,
+        reference: Some(claim_id),
+        change,
+        amount: atto(50),
+        remaining: atto(0),
+        epoch,
+    }
+}
+
+#[test]
+fn contributions_raise_the_open_slots_reward_and_are_recorded_per_sponsor() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    let events = fund_bounty(&store, &mut state, &facts(S1, 10, 300), 0).unwrap();
+    assert_eq!(events.len(), 1);
+    fund_bounty(&store, &mut state, &facts(S1, 11, 100), 0).unwrap();
+    fund_bounty(&store, &mut state, &facts(S2, 12, 200), 0).unwrap();
+    let b = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!(
+        (
+            b.pool.clone(),
+            b.sponsored.clone(),
+            b.sponsors,
+            b.sponsors_unsettled
+        ),
+        (atto(2600), atto(600), 2, 2)
+    );
+    assert_eq!(state.owed, atto(2600));
+    let c = get_contribution(&store, &state, &facts(S1, 12, 0), 0, S1).unwrap();
+    assert_eq!((c.contribution.amount, c.refundable_now), (atto(400), atto(0)));
+    // Each of the two slots now pays half of 2600.
+    let c1 = claim(&store, &mut state, 0, P1, 7, 20);
+    assert_eq!(get_claim(&store, &state, c1).unwrap().reward, atto(1300));
+    check_invariants(&store, &state, &atto(2600)).unwrap();
+}
+
+#[test]
+fn funding_is_refused_when_it_could_raise_nothing() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1000), params(1)).unwrap();
+    let before = state.clone();
+    // Zero value (16), an unknown bounty (17), an expired one (20).
+    assert_eq!(
+        code(fund_bounty(&store, &mut state, &facts(S1, 1, 0), 0).unwrap_err()),
+        16
+    );
+    assert_eq!(
+        code(fund_bounty(&store, &mut state, &facts(S1, 1, 5), 9).unwrap_err()),
+        17
+    );
+    assert_eq!(
+        code(fund_bounty(&store, &mut state, &facts(S1, 5_000, 5), 0).unwrap_err()),
+        20
+    );
+    assert_eq!(state, before);
+    // A cancelled one, and one with no open slot (20).
+    cancel(&store, &mut state, &facts(CLIENT, 1, 0), 1).unwrap();
+    claim(&store, &mut state, 2, P1, 7, 1);
+    let before = state.clone();
+    let e = fund_bounty(&store, &mut state, &facts(S1, 2, 5), 1).unwrap_err();
+    assert_eq!(e.exit_code().value(), 20);
+    assert!(e.message().contains("cancelled"), "{}", e.message());
+    let e = fund_bounty(&store, &mut state, &facts(S1, 2, 5), 2).unwrap_err();
+    assert!(e.message().contains("no open slot"), "{}", e.message());
+    assert_eq!(state, before);
+}
+
+/// The worked example of the README: 3 × 1000 from the client, 7 and 11 from two sponsors
+/// (raised 3018); one claim takes 1006, the cancel returns 2012, shared 2000 / 4 / 7 rounded
+/// and the 1 attoFIL of dust goes to the client once both sponsors settled.
+#[test]
+fn refunds_are_pro_rata_exact_to_the_atto_with_the_dust_to_the_client() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 3000), params(3)).unwrap();
+    fund_bounty(&store, &mut state, &facts(S1, 1, 7), 0).unwrap();
+    fund_bounty(&store, &mut state, &facts(S2, 1, 11), 0).unwrap();
+    let c0 = claim(&store, &mut state, 0, P1, 7, 2);
+    assert_eq!(get_claim(&store, &state, c0).unwrap().reward, atto(1006));
+    // Before a cancel or the expiry nobody is refunded.
+    let before = state.clone();
+    assert_eq!(
+        code(refund_sponsor(&store, &mut state, &facts(S1, 3, 0), 0).unwrap_err()),
+        20
+    );
+    assert_eq!(state, before);
+    cancel(&store, &mut state, &facts(CLIENT, 3, 0), 0).unwrap();
+    // The claim still holds its slot: shares of 2012 so far, nobody settled.
+    let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 4, 0), 0).unwrap();
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(4),
+            settled: false
+        }
+    );
+    let (client, _) = reclaim(&store, &mut state, &facts(CLIENT, 4, 0), 0).unwrap();
+    assert_eq!(client, atto(2000));
+    check_invariants(&store, &state, &(atto(3018) - atto(4) - atto(2000))).unwrap();
+    // Nothing more for S1 while the claim may still return reward.
+    let before = state.clone();
+    let e = refund_sponsor(&store, &mut state, &facts(S1, 5, 0), 0).unwrap_err();
+    assert!(e.message().contains("nothing to refund"), "{}", e.message());
+    assert_eq!(state, before);
+    // A stranger never funded (17).
+    assert_eq!(
+        code(refund_sponsor(&store, &mut state, &facts(P2, 5, 0), 0).unwrap_err()),
+        17
+    );
+    // The claim completes: the returns are final.
+    on_collateral_changed(
+        &store,
+        &mut state,
+        &facts(ESCROW, 10_002, 0),
+        &lock_change(c0, CollateralChange::Released, 10_002),
+    )
+    .unwrap();
+    let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 10_003, 0), 0).unwrap();
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(0),
+            settled: true
+        }
+    );
+    // The dust is not the client's while S2 has not settled.
+    let e = reclaim(&store, &mut state, &facts(CLIENT, 10_003, 0), 0).unwrap_err();
+    assert!(e.message().contains("nothing to reclaim"), "{}", e.message());
+    let (r2, _) = refund_sponsor(&store, &mut state, &facts(S2, 10_004, 0), 0).unwrap();
+    assert_eq!(
+        r2,
+        SponsorRefundReturn {
+            amount: atto(7),
+            settled: true
+        }
+    );
+    assert_eq!(
+        code(refund_sponsor(&store, &mut state, &facts(S2, 10_005, 0), 0).unwrap_err()),
+        20
+    );
+    let (dust, _) = reclaim(&store, &mut state, &facts(CLIENT, 10_005, 0), 0).unwrap();
+    assert_eq!(dust, atto(1));
+    // 2000 + 1 + 4 + 7 = 2012 returned; 1006 is the provider's.
+    let b = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!(
+        (
+            b.refundable.clone(),
+            b.reclaimed.clone(),
+            b.sponsor_refunded.clone(),
+            b.sponsors_unsettled
+        ),
+        (atto(0), atto(2001), atto(11), 0)
+    );
+    check_invariants(&store, &state, &atto(1006)).unwrap();
+}
+
+#[test]
+fn a_slash_after_the_expiry_returns_more_to_every_contributor() {
+    let (store, mut state) = setup();
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 2000), params(2)).unwrap();
+    fund_bounty(&store, &mut state, &facts(S1, 1, 2000), 0).unwrap();
+    let c0 = claim(&store, &mut state, 0, P1, 7, 0);
+    // Expiry at 5000: the open slot's 2000 is returned, half of it S1's.
+    let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 5_000, 0), 0).unwrap();
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(1000),
+            settled: false
+        }
+    );
+    assert_eq!(
+        get_contribution(&store, &state, &facts(S1, 5_000, 0), 0, S1)
+            .unwrap()
+            .refundable_now,
+        atto(0)
+    );
+    // A slash at 7500 freezes P1's 2000 at three quarters: 500 returned, half S1's.
+    on_collateral_changed(
+        &store,
+        &mut state,
+        &facts(ESCROW, 7_500, 0),
+        &lock_change(c0, CollateralChange::Slashed, 7_500),
+    )
+    .unwrap();
+    assert_eq!(
+        get_contribution(&store, &state, &facts(S1, 7_500, 0), 0, S1)
+            .unwrap()
+            .refundable_now,
+        atto(250)
+    );
+    let (r1, _) = refund_sponsor(&store, &mut state, &facts(S1, 7_501, 0), 0).unwrap();
+    assert_eq!(
+        r1,
+        SponsorRefundReturn {
+            amount: atto(250),
+            settled: true
+        }
+    );
+    let (client, _) = reclaim(&store, &mut state, &facts(CLIENT, 7_502, 0), 0).unwrap();
+    assert_eq!(client, atto(1250));
+    let (paid, _, _) = withdraw(&store, &mut state, &facts(P1, 7_503, 0), P1).unwrap();
+    assert_eq!(paid, atto(1500));
+    check_invariants(&store, &state, &atto(0)).unwrap();
+}
+
+proptest::proptest! {
+    /// Whatever the contributions and the order of the pulls, everything returned is paid out
+    /// exactly: each sponsor its floor share, the client the rest.
+    #[test]
+    fn refunds_add_up_to_what_was_returned(
+        sponsors in proptest::collection::vec(1u64..1_000_000, 1..8),
+        replicas in 1u64..4,
+        claimed in proptest::bool::ANY,
+    ) {
+        let (store, mut state) = setup();
+        let mut p = params(replicas);
+        p.reward_per_replica = atto(999_983);
+        let client_total = 999_983 * replicas;
+        post_bounty(&store, &mut state, &facts(CLIENT, 0, client_total), p).unwrap();
+        for (i, v) in sponsors.iter().enumerate() {
+            fund_bounty(&store, &mut state, &facts(400 + i as u64, 1, *v), 0).unwrap();
+        }
+        let raised: u64 = client_total + sponsors.iter().sum::<u64>();
+        let kept = if claimed {
+            let c = claim(&store, &mut state, 0, P1, 7, 2);
+            on_collateral_changed(&store, &mut state, &facts(ESCROW, 3, 0), &lock_change(c, CollateralChange::Released, 3)).unwrap();
+            get_claim(&store, &state, c).unwrap().reward
+        } else {
+            atto(0)
+        };
+        cancel(&store, &mut state, &facts(CLIENT, 4, 0), 0).unwrap();
+        let returned = atto(raised) - &kept;
+        let mut paid = TokenAmount::default();
+        for (i, v) in sponsors.iter().enumerate() {
+            let (r, _) = refund_sponsor(&store, &mut state, &facts(400 + i as u64, 5, 0), 0).unwrap();
+            proptest::prop_assert!(r.settled);
+            proptest::prop_assert_eq!(&r.amount, &refund_share(&returned, &atto(*v), &atto(raised)));
+            paid += r.amount;
+        }
+        // The client takes the rest, dust included (nothing is left when every slot was taken).
+        match reclaim(&store, &mut state, &facts(CLIENT, 6, 0), 0) {
+            Ok((client, _)) => paid += client,
+            Err(e) => proptest::prop_assert!(paid == returned, "{}", e.message()),
+        }
+        proptest::prop_assert_eq!(paid, returned);
+        check_invariants(&store, &state, &kept).unwrap();
+    }
+}
+
+// --- replica diversity ---
+
+fn holder(claim_id: u64, provider: u64, owner: Option<u64>, region: Option<&str>) -> SlotHolder {
+    SlotHolder {
+        claim_id,
+        provider,
+        owner,
+        region: region.map(str::to_owned),
+    }
+}
+
+#[test]
+fn diversity_rules_refuse_naming_the_rule_and_the_claims() {
+    let (store, mut state) = setup();
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, 3000),
+        PostBountyParams {
+            distinct_owners: true,
+            max_per_region: Some(1),
+            ..params(3)
+        },
+    )
+    .unwrap();
+    let mut b = get_bounty(&store, &state, 0).unwrap();
+    b.holders = vec![holder(4, P1, Some(900), Some("DE"))];
+    let profile = |owner: u64, region: &str| ClaimantProfile {
+        owner: Some(owner),
+        region: Some(region.to_owned()),
+    };
+    let e = check_diversity(0, &b, P2, &profile(900, "FR")).unwrap_err();
+    assert_eq!(e.exit_code().value(), 18);
+    assert!(
+        e.message().contains("distinct_owners") && e.message().contains("claim 4"),
+        "{}",
+        e.message()
+    );
+    let e = check_diversity(0, &b, P2, &profile(901, "DE")).unwrap_err();
+    assert!(
+        e.message().contains("max_per_region = 1") && e.message().contains("[4]"),
+        "{}",
+        e.message()
+    );
+    check_diversity(0, &b, P2, &profile(901, "FR")).unwrap();
+    // Unregistered providers share the region "unknown".
+    b.holders = vec![holder(5, P1, Some(900), Some(UNKNOWN_REGION))];
+    assert!(check_diversity(0, &b, P2, &profile(901, &region_of(None))).is_err());
+    assert_eq!(region_of(Some("")), UNKNOWN_REGION);
+    assert_eq!(region_of(Some("US-CA")), "US-CA");
+    // A profile without what a rule needs is refused, never waved through.
+    assert!(check_diversity(0, &b, P2, &ClaimantProfile::default()).is_err());
+}
+
+#[test]
+fn diversity_options_are_validated_at_post_and_kept_on_the_holders() {
+    let (store, mut state) = setup();
+    let bad = [
+        PostBountyParams {
+            distinct_owners: true,
+            ..params(1)
+        },
+        PostBountyParams {
+            max_per_region: Some(0),
+            ..params(2)
+        },
+        PostBountyParams {
+            max_per_region: Some(2),
+            ..params(2)
+        },
+    ];
+    for p in bad {
+        let value = 1000 * p.replicas;
+        assert_eq!(
+            code(post_bounty(&store, &mut state, &facts(CLIENT, 0, value), p).unwrap_err()),
+            16
+        );
+    }
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, 2000),
+        PostBountyParams {
+            max_per_region: Some(1),
+            ..params(2)
+        },
+    )
+    .unwrap();
+    let f = facts(P1, 1, 50);
+    let bounty = precheck_claim(&store, &state, &f, 0, P1, 7).unwrap();
+    let receipt = verify_locked_evidence(&bounty, &f, 7, 1, &locked(1000, 7, 100_000)).unwrap();
+    let profile = ClaimantProfile {
+        owner: Some(900),
+        region: Some("DE".into()),
+    };
+    create_claim(&store, &mut state, &f, 0, bounty, P1, receipt, 1000, profile).unwrap();
+    // The region is kept (the rule needs it), the owner not (no distinct_owners).
+    assert_eq!(
+        get_bounty(&store, &state, 0).unwrap().holders,
+        vec![holder(0, P1, None, Some("DE"))]
+    );
+}
+
 // --- DDO claims and collateral deposits ---
 
 fn ddo_piece(seed: u8, size: u64, payload: fvm_ipld_encoding::RawBytes) -> PieceChange {
@@ -768,8 +1153,17 @@ fn deposits_are_owed_until_withdrawn_and_a_ddo_claim_locks_from_them() {
     let ddo = facts(P1, 0, 0);
     let (bounty_id, bounty) = precheck_ddo_piece(&store, &state, &ddo, P1, &notified).unwrap();
     assert_eq!(bounty_id, 0);
-    let (id, claim, events) =
-        create_ddo_claim(&store, &mut state, &ddo, bounty_id, bounty, &notified, 900).unwrap();
+    let (id, claim, events) = create_ddo_claim(
+        &store,
+        &mut state,
+        &ddo,
+        bounty_id,
+        bounty,
+        &notified,
+        900,
+        ClaimantProfile::default(),
+    )
+    .unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
         (

@@ -102,6 +102,36 @@ pub fn reclaim(d: &mut Session, from: &Account, id: u64) -> Result<TokenAmount> 
     market(d)?.reclaim(d, from, id)?.ret()
 }
 
+/// Adds `amount` to a bounty's open slots.
+pub fn fund_bounty(d: &mut Session, from: &Account, id: u64, amount: &TokenAmount) -> Result<Bounty> {
+    // What the chain would refuse only after moving nothing but the fee.
+    let b = get_bounty(d, id)?.bounty;
+    let now = d.epoch()?;
+    if b.status == BountyStatus::Cancelled {
+        bail!("bounty {id} is cancelled: it takes no contribution");
+    }
+    if now >= b.expiry {
+        bail!(
+            "bounty {id} expired at epoch {}: it takes no contribution",
+            b.expiry
+        );
+    }
+    if b.open_slots == 0 {
+        bail!("bounty {id} has no open slot: a contribution could raise no reward (see `suite bounty show {id}`)");
+    }
+    check_funds(d, from, amount, "funding this bounty")?;
+    market(d)?.fund(d, from, id, amount.clone())?;
+    Ok(get_bounty(d, id)?.bounty)
+}
+
+pub fn refund_sponsor(d: &mut Session, from: &Account, id: u64) -> Result<SponsorRefundReturn> {
+    market(d)?.refund_sponsor(d, from, id)?.ret()
+}
+
+pub fn get_contribution(d: &mut Session, id: u64, sponsor: ActorID) -> Result<GetContributionReturn> {
+    answer(market(d)?.get_contribution(d, id, Address::new_id(sponsor)))
+}
+
 pub fn provider_balance(d: &mut Session, provider: ActorID) -> Result<ProviderBalance> {
     answer(market(d)?.provider_balance(d, Address::new_id(provider)))
 }

@@ -24,6 +24,8 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
             expiry,
             min_reputation,
             allowed,
+            distinct_owners,
+            max_per_region,
         } => {
             let from = d.account(&from)?;
             let allowed_providers = if allowed.is_empty() {
@@ -47,6 +49,8 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 expiry,
                 min_reputation,
                 allowed_providers,
+                distinct_owners,
+                max_per_region,
             };
             let value = &p.reward_per_replica * p.replicas;
             let id = post_bounty(d, &from, &p)?;
@@ -108,7 +112,7 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
             let now = d.epoch()?;
             let x = &b.bounty;
             let mut text = format!(
-                "bounty {id} ({}), client {}\npiece {} ({})\n{} × {} (collateral {}), {} open; at least {} epochs; claimable before epoch {}\nminimum reputation {}, providers {}\npool {}, refundable {}, reclaimed {}\n",
+                "bounty {id} ({}), client {}\npiece {} ({})\n{} × {} (collateral {}), {} open; at least {} epochs; claimable before epoch {}\nminimum reputation {}, providers {}\ndiversity: {}\npool {}, refundable {}, reclaimed {}\n{}",
                 bounty_status(x, now),
                 d.name_of(x.client),
                 x.piece_cid,
@@ -126,9 +130,11 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                     .as_ref()
                     .map(|ids| ids.iter().map(|id| d.name_of(*id)).collect::<Vec<_>>().join(", "))
                     .unwrap_or_else(|| "any".into()),
+                diversity_text(x),
                 fil(&x.pool),
                 fil(&x.refundable),
                 fil(&x.reclaimed),
+                sponsors_text(x),
             );
             if !claims.is_empty() {
                 let mut table = Table::new(&[
@@ -330,6 +336,62 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 text,
             );
             (out, true)
+        }
+        BountyCmd::Fund { id, from, amount } => {
+            let from = d.account(&from)?;
+            let amount = parse_amount(&amount)?;
+            let after = fund_bounty(d, &from, id, &amount)?;
+            let per_slot = after.pool.div_floor(after.open_slots.max(1));
+            (
+                Output::new(
+                    json!({ "bounty_id": id, "funded": atto_json(&amount), "pool": atto_json(&after.pool), "open_slots": after.open_slots, "sponsored": atto_json(&after.sponsored) }),
+                    format!(
+                        "added {} to bounty {id}: its {} now pay about {} each ({} from {})",
+                        fil(&amount),
+                        plural(after.open_slots, "open slot", "open slots"),
+                        fil(&per_slot),
+                        fil(&after.sponsored),
+                        plural(after.sponsors, "sponsor", "sponsors"),
+                    ),
+                ),
+                true,
+            )
+        }
+        BountyCmd::Refund { id, from } => {
+            let from = d.account(&from)?;
+            let ret = refund_sponsor(d, &from, id)?;
+            (
+                Output::new(
+                    json!({ "bounty_id": id, "refunded": atto_json(&ret.amount), "settled": ret.settled }),
+                    format!(
+                        "refunded {} from bounty {id}{}",
+                        fil(&ret.amount),
+                        if ret.settled {
+                            ": its returns are final, nothing more will come"
+                        } else {
+                            "; claims still hold slots: a slash would return more, refund again later"
+                        }
+                    ),
+                ),
+                true,
+            )
+        }
+        BountyCmd::Contribution { id, sponsor } => {
+            let sponsor_id = d.actor_id(&sponsor)?;
+            let c = get_contribution(d, id, sponsor_id)?;
+            (
+                Output::new(
+                    json!({ "bounty_id": id, "sponsor": address_json(d, sponsor_id), "amount": atto_json(&c.contribution.amount), "refunded": atto_json(&c.contribution.refunded), "settled": c.contribution.settled, "refundable_now": atto_json(&c.refundable_now) }),
+                    format!(
+                        "{sponsor} gave {} to bounty {id}; refunded {}, refundable now {}{}",
+                        fil(&c.contribution.amount),
+                        fil(&c.contribution.refunded),
+                        fil(&c.refundable_now),
+                        if c.contribution.settled { " (settled)" } else { "" }
+                    ),
+                ),
+                false,
+            )
         }
         BountyCmd::Balance { provider } => {
             let id = d.miner_id(&provider)?;

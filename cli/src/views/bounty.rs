@@ -35,10 +35,46 @@ pub(crate) fn bounty_json(d: &Session, b: &GetBountyReturn, now: ChainEpoch) -> 
         "status": bounty_status(x, now),
         "open_slots": x.open_slots,
         "pool": atto_json(&x.pool),
-        "holders": x.holders.iter().map(|h| json!({"claim_id": h.claim_id, "provider": address_json(d, h.provider)})).collect::<Vec<_>>(),
+        "holders": x.holders.iter().map(|h| json!({"claim_id": h.claim_id, "provider": address_json(d, h.provider), "owner": h.owner.map(|o| address_json(d, o)), "region": h.region})).collect::<Vec<_>>(),
         "refundable": atto_json(&x.refundable),
         "reclaimed": atto_json(&x.reclaimed),
+        "distinct_owners": x.distinct_owners,
+        "max_per_region": x.max_per_region,
+        "sponsored": atto_json(&x.sponsored),
+        "sponsors": x.sponsors,
+        "sponsors_unsettled": x.sponsors_unsettled,
+        "sponsor_refunded": atto_json(&x.sponsor_refunded),
     })
+}
+
+/// The bounty's replica-diversity rules, in words.
+pub(crate) fn diversity_text(b: &Bounty) -> String {
+    let mut rules = Vec::new();
+    if b.distinct_owners {
+        rules.push("distinct owners".to_owned());
+    }
+    if let Some(k) = b.max_per_region {
+        rules.push(format!("at most {k} per region"));
+    }
+    if rules.is_empty() {
+        "none".into()
+    } else {
+        rules.join(", ")
+    }
+}
+
+/// The bounty's sponsors line (empty without sponsors).
+pub(crate) fn sponsors_text(b: &Bounty) -> String {
+    if b.sponsors == 0 {
+        return String::new();
+    }
+    format!(
+        "crowdfunded: {} from {} ({} refunded to them, {} yet to settle)\n",
+        crate::units::fil(&b.sponsored),
+        plural(b.sponsors, "sponsor", "sponsors"),
+        crate::units::fil(&b.sponsor_refunded),
+        b.sponsors_unsettled
+    )
 }
 
 pub(crate) fn claim_status(s: ClaimStatus) -> &'static str {

@@ -104,6 +104,10 @@ types!(
     bounty::WithdrawCollateralParams,
     bounty::WithdrawCollateralReturn,
     bounty::CollateralDeposit,
+    bounty::Contribution,
+    bounty::GetContributionParams,
+    bounty::GetContributionReturn,
+    bounty::SponsorRefundReturn,
 );
 
 pub fn fuzz(data: &[u8]) {
@@ -144,6 +148,8 @@ pub fn seeds() -> Vec<Vec<u8>> {
                 expiry: 100_000,
                 min_reputation: Some(4_000),
                 allowed_providers: Some(vec![1000, 1001]),
+                distinct_owners: false,
+                max_per_region: None,
             })
             .unwrap(),
         ),

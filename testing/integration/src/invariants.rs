@@ -39,6 +39,9 @@ pub fn check<B: Blockstore + Clone + 'static>(h: &mut Harness<B>, books: &Books)
         if let Err(e) = crate::bounty::check_market_books(h, market) {
             failures.extend(split(&format!("{e:#}")));
         }
+        if let Err(f) = check_market_sponsors(h, market) {
+            failures.extend(f);
+        }
         if let Some(escrow) = books.escrow {
             if let Err(f) = check_market_escrow(h, market, escrow) {
                 failures.extend(f);
@@ -179,6 +182,57 @@ pub fn check_market_escrow<B: Blockstore + Clone + 'static>(
         if lock.locker == market && lock.notify == Some(market) && !backed.contains_key(lock_id) {
             fail(format!("the market's lock {lock_id} backs none of its claims"));
         }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures)
+    }
+}
+
+/// The market's sponsors against the state tree: every contribution names an actor that exists
+/// (its refund is sent there), and the FIL the market holds covers, bounty by bounty, what its
+/// sponsors are still due (the market's own books check the sums; this checks where they go).
+pub fn check_market_sponsors<B: Blockstore + Clone + 'static>(
+    h: &mut Harness<B>,
+    market: ActorID,
+) -> Result<(), Vec<String>> {
+    let err = |what: &str, e: &dyn std::fmt::Display| vec![format!("market f0{market}: reading {what}: {e}")];
+    let ms: bounty_market::state::State = h.state(market).map_err(|e| err("state", &e))?;
+    let store = h.store();
+    let contributions = ms
+        .contributions(store)
+        .and_then(|m| m.page(None, usize::MAX))
+        .map_err(|e| err("contributions", &e))?
+        .entries;
+    let mut failures = Vec::new();
+    let mut due = TokenAmount::default();
+    for (key, c) in &contributions {
+        match h.actor(key.sponsor) {
+            Ok(Some(_)) => {}
+            Ok(None) => failures.push(format!(
+                "market f0{market}: sponsor f0{} of bounty {} is no actor: its refund could not be sent",
+                key.sponsor, key.bounty_id
+            )),
+            Err(e) => failures.push(format!(
+                "market f0{market}: reading sponsor f0{}: {e:#}",
+                key.sponsor
+            )),
+        }
+        let bounty = ms
+            .bounties(store)
+            .and_then(|b| b.get(key.bounty_id).map(|x| x.cloned()))
+            .map_err(|e| err("bounties", &e))?;
+        if let Some(b) = bounty {
+            let share = suite_interfaces::bounty::refund_share(&b.returned(), &c.amount, &b.raised());
+            due += share - &c.refunded;
+        }
+    }
+    let balance = h.balance(market).map_err(|e| err("balance", &e))?;
+    if due > balance {
+        failures.push(format!(
+            "market f0{market}: sponsors are due {due}, it holds {balance}"
+        ));
     }
     if failures.is_empty() {
         Ok(())

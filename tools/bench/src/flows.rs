@@ -288,6 +288,8 @@ impl Chain {
             expiry: EXPIRY,
             min_reputation: None,
             allowed_providers: None,
+            distinct_owners: false,
+            max_per_region: None,
         };
         let (client, market) = (self.client, self.suite.market);
         let r = BountyMarketClient::at(market)

@@ -21,12 +21,13 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
-    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn, GetPolicyReturn,
-    IdParams, ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams,
+    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn,
+    GetContributionParams, GetContributionReturn, GetPolicyReturn, IdParams, ListBountiesReturn,
+    MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, SponsorRefundReturn,
     WithdrawCollateralReturn, WithdrawReturn, EVENT_CANCELLED, EVENT_CLAIMED, EVENT_COLLATERAL_DEPOSITED,
-    EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_POSTED, EVENT_RECLAIMED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY,
-    METHOD_GET_CLAIM, METHOD_GET_COLLATERAL, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE,
-    METHOD_LIST_BOUNTIES,
+    EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_FUNDED, EVENT_POSTED, EVENT_RECLAIMED,
+    EVENT_SPONSOR_REFUNDED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM, METHOD_GET_COLLATERAL,
+    METHOD_GET_CONTRIBUTION, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
@@ -125,11 +126,17 @@ struct Gas {
     ddo_refused: Vec<u64>,
     withdraw_collateral: Vec<u64>,
     get_collateral: Vec<u64>,
+    /// Crowdfunding and replica diversity, on bounties posted for them (one per sample).
+    fund_new: Vec<u64>,
+    fund_again: Vec<u64>,
+    claim_diverse: Vec<u64>,
+    get_contribution: Vec<u64>,
+    refund_sponsor: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 25] {
+    fn rows(&self) -> [(&'static str, &[u64]); 30] {
         [
             (
                 "Constructor (init Exec of installed code, whole message)",
@@ -177,6 +184,17 @@ impl Gas {
             ),
             ("WithdrawCollateral", &self.withdraw_collateral),
             ("GetCollateral", &self.get_collateral),
+            ("FundBounty (new sponsor)", &self.fund_new),
+            ("FundBounty (same sponsor again)", &self.fund_again),
+            (
+                "ClaimBounty (distinct_owners + max_per_region, with sector_location)",
+                &self.claim_diverse,
+            ),
+            ("GetContribution", &self.get_contribution),
+            (
+                "RefundSponsor (after cancel, a claim still holding a slot)",
+                &self.refund_sponsor,
+            ),
         ]
     }
 }
@@ -818,6 +836,7 @@ impl Bench {
         piece: Cid,
         replicas: u64,
         expiry: ChainEpoch,
+        diverse: bool,
     ) -> Result<Receipt> {
         let (from, market) = (self.clients[client], self.market());
         let p = PostBountyParams {
@@ -830,6 +849,8 @@ impl Bench {
             expiry,
             min_reputation: None,
             allowed_providers: None,
+            distinct_owners: diverse,
+            max_per_region: diverse.then_some(replicas as u32 - 1),
         };
         let r = self
             .posts
@@ -915,7 +936,7 @@ impl Bench {
         } else {
             piece(1, i as u64)
         };
-        self.post(Kind::Population, i % CLIENTS, piece, REPLICAS, EXPIRY)?;
+        self.post(Kind::Population, i % CLIENTS, piece, REPLICAS, EXPIRY, false)?;
         self.population += 1;
         if i.is_multiple_of(CLAIM_EVERY) {
             let m = match self.miners.last() {
@@ -1143,6 +1164,7 @@ impl Bench {
                 piece(4, k as u64),
                 SAMPLES as u64,
                 EXPIRY,
+                false,
             )?;
         }
         for _ in 0..SAMPLES {
@@ -1207,7 +1229,14 @@ impl Bench {
         for i in 0..SAMPLES {
             let p = piece(3, self.sample_posts);
             self.sample_posts += 1;
-            let r = self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, posted_at + EXPIRES_SOON)?;
+            let r = self.post(
+                Kind::Sample,
+                i % CLIENTS,
+                p,
+                REPLICAS,
+                posted_at + EXPIRES_SOON,
+                false,
+            )?;
             gas.post.push(r.gas_used);
             expiring.push(self.bounties.len() - 1);
         }
@@ -1285,6 +1314,7 @@ impl Bench {
         for b in cancelled {
             gas.reclaim_cancelled.push(self.reclaim(b)?);
         }
+        self.crowdfund(&mut gas)?;
         for &miner in &fresh {
             gas.balance_one.push(self.balance(miner, 1)?);
         }
@@ -1422,6 +1452,71 @@ impl Bench {
             "GetCollateral answered {got:?}"
         );
         gas.get_collateral.push(r.gas_used);
+        Ok(())
+    }
+
+    /// Per sample: a bounty with both diversity rules, funded twice by a sponsor (a new
+    /// contribution, then a second one to the same record), claimed by a population miner (the
+    /// rules read the miner's owner and the registry), its contribution read, cancelled, and the
+    /// sponsor's refund pulled while the claim still holds its slot.
+    fn crowdfund(&mut self, gas: &mut Gas) -> Result<()> {
+        let market = self.market();
+        let epoch = self.h.epoch();
+        for i in 0..SAMPLES {
+            let p = piece(5, self.sample_posts);
+            self.sample_posts += 1;
+            self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, EXPIRY, true)?;
+            let b = self.bounties.len() - 1;
+            let sponsor = self.clients[(i + 1) % CLIENTS];
+            for (first, samples) in [(true, &mut gas.fund_new), (false, &mut gas.fund_again)] {
+                let r = BountyMarketClient::at(market)
+                    .fund(&mut self.h, &sponsor, b as u64, fil(REWARD))?
+                    .ok()
+                    .context("FundBounty")?;
+                ensure!(
+                    r.events_of(EVENT_FUNDED).len() == 1,
+                    "no funded event (first: {first})"
+                );
+                samples.push(r.gas_used);
+            }
+            let m = spread(self.miners.len(), i);
+            let miner = self.miners[m].id;
+            let (_, r) = self.claim(miner, b, Some(LOCATION))?;
+            self.miners[m].claims += 1;
+            gas.claim_diverse.push(r.gas_used);
+            let r = self.get(
+                METHOD_GET_CONTRIBUTION,
+                &GetContributionParams {
+                    bounty_id: b as u64,
+                    sponsor: sponsor.address(),
+                },
+            )?;
+            let got: GetContributionReturn = r.ret().context("GetContribution")?;
+            ensure!(
+                got.contribution.amount == fil(2 * REWARD),
+                "GetContribution answered {got:?}"
+            );
+            gas.get_contribution.push(r.gas_used);
+            let client = self.clients[self.bounties[b].client];
+            BountyMarketClient::at(market)
+                .cancel(&mut self.h, &client, b as u64)?
+                .ok()
+                .context("CancelBounty (crowdfunded)")?;
+            self.bounties[b].cancelled = true;
+            let r = BountyMarketClient::at(market)
+                .refund_sponsor(&mut self.h, &sponsor, b as u64)?
+                .ok()
+                .context("RefundSponsor")?;
+            let ret: SponsorRefundReturn = r.ret()?;
+            // The claim took a quarter of the 4 + 2 FIL raised; of the 4.5 FIL returned the
+            // sponsor's third is 1.5 FIL.
+            let share = TokenAmount::from_nano(1_500_000_000 * REWARD);
+            ensure!(
+                ret.amount == share && !ret.settled && r.events_of(EVENT_SPONSOR_REFUNDED).len() == 1,
+                "RefundSponsor answered {ret:?} at epoch {epoch}"
+            );
+            gas.refund_sponsor.push(r.gas_used);
+        }
         Ok(())
     }
 

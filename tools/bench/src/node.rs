@@ -282,6 +282,8 @@ fn post_and_claim(
         expiry: 1_000_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     };
     let post_params = RawBytes::new(to_vec(&post)?);
     std::thread::scope(|scope| -> Result<()> {

@@ -49,6 +49,8 @@ use suite_interfaces::reputation::{
 };
 use test_actor_rogue_escrow as rogue_escrow;
 
+/// Crowdfunded bounties and replica diversity.
+mod crowd;
 /// DDO claims: the same world, another file.
 mod ddo;
 
@@ -99,6 +101,8 @@ fn bounty(seed: u8) -> PostBountyParams {
         expiry: 5_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     }
 }
 
@@ -655,6 +659,12 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         claimants: vec![],
         refundable: zero(),
         reclaimed: zero(),
+        distinct_owners: false,
+        max_per_region: None,
+        sponsored: zero(),
+        sponsors: 0,
+        sponsors_unsettled: 0,
+        sponsor_refunded: zero(),
     };
     assert_eq!(w.bounty(id), posted);
     assert_eq!(w.h.balance(market).unwrap(), fil(24));
@@ -725,6 +735,8 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
             holders: vec![SlotHolder {
                 claim_id: 0,
                 provider: a.miner,
+                owner: None,
+                region: None,
             }],
             claimants: vec![a.miner],
             ..posted.clone()

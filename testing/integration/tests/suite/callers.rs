@@ -148,6 +148,8 @@ fn post_params(seed: u8) -> bounty::PostBountyParams {
         expiry: 5_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     }
 }
 

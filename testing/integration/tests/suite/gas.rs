@@ -78,6 +78,8 @@ fn heavy_flows_stay_under_their_gas_ceilings() {
             expiry: 100_000,
             min_reputation: None,
             allowed_providers: None,
+            distinct_owners: false,
+            max_per_region: None,
         };
         let r = market.post(&mut h, &client, &post, fil(10)).unwrap();
         under_ceiling("PostBounty", &r, POST_BOUNTY);
@@ -161,6 +163,8 @@ fn a_ddo_claim_stays_under_its_gas_ceilings() {
         expiry: 100_000,
         min_reputation: None,
         allowed_providers: None,
+        distinct_owners: false,
+        max_per_region: None,
     };
     let bounty_id = bm::bounty_id(&market.post(&mut h, &client, &post, fil(10)).unwrap()).unwrap();
     let r = market

@@ -18,7 +18,8 @@
 //!
 //! "With value" sends what a payable method asks for (the bounty's total, the collateral, a
 //! top-up of 1 FIL) and 1 FIL to every other method. Every caller has the FIL for it: the
-//! suite's actors, init and system are funded with plain transfers first (which run no code).
+//! suite's actors, init, system and the miner are funded with plain transfers first (which run
+//! no code).
 
 use std::fmt::Write as _;
 
@@ -41,7 +42,7 @@ use suite_interfaces::{bounty, escrow, reputation};
 use super::common::{fil, milli};
 
 /// The caller kinds, in the table's column order.
-const CALLERS: [&str; 13] = [
+const CALLERS: [&str; 14] = [
     "client",
     "owner",
     "worker",
@@ -55,6 +56,7 @@ const CALLERS: [&str; 13] = [
     "registry",
     "init",
     "system",
+    "miner",
 ];
 const N: usize = CALLERS.len();
 
@@ -62,6 +64,8 @@ const N: usize = CALLERS.len();
 const OK: u32 = 0;
 /// USR_ILLEGAL_ARGUMENT: past the gate, refused by what was sent (no params, a wrong amount).
 const BAD: u32 = 16;
+/// USR_NOT_FOUND: nothing of this caller's to act on (a sponsor refund without a contribution).
+const NF: u32 = 17;
 /// USR_FORBIDDEN: this caller may not call this method (on these facts).
 const NO: u32 = 18;
 /// USR_NOT_PAYABLE: the method takes no FIL.
@@ -77,6 +81,7 @@ const STRANGER: usize = 5;
 const ESCROW: usize = 8;
 const MARKET: usize = 9;
 const INIT: usize = 11;
+const MINER: usize = 13;
 
 /// `ok` for the callers in `who`, `other` for everyone else.
 fn only(who: &[usize], ok: u32, other: u32) -> [u32; N] {
@@ -242,7 +247,15 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
     let contract = h.deploy(&stranger, "test-actor-relay", &stranger.id).unwrap();
     let eth = eth_account(&mut h);
     let operator = h.operator();
-    for id in [suite.escrow, suite.market, suite.reputation, contract, 1, 0] {
+    for id in [
+        suite.escrow,
+        suite.market,
+        suite.reputation,
+        contract,
+        1,
+        0,
+        provider,
+    ] {
         must(
             h.send(
                 &operator,
@@ -298,7 +311,13 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
         must(market.claim(&mut h, &worker, &claim, fil(3)), "claiming")
             .ret()
             .unwrap();
+    // The stranger sponsors bounty 3 before its cancel; the provider deposits DDO collateral.
+    must(market.fund(&mut h, &stranger, cancelled, fil(2)), "sponsoring");
     must(market.cancel(&mut h, &client, cancelled), "cancelling");
+    must(
+        market.deposit_collateral(&mut h, &owner, Address::new_id(provider), fil(5)),
+        "depositing DDO collateral",
+    );
     // Lock 2 on sector 2, which then faults; lock 3 on sector 3, which ends at epoch 100.
     let direct_lock = |h: &mut Harness, sector, end| {
         let p = esc::lock_params(provider, client.id, owner.id, esc::sector_evidence(sector), end);
@@ -337,6 +356,7 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
         suite.reputation,
         1,
         0,
+        provider,
     ];
 
     let empty = RawBytes::default;
@@ -474,6 +494,78 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
             "GetProviderBalance",
             bounty::METHOD_GET_PROVIDER_BALANCE,
             params(&provider_params),
+            fil(1),
+            all(OK),
+            all(NP),
+        ),
+        market_row(
+            "SectorContentChanged",
+            bounty::METHOD_SECTOR_CONTENT_CHANGED,
+            params(&bounty::SectorContentChangedParams {
+                sectors: vec![bounty::SectorChanges {
+                    sector: 1,
+                    minimum_commitment_epoch: 1_000_000,
+                    added: vec![bounty::PieceChange {
+                        data: piece(2),
+                        size: 2048,
+                        payload: bounty::ddo_payload(open),
+                    }],
+                }],
+            }),
+            fil(1),
+            only(&[MINER], OK, NO),
+            only(&[MINER], NP, NO),
+        ),
+        market_row(
+            "DepositCollateral",
+            bounty::METHOD_DEPOSIT_COLLATERAL,
+            params(&provider_params),
+            fil(1),
+            only(&CONTROLS, BAD, NO),
+            only(&CONTROLS, OK, NO),
+        ),
+        market_row(
+            "WithdrawCollateral",
+            bounty::METHOD_WITHDRAW_COLLATERAL,
+            params(&bounty::WithdrawCollateralParams {
+                provider: Address::new_id(provider),
+                amount: fil(1),
+            }),
+            fil(1),
+            only(&CONTROLS, OK, NO),
+            all(NP),
+        ),
+        market_row(
+            "GetCollateral",
+            bounty::METHOD_GET_COLLATERAL,
+            params(&provider_params),
+            fil(1),
+            all(OK),
+            all(NP),
+        ),
+        market_row(
+            "FundBounty",
+            bounty::METHOD_FUND_BOUNTY,
+            params(&bounty::IdParams { id: open }),
+            fil(1),
+            all(BAD),
+            all(OK),
+        ),
+        market_row(
+            "RefundSponsor",
+            bounty::METHOD_REFUND_SPONSOR,
+            params(&bounty::IdParams { id: cancelled }),
+            fil(1),
+            only(&[STRANGER], OK, NF),
+            all(NP),
+        ),
+        market_row(
+            "GetContribution",
+            bounty::METHOD_GET_CONTRIBUTION,
+            params(&bounty::GetContributionParams {
+                bounty_id: cancelled,
+                sponsor: stranger.address(),
+            }),
             fil(1),
             all(OK),
             all(NP),

@@ -89,9 +89,18 @@ impl World {
 
     /// A getter through `Filecoin.StateCall`: `Ok(return)` or `Err(exit code)`.
     fn get<P: Serialize, R: DeserializeOwned>(&self, to: u64, method: u64, params: &P) -> Result<R, i64> {
+        self.get_raw(to, method, &to_vec(params).unwrap())
+    }
+
+    /// A getter without params.
+    fn get_none<R: DeserializeOwned>(&self, to: u64, method: u64) -> Result<R, i64> {
+        self.get_raw(to, method, &[])
+    }
+
+    fn get_raw<R: DeserializeOwned>(&self, to: u64, method: u64, params: &[u8]) -> Result<R, i64> {
         let message = json!({
             "From": "f00", "To": format!("f0{to}"), "Method": method, "Value": "0", "Nonce": 0, "GasLimit": 0,
-            "GasFeeCap": "0", "GasPremium": "0", "Params": BASE64.encode(&to_vec(params).unwrap()),
+            "GasFeeCap": "0", "GasPremium": "0", "Params": BASE64.encode(params),
         });
         let result = self.rpc("Filecoin.StateCall", json!([message, null]));
         match result["MsgRct"]["ExitCode"].as_i64().unwrap() {
@@ -138,7 +147,7 @@ impl World {
     }
 
     fn policy(&self) -> Policy {
-        self.get(self.escrow(), esc::METHOD_GET_POLICY, &()).unwrap()
+        self.get_none(self.escrow(), esc::METHOD_GET_POLICY).unwrap()
     }
 
     fn balance(&self, id: u64) -> TokenAmount {
@@ -157,7 +166,11 @@ impl World {
         let book: Value =
             serde_json::from_str(&std::fs::read_to_string(self.dir.join("home/names.json")).unwrap()).unwrap();
         let a = &book["accounts"][name];
-        let key = a["key"].as_str().unwrap().replacen('t', "f", 1);
+        let key = a["key"].as_str().unwrap();
+        let key = match key.strip_prefix('t') {
+            Some(rest) => format!("f{rest}"),
+            None => key.to_string(),
+        };
         (key.parse().unwrap(), a["id"].as_u64().unwrap())
     }
 
@@ -280,20 +293,41 @@ fn check_watcher_paid(before: &TokenAmount, after: &TokenAmount, report: &Value)
     assert!(gas_used > 0, "{report}");
     // The devnet's base fee is 100 attoFIL per gas unit.
     assert!(
-        gas_paid >= TokenAmount::from_atto(100u64 * gas_used as u128),
+        gas_paid >= TokenAmount::from_atto(100u128 * gas_used as u128),
         "gas paid covers the base fee burn: {report}"
     );
+}
+
+/// A new bounty of bob's (claimable well past the test) claimed by p4 with a new deal in a new
+/// sector: its lock and the bounty's id.
+fn fresh_claim(w: &World) -> (GetLockReturn, u64) {
+    let piece = stand_in_market::piece_cid([0x44; 32]).to_string();
+    let now = w.head() + 1;
+    let posted = w.client.json(&[
+        "bounty", "post", "--from", "bob", "--piece", &piece, "--size", "32GiB", "--reward", "10FIL",
+        "--collateral", "2FIL", "--min-duration", "20000", "--expiry", &(now + 50_000).to_string(),
+    ]);
+    let bounty = posted["bounty_id"].as_u64().unwrap();
+    w.client.ok(&["miner", "add-sector", "p4", "950"]);
+    let deal = w.client.json(&[
+        "deal", "publish", "--client", "bob", "--provider", "p4", "--piece", &piece, "--size", "32GiB",
+        "--end", &(now + 100_000).to_string(),
+    ])["deal_id"]
+        .as_u64()
+        .unwrap();
+    w.client.ok(&["deal", "activate", &deal.to_string(), "950"]);
+    let claim = w.client.json(&[
+        "bounty", "claim", &bounty.to_string(), "--provider", "p4", "--deal", &deal.to_string(), "--from",
+        "p4-worker",
+    ]);
+    (w.lock(claim["lock_id"].as_u64().unwrap()), bounty)
 }
 
 #[test]
 fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reopens() {
     let w = World::new("faults");
     let policy = w.policy();
-    let lock = w
-        .open_locks("p4")
-        .into_iter()
-        .next()
-        .expect("the demo leaves p4's lock on bob's piece open");
+    let (lock, bounty) = fresh_claim(&w);
     let lock_id = lock.lock_id;
     let sector = lock.lock.sector.as_ref().unwrap().sector_number;
     let p4 = w.miner("p4");
@@ -343,10 +377,6 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
     assert_eq!(after_two.faults_charged, 2);
 
     // The sector is terminated: the loss takes everything left, the market reopens the slot.
-    let claim = lock.lock.reference.expect("a market lock names its claim");
-    let bounty = w.client.json(&["bounty", "show-claim", &claim.to_string()])["bounty_id"]
-        .as_u64()
-        .expect("the claim names its bounty");
     let open_before = w.client.json(&["bounty", "show", &bounty.to_string()])["open_slots"]
         .as_u64()
         .unwrap();
@@ -611,14 +641,14 @@ fn a_healthy_population_of_1000_locks_produces_no_report_and_each_round_prints_i
             notify: None,
             reference: None,
         };
-        let m = message(locker, escrow, esc::METHOD_LOCK, &p, TokenAmount::from_milli(10), 200_000_000);
+        let m = message(locker, escrow, esc::METHOD_LOCK, &p, TokenAmount::from_nano(10_000_000), 200_000_000);
         last = w.push(&key, m, nonce);
         nonce += 1;
     }
     let lookup = w.rpc("Filecoin.StateWaitMsg", json!([last, 1, -1, true]));
     assert_eq!(lookup["Receipt"]["ExitCode"], 0, "{lookup}");
     let locks_took = started.elapsed();
-    let totals: esc::Totals = w.get(escrow, esc::METHOD_GET_TOTALS, &()).unwrap();
+    let totals: esc::Totals = w.get_none(escrow, esc::METHOD_GET_TOTALS).unwrap();
     assert!(totals.locks_open >= LOCKS, "{totals:?}");
     eprintln!(
         "1,000 locks: {SECTORS} sectors added in {:.1} s, {LOCKS} Lock messages pushed and included in {:.1} s",

@@ -589,6 +589,11 @@ fn a_lock_whose_notify_burns_gas_is_still_reported_and_the_watcher_shows_the_cos
         "burning callback {gb} gas vs plain {gp}"
     );
     assert!(atto(&b["gas_paid"]) > atto(&p["gas_paid"]));
+    eprintln!(
+        "report with a gas-burning notify: {gb} gas ({} attoFIL); without: {gp} gas ({} attoFIL)",
+        b["gas_paid"].as_str().unwrap(),
+        p["gas_paid"].as_str().unwrap()
+    );
     assert_eq!(w.lock(burning).lock.faults_charged, 1);
     let total_gas = atto(&b["gas_paid"]) + atto(&p["gas_paid"]);
     assert_eq!(w.balance(watcher) - &watcher0, &reward * 2u64 - &total_gas);

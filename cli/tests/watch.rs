@@ -164,7 +164,8 @@ impl World {
     /// The address book's entry for a name: (key address, id).
     fn account(&self, name: &str) -> (Address, u64) {
         let book: Value =
-            serde_json::from_str(&std::fs::read_to_string(self.dir.join("home/names.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(self.dir.join("home/names.json")).unwrap())
+                .unwrap();
         let a = &book["accounts"][name];
         let key = a["key"].as_str().unwrap();
         let key = match key.strip_prefix('t') {
@@ -176,15 +177,14 @@ impl World {
 
     fn miner(&self, name: &str) -> u64 {
         let book: Value =
-            serde_json::from_str(&std::fs::read_to_string(self.dir.join("home/names.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(self.dir.join("home/names.json")).unwrap())
+                .unwrap();
         book["miners"][name]["id"].as_u64().unwrap()
     }
 
     /// The open locks of a provider whose term has not ended.
     fn open_locks(&self, provider: &str) -> Vec<GetLockReturn> {
-        let list = self
-            .client
-            .json(&["escrow", "list", "--provider", provider]);
+        let list = self.client.json(&["escrow", "list", "--provider", provider]);
         let epoch = self.head() + 1;
         list.as_array()
             .unwrap()
@@ -230,23 +230,44 @@ impl World {
     }
 
     /// Sends one message and waits for it; answers its receipt's return.
-    fn send<P: Serialize>(&self, from: &str, to: u64, method: u64, params: &P, value: TokenAmount) -> Vec<u8> {
+    fn send<P: Serialize>(
+        &self,
+        from: &str,
+        to: u64,
+        method: u64,
+        params: &P,
+        value: TokenAmount,
+    ) -> Vec<u8> {
         let (address, _) = self.account(from);
         let key = self.keystore().get(&address).unwrap().unwrap();
         let nonce = self
             .rpc("Filecoin.MpoolGetNonce", json!([address.to_string()]))
             .as_u64()
             .unwrap();
-        let cid = self.push(&key, message(address, to, method, params, value, 10_000_000_000), nonce);
+        let cid = self.push(
+            &key,
+            message(address, to, method, params, value, 10_000_000_000),
+            nonce,
+        );
         let lookup = self.rpc("Filecoin.StateWaitMsg", json!([cid, 1, -1, true]));
-        assert_eq!(lookup["Receipt"]["ExitCode"], 0, "method {method} to f0{to}: {lookup}");
+        assert_eq!(
+            lookup["Receipt"]["ExitCode"], 0,
+            "method {method} to f0{to}: {lookup}"
+        );
         BASE64
             .decode(lookup["Receipt"]["Return"].as_str().unwrap_or("").as_bytes())
             .unwrap()
     }
 }
 
-fn message<P: Serialize>(from: Address, to: u64, method: u64, params: &P, value: TokenAmount, gas_limit: u64) -> Message {
+fn message<P: Serialize>(
+    from: Address,
+    to: u64,
+    method: u64,
+    params: &P,
+    value: TokenAmount,
+    gas_limit: u64,
+) -> Message {
     Message {
         version: 0,
         from,
@@ -304,20 +325,51 @@ fn fresh_claim(w: &World) -> (GetLockReturn, u64) {
     let piece = stand_in_market::piece_cid([0x44; 32]).to_string();
     let now = w.head() + 1;
     let posted = w.client.json(&[
-        "bounty", "post", "--from", "bob", "--piece", &piece, "--size", "32GiB", "--reward", "10FIL",
-        "--collateral", "2FIL", "--min-duration", "20000", "--expiry", &(now + 50_000).to_string(),
+        "bounty",
+        "post",
+        "--from",
+        "bob",
+        "--piece",
+        &piece,
+        "--size",
+        "32GiB",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "20000",
+        "--expiry",
+        &(now + 50_000).to_string(),
     ]);
     let bounty = posted["bounty_id"].as_u64().unwrap();
     w.client.ok(&["miner", "add-sector", "p4", "950"]);
     let deal = w.client.json(&[
-        "deal", "publish", "--client", "bob", "--provider", "p4", "--piece", &piece, "--size", "32GiB",
-        "--end", &(now + 100_000).to_string(),
+        "deal",
+        "publish",
+        "--client",
+        "bob",
+        "--provider",
+        "p4",
+        "--piece",
+        &piece,
+        "--size",
+        "32GiB",
+        "--end",
+        &(now + 100_000).to_string(),
     ])["deal_id"]
         .as_u64()
         .unwrap();
     w.client.ok(&["deal", "activate", &deal.to_string(), "950"]);
     let claim = w.client.json(&[
-        "bounty", "claim", &bounty.to_string(), "--provider", "p4", "--deal", &deal.to_string(), "--from",
+        "bounty",
+        "claim",
+        &bounty.to_string(),
+        "--provider",
+        "p4",
+        "--deal",
+        &deal.to_string(),
+        "--from",
         "p4-worker",
     ]);
     (w.lock(claim["lock_id"].as_u64().unwrap()), bounty)
@@ -352,7 +404,11 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
     let (fee, reward) = fee_split(&policy, &lock.lock.original);
     assert_eq!(atto(&r["reward"]), reward, "{r}");
     assert_eq!(atto(&r["slashed"]), fee, "{r}");
-    assert_eq!(w.balance(bob) - &bob0, &fee - &reward, "bob gets the fee less the reward");
+    assert_eq!(
+        w.balance(bob) - &bob0,
+        &fee - &reward,
+        "bob gets the fee less the reward"
+    );
     check_watcher_paid(&watcher0, &w.balance(watcher), r);
     assert_eq!(w.lock(lock_id).lock.faults_charged, 1);
 
@@ -364,8 +420,7 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
     assert_eq!(w.lock(lock_id).lock.faults_charged, 1);
 
     // After it, it is.
-    w.client
-        .ok(&["advance", &policy.fault_cooldown.to_string()]);
+    w.client.ok(&["advance", &policy.fault_cooldown.to_string()]);
     let watcher1 = w.balance(watcher);
     let lines = w.watch(&["--once"]);
     let reports = of_type(&lines, "report");
@@ -380,15 +435,15 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
     let open_before = w.client.json(&["bounty", "show", &bounty.to_string()])["open_slots"]
         .as_u64()
         .unwrap();
-    w.client
-        .ok(&["miner", "terminate", "p4", &sector.to_string()]);
+    w.client.ok(&["miner", "terminate", "p4", &sector.to_string()]);
     let bob2 = w.balance(bob);
     let lines = w.watch(&["--once"]);
     let reports = of_type(&lines, "report");
     assert_eq!(reports.len(), 1, "{lines:?}");
     assert_eq!(reports[0]["proof"], "sector-dead");
     assert_eq!(atto(&reports[0]["slashed"]), after_two.remaining);
-    let loss_reward = TokenAmount::from_atto(after_two.remaining.atto() * policy.reporter_reward_bps / 10_000u64);
+    let loss_reward =
+        TokenAmount::from_atto(after_two.remaining.atto() * policy.reporter_reward_bps / 10_000u64);
     assert_eq!(atto(&reports[0]["reward"]), loss_reward);
     assert_eq!(w.balance(bob) - &bob2, &after_two.remaining - &loss_reward);
     let settled = w.lock(lock_id).lock;
@@ -436,7 +491,12 @@ fn a_watcher_killed_after_pushing_and_restarted_reports_nothing_twice() {
         .env_remove("SUITE_DEPLOYMENT")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(75),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("\"report\""));
     let state = state_file(&w.client.home);
     let pending: Vec<&Value> = state["reports"]
@@ -480,7 +540,10 @@ fn a_watcher_killed_after_pushing_and_restarted_reports_nothing_twice() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    assert_eq!(first["type"], "round", "no report from the running watcher: {first}");
+    assert_eq!(
+        first["type"], "round",
+        "no report from the running watcher: {first}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     w.client.ok(&["advance", "10"]);
@@ -488,14 +551,21 @@ fn a_watcher_killed_after_pushing_and_restarted_reports_nothing_twice() {
     assert!(of_type(&lines, "report").is_empty(), "{lines:?}");
     assert_eq!(w.lock(lock.lock_id).lock.faults_charged, 1);
     let balance = w.balance(watcher);
-    assert_eq!(&balance - &watcher0, &reward - &atto(&reports[0]["gas_paid"]), "one report's gas only");
+    assert_eq!(
+        &balance - &watcher0,
+        &reward - &atto(&reports[0]["gas_paid"]),
+        "one report's gas only"
+    );
 }
 
 /// The test actors' modules (wasm-build's `test-actors` group, built here if need be).
 fn notify_module() -> Vec<u8> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let report = wasm_build::build(&wasm_build::Options::for_group(workspace, &wasm_build::TEST_ACTORS))
-        .expect("building the test actors");
+    let report = wasm_build::build(&wasm_build::Options::for_group(
+        workspace,
+        &wasm_build::TEST_ACTORS,
+    ))
+    .expect("building the test actors");
     let actor = report
         .actors
         .iter()
@@ -505,7 +575,14 @@ fn notify_module() -> Vec<u8> {
 }
 
 /// Locks `value` on `sector` of `provider` from the `locker` account.
-fn lock_on_sector(w: &World, provider: u64, sector: u64, end: i64, notify: Option<u64>, value: TokenAmount) -> u64 {
+fn lock_on_sector(
+    w: &World,
+    provider: u64,
+    sector: u64,
+    end: i64,
+    notify: Option<u64>,
+    value: TokenAmount,
+) -> u64 {
     let (locker, locker_id) = w.account("locker");
     let p = LockParams {
         provider: Address::new_id(provider),
@@ -524,7 +601,8 @@ fn lock_on_sector(w: &World, provider: u64, sector: u64, end: i64, notify: Optio
         reference: None,
     };
     let _ = locker;
-    let ret: esc::LockReturn = from_slice(&w.send("locker", w.escrow(), esc::METHOD_LOCK, &p, value)).unwrap();
+    let ret: esc::LockReturn =
+        from_slice(&w.send("locker", w.escrow(), esc::METHOD_LOCK, &p, value)).unwrap();
     ret.lock_id
 }
 
@@ -532,8 +610,15 @@ fn lock_on_sector(w: &World, provider: u64, sector: u64, end: i64, notify: Optio
 fn a_lock_whose_notify_burns_gas_is_still_reported_and_the_watcher_shows_the_cost() {
     let w = World::new("notify");
     let module = notify_module();
-    w.client
-        .ok(&["account", "create", "locker", "--balance", "100FIL", "--key", "secp256k1"]);
+    w.client.ok(&[
+        "account",
+        "create",
+        "locker",
+        "--balance",
+        "100FIL",
+        "--key",
+        "secp256k1",
+    ]);
     let installed: stand_in_init::InstallCodeReturn = from_slice(&w.send(
         "locker",
         1,
@@ -559,8 +644,16 @@ fn a_lock_whose_notify_burns_gas_is_still_reported_and_the_watcher_shows_the_cos
 
     // Two locks on one new sector of p2: one calls the burning actor back, one calls nobody.
     let p2 = w.miner("p2");
-    w.client
-        .ok(&["miner", "add-sector", "p2", "900", "--deadline", "0", "--partition", "0"]);
+    w.client.ok(&[
+        "miner",
+        "add-sector",
+        "p2",
+        "900",
+        "--deadline",
+        "0",
+        "--partition",
+        "0",
+    ]);
     let end = w.head() + 50_000;
     let burning = lock_on_sector(&w, p2, 900, end, Some(notify), TokenAmount::from_whole(1));
     let plain = lock_on_sector(&w, p2, 900, end, None, TokenAmount::from_whole(1));
@@ -602,8 +695,15 @@ fn a_lock_whose_notify_burns_gas_is_still_reported_and_the_watcher_shows_the_cos
 #[test]
 fn a_healthy_population_of_1000_locks_produces_no_report_and_each_round_prints_its_state_calls() {
     let w = World::new("thousand");
-    w.client
-        .ok(&["account", "create", "locker", "--balance", "1000FIL", "--key", "secp256k1"]);
+    w.client.ok(&[
+        "account",
+        "create",
+        "locker",
+        "--balance",
+        "1000FIL",
+        "--key",
+        "secp256k1",
+    ]);
     let (locker, locker_id) = w.account("locker");
     let key = w.keystore().get(&locker).unwrap().unwrap();
     let escrow = w.escrow();
@@ -622,13 +722,13 @@ fn a_healthy_population_of_1000_locks_produces_no_report_and_each_round_prints_i
     }
     let sectors_took = started.elapsed();
     let end = w.head() + 100_000;
-    let mut nonce = w
+    let first_nonce = w
         .rpc("Filecoin.MpoolGetNonce", json!([locker.to_string()]))
         .as_u64()
         .unwrap();
     let started = Instant::now();
     let mut last = Value::Null;
-    for i in 0..LOCKS {
+    for (i, nonce) in (0..LOCKS).zip(first_nonce..) {
         let s = i % SECTORS;
         let p = LockParams {
             provider: Address::new_id(providers[(s % 4) as usize]),
@@ -646,9 +746,15 @@ fn a_healthy_population_of_1000_locks_produces_no_report_and_each_round_prints_i
             notify: None,
             reference: None,
         };
-        let m = message(locker, escrow, esc::METHOD_LOCK, &p, TokenAmount::from_nano(10_000_000), 200_000_000);
+        let m = message(
+            locker,
+            escrow,
+            esc::METHOD_LOCK,
+            &p,
+            TokenAmount::from_nano(10_000_000),
+            200_000_000,
+        );
         last = w.push(&key, m, nonce);
-        nonce += 1;
     }
     let lookup = w.rpc("Filecoin.StateWaitMsg", json!([last, 1, -1, true]));
     assert_eq!(lookup["Receipt"]["ExitCode"], 0, "{lookup}");

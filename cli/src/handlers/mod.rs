@@ -46,11 +46,7 @@ pub fn run(
 /// The command's output.
 pub(crate) fn dispatch(d: &mut Session, command: Command) -> Result<Output> {
     Ok(match command {
-        Command::Demo(_)
-        | Command::Piece(_)
-        | Command::Wallet(_)
-        | Command::Node(_)
-        | Command::Watch(_) => {
+        Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) | Command::Node(_) | Command::Watch(_) => {
             unreachable!("handled by run")
         }
         Command::Status => describe_chain(d)?,

@@ -213,7 +213,9 @@ mod tests {
         assert!(!tmp_path(&path).exists(), "the temporary file is renamed over");
         let back = WatchState::load(&path, "bafygenesis", 1001).unwrap();
         assert_eq!(back, s);
-        let err = WatchState::load(&path, "bafyother", 1001).unwrap_err().to_string();
+        let err = WatchState::load(&path, "bafyother", 1001)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("another chain"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -229,7 +231,10 @@ mod tests {
         s.reports.push(entry(5, 2, ReportStatus::Pending));
         assert!(s.already_reported(3, "sector-faulty", 0));
         assert!(s.already_reported(5, "sector-faulty", 2));
-        assert!(!s.already_reported(3, "sector-faulty", 1), "the next fee is another fault");
+        assert!(
+            !s.already_reported(3, "sector-faulty", 1),
+            "the next fee is another fault"
+        );
         assert!(!s.already_reported(3, "sector-dead", 0));
     }
 }

@@ -58,7 +58,14 @@ pub struct WatchArgs {
 /// The default state file: one per chain and escrow, so that watchers of different devnets
 /// sharing a home never mix their logs.
 pub fn default_state_path(home: &std::path::Path, escrow: u64, genesis: &str) -> PathBuf {
-    let chain: String = genesis.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+    let chain: String = genesis
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     home.join("watch").join(format!("f0{escrow}-{chain}.json"))
 }
 
@@ -118,8 +125,10 @@ pub fn run(options: &Options, args: WatchArgs) -> Result<Output> {
 }
 
 fn location_json(r: &Report) -> Value {
-    r.location
-        .map_or(Value::Null, |l| json!({ "deadline": l.deadline, "partition": l.partition }))
+    r.location.map_or(
+        Value::Null,
+        |l| json!({ "deadline": l.deadline, "partition": l.partition }),
+    )
 }
 
 pub fn report_json(d: &Session, round: u64, r: &Report) -> Value {
@@ -174,7 +183,11 @@ pub fn report_line(d: &Session, r: &Report) -> String {
         .location
         .map(|l| format!(" at deadline {} partition {}", l.deadline, l.partition))
         .unwrap_or_default();
-    let earlier = if r.recovered { " (pushed by an earlier run)" } else { "" };
+    let earlier = if r.recovered {
+        " (pushed by an earlier run)"
+    } else {
+        ""
+    };
     match (&r.status, &r.ret) {
         (ReportStatus::Reported, Some(ret)) => format!(
             "lock {} of {}: {}{at} proven{earlier}: slashed {}, {} to the beneficiary, earned {} for {} gas ({}), net {}",

@@ -162,7 +162,14 @@ struct Counted<'a> {
 }
 
 impl Chain for Counted<'_> {
-    fn send(&mut self, _: &Account, _: Address, _: MethodNum, _: RawBytes, _: TokenAmount) -> Result<Receipt> {
+    fn send(
+        &mut self,
+        _: &Account,
+        _: Address,
+        _: MethodNum,
+        _: RawBytes,
+        _: TokenAmount,
+    ) -> Result<Receipt> {
         bail!("the watcher's checks are read-only")
     }
 
@@ -203,7 +210,10 @@ struct Head {
 }
 
 fn base_fee_of(tipset: &Value) -> Result<TokenAmount> {
-    parse_amount(&tipset["Blocks"][0]["ParentBaseFee"], "the tipset's ParentBaseFee")
+    parse_amount(
+        &tipset["Blocks"][0]["ParentBaseFee"],
+        "the tipset's ParentBaseFee",
+    )
 }
 
 fn head(d: &Session) -> Result<Head> {
@@ -229,7 +239,7 @@ type SectorCache = HashMap<(ActorID, u64), Option<(SectorStatusCode, SectorLocat
 
 /// What a round does with one fault.
 enum Outcome {
-    Reported(Report),
+    Reported(Box<Report>),
     Refused(Refusal),
 }
 
@@ -302,8 +312,16 @@ impl Watcher {
             {
                 continue;
             }
-            match self.report(d, &mut calls, &mut round.simulations, &mut sectors, l, proof, &head)? {
-                Outcome::Reported(r) => round.reports.push(r),
+            match self.report(
+                d,
+                &mut calls,
+                &mut round.simulations,
+                &mut sectors,
+                l,
+                proof,
+                &head,
+            )? {
+                Outcome::Reported(r) => round.reports.push(*r),
                 Outcome::Refused(r) => round.refusals.push(r),
             }
         }
@@ -469,16 +487,26 @@ impl Watcher {
         let mut sim = self.simulate(d, calls, simulations, &m)?;
         if sim.0.exit_code.value() == esc::EX_STALE_LOCATION {
             // The sector moved since the check (compaction): ask again, never report the stale place.
-            let sector = l.lock.sector.as_ref().map(|s| s.sector_number).unwrap_or_default();
+            let sector = l
+                .lock
+                .sector
+                .as_ref()
+                .map(|s| s.sector_number)
+                .unwrap_or_default();
             sectors.remove(&(l.lock.provider, sector));
             let fresh = sector_status(&mut counted(d, calls), sectors, l.lock.provider, sector)?;
             proof = match (proof, fresh) {
-                (FaultProof::SectorFaulty(_), Some((SectorStatusCode::Faulty, at))) => FaultProof::SectorFaulty(at),
+                (FaultProof::SectorFaulty(_), Some((SectorStatusCode::Faulty, at))) => {
+                    FaultProof::SectorFaulty(at)
+                }
                 (FaultProof::SectorDead(_), Some((SectorStatusCode::Dead, at))) => FaultProof::SectorDead(at),
                 (_, status) => {
                     return Ok(refusal(
                         Some(esc::EX_STALE_LOCATION),
-                        format!("the sector's location was stale and it is now {:?}", status.map(|s| s.0)),
+                        format!(
+                            "the sector's location was stale and it is now {:?}",
+                            status.map(|s| s.0)
+                        ),
                     ))
                 }
             };
@@ -559,7 +587,7 @@ impl Watcher {
             gas: report.gas_used,
         });
         self.save()?;
-        Ok(Outcome::Reported(report))
+        Ok(Outcome::Reported(Box::new(report)))
     }
 
     fn message(&self, lock_id: &u64, proof: &FaultProof) -> Message {
@@ -582,7 +610,13 @@ impl Watcher {
     }
 
     /// `StateCall` of the report from the watcher's key: its receipt and the error text.
-    fn simulate(&self, d: &Session, calls: &mut u64, simulations: &mut u64, m: &Message) -> Result<(Receipt, String)> {
+    fn simulate(
+        &self,
+        d: &Session,
+        calls: &mut u64,
+        simulations: &mut u64,
+        m: &Message,
+    ) -> Result<(Receipt, String)> {
         *calls += 1;
         *simulations += 1;
         let invocation = d
@@ -650,9 +684,10 @@ impl Watcher {
                 continue;
             }
             let cid = parse_cid(&json!(self.state.reports[index].cid), "the report log's CID")?;
-            let lookup = d
-                .rpc()
-                .call("Filecoin.StateSearchMsg", json!([null, lotus::cid(&cid), -1, true]))?;
+            let lookup = d.rpc().call(
+                "Filecoin.StateSearchMsg",
+                json!([null, lotus::cid(&cid), -1, true]),
+            )?;
             if lookup.is_null() {
                 let actor = d.rpc().call(
                     "Filecoin.StateGetActor",

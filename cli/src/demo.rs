@@ -443,7 +443,7 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
             from: watcher,
             min_reward: TokenAmount::default(),
             page: suite_interfaces::escrow::MAX_PAGE,
-            state_path: crate::watch::default_state_path(&options.home, suite.escrow, &genesis),
+            state_path: crate::watch::default_state_path(&options.home, suite.escrow, &genesis, watcher.id),
             from_height: 0,
             providers: Vec::new(),
         },

@@ -805,3 +805,83 @@ fn a_healthy_population_of_1000_locks_produces_no_report_and_each_round_prints_i
         took.as_secs_f64()
     );
 }
+
+/// `suite --json watch --from FROM --once`, started now (run two at once to race them).
+fn spawn_watch(w: &World, from: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_suite"))
+        .args(["--json", "watch", "--from", from, "--once"])
+        .env("SUITE_RPC", w.node.rpc())
+        .env("SUITE_HOME", &w.client.home)
+        .env_remove("SUITE_DEPLOYMENT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn two_watchers_racing_on_one_fault_lose_nothing() {
+    let w = World::new("race");
+    w.client.ok(&[
+        "account",
+        "create",
+        "watcher2",
+        "--balance",
+        "10FIL",
+        "--key",
+        "secp256k1",
+    ]);
+    let policy = w.policy();
+    let lock = w.open_locks("p4").into_iter().next().unwrap();
+    let sector = lock.lock.sector.as_ref().unwrap().sector_number;
+    let p4 = w.miner("p4");
+    let bob = lock.lock.beneficiary;
+    let watchers = [
+        ("watcher", w.account("watcher").1),
+        ("watcher2", w.account("watcher2").1),
+    ];
+    w.rpc("Devnet.FaultSector", json!([format!("f0{p4}"), sector]));
+    let bob0 = w.balance(bob);
+    let before: Vec<TokenAmount> = watchers.iter().map(|(_, id)| w.balance(*id)).collect();
+
+    let children: Vec<_> = watchers.iter().map(|(name, _)| spawn_watch(&w, name)).collect();
+    let outputs: Vec<Vec<Value>> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        })
+        .collect();
+
+    let (fee, reward) = fee_split(&policy, &lock.lock.original);
+    let mut winners = 0;
+    for (((name, id), lines), before) in watchers.iter().zip(&outputs).zip(&before) {
+        let reports = of_type(lines, "report");
+        let after = w.balance(*id);
+        match reports.iter().find(|r| r["status"] == "reported") {
+            Some(r) => {
+                winners += 1;
+                assert_eq!(atto(&r["reward"]), reward);
+                check_watcher_paid(before, &after, r);
+            }
+            // The loser either saw the fee charged already (its simulation refused, or its check
+            // found the lock inside its cooldown) and paid nothing, or was refused on chain and
+            // paid its gas alone.
+            None => match reports.first() {
+                Some(r) => {
+                    assert_eq!(r["status"], "failed", "{name}: {r}");
+                    assert_eq!(before - &after, atto(&r["gas_paid"]), "{name} paid its gas only");
+                }
+                None => assert_eq!(&after, before, "{name} paid nothing: {lines:?}"),
+            },
+        }
+    }
+    assert_eq!(winners, 1, "one watcher earns the reward: {outputs:?}");
+    assert_eq!(w.lock(lock.lock_id).lock.faults_charged, 1);
+    assert_eq!(w.balance(bob) - &bob0, &fee - &reward, "bob is paid the fee once");
+}

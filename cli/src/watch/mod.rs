@@ -43,7 +43,8 @@ pub struct WatchArgs {
     /// ⌈locks / page⌉ rounds.
     #[arg(long, default_value_t = 100)]
     pub page: u32,
-    /// The watcher's state and report log (default: `<home>/watch/f0<escrow>-<chain>.json`).
+    /// The watcher's state and report log (default:
+    /// `<home>/watch/f0<escrow>-<chain>-f0<reporter>.json`). One watcher per file.
     #[arg(long)]
     pub state: Option<PathBuf>,
     /// Where the first scan of the escrow's `collateral-locked` events starts (a node may
@@ -55,18 +56,13 @@ pub struct WatchArgs {
     pub providers: Vec<String>,
 }
 
-/// The default state file: one per chain and escrow, so that watchers of different devnets
-/// sharing a home never mix their logs.
-pub fn default_state_path(home: &std::path::Path, escrow: u64, genesis: &str) -> PathBuf {
-    let chain: String = genesis
-        .chars()
-        .rev()
-        .take(12)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    home.join("watch").join(format!("f0{escrow}-{chain}.json"))
+/// The default state file: one per chain, escrow and reporter, so that watchers of different
+/// devnets, or with different keys, sharing a home never mix their logs.
+pub fn default_state_path(home: &std::path::Path, escrow: u64, genesis: &str, reporter: u64) -> PathBuf {
+    // The genesis CID's last characters name the chain well enough for a file name.
+    let chain = &genesis[genesis.len().saturating_sub(12)..];
+    home.join("watch")
+        .join(format!("f0{escrow}-{chain}-f0{reporter}.json"))
 }
 
 pub fn run(options: &Options, args: WatchArgs) -> Result<Output> {
@@ -82,7 +78,7 @@ pub fn run(options: &Options, args: WatchArgs) -> Result<Output> {
         Some(p) => p.clone(),
         None => {
             let escrow = d.suite()?.escrow;
-            default_state_path(&d.home, escrow, &round::genesis(&d)?)
+            default_state_path(&d.home, escrow, &round::genesis(&d)?, from.id)
         }
     };
     let config = Config {

@@ -525,10 +525,23 @@ impl Watcher {
         m.sequence = nonce
             .as_u64()
             .ok_or_else(|| anyhow!("MpoolGetNonce answered {nonce}"))?;
-        let estimated = d.rpc().call(
+        let estimated = match d.rpc().call(
             "Filecoin.GasEstimateMessageGas",
             json!([lotus::message(&m), null, null]),
-        )?;
+        ) {
+            Ok(e) => e,
+            // The estimate runs the message again: a report that lands in between (another
+            // watcher's) makes it fail as the escrow would refuse it. Nothing was sent.
+            Err(e) => match refused_estimate(&e) {
+                Some(code) => return Ok(refusal(
+                    Some(code),
+                    format!(
+                        "refused when its gas was estimated (the lock changed after the simulation): {e:#}"
+                    ),
+                )),
+                None => return Err(e),
+            },
+        };
         m.gas_limit = estimated["GasLimit"]
             .as_u64()
             .ok_or_else(|| anyhow!("GasEstimateMessageGas answered no GasLimit: {estimated}"))?;
@@ -708,6 +721,15 @@ impl Watcher {
         }
         Ok(done)
     }
+}
+
+/// The exit code in a gas estimate's "message execution failed: exit N" (Lotus and this node
+/// word it so), if that is why the estimate failed.
+fn refused_estimate(e: &anyhow::Error) -> Option<u32> {
+    let node = e.downcast_ref::<crate::rpc::NodeError>()?;
+    let rest = node.message.split("message execution failed: exit ").nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 fn location_of(p: &FaultProof) -> Option<SectorLocation> {

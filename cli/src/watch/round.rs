@@ -533,12 +533,14 @@ impl Watcher {
             // The estimate runs the message again: a report that lands in between (another
             // watcher's) makes it fail as the escrow would refuse it. Nothing was sent.
             Err(e) => match refused_estimate(&e) {
-                Some(code) => return Ok(refusal(
-                    Some(code),
-                    format!(
+                Some(code) => {
+                    return Ok(refusal(
+                        Some(code),
+                        format!(
                         "refused when its gas was estimated (the lock changed after the simulation): {e:#}"
                     ),
-                )),
+                    ))
+                }
                 None => return Err(e),
             },
         };
@@ -596,7 +598,7 @@ impl Watcher {
         let mut report = self.settle(d, index, &lookup)?;
         report.gas_bound = Some(bound);
         d.gas.push(GasSample {
-            method: "ReportFault (watcher)".into(),
+            method: "ReportFault".into(),
             gas: report.gas_used,
         });
         self.save()?;

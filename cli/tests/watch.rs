@@ -394,7 +394,29 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
 
     w.rpc("Devnet.FaultSector", json!([format!("f0{p4}"), sector]));
     let (bob0, watcher0) = (w.balance(bob), w.balance(watcher));
-    let lines = w.watch(&["--rounds", "2"]);
+
+    // A reward below --min-reward is not worth a report: simulated, priced, not sent.
+    let lines = w.watch(&["--once", "--min-reward", "1FIL"]);
+    assert!(of_type(&lines, "report").is_empty(), "{lines:?}");
+    let refused = &of_type(&lines, "round")[0]["refused"];
+    assert_eq!(refused[0]["lock"], lock_id, "{refused}");
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("below --min-reward"),
+        "{refused}"
+    );
+    assert_eq!(w.balance(watcher), watcher0, "nothing was sent");
+    assert_eq!(w.lock(lock_id).lock.faults_charged, 0);
+    let bad_page = w.client.run(&["watch", "--from", "watcher", "--page", "0"]);
+    assert!(
+        !bad_page.ok && bad_page.stderr.contains("--page"),
+        "{}",
+        bad_page.stderr
+    );
+
+    let lines = w.watch(&["--rounds", "2", "--min-reward", "0.01FIL"]);
     let reports = of_type(&lines, "report");
     assert_eq!(reports.len(), 1, "one report in two rounds: {lines:?}");
     let r = reports[0];

@@ -89,11 +89,6 @@ pub struct WatchState {
     /// The next lock to check: (provider, lock id); none at the start of a pass.
     #[serde(default)]
     pub cursor: Option<(ActorID, u64)>,
-    /// The head of the last round, and whether that round finished a pass over every lock.
-    #[serde(default)]
-    pub last_head: Option<ChainEpoch>,
-    #[serde(default)]
-    pub pass_complete: bool,
     #[serde(default)]
     pub rounds: u64,
     #[serde(default)]

@@ -41,7 +41,7 @@ pub struct WatchArgs {
     pub once: bool,
     /// Locks checked per round (1 to 100): every lock is reached within
     /// ⌈locks / page⌉ rounds.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub page: u32,
     /// The watcher's state and report log (default:
     /// `<home>/watch/f0<escrow>-<chain>-f0<reporter>.json`). One watcher per file.
@@ -84,7 +84,7 @@ pub fn run(options: &Options, args: WatchArgs) -> Result<Output> {
     let config = Config {
         from,
         min_reward,
-        page: args.page.clamp(1, suite_interfaces::escrow::MAX_PAGE),
+        page: args.page,
         state_path,
         from_height: args.from_height,
         providers,

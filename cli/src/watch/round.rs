@@ -119,7 +119,7 @@ pub struct Refusal {
 pub struct Round {
     pub number: u64,
     pub head: ChainEpoch,
-    /// The head had not moved since a round that finished a pass: nothing can have changed,
+    /// The head had not moved since a whole pass was checked at it: nothing can have changed,
     /// nothing was checked.
     pub unchanged: bool,
     /// Open locks the watcher knows of.
@@ -248,6 +248,11 @@ pub struct Watcher {
     pub state: WatchState,
     pub escrow: ActorID,
     pub policy: Policy,
+    /// The head the current pass started at, while every page of it read that head.
+    pass_head: Option<ChainEpoch>,
+    /// A head at which a whole pass was checked: until the head moves, a round has nothing to
+    /// do. Kept in memory only (a restarted watcher, maybe with other options, checks again).
+    settled_head: Option<ChainEpoch>,
 }
 
 impl Watcher {
@@ -270,6 +275,8 @@ impl Watcher {
             state,
             escrow,
             policy,
+            pass_head: None,
+            settled_head: None,
         })
     }
 
@@ -288,7 +295,7 @@ impl Watcher {
             ..Round::default()
         };
         round.reports.extend(self.finish_pending(d)?);
-        if self.state.last_head == Some(head.height) && self.state.pass_complete {
+        if self.settled_head == Some(head.height) {
             round.unchanged = true;
             round.tracked = self.state.tracked_count();
             round.pass_complete = true;
@@ -298,7 +305,16 @@ impl Watcher {
         self.read_events(d, head.height)?;
         // The epoch a message sent now executes at: what the escrow judges by.
         let epoch = head.height + 1;
-        let page = self.next_page(&mut counted(d, &mut calls), epoch)?;
+        if self.state.cursor.is_none() {
+            self.pass_head = Some(head.height);
+        } else if self.pass_head != Some(head.height) {
+            self.pass_head = None;
+        }
+        let (page, pass_complete) = self.next_page(&mut counted(d, &mut calls), epoch)?;
+        if pass_complete {
+            // Every page of this pass read this head: until it moves, nothing can change.
+            self.settled_head = self.pass_head.filter(|h| *h == head.height);
+        }
         round.checked = page.len();
         let mut sectors = SectorCache::new();
         for l in &page {
@@ -325,9 +341,8 @@ impl Watcher {
                 Outcome::Refused(r) => round.refusals.push(r),
             }
         }
-        self.state.last_head = Some(head.height);
         round.tracked = self.state.tracked_count();
-        round.pass_complete = self.state.pass_complete;
+        round.pass_complete = pass_complete;
         round.state_calls = calls;
         self.save()?;
         Ok(round)
@@ -371,7 +386,8 @@ impl Watcher {
 
     /// The next page of open locks still reportable at `epoch`, resuming at the cursor;
     /// settled and ended locks read on the way are no longer tracked.
-    fn next_page(&mut self, chain: &mut Counted, epoch: ChainEpoch) -> Result<Vec<GetLockReturn>> {
+    /// Also answers whether this page ended the pass (the next round starts a new one).
+    fn next_page(&mut self, chain: &mut Counted, epoch: ChainEpoch) -> Result<(Vec<GetLockReturn>, bool)> {
         let providers: Vec<ActorID> = self.state.tracked.keys().copied().collect();
         let (mut at, mut cursor) = match self.state.cursor {
             Some((p, lock)) => match providers.iter().position(|x| *x >= p) {
@@ -384,10 +400,10 @@ impl Watcher {
         let escrow = EscrowClient::at(self.escrow);
         let mut budget = self.config.page.clamp(1, esc::MAX_PAGE) as usize;
         let mut out = Vec::new();
-        self.state.pass_complete = false;
+        let mut complete = false;
         while budget > 0 {
             let Some(&provider) = providers.get(at) else {
-                self.state.pass_complete = true;
+                complete = true;
                 self.state.cursor = None;
                 break;
             };
@@ -416,7 +432,7 @@ impl Watcher {
                     match providers.get(at) {
                         Some(&p) => self.state.cursor = Some((p, 0)),
                         None => {
-                            self.state.pass_complete = true;
+                            complete = true;
                             self.state.cursor = None;
                             break;
                         }
@@ -424,7 +440,7 @@ impl Watcher {
                 }
             }
         }
-        Ok(out)
+        Ok((out, complete))
     }
 
     /// The strongest proof the escrow would accept for this lock now, if any: a dead sector or

@@ -416,7 +416,7 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
         bad_page.stderr
     );
 
-    let lines = w.watch(&["--rounds", "2", "--min-reward", "0.01FIL"]);
+    let lines = w.watch(&["--rounds", "2", "--min-reward", "0.005FIL"]);
     let reports = of_type(&lines, "report");
     assert_eq!(reports.len(), 1, "one report in two rounds: {lines:?}");
     let r = reports[0];

@@ -264,3 +264,27 @@ fn print_round(d: &Session, r: &Round, json: bool, wall: Duration) {
         println!("{}", round_line(r, wall));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_reporter_on_each_chain_has_its_own_state_file() {
+        let home = std::path::Path::new("/h");
+        let a = default_state_path(home, 103, "bafy2bzaceabcdefghijklmnop", 108);
+        assert_eq!(a, PathBuf::from("/h/watch/f0103-efghijklmnop-f0108.json"));
+        assert_ne!(
+            a,
+            default_state_path(home, 103, "bafy2bzaceabcdefghijklmnop", 109)
+        );
+        assert_ne!(
+            a,
+            default_state_path(home, 103, "bafy2bzaceabcdefghijklmnoq", 108)
+        );
+        assert_eq!(
+            default_state_path(home, 1, "short", 2),
+            PathBuf::from("/h/watch/f01-short-f02.json")
+        );
+    }
+}

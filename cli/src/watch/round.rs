@@ -783,3 +783,43 @@ fn sector_status(
     sectors.insert((provider, sector), answer);
     Ok(answer)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gas_estimate_refused_by_the_escrow_names_its_exit_code() {
+        let refused: anyhow::Error = crate::rpc::NodeError {
+            method: "Filecoin.GasEstimateMessageGas".into(),
+            code: 1,
+            message: "estimating gas used: message execution failed: exit 34, reason: in cooldown".into(),
+        }
+        .into();
+        assert_eq!(refused_estimate(&refused), Some(34));
+        let down: anyhow::Error = crate::rpc::NodeError {
+            method: "Filecoin.GasEstimateMessageGas".into(),
+            code: 1,
+            message: "actor not found".into(),
+        }
+        .into();
+        assert_eq!(refused_estimate(&down), None);
+        assert_eq!(refused_estimate(&anyhow!("no node answers")), None);
+    }
+
+    #[test]
+    fn proofs_are_named_as_escrow_report_takes_them() {
+        let at = SectorLocation {
+            deadline: 3,
+            partition: 0,
+        };
+        assert_eq!(proof_name(&FaultProof::DealTerminated), "deal-terminated");
+        assert_eq!(proof_name(&FaultProof::SectorFaulty(at)), "sector-faulty");
+        assert_eq!(proof_name(&FaultProof::SectorDead(at)), "sector-dead");
+        for name in ["deal-terminated", "sector-faulty", "sector-dead"] {
+            crate::calls::ProofKind::parse(name).unwrap();
+        }
+        assert_eq!(location_of(&FaultProof::SectorDead(at)), Some(at));
+        assert_eq!(location_of(&FaultProof::DealTerminated), None);
+    }
+}

@@ -71,6 +71,13 @@ impl World {
         Self { node, client, dir }
     }
 
+    /// Stops the node and removes the test's directory (left in place when a test fails).
+    fn finish(self) {
+        let dir = self.dir.clone();
+        drop(self);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     fn rpc(&self, method: &str, params: Value) -> Value {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let text = ureq::post(&self.node.rpc())
@@ -479,6 +486,7 @@ fn the_watcher_proves_a_fault_once_per_cooldown_then_the_loss_and_the_slot_reope
     // A settled lock is no longer tracked; nothing more is reported.
     let lines = w.watch(&["--once"]);
     assert!(of_type(&lines, "report").is_empty(), "{lines:?}");
+    w.finish();
 }
 
 /// The state file of the watcher in a home (the default: one per chain and escrow).
@@ -578,6 +586,7 @@ fn a_watcher_killed_after_pushing_and_restarted_reports_nothing_twice() {
         &reward - &atto(&reports[0]["gas_paid"]),
         "one report's gas only"
     );
+    w.finish();
 }
 
 /// The test actors' modules (wasm-build's `test-actors` group, built here if need be).
@@ -712,6 +721,7 @@ fn a_lock_whose_notify_burns_gas_is_still_reported_and_the_watcher_shows_the_cos
     assert_eq!(w.lock(burning).lock.faults_charged, 1);
     let total_gas = atto(&b["gas_paid"]) + atto(&p["gas_paid"]);
     assert_eq!(w.balance(watcher) - &watcher0, &reward * 2u64 - &total_gas);
+    w.finish();
 }
 
 #[test]
@@ -826,6 +836,7 @@ fn a_healthy_population_of_1000_locks_produces_no_report_and_each_round_prints_i
         rounds,
         took.as_secs_f64()
     );
+    w.finish();
 }
 
 /// `suite --json watch --from FROM --once`, started now (run two at once to race them).
@@ -906,4 +917,5 @@ fn two_watchers_racing_on_one_fault_lose_nothing() {
     assert_eq!(winners, 1, "one watcher earns the reward: {outputs:?}");
     assert_eq!(w.lock(lock.lock_id).lock.faults_charged, 1);
     assert_eq!(w.balance(bob) - &bob0, &fee - &reward, "bob is paid the fee once");
+    w.finish();
 }

@@ -33,6 +33,8 @@ use crate::output::{thousands, Output, Table};
 use crate::session::{Options, Session};
 use crate::units::{atto_json, fil};
 use crate::views::*;
+use crate::watch::log::ReportStatus;
+use crate::watch::{Config as WatchConfig, Report, Round, Watcher};
 use crate::{DemoArgs, KeyKind};
 
 /// Pieces of a whole 32 GiB sector, kept for months: stakes the size of the registry's prior, so
@@ -166,6 +168,23 @@ impl Story {
             self.d.name_of(ret.to)
         ));
         Ok(())
+    }
+
+    /// Watcher rounds until one reports on `lock` (a keeper bot needs at most two: one page
+    /// holds every lock of the demo).
+    fn watch_until_report(&mut self, w: &mut Watcher, lock: u64) -> Result<(Round, Report)> {
+        for _ in 0..2 {
+            let round = w.round(&mut self.d)?;
+            let found = round
+                .reports
+                .iter()
+                .find(|r| r.lock == lock && r.status == ReportStatus::Reported)
+                .cloned();
+            if let Some(report) = found {
+                return Ok((round, report));
+            }
+        }
+        bail!("the watcher did not report lock {lock} in two rounds")
     }
 
     fn advance(&mut self, epochs: ChainEpoch) -> Result<()> {
@@ -428,14 +447,32 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     s.say(format!(
         "the window passed without a WindowPoSt: p3's deadline cron marks sector {sector_b} faulty"
     ));
-    let ret = report_fault(&mut s.d, &watcher, lock_b, ProofKind::SectorFaulty, None)?;
+    // The watcher (`suite watch`'s rounds) finds the fault among every open lock and proves it.
+    let genesis = crate::watch::round::genesis(&s.d)?;
+    let mut watch = Watcher::open(
+        &mut s.d,
+        WatchConfig {
+            from: watcher,
+            min_reward: TokenAmount::default(),
+            page: suite_interfaces::escrow::MAX_PAGE,
+            state_path: crate::watch::default_state_path(&options.home, suite.escrow, &genesis, watcher.id),
+            from_height: 0,
+            providers: Vec::new(),
+        },
+    )?;
+    let (round, report) = s.watch_until_report(&mut watch, lock_b)?;
+    let ret = report.ret.clone().context("an accepted report has its return")?;
     s.flows.compensation += &ret.compensation;
     s.flows.rewards += &ret.reporter_reward;
     s.say(format!(
-        "watcher proves the fault: fee {} slashed, {} to bob, {} to the watcher; {} still locked",
+        "the watcher (suite watch, round {}: {} locks checked with {} StateCalls) proves the fault: fee {} slashed, {} to bob, {} to the watcher for {} of gas; {} still locked",
+        round.number,
+        round.checked,
+        round.state_calls,
         fil(&ret.slashed),
         fil(&ret.compensation),
         fil(&ret.reporter_reward),
+        fil(&report.gas_paid),
         fil(&ret.remaining)
     ));
 
@@ -449,12 +486,15 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     s.say(format!(
         "p3's sector {sector_b} is terminated (its deal ends early)"
     ));
-    let ret = report_fault(&mut s.d, &watcher, lock_b, ProofKind::SectorDead, None)?;
+    let (round, report) = s.watch_until_report(&mut watch, lock_b)?;
+    let ret = report.ret.clone().context("an accepted report has its return")?;
     s.flows.compensation += &ret.compensation;
     s.flows.rewards += &ret.reporter_reward;
+    let proof = report.proof.clone();
+    let checked = round.checked;
     let reopened = get_bounty(&mut s.d, bounty_b)?.bounty.open_slots;
     s.say(format!(
-        "watcher proves the loss: {} slashed, {} to bob, {} to the watcher; p3's claim stops vesting, bounty {bounty_b} has {reopened} open slot(s) again",
+        "the watcher's next round ({checked} locks checked) proves the loss ({proof}): {} slashed, {} to bob, {} to the watcher; p3's claim stops vesting, bounty {bounty_b} has {reopened} open slot(s) again",
         fil(&ret.slashed),
         fil(&ret.compensation),
         fil(&ret.reporter_reward)

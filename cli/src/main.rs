@@ -22,6 +22,7 @@ mod store;
 mod units;
 mod views;
 mod wallet;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,6 +114,17 @@ enum Command {
     /// Keys in the devnet's keystore, in Lotus's key format.
     #[command(subcommand)]
     Wallet(wallet::WalletCmd),
+    /// A fault watcher (keeper bot): follows the chain, checks every open escrow lock with
+    /// read-only calls, proves each failure the escrow would accept (a deal terminated early, a
+    /// sector faulty outside the lock's cooldown, a dead sector) and earns the reporter reward.
+    /// Each report is simulated first and sent only if it succeeds and pays at least
+    /// --min-reward after gas; a state file keeps its place and report log across restarts.
+    #[command(
+        after_help = "Examples:\n  suite watch --from watcher                              # every 30 s until killed\n  \
+        suite watch --from watcher --min-reward 0.01FIL --interval 10\n  \
+        suite --json watch --from watcher --once | jq 'select(.type == \"report\")'"
+    )]
+    Watch(watch::WatchArgs),
     /// The end-to-end story on a fresh devnet node, over JSON-RPC with keystore keys.
     #[command(
         after_help = "Examples:\n  suite demo\n  suite demo --keep /tmp/story && suite --data-dir /tmp/story/devnet node"
@@ -542,7 +554,10 @@ fn main() -> ExitCode {
     match result {
         Ok(out) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&out.json).expect("JSON"));
+                // A command that printed as it went (`watch`) leaves nothing to print.
+                if !out.json.is_null() {
+                    println!("{}", serde_json::to_string_pretty(&out.json).expect("JSON"));
+                }
             } else if !out.text.is_empty() {
                 print!("{}", out.text);
                 if !out.text.ends_with('\n') {

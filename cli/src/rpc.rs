@@ -407,7 +407,7 @@ pub fn parse_receipt(v: &Value) -> Result<Receipt> {
     })
 }
 
-fn parse_entries(entries: &Value) -> Result<Vec<Entry>> {
+pub(crate) fn parse_entries(entries: &Value) -> Result<Vec<Entry>> {
     entries
         .as_array()
         .ok_or_else(|| anyhow!("event entries: expected a list"))?

@@ -32,6 +32,7 @@ pub fn run(
         Command::Piece(c) => crate::piece::run(options, c, json),
         Command::Wallet(c) => crate::wallet::run(options, c),
         Command::Node(args) => crate::node::run(data_dir, args, wait),
+        Command::Watch(args) => crate::watch::run(options, args),
         command => {
             let mut d = Session::open(options)?;
             d.check_book()?;
@@ -45,7 +46,7 @@ pub fn run(
 /// The command's output.
 pub(crate) fn dispatch(d: &mut Session, command: Command) -> Result<Output> {
     Ok(match command {
-        Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) | Command::Node(_) => {
+        Command::Demo(_) | Command::Piece(_) | Command::Wallet(_) | Command::Node(_) | Command::Watch(_) => {
             unreachable!("handled by run")
         }
         Command::Status => describe_chain(d)?,

@@ -473,6 +473,7 @@ pub fn precheck_ddo_piece<BS: Blockstore>(
 /// Records a DDO claim whose collateral the escrow locked in `lock_id` (sector evidence, no
 /// deal): the collateral leaves the provider's deposit, the receipt names the sector and its
 /// commitment epoch, `claimed_by` is the miner that notified.
+#[allow(clippy::too_many_arguments)]
 pub fn create_ddo_claim<BS: Blockstore>(
     store: &BS,
     state: &mut State,

@@ -7,6 +7,7 @@
 //! and a message, or a call that succeeds and leaves the actor's books broken.
 
 pub mod cbor;
+pub mod cli;
 pub mod escrow;
 pub mod input;
 pub mod reputation;
@@ -19,6 +20,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("interface_cbor", cbor::fuzz),
     ("reputation_ops", reputation::fuzz),
     ("escrow_ops", escrow::fuzz),
+    ("cli_parsers", cli::fuzz),
 ];
 
 /// Seeds each target's corpus starts from: valid inputs, so that the fuzzer begins past the
@@ -28,6 +30,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         "interface_cbor" => cbor::seeds(),
         "reputation_ops" => reputation::seeds(),
         "escrow_ops" => escrow::seeds(),
+        "cli_parsers" => cli::seeds(),
         _ => Vec::new(),
     }
 }

@@ -315,6 +315,8 @@ const bountyView = {
             ['Expiry', epoch(b.expiry, head)],
             ['Min reputation', b.minReputation === null ? 'none' : score(b.minReputation)],
             ['Allowed providers', b.allowedProviders === null ? 'anyone' : h('span', {}, b.allowedProviders.map((p) => providerLink(p)))],
+            ['Distinct owners', b.distinctOwners ? 'yes: one replica per miner owner' : 'no'],
+            ['Max per region', b.maxPerRegion === null ? 'no limit' : `${b.maxPerRegion} replica(s) per registry region`],
           ]),
         ),
         h(
@@ -323,12 +325,14 @@ const bountyView = {
           h('h3', {}, 'Sponsors'),
           facts([
             ['Client', address(b.client)],
-            ['Escrowed', fil(totalReward(b))],
+            ['Escrowed by the client', fil(totalReward(b))],
+            ['Added by sponsors', h('span', {}, fil(b.sponsored), ` (${b.sponsors} sponsor${b.sponsors === 1 ? '' : 's'})`)],
             ['Pool (open slots)', fil(b.pool)],
             ['Refundable', fil(b.refundable)],
             ['Reclaimed', fil(b.reclaimed)],
+            ['Refunded to sponsors', fil(b.sponsorRefunded)],
           ]),
-          h('p', { class: 'note' }, 'The client funds the whole bounty when posting it.'),
+          sponsorTable(marketEvents),
         ),
       ),
       h('h3', {}, 'Replicas'),
@@ -340,6 +344,36 @@ const bountyView = {
       timeline([...marketEvents, ...escrowEvents]),
     )
   },
+}
+
+/**
+ * The sponsors of a bounty from its `bounty-funded` events (each carries the sponsor's running
+ * total) and `sponsor-refunded` events: one row per sponsor.
+ */
+function sponsorTable(events) {
+  const sponsors = new Map()
+  for (const e of [...events].sort((a, b) => a.height - b.height)) {
+    if (e.type !== 'bounty-funded' && e.type !== 'sponsor-refunded') continue
+    const id = e.fields.sponsor
+    const s = sponsors.get(id) ?? { id, contributed: 0n, refunded: 0n, settled: false }
+    if (e.type === 'bounty-funded') s.contributed = tokenAmountOf(e.fields.contributed)
+    else {
+      s.refunded += tokenAmountOf(e.fields.amount)
+      s.settled = Boolean(e.fields.settled)
+    }
+    sponsors.set(id, s)
+  }
+  if (sponsors.size === 0) return h('p', { class: 'note' }, 'No sponsor besides the client: anyone may add FIL to an open bounty (FundBounty).')
+  const rows = [...sponsors.values()].map((s) =>
+    h(
+      'tr',
+      { 'data-sponsor': String(s.id) },
+      h('td', {}, address(s.id)),
+      h('td', { class: 'num', 'data-field': 'contributed' }, fil(s.contributed)),
+      h('td', { class: 'num', 'data-field': 'refunded' }, fil(s.refunded), s.settled ? ' (settled)' : ''),
+    ),
+  )
+  return table(['Sponsor', '>Contributed', '>Refunded'], rows, { id: 'sponsors', empty: '' })
 }
 
 /** The score over time: a step line through each reputation-updated event to the head. */

@@ -79,6 +79,11 @@ function bounty([id, b]) {
     claimants: b[15],
     refundable: tokenAmount(b[16]),
     reclaimed: tokenAmount(b[17]),
+    distinctOwners: b[18],
+    maxPerRegion: b[19],
+    sponsored: tokenAmount(b[20]),
+    sponsors: b[21],
+    sponsorRefunded: tokenAmount(b[23]),
   }
 }
 

@@ -251,6 +251,9 @@ fn expectations(node: &Node, market: &str, registry: &str, slashed: u64, release
                 "client": b.bounty.client,
                 "reward": b.bounty.reward_per_replica.atto().to_string(),
                 "replicas": b.bounty.replicas,
+                "sponsors": b.bounty.sponsors,
+                "sponsored": b.bounty.sponsored.atto().to_string(),
+                "sponsor_refunded": b.bounty.sponsor_refunded.atto().to_string(),
             })
         })
         .collect();

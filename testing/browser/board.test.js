@@ -115,6 +115,25 @@ test('a bounty page shows its replicas with deal ids and marks the slashed claim
   await shot('bounty')
 })
 
+test("a crowdfunded bounty's page lists its sponsors with what each gave and took back", async () => {
+  const funded = expected.bounties.find((b) => b.sponsors > 0)
+  assert.ok(funded, 'the demo crowdfunds a bounty')
+  await open(`#/bounty/${funded.id}`, '#sponsors')
+  const rows = page.locator('#sponsors tbody tr')
+  assert.equal(await rows.count(), funded.sponsors)
+  let contributed = 0n
+  let refunded = 0n
+  for (let i = 0; i < funded.sponsors; i++) {
+    contributed += BigInt(await rows.nth(i).locator('[data-field=contributed] .fil').getAttribute('data-atto'))
+    refunded += BigInt(await rows.nth(i).locator('[data-field=refunded] .fil').getAttribute('data-atto'))
+  }
+  // What the rows add up to is what the market's record of the bounty says.
+  assert.equal(contributed, BigInt(funded.sponsored))
+  assert.equal(refunded, BigInt(funded.sponsor_refunded))
+  assert.ok(refunded > 0n, 'the demo cancels the crowdfunded bounty and its sponsors take their share back')
+  await shot('bounty-sponsors')
+})
+
 test("the provider page's score is the registry's (what suite reputation show prints)", async () => {
   const { id, score } = expected.provider
   await open(`#/provider/${id}`, '#provider-score')

@@ -26,8 +26,10 @@ if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' testing/fuzz/libfuzzer/Cargo.toml | grep -v '^suite-fuzz')
 fi
 
-export CARGO_TARGET_DIR="$PWD/target/fuzz"
+# The seeds from the suite's own build (scripts/test.sh built it); libFuzzer's instrumented build
+# keeps to a target dir of its own.
 cargo run --locked -q -p suite-fuzz --bin fuzz-seeds -- testing/fuzz/corpus
+export CARGO_TARGET_DIR="$PWD/target/fuzz"
 fuzz() { local command=$1; shift; cargo fuzz "$command" --fuzz-dir testing/fuzz/libfuzzer -s none -O "$@"; }
 fuzz build >&2
 

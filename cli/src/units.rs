@@ -46,6 +46,11 @@ pub fn parse_amount(text: &str) -> Result<TokenAmount> {
     let digits = format!("{whole}{fraction:0<width$}", width = *exponent as usize);
     let atto = BigInt::parse_bytes(digits.as_bytes(), 10)
         .ok_or_else(|| anyhow::anyhow!("amount {text:?} is not a number"))?;
+    // What a Filecoin big integer holds (128 bytes in CBOR, the sign byte included): a larger
+    // amount could not be put in a message.
+    if atto.to_bytes_be().1.len() >= fvm_shared::bigint::MAX_BIGINT_SIZE {
+        bail!("amount {text:?} is larger than any amount a message can carry");
+    }
     Ok(TokenAmount::from_atto(atto))
 }
 

@@ -82,6 +82,15 @@ pub fn parse_amount(v: &Value, what: &str) -> Result<TokenAmount, RpcError> {
     let atto: fvm_shared::bigint::BigInt = text
         .parse()
         .map_err(|_| RpcError::invalid(format!("{what}: {text:?} is not a decimal integer")))?;
+    // A Filecoin big integer is at most 128 bytes in CBOR (a sign byte and the magnitude): a
+    // larger one cannot be encoded, and a message holding one could not be hashed or run.
+    if atto.to_bytes_be().1.len() >= fvm_shared::bigint::MAX_BIGINT_SIZE {
+        return Err(RpcError::invalid(format!(
+            "{what}: {} digits is more than a Filecoin big integer holds ({} bytes)",
+            text.trim_start_matches('-').len(),
+            fvm_shared::bigint::MAX_BIGINT_SIZE - 1
+        )));
+    }
     Ok(TokenAmount::from_atto(atto))
 }
 
@@ -278,5 +287,27 @@ mod tests {
         assert_eq!(m.params.bytes(), &[0x80]);
         assert_eq!(parse_message(&message(&m)).unwrap(), m);
         assert!(parse_message(&json!({"To": "t01000", "From": "t0100", "Nonce": "x"})).is_err());
+    }
+
+    #[test]
+    fn an_amount_too_large_for_a_filecoin_big_integer_is_refused() {
+        // Found by the `cli_parsers` fuzz target: a StateCall whose Value had 400 digits decoded,
+        // then hashing the message panicked in the chain thread and the node stopped answering.
+        let message = |value: String| json!({"To": "t01", "From": "t099", "Value": value});
+        let e = parse_message(&message("9".repeat(400))).unwrap_err();
+        assert_eq!(e.code, super::super::rpc::INVALID_PARAMS);
+        assert!(
+            e.message.contains("more than a Filecoin big integer holds"),
+            "{}",
+            e.message
+        );
+        // The largest that fits (127 bytes of magnitude) decodes and hashes.
+        use fvm_shared::bigint::BigInt;
+        let one = BigInt::from(1u8);
+        let largest: BigInt = (&one << (127 * 8usize)) - &one;
+        let m = parse_message(&message(largest.to_string())).unwrap();
+        assert_eq!(parse_message(&super::message(&m)).unwrap(), m);
+        let too_large: BigInt = &largest + &one;
+        assert!(parse_message(&message(too_large.to_string())).is_err());
     }
 }

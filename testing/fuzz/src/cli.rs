@@ -6,10 +6,11 @@
 //! - the node's Lotus JSON: a message, a signed message, a CID, base64 bytes and an amount, as
 //!   JSON.
 //!
-//! A crash: a panic; a refusal without a reason; a command-line amount that parses negative; a
-//! value that does not survive print → parse (an amount through `fil()`, a CID or address through
-//! its string, a message through the node's own JSON). The node's JSON decodes negative amounts,
-//! as Lotus's does: a message's validation refuses them later (`MpoolPush`, code 1).
+//! A crash: a panic; a refusal without a reason; a command-line amount that parses negative or
+//! too large to encode; a value that does not survive print → parse (an amount through `fil()`, a
+//! CID or address through its string, a message through the node's own JSON, which hashes it).
+//! The node's JSON decodes negative amounts, as Lotus's does: a message's validation refuses
+//! them later (`MpoolPush`, code 1).
 
 use serde_json::Value;
 use suite_cli::node::json;
@@ -35,6 +36,11 @@ pub fn fuzz(data: &[u8]) {
         0 => match units::parse_amount(&text(rest)) {
             Ok(amount) => {
                 assert!(!amount.is_negative(), "{:?} parsed to {amount}", text(rest));
+                assert!(
+                    fvm_ipld_encoding::to_vec(&amount).is_ok(),
+                    "{:?} parsed to an amount no message can carry",
+                    text(rest)
+                );
                 let printed = units::fil(&amount);
                 assert_eq!(
                     units::parse_amount(&printed).unwrap(),

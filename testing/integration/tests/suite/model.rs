@@ -290,6 +290,20 @@ fn bps(amount: u128, bps: u64) -> u128 {
 }
 
 impl Model {
+    /// The base state: no lock yet, every sector active, every deal live.
+    fn new(epoch: ChainEpoch, next_lock: u64) -> Self {
+        Self {
+            epoch,
+            next_lock,
+            locks: Vec::new(),
+            sectors: (0..2)
+                .flat_map(|p| SECTORS.map(|n| ((p, n), SectorModel::default())))
+                .collect(),
+            deals: [true; 4],
+            totals: TotalsModel::default(),
+        }
+    }
+
     fn lock_index(&self, r: Option<u64>) -> Option<usize> {
         let r = r?;
         (!self.locks.is_empty()).then(|| (r % self.locks.len() as u64) as usize)
@@ -790,16 +804,7 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
     let store = Rc::new(base.store.clone());
     let mut h = Harness::resume(store, &base.snapshot).unwrap();
     let w = &base.w;
-    let mut model = Model {
-        epoch: h.epoch(),
-        next_lock: base.first_lock,
-        locks: Vec::new(),
-        sectors: (0..2)
-            .flat_map(|p| SECTORS.map(|n| ((p, n), SectorModel::default())))
-            .collect(),
-        deals: [true; 4],
-        totals: TotalsModel::default(),
-    };
+    let mut model = Model::new(h.epoch(), base.first_lock);
     for (i, op) in ops.iter().enumerate() {
         let before: Vec<TokenAmount> = w.tracked.iter().map(|id| h.balance(*id).unwrap()).collect();
         let sent = run(&mut h, w, &model, op);
@@ -915,16 +920,7 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
             );
         }
         // What the seeds exercised, so that a generator that stopped reaching the escrow shows.
-        let mut model_only = Model {
-            epoch: 0,
-            next_lock: base.first_lock,
-            locks: Vec::new(),
-            sectors: (0..2)
-                .flat_map(|p| SECTORS.map(|n| ((p, n), SectorModel::default())))
-                .collect(),
-            deals: [true; 4],
-            totals: TotalsModel::default(),
-        };
+        let mut model_only = Model::new(0, base.first_lock);
         for op in &ops {
             if matches!(
                 op,

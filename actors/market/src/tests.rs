@@ -55,6 +55,7 @@ fn params(replicas: u64) -> PostBountyParams {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     }
 }
 

@@ -340,6 +340,11 @@ pub enum BountyCmd {
         /// the region "unknown"): 1 to replicas − 1.
         #[arg(long)]
         max_per_region: Option<u32>,
+        /// Renewal terms funded now (each one reward): a claim's provider can renew its claim
+        /// for another min-duration with `bounty renew`; the post escrows
+        /// (replicas + renewals) × reward.
+        #[arg(long, default_value_t = 0)]
+        renewals: u64,
     },
     /// Add to the reward of a bounty's open slots (anyone, before its expiry); refunded pro rata
     /// after a cancel or the expiry with `bounty refund`.

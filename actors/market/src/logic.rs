@@ -109,7 +109,6 @@ pub fn post_bounty<BS: Blockstore>(
         .field("replicas", &bounty.replicas)
         .field("reward", &bounty.reward_per_replica)
         .field("expiry", &bounty.expiry)
-        .field("renewals", &bounty.renewals_left)
         .build()?;
     let mut bounties = state.bounties(store)?;
     bounties.set(bounty_id, bounty.clone())?;

@@ -19,7 +19,7 @@ fn market(d: &mut Session) -> Result<BountyMarketClient> {
 }
 
 pub fn post_bounty(d: &mut Session, from: &Account, p: &PostBountyParams) -> Result<u64> {
-    let value = &p.reward_per_replica * p.replicas;
+    let value = &p.reward_per_replica * (p.replicas + p.renewals);
     // What the chain would refuse in a less helpful order or way: the value transfer fails
     // before the market can say the replicas are too many, and the market states the escrow's
     // minimum collateral in attoFIL.

@@ -26,6 +26,7 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
             allowed,
             distinct_owners,
             max_per_region,
+            renewals,
         } => {
             let from = d.account(&from)?;
             let allowed_providers = if allowed.is_empty() {
@@ -51,8 +52,9 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 allowed_providers,
                 distinct_owners,
                 max_per_region,
+                renewals,
             };
-            let value = &p.reward_per_replica * p.replicas;
+            let value = &p.reward_per_replica * (p.replicas + p.renewals);
             let id = post_bounty(d, &from, &p)?;
             let out = Output::new(
                 json!({ "bounty_id": id, "value": atto_json(&value) }),

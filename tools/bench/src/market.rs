@@ -851,6 +851,7 @@ impl Bench {
             allowed_providers: None,
             distinct_owners: diverse,
             max_per_region: diverse.then_some(replicas as u32 - 1),
+            renewals: 0,
         };
         let r = self
             .posts

@@ -155,6 +155,7 @@ fn post_params(seed: u8) -> bounty::PostBountyParams {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     }
 }
 

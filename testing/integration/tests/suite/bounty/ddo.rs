@@ -194,6 +194,8 @@ fn a_ddo_activation_claims_a_bounty_with_deposited_collateral_and_completes() {
             lock_id: claim.lock_id,
             status: ClaimStatus::Active,
             stopped_at: None,
+            term_start: 0,
+            history: vec![],
         }
     );
     let lock = w.lock(claim.lock_id.unwrap());

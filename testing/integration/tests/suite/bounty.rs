@@ -109,9 +109,9 @@ fn bounty(seed: u8) -> PostBountyParams {
     }
 }
 
-/// Its value: replicas × reward.
+/// Its value: (replicas + renewals) × reward.
 fn value_of(p: &PostBountyParams) -> TokenAmount {
-    &p.reward_per_replica * p.replicas
+    &p.reward_per_replica * (p.replicas + p.renewals)
 }
 
 /// A storage provider: a miner with an owner (who is paid), a worker and a control address.

@@ -277,7 +277,8 @@ fn a_renewal_is_refused_outside_its_rules_and_each_refusal_changes_nothing() {
     let r = w.renew_with(a, c0.claim_id, fresh);
     w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "ask it to FundRenewals");
     // A claim that does not exist.
-    let r = w.renew_with(a, 99, fresh);
+    let p = w.renew_params(99, fresh);
+    let r = w.renew(a.worker, &p, fil(3));
     w.refused(&r, ExitCode::USR_NOT_FOUND);
     // Another provider's caller (as ClaimBounty: the caller must control the claim's miner).
     let p = w.renew_params(c1.claim_id, fresh);
@@ -293,12 +294,12 @@ fn a_renewal_is_refused_outside_its_rules_and_each_refusal_changes_nothing() {
     let r = w.renew_with(a, c1.claim_id, NO_DEAL);
     w.refused(&r, ExitCode::USR_ILLEGAL_ARGUMENT);
     // Another piece.
-    let other = w.deal(a, 2, 104, 20_000);
+    let other = w.deal(a, 2, 3_100, 20_000);
     let r = w.renew_with(a, c1.claim_id, other);
     w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "not the bounty's piece");
     // A deal lasting min_duration from now but not until the new term's end (8010): the
     // escrow refuses a lock outliving its deal.
-    let short = w.deal(a, 1, 105, 7_500);
+    let short = w.deal(a, 1, 3_101, 7_500);
     let r = w.renew_with(a, c1.claim_id, short);
     w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "escrow Lock");
     // The wrong collateral, too little and too much.
@@ -315,7 +316,7 @@ fn a_renewal_is_refused_outside_its_rules_and_each_refusal_changes_nothing() {
     w.terminate_deal(db);
     w.report_ok(cb.lock_id, FaultProof::DealTerminated);
     assert_eq!(w.claim_of(cb.claim_id).status, ClaimStatus::Slashed);
-    let fresh_b = w.deal(b, 1, 106, 30_000);
+    let fresh_b = w.deal(b, 1, 3_102, 30_000);
     let r = w.renew_with(b, cb.claim_id, fresh_b);
     w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "slashed");
 
@@ -343,7 +344,7 @@ fn a_cancelled_bounty_renews_no_claim_and_a_claim_renews_at_most_max_renewals_ti
     w.advance_to(3_100);
     let client = w.client;
     w.cancel(client, cancelled).ok().unwrap();
-    let fresh = w.deal(a, 1, 102, 200_000);
+    let fresh = w.deal(a, 1, 3_200, 200_000);
     let r = w.renew_with(a, c0.claim_id, fresh);
     w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "is cancelled");
 
@@ -351,7 +352,7 @@ fn a_cancelled_bounty_renews_no_claim_and_a_claim_renews_at_most_max_renewals_ti
     let mut end = 4_010;
     for k in 0..MAX_RENEWALS_PER_CLAIM {
         w.advance_to(end - 900);
-        let deal = w.deal(a, 1, 200 + k as i64, 200_000);
+        let deal = w.deal(a, 1, end - 800 + k as i64, 200_000);
         let (ret, _) = w.renew_ok(a, c1.claim_id, deal);
         assert_eq!((ret.term_start, ret.term_end), (end, end + 4_000));
         end += 4_000;
@@ -360,7 +361,7 @@ fn a_cancelled_bounty_renews_no_claim_and_a_claim_renews_at_most_max_renewals_ti
     assert_eq!(claim.history.len() as u64, MAX_RENEWALS_PER_CLAIM);
     assert_eq!(claim.total_reward(), fil(12) * (MAX_RENEWALS_PER_CLAIM + 1));
     w.advance_to(end - 900);
-    let deal = w.deal(a, 1, 300, 200_000);
+    let deal = w.deal(a, 1, end, 200_000);
     let r = w.renew_with(a, c1.claim_id, deal);
     w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "MAX_RENEWALS_PER_CLAIM");
     assert_eq!(w.bounty(id).renewals_left, 1);
@@ -586,7 +587,7 @@ fn a_slot_term_slashed_after_an_early_renewal_reopens_the_slot_and_returns_the_r
     let bounty = w.bounty(id);
     assert_eq!(
         (bounty.open_slots, bounty.pool.clone(), bounty.renewal_pool.clone(), bounty.renewals_left),
-        (1, fil(3), fil(12), 1)
+        (1, fil(3), fil(12), 0)
     );
     // Another provider takes the reopened slot for the slot term's unvested reward.
     let db = w.deal(b, 1, 3_010, 20_000);

@@ -1006,14 +1006,17 @@ pub fn on_collateral_changed<BS: Blockstore>(
         // The client's renewal money stays the client's: back to its pool for a later
         // renewal, or ReclaimRenewals.
         bounty.renewal_pool = token::add(&bounty.renewal_pool, &renewal_unvested)?;
-        EventBuilder::new(EVENT_CLAIM_SLASHED)
+        let event = EventBuilder::new(EVENT_CLAIM_SLASHED)
             .indexed("bounty", &bounty_id)
             .indexed("claim", &claim_id)
             .indexed("provider", &claim.provider)
             .field("returned", &slot_unvested)
-            .field("collateral_slashed", &p.amount)
-            .field("renewal_returned", &renewal_unvested)
-            .build()?
+            .field("collateral_slashed", &p.amount);
+        // A renewed claim also says what went back to the client's renewal pool.
+        match claim.history.is_empty() {
+            true => event.build()?,
+            false => event.field("renewal_returned", &renewal_unvested).build()?,
+        }
     } else if current {
         claim.status = ClaimStatus::Completed;
         EventBuilder::new(EVENT_CLAIM_COMPLETED)

@@ -487,10 +487,7 @@ impl Claim {
 
     /// Every lock the claim's terms used, oldest first, the current one last.
     pub fn locks(&self) -> impl Iterator<Item = u64> + '_ {
-        self.history
-            .iter()
-            .filter_map(|t| t.lock_id)
-            .chain(self.lock_id)
+        self.history.iter().filter_map(|t| t.lock_id).chain(self.lock_id)
     }
 }
 

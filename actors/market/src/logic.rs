@@ -1427,9 +1427,7 @@ pub fn check_invariants<BS: Blockstore>(
     let mut owed = TokenAmount::default();
     for (id, b) in &bounties {
         owed += &b.pool + &b.refundable + &b.renewal_pool;
-        if b.renewals_left > b.renewal_cap()
-            || b.renewal_pool < &b.reward_per_replica * b.renewals_left
-        {
+        if b.renewals_left > b.renewal_cap() || b.renewal_pool < &b.reward_per_replica * b.renewals_left {
             failures.push(format!(
                 "bounty {id}: {} renewals left (cap {}) with a renewal pool of {}",
                 b.renewals_left,
@@ -1591,7 +1589,9 @@ pub fn check_invariants<BS: Blockstore>(
             || terms.iter().any(|t| t.0 > t.1)
             || terms.windows(2).any(|w| w[1].0 < w[0].1)
         {
-            failures.push(format!("claim {id}: its terms {terms:?} do not follow one another"));
+            failures.push(format!(
+                "claim {id}: its terms {terms:?} do not follow one another"
+            ));
         }
         for lock in c.locks() {
             if let Some(other) = lock_owner.insert(lock, *id) {

@@ -319,8 +319,11 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
         renewals: 1,
         ..post_params(5)
     };
-    let renewable_id =
-        bm::bounty_id(&must(market.post(&mut h, &client, &renewable, fil(36)), "posting")).unwrap();
+    let renewable_id = bm::bounty_id(&must(
+        market.post(&mut h, &client, &renewable, fil(36)),
+        "posting",
+    ))
+    .unwrap();
     let renewable_deal = deal(&mut h, 5);
     let renewal_deal = deal_from(&mut h, 5, 1);
     let renewable_claim: bounty::ClaimBountyReturn = must(

@@ -636,7 +636,10 @@ fn a_ddo_activation_naming_bounty_and_claim_renews_it_from_the_deposit_and_is_re
     assert_eq!(answer, vec![vec![true]]);
     let (answer, _) = w.activate(a, unfunded, 1, 2048);
     assert_eq!(answer, vec![vec![true]]);
-    assert_eq!((w.claim_of(0).vest_end, w.claim_of(1).bounty_id), (4_000, unfunded));
+    assert_eq!(
+        (w.claim_of(0).vest_end, w.claim_of(1).bounty_id),
+        (4_000, unfunded)
+    );
 
     w.advance_to(3_100);
     // Without renewal funds: answered false, with the reason, nothing changed.
@@ -657,7 +660,11 @@ fn a_ddo_activation_naming_bounty_and_claim_renews_it_from_the_deposit_and_is_re
     // A sector committed short of the new term's end (8000).
     let (answer, r) = w.notify(a, vec![sector_of(1, 7_999, vec![renewing(1, id, 0)])]);
     assert_eq!(answer, vec![vec![false]]);
-    assert!(refusals(&r)[0].reason.contains("renewed term runs until 8000"), "{:?}", refusals(&r));
+    assert!(
+        refusals(&r)[0].reason.contains("renewed term runs until 8000"),
+        "{:?}",
+        refusals(&r)
+    );
     w.unchanged(&[market, escrow]);
 
     // With them: renewed, 3 FIL of the deposit locked on the sector for the new term.
@@ -687,7 +694,13 @@ fn a_ddo_activation_naming_bounty_and_claim_renews_it_from_the_deposit_and_is_re
     let claim = w.claim_of(0);
     assert_eq!(claim.history.len(), 1);
     assert_eq!(
-        (claim.deal.deal_id, claim.deal.sector, claim.lock_id, claim.term_start, claim.vest_end),
+        (
+            claim.deal.deal_id,
+            claim.deal.sector,
+            claim.lock_id,
+            claim.term_start,
+            claim.vest_end
+        ),
         (NO_DEAL, 1, Some(2), 4_000, 8_000)
     );
     assert_eq!(
@@ -698,7 +711,10 @@ fn a_ddo_activation_naming_bounty_and_claim_renews_it_from_the_deposit_and_is_re
         }
     );
     let lock = w.lock(2);
-    assert_eq!((lock.end_epoch, lock.reference, lock.deal), (8_000, Some(0), None));
+    assert_eq!(
+        (lock.end_epoch, lock.reference, lock.deal),
+        (8_000, Some(0), None)
+    );
     // Both terms vest: at 6000, 12 + 6.
     w.advance_to(6_000);
     assert_eq!(w.vested(0), fil(18));

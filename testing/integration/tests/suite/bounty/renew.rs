@@ -50,7 +50,10 @@ impl World {
         let bounty_id = self.claim_of(claim_id).bounty_id;
         let collateral = self.bounty(bounty_id).collateral_per_replica;
         let r = self.renew_with(prov, claim_id, deal).ok().unwrap();
-        self.moved(&[(prov.worker.id, neg(collateral.clone())), (self.escrow(), collateral)]);
+        self.moved(&[
+            (prov.worker.id, neg(collateral.clone())),
+            (self.escrow(), collateral),
+        ]);
         (r.ret().unwrap(), r)
     }
 
@@ -65,7 +68,10 @@ impl World {
     fn fund_renewals_ok(&mut self, bounty_id: u64, renewals: u64) -> Receipt {
         let client = self.client;
         let value = &self.bounty(bounty_id).reward_per_replica * renewals;
-        let r = self.fund_renewals(client, bounty_id, renewals, value.clone()).ok().unwrap();
+        let r = self
+            .fund_renewals(client, bounty_id, renewals, value.clone())
+            .ok()
+            .unwrap();
         self.moved(&[(client.id, neg(value.clone())), (self.market(), value)]);
         r
     }
@@ -104,12 +110,21 @@ fn a_claim_renewed_before_its_deal_ends_vests_over_both_terms_and_completes_with
     // The post escrows the slot's reward and one renewal term: 24 FIL.
     let p = renewable(1, 1);
     let bad = w.post(client, &p, fil(12));
-    w.refused_because(&bad, ExitCode::USR_ILLEGAL_ARGUMENT, "(replicas + renewals) × reward");
+    w.refused_because(
+        &bad,
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+        "(replicas + renewals) × reward",
+    );
     let (id, r) = w.post_ok(&p);
     println!("gas: PostBounty (renewals 1) = {}", r.gas_used);
     let b = w.bounty(id);
     assert_eq!(
-        (b.pool.clone(), b.renewal_pool.clone(), b.renewals_left, b.renewals_funded.clone()),
+        (
+            b.pool.clone(),
+            b.renewal_pool.clone(),
+            b.renewals_left,
+            b.renewals_funded.clone()
+        ),
         (fil(12), fil(12), 1, fil(12))
     );
     assert_eq!(w.h.balance(market).unwrap(), fil(24));
@@ -192,12 +207,21 @@ fn a_claim_renewed_before_its_deal_ends_vests_over_both_terms_and_completes_with
     // The new lock runs to the new term's end, on the new deal, for the same claim.
     let lock = w.lock(1);
     assert_eq!(
-        (lock.end_epoch, lock.reference, lock.beneficiary, lock.refund_to, lock.original.clone()),
+        (
+            lock.end_epoch,
+            lock.reference,
+            lock.beneficiary,
+            lock.refund_to,
+            lock.original.clone()
+        ),
         (8_010, Some(0), client.id, a.owner.id, fil(3))
     );
     assert_eq!(lock.deal.unwrap().deal_id, d2);
     // Nothing of the new term vests before it starts: 9 FIL of the first term by 3100.
-    assert_eq!(w.vested(0), TokenAmount::from_atto(fil(12).atto() * 3_090u64 / 4_000u64));
+    assert_eq!(
+        w.vested(0),
+        TokenAmount::from_atto(fil(12).atto() * 3_090u64 / 4_000u64)
+    );
 
     // The first term's lock releases at its end: that term is done, the claim goes on and its
     // slot is free of it.
@@ -323,7 +347,11 @@ fn a_renewal_is_refused_outside_its_rules_and_each_refusal_changes_nothing() {
     // Too late: after vest_end + min_duration the provider starts over.
     w.advance_to(8_011);
     let r = w.renew_with(a, c1.claim_id, fresh);
-    w.refused_because(&r, ExitCode::USR_ILLEGAL_ARGUMENT, "renewal window closed at 8010");
+    w.refused_because(
+        &r,
+        ExitCode::USR_ILLEGAL_ARGUMENT,
+        "renewal window closed at 8010",
+    );
 }
 
 #[test]
@@ -386,7 +414,10 @@ fn a_completed_claim_renews_and_owes_again() {
     w.advance_to(5_000);
     let d2 = w.deal(a, 1, 5_000, 20_000);
     let (ret, _) = w.renew_ok(a, 0, d2);
-    assert_eq!((ret.term_start, ret.term_end, ret.reward), (5_000, 9_000, fil(12)));
+    assert_eq!(
+        (ret.term_start, ret.term_end, ret.reward),
+        (5_000, 9_000, fil(12))
+    );
     assert_eq!(w.claim_of(0).status, ClaimStatus::Active);
     assert_eq!(w.balance_of(a.miner).open_claims, 1);
     w.advance_to(7_000);
@@ -447,7 +478,12 @@ fn fund_renewals_later_then_renew_and_reclaim_renewals_withdraws_the_offer() {
         ],
     );
     // The cap counts what is already funded.
-    let r = w.fund_renewals(client, id, MAX_RENEWALS_PER_CLAIM - 1, fil(12) * (MAX_RENEWALS_PER_CLAIM - 1));
+    let r = w.fund_renewals(
+        client,
+        id,
+        MAX_RENEWALS_PER_CLAIM - 1,
+        fil(12) * (MAX_RENEWALS_PER_CLAIM - 1),
+    );
     w.refused(&r, ExitCode::USR_ILLEGAL_ARGUMENT);
 
     let d1 = w.deal(a, 1, 100, 20_000);
@@ -478,7 +514,12 @@ fn fund_renewals_later_then_renew_and_reclaim_renewals_withdraws_the_offer() {
     );
     let b = w.bounty(id);
     assert_eq!(
-        (b.renewal_pool.clone(), b.renewals_left, b.renewals_reclaimed.clone(), b.renewals_funded.clone()),
+        (
+            b.renewal_pool.clone(),
+            b.renewals_left,
+            b.renewals_reclaimed.clone(),
+            b.renewals_funded.clone()
+        ),
         (zero(), 0, fil(12), fil(24))
     );
     let r = w.reclaim_renewals(client, id);
@@ -539,7 +580,10 @@ fn a_renewal_term_slashed_returns_its_unvested_reward_to_the_client_not_to_the_s
     let b = w.bounty(id);
     // The renewal term's unvested 6 FIL is the client's renewal money again; nothing was
     // returned to share with the sponsor.
-    assert_eq!((b.renewal_pool.clone(), b.renewals_left, b.refundable.clone()), (fil(6), 0, zero()));
+    assert_eq!(
+        (b.renewal_pool.clone(), b.renewals_left, b.refundable.clone()),
+        (fil(6), 0, zero())
+    );
     let got = BountyMarketClient::at(market)
         .get_contribution(&mut w.h, id, Address::new_id(sponsor.id))
         .unwrap()
@@ -552,7 +596,13 @@ fn a_renewal_term_slashed_returns_its_unvested_reward_to_the_client_not_to_the_s
         BountyMarketClient::at(market).refund_sponsor(h, from, id)
     });
     let ret: SponsorRefundReturn = r.ok().unwrap().ret().unwrap();
-    assert_eq!(ret, SponsorRefundReturn { amount: zero(), settled: true });
+    assert_eq!(
+        ret,
+        SponsorRefundReturn {
+            amount: zero(),
+            settled: true
+        }
+    );
     assert_eq!(w.h.balance(market).unwrap(), zero());
 }
 
@@ -586,7 +636,12 @@ fn a_slot_term_slashed_after_an_early_renewal_reopens_the_slot_and_returns_the_r
     );
     let bounty = w.bounty(id);
     assert_eq!(
-        (bounty.open_slots, bounty.pool.clone(), bounty.renewal_pool.clone(), bounty.renewals_left),
+        (
+            bounty.open_slots,
+            bounty.pool.clone(),
+            bounty.renewal_pool.clone(),
+            bounty.renewals_left
+        ),
         (1, fil(3), fil(12), 0)
     );
     // Another provider takes the reopened slot for the slot term's unvested reward.

@@ -1206,14 +1206,32 @@ fn a_client_funds_a_renewal_and_the_provider_renews_its_claim_over_the_cli() {
     let second = publish(&c);
     c.ok(&["deal", "activate", &second.to_string(), "2"]);
     // Too early: the window opens a quarter term before the end; the refusal says when.
-    let r = c.run(&["bounty", "renew", "0", "--deal", &second.to_string(), "--from", "owner1"]);
+    let r = c.run(&[
+        "bounty",
+        "renew",
+        "0",
+        "--deal",
+        &second.to_string(),
+        "--from",
+        "owner1",
+    ]);
     assert!(
-        !r.ok && r.stderr.contains(&format!("renews from epoch {}", claimed_at + 2250)),
+        !r.ok
+            && r.stderr
+                .contains(&format!("renews from epoch {}", claimed_at + 2250)),
         "{}",
         r.stderr
     );
     c.ok(&["advance", "--to", &(claimed_at + 2300).to_string()]);
-    let renewed = c.json(&["bounty", "renew", "0", "--deal", &second.to_string(), "--from", "owner1"]);
+    let renewed = c.json(&[
+        "bounty",
+        "renew",
+        "0",
+        "--deal",
+        &second.to_string(),
+        "--from",
+        "owner1",
+    ]);
     assert_eq!(
         (
             renewed["term_start"].as_i64(),
@@ -1237,10 +1255,29 @@ fn a_client_funds_a_renewal_and_the_provider_renews_its_claim_over_the_cli() {
     c.ok(&["advance", "--to", &(claimed_at + 5300).to_string()]);
     let third = publish(&c);
     c.ok(&["deal", "activate", &third.to_string(), "3"]);
-    let r = c.run(&["bounty", "renew", "0", "--deal", &third.to_string(), "--from", "owner1"]);
+    let r = c.run(&[
+        "bounty",
+        "renew",
+        "0",
+        "--deal",
+        &third.to_string(),
+        "--from",
+        "owner1",
+    ]);
     assert!(!r.ok && r.stderr.contains("fund-renewals"), "{}", r.stderr);
-    let funded = c.json(&["bounty", "fund-renewals", "0", "--renewals", "1", "--from", "alice"]);
-    assert_eq!((funded["renewals_left"].as_u64(), funded["renewal_pool"].clone()), (Some(1), fil(10).into()));
+    let funded = c.json(&[
+        "bounty",
+        "fund-renewals",
+        "0",
+        "--renewals",
+        "1",
+        "--from",
+        "alice",
+    ]);
+    assert_eq!(
+        (funded["renewals_left"].as_u64(), funded["renewal_pool"].clone()),
+        (Some(1), fil(10).into())
+    );
     let reclaimed = c.json(&["bounty", "reclaim-renewals", "0", "--from", "alice"]);
     assert_eq!(reclaimed["reclaimed"], fil(10));
     let r = c.run(&["bounty", "reclaim-renewals", "0", "--from", "alice"]);

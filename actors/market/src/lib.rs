@@ -145,7 +145,7 @@ mod actor {
         let mut state: State = rt.state()?;
         let claim = logic::get_claim(&rt.store(), &state, p.claim_id)?;
         rt.validate_caller_controls(claim.provider)?;
-        let (claim, bounty) = logic::precheck_renew(&rt.store(), &state, rt.facts(), &p)?;
+        let bounty = logic::precheck_renew(&rt.store(), &state, rt.facts(), &p, &claim)?;
         let provider = claim.provider;
         let owner = owner_of(rt, provider)?;
         let (_, term_end) = logic::renewal_term(&claim, &bounty, rt.facts().epoch);
@@ -182,6 +182,7 @@ mod actor {
             &mut state,
             rt.facts(),
             p.claim_id,
+            (claim, bounty),
             receipt,
             locked.lock_id,
             rt.facts().value_received.clone(),
@@ -627,7 +628,7 @@ mod actor {
         notified: &logic::NotifiedPiece,
     ) -> ActorResult<Result<(), logic::Refusal>> {
         let mut state: State = rt.state()?;
-        let (claim_id, _, bounty, term_end) =
+        let (claim_id, claim, bounty, term_end) =
             match logic::precheck_ddo_renewal(&rt.store(), &state, rt.facts(), provider, notified) {
                 Ok(found) => found,
                 Err(refusal) => return Ok(Err(refusal)),
@@ -684,7 +685,7 @@ mod actor {
             &mut state,
             rt.facts(),
             claim_id,
-            bounty.collateral_per_replica.clone(),
+            (claim, bounty),
             notified,
             locked.lock_id,
         )?;

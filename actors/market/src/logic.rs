@@ -551,8 +551,14 @@ pub fn check_renewable<BS: Blockstore>(
     claim_id: u64,
 ) -> ActorResult<(Claim, Bounty)> {
     let claim = get_claim(store, state, claim_id)?;
+    let bounty = get_bounty(store, state, claim.bounty_id)?;
+    check_renewal_rules(claim_id, &claim, &bounty, facts)?;
+    Ok((claim, bounty))
+}
+
+/// [`check_renewable`]'s rules on a claim and its bounty already read.
+pub fn check_renewal_rules(claim_id: u64, claim: &Claim, bounty: &Bounty, facts: &Facts) -> ActorResult<()> {
     let bounty_id = claim.bounty_id;
-    let bounty = get_bounty(store, state, bounty_id)?;
     ensure!(claim.status != ClaimStatus::Slashed, illegal_argument;
         "claim {claim_id} was slashed at {:?}: a slashed claim does not renew, claim a new bounty",
         claim.stopped_at);
@@ -563,23 +569,26 @@ pub fn check_renewable<BS: Blockstore>(
     ensure!((claim.history.len() as u64) < MAX_RENEWALS_PER_CLAIM, illegal_argument;
         "claim {claim_id} has renewed {} times, MAX_RENEWALS_PER_CLAIM: claim a new bounty",
         claim.history.len());
-    let (from, until) = renewal_window(&claim, &bounty);
+    let (from, until) = renewal_window(claim, bounty);
     ensure!(facts.epoch >= from, illegal_argument;
         "claim {claim_id} renews from epoch {from} (its term ends at {}): renew later", claim.vest_end);
     ensure!(facts.epoch <= until, illegal_argument;
         "claim {claim_id}'s renewal window closed at {until}: claim a new bounty instead");
-    Ok((claim, bounty))
+    Ok(())
 }
 
-/// [`check_renewable`] for a `RenewClaim`, plus the value (the collateral) and the deal: a
-/// real deal, backing no claim yet.
+/// [`check_renewal_rules`] for a `RenewClaim` of `claim` (read by the shell to check the
+/// caller), plus the value (the collateral) and the deal: a real deal, backing no claim yet.
+/// Returns the bounty.
 pub fn precheck_renew<BS: Blockstore>(
     store: &BS,
     state: &State,
     facts: &Facts,
     p: &RenewClaimParams,
-) -> ActorResult<(Claim, Bounty)> {
-    let (claim, bounty) = check_renewable(store, state, facts, p.claim_id)?;
+    claim: &Claim,
+) -> ActorResult<Bounty> {
+    let bounty = get_bounty(store, state, claim.bounty_id)?;
+    check_renewal_rules(p.claim_id, claim, &bounty, facts)?;
     ensure!(facts.value_received == bounty.collateral_per_replica, illegal_argument;
         "send exactly the collateral {}, got {}", bounty.collateral_per_replica, facts.value_received);
     let deal_id = p.deal_id;
@@ -588,7 +597,7 @@ pub fn precheck_renew<BS: Blockstore>(
         return Err(actor_error!(illegal_state;
             "deal {deal_id} already backs claim {other}: renew with a new deal"));
     }
-    Ok((claim, bounty))
+    Ok(bounty)
 }
 
 /// Checks the escrow's `Lock` answer for a renewal (as [`verify_locked_evidence`]): the deal
@@ -623,21 +632,26 @@ pub fn verify_renewal_evidence(
     })
 }
 
-/// Records a renewal of `claim_id` (checked by [`check_renewable`] in this message) with its
-/// new evidence, lock and collateral: the current term joins the history, the new term takes
-/// `renewal_pool / renewals_left` (the last the rest), the claim is Active and unpaid again.
-/// The reward moves from the bounty's renewal pool to the claim: what is owed is unchanged.
+/// Records a renewal of `claim_id` (`claim` and its `bounty` as read and checked by
+/// [`check_renewal_rules`] in this message, the state unchanged since: the escrow's `Lock` is
+/// checked to leave it so) with its new evidence, lock and collateral: the current term joins
+/// the history, the new term takes `renewal_pool / renewals_left` (the last the rest), the
+/// claim is Active and unpaid again. The reward moves from the bounty's renewal pool to the
+/// claim: what is owed is unchanged.
+#[allow(clippy::too_many_arguments)]
 pub fn record_renewal<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
     claim_id: u64,
+    (mut claim, mut bounty): (Claim, Bounty),
     receipt: DealReceipt,
     lock_id: u64,
     collateral: TokenAmount,
 ) -> ActorResult<(RenewClaimReturn, Vec<ActorEvent>)> {
-    let (mut claim, mut bounty) = check_renewable(store, state, facts, claim_id)?;
     let bounty_id = claim.bounty_id;
+    ensure!(bounty.renewals_left > 0 && claim.status != ClaimStatus::Slashed, illegal_state;
+        "claim {claim_id} is not renewable");
     ensure!(claim.locks().all(|l| l != lock_id), illegal_state;
         "lock {lock_id} already backs claim {claim_id}");
     let mut deals = state.deals(store)?;
@@ -743,15 +757,17 @@ pub fn precheck_ddo_renewal<BS: Blockstore>(
 
 /// Records a DDO renewal whose collateral the escrow locked in `lock_id` from the provider's
 /// deposit (sector evidence, no deal).
+#[allow(clippy::too_many_arguments)]
 pub fn create_ddo_renewal<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
     claim_id: u64,
-    collateral: TokenAmount,
+    checked: (Claim, Bounty),
     notified: &NotifiedPiece,
     lock_id: u64,
 ) -> ActorResult<(RenewClaimReturn, Vec<ActorEvent>)> {
+    let collateral = checked.1.collateral_per_replica.clone();
     take_deposit(store, state, facts.caller, &collateral)?;
     let receipt = DealReceipt {
         deal_id: NO_DEAL,
@@ -760,7 +776,9 @@ pub fn create_ddo_renewal<BS: Blockstore>(
         activated: facts.epoch,
         sector: notified.sector,
     };
-    record_renewal(store, state, facts, claim_id, receipt, lock_id, collateral)
+    record_renewal(
+        store, state, facts, claim_id, checked, receipt, lock_id, collateral,
+    )
 }
 
 // --- DDO claims ---

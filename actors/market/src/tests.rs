@@ -1411,7 +1411,8 @@ fn renew_at(
         sector: 1,
         sector_location: None,
     };
-    let (claim, bounty) = precheck_renew(store, state, &f, &p)?;
+    let claim = get_claim(store, state, claim_id)?;
+    let bounty = precheck_renew(store, state, &f, &p, &claim)?;
     let (_, term_end) = renewal_term(&claim, &bounty, epoch);
     let lock_id = 5_000 + deal_id;
     let receipt = verify_renewal_evidence(
@@ -1421,7 +1422,17 @@ fn renew_at(
         term_end,
         &locked(lock_id, deal_id, 1_000_000),
     )?;
-    Ok(record_renewal(store, state, &f, claim_id, receipt, lock_id, atto(50))?.0)
+    Ok(record_renewal(
+        store,
+        state,
+        &f,
+        claim_id,
+        (claim, bounty),
+        receipt,
+        lock_id,
+        atto(50),
+    )?
+    .0)
 }
 
 #[test]

@@ -271,7 +271,10 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
             (
                 Output::new(
                     json!({ "bounty_id": id, "reclaimed": atto_json(&amount) }),
-                    format!("reclaimed {} of renewal money from bounty {id}: its claims renew no more", fil(&amount)),
+                    format!(
+                        "reclaimed {} of renewal money from bounty {id}: its claims renew no more",
+                        fil(&amount)
+                    ),
                 ),
                 true,
             )

@@ -21,14 +21,14 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
-    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn,
-    GetContributionParams, GetContributionReturn, GetPolicyReturn, IdParams, ListBountiesReturn,
-    MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, SponsorRefundReturn,
-    WithdrawCollateralReturn, WithdrawReturn, RenewClaimParams, ddo_renewal_payload, EVENT_CLAIM_RENEWED,
-    EVENT_RENEWALS_FUNDED, EVENT_RENEWALS_RECLAIMED, EVENT_CANCELLED, EVENT_CLAIMED, EVENT_COLLATERAL_DEPOSITED,
-    EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_FUNDED, EVENT_POSTED, EVENT_RECLAIMED,
-    EVENT_SPONSOR_REFUNDED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM, METHOD_GET_COLLATERAL,
-    METHOD_GET_CONTRIBUTION, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
+    ddo_renewal_payload, Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn,
+    GetClaimReturn, GetContributionParams, GetContributionReturn, GetPolicyReturn, IdParams,
+    ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, RenewClaimParams,
+    SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_CANCELLED, EVENT_CLAIMED,
+    EVENT_CLAIM_RENEWED, EVENT_COLLATERAL_DEPOSITED, EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_FUNDED,
+    EVENT_POSTED, EVENT_RECLAIMED, EVENT_RENEWALS_FUNDED, EVENT_RENEWALS_RECLAIMED, EVENT_SPONSOR_REFUNDED,
+    EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM, METHOD_GET_COLLATERAL, METHOD_GET_CONTRIBUTION,
+    METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
@@ -205,10 +205,7 @@ impl Gas {
                 &self.refund_sponsor,
             ),
             ("FundRenewals (2 renewal terms)", &self.fund_renewals),
-            (
-                "RenewClaim (new deal, with sector_location)",
-                &self.renew_claim,
-            ),
+            ("RenewClaim (new deal, with sector_location)", &self.renew_claim),
             (
                 "SectorContentChanged, 1 piece renewing a claim (whole message)",
                 &self.ddo_renewal,
@@ -1485,7 +1482,12 @@ impl Bench {
     /// and the next sizes see the epochs and state they would have without it.
     fn renewal_samples(&mut self, gas: &mut Gas) -> Result<()> {
         let snapshot = self.h.snapshot()?;
-        let saved = (self.bounties.len(), self.claims, self.sample_posts, self.other_miners);
+        let saved = (
+            self.bounties.len(),
+            self.claims,
+            self.sample_posts,
+            self.other_miners,
+        );
         let measured = self.renewal_fork(gas);
         let store = self.h.store().clone();
         self.h = Harness::resume(store, &snapshot)?;
@@ -1513,7 +1515,10 @@ impl Bench {
                 .fund_renewals(&mut self.h, &client, b as u64, 2, fil(2 * REWARD))?
                 .ok()
                 .context("FundRenewals")?;
-            ensure!(r.events_of(EVENT_RENEWALS_FUNDED).len() == 1, "no renewals-funded event");
+            ensure!(
+                r.events_of(EVENT_RENEWALS_FUNDED).len() == 1,
+                "no renewals-funded event"
+            );
             gas.fund_renewals.push(r.gas_used);
             let by_deal = self.new_miner()?;
             let by_ddo = self.new_miner()?;
@@ -1560,7 +1565,8 @@ impl Bench {
                 "a renewal without its renewed and locked events"
             );
             gas.renew_claim.push(r.gas_used);
-            let mut sectors = bm::ddo_activation(SECTOR, SECTOR_EXPIRATION, piece, DEFAULT_PIECE_SIZE, b as u64);
+            let mut sectors =
+                bm::ddo_activation(SECTOR, SECTOR_EXPIRATION, piece, DEFAULT_PIECE_SIZE, b as u64);
             sectors.sectors[0].added[0].payload = ddo_renewal_payload(b as u64, ddo_claim);
             let control = miner::Control::Notify(miner::HarnessNotifyParams {
                 receiver: Address::new_id(market),

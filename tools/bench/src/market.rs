@@ -844,7 +844,9 @@ impl Bench {
         Ok(id)
     }
 
-    /// Posts a bounty of `client` for `piece`; its receipt.
+    /// Posts a bounty of `client` for `piece` (with `renewals` renewal terms funded); its
+    /// receipt.
+    #[allow(clippy::too_many_arguments)]
     fn post(
         &mut self,
         kind: Kind,

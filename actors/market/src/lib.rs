@@ -8,8 +8,12 @@
 //! (`DepositCollateral`); a piece that cannot be accepted is answered `false`, with its reason
 //! in an event, and never fails the miner's activation.
 //!
-//! Books: the market's balance covers Σ pools + Σ refundables + Σ (entitled − paid) of
-//! claims + Σ deposits (`logic::check_invariants`); state is saved before every send but the
+//! A claim renews (`RenewClaim`, or a DDO piece whose payload is `[bounty_id, claim_id]`) for
+//! another `min_duration` from the client's renewal pool (`FundRenewals`, `ReclaimRenewals`),
+//! keeping every earlier term, its deal and its lock, in the claim's history.
+//!
+//! Books: the market's balance covers Σ pools + Σ refundables + Σ renewal pools +
+//! Σ (entitled − paid) of claims + Σ deposits (`logic::check_invariants`); state is saved before every send but the
 //! escrow's `Lock`, which must leave the state root as it found it (checked); FIL leaves only
 //! by method-0 sends, or to the suite's own escrow as collateral.
 

@@ -1419,8 +1419,10 @@ pub fn provider_balance<BS: Blockstore>(
 }
 
 /// The books, over the whole state (a test and audit tool: it walks everything): what the
-/// market owes equals Σ pools + Σ refundables + Σ (entitled − paid), every claim keeps
-/// paid ≤ vested ≤ reward, and the balance covers what is owed (plain transfers can only add).
+/// market owes equals Σ pools + Σ refundables + Σ renewal pools + Σ (entitled − paid) +
+/// deposits, every claim keeps paid ≤ vested ≤ Σ its terms' rewards, each bounty's slot money
+/// and renewal money are each conserved, every term's lock is distinct and its deal indexed,
+/// and the balance covers what is owed (plain transfers can only add).
 /// Every failure is collected, one a line, rather than the first alone (reading the state
 /// failing still stops it).
 pub fn check_invariants<BS: Blockstore>(

@@ -734,11 +734,14 @@ pub fn precheck_ddo_renewal<BS: Blockstore>(
     let (bounty_id, claim_id) = decode_ddo_renewal(notified.piece.payload.bytes()).ok_or_else(
         || actor_error!(illegal_argument; "the payload is not the CBOR of [bounty id, claim id]"),
     )?;
-    let (claim, bounty) = check_renewable(store, state, facts, claim_id)?;
-    ensure!(claim.bounty_id == bounty_id, illegal_argument;
-        "claim {claim_id} is on bounty {}, the payload names bounty {bounty_id}", claim.bounty_id);
+    // Whose claim it is comes first, as the caller check of a `RenewClaim`.
+    let claim = get_claim(store, state, claim_id)?;
     ensure!(claim.provider == provider, forbidden;
         "claim {claim_id} is f0{}'s: f0{provider} cannot renew it", claim.provider);
+    ensure!(claim.bounty_id == bounty_id, illegal_argument;
+        "claim {claim_id} is on bounty {}, the payload names bounty {bounty_id}", claim.bounty_id);
+    let bounty = get_bounty(store, state, bounty_id)?;
+    check_renewal_rules(claim_id, &claim, &bounty, facts)?;
     let (_, term_end) = renewal_term(&claim, &bounty, facts.epoch);
     check_renewal_piece(
         &bounty,

@@ -177,6 +177,9 @@ function vesting(c, head) {
   )
 }
 
+/** The `deal` of a DDO renewal's event (u64::MAX). */
+const NO_DEAL_ID = 18446744073709551615n
+
 function eventSummary(e) {
   const f = e.fields
   const amount = (x) => (x instanceof Uint8Array ? fil(tokenAmountOf(x)) : x)
@@ -194,7 +197,15 @@ function eventSummary(e) {
     case 'collateral-withdrawn':
       return [providerLink(f.provider), ' withdrew ', amount(f.amount), ' of collateral, ', amount(f.available), ' available']
     case 'claim-slashed':
-      return ['claim ', f.claim, ' of ', providerLink(f.provider), ': ', amount(f.returned), ' returned to the bounty, collateral ', amount(f.collateral_slashed), ' slashed']
+      return ['claim ', f.claim, ' of ', providerLink(f.provider), ': ', amount(f.returned), ' returned to the bounty, collateral ', amount(f.collateral_slashed), ' slashed', ...(f.renewal_returned === undefined ? [] : ['; ', amount(f.renewal_returned), ' back to the client\'s renewal pool'])]
+    case 'claim-renewed':
+      return ['claim ', f.claim, ' of ', providerLink(f.provider), ' renewed', f.deal === NO_DEAL_ID ? ' by DDO' : ` with deal ${f.deal}`, ', reward ', amount(f.reward), ` over epochs ${f.term_start} to ${f.term_end} (lock ${f.lock})`]
+    case 'claim-term-completed':
+      return ['claim ', f.claim, ' of ', providerLink(f.provider), `: an earlier term's lock ${f.lock} was released; the claim goes on`]
+    case 'renewals-funded':
+      return ['client ', address(f.client), ` funded ${f.renewals} renewal term(s): `, amount(f.amount)]
+    case 'renewals-reclaimed':
+      return ['client ', address(f.client), ' took back ', amount(f.amount), ' of renewal money']
     case 'claim-completed':
       return ['claim ', f.claim, ' of ', providerLink(f.provider), ' completed, reward ', amount(f.reward)]
     case 'reward-withdrawn':

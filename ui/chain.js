@@ -84,6 +84,9 @@ function bounty([id, b]) {
     sponsored: tokenAmount(b[20]),
     sponsors: b[21],
     sponsorRefunded: tokenAmount(b[23]),
+    // Renewal money, the client's alone (appended fields: absent on an older market).
+    renewalPool: b[24] === undefined ? 0n : tokenAmount(b[24]),
+    renewalsLeft: b[25] ?? 0,
   }
 }
 
@@ -93,6 +96,17 @@ const NO_DEAL = 18446744073709551615n
 function claim([id, c, vested]) {
   const [rawDealId, start, end, activated, sector] = c[3]
   const dealId = rawDealId === NO_DEAL ? 'DDO' : rawDealId
+  // A renewed claim's earlier terms (appended fields); `reward` is every term's, as `vested`.
+  const history = (c[13] ?? []).map(([deal, lockId, collateral, termStart, termEnd, reward]) => ({
+    dealId: deal[0] === NO_DEAL ? 'DDO' : deal[0],
+    sector: deal[4],
+    lockId,
+    collateral: tokenAmount(collateral),
+    start: termStart,
+    end: termEnd,
+    reward: tokenAmount(reward),
+  }))
+  const termReward = tokenAmount(c[6])
   return {
     id,
     bountyId: c[0],
@@ -101,7 +115,10 @@ function claim([id, c, vested]) {
     deal: { dealId, start, end, activated, sector },
     claimedAt: c[4],
     vestEnd: c[5],
-    reward: tokenAmount(c[6]),
+    reward: history.reduce((sum, t) => sum + t.reward, termReward),
+    termReward,
+    termStart: c[12] ?? c[4],
+    history,
     paid: tokenAmount(c[7]),
     collateral: tokenAmount(c[8]),
     lockId: c[9],

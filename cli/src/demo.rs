@@ -373,6 +373,7 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
             allowed_providers: None,
             distinct_owners: false,
             max_per_region: None,
+            renewals: 0,
         };
     let posts = [
         (alice, "alice", bounty(0x11, 2, 20, 5, DAYS_180), 0x11u8),

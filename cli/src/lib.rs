@@ -300,7 +300,7 @@ pub enum DealCmd {
 
 #[derive(Subcommand)]
 pub enum BountyCmd {
-    /// Post a bounty; the value sent is replicas × reward.
+    /// Post a bounty; the value sent is (replicas + renewals) × reward.
     #[command(
         after_help = "Examples:\n  suite bounty post --from alice --file movie.mp4 --reward 10FIL --collateral 2FIL \
         --min-duration 3000 --expiry 100000\n  suite bounty post --from alice --piece baga6ea4seaq… --size 32GiB --replicas 3 \
@@ -340,6 +340,11 @@ pub enum BountyCmd {
         /// the region "unknown"): 1 to replicas − 1.
         #[arg(long)]
         max_per_region: Option<u32>,
+        /// Renewal terms funded now (each one reward): a claim's provider can renew its claim
+        /// for another min-duration with `bounty renew`; the post escrows
+        /// (replicas + renewals) × reward.
+        #[arg(long, default_value_t = 0)]
+        renewals: u64,
     },
     /// Add to the reward of a bounty's open slots (anyone, before its expiry); refunded pro rata
     /// after a cancel or the expiry with `bounty refund`.
@@ -396,6 +401,44 @@ pub enum BountyCmd {
     },
     /// A claim and what has vested.
     ShowClaim { id: u64 },
+    /// Renew a claim for another min-duration with a new deal of its provider for the same
+    /// piece (the value sent is the bounty's collateral): from a quarter term before its end
+    /// until a term after it, while the client has funded a renewal.
+    #[command(
+        after_help = "Example:\n  suite bounty renew 0 --deal 7 --from sp   # claim 0, deal 7 (sector read from f05)"
+    )]
+    Renew {
+        /// The claim to renew.
+        claim: u64,
+        /// A new activated deal of the claim's provider storing the bounty's piece, lasting
+        /// until the renewed term ends.
+        #[arg(long)]
+        deal: u64,
+        /// A controlling address of the claim's provider.
+        #[arg(long)]
+        from: String,
+        /// The deal's sector location, if known (saves the escrow a search).
+        #[arg(long, requires = "partition")]
+        deadline: Option<i64>,
+        #[arg(long, requires = "deadline")]
+        partition: Option<i64>,
+    },
+    /// Fund renewal terms of a bounty (its client only): the value sent is renewals × reward.
+    #[command(after_help = "Example:\n  suite bounty fund-renewals 0 --renewals 2 --from alice")]
+    FundRenewals {
+        id: u64,
+        #[arg(long)]
+        renewals: u64,
+        #[arg(long)]
+        from: String,
+    },
+    /// Take back a bounty's whole renewal pool (its client only): its claims renew no more.
+    #[command(after_help = "Example:\n  suite bounty reclaim-renewals 0 --from alice")]
+    ReclaimRenewals {
+        id: u64,
+        #[arg(long)]
+        from: String,
+    },
     /// Cancel a bounty (its client only).
     Cancel {
         id: u64,

@@ -1134,3 +1134,154 @@ fn a_crowdfunded_diverse_bounty_over_the_cli() {
         assert!(c.ok(&help).contains("Example:\n  suite bounty"), "{help:?}");
     }
 }
+
+#[test]
+fn a_client_funds_a_renewal_and_the_provider_renews_its_claim_over_the_cli() {
+    let dir = temp_dir("cli", "renew");
+    let node = Node::start(&dir.join("devnet"));
+    let c = Client::of(&node, &dir);
+    c.ok(&["account", "create", "alice", "--balance", "100FIL"]);
+    c.ok(&["account", "create", "owner1", "--balance", "50FIL"]);
+    c.ok(&["miner", "create", "m1", "--owner", "owner1"]);
+    // A 32 GiB piece fills a sector: one per deal.
+    for sector in ["1", "2", "3"] {
+        c.ok(&["miner", "add-sector", "m1", sector]);
+    }
+    let publish = |c: &Client| {
+        c.json(&[
+            "deal",
+            "publish",
+            "--client",
+            "alice",
+            "--provider",
+            "m1",
+            "--piece",
+            PIECE,
+            "--size",
+            "32GiB",
+            "--end",
+            "600000",
+        ])["deal_id"]
+            .as_u64()
+            .unwrap()
+    };
+    let first = publish(&c);
+    c.ok(&["deal", "activate", &first.to_string(), "1"]);
+    // One replica and one renewal term: 20 FIL escrowed.
+    let post = c.json(&[
+        "bounty",
+        "post",
+        "--from",
+        "alice",
+        "--piece",
+        PIECE,
+        "--size",
+        "32GiB",
+        "--reward",
+        "10FIL",
+        "--collateral",
+        "2FIL",
+        "--min-duration",
+        "3000",
+        "--expiry",
+        "100000",
+        "--renewals",
+        "1",
+    ]);
+    assert_eq!(post["value"], fil(20), "{post}");
+    c.ok(&[
+        "bounty",
+        "claim",
+        "0",
+        "--provider",
+        "m1",
+        "--deal",
+        &first.to_string(),
+        "--from",
+        "owner1",
+    ]);
+    let claimed_at = c.json(&["bounty", "show-claim", "0"])["claimed_at"]
+        .as_i64()
+        .unwrap();
+    let second = publish(&c);
+    c.ok(&["deal", "activate", &second.to_string(), "2"]);
+    // Too early: the window opens a quarter term before the end; the refusal says when.
+    let r = c.run(&[
+        "bounty",
+        "renew",
+        "0",
+        "--deal",
+        &second.to_string(),
+        "--from",
+        "owner1",
+    ]);
+    assert!(
+        !r.ok
+            && r.stderr
+                .contains(&format!("renews from epoch {}", claimed_at + 2250)),
+        "{}",
+        r.stderr
+    );
+    c.ok(&["advance", "--to", &(claimed_at + 2300).to_string()]);
+    let renewed = c.json(&[
+        "bounty",
+        "renew",
+        "0",
+        "--deal",
+        &second.to_string(),
+        "--from",
+        "owner1",
+    ]);
+    assert_eq!(
+        (
+            renewed["term_start"].as_i64(),
+            renewed["term_end"].as_i64(),
+            renewed["reward"].clone()
+        ),
+        (Some(claimed_at + 3000), Some(claimed_at + 6000), fil(10).into()),
+        "{renewed}"
+    );
+    let claim = c.json(&["bounty", "show-claim", "0"]);
+    assert_eq!(claim["reward"], fil(20), "{claim}");
+    assert_eq!(claim["history"][0]["deal_id"].as_u64(), Some(first), "{claim}");
+    assert_eq!(claim["deal_id"].as_u64(), Some(second), "{claim}");
+    let text = c.ok(&["bounty", "show", "0"]);
+    assert!(
+        text.contains(&format!("claim 0 term 1: deal {first}")) && text.contains("renewals: 0 left"),
+        "{text}"
+    );
+    // Nothing left to renew with: the CLI says who can fix it; the client funds one more and
+    // then takes it back.
+    c.ok(&["advance", "--to", &(claimed_at + 5300).to_string()]);
+    let third = publish(&c);
+    c.ok(&["deal", "activate", &third.to_string(), "3"]);
+    let r = c.run(&[
+        "bounty",
+        "renew",
+        "0",
+        "--deal",
+        &third.to_string(),
+        "--from",
+        "owner1",
+    ]);
+    assert!(!r.ok && r.stderr.contains("fund-renewals"), "{}", r.stderr);
+    let funded = c.json(&[
+        "bounty",
+        "fund-renewals",
+        "0",
+        "--renewals",
+        "1",
+        "--from",
+        "alice",
+    ]);
+    assert_eq!(
+        (funded["renewals_left"].as_u64(), funded["renewal_pool"].clone()),
+        (Some(1), fil(10).into())
+    );
+    let reclaimed = c.json(&["bounty", "reclaim-renewals", "0", "--from", "alice"]);
+    assert_eq!(reclaimed["reclaimed"], fil(10));
+    let r = c.run(&["bounty", "reclaim-renewals", "0", "--from", "alice"]);
+    assert!(!r.ok && r.stderr.contains("no renewal money"), "{}", r.stderr);
+    drop(node);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -353,6 +353,7 @@ fn post_params(expiry: i64) -> PostBountyParams {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     }
 }
 

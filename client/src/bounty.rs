@@ -165,6 +165,44 @@ impl BountyMarketClient {
         self.send(chain, from, METHOD_REFUND_SPONSOR, &p, TokenAmount::default())
     }
 
+    /// `FundRenewals`: the client adds `renewals` renewal terms, sending `value` (renewals ×
+    /// reward_per_replica for a valid call).
+    pub fn fund_renewals<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        bounty_id: u64,
+        renewals: u64,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        let p = FundRenewalsParams { bounty_id, renewals };
+        self.send(chain, from, METHOD_FUND_RENEWALS, &p, value)
+    }
+
+    /// `ReclaimRenewals`: the client takes back the bounty's whole renewal pool; the return is
+    /// the amount.
+    pub fn reclaim_renewals<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        bounty_id: u64,
+    ) -> Result<Receipt> {
+        let p = IdParams { id: bounty_id };
+        self.send(chain, from, METHOD_RECLAIM_RENEWALS, &p, TokenAmount::default())
+    }
+
+    /// `RenewClaim` with `value` as the new term's collateral (the bounty's
+    /// collateral_per_replica); the return is a [`RenewClaimReturn`].
+    pub fn renew<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        from: &Account,
+        p: &RenewClaimParams,
+        value: TokenAmount,
+    ) -> Result<Receipt> {
+        self.send(chain, from, METHOD_RENEW_CLAIM, p, value)
+    }
+
     pub fn get_contribution<C: Chain + ?Sized>(
         &self,
         chain: &mut C,

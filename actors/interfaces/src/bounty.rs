@@ -6,6 +6,12 @@
 //! The claim's reward vests linearly over `min_duration` and is pulled with `Withdraw`. When the
 //! escrow slashes the claim's collateral (the storage failed), vesting stops, the unvested
 //! reward returns to the bounty and the slot reopens until the bounty expires.
+//!
+//! Renewal: a client may fund renewal terms (`renewals` at post, `FundRenewals` later), its
+//! money alone (sponsors never fund nor share it). The provider of a claim that completed, or
+//! whose deal is about to end, continues it for another `min_duration` with a new deal
+//! (`RenewClaim`) or DDO activation (payload `[bounty_id, claim_id]`) of the same piece; the
+//! claim keeps every earlier term in its `history`.
 
 use cid::Cid;
 use fvm_ipld_encoding::tuple::{Deserialize_tuple, Serialize_tuple};
@@ -39,6 +45,15 @@ pub const METHOD_FUND_BOUNTY: MethodNum = method_hash!("FundBounty");
 pub const METHOD_REFUND_SPONSOR: MethodNum = method_hash!("RefundSponsor");
 /// A sponsor's contribution and what it can pull now ([`GetContributionParams`]).
 pub const METHOD_GET_CONTRIBUTION: MethodNum = method_hash!("GetContribution");
+/// The client adds renewal terms to a bounty ([`FundRenewalsParams`] + value = renewals ×
+/// reward_per_replica): money only a renewed claim takes, never shared with sponsors.
+pub const METHOD_FUND_RENEWALS: MethodNum = method_hash!("FundRenewals");
+/// The client takes back the whole `renewal_pool` and withdraws the offer ([`IdParams`];
+/// returns the amount).
+pub const METHOD_RECLAIM_RENEWALS: MethodNum = method_hash!("ReclaimRenewals");
+/// A claim's provider continues it for another `min_duration` with a new deal
+/// ([`RenewClaimParams`] + value = collateral_per_replica; returns [`RenewClaimReturn`]).
+pub const METHOD_RENEW_CLAIM: MethodNum = method_hash!("RenewClaim");
 /// The escrow's callback (accepted only from the configured escrow).
 pub const METHOD_ON_COLLATERAL_CHANGED: MethodNum = crate::escrow::METHOD_ON_COLLATERAL_CHANGED;
 
@@ -52,6 +67,10 @@ pub const MIN_PIECE_SIZE: u64 = 128;
 /// the claimants list every claim reads and writes.
 pub const MAX_CLAIMS_PER_REPLICA: u64 = 4;
 
+/// Renewal terms one claim takes over its life (its `history` holds at most this many earlier
+/// terms); a bounty's `renewals_left` is at most `replicas × MAX_RENEWALS_PER_CLAIM`.
+pub const MAX_RENEWALS_PER_CLAIM: u64 = 8;
+
 /// Event names (FIP-0049 `$type`).
 pub const EVENT_POSTED: &str = "bounty-posted";
 pub const EVENT_CLAIMED: &str = "bounty-claimed";
@@ -62,6 +81,15 @@ pub const EVENT_CLAIM_SLASHED: &str = "claim-slashed";
 pub const EVENT_CLAIM_COMPLETED: &str = "claim-completed";
 pub const EVENT_FUNDED: &str = "bounty-funded";
 pub const EVENT_SPONSOR_REFUNDED: &str = "sponsor-refunded";
+/// {bounty, client indexed; renewals, amount}.
+pub const EVENT_RENEWALS_FUNDED: &str = "renewals-funded";
+/// {bounty, client indexed; amount}.
+pub const EVENT_RENEWALS_RECLAIMED: &str = "renewals-reclaimed";
+/// {bounty, claim, provider indexed; deal, lock, reward, term_start, term_end} (`deal` is
+/// [`NO_DEAL`] for a DDO renewal).
+pub const EVENT_CLAIM_RENEWED: &str = "claim-renewed";
+/// An earlier term's lock was released: that term delivered {bounty, claim, provider; lock}.
+pub const EVENT_CLAIM_TERM_COMPLETED: &str = "claim-term-completed";
 
 /// The region of a provider the registry has no region for (unregistered, or registered with
 /// an empty region): all such providers count as one region for `max_per_region`.
@@ -147,6 +175,10 @@ pub struct PostBountyParams {
     /// At most this many slot holders whose providers have the same registry region
     /// ([`UNKNOWN_REGION`] for providers without one): 1 to replicas − 1.
     pub max_per_region: Option<u32>,
+    /// Renewal terms the client funds now (each `reward_per_replica`, see `RenewClaim`): the
+    /// post's value is `(replicas + renewals) × reward_per_replica`. At most
+    /// `replicas × MAX_RENEWALS_PER_CLAIM`.
+    pub renewals: u64,
 }
 
 /// Whether a piece CID is a well-formed piece commitment.
@@ -174,12 +206,16 @@ pub struct SlotHolder {
     pub region: Option<String>,
 }
 
-/// A bounty as stored. FIL it owes: `pool` (rewards of open slots) + `refundable`.
+/// A bounty as stored. FIL it owes: `pool` (rewards of open slots) + `refundable` +
+/// `renewal_pool`.
 ///
-/// Funds: the client's `replicas × reward_per_replica` plus `sponsored` (what sponsors added
-/// with `FundBounty`) = pool + refundable + reclaimed + sponsor_refunded + Σ what its claims
-/// are entitled to. What is returned (refundable + reclaimed + sponsor_refunded) is shared pro
-/// rata to what each put in (see [`refund_share`]).
+/// Slot funds: the client's `replicas × reward_per_replica` plus `sponsored` (what sponsors
+/// added with `FundBounty`) = pool + refundable + reclaimed + sponsor_refunded + Σ what its
+/// claims' slot terms are entitled to. What is returned (refundable + reclaimed +
+/// sponsor_refunded) is shared pro rata to what each put in (see [`refund_share`]).
+///
+/// Renewal funds are the client's alone: `renewals_funded` = renewal_pool +
+/// renewals_reclaimed + Σ what its claims' renewal terms are entitled to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct Bounty {
     pub client: ActorID,
@@ -218,6 +254,15 @@ pub struct Bounty {
     pub sponsors_unsettled: u64,
     /// Everything the sponsors already took back.
     pub sponsor_refunded: TokenAmount,
+    /// Funds for renewal terms not yet taken, plus the unvested reward of slashed renewal
+    /// terms: a renewal takes `renewal_pool / renewals_left` (the last the rest).
+    pub renewal_pool: TokenAmount,
+    /// Renewal terms funded and not yet taken.
+    pub renewals_left: u64,
+    /// Σ the client paid for renewals (at post and with `FundRenewals`).
+    pub renewals_funded: TokenAmount,
+    /// Σ the client took back with `ReclaimRenewals`.
+    pub renewals_reclaimed: TokenAmount,
 }
 
 impl Bounty {
@@ -226,7 +271,12 @@ impl Bounty {
         &self.reward_per_replica * self.replicas
     }
 
-    /// Everything the bounty was funded with.
+    /// The most renewal terms it may hold funded at once.
+    pub fn renewal_cap(&self) -> u64 {
+        self.replicas.saturating_mul(MAX_RENEWALS_PER_CLAIM)
+    }
+
+    /// Everything the bounty's slots were funded with (renewal money is apart).
     pub fn raised(&self) -> TokenAmount {
         self.client_funded() + &self.sponsored
     }
@@ -322,6 +372,22 @@ pub struct DealReceipt {
     pub sector: SectorNumber,
 }
 
+/// An earlier term of a renewed claim: its evidence, lock, collateral, and the reward that
+/// vested linearly over [start, end).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct ClaimTerm {
+    pub deal: DealReceipt,
+    pub lock_id: Option<u64>,
+    pub collateral: TokenAmount,
+    pub start: ChainEpoch,
+    pub end: ChainEpoch,
+    pub reward: TokenAmount,
+}
+
+/// A claim: its first term takes a bounty slot; each renewal (`RenewClaim`, or a DDO piece
+/// naming `[bounty, claim]`) pushes the current term onto `history` and starts a new one.
+/// `deal`, `lock_id`, `collateral`, `reward`, `term_start` and `vest_end` are the CURRENT
+/// term's; [`Claim::total_reward`] and [`Claim::vested`] cover every term.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
 pub struct Claim {
     pub bounty_id: u64,
@@ -330,8 +396,10 @@ pub struct Claim {
     pub claimed_by: ActorID,
     pub deal: DealReceipt,
     pub claimed_at: ChainEpoch,
-    /// Vesting runs from `claimed_at` to `vest_end` (= claimed_at + min_duration).
+    /// The current term vests from `term_start` to `vest_end` (= term_start + min_duration;
+    /// for the first term term_start = claimed_at).
     pub vest_end: ChainEpoch,
+    /// The current term's reward.
     pub reward: TokenAmount,
     pub paid: TokenAmount,
     pub collateral: TokenAmount,
@@ -340,26 +408,86 @@ pub struct Claim {
     pub status: ClaimStatus,
     /// When vesting stopped (slash), if it did.
     pub stopped_at: Option<ChainEpoch>,
+    /// Where the current term's vesting starts (`claimed_at` for the first term; for a renewal
+    /// the later of the renewal and the previous term's end).
+    pub term_start: ChainEpoch,
+    /// Every earlier term, oldest first: `history[0]` is the slot term once renewed (while it
+    /// is empty the current term is the slot term). At most [`MAX_RENEWALS_PER_CLAIM`].
+    pub history: Vec<ClaimTerm>,
+}
+
+/// Linear vesting of `reward` over [start, end) by `until`.
+fn vest_linear(reward: &TokenAmount, start: ChainEpoch, end: ChainEpoch, until: ChainEpoch) -> TokenAmount {
+    let duration = (end - start).max(1);
+    let elapsed = (until - start).clamp(0, duration);
+    (reward * elapsed as u64).div_floor(duration as u64)
 }
 
 impl Claim {
-    /// Reward vested by `epoch`: linear from the claim over `min_duration`, frozen at a slash.
-    pub fn vested(&self, epoch: ChainEpoch) -> TokenAmount {
-        let until = match self.stopped_at {
+    /// Every term as (start, end, reward), oldest first, the current one last.
+    pub fn terms(&self) -> impl Iterator<Item = (ChainEpoch, ChainEpoch, &TokenAmount)> {
+        self.history
+            .iter()
+            .map(|t| (t.start, t.end, &t.reward))
+            .chain(std::iter::once((self.term_start, self.vest_end, &self.reward)))
+    }
+
+    /// Σ of every term's reward.
+    pub fn total_reward(&self) -> TokenAmount {
+        self.terms().map(|(_, _, r)| r.clone()).sum()
+    }
+
+    fn until(&self, epoch: ChainEpoch) -> ChainEpoch {
+        match self.stopped_at {
             Some(stop) => stop.min(epoch),
             None => epoch,
-        };
-        let duration = (self.vest_end - self.claimed_at).max(1);
-        let elapsed = (until - self.claimed_at).clamp(0, duration);
-        (&self.reward * elapsed as u64).div_floor(duration as u64)
+        }
+    }
+
+    /// Reward vested by `epoch`: each term's linearly over its [start, end), frozen at a slash.
+    pub fn vested(&self, epoch: ChainEpoch) -> TokenAmount {
+        let until = self.until(epoch);
+        self.terms().map(|(s, e, r)| vest_linear(r, s, e, until)).sum()
+    }
+
+    /// The slot term's (start, end, reward): the first term.
+    pub fn slot_term(&self) -> (ChainEpoch, ChainEpoch, &TokenAmount) {
+        match self.history.first() {
+            Some(t) => (t.start, t.end, &t.reward),
+            None => (self.term_start, self.vest_end, &self.reward),
+        }
+    }
+
+    /// What the slot term vested by `epoch` (frozen at a slash).
+    pub fn slot_vested(&self, epoch: ChainEpoch) -> TokenAmount {
+        let (start, end, reward) = self.slot_term();
+        vest_linear(reward, start, end, self.until(epoch))
     }
 
     /// What the claim's provider can still ever be paid.
     pub fn entitled(&self) -> TokenAmount {
         match self.status {
             ClaimStatus::Slashed => self.vested(self.stopped_at.unwrap_or(self.claimed_at)),
-            ClaimStatus::Active | ClaimStatus::Completed => self.reward.clone(),
+            ClaimStatus::Active | ClaimStatus::Completed => self.total_reward(),
         }
+    }
+
+    /// The part of [`Claim::entitled`] the slot term pays (the bounty's slot money).
+    pub fn slot_entitled(&self) -> TokenAmount {
+        match self.status {
+            ClaimStatus::Slashed => self.slot_vested(self.stopped_at.unwrap_or(self.claimed_at)),
+            ClaimStatus::Active | ClaimStatus::Completed => self.slot_term().2.clone(),
+        }
+    }
+
+    /// The part of [`Claim::entitled`] renewal terms pay (the client's renewal money).
+    pub fn renewal_entitled(&self) -> TokenAmount {
+        self.entitled() - self.slot_entitled()
+    }
+
+    /// Every lock the claim's terms used, oldest first, the current one last.
+    pub fn locks(&self) -> impl Iterator<Item = u64> + '_ {
+        self.history.iter().filter_map(|t| t.lock_id).chain(self.lock_id)
     }
 }
 
@@ -383,6 +511,38 @@ pub struct ClaimBountyReturn {
     pub claim_id: u64,
     pub lock_id: u64,
     pub reward: TokenAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct FundRenewalsParams {
+    pub bounty_id: u64,
+    /// Renewal terms to add (≥ 1); the value sent is exactly renewals × reward_per_replica.
+    pub renewals: u64,
+}
+
+/// `RenewClaim`: the claim's provider (the caller must control it) continues `claim_id` with
+/// a new deal of the same piece lasting until the new term's end. Accepted from
+/// `vest_end − min_duration/4` (the deal is about to end) until `vest_end + min_duration` (the
+/// claim completed); the new term runs from max(now, vest_end) for `min_duration` and takes
+/// `renewal_pool / renewals_left` (the last renewal the rest). Refused (16) when the client
+/// funded no renewal, the claim is slashed, the bounty cancelled or the history full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct RenewClaimParams {
+    pub claim_id: u64,
+    /// A new activated deal of the claim's provider storing the bounty's piece.
+    pub deal_id: DealID,
+    /// The sector holding it (as for [`ClaimBountyParams`]).
+    pub sector: SectorNumber,
+    pub sector_location: Option<SectorLocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]
+pub struct RenewClaimReturn {
+    pub claim_id: u64,
+    pub lock_id: u64,
+    pub reward: TokenAmount,
+    pub term_start: ChainEpoch,
+    pub term_end: ChainEpoch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -512,7 +672,9 @@ pub struct PieceChange {
     /// Padded size.
     pub size: u64,
     /// Chosen by the provider for this receiver. The market reads the CBOR of a bounty id (a
-    /// bare u64, e.g. `0x18 0x2a` for bounty 42): see [`ddo_payload`].
+    /// bare u64, e.g. `0x18 0x2a` for bounty 42: a new claim on it, see [`ddo_payload`]) or
+    /// the CBOR array `[bounty_id, claim_id]` (e.g. `0x82 0x18 0x2a 0x07`: a renewal of claim 7
+    /// of bounty 42 from the provider's deposit, see [`ddo_renewal_payload`]).
     pub payload: fvm_ipld_encoding::RawBytes,
 }
 
@@ -529,6 +691,22 @@ pub fn ddo_payload(bounty_id: u64) -> fvm_ipld_encoding::RawBytes {
 /// The bounty id a payload names, if it is the CBOR of a u64 and nothing else.
 pub fn decode_ddo_payload(payload: &[u8]) -> Option<u64> {
     fvm_ipld_encoding::from_slice(payload).ok()
+}
+
+/// The payload renewing claim `claim_id` of bounty `bounty_id`: the CBOR array
+/// `[bounty_id, claim_id]`.
+pub fn ddo_renewal_payload(bounty_id: u64, claim_id: u64) -> fvm_ipld_encoding::RawBytes {
+    fvm_ipld_encoding::RawBytes::new(fvm_ipld_encoding::to_vec(&(bounty_id, claim_id)).unwrap_or_default())
+}
+
+/// The (bounty id, claim id) a renewal payload names, if it is a CBOR array of two u64s.
+pub fn decode_ddo_renewal(payload: &[u8]) -> Option<(u64, u64)> {
+    fvm_ipld_encoding::from_slice(payload).ok()
+}
+
+/// The bounty a payload names, a new claim's or a renewal's.
+pub fn ddo_payload_bounty(payload: &[u8]) -> Option<u64> {
+    decode_ddo_payload(payload).or_else(|| decode_ddo_renewal(payload).map(|(b, _)| b))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize_tuple, Deserialize_tuple)]

@@ -8,8 +8,12 @@
 //! (`DepositCollateral`); a piece that cannot be accepted is answered `false`, with its reason
 //! in an event, and never fails the miner's activation.
 //!
-//! Books: the market's balance covers Σ pools + Σ refundables + Σ (entitled − paid) of
-//! claims + Σ deposits (`logic::check_invariants`); state is saved before every send but the
+//! A claim renews (`RenewClaim`, or a DDO piece whose payload is `[bounty_id, claim_id]`) for
+//! another `min_duration` from the client's renewal pool (`FundRenewals`, `ReclaimRenewals`),
+//! keeping every earlier term, its deal and its lock, in the claim's history.
+//!
+//! Books: the market's balance covers Σ pools + Σ refundables + Σ renewal pools +
+//! Σ (entitled − paid) of claims + Σ deposits (`logic::check_invariants`); state is saved before every send but the
 //! escrow's `Lock`, which must leave the state root as it found it (checked); FIL leaves only
 //! by method-0 sends, or to the suite's own escrow as collateral.
 
@@ -60,6 +64,9 @@ mod actor {
             METHOD_FUND_BOUNTY => fund_bounty(rt),
             METHOD_REFUND_SPONSOR => refund_sponsor(rt),
             METHOD_GET_CONTRIBUTION => get_contribution(rt),
+            METHOD_FUND_RENEWALS => fund_renewals(rt),
+            METHOD_RECLAIM_RENEWALS => reclaim_renewals(rt),
+            METHOD_RENEW_CLAIM => renew_claim(rt),
             _ => rt.unhandled("BountyMarket"),
         }
     }
@@ -111,6 +118,80 @@ mod actor {
         let (ret, events) = logic::refund_sponsor(&rt.store(), &mut state, rt.facts(), p.id)?;
         commit(rt, &state, &events)?;
         rt.transfer(&Address::new_id(rt.facts().caller), &ret.amount)?;
+        encode_return(&ret)
+    }
+
+    fn fund_renewals(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        let p: FundRenewalsParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let events = logic::fund_renewals(&rt.store(), &mut state, rt.facts(), &p)?;
+        commit(rt, &state, &events)?;
+        Ok(None)
+    }
+
+    fn reclaim_renewals(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        rt.validate_caller_any()?;
+        rt.no_value()?;
+        let p: IdParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let (amount, events) = logic::reclaim_renewals(&rt.store(), &mut state, rt.facts(), p.id)?;
+        commit(rt, &state, &events)?;
+        rt.transfer(&Address::new_id(rt.facts().caller), &amount)?;
+        encode_return(&amount)
+    }
+
+    /// `RenewClaim`: as `ClaimBounty`, the escrow verifies the new deal and its sector and
+    /// locks the collateral (reference: the same claim id, ending at the new term's end);
+    /// nothing is saved before that send, and the state root must come back unchanged.
+    fn renew_claim(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {
+        let p: RenewClaimParams = rt.params()?;
+        let mut state: State = rt.state()?;
+        let claim = logic::get_claim(&rt.store(), &state, p.claim_id)?;
+        rt.validate_caller_controls(claim.provider)?;
+        let bounty = logic::precheck_renew(&rt.store(), &state, rt.facts(), &p, &claim)?;
+        let provider = claim.provider;
+        let owner = owner_of(rt, provider)?;
+        let (_, term_end) = logic::renewal_term(&claim, &bounty, rt.facts().epoch);
+        let lock = LockParams {
+            provider: Address::new_id(provider),
+            beneficiary: Address::new_id(bounty.client),
+            refund_to: Address::new_id(owner),
+            evidence: EvidenceParams {
+                deal: Some(p.deal_id),
+                sector: Some(p.sector),
+                sector_location: p.sector_location,
+            },
+            end_epoch: term_end,
+            notify: Some(Address::new_id(rt.facts().receiver)),
+            reference: Some(p.claim_id),
+        };
+        let root = rt.state_root()?;
+        let escrow_address = Address::new_id(state.escrow);
+        let answer = rt.call_undecoded(
+            &escrow_address,
+            escrow::METHOD_LOCK,
+            "escrow Lock",
+            encode_params(&lock)?,
+            rt.facts().value_received.clone(),
+        )?;
+        if rt.state_root()? != root {
+            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
+        }
+        let locked: escrow::LockReturn =
+            decode_return(answer.as_ref(), &format!("{escrow_address} escrow Lock"))?;
+        let receipt = logic::verify_renewal_evidence(&bounty, p.deal_id, p.sector, term_end, &locked)?;
+        let (ret, events) = logic::record_renewal(
+            &rt.store(),
+            &mut state,
+            rt.facts(),
+            p.claim_id,
+            (claim, bounty),
+            receipt,
+            locked.lock_id,
+            rt.facts().value_received.clone(),
+        )?;
+        commit(rt, &state, &events)?;
         encode_return(&ret)
     }
 
@@ -426,7 +507,11 @@ mod actor {
                     committed_until,
                     piece,
                 };
-                match ddo_claim(rt, provider, &notified)? {
+                let outcome = match decode_ddo_renewal(piece.payload.bytes()) {
+                    Some(_) => ddo_renewal(rt, provider, &notified)?,
+                    None => ddo_claim(rt, provider, &notified)?,
+                };
+                match outcome {
                     Ok(()) => accepted.push(true),
                     Err(refusal) => {
                         rt.emit(&logic::ddo_refused_event(provider, &notified, &refusal)?)?;
@@ -535,6 +620,79 @@ mod actor {
                 actor_error!(illegal_state; "claim id {created} is not the lock's reference {claim_id}"),
             );
         }
+        commit(rt, &state, &events)?;
+        Ok(Ok(()))
+    }
+
+    /// One notified piece renewing a claim (payload `[bounty, claim]`), as [`ddo_claim`]:
+    /// refusals are answered, only a misbehaving escrow aborts.
+    fn ddo_renewal(
+        rt: &Runtime,
+        provider: ActorID,
+        notified: &logic::NotifiedPiece,
+    ) -> ActorResult<Result<(), logic::Refusal>> {
+        let mut state: State = rt.state()?;
+        let (claim_id, claim, bounty, term_end) =
+            match logic::precheck_ddo_renewal(&rt.store(), &state, rt.facts(), provider, notified) {
+                Ok(found) => found,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+        let owner = match owner_of(rt, provider) {
+            Ok(owner) => owner,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let lock = LockParams {
+            provider: Address::new_id(provider),
+            beneficiary: Address::new_id(bounty.client),
+            refund_to: Address::new_id(owner),
+            evidence: EvidenceParams {
+                deal: None,
+                sector: Some(notified.sector),
+                sector_location: None,
+            },
+            end_epoch: term_end,
+            notify: Some(Address::new_id(rt.facts().receiver)),
+            reference: Some(claim_id),
+        };
+        let root = rt.state_root()?;
+        let escrow_address = Address::new_id(state.escrow);
+        let response = rt.send(
+            &escrow_address,
+            escrow::METHOD_LOCK,
+            encode_params(&lock)?,
+            bounty.collateral_per_replica.clone(),
+            false,
+        )?;
+        if !response.exit_code.is_success() {
+            return Ok(Err(ActorError::new(
+                response.exit_code,
+                format!(
+                    "the escrow refused to lock on sector {} (exit {}): is it active?",
+                    notified.sector,
+                    response.exit_code.value()
+                ),
+            )));
+        }
+        if rt.state_root()? != root {
+            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
+        }
+        let locked: escrow::LockReturn = decode_return(
+            response.return_data.as_ref(),
+            &format!("{escrow_address} escrow Lock"),
+        )?;
+        if locked.deal.is_some() || locked.sector.as_ref().map(|s| s.sector_number) != Some(notified.sector) {
+            return Err(actor_error!(illegal_state;
+                "the escrow's lock {} is not on sector {} alone", locked.lock_id, notified.sector));
+        }
+        let (_, events) = logic::create_ddo_renewal(
+            &rt.store(),
+            &mut state,
+            rt.facts(),
+            claim_id,
+            (claim, bounty),
+            notified,
+            locked.lock_id,
+        )?;
         commit(rt, &state, &events)?;
         Ok(Ok(()))
     }

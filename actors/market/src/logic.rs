@@ -62,9 +62,14 @@ pub fn post_bounty<BS: Blockstore>(
             "max_per_region must be 1 to replicas − 1 = {}, got {k} (0 refuses every claim, replicas or more refuses none)",
             p.replicas.saturating_sub(1));
     }
+    let renewal_cap = p.replicas.saturating_mul(MAX_RENEWALS_PER_CLAIM);
+    ensure!(p.renewals <= renewal_cap, illegal_argument;
+        "renewals {} exceed replicas × MAX_RENEWALS_PER_CLAIM = {renewal_cap}", p.renewals);
     let total = token::mul(&p.reward_per_replica, p.replicas)?;
-    ensure!(facts.value_received == total, illegal_argument;
-        "send exactly replicas × reward = {total}, got {}", facts.value_received);
+    let renewal_pool = token::mul(&p.reward_per_replica, p.renewals)?;
+    let value = token::add(&total, &renewal_pool)?;
+    ensure!(facts.value_received == value, illegal_argument;
+        "send exactly (replicas + renewals) × reward = {value}, got {}", facts.value_received);
 
     let bounty_id = state.next_bounty_id;
     let bounty = Bounty {
@@ -92,6 +97,10 @@ pub fn post_bounty<BS: Blockstore>(
         sponsors: 0,
         sponsors_unsettled: 0,
         sponsor_refunded: TokenAmount::default(),
+        renewal_pool: renewal_pool.clone(),
+        renewals_left: p.renewals,
+        renewals_funded: renewal_pool,
+        renewals_reclaimed: TokenAmount::default(),
     };
     let event = EventBuilder::new(EVENT_POSTED)
         .indexed("bounty", &bounty_id)
@@ -111,7 +120,7 @@ pub fn post_bounty<BS: Blockstore>(
     by_piece.insert(&bounty.piece_cid.to_bytes(), bounty_id)?;
     state.by_piece = by_piece.flush()?;
     state.next_bounty_id += 1;
-    state.owed = token::add(&state.owed, &total)?;
+    state.owed = token::add(&state.owed, &value)?;
     Ok((bounty_id, vec![event]))
 }
 
@@ -191,6 +200,25 @@ pub fn check_stored_piece(
     let left = end_epoch.saturating_sub(facts.epoch);
     ensure!(left >= bounty.min_duration, illegal_argument;
         "{what} ends at {end_epoch}: {left} epochs left, the bounty needs {}", bounty.min_duration);
+    Ok(())
+}
+
+/// [`check_stored_piece`] for a renewal: the storage must last until the new term's end
+/// `until` (not just `min_duration` from now: an early renewal's term starts later).
+pub fn check_renewal_piece(
+    bounty: &Bounty,
+    what: &str,
+    piece_cid: &cid::Cid,
+    piece_size: u64,
+    end_epoch: ChainEpoch,
+    until: ChainEpoch,
+) -> ActorResult<()> {
+    ensure!(*piece_cid == bounty.piece_cid, illegal_argument;
+        "{what} stores {piece_cid}, not the bounty's piece {}", bounty.piece_cid);
+    ensure!(piece_size == bounty.piece_size, illegal_argument;
+        "{what} piece size is {piece_size}, the bounty's {}", bounty.piece_size);
+    ensure!(end_epoch >= until, illegal_argument;
+        "{what} ends at {end_epoch}: the renewed term runs until {until}; use storage lasting that long");
     Ok(())
 }
 
@@ -401,6 +429,8 @@ fn record_claim<BS: Blockstore>(
         lock_id: Some(lock_id),
         status: ClaimStatus::Active,
         stopped_at: None,
+        term_start: facts.epoch,
+        history: vec![],
     };
     let mut bounties = state.bounties(store)?;
     bounties.set(bounty_id, bounty)?;
@@ -419,6 +449,339 @@ fn record_claim<BS: Blockstore>(
     state.next_claim_id += 1;
     // The reward moved from the pool to the claim: what the market owes is unchanged.
     Ok((claim_id, claim))
+}
+
+// --- renewals ---
+
+/// `FundRenewals`: the bounty's client adds `renewals` terms, sending exactly renewals ×
+/// reward_per_replica, into its renewal pool (its money alone). Allowed after the expiry
+/// (renewals happen after it), not on a cancelled bounty.
+pub fn fund_renewals<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    p: &FundRenewalsParams,
+) -> ActorResult<Vec<ActorEvent>> {
+    let bounty_id = p.bounty_id;
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    ensure!(bounty.client == facts.caller, forbidden;
+        "only the client funds renewals of bounty {bounty_id}");
+    ensure!(bounty.status == BountyStatus::Open, illegal_argument;
+        "bounty {bounty_id} is cancelled: no claim of it can renew");
+    ensure!(p.renewals >= 1, illegal_argument; "fund at least 1 renewal");
+    let left = bounty.renewals_left.saturating_add(p.renewals);
+    ensure!(left <= bounty.renewal_cap(), illegal_argument;
+        "bounty {bounty_id} would hold {left} renewals, more than replicas × MAX_RENEWALS_PER_CLAIM = {}",
+        bounty.renewal_cap());
+    let amount = token::mul(&bounty.reward_per_replica, p.renewals)?;
+    ensure!(facts.value_received == amount, illegal_argument;
+        "send exactly renewals × reward = {amount}, got {}", facts.value_received);
+    bounty.renewals_left = left;
+    bounty.renewal_pool = token::add(&bounty.renewal_pool, &amount)?;
+    bounty.renewals_funded = token::add(&bounty.renewals_funded, &amount)?;
+    bounties.set(bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    state.owed = token::add(&state.owed, &amount)?;
+    Ok(vec![EventBuilder::new(EVENT_RENEWALS_FUNDED)
+        .indexed("bounty", &bounty_id)
+        .indexed("client", &facts.caller)
+        .field("renewals", &p.renewals)
+        .field("amount", &amount)
+        .build()?])
+}
+
+/// `ReclaimRenewals`: the client takes back the whole renewal pool and withdraws the offer
+/// (renewals_left = 0), at any time. Returns the amount the shell pays it.
+pub fn reclaim_renewals<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    bounty_id: u64,
+) -> ActorResult<(TokenAmount, Vec<ActorEvent>)> {
+    let mut bounties = state.bounties(store)?;
+    let mut bounty = bounties
+        .get(bounty_id)?
+        .cloned()
+        .or_not_found(format_args!("bounty {bounty_id}"))?;
+    ensure!(bounty.client == facts.caller, forbidden;
+        "only the client reclaims the renewals of bounty {bounty_id}");
+    ensure!(bounty.renewal_pool.is_positive(), illegal_argument;
+        "bounty {bounty_id} holds no renewal money to reclaim");
+    let amount = std::mem::take(&mut bounty.renewal_pool);
+    bounty.renewals_left = 0;
+    bounty.renewals_reclaimed = token::add(&bounty.renewals_reclaimed, &amount)?;
+    bounties.set(bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    state.owed = token::sub(&state.owed, &amount)?;
+    let event = EventBuilder::new(EVENT_RENEWALS_RECLAIMED)
+        .indexed("bounty", &bounty_id)
+        .indexed("client", &facts.caller)
+        .field("amount", &amount)
+        .build()?;
+    Ok((amount, vec![event]))
+}
+
+/// The epochs a claim may renew in: from `vest_end − min_duration/4` (its storage is about to
+/// end) to `vest_end + min_duration` (it completed; later, the provider starts over).
+pub fn renewal_window(claim: &Claim, bounty: &Bounty) -> (ChainEpoch, ChainEpoch) {
+    (
+        claim.vest_end.saturating_sub(bounty.min_duration / 4),
+        claim.vest_end.saturating_add(bounty.min_duration),
+    )
+}
+
+/// The renewed term of a claim renewed at `epoch`: from max(epoch, vest_end) (continuous when
+/// renewed early) for `min_duration`.
+pub fn renewal_term(claim: &Claim, bounty: &Bounty, epoch: ChainEpoch) -> (ChainEpoch, ChainEpoch) {
+    let start = epoch.max(claim.vest_end);
+    (start, start.saturating_add(bounty.min_duration))
+}
+
+/// Every renewal check that needs no other actor, whichever way it comes (deal or DDO): the
+/// claim exists, is Active or Completed, its bounty is not cancelled and has a funded renewal,
+/// the history has room, and now is inside the window. Returns the claim and its bounty.
+pub fn check_renewable<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    claim_id: u64,
+) -> ActorResult<(Claim, Bounty)> {
+    let claim = get_claim(store, state, claim_id)?;
+    let bounty = get_bounty(store, state, claim.bounty_id)?;
+    check_renewal_rules(claim_id, &claim, &bounty, facts)?;
+    Ok((claim, bounty))
+}
+
+/// [`check_renewable`]'s rules on a claim and its bounty already read.
+pub fn check_renewal_rules(claim_id: u64, claim: &Claim, bounty: &Bounty, facts: &Facts) -> ActorResult<()> {
+    let bounty_id = claim.bounty_id;
+    ensure!(claim.status != ClaimStatus::Slashed, illegal_argument;
+        "claim {claim_id} was slashed at {:?}: a slashed claim does not renew, claim a new bounty",
+        claim.stopped_at);
+    ensure!(bounty.status == BountyStatus::Open, illegal_argument;
+        "bounty {bounty_id} is cancelled: its claims do not renew");
+    ensure!(bounty.renewals_left > 0, illegal_argument;
+        "the client has funded no renewal of bounty {bounty_id}: ask it to FundRenewals");
+    ensure!((claim.history.len() as u64) < MAX_RENEWALS_PER_CLAIM, illegal_argument;
+        "claim {claim_id} has renewed {} times, MAX_RENEWALS_PER_CLAIM: claim a new bounty",
+        claim.history.len());
+    let (from, until) = renewal_window(claim, bounty);
+    ensure!(facts.epoch >= from, illegal_argument;
+        "claim {claim_id} renews from epoch {from} (its term ends at {}): renew later", claim.vest_end);
+    ensure!(facts.epoch <= until, illegal_argument;
+        "claim {claim_id}'s renewal window closed at {until}: claim a new bounty instead");
+    Ok(())
+}
+
+/// [`check_renewal_rules`] for a `RenewClaim` of `claim` (read by the shell to check the
+/// caller), plus the value (the collateral) and the deal: a real deal, backing no claim yet.
+/// Returns the bounty.
+pub fn precheck_renew<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    p: &RenewClaimParams,
+    claim: &Claim,
+) -> ActorResult<Bounty> {
+    let bounty = get_bounty(store, state, claim.bounty_id)?;
+    check_renewal_rules(p.claim_id, claim, &bounty, facts)?;
+    ensure!(facts.value_received == bounty.collateral_per_replica, illegal_argument;
+        "send exactly the collateral {}, got {}", bounty.collateral_per_replica, facts.value_received);
+    let deal_id = p.deal_id;
+    ensure!(deal_id != NO_DEAL, illegal_argument; "deal id {deal_id} is reserved for DDO claims");
+    if let Some(other) = state.deals(store)?.get(&deal_id)? {
+        return Err(actor_error!(illegal_state;
+            "deal {deal_id} already backs claim {other}: renew with a new deal"));
+    }
+    Ok(bounty)
+}
+
+/// Checks the escrow's `Lock` answer for a renewal (as [`verify_locked_evidence`]): the deal
+/// stores the bounty's piece until the new term's end `until`. Returns the term's receipt.
+pub fn verify_renewal_evidence(
+    bounty: &Bounty,
+    deal_id: u64,
+    sector_number: u64,
+    until: ChainEpoch,
+    locked: &LockReturn,
+) -> ActorResult<DealReceipt> {
+    let deal = locked.deal.as_ref().filter(|d| d.deal_id == deal_id).ok_or_else(
+        || actor_error!(illegal_state; "the escrow's lock {} is not on deal {deal_id}", locked.lock_id),
+    )?;
+    ensure!(locked.sector.as_ref().is_some_and(|s| s.sector_number == sector_number), illegal_state;
+        "the escrow's lock {} is not on sector {sector_number}", locked.lock_id);
+    check_renewal_piece(
+        bounty,
+        &format!("deal {deal_id}"),
+        &deal.piece_cid,
+        deal.piece_size,
+        deal.end_epoch,
+        until,
+    )?;
+    ensure!(deal.activated >= 0, illegal_argument; "deal {deal_id} is not activated");
+    Ok(DealReceipt {
+        deal_id,
+        start_epoch: deal.start_epoch,
+        end_epoch: deal.end_epoch,
+        activated: deal.activated,
+        sector: sector_number,
+    })
+}
+
+/// Records a renewal of `claim_id` (`claim` and its `bounty` as read and checked by
+/// [`check_renewal_rules`] in this message, the state unchanged since: the escrow's `Lock` is
+/// checked to leave it so) with its new evidence, lock and collateral: the current term joins
+/// the history, the new term takes `renewal_pool / renewals_left` (the last the rest), the
+/// claim is Active and unpaid again. The reward moves from the bounty's renewal pool to the
+/// claim: what is owed is unchanged.
+#[allow(clippy::too_many_arguments)]
+pub fn record_renewal<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    claim_id: u64,
+    (mut claim, mut bounty): (Claim, Bounty),
+    receipt: DealReceipt,
+    lock_id: u64,
+    collateral: TokenAmount,
+) -> ActorResult<(RenewClaimReturn, Vec<ActorEvent>)> {
+    let bounty_id = claim.bounty_id;
+    ensure!(bounty.renewals_left > 0 && claim.status != ClaimStatus::Slashed, illegal_state;
+        "claim {claim_id} is not renewable");
+    ensure!(claim.locks().all(|l| l != lock_id), illegal_state;
+        "lock {lock_id} already backs claim {claim_id}");
+    let mut deals = state.deals(store)?;
+    let by_deal = receipt.deal_id != NO_DEAL;
+    if by_deal {
+        if let Some(other) = deals.get(&receipt.deal_id)? {
+            return Err(actor_error!(illegal_state; "deal {} already backs claim {other}", receipt.deal_id));
+        }
+    }
+    let (term_start, term_end) = renewal_term(&claim, &bounty, facts.epoch);
+    let reward = if bounty.renewals_left == 1 {
+        bounty.renewal_pool.clone()
+    } else {
+        bounty.renewal_pool.div_floor(bounty.renewals_left)
+    };
+    bounty.renewal_pool = token::sub(&bounty.renewal_pool, &reward)?;
+    bounty.renewals_left -= 1;
+    let previous = ClaimTerm {
+        deal: std::mem::replace(&mut claim.deal, receipt),
+        lock_id: claim.lock_id.replace(lock_id),
+        collateral: std::mem::replace(&mut claim.collateral, collateral),
+        start: claim.term_start,
+        end: claim.vest_end,
+        reward: std::mem::replace(&mut claim.reward, reward.clone()),
+    };
+    claim.history.push(previous);
+    claim.term_start = term_start;
+    claim.vest_end = term_end;
+    claim.status = ClaimStatus::Active;
+    let event = EventBuilder::new(EVENT_CLAIM_RENEWED)
+        .indexed("bounty", &bounty_id)
+        .indexed("claim", &claim_id)
+        .indexed("provider", &claim.provider)
+        .field("deal", &claim.deal.deal_id)
+        .field("lock", &lock_id)
+        .field("reward", &reward)
+        .field("term_start", &term_start)
+        .field("term_end", &term_end)
+        .build()?;
+    let provider = claim.provider;
+    if by_deal {
+        deals.set(&claim.deal.deal_id, claim_id)?;
+        state.deals = deals.flush()?;
+    }
+    let mut claims = state.claims(store)?;
+    claims.set(claim_id, claim)?;
+    state.claims = claims.flush()?;
+    let mut bounties = state.bounties(store)?;
+    bounties.set(bounty_id, bounty)?;
+    state.bounties = bounties.flush()?;
+    // Withdraw may have dropped a completed, fully paid claim: it owes again.
+    let mut unpaid = state.unpaid(store)?;
+    if !unpaid.contains(&provider, claim_id)? {
+        unpaid.insert(&provider, claim_id)?;
+        state.unpaid = unpaid.flush()?;
+    }
+    Ok((
+        RenewClaimReturn {
+            claim_id,
+            lock_id,
+            reward,
+            term_start,
+            term_end,
+        },
+        vec![event],
+    ))
+}
+
+/// A DDO renewal's checks that need no other actor: the payload names `[bounty, claim]`, the
+/// claim is that bounty's and the notifying miner's, [`check_renewable`], the piece is the
+/// bounty's and the sector is committed until the new term's end, the deposit holds the
+/// collateral. Returns the claim id, the claim, its bounty and the new term's end.
+pub fn precheck_ddo_renewal<BS: Blockstore>(
+    store: &BS,
+    state: &State,
+    facts: &Facts,
+    provider: ActorID,
+    notified: &NotifiedPiece,
+) -> Result<(u64, Claim, Bounty, ChainEpoch), Refusal> {
+    let (bounty_id, claim_id) = decode_ddo_renewal(notified.piece.payload.bytes()).ok_or_else(
+        || actor_error!(illegal_argument; "the payload is not the CBOR of [bounty id, claim id]"),
+    )?;
+    // Whose claim it is comes first, as the caller check of a `RenewClaim`.
+    let claim = get_claim(store, state, claim_id)?;
+    ensure!(claim.provider == provider, forbidden;
+        "claim {claim_id} is f0{}'s: f0{provider} cannot renew it", claim.provider);
+    ensure!(claim.bounty_id == bounty_id, illegal_argument;
+        "claim {claim_id} is on bounty {}, the payload names bounty {bounty_id}", claim.bounty_id);
+    let bounty = get_bounty(store, state, bounty_id)?;
+    check_renewal_rules(claim_id, &claim, &bounty, facts)?;
+    let (_, term_end) = renewal_term(&claim, &bounty, facts.epoch);
+    check_renewal_piece(
+        &bounty,
+        &format!("sector {}", notified.sector),
+        &notified.piece.data,
+        notified.piece.size,
+        notified.committed_until,
+        term_end,
+    )?;
+    let available = deposit_of(store, state, provider)?.available;
+    ensure!(available >= bounty.collateral_per_replica, insufficient_funds;
+        "f0{provider} has {available} of collateral deposited, renewing claim {claim_id} needs {}: DepositCollateral first",
+        bounty.collateral_per_replica);
+    Ok((claim_id, claim, bounty, term_end))
+}
+
+/// Records a DDO renewal whose collateral the escrow locked in `lock_id` from the provider's
+/// deposit (sector evidence, no deal).
+#[allow(clippy::too_many_arguments)]
+pub fn create_ddo_renewal<BS: Blockstore>(
+    store: &BS,
+    state: &mut State,
+    facts: &Facts,
+    claim_id: u64,
+    checked: (Claim, Bounty),
+    notified: &NotifiedPiece,
+    lock_id: u64,
+) -> ActorResult<(RenewClaimReturn, Vec<ActorEvent>)> {
+    let collateral = checked.1.collateral_per_replica.clone();
+    take_deposit(store, state, facts.caller, &collateral)?;
+    let receipt = DealReceipt {
+        deal_id: NO_DEAL,
+        start_epoch: facts.epoch,
+        end_epoch: notified.committed_until,
+        activated: facts.epoch,
+        sector: notified.sector,
+    };
+    record_renewal(
+        store, state, facts, claim_id, checked, receipt, lock_id, collateral,
+    )
 }
 
 // --- DDO claims ---
@@ -514,7 +877,7 @@ pub fn ddo_refused_event(
     notified: &NotifiedPiece,
     refusal: &Refusal,
 ) -> ActorResult<ActorEvent> {
-    let bounty = decode_ddo_payload(notified.piece.payload.bytes());
+    let bounty = ddo_payload_bounty(notified.piece.payload.bytes());
     EventBuilder::new(EVENT_DDO_REFUSED)
         .indexed("provider", &provider)
         .indexed("bounty", &bounty)
@@ -608,16 +971,19 @@ fn take_deposit<BS: Blockstore>(
     Ok(())
 }
 
-/// The escrow's callback: a slash stops vesting and gives the unvested reward back to the
-/// bounty (reopening the slot while the bounty takes claims); a release completes the claim.
-/// A fault fee changes nothing here (the storage may recover). Repeats are no-ops.
+/// The escrow's callback: a slash stops vesting and gives the unvested reward back (the slot
+/// term's to the bounty, reopening the slot while the bounty takes claims; renewal terms' to
+/// the client's `renewal_pool`); a release of the current lock completes the claim, a release
+/// of an earlier term's lock completes that term alone. A fault fee changes nothing here (the
+/// storage may recover). Repeats, and anything on a claim no longer Active, are no-ops.
 pub fn on_collateral_changed<BS: Blockstore>(
     store: &BS,
     state: &mut State,
     facts: &Facts,
     p: &OnCollateralChangedParams,
 ) -> ActorResult<Vec<ActorEvent>> {
-    // The lock's reference is the claim id the market gave at Lock; the claim names the lock.
+    // The lock's reference is the claim id the market gave at Lock; the claim names the lock,
+    // as its current term's or an earlier one's.
     let claim_id = p
         .reference
         .ok_or_else(|| actor_error!(not_found; "lock {} carries no claim reference", p.lock_id))?;
@@ -626,7 +992,9 @@ pub fn on_collateral_changed<BS: Blockstore>(
         .get(claim_id)?
         .cloned()
         .or_not_found(format_args!("claim {claim_id}"))?;
-    ensure!(claim.lock_id == Some(p.lock_id), not_found; "lock {} does not back claim {claim_id}", p.lock_id);
+    let current = claim.lock_id == Some(p.lock_id);
+    ensure!(current || claim.history.iter().any(|t| t.lock_id == Some(p.lock_id)), not_found;
+        "lock {} does not back claim {claim_id}", p.lock_id);
     let bounty_id = claim.bounty_id;
     if claim.status != ClaimStatus::Active || p.change == CollateralChange::FaultFee {
         return Ok(vec![]);
@@ -636,34 +1004,55 @@ pub fn on_collateral_changed<BS: Blockstore>(
         .get(bounty_id)?
         .cloned()
         .or_not_found(format_args!("bounty {bounty_id}"))?;
+    let holds = bounty.holders.iter().any(|h| h.claim_id == claim_id);
     bounty.holders.retain(|h| h.claim_id != claim_id);
     let event = if p.change == CollateralChange::Slashed {
+        // Either term's storage failed: the whole claim stops. Split what had not vested by
+        // whose money it was.
+        let slot_unvested = token::sub(claim.slot_term().2, &claim.slot_vested(facts.epoch))?;
+        let unvested = token::sub(&claim.total_reward(), &claim.vested(facts.epoch))?;
+        let renewal_unvested = token::sub(&unvested, &slot_unvested)?;
         claim.status = ClaimStatus::Slashed;
         claim.stopped_at = Some(facts.epoch);
-        let unvested = token::sub(&claim.reward, &claim.vested(facts.epoch))?;
-        let reopens = bounty.status == BountyStatus::Open
+        let reopens = holds
+            && bounty.status == BountyStatus::Open
             && facts.epoch < bounty.expiry
             && (bounty.claimants.len() as u64) < claim_cap(&bounty);
         if reopens {
             bounty.open_slots += 1;
-            bounty.pool = token::add(&bounty.pool, &unvested)?;
+            bounty.pool = token::add(&bounty.pool, &slot_unvested)?;
         } else {
-            bounty.refundable = token::add(&bounty.refundable, &unvested)?;
+            bounty.refundable = token::add(&bounty.refundable, &slot_unvested)?;
         }
-        EventBuilder::new(EVENT_CLAIM_SLASHED)
+        // The client's renewal money stays the client's: back to its pool for a later
+        // renewal, or ReclaimRenewals.
+        bounty.renewal_pool = token::add(&bounty.renewal_pool, &renewal_unvested)?;
+        let event = EventBuilder::new(EVENT_CLAIM_SLASHED)
             .indexed("bounty", &bounty_id)
             .indexed("claim", &claim_id)
             .indexed("provider", &claim.provider)
-            .field("returned", &unvested)
-            .field("collateral_slashed", &p.amount)
-            .build()?
-    } else {
+            .field("returned", &slot_unvested)
+            .field("collateral_slashed", &p.amount);
+        // A renewed claim also says what went back to the client's renewal pool.
+        match claim.history.is_empty() {
+            true => event.build()?,
+            false => event.field("renewal_returned", &renewal_unvested).build()?,
+        }
+    } else if current {
         claim.status = ClaimStatus::Completed;
         EventBuilder::new(EVENT_CLAIM_COMPLETED)
             .indexed("bounty", &bounty_id)
             .indexed("claim", &claim_id)
             .indexed("provider", &claim.provider)
-            .field("reward", &claim.reward)
+            .field("reward", &claim.total_reward())
+            .build()?
+    } else {
+        // An earlier term delivered (its slot, if it was the slot term); the claim goes on.
+        EventBuilder::new(EVENT_CLAIM_TERM_COMPLETED)
+            .indexed("bounty", &bounty_id)
+            .indexed("claim", &claim_id)
+            .indexed("provider", &claim.provider)
+            .field("lock", &p.lock_id)
             .build()?
     };
     claims.set(claim_id, claim)?;
@@ -1033,8 +1422,10 @@ pub fn provider_balance<BS: Blockstore>(
 }
 
 /// The books, over the whole state (a test and audit tool: it walks everything): what the
-/// market owes equals Σ pools + Σ refundables + Σ (entitled − paid), every claim keeps
-/// paid ≤ vested ≤ reward, and the balance covers what is owed (plain transfers can only add).
+/// market owes equals Σ pools + Σ refundables + Σ renewal pools + Σ (entitled − paid) +
+/// deposits, every claim keeps paid ≤ vested ≤ Σ its terms' rewards, each bounty's slot money
+/// and renewal money are each conserved, every term's lock is distinct and its deal indexed,
+/// and the balance covers what is owed (plain transfers can only add).
 /// Every failure is collected, one a line, rather than the first alone (reading the state
 /// failing still stops it).
 pub fn check_invariants<BS: Blockstore>(
@@ -1058,7 +1449,15 @@ pub fn check_invariants<BS: Blockstore>(
         .entries;
     let mut owed = TokenAmount::default();
     for (id, b) in &bounties {
-        owed += &b.pool + &b.refundable;
+        owed += &b.pool + &b.refundable + &b.renewal_pool;
+        if b.renewals_left > b.renewal_cap() || b.renewal_pool < &b.reward_per_replica * b.renewals_left {
+            failures.push(format!(
+                "bounty {id}: {} renewals left (cap {}) with a renewal pool of {}",
+                b.renewals_left,
+                b.renewal_cap(),
+                b.renewal_pool
+            ));
+        }
         if b.holders.len() as u64 + b.open_slots > b.replicas {
             failures.push(format!(
                 "bounty {id}: {} holders + {} open slots > {} replicas",
@@ -1135,8 +1534,10 @@ pub fn check_invariants<BS: Blockstore>(
         t.due += &share - &c.refunded;
     }
     let mut entitled_by_bounty: std::collections::BTreeMap<u64, TokenAmount> = Default::default();
+    let mut renewed_by_bounty: std::collections::BTreeMap<u64, TokenAmount> = Default::default();
     for (_, c) in &claims {
-        *entitled_by_bounty.entry(c.bounty_id).or_default() += c.entitled();
+        *entitled_by_bounty.entry(c.bounty_id).or_default() += c.slot_entitled();
+        *renewed_by_bounty.entry(c.bounty_id).or_default() += c.renewal_entitled();
     }
     for (id, b) in &bounties {
         let SponsorTotals {
@@ -1178,17 +1579,57 @@ pub fn check_invariants<BS: Blockstore>(
                 b.raised()
             ));
         }
+        // The client's renewal money: what it funded is in the pool, taken back, or what
+        // renewal terms are entitled to.
+        let renewed = renewed_by_bounty.remove(id).unwrap_or_default();
+        let renewal_accounted = &b.renewal_pool + &b.renewals_reclaimed + &renewed;
+        if renewal_accounted != b.renewals_funded {
+            failures.push(format!(
+                "bounty {id} funded {} of renewals but renewal pool + reclaimed + renewal terms' entitlements are {renewal_accounted}",
+                b.renewals_funded
+            ));
+        }
     }
     let unpaid = state.unpaid(store).map_err(e)?;
+    let deal_index = state.deals(store).map_err(e)?;
+    let mut lock_owner: std::collections::BTreeMap<u64, u64> = Default::default();
     for (id, c) in &claims {
         let vested = c.vested(i64::MAX);
-        if c.paid > c.entitled() || c.entitled() > c.reward || vested > c.reward {
+        let total = c.total_reward();
+        if c.paid > c.entitled() || c.entitled() > total || vested > total {
             failures.push(format!(
-                "claim {id}: paid {} entitled {} reward {}",
+                "claim {id}: paid {} entitled {} reward {total}",
                 c.paid,
-                c.entitled(),
-                c.reward
+                c.entitled()
             ));
+        }
+        if c.history.len() as u64 > MAX_RENEWALS_PER_CLAIM {
+            failures.push(format!("claim {id} has {} earlier terms", c.history.len()));
+        }
+        // Terms follow one another: each starts at or after the previous one's end.
+        let terms: Vec<_> = c.terms().collect();
+        if terms.first().map(|t| t.0) != Some(c.claimed_at)
+            || terms.iter().any(|t| t.0 > t.1)
+            || terms.windows(2).any(|w| w[1].0 < w[0].1)
+        {
+            failures.push(format!(
+                "claim {id}: its terms {terms:?} do not follow one another"
+            ));
+        }
+        for lock in c.locks() {
+            if let Some(other) = lock_owner.insert(lock, *id) {
+                failures.push(format!("lock {lock} backs claim {other} and claim {id}"));
+            }
+        }
+        for receipt in c.history.iter().map(|t| &t.deal).chain(std::iter::once(&c.deal)) {
+            if receipt.deal_id != NO_DEAL
+                && deal_index.get(&receipt.deal_id).map_err(e)?.copied() != Some(*id)
+            {
+                failures.push(format!(
+                    "claim {id}'s deal {} is not indexed to it",
+                    receipt.deal_id
+                ));
+            }
         }
         owed += c.entitled() - &c.paid;
         let indexed = unpaid.contains(&c.provider, *id).map_err(e)?;
@@ -1210,7 +1651,10 @@ pub fn check_invariants<BS: Blockstore>(
         let holds = bounties
             .iter()
             .any(|(b, bounty)| *b == c.bounty_id && bounty.holders.iter().any(|h| h.claim_id == *id));
-        if holds != (c.status == ClaimStatus::Active) {
+        // A claim holds its slot while its slot term runs: an Active renewed claim may have
+        // delivered it already.
+        let active = c.status == ClaimStatus::Active;
+        if (holds && !active) || (active && c.history.is_empty() && !holds) {
             failures.push(format!(
                 "claim {id} is {:?} but {} a slot",
                 c.status,
@@ -1230,8 +1674,15 @@ pub fn check_invariants<BS: Blockstore>(
         owed += &d.available;
         let locked: TokenAmount = claims
             .iter()
-            .filter(|(_, c)| c.provider == *provider && c.deal.deal_id == NO_DEAL)
-            .map(|(_, c)| c.collateral.clone())
+            .filter(|(_, c)| c.provider == *provider)
+            .flat_map(|(_, c)| {
+                c.history
+                    .iter()
+                    .map(|t| (&t.deal, &t.collateral))
+                    .chain(std::iter::once((&c.deal, &c.collateral)))
+            })
+            .filter(|(deal, _)| deal.deal_id == NO_DEAL)
+            .map(|(_, collateral)| collateral.clone())
             .sum();
         if locked != d.locked_total {
             failures.push(format!(
@@ -1244,7 +1695,8 @@ pub fn check_invariants<BS: Blockstore>(
         }
     }
     for (id, c) in &claims {
-        if c.deal.deal_id == NO_DEAL && !deposits.iter().any(|(p, _)| *p == c.provider) {
+        let by_ddo = c.deal.deal_id == NO_DEAL || c.history.iter().any(|t| t.deal.deal_id == NO_DEAL);
+        if by_ddo && !deposits.iter().any(|(p, _)| *p == c.provider) {
             failures.push(format!(
                 "DDO claim {id} has no deposit of f0{} behind it",
                 c.provider

@@ -34,8 +34,8 @@ pub struct State {
     pub unpaid: Cid,
     /// provider → the unpaid claim its next `Withdraw` resumes at (so every claim is reached).
     pub withdraw_cursors: Cid,
-    /// Every FIL the market owes: Σ pools + Σ refundables + Σ (entitled − paid) of claims
-    /// + Σ available collateral deposits.
+    /// Every FIL the market owes: Σ pools + Σ refundables + Σ renewal pools + Σ (entitled −
+    /// paid) of claims + Σ available collateral deposits.
     pub owed: TokenAmount,
     /// provider → its collateral deposit for DDO claims (one small entry per depositor).
     pub deposits: Cid,

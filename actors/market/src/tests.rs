@@ -1,7 +1,7 @@
 //! Host tests of the bounty market's core: posting, claim checks, vesting, slashes that reopen
 //! slots, withdrawals, cancel and reclaim, and the books.
 
-use actor_runtime::Facts;
+use actor_runtime::{ActorResult, Facts};
 use cid::Cid;
 use fvm_ipld_blockstore::MemoryBlockstore;
 use fvm_shared::econ::TokenAmount;
@@ -55,6 +55,7 @@ fn params(replicas: u64) -> PostBountyParams {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     }
 }
 
@@ -1286,4 +1287,296 @@ fn a_ddo_payload_is_the_cbor_of_a_bounty_id() {
     assert_eq!(decode_ddo_payload(&[0x18, 0x2a]), Some(42));
     assert_eq!(decode_ddo_payload(&[0x18, 0x2a, 0x00]), None);
     assert_eq!(decode_ddo_payload(&[0x61, 0x78]), None);
+}
+
+// --- renewals ---
+
+/// A claim of `reward` over [start, end) with the given earlier terms.
+fn renewed_claim(history: Vec<(i64, i64, u64)>, current: (i64, i64, u64)) -> Claim {
+    let receipt = DealReceipt {
+        deal_id: 1,
+        start_epoch: 0,
+        end_epoch: 1_000_000,
+        activated: 0,
+        sector: 1,
+    };
+    Claim {
+        bounty_id: 0,
+        provider: P1,
+        claimed_by: P1,
+        deal: receipt.clone(),
+        claimed_at: history.first().map_or(current.0, |t| t.0),
+        vest_end: current.1,
+        reward: atto(current.2),
+        paid: TokenAmount::default(),
+        collateral: atto(50),
+        lock_id: Some(9),
+        status: ClaimStatus::Active,
+        stopped_at: None,
+        term_start: current.0,
+        history: history
+            .into_iter()
+            .enumerate()
+            .map(|(i, (start, end, reward))| ClaimTerm {
+                deal: receipt.clone(),
+                lock_id: Some(i as u64),
+                collateral: atto(50),
+                start,
+                end,
+                reward: atto(reward),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn vesting_sums_every_term_each_over_its_own_span_and_stops_at_a_slash() {
+    // Slot term [0, 1000) of 1000, a renewal [1000, 2000) of 500, a gap, then [2500, 3500) of 2000.
+    let mut c = renewed_claim(
+        vec![(0, 1_000, 1_000), (1_000, 2_000, 500)],
+        (2_500, 3_500, 2_000),
+    );
+    assert_eq!(c.total_reward(), atto(3_500));
+    let cases = [
+        (0, 0),
+        (500, 500),
+        (1_000, 1_000),
+        (1_500, 1_250),
+        (2_000, 1_500),
+        (2_400, 1_500),
+        (3_000, 2_500),
+        (3_500, 3_500),
+        (10_000, 3_500),
+    ];
+    for (epoch, vested) in cases {
+        assert_eq!(c.vested(epoch), atto(vested), "at {epoch}");
+    }
+    assert_eq!(
+        (c.entitled(), c.slot_entitled(), c.renewal_entitled()),
+        (atto(3_500), atto(1_000), atto(2_500))
+    );
+    assert_eq!(c.locks().collect::<Vec<_>>(), vec![0, 1, 9]);
+    // Slashed at 1500: everything freezes there, the slot term was paid in full.
+    c.status = ClaimStatus::Slashed;
+    c.stopped_at = Some(1_500);
+    assert_eq!(c.vested(10_000), atto(1_250));
+    assert_eq!(
+        (c.entitled(), c.slot_entitled(), c.renewal_entitled()),
+        (atto(1_250), atto(1_000), atto(250))
+    );
+    // Slashed inside the slot term: the renewal terms earned nothing.
+    c.stopped_at = Some(250);
+    assert_eq!(
+        (c.entitled(), c.slot_entitled(), c.renewal_entitled()),
+        (atto(250), atto(250), atto(0))
+    );
+    // Without history the claim is exactly one term, as before renewals.
+    let single = renewed_claim(vec![], (100, 10_100, 1_000));
+    assert_eq!(single.vested(5_100), atto(500));
+    assert_eq!(
+        (single.slot_entitled(), single.renewal_entitled()),
+        (atto(1_000), atto(0))
+    );
+}
+
+/// Posts 1 replica of 1000 with `renewals`, claims it with P1 at epoch 0 (term [0, 10000)).
+fn renewable(renewals: u64) -> (MemoryBlockstore, State, u64) {
+    let (store, mut state) = setup();
+    let value = 1_000 * (1 + renewals);
+    post_bounty(
+        &store,
+        &mut state,
+        &facts(CLIENT, 0, value),
+        PostBountyParams {
+            renewals,
+            ..params(1)
+        },
+    )
+    .unwrap();
+    let c = claim(&store, &mut state, 0, P1, 7, 0);
+    (store, state, c)
+}
+
+fn renew_at(
+    store: &MemoryBlockstore,
+    state: &mut State,
+    claim_id: u64,
+    deal_id: u64,
+    epoch: i64,
+) -> ActorResult<RenewClaimReturn> {
+    let f = facts(P1, epoch, 50);
+    let p = RenewClaimParams {
+        claim_id,
+        deal_id,
+        sector: 1,
+        sector_location: None,
+    };
+    let claim = get_claim(store, state, claim_id)?;
+    let bounty = precheck_renew(store, state, &f, &p, &claim)?;
+    let (_, term_end) = renewal_term(&claim, &bounty, epoch);
+    let lock_id = 5_000 + deal_id;
+    let receipt = verify_renewal_evidence(
+        &bounty,
+        deal_id,
+        1,
+        term_end,
+        &locked(lock_id, deal_id, 1_000_000),
+    )?;
+    Ok(record_renewal(
+        store,
+        state,
+        &f,
+        claim_id,
+        (claim, bounty),
+        receipt,
+        lock_id,
+        atto(50),
+    )?
+    .0)
+}
+
+#[test]
+fn the_renewal_window_runs_from_a_quarter_term_before_the_end_to_a_term_after() {
+    let (store, mut state, c) = renewable(2);
+    // Window [10000 − 2500, 10000 + 10000].
+    assert_eq!(code(renew_at(&store, &mut state, c, 8, 7_499).unwrap_err()), 16);
+    let bounty = get_bounty(&store, &state, 0).unwrap();
+    let claim = get_claim(&store, &state, c).unwrap();
+    assert_eq!(renewal_window(&claim, &bounty), (7_500, 20_000));
+    // Early: the new term starts where the old one ends.
+    assert_eq!(renewal_term(&claim, &bounty, 7_500), (10_000, 20_000));
+    // Late: it starts now.
+    assert_eq!(renewal_term(&claim, &bounty, 12_000), (12_000, 22_000));
+    let got = renew_at(&store, &mut state, c, 8, 7_500).unwrap();
+    assert_eq!((got.term_start, got.term_end), (10_000, 20_000));
+    // The next window is from the new end's quarter-term lead.
+    assert_eq!(code(renew_at(&store, &mut state, c, 9, 17_499).unwrap_err()), 16);
+    assert_eq!(code(renew_at(&store, &mut state, c, 9, 30_001).unwrap_err()), 16);
+    let got = renew_at(&store, &mut state, c, 9, 30_000).unwrap();
+    assert_eq!((got.term_start, got.term_end), (30_000, 40_000));
+    check_invariants(&store, &state, &atto(3_000)).unwrap();
+}
+
+#[test]
+fn each_renewal_takes_an_equal_share_of_the_pool_and_the_last_takes_the_rest() {
+    // 3 renewals funded of 1000 each, plus 1 atto slashed back: 3001 in the pool.
+    let (store, mut state, c) = renewable(3);
+    let mut bounties = state.bounties(&store).unwrap();
+    let mut b = bounties.get(0).unwrap().cloned().unwrap();
+    b.renewal_pool += atto(1);
+    b.renewals_funded += atto(1);
+    bounties.set(0, b).unwrap();
+    state.bounties = bounties.flush().unwrap();
+    state.owed += atto(1);
+    let mut epoch = 7_500;
+    let mut rewards = vec![];
+    for deal in [8, 9, 10] {
+        let got = renew_at(&store, &mut state, c, deal, epoch).unwrap();
+        rewards.push(got.reward);
+        epoch = got.term_end - 2_500;
+    }
+    assert_eq!(rewards, vec![atto(1_000), atto(1_000), atto(1_001)]);
+    let b = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!((b.renewal_pool.clone(), b.renewals_left), (atto(0), 0));
+    assert_eq!(get_claim(&store, &state, c).unwrap().total_reward(), atto(4_001));
+    check_invariants(&store, &state, &atto(4_001)).unwrap();
+    // Nothing left: refused with the way forward.
+    let e = renew_at(&store, &mut state, c, 11, epoch).unwrap_err();
+    assert!(e.message().contains("FundRenewals"), "{}", e.message());
+}
+
+#[test]
+fn renewal_funds_are_capped_exact_and_the_clients_alone() {
+    let (store, mut state) = setup();
+    let cap = MAX_RENEWALS_PER_CLAIM;
+    let too_many = PostBountyParams {
+        renewals: cap + 1,
+        ..params(1)
+    };
+    assert_eq!(
+        code(post_bounty(&store, &mut state, &facts(CLIENT, 0, 1_000 * (cap + 2)), too_many).unwrap_err()),
+        16
+    );
+    post_bounty(&store, &mut state, &facts(CLIENT, 0, 1_000), params(1)).unwrap();
+    let fund = |n| FundRenewalsParams {
+        bounty_id: 0,
+        renewals: n,
+    };
+    assert_eq!(
+        code(fund_renewals(&store, &mut state, &facts(P1, 0, 1_000), &fund(1)).unwrap_err()),
+        18
+    );
+    assert_eq!(
+        code(fund_renewals(&store, &mut state, &facts(CLIENT, 0, 999), &fund(1)).unwrap_err()),
+        16
+    );
+    assert_eq!(
+        code(fund_renewals(&store, &mut state, &facts(CLIENT, 0, 0), &fund(0)).unwrap_err()),
+        16
+    );
+    fund_renewals(&store, &mut state, &facts(CLIENT, 0, 1_000 * cap), &fund(cap)).unwrap();
+    assert_eq!(
+        code(fund_renewals(&store, &mut state, &facts(CLIENT, 0, 1_000), &fund(1)).unwrap_err()),
+        16
+    );
+    check_invariants(&store, &state, &atto(1_000 * (cap + 1))).unwrap();
+    assert_eq!(
+        code(reclaim_renewals(&store, &mut state, &facts(P1, 0, 0), 0).unwrap_err()),
+        18
+    );
+    let (amount, _) = reclaim_renewals(&store, &mut state, &facts(CLIENT, 0, 0), 0).unwrap();
+    assert_eq!(amount, atto(1_000 * cap));
+    assert_eq!(
+        code(reclaim_renewals(&store, &mut state, &facts(CLIENT, 0, 0), 0).unwrap_err()),
+        16
+    );
+    check_invariants(&store, &state, &atto(1_000)).unwrap();
+}
+
+#[test]
+fn a_slash_splits_the_unvested_reward_between_the_slot_and_the_renewal_pool() {
+    let (store, mut state, c) = renewable(1);
+    renew_at(&store, &mut state, c, 8, 7_500).unwrap();
+    // Release of the slot term's lock: that term is done, the slot is free, the claim goes on.
+    let release_slot = OnCollateralChangedParams {
+        lock_id: 1000 + c,
+        ..lock_change(c, CollateralChange::Released, 10_000)
+    };
+    let events = on_collateral_changed(&store, &mut state, &facts(ESCROW, 10_000, 0), &release_slot).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(get_claim(&store, &state, c).unwrap().status, ClaimStatus::Active);
+    assert!(get_bounty(&store, &state, 0).unwrap().holders.is_empty());
+    // A lock the claim never had is not found.
+    let stranger = OnCollateralChangedParams {
+        lock_id: 77,
+        ..lock_change(c, CollateralChange::Slashed, 15_000)
+    };
+    assert_eq!(
+        code(on_collateral_changed(&store, &mut state, &facts(ESCROW, 15_000, 0), &stranger).unwrap_err()),
+        17
+    );
+    // Slash of the renewal lock at 15000: half the renewal term's 1000 returns to the pool.
+    let slash = OnCollateralChangedParams {
+        lock_id: 5_008,
+        ..lock_change(c, CollateralChange::Slashed, 15_000)
+    };
+    on_collateral_changed(&store, &mut state, &facts(ESCROW, 15_000, 0), &slash).unwrap();
+    let b = get_bounty(&store, &state, 0).unwrap();
+    assert_eq!(
+        (
+            b.renewal_pool.clone(),
+            b.renewals_left,
+            b.refundable.clone(),
+            b.pool.clone()
+        ),
+        (atto(500), 0, atto(0), atto(0))
+    );
+    let claim = get_claim(&store, &state, c).unwrap();
+    assert_eq!(
+        (claim.status, claim.entitled()),
+        (ClaimStatus::Slashed, atto(1_500))
+    );
+    check_invariants(&store, &state, &atto(2_000)).unwrap();
+    // A slashed claim does not renew.
+    assert_eq!(code(renew_at(&store, &mut state, c, 9, 16_000).unwrap_err()), 16);
 }

@@ -19,7 +19,7 @@ fn market(d: &mut Session) -> Result<BountyMarketClient> {
 }
 
 pub fn post_bounty(d: &mut Session, from: &Account, p: &PostBountyParams) -> Result<u64> {
-    let value = &p.reward_per_replica * p.replicas;
+    let value = &p.reward_per_replica * (p.replicas + p.renewals);
     // What the chain would refuse in a less helpful order or way: the value transfer fails
     // before the market can say the replicas are too many, and the market states the escrow's
     // minimum collateral in attoFIL.
@@ -84,6 +84,54 @@ pub fn claim_bounty(
         sector_location,
     };
     market(d)?.claim(d, from, &p, collateral)?.ret()
+}
+
+/// Renews a claim with a new deal, the bounty's collateral as value.
+pub fn renew_claim(
+    d: &mut Session,
+    from: &Account,
+    claim_id: u64,
+    deal_id: DealID,
+    sector_location: Option<SectorLocation>,
+) -> Result<RenewClaimReturn> {
+    let claim = get_claim(d, claim_id)?.claim;
+    let bounty = get_bounty(d, claim.bounty_id)?.bounty;
+    // What the chain would refuse only after moving the fee, said with the way forward.
+    if bounty.renewals_left == 0 {
+        bail!(
+            "bounty {} has no renewal funded: ask its client to `suite bounty fund-renewals {} --renewals 1`",
+            claim.bounty_id,
+            claim.bounty_id
+        );
+    }
+    let collateral = bounty.collateral_per_replica;
+    check_funds(d, from, &collateral, "renewing (the bounty's collateral)")?;
+    let sector = StorageMarketClient::new().deal_sector(d, deal_id)?.map_err(|code| {
+        anyhow!(
+            "deal {deal_id} is in no sector (f05 GetDealSector exit {}): a renewal needs an activated, live deal; check it with `suite deal show {deal_id}`",
+            code.value()
+        )
+    })?;
+    let p = RenewClaimParams {
+        claim_id,
+        deal_id,
+        sector,
+        sector_location,
+    };
+    market(d)?.renew(d, from, &p, collateral)?.ret()
+}
+
+/// Funds `renewals` renewal terms (renewals × reward as value); the bounty after.
+pub fn fund_renewals(d: &mut Session, from: &Account, id: u64, renewals: u64) -> Result<Bounty> {
+    let b = get_bounty(d, id)?.bounty;
+    let value = &b.reward_per_replica * renewals;
+    check_funds(d, from, &value, "funding renewals")?;
+    market(d)?.fund_renewals(d, from, id, renewals, value)?;
+    Ok(get_bounty(d, id)?.bounty)
+}
+
+pub fn reclaim_renewals(d: &mut Session, from: &Account, id: u64) -> Result<TokenAmount> {
+    market(d)?.reclaim_renewals(d, from, id)?.ret()
 }
 
 pub fn withdraw(d: &mut Session, from: &Account, provider: ActorID) -> Result<WithdrawReturn> {

@@ -26,6 +26,7 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
             allowed,
             distinct_owners,
             max_per_region,
+            renewals,
         } => {
             let from = d.account(&from)?;
             let allowed_providers = if allowed.is_empty() {
@@ -51,8 +52,9 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 allowed_providers,
                 distinct_owners,
                 max_per_region,
+                renewals,
             };
-            let value = &p.reward_per_replica * p.replicas;
+            let value = &p.reward_per_replica * (p.replicas + p.renewals);
             let id = post_bounty(d, &from, &p)?;
             let out = Output::new(
                 json!({ "bounty_id": id, "value": atto_json(&value) }),
@@ -136,6 +138,7 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 fil(&x.reclaimed),
                 sponsors_text(x),
             );
+            text.push_str(&renewals_text(x));
             if !claims.is_empty() {
                 let mut table = Table::new(&[
                     ">claim",
@@ -161,6 +164,9 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 }
                 text.push('\n');
                 text.push_str(&table.render());
+                for c in &claims {
+                    text.push_str(&history_text(c.claim_id, &c.claim));
+                }
             }
             let mut json = bounty_json(d, &b, now);
             json["claims"] = Value::Array(claims.iter().map(|c| claim_json(d, c)).collect());
@@ -204,12 +210,74 @@ pub(crate) fn bounty_cmd(d: &mut Session, c: BountyCmd) -> Result<(Output, bool)
                 x.claimed_at,
                 x.vest_end,
                 fil(&c.vested),
-                fil(&x.reward),
+                fil(&x.total_reward()),
                 fil(&x.paid),
                 fil(&x.collateral),
                 x.lock_id.map(|l| l.to_string()).unwrap_or("-".into()),
             );
+            let text = format!("{text}\n{}", history_text(id, x)).trim_end().to_owned();
             (Output::new(claim_json(d, &c), text), false)
+        }
+        BountyCmd::Renew {
+            claim,
+            deal,
+            from,
+            deadline,
+            partition,
+        } => {
+            let from = d.account(&from)?;
+            let location = deadline
+                .zip(partition)
+                .map(|(deadline, partition)| SectorLocation { deadline, partition });
+            let ret = renew_claim(d, &from, claim, deal, location)?;
+            let out = Output::new(
+                json!({
+                    "claim_id": ret.claim_id,
+                    "lock_id": ret.lock_id,
+                    "reward": atto_json(&ret.reward),
+                    "term_start": ret.term_start,
+                    "term_end": ret.term_end,
+                }),
+                format!(
+                    "claim {} renewed with deal {deal}: {} vests over [{}, {}), collateral in lock {}",
+                    ret.claim_id,
+                    fil(&ret.reward),
+                    ret.term_start,
+                    ret.term_end,
+                    ret.lock_id
+                ),
+            );
+            (out, true)
+        }
+        BountyCmd::FundRenewals { id, renewals, from } => {
+            let from = d.account(&from)?;
+            let b = fund_renewals(d, &from, id, renewals)?;
+            (
+                Output::new(
+                    json!({ "bounty_id": id, "renewals_left": b.renewals_left, "renewal_pool": atto_json(&b.renewal_pool) }),
+                    format!(
+                        "bounty {id}: {} funded; {} left, {} in the renewal pool",
+                        plural(renewals, "renewal", "renewals"),
+                        b.renewals_left,
+                        fil(&b.renewal_pool)
+                    ),
+                ),
+                true,
+            )
+        }
+        BountyCmd::ReclaimRenewals { id, from } => {
+            let from = d.account(&from)?;
+            let amount = reclaim_renewals(d, &from, id)?;
+            (
+                Output::new(
+                    json!({ "bounty_id": id, "reclaimed": atto_json(&amount) }),
+                    format!(
+                        "reclaimed {} of renewal money from bounty {id}: its claims renew no more",
+                        fil(&amount)
+                    ),
+                ),
+                true,
+            )
         }
         BountyCmd::Cancel { id, from } => {
             let from = d.account(&from)?;

@@ -44,7 +44,49 @@ pub(crate) fn bounty_json(d: &Session, b: &GetBountyReturn, now: ChainEpoch) -> 
         "sponsors": x.sponsors,
         "sponsors_unsettled": x.sponsors_unsettled,
         "sponsor_refunded": atto_json(&x.sponsor_refunded),
+        "renewal_pool": atto_json(&x.renewal_pool),
+        "renewals_left": x.renewals_left,
+        "renewals_funded": atto_json(&x.renewals_funded),
+        "renewals_reclaimed": atto_json(&x.renewals_reclaimed),
     })
+}
+
+/// The bounty's renewal line (empty when no renewal was ever funded).
+pub(crate) fn renewals_text(b: &Bounty) -> String {
+    if b.renewals_funded.is_zero() {
+        return String::new();
+    }
+    format!(
+        "renewals: {} left, {} in the renewal pool ({} funded, {} reclaimed)\n",
+        b.renewals_left,
+        crate::units::fil(&b.renewal_pool),
+        crate::units::fil(&b.renewals_funded),
+        crate::units::fil(&b.renewals_reclaimed)
+    )
+}
+
+/// A claim's earlier terms, one a line (empty when it never renewed).
+pub(crate) fn history_text(claim_id: u64, c: &Claim) -> String {
+    c.history
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "claim {claim_id} term {}: {} [{}, {}) reward {}, collateral {} in lock {}\n",
+                i + 1,
+                if t.deal.deal_id == NO_DEAL {
+                    format!("DDO sector {}", t.deal.sector)
+                } else {
+                    format!("deal {} (sector {})", t.deal.deal_id, t.deal.sector)
+                },
+                t.start,
+                t.end,
+                crate::units::fil(&t.reward),
+                crate::units::fil(&t.collateral),
+                t.lock_id.map(|l| l.to_string()).unwrap_or("-".into()),
+            )
+        })
+        .collect()
 }
 
 /// The bounty's replica-diversity rules, in words.
@@ -99,7 +141,19 @@ pub(crate) fn claim_json(d: &Session, c: &GetClaimReturn) -> Value {
         "deal_end": x.deal.end_epoch,
         "claimed_at": x.claimed_at,
         "vest_end": x.vest_end,
-        "reward": atto_json(&x.reward),
+        // Every term's reward; `term_reward` is the current term's.
+        "reward": atto_json(&x.total_reward()),
+        "term_reward": atto_json(&x.reward),
+        "term_start": x.term_start,
+        "history": x.history.iter().map(|t| json!({
+            "deal_id": (t.deal.deal_id != NO_DEAL).then_some(t.deal.deal_id),
+            "sector": t.deal.sector,
+            "lock_id": t.lock_id,
+            "collateral": atto_json(&t.collateral),
+            "start": t.start,
+            "end": t.end,
+            "reward": atto_json(&t.reward),
+        })).collect::<Vec<_>>(),
         "vested": atto_json(&c.vested),
         "paid": atto_json(&x.paid),
         "collateral": atto_json(&x.collateral),

@@ -150,6 +150,7 @@ pub fn seeds() -> Vec<Vec<u8>> {
                 allowed_providers: Some(vec![1000, 1001]),
                 distinct_owners: false,
                 max_per_region: None,
+                renewals: 0,
             })
             .unwrap(),
         ),

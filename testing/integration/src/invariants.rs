@@ -125,56 +125,71 @@ pub fn check_market_escrow<B: Blockstore + Clone + 'static>(
     let mut fail = |m: String| failures.push(format!("market f0{market} / escrow f0{escrow}: {m}"));
     let mut backed = BTreeMap::new();
     for (id, claim) in &claims {
-        let Some(lock_id) = claim.lock_id else {
-            if claim.status == ClaimStatus::Active {
-                fail(format!("open claim {id} has no lock"));
+        if claim.lock_id.is_none() && claim.status == ClaimStatus::Active {
+            fail(format!("open claim {id} has no lock"));
+        }
+        // Every term's lock (the earlier terms' of a renewed claim, then the current one's):
+        // each routes back to the claim and is on that term's own evidence.
+        let terms = claim
+            .history
+            .iter()
+            .map(|t| (t.lock_id, &t.deal, false))
+            .chain(std::iter::once((claim.lock_id, &claim.deal, true)));
+        for (lock_id, deal, current) in terms {
+            let Some(lock_id) = lock_id else { continue };
+            if let Some(other) = backed.insert(lock_id, *id) {
+                fail(format!("lock {lock_id} backs claim {other} and claim {id}"));
             }
-            continue;
-        };
-        backed.insert(lock_id, *id);
-        let Some(lock) = locks.get(&lock_id) else {
-            fail(format!("claim {id}'s lock {lock_id} is not in the escrow"));
-            continue;
-        };
-        if lock.reference != Some(*id) {
-            fail(format!(
-                "claim {id}'s lock {lock_id} references claim {:?}: its callbacks would not reach it",
-                lock.reference
-            ));
-        }
-        if lock.notify != Some(market) || lock.locker != market {
-            fail(format!(
-                "claim {id}'s lock {lock_id} was locked by f0{} notifying {:?}, not by and to the market",
-                lock.locker, lock.notify
-            ));
-        }
-        if lock.provider != claim.provider {
-            fail(format!(
-                "claim {id} is f0{}'s, its lock {lock_id} f0{}'s",
-                claim.provider, lock.provider
-            ));
-        }
-        // A deal claim's lock is on its deal; a DDO claim's on its sector alone.
-        let on_its_evidence = if claim.deal.deal_id == suite_interfaces::bounty::NO_DEAL {
-            lock.deal.is_none() && lock.sector.as_ref().map(|s| s.sector_number) == Some(claim.deal.sector)
-        } else {
-            lock.deal.as_ref().map(|d| d.deal_id) == Some(claim.deal.deal_id)
-        };
-        if !on_its_evidence {
-            fail(format!(
-                "claim {id}'s lock {lock_id} is not on the claim's evidence (deal {}, sector {})",
-                claim.deal.deal_id, claim.deal.sector
-            ));
-        }
-        if claim.status == ClaimStatus::Active {
-            if lock.status != LockStatus::Open {
-                fail(format!("open claim {id}'s lock {lock_id} is {:?}", lock.status));
-            }
-            if lock.original != claim.collateral {
+            let Some(lock) = locks.get(&lock_id) else {
+                fail(format!("claim {id}'s lock {lock_id} is not in the escrow"));
+                continue;
+            };
+            if lock.reference != Some(*id) {
                 fail(format!(
-                    "open claim {id} has collateral {}, its lock {lock_id} {}",
-                    claim.collateral, lock.original
+                    "claim {id}'s lock {lock_id} references claim {:?}: its callbacks would not reach it",
+                    lock.reference
                 ));
+            }
+            if lock.notify != Some(market) || lock.locker != market {
+                fail(format!(
+                    "claim {id}'s lock {lock_id} was locked by f0{} notifying {:?}, not by and to the market",
+                    lock.locker, lock.notify
+                ));
+            }
+            if lock.provider != claim.provider {
+                fail(format!(
+                    "claim {id} is f0{}'s, its lock {lock_id} f0{}'s",
+                    claim.provider, lock.provider
+                ));
+            }
+            // A deal term's lock is on its deal; a DDO term's on its sector alone.
+            let on_its_evidence = if deal.deal_id == suite_interfaces::bounty::NO_DEAL {
+                lock.deal.is_none() && lock.sector.as_ref().map(|s| s.sector_number) == Some(deal.sector)
+            } else {
+                lock.deal.as_ref().map(|d| d.deal_id) == Some(deal.deal_id)
+            };
+            if !on_its_evidence {
+                fail(format!(
+                    "claim {id}'s lock {lock_id} is not on its term's evidence (deal {}, sector {})",
+                    deal.deal_id, deal.sector
+                ));
+            }
+            if current && claim.status == ClaimStatus::Active {
+                if lock.status != LockStatus::Open {
+                    fail(format!("open claim {id}'s lock {lock_id} is {:?}", lock.status));
+                }
+                if lock.original != claim.collateral {
+                    fail(format!(
+                        "open claim {id} has collateral {}, its lock {lock_id} {}",
+                        claim.collateral, lock.original
+                    ));
+                }
+                if lock.end_epoch != claim.vest_end {
+                    fail(format!(
+                        "open claim {id}'s term ends at {}, its lock {lock_id} at {}",
+                        claim.vest_end, lock.end_epoch
+                    ));
+                }
             }
         }
     }

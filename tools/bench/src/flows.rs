@@ -290,6 +290,7 @@ impl Chain {
             allowed_providers: None,
             distinct_owners: false,
             max_per_region: None,
+            renewals: 0,
         };
         let (client, market) = (self.client, self.suite.market);
         let r = BountyMarketClient::at(market)

@@ -21,13 +21,14 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt, DEFAULT
 use integration_tests::{Account, Harness, Receipt};
 use stand_in_market::{piece_cid, DealProposal, Label};
 use suite_interfaces::bounty::{
-    Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn, GetClaimReturn,
-    GetContributionParams, GetContributionReturn, GetPolicyReturn, IdParams, ListBountiesReturn,
-    MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, SponsorRefundReturn,
-    WithdrawCollateralReturn, WithdrawReturn, EVENT_CANCELLED, EVENT_CLAIMED, EVENT_COLLATERAL_DEPOSITED,
-    EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_FUNDED, EVENT_POSTED, EVENT_RECLAIMED,
-    EVENT_SPONSOR_REFUNDED, EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM, METHOD_GET_COLLATERAL,
-    METHOD_GET_CONTRIBUTION, METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
+    ddo_renewal_payload, Bounty, Claim, ClaimBountyReturn, CollateralDeposit, GetBountyReturn,
+    GetClaimReturn, GetContributionParams, GetContributionReturn, GetPolicyReturn, IdParams,
+    ListBountiesReturn, MarketPolicy, PostBountyParams, ProviderBalance, ProviderParams, RenewClaimParams,
+    SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_CANCELLED, EVENT_CLAIMED,
+    EVENT_CLAIM_RENEWED, EVENT_COLLATERAL_DEPOSITED, EVENT_DDO_CLAIMED, EVENT_DDO_REFUSED, EVENT_FUNDED,
+    EVENT_POSTED, EVENT_RECLAIMED, EVENT_RENEWALS_FUNDED, EVENT_RENEWALS_RECLAIMED, EVENT_SPONSOR_REFUNDED,
+    EVENT_WITHDRAWN, METHOD_GET_BOUNTY, METHOD_GET_CLAIM, METHOD_GET_COLLATERAL, METHOD_GET_CONTRIBUTION,
+    METHOD_GET_POLICY, METHOD_GET_PROVIDER_BALANCE, METHOD_LIST_BOUNTIES,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, LockParams, Policy, SectorLocation, EVENT_LOCKED, EVENT_REPUTATION_FAILED, METHOD_LOCK,
@@ -65,6 +66,8 @@ const EXPIRY: ChainEpoch = 900_000;
 const EXPIRES_SOON: ChainEpoch = 2;
 /// Deals end after every vesting; sectors after every deal.
 const DEAL_END: ChainEpoch = 1_000_000;
+/// The renewal samples' new deals last past the renewed term (two terms from the claim).
+const RENEWAL_DEAL_END: ChainEpoch = 1_400_000;
 const SECTOR_EXPIRATION: ChainEpoch = 1_500_000;
 /// Every miner stores its deals in one sector, there.
 const SECTOR: SectorNumber = 0;
@@ -132,11 +135,17 @@ struct Gas {
     claim_diverse: Vec<u64>,
     get_contribution: Vec<u64>,
     refund_sponsor: Vec<u64>,
+    /// Renewal, measured on a fork of the chain three quarters of a term later (see
+    /// `Bench::renewal_samples`).
+    fund_renewals: Vec<u64>,
+    renew_claim: Vec<u64>,
+    ddo_renewal: Vec<u64>,
+    reclaim_renewals: Vec<u64>,
 }
 
 impl Gas {
     /// In table order.
-    fn rows(&self) -> [(&'static str, &[u64]); 30] {
+    fn rows(&self) -> [(&'static str, &[u64]); 34] {
         [
             (
                 "Constructor (init Exec of installed code, whole message)",
@@ -195,6 +204,13 @@ impl Gas {
                 "RefundSponsor (after cancel, a claim still holding a slot)",
                 &self.refund_sponsor,
             ),
+            ("FundRenewals (2 renewal terms)", &self.fund_renewals),
+            ("RenewClaim (new deal, with sector_location)", &self.renew_claim),
+            (
+                "SectorContentChanged, 1 piece renewing a claim (whole message)",
+                &self.ddo_renewal,
+            ),
+            ("ReclaimRenewals", &self.reclaim_renewals),
         ]
     }
 }
@@ -828,7 +844,9 @@ impl Bench {
         Ok(id)
     }
 
-    /// Posts a bounty of `client` for `piece`; its receipt.
+    /// Posts a bounty of `client` for `piece` (with `renewals` renewal terms funded); its
+    /// receipt.
+    #[allow(clippy::too_many_arguments)]
     fn post(
         &mut self,
         kind: Kind,
@@ -837,6 +855,7 @@ impl Bench {
         replicas: u64,
         expiry: ChainEpoch,
         diverse: bool,
+        renewals: u64,
     ) -> Result<Receipt> {
         let (from, market) = (self.clients[client], self.market());
         let p = PostBountyParams {
@@ -851,10 +870,12 @@ impl Bench {
             allowed_providers: None,
             distinct_owners: diverse,
             max_per_region: diverse.then_some(replicas as u32 - 1),
+            renewals,
         };
+        let value = fil(REWARD * (replicas + renewals));
         let r = self
             .posts
-            .time(|| BountyMarketClient::at(market).post(&mut self.h, &from, &p, fil(REWARD * replicas)))?
+            .time(|| BountyMarketClient::at(market).post(&mut self.h, &from, &p, value))?
             .ok()
             .context("PostBounty")?;
         let id = bm::bounty_id(&r)?;
@@ -936,7 +957,7 @@ impl Bench {
         } else {
             piece(1, i as u64)
         };
-        self.post(Kind::Population, i % CLIENTS, piece, REPLICAS, EXPIRY, false)?;
+        self.post(Kind::Population, i % CLIENTS, piece, REPLICAS, EXPIRY, false, 0)?;
         self.population += 1;
         if i.is_multiple_of(CLAIM_EVERY) {
             let m = match self.miners.last() {
@@ -1165,6 +1186,7 @@ impl Bench {
                 SAMPLES as u64,
                 EXPIRY,
                 false,
+                0,
             )?;
         }
         for _ in 0..SAMPLES {
@@ -1236,6 +1258,7 @@ impl Bench {
                 REPLICAS,
                 posted_at + EXPIRES_SOON,
                 false,
+                0,
             )?;
             gas.post.push(r.gas_used);
             expiring.push(self.bounties.len() - 1);
@@ -1365,6 +1388,7 @@ impl Bench {
             );
             gas.policy.push(r.gas_used);
         }
+        self.renewal_samples(&mut gas)?;
         eprintln!("  N = {}: measured", thousands(n as u64));
         Ok(Point {
             n,
@@ -1455,6 +1479,126 @@ impl Bench {
         Ok(())
     }
 
+    /// Renewal needs the chain three quarters of a term later: measured on a fork that is
+    /// dropped afterwards (the harness resumes from a snapshot taken first), so the population
+    /// and the next sizes see the epochs and state they would have without it.
+    fn renewal_samples(&mut self, gas: &mut Gas) -> Result<()> {
+        let snapshot = self.h.snapshot()?;
+        let saved = (
+            self.bounties.len(),
+            self.claims,
+            self.sample_posts,
+            self.other_miners,
+        );
+        let measured = self.renewal_fork(gas);
+        let store = self.h.store().clone();
+        self.h = Harness::resume(store, &snapshot)?;
+        self.bounties.truncate(saved.0);
+        (self.claims, self.sample_posts, self.other_miners) = (saved.1, saved.2, saved.3);
+        measured
+    }
+
+    /// Per sample on the fork: a bounty posted with 1 renewal term, 2 more funded
+    /// (FundRenewals), claimed by two new miners (one of them with a DDO deposit); three
+    /// quarters of a term later one renews with a new deal (RenewClaim), the other with a DDO
+    /// notification naming [bounty, claim], and the client takes back the third term
+    /// (ReclaimRenewals).
+    fn renewal_fork(&mut self, gas: &mut Gas) -> Result<()> {
+        let market = self.market();
+        let client_of = |b: &Bench, bounty: usize| b.clients[b.bounties[bounty].client];
+        let mut claimed = Vec::new();
+        for i in 0..SAMPLES {
+            let p = piece(6, self.sample_posts);
+            self.sample_posts += 1;
+            self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, EXPIRY, false, 1)?;
+            let b = self.bounties.len() - 1;
+            let client = client_of(self, b);
+            let r = BountyMarketClient::at(market)
+                .fund_renewals(&mut self.h, &client, b as u64, 2, fil(2 * REWARD))?
+                .ok()
+                .context("FundRenewals")?;
+            ensure!(
+                r.events_of(EVENT_RENEWALS_FUNDED).len() == 1,
+                "no renewals-funded event"
+            );
+            gas.fund_renewals.push(r.gas_used);
+            let by_deal = self.new_miner()?;
+            let by_ddo = self.new_miner()?;
+            let claim_of = |r: &Receipt| -> Result<u64> { Ok(r.ret::<ClaimBountyReturn>()?.claim_id) };
+            let (_, r) = self.claim(by_deal, b, Some(LOCATION))?;
+            let deal_claim = claim_of(&r)?;
+            let (_, r) = self.claim(by_ddo, b, Some(LOCATION))?;
+            let ddo_claim = claim_of(&r)?;
+            let owner = self.owner;
+            BountyMarketClient::at(market)
+                .deposit_collateral(&mut self.h, &owner, Address::new_id(by_ddo), fil(COLLATERAL))?
+                .ok()
+                .context("DepositCollateral")?;
+            claimed.push((b, by_deal, deal_claim, by_ddo, ddo_claim));
+        }
+        let window = self.h.epoch() + MIN_DURATION - MIN_DURATION / 4 + 1;
+        self.h.advance_to(window)?;
+        for (b, by_deal, deal_claim, by_ddo, ddo_claim) in claimed {
+            let (client, piece, epoch, owner) = (
+                self.clients[self.bounties[b].client],
+                self.bounties[b].piece,
+                self.h.epoch(),
+                self.owner,
+            );
+            let proposal = DealProposal {
+                piece_cid: piece,
+                label: Label::String(format!("renewal of claim {deal_claim}")),
+                ..deal_proposal(client.id, by_deal, epoch + 10, RENEWAL_DEAL_END, 1)
+            };
+            let deal = self.h.publish_deal(&proposal)?;
+            self.h.activate_deal(deal, SECTOR)?;
+            let p = RenewClaimParams {
+                claim_id: deal_claim,
+                deal_id: deal,
+                sector: SECTOR,
+                sector_location: Some(LOCATION),
+            };
+            let r = BountyMarketClient::at(market)
+                .renew(&mut self.h, &owner, &p, fil(COLLATERAL))?
+                .ok()
+                .context("RenewClaim")?;
+            ensure!(
+                r.events_of(EVENT_CLAIM_RENEWED).len() == 1 && r.events_of(EVENT_LOCKED).len() == 1,
+                "a renewal without its renewed and locked events"
+            );
+            gas.renew_claim.push(r.gas_used);
+            let mut sectors =
+                bm::ddo_activation(SECTOR, SECTOR_EXPIRATION, piece, DEFAULT_PIECE_SIZE, b as u64);
+            sectors.sectors[0].added[0].payload = ddo_renewal_payload(b as u64, ddo_claim);
+            let control = miner::Control::Notify(miner::HarnessNotifyParams {
+                receiver: Address::new_id(market),
+                sectors,
+            });
+            let r = miner::control(&mut self.h, by_ddo, &control)?
+                .ok()
+                .context("HarnessNotifySectorContentChanged")?;
+            let relayed: miner::HarnessNotifyReturn = r.ret()?;
+            let answer: Vec<Vec<bool>> = fvm_ipld_encoding::from_slice(relayed.return_data.bytes())?;
+            ensure!(
+                relayed.exit_code.is_success()
+                    && answer == vec![vec![true]]
+                    && r.events_of(EVENT_CLAIM_RENEWED).len() == 1,
+                "the DDO renewal was not accepted: {answer:?}"
+            );
+            gas.ddo_renewal.push(r.gas_used);
+            let r = BountyMarketClient::at(market)
+                .reclaim_renewals(&mut self.h, &client, b as u64)?
+                .ok()
+                .context("ReclaimRenewals")?;
+            ensure!(
+                r.ret::<TokenAmount>()? == fil(REWARD) && r.events_of(EVENT_RENEWALS_RECLAIMED).len() == 1,
+                "ReclaimRenewals did not pay the term left"
+            );
+            gas.reclaim_renewals.push(r.gas_used);
+        }
+        Ok(())
+    }
+
     /// Per sample: a bounty with both diversity rules, funded twice by a sponsor (a new
     /// contribution, then a second one to the same record), claimed by a population miner (the
     /// rules read the miner's owner and the registry), its contribution read, cancelled, and the
@@ -1465,7 +1609,7 @@ impl Bench {
         for i in 0..SAMPLES {
             let p = piece(5, self.sample_posts);
             self.sample_posts += 1;
-            self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, EXPIRY, true)?;
+            self.post(Kind::Sample, i % CLIENTS, p, REPLICAS, EXPIRY, true, 0)?;
             let b = self.bounties.len() - 1;
             let sponsor = self.clients[(i + 1) % CLIENTS];
             for (first, samples) in [(true, &mut gas.fund_new), (false, &mut gas.fund_again)] {

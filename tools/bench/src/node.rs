@@ -284,6 +284,7 @@ fn post_and_claim(
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     };
     let post_params = RawBytes::new(to_vec(&post)?);
     std::thread::scope(|scope| -> Result<()> {

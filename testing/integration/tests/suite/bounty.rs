@@ -53,6 +53,8 @@ use test_actor_rogue_escrow as rogue_escrow;
 mod crowd;
 /// DDO claims: the same world, another file.
 mod ddo;
+/// Claim renewal.
+mod renew;
 
 /// The piece CID of seed `seed` (a valid CommP, as the stand-in market's deals use).
 fn piece(seed: u8) -> Cid {
@@ -103,12 +105,13 @@ fn bounty(seed: u8) -> PostBountyParams {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     }
 }
 
-/// Its value: replicas × reward.
+/// Its value: (replicas + renewals) × reward.
 fn value_of(p: &PostBountyParams) -> TokenAmount {
-    &p.reward_per_replica * p.replicas
+    &p.reward_per_replica * (p.replicas + p.renewals)
 }
 
 /// A storage provider: a miner with an owner (who is paid), a worker and a control address.
@@ -665,6 +668,10 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         sponsors: 0,
         sponsors_unsettled: 0,
         sponsor_refunded: zero(),
+        renewal_pool: zero(),
+        renewals_left: 0,
+        renewals_funded: zero(),
+        renewals_reclaimed: zero(),
     };
     assert_eq!(w.bounty(id), posted);
     assert_eq!(w.h.balance(market).unwrap(), fil(24));
@@ -718,6 +725,8 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
         lock_id: Some(0),
         status: ClaimStatus::Active,
         stopped_at: None,
+        term_start: 10,
+        history: vec![],
     };
     assert_eq!(
         w.get_claim(0).unwrap(),

@@ -155,6 +155,7 @@ fn post_params(seed: u8) -> bounty::PostBountyParams {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     }
 }
 
@@ -288,15 +289,16 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
 
     // Bounty 1 claimed by the provider (claim 1, lock 1); bounty 2 open with a deal ready to
     // claim it; bounty 3 cancelled, its reward reclaimable.
-    let deal = |h: &mut Harness, seed: u8| {
+    let deal_from = |h: &mut Harness, seed: u8, start| {
         let proposal = stand_in_market::DealProposal {
             piece_size: PaddedPieceSize(2048),
-            ..deal_proposal(client.id, provider, 0, 100_000, seed)
+            ..deal_proposal(client.id, provider, start, 100_000, seed)
         };
         let id = h.publish_deal(&proposal).unwrap();
         h.activate_deal(id, 1).unwrap();
         id
     };
+    let deal = |h: &mut Harness, seed: u8| deal_from(h, seed, 0);
     let mut bounty_ids = Vec::new();
     for seed in [1, 2, 3] {
         let p = post_params(seed);
@@ -311,6 +313,30 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
         must(market.claim(&mut h, &worker, &claim, fil(3)), "claiming")
             .ret()
             .unwrap();
+    // Bounty 4 funds a renewal, its 1000-epoch claim renews from epoch 750 with a second deal.
+    let renewable = bounty::PostBountyParams {
+        min_duration: 1_000,
+        renewals: 1,
+        ..post_params(5)
+    };
+    let renewable_id = bm::bounty_id(&must(
+        market.post(&mut h, &client, &renewable, fil(36)),
+        "posting",
+    ))
+    .unwrap();
+    let renewable_deal = deal(&mut h, 5);
+    let renewal_deal = deal_from(&mut h, 5, 1);
+    let renewable_claim: bounty::ClaimBountyReturn = must(
+        market.claim(
+            &mut h,
+            &worker,
+            &bm::claim_params(renewable_id, provider, renewable_deal, 1, None),
+            fil(3),
+        ),
+        "claiming the renewable bounty",
+    )
+    .ret()
+    .unwrap();
     // The stranger sponsors bounty 3 before its cancel; the provider deposits DDO collateral.
     must(market.fund(&mut h, &stranger, cancelled, fil(2)), "sponsoring");
     must(market.cancel(&mut h, &client, cancelled), "cancelling");
@@ -326,7 +352,7 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
     let faulty_lock = direct_lock(&mut h, 2, 50_000);
     let ended_lock = direct_lock(&mut h, 3, 100);
     must(miner::fault_sector(&mut h, provider, 2), "faulting sector 2");
-    h.advance_to(200).unwrap();
+    h.advance_to(800).unwrap();
     let (_, location) = MinerClient::at(provider)
         .sector_location(&mut h, 2)
         .unwrap()
@@ -558,6 +584,38 @@ fn every_method_admits_exactly_its_callers_with_and_without_value() {
             fil(1),
             only(&[STRANGER], OK, NF),
             all(NP),
+        ),
+        market_row(
+            "FundRenewals",
+            bounty::METHOD_FUND_RENEWALS,
+            params(&bounty::FundRenewalsParams {
+                bounty_id: open,
+                renewals: 1,
+            }),
+            fil(12),
+            only(&[CLIENT], BAD, NO),
+            only(&[CLIENT], OK, NO),
+        ),
+        market_row(
+            "ReclaimRenewals",
+            bounty::METHOD_RECLAIM_RENEWALS,
+            params(&bounty::IdParams { id: renewable_id }),
+            fil(1),
+            only(&[CLIENT], OK, NO),
+            all(NP),
+        ),
+        market_row(
+            "RenewClaim",
+            bounty::METHOD_RENEW_CLAIM,
+            params(&bounty::RenewClaimParams {
+                claim_id: renewable_claim.claim_id,
+                deal_id: renewal_deal,
+                sector: 1,
+                sector_location: None,
+            }),
+            fil(3),
+            only(&CONTROLS, BAD, NO),
+            only(&CONTROLS, OK, NO),
         ),
         market_row(
             "GetContribution",

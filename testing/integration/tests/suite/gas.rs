@@ -80,6 +80,7 @@ fn heavy_flows_stay_under_their_gas_ceilings() {
             allowed_providers: None,
             distinct_owners: false,
             max_per_region: None,
+            renewals: 0,
         };
         let r = market.post(&mut h, &client, &post, fil(10)).unwrap();
         under_ceiling("PostBounty", &r, POST_BOUNTY);
@@ -165,6 +166,7 @@ fn a_ddo_claim_stays_under_its_gas_ceilings() {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     };
     let bounty_id = bm::bounty_id(&market.post(&mut h, &client, &post, fil(10)).unwrap()).unwrap();
     let r = market

@@ -194,6 +194,8 @@ fn a_ddo_activation_claims_a_bounty_with_deposited_collateral_and_completes() {
             lock_id: claim.lock_id,
             status: ClaimStatus::Active,
             stopped_at: None,
+            term_start: 0,
+            history: vec![],
         }
     );
     let lock = w.lock(claim.lock_id.unwrap());
@@ -605,4 +607,115 @@ fn collateral_is_deposited_and_withdrawn_by_controlling_addresses_only_and_never
             .unwrap(),
         Err(ExitCode::USR_NOT_FOUND)
     );
+}
+
+/// A piece renewing claim `claim_id` of bounty `bounty_id` (payload `[bounty, claim]`).
+fn renewing(seed: u8, bounty_id: u64, claim_id: u64) -> MinerPiece {
+    MinerPiece {
+        data: piece(seed),
+        size: PaddedPieceSize(2048),
+        payload: ddo_renewal_payload(bounty_id, claim_id),
+    }
+}
+
+#[test]
+fn a_ddo_activation_naming_bounty_and_claim_renews_it_from_the_deposit_and_is_refused_without_funds() {
+    let mut w = World::new();
+    let (a, b, market, escrow) = (w.a, w.b, w.market(), w.escrow());
+    let (id, _) = w.post_ok(&PostBountyParams {
+        replicas: 1,
+        renewals: 1,
+        ..bounty(1)
+    });
+    let (unfunded, _) = w.post_ok(&PostBountyParams {
+        replicas: 1,
+        ..bounty(1)
+    });
+    w.deposit_ok(a, fil(9));
+    let (answer, _) = w.activate(a, id, 1, 2048);
+    assert_eq!(answer, vec![vec![true]]);
+    let (answer, _) = w.activate(a, unfunded, 1, 2048);
+    assert_eq!(answer, vec![vec![true]]);
+    assert_eq!(
+        (w.claim_of(0).vest_end, w.claim_of(1).bounty_id),
+        (4_000, unfunded)
+    );
+
+    w.advance_to(3_100);
+    // Without renewal funds: answered false, with the reason, nothing changed.
+    let (answer, r) = w.notify(a, vec![sector_of(1, 1_000_000, vec![renewing(1, unfunded, 1)])]);
+    assert_eq!(answer, vec![vec![false]]);
+    w.unchanged(&[market, escrow]);
+    let refused = refusals(&r);
+    assert_eq!(refused.len(), 1);
+    assert_eq!((refused[0].bounty, refused[0].exit), (Some(unfunded), 16));
+    assert!(refused[0].reason.contains("FundRenewals"), "{refused:?}");
+    // Another miner cannot renew a's claim; a payload naming the wrong bounty is refused.
+    let (answer, r) = w.notify(b, vec![sector_of(1, 1_000_000, vec![renewing(1, id, 0)])]);
+    assert_eq!(answer, vec![vec![false]]);
+    assert_eq!(refusals(&r)[0].exit, 18);
+    let (answer, r) = w.notify(a, vec![sector_of(1, 1_000_000, vec![renewing(1, unfunded, 0)])]);
+    assert_eq!(answer, vec![vec![false]]);
+    assert_eq!(refusals(&r)[0].exit, 16);
+    // A sector committed short of the new term's end (8000).
+    let (answer, r) = w.notify(a, vec![sector_of(1, 7_999, vec![renewing(1, id, 0)])]);
+    assert_eq!(answer, vec![vec![false]]);
+    assert!(
+        refusals(&r)[0].reason.contains("renewed term runs until 8000"),
+        "{:?}",
+        refusals(&r)
+    );
+    w.unchanged(&[market, escrow]);
+
+    // With them: renewed, 3 FIL of the deposit locked on the sector for the new term.
+    let (answer, r) = w.notify(a, vec![sector_of(1, 1_000_000, vec![renewing(1, id, 0)])]);
+    println!(
+        "gas: SectorContentChanged, 1 piece renewing a claim (the miner's whole message) = {}",
+        r.gas_used
+    );
+    assert_eq!(answer, vec![vec![true]]);
+    assert!(refusals(&r).is_empty());
+    w.moved(&[(market, neg(fil(3))), (escrow, fil(3))]);
+    assert_event(
+        &r,
+        EVENT_CLAIM_RENEWED,
+        market,
+        &[
+            entry("bounty", true, &id),
+            entry("claim", true, &0u64),
+            entry("provider", true, &a.miner),
+            entry("deal", false, &NO_DEAL),
+            entry("lock", false, &2u64),
+            entry("reward", false, &fil(12)),
+            entry("term_start", false, &4_000i64),
+            entry("term_end", false, &8_000i64),
+        ],
+    );
+    let claim = w.claim_of(0);
+    assert_eq!(claim.history.len(), 1);
+    assert_eq!(
+        (
+            claim.deal.deal_id,
+            claim.deal.sector,
+            claim.lock_id,
+            claim.term_start,
+            claim.vest_end
+        ),
+        (NO_DEAL, 1, Some(2), 4_000, 8_000)
+    );
+    assert_eq!(
+        w.deposit_of(a),
+        CollateralDeposit {
+            available: zero(),
+            locked_total: fil(9)
+        }
+    );
+    let lock = w.lock(2);
+    assert_eq!(
+        (lock.end_epoch, lock.reference, lock.deal),
+        (8_000, Some(0), None)
+    );
+    // Both terms vest: at 6000, 12 + 6.
+    w.advance_to(6_000);
+    assert_eq!(w.vested(0), fil(18));
 }

@@ -73,6 +73,8 @@ struct Flows {
     deposited: TokenAmount,
     /// What DDO claims moved from those deposits into escrow locks.
     ddo_locked: TokenAmount,
+    /// What clients paid for renewal terms (`FundRenewals`).
+    renewals_funded: TokenAmount,
 }
 
 struct Story {
@@ -546,6 +548,29 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         s.d.name_of(to),
         status
     ));
+    // alice wants her piece kept longer: she funds one renewal term (at the post's rate), and
+    // p1, whose claim just completed, stores the piece under a new deal and renews the claim:
+    // same claim id, a new lock, a new term vesting from now, the first deal kept in its history.
+    let funded = fund_renewals(&mut s.d, &alice, bounty_a, 1)?;
+    s.flows.renewals_funded += &funded.reward_per_replica;
+    s.say(format!(
+        "alice funds a renewal of bounty {bounty_a}: {} for one more term of {} days",
+        fil(&funded.renewal_pool),
+        funded.min_duration / 2_880
+    ));
+    let deal = s.store_piece(p1, &alice, 0x11, deal_span)?;
+    let renewed = renew_claim(&mut s.d, &p1.worker, claim_a1, deal, None)?;
+    let claim = get_claim(&mut s.d, claim_a1)?.claim;
+    s.flows.collateral += &claim.collateral;
+    s.say(format!(
+        "p1 stores alice's piece again (deal {deal}) and renews claim {claim_a1}: {} vesting over epochs {}–{}, {} locked in lock {}; its history keeps deal {}",
+        fil(&renewed.reward),
+        renewed.term_start,
+        renewed.term_end,
+        fil(&claim.collateral),
+        renewed.lock_id,
+        claim.history.first().map(|t| t.deal.deal_id.to_string()).unwrap_or("-".into())
+    ));
     // A crowdfunded bounty: alice asks for 2 × 10 FIL, at most one replica per region; bob
     // and carol add 6 and 4 FIL to its open slots, so each claim pays 15 FIL. p2 (US-CA) takes
     // one; alice cancels the other, and each funder takes back its share of the 15 FIL returned.
@@ -597,9 +622,10 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     let market_balance = s.d.balance(suite.market)?;
     let escrow_balance = s.d.balance(suite.escrow)?;
     let f = &s.flows;
-    let market_expected = &f.posted + &f.funded - &f.withdrawn - &f.reclaimed - &f.sponsor_refunded
-        + &f.deposited
-        - &f.ddo_locked;
+    let market_expected =
+        &f.posted + &f.funded + &f.renewals_funded - &f.withdrawn - &f.reclaimed - &f.sponsor_refunded
+            + &f.deposited
+            - &f.ddo_locked;
     let escrow_expected = &f.collateral - &f.released - &f.compensation - &f.rewards;
     if market_expected != market_balance || escrow_expected != escrow_balance {
         bail!(
@@ -613,10 +639,11 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
     let mut text = String::new();
     text.push_str(&format!(
         "\nFIL accounted for (every figure from the messages' returns, checked against the actors' balances):\n\
-         clients paid {} into bounties and sponsors {} = {} withdrawn by providers + {} reclaimed + {} refunded to sponsors + {} still held by the market\n\
+         clients paid {} into bounties and {} for renewals, sponsors {} = {} withdrawn by providers + {} reclaimed + {} refunded to sponsors + {} still held by the market\n\
          providers locked {} collateral = {} released + {} to clients + {} to watchers + {} still held by the escrow\n\
          providers deposited {} of collateral for DDO claims, {} of it locked by them\n",
         fil(&f.posted),
+        fil(&f.renewals_funded),
         fil(&f.funded),
         fil(&f.withdrawn),
         fil(&f.reclaimed),
@@ -644,6 +671,7 @@ fn tell(options: &Options, json: bool, started: Instant) -> Result<(Output, serd
         "escrow_balance": atto_json(&escrow_balance),
         "deposited": atto_json(&f.deposited),
         "ddo_locked": atto_json(&f.ddo_locked),
+        "renewals_funded": atto_json(&f.renewals_funded),
     });
 
     let gas = std::mem::take(&mut s.d.gas);

@@ -699,7 +699,7 @@ fn the_demo_tells_the_story_and_its_books_balance() {
     // market still holds; collateral in = released + paid to clients + paid to watchers + still
     // held.
     assert_eq!(
-        amount("posted") + amount("funded") + amount("deposited"),
+        amount("posted") + amount("renewals_funded") + amount("funded") + amount("deposited"),
         amount("withdrawn")
             + amount("reclaimed")
             + amount("sponsor_refunded")
@@ -724,6 +724,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "the fault was paid for"
     );
     assert!(amount("released") > 0, "a lock was released");
+    // alice funded one renewal term of her first bounty (its 20 FIL reward), which p1 took.
+    assert_eq!(amount("renewals_funded"), 20 * 10u128.pow(18));
     // p4 took the reopened slot by DDO: its deposit, bob's 8 FIL collateral, all locked.
     assert_eq!(amount("deposited"), 8 * 10u128.pow(18));
     assert_eq!(amount("ddo_locked"), amount("deposited"));
@@ -765,6 +767,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "DepositCollateral",
         "FundBounty",
         "RefundSponsor",
+        "FundRenewals",
+        "RenewClaim",
     ] {
         assert!(methods.contains(&m), "{m} in the gas table: {methods:?}");
     }
@@ -781,6 +785,8 @@ fn the_demo_tells_the_story_and_its_books_balance() {
         "ends:",
         "bob adds 6 FIL to bounty 3: its 2 open slots now pay 13 FIL each",
         "carol takes back 2 FIL of bounty 3",
+        "alice funds a renewal of bounty 0: 20 FIL",
+        "and renews claim 0: 20 FIL vesting",
     ] {
         assert!(r.stderr.contains(line), "progress line {line:?}:\n{}", r.stderr);
     }

@@ -185,7 +185,12 @@ function eventSummary(e) {
   const amount = (x) => (x instanceof Uint8Array ? fil(tokenAmountOf(x)) : x)
   switch (e.type) {
     case 'bounty-posted':
-      return ['client ', address(f.client), ` posted ${f.replicas} × `, amount(f.reward), ` until epoch ${f.expiry}`]
+      return [
+        'client ', address(f.client), ` posted ${f.replicas} × `, amount(f.reward), ` until epoch ${f.expiry}`,
+        f.renewals ? `, ${f.renewals} renewal(s) funded` : '',
+        f.distinct_owners ? ', distinct owners' : '',
+        f.max_per_region != null ? `, at most ${f.max_per_region} per region` : '',
+      ]
     case 'bounty-claimed':
       return ['claim ', f.claim, ' by ', providerLink(f.provider), `, deal ${f.deal}, reward `, amount(f.reward)]
     case 'bounty-claimed-ddo':

@@ -109,6 +109,12 @@ pub fn post_bounty<BS: Blockstore>(
         .field("replicas", &bounty.replicas)
         .field("reward", &bounty.reward_per_replica)
         .field("expiry", &bounty.expiry)
+        // The terms a claimant weighs, so that an indexer needs no GetBounty per post.
+        .field("collateral", &bounty.collateral_per_replica)
+        .field("min_duration", &bounty.min_duration)
+        .field("renewals", &bounty.renewals_left)
+        .field("distinct_owners", &bounty.distinct_owners)
+        .field("max_per_region", &bounty.max_per_region)
         .build()?;
     let mut bounties = state.bounties(store)?;
     bounties.set(bounty_id, bounty.clone())?;

@@ -641,6 +641,11 @@ fn a_bounty_is_claimed_vests_is_withdrawn_and_completes_through_the_escrow() {
             entry("replicas", false, &2u64),
             entry("reward", false, &fil(12)),
             entry("expiry", false, &5_000i64),
+            entry("collateral", false, &fil(3)),
+            entry("min_duration", false, &4_000i64),
+            entry("renewals", false, &0u64),
+            entry("distinct_owners", false, &false),
+            entry("max_per_region", false, &None::<u32>),
         ],
     );
     let posted = Bounty {

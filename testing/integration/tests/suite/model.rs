@@ -34,11 +34,17 @@ use integration_tests::invariants::{self, Books};
 use integration_tests::ledger::message_fee;
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
-use integration_tests::{bounty as bm, Account, EscrowClient, Harness, Receipt, Snapshot};
+use integration_tests::{bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, Snapshot};
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
 };
+use suite_interfaces::bounty::{ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawReturn};
 use test_actor_reentrant_notify as hostile;
+
+use market::{BountyModel, MarketModel, FORBIDDEN, ILLEGAL_ARGUMENT, ILLEGAL_STATE, NOT_FOUND};
+
+/// The market's slice of the model.
+mod market;
 
 use super::common::{fil, milli};
 
@@ -138,17 +144,235 @@ enum Op {
     TerminateSector(usize, SectorNumber),
     TerminateDeal(usize),
     HostileMode(hostile::Mode),
+    /// `PostBounty` by an account; every argument but `piece`, `allowed` and `exact_value`
+    /// as sent (invalid ones included).
+    Post {
+        from: usize,
+        piece: PieceArg,
+        replicas: u64,
+        reward: u64,
+        collateral: u64,
+        min_duration: ChainEpoch,
+        expiry_in: ChainEpoch,
+        min_reputation: Option<u16>,
+        allowed: Allow,
+        exact_value: bool,
+    },
+    /// `ClaimBounty` for miner `provider`, by its control address or the stranger.
+    Claim {
+        bounty: Option<u64>,
+        provider: usize,
+        stranger: bool,
+        deal: DealPick,
+        location: Where,
+        exact_collateral: bool,
+    },
+    Withdraw {
+        provider: usize,
+        stranger: bool,
+    },
+    Cancel {
+        bounty: Option<u64>,
+        from: usize,
+    },
+    Reclaim {
+        bounty: Option<u64>,
+        from: usize,
+    },
+    Fund {
+        bounty: Option<u64>,
+        from: usize,
+        atto: u64,
+    },
+    RefundSponsor {
+        bounty: Option<u64>,
+        from: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PieceArg {
+    /// Index into [`PIECES`].
+    Piece(usize),
+    /// A CID that is not a piece commitment.
+    NotCommP,
+    /// A size that is not a power of two.
+    BadSize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Allow {
+    Anyone,
+    /// Two distinct providers.
+    Two(usize, usize),
+    Empty,
+    Repeated,
+    /// Only the stranger's account: no miner can claim.
+    Stranger,
+}
+
+/// Which deal a claim names, chosen against the model's state when the claim runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DealPick {
+    /// The provider's first deal of the bounty's piece that backs no claim.
+    Fresh,
+    /// A deal of the provider that already backs a claim (else a fresh one).
+    Used,
+    /// The provider's deal of another piece.
+    WrongPiece,
+    /// The provider's short deal (piece 1, ending at [`SHORT_DEAL_END`]).
+    Short,
+    /// Another provider's fresh deal of the piece.
+    OtherMiners,
 }
 
 const FIL_ATTO: u64 = 1_000_000_000_000_000_000;
-/// Accounts that send: clients 0 and 1, watchers 2 and 3, the stranger 4.
-const SENDERS: usize = 5;
+/// Accounts that send: clients 0, 1 and 2, watchers 3 and 4, the stranger 5.
+const SENDERS: usize = 6;
+const CLIENTS: [usize; 3] = [0, 1, 2];
+const WATCHERS: [usize; 2] = [3, 4];
+const STRANGER: usize = 5;
+const PROVIDERS: usize = 4;
 const SECTORS: [SectorNumber; 3] = [1, 2, 3];
+/// The bounties' pieces (CommP seeds); the escrow's own deals store pieces 10 to 13.
+const PIECES: [u8; 3] = [1, 2, 3];
+const PIECE_SIZE: u64 = 2048;
+/// The end of each provider's short deal (of piece 1, in sector 3).
+const SHORT_DEAL_END: ChainEpoch = 30_000;
+
+/// A deal of the base state: whose, in which sector, storing which piece, until when.
+#[derive(Debug, Clone, Copy)]
+struct DealInfo {
+    provider: usize,
+    sector: SectorNumber,
+    seed: u8,
+    end: ChainEpoch,
+}
+
+/// Every deal of the base state. 0–3: the escrow's (deal i of provider i / 2, in sector
+/// 1 + i % 2, pieces 10–13); then, for each provider and piece, two deals storing it (in
+/// sectors 1–3); then each provider's short deal of piece 1.
+fn deal_table() -> Vec<DealInfo> {
+    let mut deals: Vec<DealInfo> = (0..4)
+        .map(|d| DealInfo {
+            provider: d / 2,
+            sector: 1 + (d % 2) as SectorNumber,
+            seed: 10 + d as u8,
+            end: DEAL_END,
+        })
+        .collect();
+    for provider in 0..PROVIDERS {
+        for (k, seed) in PIECES.iter().enumerate() {
+            for copy in 0..2 {
+                deals.push(DealInfo {
+                    provider,
+                    sector: 1 + ((k + copy) % 3) as SectorNumber,
+                    seed: *seed,
+                    end: DEAL_END,
+                });
+            }
+        }
+    }
+    for provider in 0..PROVIDERS {
+        deals.push(DealInfo {
+            provider,
+            sector: 3,
+            seed: PIECES[0],
+            end: SHORT_DEAL_END,
+        });
+    }
+    deals
+}
+
+const DEALS: usize = 4 + PROVIDERS * PIECES.len() * 2 + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
     (0..ops)
         .map(|_| match rng.below(100) {
+            0..=44 => market_op(rng),
+            _ => escrow_op(rng, lock_ref),
+        })
+        .collect()
+}
+
+/// A market operation: posts, claims, withdrawals, cancels, reclaims, contributions and
+/// sponsor refunds, valid and invalid.
+fn market_op(rng: &mut Rng) -> Op {
+    let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
+    match rng.below(45) {
+        0..=8 => {
+            let a = rng.below(PROVIDERS as u64) as usize;
+            Op::Post {
+                from: if rng.below(8) == 0 {
+                    STRANGER
+                } else {
+                    rng.pick(&CLIENTS)
+                },
+                piece: match rng.below(14) {
+                    0 => PieceArg::NotCommP,
+                    1 => PieceArg::BadSize,
+                    _ => PieceArg::Piece(rng.below(PIECES.len() as u64) as usize),
+                },
+                replicas: rng.pick(&[0, 1, 1, 2, 2, 3, 4, 5]),
+                reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
+                collateral: rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO, 1]),
+                min_duration: rng.pick(&[999, 1_000, 4_000, 4_000, 20_000, MAX_LOCK, MAX_LOCK + 1]),
+                expiry_in: rng.pick(&[0, 500, 3_000, 10_000, 10_000, MAX_LOCK, MAX_LOCK + 1]),
+                min_reputation: rng.pick(&[None, None, None, Some(500), Some(9_500), Some(10_001)]),
+                allowed: match rng.below(12) {
+                    0 => Allow::Empty,
+                    1 => Allow::Repeated,
+                    2 => Allow::Stranger,
+                    3..=4 => Allow::Two(a, (a + 1 + rng.below(3) as usize) % PROVIDERS),
+                    _ => Allow::Anyone,
+                },
+                exact_value: rng.below(15) != 0,
+            }
+        }
+        9..=24 => Op::Claim {
+            bounty: bounty_ref(rng),
+            provider: rng.below(PROVIDERS as u64) as usize,
+            stranger: rng.below(15) == 0,
+            deal: match rng.below(16) {
+                0 => DealPick::Used,
+                1 => DealPick::WrongPiece,
+                2 => DealPick::Short,
+                3 => DealPick::OtherMiners,
+                _ => DealPick::Fresh,
+            },
+            location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Right, Where::Stale]),
+            exact_collateral: rng.below(15) != 0,
+        },
+        25..=31 => Op::Withdraw {
+            provider: rng.below(PROVIDERS as u64) as usize,
+            stranger: rng.below(10) == 0,
+        },
+        32..=34 => Op::Cancel {
+            bounty: bounty_ref(rng),
+            from: rng.pick(&[0, 1, 2, STRANGER]),
+        },
+        35..=38 => Op::Reclaim {
+            bounty: bounty_ref(rng),
+            from: rng.pick(&[0, 1, 2, STRANGER]),
+        },
+        39..=41 => Op::Fund {
+            bounty: bounty_ref(rng),
+            from: rng.below(SENDERS as u64) as usize,
+            atto: rng.pick(&[0, 1, FIL_ATTO, 3 * FIL_ATTO + 7]),
+        },
+        _ => Op::RefundSponsor {
+            bounty: bounty_ref(rng),
+            from: rng.below(SENDERS as u64) as usize,
+        },
+    }
+}
+
+/// An escrow operation or an operator's step (the escrow's slice, whose reports and releases
+/// also reach the market's claims).
+fn escrow_op(rng: &mut Rng, lock_ref: impl Fn(&mut Rng) -> Option<u64>) -> Op {
+    {
+        match rng.below(100) {
             0..=24 => {
                 let provider = rng.below(2) as usize;
                 let hostile = rng.below(4) == 0;
@@ -169,7 +393,7 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
                     ),
                 };
                 Op::Lock {
-                    locker: rng.pick(&[0, 1, 4]),
+                    locker: rng.pick(&[0, 1, STRANGER]),
                     provider,
                     evidence,
                     location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Stale]),
@@ -186,7 +410,7 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
             },
             32..=56 => Op::Report {
                 lock: lock_ref(rng),
-                from: rng.pick(&[2, 3, 4]),
+                from: rng.pick(&[WATCHERS[0], WATCHERS[1], STRANGER]),
                 kind: rng.pick(&[Kind::Deal, Kind::Faulty, Kind::Faulty, Kind::Dead]),
                 location: rng.pick(&[
                     Where::Right,
@@ -201,10 +425,10 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
                 from: rng.below(SENDERS as u64) as usize,
             },
             67..=79 => Op::Advance(rng.pick(&[1, 100, 1_000, 2_880, 3_000])),
-            80..=87 => Op::FaultSector(rng.below(2) as usize, rng.pick(&SECTORS)),
-            88..=91 => Op::RecoverSector(rng.below(2) as usize, rng.pick(&SECTORS)),
-            92..=94 => Op::TerminateSector(rng.below(2) as usize, rng.pick(&SECTORS)),
-            95..=97 => Op::TerminateDeal(rng.below(4) as usize),
+            80..=87 => Op::FaultSector(rng.below(PROVIDERS as u64) as usize, rng.pick(&SECTORS)),
+            88..=91 => Op::RecoverSector(rng.below(PROVIDERS as u64) as usize, rng.pick(&SECTORS)),
+            92..=94 => Op::TerminateSector(rng.below(PROVIDERS as u64) as usize, rng.pick(&SECTORS)),
+            95..=97 => Op::TerminateDeal(rng.below(DEALS as u64) as usize),
             _ => Op::HostileMode(rng.pick(&[
                 hostile::Mode::Record,
                 hostile::Mode::ReenterReport,
@@ -213,8 +437,8 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
                 hostile::Mode::Abort,
                 hostile::Mode::BurnGas,
             ])),
-        })
-        .collect()
+        }
+    }
 }
 
 /// Deal `i` (0..4) belongs to provider i / 2 and lives in sector 1 or 2.
@@ -251,6 +475,8 @@ struct LockModel {
     last_fee: Option<ChainEpoch>,
     open: bool,
     settled_by_slash: bool,
+    /// The market's claim whose collateral this is (its callbacks go to the market).
+    claim: Option<u64>,
 }
 
 /// What the model predicts of one operation: the exit code, the return it can check, and the
@@ -260,7 +486,20 @@ struct Outcome {
     exit: u32,
     lock_id: Option<u64>,
     report: Option<(u128, u128, u128, u128)>,
+    market: Option<MarketReturn>,
     gains: BTreeMap<ActorID, i128>,
+}
+
+/// A market method's return, as the model predicts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarketReturn {
+    Posted(u64),
+    /// Claim id, lock id, reward.
+    Claimed(u64, u64, u128),
+    /// Paid, to whom.
+    Withdrawn(u128, ActorID),
+    Reclaimed(u128),
+    Refunded(u128, bool),
 }
 
 struct Model {
@@ -269,9 +508,11 @@ struct Model {
     locks: Vec<LockModel>,
     /// (provider, sector) → state.
     sectors: BTreeMap<(usize, SectorNumber), SectorModel>,
+    deal_info: Vec<DealInfo>,
     /// deal index → live.
-    deals: [bool; 4],
+    deals: Vec<bool>,
     totals: TotalsModel,
+    market: MarketModel,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -290,18 +531,120 @@ fn bps(amount: u128, bps: u64) -> u128 {
 }
 
 impl Model {
-    /// The base state: no lock yet, every sector active, every deal live.
-    fn new(epoch: ChainEpoch, next_lock: u64) -> Self {
+    /// The base state: no lock, bounty or claim yet, every sector active, every deal live.
+    fn new(base: &Base) -> Self {
         Self {
-            epoch,
-            next_lock,
+            epoch: base.epoch,
+            next_lock: base.first_lock,
             locks: Vec::new(),
-            sectors: (0..2)
+            sectors: (0..PROVIDERS)
                 .flat_map(|p| SECTORS.map(|n| ((p, n), SectorModel::default())))
                 .collect(),
-            deals: [true; 4],
+            deal_info: deal_table(),
+            deals: vec![true; DEALS],
             totals: TotalsModel::default(),
+            market: MarketModel::new(base.first_bounty, base.first_claim),
         }
+    }
+
+    /// The escrow's checks of a lock, in its order: the deal (live, the provider's), the
+    /// sector's location (33 for a place it is not), the sector (active, holding the deal),
+    /// the amount and the end.
+    fn lock_check(
+        &self,
+        provider: usize,
+        deal: Option<usize>,
+        sector: Option<SectorNumber>,
+        location: Where,
+        end_in: ChainEpoch,
+        atto: u128,
+    ) -> Result<(), u32> {
+        if let Some(d) = deal {
+            if !self.deals[d] || self.deal_info[d].provider != provider {
+                return Err(16);
+            }
+        }
+        if let Some(n) = sector {
+            let s = self.sector(provider, n);
+            match location {
+                // The miner's 17 for a place the sector is not: the escrow's 33.
+                Where::Stale | Where::Removed => return Err(33),
+                Where::Ask | Where::Right => {
+                    if s.terminated || s.faulty {
+                        return Err(16);
+                    }
+                }
+            }
+            if let Some(d) = deal {
+                if self.deal_info[d].sector != n {
+                    return Err(16);
+                }
+            }
+        }
+        let end = self.epoch + end_in;
+        if atto < 1_000_000_000_000_000 || !(1..=MAX_LOCK).contains(&end_in) {
+            return Err(16);
+        }
+        if deal.is_some_and(|d| end > self.deal_info[d].end) || (sector.is_some() && end > SECTOR_EXPIRATION) {
+            return Err(16);
+        }
+        Ok(())
+    }
+
+    /// Records a lock the escrow accepted: its id.
+    #[allow(clippy::too_many_arguments)]
+    fn add_lock(
+        &mut self,
+        provider: usize,
+        deal: Option<usize>,
+        sector: Option<SectorNumber>,
+        beneficiary: ActorID,
+        refund_to: ActorID,
+        end: ChainEpoch,
+        atto: u128,
+        claim: Option<u64>,
+    ) -> u64 {
+        let id = self.next_lock;
+        self.next_lock += 1;
+        self.locks.push(LockModel {
+            id,
+            provider,
+            deal,
+            sector,
+            beneficiary,
+            refund_to,
+            end,
+            original: atto,
+            remaining: atto,
+            last_fee: None,
+            open: true,
+            settled_by_slash: false,
+            claim,
+        });
+        self.totals.held += atto;
+        self.totals.locked += atto;
+        self.totals.created += 1;
+        self.totals.open += 1;
+        id
+    }
+
+    /// The deal a claim names (the same choice on the devnet and in the model).
+    fn claim_deal(&self, provider: usize, bounty: Option<usize>, pick: DealPick) -> usize {
+        let seed = PIECES[bounty.map_or(0, |b| self.market.bounties[b].piece)];
+        let used = &self.market.used_deals;
+        let find = |p: usize, f: &dyn Fn(usize, &DealInfo) -> bool| {
+            (4..DEALS).find(|&d| self.deal_info[d].provider == p && f(d, &self.deal_info[d]))
+        };
+        let fresh = |p: usize| find(p, &|d, i| i.seed == seed && i.end == DEAL_END && !used.contains(&d));
+        match pick {
+            DealPick::Fresh => fresh(provider),
+            DealPick::Used => find(provider, &|d, _| used.contains(&d)).or_else(|| fresh(provider)),
+            DealPick::WrongPiece => find(provider, &|_, i| i.seed != seed && i.end == DEAL_END),
+            DealPick::Short => find(provider, &|_, i| i.end == SHORT_DEAL_END),
+            DealPick::OtherMiners => fresh((provider + 1) % PROVIDERS),
+        }
+        // Every fresh deal of the piece used: the provider's first market deal.
+        .unwrap_or(4 + provider * PIECES.len() * 2)
     }
 
     fn lock_index(&self, r: Option<u64>) -> Option<usize> {
@@ -341,55 +684,19 @@ impl Model {
                     Evidence::Deal(d) => (Some(d), None),
                     Evidence::DealAndSector(d, n) => (Some(d), Some(n)),
                 };
-                if let Some(d) = deal {
-                    if !self.deals[d] || d / 2 != provider {
-                        return refuse(16);
-                    }
+                if let Err(code) = self.lock_check(provider, deal, sector, location, end_in, atto as u128) {
+                    return refuse(code);
                 }
-                if let Some(n) = sector {
-                    let s = self.sector(provider, n);
-                    match location {
-                        // The miner's 17 for a place the sector is not: the escrow's 33.
-                        Where::Stale | Where::Removed => return refuse(33),
-                        Where::Ask | Where::Right => {
-                            if s.terminated || s.faulty {
-                                return refuse(16);
-                            }
-                        }
-                    }
-                    if let Some(d) = deal {
-                        if deal_sector(d) != n {
-                            return refuse(16);
-                        }
-                    }
-                }
-                let end = self.epoch + end_in;
-                if atto < 1_000_000_000_000_000 || !(1..=MAX_LOCK).contains(&end_in) {
-                    return refuse(16);
-                }
-                if (deal.is_some() && end > DEAL_END) || (sector.is_some() && end > SECTOR_EXPIRATION) {
-                    return refuse(16);
-                }
-                let id = self.next_lock;
-                self.next_lock += 1;
-                self.locks.push(LockModel {
-                    id,
+                let id = self.add_lock(
                     provider,
                     deal,
                     sector,
-                    beneficiary: w.ids[beneficiary],
-                    refund_to: w.owners[provider],
-                    end,
-                    original: atto as u128,
-                    remaining: atto as u128,
-                    last_fee: None,
-                    open: true,
-                    settled_by_slash: false,
-                });
-                self.totals.held += atto as u128;
-                self.totals.locked += atto as u128;
-                self.totals.created += 1;
-                self.totals.open += 1;
+                    w.ids[beneficiary],
+                    w.owners[provider],
+                    self.epoch + end_in,
+                    atto as u128,
+                    None,
+                );
                 out.lock_id = Some(id);
                 *out.gains.entry(w.escrow).or_default() += atto as i128;
                 *out.gains.entry(w.ids_of_locker(op)).or_default() -= atto as i128;
@@ -479,6 +786,11 @@ impl Model {
                     m.settled_by_slash = true;
                     self.totals.open -= 1;
                 }
+                // The escrow tells the market: a slash (or a fee that emptied the lock)
+                // stops the claim; a fee alone changes nothing there.
+                if let (Some(claim), true) = (l.claim, m.remaining == 0 || all) {
+                    self.market.on_slashed(claim, self.epoch);
+                }
                 self.totals.held -= amount;
                 self.totals.slashed += amount;
                 self.totals.rewards += reward;
@@ -503,6 +815,9 @@ impl Model {
                 self.totals.released += amount;
                 *out.gains.entry(w.escrow).or_default() -= amount as i128;
                 *out.gains.entry(l.refund_to).or_default() += amount as i128;
+                if let Some(claim) = l.claim {
+                    self.market.on_released(claim);
+                }
             }
             Op::Advance(n) => self.epoch += n,
             Op::FaultSector(p, n) => {
@@ -521,16 +836,233 @@ impl Model {
                 let s = self.sectors.get_mut(&(p, n)).unwrap();
                 s.terminated = true;
                 s.faulty = false;
-                for d in 0..4 {
-                    if d / 2 == p && deal_sector(d) == n {
+                for d in 0..DEALS {
+                    if self.deal_info[d].provider == p && self.deal_info[d].sector == n {
                         self.deals[d] = false;
                     }
                 }
             }
             Op::TerminateDeal(d) => self.deals[d] = false,
             Op::HostileMode(_) => {}
+            Op::Post { .. }
+            | Op::Claim { .. }
+            | Op::Withdraw { .. }
+            | Op::Cancel { .. }
+            | Op::Reclaim { .. }
+            | Op::Fund { .. }
+            | Op::RefundSponsor { .. } => return self.apply_market(op, w),
         }
         out
+    }
+}
+
+/// The scores the registry gives: every provider stays near the neutral 5000 over a sequence
+/// (2 KiB deals weigh nothing against the registry's prior of a 32 GiB sector for 180 days),
+/// so a `min_reputation` of 500 always passes and one of 9500 never does.
+const SCORE_FLOOR_SEEN: u16 = 500;
+
+impl Model {
+    /// A market operation: the market's checks in its order, and for a claim the escrow's.
+    fn apply_market(&mut self, op: &Op, w: &Population) -> Outcome {
+        let mut out = Outcome::default();
+        let refuse = |code: u32| Outcome {
+            exit: code,
+            ..Outcome::default()
+        };
+        let epoch = self.epoch;
+        match *op {
+            Op::Post {
+                from,
+                piece,
+                replicas,
+                reward,
+                collateral,
+                min_duration,
+                expiry_in,
+                min_reputation,
+                allowed,
+                exact_value,
+            } => {
+                let allowed = allowlist(w, allowed);
+                let allowlist_ok = allowed.as_ref().is_none_or(|a| {
+                    let mut sorted = a.clone();
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    !a.is_empty() && sorted.len() == a.len() && a.len() <= 3
+                });
+                let PieceArg::Piece(piece) = piece else {
+                    return refuse(ILLEGAL_ARGUMENT);
+                };
+                let valid = (1..=4).contains(&replicas)
+                    && collateral >= 1_000_000_000_000_000
+                    && (1_000..=MAX_LOCK).contains(&min_duration)
+                    && (1..=MAX_LOCK).contains(&expiry_in)
+                    && min_reputation.is_none_or(|m| m <= 10_000)
+                    && allowlist_ok
+                    && exact_value;
+                if !valid {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let id = self.market.next_bounty;
+                self.market.next_bounty += 1;
+                let total = reward as u128 * replicas as u128;
+                self.market.bounties.push(BountyModel {
+                    id,
+                    client: w.ids[from],
+                    piece,
+                    replicas,
+                    reward_per_replica: reward as u128,
+                    collateral: collateral as u128,
+                    min_duration,
+                    expiry: epoch + expiry_in,
+                    min_reputation,
+                    allowed,
+                    cancelled: false,
+                    open_slots: replicas,
+                    pool: total,
+                    holders: vec![],
+                    claimants: vec![],
+                    refundable: 0,
+                    reclaimed: 0,
+                    sponsored: 0,
+                    sponsors: 0,
+                    sponsors_unsettled: 0,
+                    sponsor_refunded: 0,
+                });
+                out.market = Some(MarketReturn::Posted(id));
+                *out.gains.entry(w.ids[from]).or_default() -= total as i128;
+                *out.gains.entry(w.market).or_default() += total as i128;
+            }
+            Op::Claim {
+                bounty,
+                provider,
+                stranger,
+                deal,
+                location,
+                exact_collateral,
+            } => {
+                if stranger {
+                    return refuse(FORBIDDEN);
+                }
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let miner = w.miners[provider];
+                if let Err(code) = self.market.check_claimable(b, miner, epoch) {
+                    return refuse(code);
+                }
+                if !exact_collateral {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let d = self.claim_deal(provider, Some(b), deal);
+                if self.market.used_deals.contains(&d) {
+                    return refuse(ILLEGAL_STATE);
+                }
+                let bounty = self.market.bounties[b].clone();
+                if bounty.min_reputation.is_some_and(|m| m > SCORE_FLOOR_SEEN) {
+                    return refuse(FORBIDDEN);
+                }
+                let info = self.deal_info[d];
+                if let Err(code) = self.lock_check(
+                    provider,
+                    Some(d),
+                    Some(info.sector),
+                    location,
+                    bounty.min_duration,
+                    bounty.collateral,
+                ) {
+                    return refuse(code);
+                }
+                if info.seed != PIECES[bounty.piece] || info.end - epoch < bounty.min_duration {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let claim_id = self.market.next_claim;
+                let lock_id = self.add_lock(
+                    provider,
+                    Some(d),
+                    Some(info.sector),
+                    bounty.client,
+                    w.owners[provider],
+                    epoch + bounty.min_duration,
+                    bounty.collateral,
+                    Some(claim_id),
+                );
+                let (id, reward) = self.market.record_claim(b, provider, miner, d, lock_id, epoch);
+                debug_assert_eq!(id, claim_id);
+                out.market = Some(MarketReturn::Claimed(id, lock_id, reward));
+                *out.gains.entry(w.controls[provider].id).or_default() -= bounty.collateral as i128;
+                *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
+            }
+            Op::Withdraw { provider, stranger } => {
+                if stranger {
+                    return refuse(FORBIDDEN);
+                }
+                let paid = match self.market.withdraw(provider, epoch) {
+                    Ok(paid) => paid,
+                    Err(code) => return refuse(code),
+                };
+                out.market = Some(MarketReturn::Withdrawn(paid, w.owners[provider]));
+                *out.gains.entry(w.owners[provider]).or_default() += paid as i128;
+                *out.gains.entry(w.market).or_default() -= paid as i128;
+            }
+            Op::Cancel { bounty, from } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                if let Err(code) = self.market.cancel(b, w.ids[from], epoch) {
+                    return refuse(code);
+                }
+            }
+            Op::Reclaim { bounty, from } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let amount = match self.market.reclaim(b, w.ids[from], epoch) {
+                    Ok(amount) => amount,
+                    Err(code) => return refuse(code),
+                };
+                out.market = Some(MarketReturn::Reclaimed(amount));
+                *out.gains.entry(w.ids[from]).or_default() += amount as i128;
+                *out.gains.entry(w.market).or_default() -= amount as i128;
+            }
+            Op::Fund { bounty, from, atto } => {
+                if atto == 0 {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                if let Err(code) = self.market.fund(b, w.ids[from], atto as u128, epoch) {
+                    return refuse(code);
+                }
+                *out.gains.entry(w.ids[from]).or_default() -= atto as i128;
+                *out.gains.entry(w.market).or_default() += atto as i128;
+            }
+            Op::RefundSponsor { bounty, from } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let (amount, last) = match self.market.refund_sponsor(b, w.ids[from], epoch) {
+                    Ok(r) => r,
+                    Err(code) => return refuse(code),
+                };
+                out.market = Some(MarketReturn::Refunded(amount, last));
+                *out.gains.entry(w.ids[from]).or_default() += amount as i128;
+                *out.gains.entry(w.market).or_default() -= amount as i128;
+            }
+            _ => unreachable!("not a market operation"),
+        }
+        out
+    }
+}
+
+fn allowlist(w: &Population, allowed: Allow) -> Option<Vec<ActorID>> {
+    match allowed {
+        Allow::Anyone => None,
+        Allow::Two(a, b) => Some(vec![w.miners[a], w.miners[b]]),
+        Allow::Empty => Some(vec![]),
+        Allow::Repeated => Some(vec![w.miners[0], w.miners[0]]),
+        Allow::Stranger => Some(vec![w.ids[STRANGER]]),
     }
 }
 
@@ -543,10 +1075,13 @@ impl Model {
 struct Population {
     accounts: Vec<Account>,
     ids: Vec<ActorID>,
-    owners: [ActorID; 2],
-    miners: [ActorID; 2],
-    deals: [DealID; 4],
+    owners: [ActorID; PROVIDERS],
+    /// Each miner's control address: it claims and withdraws.
+    controls: Vec<Account>,
+    miners: [ActorID; PROVIDERS],
+    deals: Vec<DealID>,
     escrow: ActorID,
+    market: ActorID,
     hostile: ActorID,
     books: Books,
     tracked: Vec<ActorID>,
@@ -565,7 +1100,10 @@ struct Base {
     store: MemoryBlockstore,
     snapshot: Snapshot,
     w: Population,
+    epoch: ChainEpoch,
     first_lock: u64,
+    first_bounty: u64,
+    first_claim: u64,
 }
 
 fn base() -> Base {
@@ -574,17 +1112,19 @@ fn base() -> Base {
         .map(|_| h.create_account(fil(10_000)).unwrap())
         .collect();
     let admin = h.create_account(fil(1_000)).unwrap();
-    let mut owners = [0; 2];
-    let mut miners = [0; 2];
-    for p in 0..2 {
+    let mut owners = [0; PROVIDERS];
+    let mut miners = [0; PROVIDERS];
+    let mut controls = Vec::new();
+    for p in 0..PROVIDERS {
         let owner = h.create_account(fil(1_000)).unwrap();
         let worker = h.create_bls_account(fil(1_000)).unwrap();
+        let control = h.create_account(fil(1_000)).unwrap();
         let m = create_miner(
             &mut h,
             &owner,
             owner.address(),
             worker.address(),
-            vec![],
+            vec![control.address()],
             SECTOR_SIZE_32GIB,
         )
         .unwrap();
@@ -594,12 +1134,17 @@ fn base() -> Base {
         }
         owners[p] = owner.id;
         miners[p] = m;
+        controls.push(control);
     }
-    let mut deals = [0; 4];
-    for (d, deal) in deals.iter_mut().enumerate() {
-        let proposal = deal_proposal(accounts[d % 2].id, miners[d / 2], 0, DEAL_END, 10 + d as u8);
-        *deal = h.publish_deal(&proposal).unwrap();
-        h.activate_deal(*deal, deal_sector(d)).unwrap();
+    // Proposals differ by client where provider and piece are the same (a market refuses a
+    // proposal published twice).
+    let mut deals = Vec::new();
+    for (d, info) in deal_table().iter().enumerate() {
+        let client = accounts[if d < 4 { d % 2 } else { (d % 2) + usize::from(info.end == SHORT_DEAL_END) }].id;
+        let proposal = deal_proposal(client, miners[info.provider], 0, info.end, info.seed);
+        let deal = h.publish_deal(&proposal).unwrap();
+        h.activate_deal(deal, info.sector).unwrap();
+        deals.push(deal);
     }
     let market_policy = suite_interfaces::bounty::MarketPolicy {
         max_replicas: 4,
@@ -630,24 +1175,31 @@ fn base() -> Base {
     let ids: Vec<ActorID> = accounts.iter().map(|a| a.id).collect();
     let mut tracked = ids.clone();
     tracked.extend(owners);
-    tracked.extend([suite.escrow, hostile]);
+    tracked.extend(controls.iter().map(|c| c.id));
+    tracked.extend([suite.escrow, suite.market, hostile]);
     let first_lock = esc::state(&h, suite.escrow).unwrap().next_lock_id;
+    let market_state = bm::state(&h, suite.market).unwrap();
     let snapshot = h.snapshot().unwrap();
     Base {
         store: (**h.store()).clone(),
         snapshot,
+        epoch: h.epoch(),
         w: Population {
             accounts,
             ids,
             owners,
+            controls,
             miners,
             deals,
             escrow: suite.escrow,
+            market: suite.market,
             hostile,
             books,
             tracked,
         },
         first_lock,
+        first_bounty: market_state.next_bounty_id,
+        first_claim: market_state.next_claim_id,
     }
 }
 
@@ -672,6 +1224,7 @@ fn location_for(n: SectorNumber, at: Where) -> Option<SectorLocation> {
 /// Runs `op` on the devnet: the receipt of the user's message (None for the operator's steps).
 fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(ActorID, Receipt)> {
     let escrow = EscrowClient::at(w.escrow);
+    let market = BountyMarketClient::at(w.market);
     let operator_step = |r: anyhow::Result<Receipt>| {
         r.unwrap();
         None
@@ -782,6 +1335,113 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
                 TokenAmount::default(),
             ))
         }
+        Op::Post {
+            from,
+            piece,
+            replicas,
+            reward,
+            collateral,
+            min_duration,
+            expiry_in,
+            min_reputation,
+            allowed,
+            exact_value,
+        } => {
+            let (piece_cid, piece_size) = match piece {
+                PieceArg::Piece(k) => (stand_in_market::piece_cid([PIECES[k]; 32]), PIECE_SIZE),
+                PieceArg::NotCommP => (
+                    // A raw sha2-256 CID: not fil-commitment-unsealed.
+                    cid::Cid::new_v1(0x55, cid::multihash::Multihash::wrap(0x12, &[7; 32]).unwrap()),
+                    PIECE_SIZE,
+                ),
+                PieceArg::BadSize => (stand_in_market::piece_cid([PIECES[0]; 32]), 3_000),
+            };
+            let p = PostBountyParams {
+                piece_cid,
+                piece_size,
+                replicas,
+                reward_per_replica: TokenAmount::from_atto(reward),
+                collateral_per_replica: TokenAmount::from_atto(collateral),
+                min_duration,
+                expiry: model.epoch + expiry_in,
+                min_reputation,
+                allowed_providers: allowlist(w, allowed),
+                distinct_owners: false,
+                max_per_region: None,
+            };
+            let value = reward as u128 * replicas as u128 + u128::from(!exact_value);
+            let from = w.accounts[from];
+            Some((
+                from.id,
+                market.post(h, &from, &p, TokenAmount::from_atto(value)).unwrap(),
+            ))
+        }
+        Op::Claim {
+            bounty,
+            provider,
+            stranger,
+            deal,
+            location,
+            exact_collateral,
+        } => {
+            let b = model.market.bounty_index(bounty);
+            let d = model.claim_deal(provider, b, deal);
+            let sector = model.deal_info[d].sector;
+            let collateral = b.map_or(FIL_ATTO as u128, |b| model.market.bounties[b].collateral)
+                + u128::from(!exact_collateral);
+            let p = bm::claim_params(
+                model.market.bounty_id(bounty),
+                w.miners[provider],
+                w.deals[d],
+                sector,
+                location_for(sector, location),
+            );
+            let from = if stranger {
+                w.accounts[STRANGER]
+            } else {
+                w.controls[provider]
+            };
+            Some((
+                from.id,
+                market.claim(h, &from, &p, TokenAmount::from_atto(collateral)).unwrap(),
+            ))
+        }
+        Op::Withdraw { provider, stranger } => {
+            let from = if stranger {
+                w.accounts[STRANGER]
+            } else {
+                w.controls[provider]
+            };
+            Some((
+                from.id,
+                market
+                    .withdraw(h, &from, Address::new_id(w.miners[provider]))
+                    .unwrap(),
+            ))
+        }
+        Op::Cancel { bounty, from } => {
+            let from = w.accounts[from];
+            let id = model.market.bounty_id(bounty);
+            Some((from.id, market.cancel(h, &from, id).unwrap()))
+        }
+        Op::Reclaim { bounty, from } => {
+            let from = w.accounts[from];
+            let id = model.market.bounty_id(bounty);
+            Some((from.id, market.reclaim(h, &from, id).unwrap()))
+        }
+        Op::Fund { bounty, from, atto } => {
+            let from = w.accounts[from];
+            let id = model.market.bounty_id(bounty);
+            Some((
+                from.id,
+                market.fund(h, &from, id, TokenAmount::from_atto(atto)).unwrap(),
+            ))
+        }
+        Op::RefundSponsor { bounty, from } => {
+            let from = w.accounts[from];
+            let id = model.market.bounty_id(bounty);
+            Some((from.id, market.refund_sponsor(h, &from, id).unwrap()))
+        }
     }
 }
 
@@ -804,7 +1464,7 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
     let store = Rc::new(base.store.clone());
     let mut h = Harness::resume(store, &base.snapshot).unwrap();
     let w = &base.w;
-    let mut model = Model::new(h.epoch(), base.first_lock);
+    let mut model = Model::new(base);
     for (i, op) in ops.iter().enumerate() {
         let before: Vec<TokenAmount> = w.tracked.iter().map(|id| h.balance(*id).unwrap()).collect();
         let sent = run(&mut h, w, &model, op);
@@ -841,6 +1501,29 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                     ));
                 }
             }
+            if let Some(ret) = want.market {
+                let atto = |a: &TokenAmount| u128::try_from(a.atto().clone()).unwrap();
+                let got = match ret {
+                    MarketReturn::Posted(_) => MarketReturn::Posted(bm::bounty_id(r).unwrap()),
+                    MarketReturn::Claimed(..) => {
+                        let c: ClaimBountyReturn = r.ret().unwrap();
+                        MarketReturn::Claimed(c.claim_id, c.lock_id, atto(&c.reward))
+                    }
+                    MarketReturn::Withdrawn(..) => {
+                        let c: WithdrawReturn = r.ret().unwrap();
+                        assert!(!c.more, "a withdrawal left claims for the next page");
+                        MarketReturn::Withdrawn(atto(&c.paid), c.to)
+                    }
+                    MarketReturn::Reclaimed(_) => MarketReturn::Reclaimed(atto(&r.ret().unwrap())),
+                    MarketReturn::Refunded(..) => {
+                        let c: SponsorRefundReturn = r.ret().unwrap();
+                        MarketReturn::Refunded(atto(&c.amount), c.settled)
+                    }
+                };
+                if got != ret {
+                    return fail(format!("the market returned {got:?}, the model says {ret:?}"));
+                }
+            }
             for (k, id) in w.tracked.iter().enumerate() {
                 let mut expected = i128::try_from(before[k].atto().clone()).unwrap();
                 expected += want.gains.get(id).copied().unwrap_or(0);
@@ -869,6 +1552,9 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                 totals_of(&totals),
                 model.totals
             ));
+        }
+        if let Err(what) = model.market.compare(&h, w.market, &w.miners) {
+            return fail(what);
         }
     }
     Ok(())
@@ -905,6 +1591,8 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     let base = base();
     let started = std::time::Instant::now();
     let mut counts = BTreeMap::<u32, u64>::new();
+    let mut market_counts = BTreeMap::<u32, u64>::new();
+    let (mut slashed_claims, mut completed_claims) = (0, 0);
     for seed in first..first + seeds {
         let ops = generate(&mut Rng(seed), ops_per_seed);
         if let Err((at, what)) = check_sequence(&base, &ops) {
@@ -920,22 +1608,43 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
             );
         }
         // What the seeds exercised, so that a generator that stopped reaching the escrow shows.
-        let mut model_only = Model::new(0, base.first_lock);
+        let mut model_only = Model::new(&base);
         for op in &ops {
-            if matches!(
-                op,
-                Op::Lock { .. } | Op::TopUp { .. } | Op::Report { .. } | Op::Release { .. }
-            ) {
-                *counts.entry(model_only.apply(op, &base.w).exit).or_default() += 1;
-            } else {
-                model_only.apply(op, &base.w);
+            let exit = model_only.apply(op, &base.w).exit;
+            match op {
+                Op::Lock { .. } | Op::TopUp { .. } | Op::Report { .. } | Op::Release { .. } => {
+                    *counts.entry(exit).or_default() += 1
+                }
+                Op::Post { .. }
+                | Op::Claim { .. }
+                | Op::Withdraw { .. }
+                | Op::Cancel { .. }
+                | Op::Reclaim { .. }
+                | Op::Fund { .. }
+                | Op::RefundSponsor { .. } => *market_counts.entry(exit).or_default() += 1,
+                _ => {}
             }
+        }
+        for c in &model_only.market.claims {
+            slashed_claims += u64::from(c.status == market::Status::Slashed);
+            completed_claims += u64::from(c.status == market::Status::Completed);
         }
     }
     let messages: u64 = counts.values().sum();
+    let market_messages: u64 = market_counts.values().sum();
     println!(
-        "{seeds} seeds × {ops_per_seed} operations in {:.1} s; {messages} escrow messages by exit code: {counts:?}",
+        "{seeds} seeds × {ops_per_seed} operations in {:.1} s; {messages} escrow messages by exit code: {counts:?}; {market_messages} market messages: {market_counts:?}; claims slashed {slashed_claims}, completed {completed_claims}",
         started.elapsed().as_secs_f64()
+    );
+    for code in [0, 16, 17, 18, 20] {
+        assert!(
+            market_counts.get(&code).copied().unwrap_or(0) > 0 || seeds < 50,
+            "no market message ended with exit {code}: the generator no longer reaches it"
+        );
+    }
+    assert!(
+        (slashed_claims > 0 && completed_claims > 0) || seeds < 50,
+        "no claim was slashed ({slashed_claims}) or completed ({completed_claims}): the escrow's callbacks are not exercised"
     );
     // The sequences reach every outcome the model knows, not only refusals.
     for code in [0, 16, 17, 20, 32, 33, 34] {

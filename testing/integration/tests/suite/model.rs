@@ -188,6 +188,31 @@ enum Op {
         bounty: Option<u64>,
         from: usize,
     },
+    /// A `Report` of the lock of claim `claim` (modulo the claims made).
+    ReportClaim {
+        claim: u64,
+        from: usize,
+        kind: Kind,
+        location: Where,
+    },
+    /// A `Release` of the lock of claim `claim`.
+    ReleaseClaim {
+        claim: u64,
+        from: usize,
+    },
+    /// The operator's step on the storage behind claim `claim` (recovering sector 1 of
+    /// provider 0 while there is no claim).
+    ClaimStorage {
+        claim: u64,
+        step: Storage,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    FaultSector,
+    TerminateSector,
+    TerminateDeal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,7 +315,7 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
     (0..ops)
         .map(|_| match rng.below(100) {
-            0..=44 => market_op(rng),
+            0..=54 => market_op(rng),
             _ => escrow_op(rng, lock_ref),
         })
         .collect()
@@ -300,34 +325,49 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(45) {
+    match rng.below(56) {
         0..=8 => {
             let a = rng.below(PROVIDERS as u64) as usize;
+            let mut from = rng.pick(&CLIENTS);
+            let mut piece = PieceArg::Piece(rng.below(PIECES.len() as u64) as usize);
+            let mut replicas = rng.pick(&[1, 2, 2, 3, 4]);
+            let mut collateral = rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO]);
+            let mut min_duration = rng.pick(&[1_000, 1_000, 4_000, 20_000, MAX_LOCK]);
+            let mut expiry_in = rng.pick(&[3_000, 10_000, 10_000, 20_000, MAX_LOCK]);
+            let mut min_reputation = rng.pick(&[None, None, None, None, None, None, Some(SCORE_FLOOR_SEEN), Some(9_500)]);
+            let mut allowed = match rng.below(10) {
+                0 => Allow::Stranger,
+                1..=2 => Allow::Two(a, (a + 1 + rng.below(3) as usize) % PROVIDERS),
+                _ => Allow::Anyone,
+            };
+            let mut exact_value = true;
+            // A third of the posts break one rule.
+            if rng.below(3) == 0 {
+                match rng.below(10) {
+                    0 => piece = PieceArg::NotCommP,
+                    1 => piece = PieceArg::BadSize,
+                    2 => replicas = rng.pick(&[0, 5]),
+                    3 => collateral = 1,
+                    4 => min_duration = rng.pick(&[999, MAX_LOCK + 1]),
+                    5 => expiry_in = rng.pick(&[0, MAX_LOCK + 1]),
+                    6 => min_reputation = Some(10_001),
+                    7 => allowed = rng.pick(&[Allow::Empty, Allow::Repeated]),
+                    8 => exact_value = false,
+                    // Anyone may post, the stranger too.
+                    _ => from = STRANGER,
+                }
+            }
             Op::Post {
-                from: if rng.below(8) == 0 {
-                    STRANGER
-                } else {
-                    rng.pick(&CLIENTS)
-                },
-                piece: match rng.below(14) {
-                    0 => PieceArg::NotCommP,
-                    1 => PieceArg::BadSize,
-                    _ => PieceArg::Piece(rng.below(PIECES.len() as u64) as usize),
-                },
-                replicas: rng.pick(&[0, 1, 1, 2, 2, 3, 4, 5]),
+                from,
+                piece,
+                replicas,
                 reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
-                collateral: rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO, 1]),
-                min_duration: rng.pick(&[999, 1_000, 4_000, 4_000, 20_000, MAX_LOCK, MAX_LOCK + 1]),
-                expiry_in: rng.pick(&[0, 500, 3_000, 10_000, 10_000, MAX_LOCK, MAX_LOCK + 1]),
-                min_reputation: rng.pick(&[None, None, None, Some(500), Some(9_500), Some(10_001)]),
-                allowed: match rng.below(12) {
-                    0 => Allow::Empty,
-                    1 => Allow::Repeated,
-                    2 => Allow::Stranger,
-                    3..=4 => Allow::Two(a, (a + 1 + rng.below(3) as usize) % PROVIDERS),
-                    _ => Allow::Anyone,
-                },
-                exact_value: rng.below(15) != 0,
+                collateral,
+                min_duration,
+                expiry_in,
+                min_reputation,
+                allowed,
+                exact_value,
             }
         }
         9..=24 => Op::Claim {
@@ -344,27 +384,44 @@ fn market_op(rng: &mut Rng) -> Op {
             location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Right, Where::Stale]),
             exact_collateral: rng.below(15) != 0,
         },
-        25..=31 => Op::Withdraw {
+        25..=30 => Op::Withdraw {
             provider: rng.below(PROVIDERS as u64) as usize,
             stranger: rng.below(10) == 0,
         },
-        32..=34 => Op::Cancel {
+        31..=32 => Op::Cancel {
             bounty: bounty_ref(rng),
             from: rng.pick(&[0, 1, 2, STRANGER]),
         },
-        35..=38 => Op::Reclaim {
+        33..=35 => Op::Reclaim {
             bounty: bounty_ref(rng),
             from: rng.pick(&[0, 1, 2, STRANGER]),
         },
-        39..=41 => Op::Fund {
+        36..=38 => Op::Fund {
             bounty: bounty_ref(rng),
             from: rng.below(SENDERS as u64) as usize,
             atto: rng.pick(&[0, 1, FIL_ATTO, 3 * FIL_ATTO + 7]),
         },
-        _ => Op::RefundSponsor {
+        39..=40 => Op::RefundSponsor {
             bounty: bounty_ref(rng),
             from: rng.below(SENDERS as u64) as usize,
         },
+        // The escrow's reports and releases aimed at claims' locks (the generic ones pick
+        // among every lock, most of them the escrow's own).
+        41..=44 => Op::ReportClaim {
+            claim: rng.below(1_000),
+            from: rng.pick(&[WATCHERS[0], WATCHERS[1], STRANGER]),
+            kind: rng.pick(&[Kind::Deal, Kind::Faulty, Kind::Dead]),
+            location: rng.pick(&[Where::Right, Where::Right, Where::Stale]),
+        },
+        45..=46 => Op::ReleaseClaim {
+            claim: rng.below(1_000),
+            from: rng.below(SENDERS as u64) as usize,
+        },
+        47..=50 => Op::ClaimStorage {
+            claim: rng.below(1_000),
+            step: rng.pick(&[Storage::FaultSector, Storage::FaultSector, Storage::TerminateSector, Storage::TerminateDeal]),
+        },
+        _ => Op::Advance(rng.pick(&[100, 1_000, 3_000])),
     }
 }
 
@@ -663,7 +720,51 @@ impl Model {
         &self.sectors[&(p, n)]
     }
 
+    /// A claim-aimed report or release as the escrow operation it is.
+    fn resolve(&self, op: &Op) -> Op {
+        let lock_of = |claim: u64| {
+            let claims = &self.market.claims;
+            (!claims.is_empty()).then(|| {
+                let id = claims[(claim % claims.len() as u64) as usize].lock_id;
+                self.locks.iter().position(|l| l.id == id).unwrap() as u64
+            })
+        };
+        match *op {
+            Op::ReportClaim {
+                claim,
+                from,
+                kind,
+                location,
+            } => Op::Report {
+                lock: lock_of(claim),
+                from,
+                kind,
+                location,
+            },
+            Op::ReleaseClaim { claim, from } => Op::Release {
+                lock: lock_of(claim),
+                from,
+            },
+            Op::ClaimStorage { claim, step } => {
+                let claims = &self.market.claims;
+                if claims.is_empty() {
+                    return Op::RecoverSector(0, 1);
+                }
+                let c = &claims[(claim % claims.len() as u64) as usize];
+                let lock = self.locks.iter().find(|l| l.id == c.lock_id).unwrap();
+                let (p, n) = (lock.provider, lock.sector.unwrap());
+                match step {
+                    Storage::FaultSector => Op::FaultSector(p, n),
+                    Storage::TerminateSector => Op::TerminateSector(p, n),
+                    Storage::TerminateDeal => Op::TerminateDeal(lock.deal.unwrap()),
+                }
+            }
+            other => other,
+        }
+    }
+
     fn apply(&mut self, op: &Op, w: &Population) -> Outcome {
+        let op = &self.resolve(op);
         let mut out = Outcome::default();
         let refuse = |code: u32| Outcome {
             exit: code,
@@ -851,6 +952,9 @@ impl Model {
             | Op::Reclaim { .. }
             | Op::Fund { .. }
             | Op::RefundSponsor { .. } => return self.apply_market(op, w),
+            Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
+                unreachable!("resolved above")
+            }
         }
         out
     }
@@ -1223,6 +1327,7 @@ fn location_for(n: SectorNumber, at: Where) -> Option<SectorLocation> {
 
 /// Runs `op` on the devnet: the receipt of the user's message (None for the operator's steps).
 fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(ActorID, Receipt)> {
+    let op = &model.resolve(op);
     let escrow = EscrowClient::at(w.escrow);
     let market = BountyMarketClient::at(w.market);
     let operator_step = |r: anyhow::Result<Receipt>| {
@@ -1442,6 +1547,9 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             let id = model.market.bounty_id(bounty);
             Some((from.id, market.refund_sponsor(h, &from, id).unwrap()))
         }
+        Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
+            unreachable!("resolved above")
+        }
     }
 }
 
@@ -1612,9 +1720,12 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         for op in &ops {
             let exit = model_only.apply(op, &base.w).exit;
             match op {
-                Op::Lock { .. } | Op::TopUp { .. } | Op::Report { .. } | Op::Release { .. } => {
-                    *counts.entry(exit).or_default() += 1
-                }
+                Op::Lock { .. }
+                | Op::TopUp { .. }
+                | Op::Report { .. }
+                | Op::Release { .. }
+                | Op::ReportClaim { .. }
+                | Op::ReleaseClaim { .. } => *counts.entry(exit).or_default() += 1,
                 Op::Post { .. }
                 | Op::Claim { .. }
                 | Op::Withdraw { .. }

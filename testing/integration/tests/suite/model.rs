@@ -215,6 +215,22 @@ enum Storage {
     TerminateDeal,
 }
 
+impl Op {
+    /// The market method a market operation calls.
+    fn method(&self) -> &'static str {
+        match self {
+            Op::Post { .. } => "Post",
+            Op::Claim { .. } => "Claim",
+            Op::Withdraw { .. } => "Withdraw",
+            Op::Cancel { .. } => "Cancel",
+            Op::Reclaim { .. } => "Reclaim",
+            Op::Fund { .. } => "Fund",
+            Op::RefundSponsor { .. } => "RefundSponsor",
+            _ => "escrow or operator",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PieceArg {
     /// Index into [`PIECES`].
@@ -257,6 +273,9 @@ const SENDERS: usize = 6;
 const CLIENTS: [usize; 3] = [0, 1, 2];
 const WATCHERS: [usize; 2] = [3, 4];
 const STRANGER: usize = 5;
+/// In a cancel or reclaim: the bounty's client; in a sponsor's refund: its first sponsor (the
+/// stranger when there is none).
+const PARTY: usize = usize::MAX;
 const PROVIDERS: usize = 4;
 const SECTORS: [SectorNumber; 3] = [1, 2, 3];
 /// The bounties' pieces (CommP seeds); the escrow's own deals store pieces 10 to 13.
@@ -333,7 +352,7 @@ fn market_op(rng: &mut Rng) -> Op {
             let mut replicas = rng.pick(&[1, 2, 2, 3, 4]);
             let mut collateral = rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO]);
             let mut min_duration = rng.pick(&[1_000, 1_000, 4_000, 20_000, MAX_LOCK]);
-            let mut expiry_in = rng.pick(&[3_000, 10_000, 10_000, 20_000, MAX_LOCK]);
+            let mut expiry_in = rng.pick(&[1_500, 3_000, 5_000, 10_000, MAX_LOCK]);
             let mut min_reputation = rng.pick(&[None, None, None, None, None, None, Some(SCORE_FLOOR_SEEN), Some(9_500)]);
             let mut allowed = match rng.below(10) {
                 0 => Allow::Stranger,
@@ -390,11 +409,11 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         31..=32 => Op::Cancel {
             bounty: bounty_ref(rng),
-            from: rng.pick(&[0, 1, 2, STRANGER]),
+            from: rng.pick(&[PARTY, PARTY, PARTY, 0, 1, STRANGER]),
         },
         33..=35 => Op::Reclaim {
             bounty: bounty_ref(rng),
-            from: rng.pick(&[0, 1, 2, STRANGER]),
+            from: rng.pick(&[PARTY, PARTY, PARTY, 0, 1, STRANGER]),
         },
         36..=38 => Op::Fund {
             bounty: bounty_ref(rng),
@@ -403,7 +422,7 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         39..=40 => Op::RefundSponsor {
             bounty: bounty_ref(rng),
-            from: rng.below(SENDERS as u64) as usize,
+            from: rng.pick(&[PARTY, PARTY, PARTY, 0, 3, STRANGER]),
         },
         // The escrow's reports and releases aimed at claims' locks (the generic ones pick
         // among every lock, most of them the escrow's own).
@@ -421,7 +440,7 @@ fn market_op(rng: &mut Rng) -> Op {
             claim: rng.below(1_000),
             step: rng.pick(&[Storage::FaultSector, Storage::FaultSector, Storage::TerminateSector, Storage::TerminateDeal]),
         },
-        _ => Op::Advance(rng.pick(&[100, 1_000, 3_000])),
+        _ => Op::Advance(rng.pick(&[1_000, 3_000, 5_000])),
     }
 }
 
@@ -721,7 +740,24 @@ impl Model {
     }
 
     /// A claim-aimed report or release as the escrow operation it is.
-    fn resolve(&self, op: &Op) -> Op {
+    fn resolve(&self, op: &Op, w: &Population) -> Op {
+        let account = |id: ActorID| w.ids.iter().position(|a| *a == id).unwrap();
+        let party = |bounty: Option<u64>, from: usize, sponsor: bool| {
+            if from != PARTY {
+                return from;
+            }
+            let Some(b) = self.market.bounty_index(bounty) else {
+                return STRANGER;
+            };
+            if !sponsor {
+                return account(self.market.bounties[b].client);
+            }
+            self.market
+                .contributions
+                .keys()
+                .find(|(k, _)| *k == b)
+                .map_or(STRANGER, |(_, id)| account(*id))
+        };
         let lock_of = |claim: u64| {
             let claims = &self.market.claims;
             (!claims.is_empty()).then(|| {
@@ -745,6 +781,18 @@ impl Model {
                 lock: lock_of(claim),
                 from,
             },
+            Op::Cancel { bounty, from } => Op::Cancel {
+                bounty,
+                from: party(bounty, from, false),
+            },
+            Op::Reclaim { bounty, from } => Op::Reclaim {
+                bounty,
+                from: party(bounty, from, false),
+            },
+            Op::RefundSponsor { bounty, from } => Op::RefundSponsor {
+                bounty,
+                from: party(bounty, from, true),
+            },
             Op::ClaimStorage { claim, step } => {
                 let claims = &self.market.claims;
                 if claims.is_empty() {
@@ -764,7 +812,7 @@ impl Model {
     }
 
     fn apply(&mut self, op: &Op, w: &Population) -> Outcome {
-        let op = &self.resolve(op);
+        let op = &self.resolve(op, w);
         let mut out = Outcome::default();
         let refuse = |code: u32| Outcome {
             exit: code,
@@ -1327,7 +1375,7 @@ fn location_for(n: SectorNumber, at: Where) -> Option<SectorLocation> {
 
 /// Runs `op` on the devnet: the receipt of the user's message (None for the operator's steps).
 fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(ActorID, Receipt)> {
-    let op = &model.resolve(op);
+    let op = &model.resolve(op, w);
     let escrow = EscrowClient::at(w.escrow);
     let market = BountyMarketClient::at(w.market);
     let operator_step = |r: anyhow::Result<Receipt>| {
@@ -1700,6 +1748,7 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     let started = std::time::Instant::now();
     let mut counts = BTreeMap::<u32, u64>::new();
     let mut market_counts = BTreeMap::<u32, u64>::new();
+    let mut by_method = BTreeMap::<(&str, u32), u64>::new();
     let (mut slashed_claims, mut completed_claims) = (0, 0);
     for seed in first..first + seeds {
         let ops = generate(&mut Rng(seed), ops_per_seed);
@@ -1732,7 +1781,10 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
                 | Op::Cancel { .. }
                 | Op::Reclaim { .. }
                 | Op::Fund { .. }
-                | Op::RefundSponsor { .. } => *market_counts.entry(exit).or_default() += 1,
+                | Op::RefundSponsor { .. } => {
+                    *market_counts.entry(exit).or_default() += 1;
+                    *by_method.entry((op.method(), exit)).or_default() += 1;
+                }
                 _ => {}
             }
         }
@@ -1747,6 +1799,20 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         "{seeds} seeds × {ops_per_seed} operations in {:.1} s; {messages} escrow messages by exit code: {counts:?}; {market_messages} market messages: {market_counts:?}; claims slashed {slashed_claims}, completed {completed_claims}",
         started.elapsed().as_secs_f64()
     );
+    println!("market messages by method and exit code: {by_method:?}");
+    // Every market method succeeds somewhere, and is refused somewhere.
+    for method in ["Post", "Claim", "Withdraw", "Cancel", "Reclaim", "Fund", "RefundSponsor"] {
+        let ok = by_method.get(&(method, 0)).copied().unwrap_or(0);
+        let refused: u64 = by_method
+            .iter()
+            .filter(|((m, code), _)| *m == method && *code != 0)
+            .map(|(_, n)| n)
+            .sum();
+        assert!(
+            (ok > 0 && refused > 0) || seeds < 50,
+            "{method}: {ok} succeeded, {refused} refused: the generator no longer reaches both"
+        );
+    }
     for code in [0, 16, 17, 18, 20] {
         assert!(
             market_counts.get(&code).copied().unwrap_or(0) > 0 || seeds < 50,

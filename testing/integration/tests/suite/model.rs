@@ -771,12 +771,45 @@ impl Model {
                 from,
                 kind,
                 location,
-            } => Op::Report {
-                lock: lock_of(claim),
-                from,
-                kind,
-                location,
-            },
+            } => {
+                // Aimed at a claim whose storage failed, when there is one.
+                let failed: Vec<u64> = self
+                    .locks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        l.claim.is_some() && l.open && {
+                            let s = self.sector(l.provider, l.sector.unwrap());
+                            s.faulty || s.terminated || !self.deals[l.deal.unwrap()]
+                        }
+                    })
+                    .map(|(i, _)| i as u64)
+                    .collect();
+                if failed.is_empty() {
+                    return Op::Report {
+                        lock: lock_of(claim),
+                        from,
+                        kind,
+                        location,
+                    };
+                }
+                let i = failed[(claim % failed.len() as u64) as usize];
+                let l = &self.locks[i as usize];
+                let s = self.sector(l.provider, l.sector.unwrap());
+                // Two times in three, the proof of what failed.
+                let kind = match (claim % 3, s.terminated, self.deals[l.deal.unwrap()]) {
+                    (0, ..) => kind,
+                    (_, true, _) => Kind::Dead,
+                    (_, false, false) => Kind::Deal,
+                    _ => Kind::Faulty,
+                };
+                Op::Report {
+                    lock: Some(i),
+                    from,
+                    kind,
+                    location,
+                }
+            }
             Op::ReleaseClaim { claim, from } => Op::Release {
                 lock: lock_of(claim),
                 from,

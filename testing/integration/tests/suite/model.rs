@@ -34,11 +34,13 @@ use integration_tests::invariants::{self, Books};
 use integration_tests::ledger::message_fee;
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
-use integration_tests::{bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, Snapshot};
+use integration_tests::{
+    bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, Snapshot,
+};
+use suite_interfaces::bounty::{ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawReturn};
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
 };
-use suite_interfaces::bounty::{ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawReturn};
 use test_actor_reentrant_notify as hostile;
 
 use market::{BountyModel, MarketModel, FORBIDDEN, ILLEGAL_ARGUMENT, ILLEGAL_STATE, NOT_FOUND};
@@ -353,7 +355,16 @@ fn market_op(rng: &mut Rng) -> Op {
             let mut collateral = rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO]);
             let mut min_duration = rng.pick(&[1_000, 1_000, 4_000, 20_000, MAX_LOCK]);
             let mut expiry_in = rng.pick(&[1_500, 3_000, 5_000, 10_000, MAX_LOCK]);
-            let mut min_reputation = rng.pick(&[None, None, None, None, None, None, Some(SCORE_FLOOR_SEEN), Some(9_500)]);
+            let mut min_reputation = rng.pick(&[
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(SCORE_FLOOR_SEEN),
+                Some(9_500),
+            ]);
             let mut allowed = match rng.below(10) {
                 0 => Allow::Stranger,
                 1..=2 => Allow::Two(a, (a + 1 + rng.below(3) as usize) % PROVIDERS),
@@ -438,7 +449,12 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         47..=50 => Op::ClaimStorage {
             claim: rng.below(1_000),
-            step: rng.pick(&[Storage::FaultSector, Storage::FaultSector, Storage::TerminateSector, Storage::TerminateDeal]),
+            step: rng.pick(&[
+                Storage::FaultSector,
+                Storage::FaultSector,
+                Storage::TerminateSector,
+                Storage::TerminateDeal,
+            ]),
         },
         _ => Op::Advance(rng.pick(&[1_000, 3_000, 5_000])),
     }
@@ -661,7 +677,8 @@ impl Model {
         if atto < 1_000_000_000_000_000 || !(1..=MAX_LOCK).contains(&end_in) {
             return Err(16);
         }
-        if deal.is_some_and(|d| end > self.deal_info[d].end) || (sector.is_some() && end > SECTOR_EXPIRATION) {
+        if deal.is_some_and(|d| end > self.deal_info[d].end) || (sector.is_some() && end > SECTOR_EXPIRATION)
+        {
             return Err(16);
         }
         Ok(())
@@ -711,7 +728,11 @@ impl Model {
         let find = |p: usize, f: &dyn Fn(usize, &DealInfo) -> bool| {
             (4..DEALS).find(|&d| self.deal_info[d].provider == p && f(d, &self.deal_info[d]))
         };
-        let fresh = |p: usize| find(p, &|d, i| i.seed == seed && i.end == DEAL_END && !used.contains(&d));
+        let fresh = |p: usize| {
+            find(p, &|d, i| {
+                i.seed == seed && i.end == DEAL_END && !used.contains(&d)
+            })
+        };
         match pick {
             DealPick::Fresh => fresh(provider),
             DealPick::Used => find(provider, &|d, _| used.contains(&d)).or_else(|| fresh(provider)),
@@ -1325,7 +1346,12 @@ fn base() -> Base {
     // proposal published twice).
     let mut deals = Vec::new();
     for (d, info) in deal_table().iter().enumerate() {
-        let client = accounts[if d < 4 { d % 2 } else { (d % 2) + usize::from(info.end == SHORT_DEAL_END) }].id;
+        let client = accounts[if d < 4 {
+            d % 2
+        } else {
+            (d % 2) + usize::from(info.end == SHORT_DEAL_END)
+        }]
+        .id;
         let proposal = deal_proposal(client, miners[info.provider], 0, info.end, info.seed);
         let deal = h.publish_deal(&proposal).unwrap();
         h.activate_deal(deal, info.sector).unwrap();
@@ -1589,7 +1615,9 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             };
             Some((
                 from.id,
-                market.claim(h, &from, &p, TokenAmount::from_atto(collateral)).unwrap(),
+                market
+                    .claim(h, &from, &p, TokenAmount::from_atto(collateral))
+                    .unwrap(),
             ))
         }
         Op::Withdraw { provider, stranger } => {
@@ -1834,7 +1862,15 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     );
     println!("market messages by method and exit code: {by_method:?}");
     // Every market method succeeds somewhere, and is refused somewhere.
-    for method in ["Post", "Claim", "Withdraw", "Cancel", "Reclaim", "Fund", "RefundSponsor"] {
+    for method in [
+        "Post",
+        "Claim",
+        "Withdraw",
+        "Cancel",
+        "Reclaim",
+        "Fund",
+        "RefundSponsor",
+    ] {
         let ok = by_method.get(&(method, 0)).copied().unwrap_or(0);
         let refused: u64 = by_method
             .iter()

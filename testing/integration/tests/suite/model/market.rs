@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::ActorID;
-use suite_interfaces::bounty::{
-    Bounty, BountyStatus, Claim, ClaimStatus, MAX_CLAIMS_PER_REPLICA,
-};
+use suite_interfaces::bounty::{Bounty, BountyStatus, Claim, ClaimStatus, MAX_CLAIMS_PER_REPLICA};
 
 use integration_tests::Harness;
 
@@ -357,7 +355,12 @@ impl MarketModel {
     }
 
     /// `RefundSponsor`: the amount and whether it settled the sponsor.
-    pub fn refund_sponsor(&mut self, b: usize, sponsor: ActorID, epoch: ChainEpoch) -> Result<(u128, bool), u32> {
+    pub fn refund_sponsor(
+        &mut self,
+        b: usize,
+        sponsor: ActorID,
+        epoch: ChainEpoch,
+    ) -> Result<(u128, bool), u32> {
         let mut bounty = self.bounties[b].clone();
         let Some(entry) = self.contributions.get(&(b, sponsor)).cloned() else {
             return Err(NOT_FOUND);

@@ -1,20 +1,24 @@
-//! Model-based random sequences on the real wasm (issue 21, part 1; the escrow's slice): a
-//! seeded generator of operations over a small population, each run both on the devnet (the
-//! real escrow, registry, stand-in miners and market) and on a pure model of the escrow that
-//! predicts the exit code, the return and every tracked balance. Any difference fails with the
-//! seed and the shortest sequence that still fails (the failing prefix, then shrunk by dropping
-//! operations one at a time). After every operation every book is checked (the escrow's and the
-//! registry's checkers, the cross-actor checker, FIL conserved) and the escrow's totals are
-//! compared with the model's.
+//! Model-based random sequences on the real wasm (issue 21, part 1): a seeded generator of
+//! operations over a small population, each run both on the devnet (the real escrow, market,
+//! registry, stand-in miners and market) and on a pure model of the escrow and the bounty market
+//! (`model/market.rs`) that predicts the exit code, the return and every tracked balance. Any
+//! difference fails with the seed and the shortest sequence that still fails (the failing
+//! prefix, then shrunk by dropping operations one at a time). After every operation every book
+//! is checked (the escrow's, the market's and the registry's checkers, the cross-actor checker,
+//! FIL conserved), the escrow's totals are compared with the model's, and so is every bounty and
+//! claim the market stores.
 //!
-//! The population: two clients (lockers and beneficiaries), two watchers, a stranger, two
-//! providers (a miner each with three sectors and two deals), and a hostile notify actor
-//! (`test-actor-reentrant-notify`) whose mode the sequence changes. The operations: locks with
-//! sector, deal or both as evidence (valid and invalid: zero or too little collateral, ends in
-//! the past or too far, another provider's deal, a dead or faulty sector, a stale location),
-//! top-ups, fault reports with true and false proofs and stale locations, releases early and
-//! on time, epochs advancing, and the operator faulting, recovering and terminating sectors and
-//! terminating deals.
+//! The population: three clients, two watchers, a stranger, four providers (a miner each with a
+//! control address, three sectors, deals of the bounties' three pieces and a short one; the
+//! first two also hold the escrow's own four deals), and a hostile notify actor
+//! (`test-actor-reentrant-notify`) whose mode the sequence changes. The operations: the escrow's
+//! locks (sector, deal or both as evidence, valid and invalid), top-ups, fault reports with true
+//! and false proofs and stale locations, releases early and on time; the market's posts (valid
+//! and breaking each rule), claims (valid, and with every kind of bad deal, caller, collateral
+//! or bounty), withdrawals, cancels, reclaims, contributions and sponsor refunds; reports and
+//! releases aimed at claims' locks (whose slashes and releases call the market back); epochs
+//! advancing; and the operator faulting, recovering and terminating sectors and terminating
+//! deals.
 //!
 //! `MODEL_SEEDS` (default 200) and `MODEL_OPS` (default 50) set the size; `MODEL_SEED_BASE`
 //! the first seed; `scripts/soak.sh` runs any number.

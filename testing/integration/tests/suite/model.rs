@@ -41,13 +41,20 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{
     bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, Snapshot,
 };
-use suite_interfaces::bounty::{ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawReturn};
+use fvm_ipld_encoding::RawBytes;
+use fvm_shared::piece::PaddedPieceSize;
+use suite_interfaces::bounty::{
+    ddo_payload, ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawCollateralReturn,
+    WithdrawReturn, EVENT_DDO_REFUSED,
+};
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
 };
 use test_actor_reentrant_notify as hostile;
 
-use market::{BountyModel, MarketModel, FORBIDDEN, ILLEGAL_ARGUMENT, ILLEGAL_STATE, NOT_FOUND};
+use market::{
+    BountyModel, MarketModel, FORBIDDEN, ILLEGAL_ARGUMENT, ILLEGAL_STATE, INSUFFICIENT_FUNDS, NOT_FOUND,
+};
 
 /// The market's slice of the model.
 mod market;
@@ -206,12 +213,54 @@ enum Op {
         claim: u64,
         from: usize,
     },
+    /// `DepositCollateral` of `atto` for miner `provider`.
+    Deposit {
+        provider: usize,
+        stranger: bool,
+        atto: u64,
+    },
+    /// `WithdrawCollateral` from miner `provider`'s deposit.
+    WithdrawDeposit {
+        provider: usize,
+        stranger: bool,
+        amount: Amount,
+    },
+    /// The operator has miner `provider` notify the market of one piece activated in `sector`
+    /// (DDO), its payload naming `bounty` (or not a bounty id at all).
+    Ddo {
+        provider: usize,
+        bounty: Option<u64>,
+        sector: SectorNumber,
+        piece: DdoPiece,
+        /// Committed for 2,000 epochs only, not until the sector's expiration.
+        short: bool,
+        payload_ok: bool,
+    },
     /// The operator's step on the storage behind claim `claim` (recovering sector 1 of
     /// provider 0 while there is no claim).
     ClaimStorage {
         claim: u64,
         step: Storage,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amount {
+    Zero,
+    OneAtto,
+    All,
+    /// One atto more than is available.
+    TooMuch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DdoPiece {
+    /// The bounty's piece and size.
+    Right,
+    /// Another bounty piece.
+    Other,
+    /// The bounty's piece at twice its size.
+    BadSize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +281,9 @@ impl Op {
             Op::Reclaim { .. } => "Reclaim",
             Op::Fund { .. } => "Fund",
             Op::RefundSponsor { .. } => "RefundSponsor",
+            Op::Deposit { .. } => "DepositCollateral",
+            Op::WithdrawDeposit { .. } => "WithdrawCollateral",
+            Op::Ddo { .. } => "SectorContentChanged",
             _ => "escrow or operator",
         }
     }
@@ -350,7 +402,7 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(56) {
+    match rng.below(64) {
         0..=8 => {
             let a = rng.below(PROVIDERS as u64) as usize;
             let mut from = rng.pick(&CLIENTS);
@@ -460,7 +512,29 @@ fn market_op(rng: &mut Rng) -> Op {
                 Storage::TerminateDeal,
             ]),
         },
-        _ => Op::Advance(rng.pick(&[1_000, 3_000, 5_000])),
+        51..=55 => Op::Advance(rng.pick(&[1_000, 3_000, 5_000])),
+        56..=58 => Op::Deposit {
+            provider: rng.below(PROVIDERS as u64) as usize,
+            stranger: rng.below(10) == 0,
+            atto: rng.pick(&[0, FIL_ATTO, 3 * FIL_ATTO]),
+        },
+        59..=60 => Op::WithdrawDeposit {
+            provider: rng.below(PROVIDERS as u64) as usize,
+            stranger: rng.below(10) == 0,
+            amount: rng.pick(&[Amount::Zero, Amount::OneAtto, Amount::All, Amount::TooMuch]),
+        },
+        _ => Op::Ddo {
+            provider: rng.below(PROVIDERS as u64) as usize,
+            bounty: bounty_ref(rng),
+            sector: rng.pick(&SECTORS),
+            piece: match rng.below(10) {
+                0 => DdoPiece::Other,
+                1 => DdoPiece::BadSize,
+                _ => DdoPiece::Right,
+            },
+            short: rng.below(8) == 0,
+            payload_ok: rng.below(12) != 0,
+        },
     }
 }
 
@@ -596,6 +670,10 @@ enum MarketReturn {
     Withdrawn(u128, ActorID),
     Reclaimed(u128),
     Refunded(u128, bool),
+    /// WithdrawCollateral: paid, to whom, what stays available.
+    Collateral(u128, ActorID, u128),
+    /// A DDO piece: accepted, or refused with this exit code.
+    Ddo(Result<(), u32>),
 }
 
 struct Model {
@@ -805,7 +883,7 @@ impl Model {
                     .filter(|(_, l)| {
                         l.claim.is_some() && l.open && {
                             let s = self.sector(l.provider, l.sector.unwrap());
-                            s.faulty || s.terminated || !self.deals[l.deal.unwrap()]
+                            s.faulty || s.terminated || l.deal.is_some_and(|d| !self.deals[d])
                         }
                     })
                     .map(|(i, _)| i as u64)
@@ -822,7 +900,7 @@ impl Model {
                 let l = &self.locks[i as usize];
                 let s = self.sector(l.provider, l.sector.unwrap());
                 // Two times in three, the proof of what failed.
-                let kind = match (claim % 3, s.terminated, self.deals[l.deal.unwrap()]) {
+                let kind = match (claim % 3, s.terminated, l.deal.is_none_or(|d| self.deals[d])) {
                     (0, ..) => kind,
                     (_, true, _) => Kind::Dead,
                     (_, false, false) => Kind::Deal,
@@ -862,7 +940,11 @@ impl Model {
                 match step {
                     Storage::FaultSector => Op::FaultSector(p, n),
                     Storage::TerminateSector => Op::TerminateSector(p, n),
-                    Storage::TerminateDeal => Op::TerminateDeal(lock.deal.unwrap()),
+                    Storage::TerminateDeal => match lock.deal {
+                        Some(d) => Op::TerminateDeal(d),
+                        // A DDO claim has no deal: its sector ends instead.
+                        None => Op::TerminateSector(p, n),
+                    },
                 }
             }
             other => other,
@@ -1057,7 +1139,10 @@ impl Model {
             | Op::Cancel { .. }
             | Op::Reclaim { .. }
             | Op::Fund { .. }
-            | Op::RefundSponsor { .. } => return self.apply_market(op, w),
+            | Op::RefundSponsor { .. }
+            | Op::Deposit { .. }
+            | Op::WithdrawDeposit { .. }
+            | Op::Ddo { .. } => return self.apply_market(op, w),
             Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
                 unreachable!("resolved above")
             }
@@ -1197,7 +1282,7 @@ impl Model {
                     bounty.collateral,
                     Some(claim_id),
                 );
-                let (id, reward) = self.market.record_claim(b, provider, miner, d, lock_id, epoch);
+                let (id, reward) = self.market.record_claim(b, provider, miner, Some(d), lock_id, epoch);
                 debug_assert_eq!(id, claim_id);
                 out.market = Some(MarketReturn::Claimed(id, lock_id, reward));
                 *out.gains.entry(w.controls[provider].id).or_default() -= bounty.collateral as i128;
@@ -1260,9 +1345,136 @@ impl Model {
                 *out.gains.entry(w.ids[from]).or_default() += amount as i128;
                 *out.gains.entry(w.market).or_default() -= amount as i128;
             }
+            Op::Deposit {
+                provider,
+                stranger,
+                atto,
+            } => {
+                if stranger {
+                    return refuse(FORBIDDEN);
+                }
+                if atto == 0 {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                self.market.deposits.entry(provider).or_default().0 += atto as u128;
+                *out.gains.entry(w.controls[provider].id).or_default() -= atto as i128;
+                *out.gains.entry(w.market).or_default() += atto as i128;
+            }
+            Op::WithdrawDeposit {
+                provider,
+                stranger,
+                amount,
+            } => {
+                if stranger {
+                    return refuse(FORBIDDEN);
+                }
+                let available = self.market.deposits.get(&provider).map_or(0, |d| d.0);
+                let amount = self.deposit_amount(provider, amount);
+                if amount == 0 {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                if amount > available {
+                    return refuse(INSUFFICIENT_FUNDS);
+                }
+                self.market.deposits.get_mut(&provider).unwrap().0 -= amount;
+                out.market = Some(MarketReturn::Collateral(
+                    amount,
+                    w.owners[provider],
+                    available - amount,
+                ));
+                *out.gains.entry(w.owners[provider]).or_default() += amount as i128;
+                *out.gains.entry(w.market).or_default() -= amount as i128;
+            }
+            Op::Ddo {
+                provider,
+                bounty,
+                sector,
+                piece,
+                short,
+                payload_ok,
+            } => {
+                // The notification never aborts: each piece is accepted or refused.
+                let checked = self.ddo_check(w, provider, bounty, sector, piece, short, payload_ok);
+                out.market = Some(MarketReturn::Ddo(checked.map(|_| ())));
+                let Ok(b) = checked else {
+                    return out;
+                };
+                let bounty = self.market.bounties[b].clone();
+                let claim_id = self.market.next_claim;
+                let lock_id = self.add_lock(
+                    provider,
+                    None,
+                    Some(sector),
+                    bounty.client,
+                    w.owners[provider],
+                    epoch + bounty.min_duration,
+                    bounty.collateral,
+                    Some(claim_id),
+                );
+                self.market.record_claim(b, provider, w.miners[provider], None, lock_id, epoch);
+                *out.gains.entry(w.market).or_default() -= bounty.collateral as i128;
+                *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
+            }
             _ => unreachable!("not a market operation"),
         }
         out
+    }
+}
+
+impl Model {
+    /// What a `WithdrawCollateral` asks for (the same on the devnet and in the model).
+    fn deposit_amount(&self, provider: usize, amount: Amount) -> u128 {
+        let available = self.market.deposits.get(&provider).map_or(0, |d| d.0);
+        match amount {
+            Amount::Zero => 0,
+            Amount::OneAtto => 1,
+            Amount::All => available,
+            Amount::TooMuch => available + 1,
+        }
+    }
+
+    /// A notified piece's checks in the market's order (`precheck_ddo_piece`, the reputation,
+    /// then the escrow's lock on the sector): the bounty's index, or the refusal's exit code.
+    #[allow(clippy::too_many_arguments)]
+    fn ddo_check(
+        &self,
+        w: &Population,
+        provider: usize,
+        bounty: Option<u64>,
+        sector: SectorNumber,
+        piece: DdoPiece,
+        short: bool,
+        payload_ok: bool,
+    ) -> Result<usize, u32> {
+        if !payload_ok {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        let b = self.market.bounty_index(bounty).ok_or(NOT_FOUND)?;
+        self.market.check_claimable(b, w.miners[provider], self.epoch)?;
+        let bounty = &self.market.bounties[b];
+        // The stand-in miner's nominal expiration is the sector's: the lower of it and the
+        // notified commitment bounds the claim.
+        let committed = ddo_commitment(self.epoch, short).min(SECTOR_EXPIRATION);
+        if piece != DdoPiece::Right || committed - self.epoch < bounty.min_duration {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        if self.market.deposits.get(&provider).map_or(0, |d| d.0) < bounty.collateral {
+            return Err(INSUFFICIENT_FUNDS);
+        }
+        if bounty.min_reputation.is_some_and(|m| m > SCORE_FLOOR_SEEN) {
+            return Err(FORBIDDEN);
+        }
+        self.lock_check(provider, None, Some(sector), Where::Ask, bounty.min_duration, bounty.collateral)?;
+        Ok(b)
+    }
+}
+
+/// The `minimum_commitment_epoch` a DDO notification names.
+fn ddo_commitment(epoch: ChainEpoch, short: bool) -> ChainEpoch {
+    if short {
+        epoch + 2_000
+    } else {
+        SECTOR_EXPIRATION
     }
 }
 
@@ -1663,7 +1875,92 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
         Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
             unreachable!("resolved above")
         }
+        Op::Deposit {
+            provider,
+            stranger,
+            atto,
+        } => {
+            let from = if stranger {
+                w.accounts[STRANGER]
+            } else {
+                w.controls[provider]
+            };
+            let miner = Address::new_id(w.miners[provider]);
+            Some((
+                from.id,
+                market
+                    .deposit_collateral(h, &from, miner, TokenAmount::from_atto(atto))
+                    .unwrap(),
+            ))
+        }
+        Op::WithdrawDeposit {
+            provider,
+            stranger,
+            amount,
+        } => {
+            let from = if stranger {
+                w.accounts[STRANGER]
+            } else {
+                w.controls[provider]
+            };
+            let miner = Address::new_id(w.miners[provider]);
+            let amount = TokenAmount::from_atto(model.deposit_amount(provider, amount));
+            Some((
+                from.id,
+                market.withdraw_collateral(h, &from, miner, amount).unwrap(),
+            ))
+        }
+        Op::Ddo {
+            provider,
+            bounty,
+            sector,
+            piece,
+            short,
+            payload_ok,
+        } => {
+            let k = model
+                .market
+                .bounty_index(bounty)
+                .map_or(0, |b| model.market.bounties[b].piece);
+            let (seed, size) = match piece {
+                DdoPiece::Right => (PIECES[k], PIECE_SIZE),
+                DdoPiece::Other => (PIECES[(k + 1) % PIECES.len()], PIECE_SIZE),
+                DdoPiece::BadSize => (PIECES[k], 2 * PIECE_SIZE),
+            };
+            let payload = if payload_ok {
+                ddo_payload(model.market.bounty_id(bounty))
+            } else {
+                RawBytes::new(fvm_ipld_encoding::to_vec("no bounty").unwrap())
+            };
+            let control = miner::Control::Notify(miner::HarnessNotifyParams {
+                receiver: Address::new_id(w.market),
+                sectors: miner::SectorContentChangedParams {
+                    sectors: vec![miner::SectorChanges {
+                        sector,
+                        minimum_commitment_epoch: ddo_commitment(model.epoch, short),
+                        added: vec![miner::PieceChange {
+                            data: stand_in_market::piece_cid([seed; 32]),
+                            size: PaddedPieceSize(size),
+                            payload,
+                        }],
+                    }],
+                },
+            });
+            let operator = h.operator();
+            Some((
+                operator.id,
+                miner::control_from(h, &operator, w.miners[provider], &control).unwrap(),
+            ))
+        }
     }
+}
+
+/// The exit code a `ddo-piece-refused` event gives (0 when there is none).
+fn ddo_refusal(r: &Receipt) -> u32 {
+    r.events_of(EVENT_DDO_REFUSED)
+        .first()
+        .and_then(|e| e.event.entries.iter().find(|x| x.key == "exit"))
+        .map_or(0, |x| fvm_ipld_encoding::from_slice(&x.value).unwrap())
 }
 
 fn totals_of(t: &Totals) -> TotalsModel {
@@ -1739,6 +2036,23 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                     MarketReturn::Refunded(..) => {
                         let c: SponsorRefundReturn = r.ret().unwrap();
                         MarketReturn::Refunded(atto(&c.amount), c.settled)
+                    }
+                    MarketReturn::Collateral(..) => {
+                        let c: WithdrawCollateralReturn = r.ret().unwrap();
+                        MarketReturn::Collateral(atto(&c.paid), c.to, atto(&c.available))
+                    }
+                    MarketReturn::Ddo(_) => {
+                        let relayed: miner::HarnessNotifyReturn = r.ret().unwrap();
+                        if !relayed.exit_code.is_success() {
+                            return fail(format!("the market aborted a notification: {r:?}"));
+                        }
+                        let answer: Vec<Vec<bool>> =
+                            fvm_ipld_encoding::from_slice(relayed.return_data.bytes()).unwrap();
+                        MarketReturn::Ddo(if answer == [[true]] {
+                            Ok(())
+                        } else {
+                            Err(ddo_refusal(r))
+                        })
                     }
                 };
                 if got != ret {
@@ -1832,7 +2146,12 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         // What the seeds exercised, so that a generator that stopped reaching the escrow shows.
         let mut model_only = Model::new(&base);
         for op in &ops {
-            let exit = model_only.apply(op, &base.w).exit;
+            let out = model_only.apply(op, &base.w);
+            let exit = out.exit;
+            if let Some(MarketReturn::Ddo(answer)) = out.market {
+                let code = answer.err().unwrap_or(0);
+                *by_method.entry((op.method(), code)).or_default() += 1;
+            }
             match op {
                 Op::Lock { .. }
                 | Op::TopUp { .. }
@@ -1846,7 +2165,9 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
                 | Op::Cancel { .. }
                 | Op::Reclaim { .. }
                 | Op::Fund { .. }
-                | Op::RefundSponsor { .. } => {
+                | Op::RefundSponsor { .. }
+                | Op::Deposit { .. }
+                | Op::WithdrawDeposit { .. } => {
                     *market_counts.entry(exit).or_default() += 1;
                     *by_method.entry((op.method(), exit)).or_default() += 1;
                 }
@@ -1874,6 +2195,9 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         "Reclaim",
         "Fund",
         "RefundSponsor",
+        "DepositCollateral",
+        "WithdrawCollateral",
+        "SectorContentChanged",
     ] {
         let ok = by_method.get(&(method, 0)).copied().unwrap_or(0);
         let refused: u64 = by_method

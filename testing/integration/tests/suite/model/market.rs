@@ -145,12 +145,15 @@ pub(super) struct MarketModel {
     pub contributions: BTreeMap<(usize, ActorID), ContributionModel>,
     /// Deal indexes that back a claim.
     pub used_deals: BTreeSet<usize>,
+    /// Provider index → (available, locked_total) of its DDO collateral deposit.
+    pub deposits: BTreeMap<usize, (u128, u128)>,
 }
 
 /// The exit codes the market answers with.
 pub(super) const ILLEGAL_ARGUMENT: u32 = 16;
 pub(super) const NOT_FOUND: u32 = 17;
 pub(super) const FORBIDDEN: u32 = 18;
+pub(super) const INSUFFICIENT_FUNDS: u32 = 19;
 pub(super) const ILLEGAL_STATE: u32 = 20;
 
 impl MarketModel {
@@ -201,7 +204,7 @@ impl MarketModel {
         b: usize,
         provider: usize,
         miner: ActorID,
-        deal: usize,
+        deal: Option<usize>,
         lock_id: u64,
         epoch: ChainEpoch,
     ) -> (u64, u128) {
@@ -235,7 +238,15 @@ impl MarketModel {
             stopped_at: None,
             unpaid: true,
         });
-        self.used_deals.insert(deal);
+        if let Some(deal) = deal {
+            self.used_deals.insert(deal);
+        } else {
+            // A DDO claim's collateral leaves the provider's deposit.
+            let collateral = self.bounties[b].collateral;
+            let d = self.deposits.get_mut(&provider).unwrap();
+            d.0 -= collateral;
+            d.1 += collateral;
+        }
         (id, reward)
     }
 
@@ -436,6 +447,20 @@ impl MarketModel {
                 return Err(format!(
                     "bounty {} (cancelled, open slots, pool, holders, claimants, refundable, reclaimed, sponsored, sponsors, sponsor_refunded) is {got_view:?}, the model says {want:?}",
                     m.id
+                ));
+            }
+        }
+        let deposits = state.deposits(h.store()).map_err(|e| e.to_string())?;
+        for (p, miner) in miners.iter().enumerate() {
+            let got = deposits
+                .get(miner)
+                .map_err(|e| e.to_string())?
+                .map(|d| (atto(&d.available), atto(&d.locked_total)))
+                .unwrap_or_default();
+            let want = self.deposits.get(&p).copied().unwrap_or_default();
+            if got != want {
+                return Err(format!(
+                    "f0{miner}'s deposit (available, locked_total) is {got:?}, the model says {want:?}"
                 ));
             }
         }

@@ -27,10 +27,12 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use fvm_ipld_blockstore::MemoryBlockstore;
+use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::deal::DealID;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::piece::PaddedPieceSize;
 use fvm_shared::sector::SectorNumber;
 use fvm_shared::ActorID;
 use integration_tests::escrow as esc;
@@ -41,8 +43,6 @@ use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{
     bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, Snapshot,
 };
-use fvm_ipld_encoding::RawBytes;
-use fvm_shared::piece::PaddedPieceSize;
 use suite_interfaces::bounty::{
     ddo_payload, ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawCollateralReturn,
     WithdrawReturn, EVENT_DDO_REFUSED,
@@ -391,71 +391,100 @@ const DEALS: usize = 4 + PROVIDERS * PIECES.len() * 2 + PROVIDERS;
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
     (0..ops)
-        .map(|_| match rng.below(100) {
+        .map(|i| match rng.below(100) {
+            // A sequence opens with bounties more often than not.
+            _ if i < 4 && rng.below(2) == 0 => post_op(rng),
             0..=54 => market_op(rng),
             _ => escrow_op(rng, lock_ref),
         })
         .collect()
 }
 
+/// A `PostBounty`: valid, or (a third of the time) breaking one rule.
+fn post_op(rng: &mut Rng) -> Op {
+    let a = rng.below(PROVIDERS as u64) as usize;
+    let mut from = rng.pick(&CLIENTS);
+    let mut piece = PieceArg::Piece(rng.below(PIECES.len() as u64) as usize);
+    let mut replicas = rng.pick(&[1, 2, 2, 3, 4]);
+    let mut collateral = rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO]);
+    let mut min_duration = rng.pick(&[1_000, 1_000, 4_000, 20_000, MAX_LOCK]);
+    let mut expiry_in = rng.pick(&[1_500, 3_000, 5_000, 10_000, MAX_LOCK]);
+    let mut min_reputation = rng.pick(&[
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(SCORE_FLOOR_SEEN),
+        Some(9_500),
+    ]);
+    let mut allowed = match rng.below(10) {
+        0 => Allow::Stranger,
+        1..=2 => Allow::Two(a, (a + 1 + rng.below(3) as usize) % PROVIDERS),
+        _ => Allow::Anyone,
+    };
+    let mut exact_value = true;
+    // A third of the posts break one rule.
+    if rng.below(3) == 0 {
+        match rng.below(10) {
+            0 => piece = PieceArg::NotCommP,
+            1 => piece = PieceArg::BadSize,
+            2 => replicas = rng.pick(&[0, 5]),
+            3 => collateral = 1,
+            4 => min_duration = rng.pick(&[999, MAX_LOCK + 1]),
+            5 => expiry_in = rng.pick(&[0, MAX_LOCK + 1]),
+            6 => min_reputation = Some(10_001),
+            7 => allowed = rng.pick(&[Allow::Empty, Allow::Repeated]),
+            8 => exact_value = false,
+            // Anyone may post, the stranger too.
+            _ => from = STRANGER,
+        }
+    }
+    Op::Post {
+        from,
+        piece,
+        replicas,
+        reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
+        collateral,
+        min_duration,
+        expiry_in,
+        min_reputation,
+        allowed,
+        exact_value,
+    }
+}
+
 /// A market operation: posts, claims, withdrawals, cancels, reclaims, contributions and
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(64) {
-        0..=8 => {
-            let a = rng.below(PROVIDERS as u64) as usize;
-            let mut from = rng.pick(&CLIENTS);
-            let mut piece = PieceArg::Piece(rng.below(PIECES.len() as u64) as usize);
-            let mut replicas = rng.pick(&[1, 2, 2, 3, 4]);
-            let mut collateral = rng.pick(&[1_000_000_000_000_000, FIL_ATTO, FIL_ATTO]);
-            let mut min_duration = rng.pick(&[1_000, 1_000, 4_000, 20_000, MAX_LOCK]);
-            let mut expiry_in = rng.pick(&[1_500, 3_000, 5_000, 10_000, MAX_LOCK]);
-            let mut min_reputation = rng.pick(&[
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                Some(SCORE_FLOOR_SEEN),
-                Some(9_500),
-            ]);
-            let mut allowed = match rng.below(10) {
-                0 => Allow::Stranger,
-                1..=2 => Allow::Two(a, (a + 1 + rng.below(3) as usize) % PROVIDERS),
-                _ => Allow::Anyone,
-            };
-            let mut exact_value = true;
-            // A third of the posts break one rule.
-            if rng.below(3) == 0 {
-                match rng.below(10) {
-                    0 => piece = PieceArg::NotCommP,
-                    1 => piece = PieceArg::BadSize,
-                    2 => replicas = rng.pick(&[0, 5]),
-                    3 => collateral = 1,
-                    4 => min_duration = rng.pick(&[999, MAX_LOCK + 1]),
-                    5 => expiry_in = rng.pick(&[0, MAX_LOCK + 1]),
-                    6 => min_reputation = Some(10_001),
-                    7 => allowed = rng.pick(&[Allow::Empty, Allow::Repeated]),
-                    8 => exact_value = false,
-                    // Anyone may post, the stranger too.
-                    _ => from = STRANGER,
-                }
-            }
-            Op::Post {
-                from,
-                piece,
-                replicas,
-                reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
-                collateral,
-                min_duration,
-                expiry_in,
-                min_reputation,
-                allowed,
-                exact_value,
-            }
-        }
+    match rng.below(78) {
+        72..=74 => Op::ReportClaim {
+            claim: rng.below(1_000),
+            from: rng.pick(&[WATCHERS[0], WATCHERS[1], STRANGER]),
+            kind: rng.pick(&[Kind::Deal, Kind::Faulty, Kind::Dead]),
+            location: rng.pick(&[Where::Right, Where::Right, Where::Stale]),
+        },
+        75..=77 => Op::ClaimStorage {
+            claim: rng.below(1_000),
+            step: rng.pick(&[Storage::TerminateSector, Storage::TerminateDeal]),
+        },
+        // Sponsors: contributions, a cancel by the client, their refunds.
+        64..=66 => Op::Fund {
+            bounty: bounty_ref(rng),
+            from: rng.below(SENDERS as u64) as usize,
+            atto: rng.pick(&[FIL_ATTO, 3 * FIL_ATTO + 7, 1]),
+        },
+        67 => Op::Cancel {
+            bounty: bounty_ref(rng),
+            from: PARTY,
+        },
+        68..=71 => Op::RefundSponsor {
+            bounty: bounty_ref(rng),
+            from: PARTY,
+        },
+        0..=8 => post_op(rng),
         9..=24 => Op::Claim {
             bounty: bounty_ref(rng),
             provider: rng.below(PROVIDERS as u64) as usize,
@@ -925,10 +954,23 @@ impl Model {
                 bounty,
                 from: party(bounty, from, false),
             },
-            Op::RefundSponsor { bounty, from } => Op::RefundSponsor {
-                bounty,
-                from: party(bounty, from, true),
-            },
+            // A sponsor's own refund is aimed at a bounty that has sponsors, when one has.
+            Op::RefundSponsor { bounty, from } if from == PARTY => {
+                let keys: Vec<&(usize, ActorID)> = self.market.contributions.keys().collect();
+                match (bounty, keys.is_empty()) {
+                    (Some(r), false) => {
+                        let (b, sponsor) = *keys[(r % keys.len() as u64) as usize];
+                        Op::RefundSponsor {
+                            bounty: Some(b as u64),
+                            from: account(sponsor),
+                        }
+                    }
+                    _ => Op::RefundSponsor {
+                        bounty,
+                        from: party(bounty, from, true),
+                    },
+                }
+            }
             Op::ClaimStorage { claim, step } => {
                 let claims = &self.market.claims;
                 if claims.is_empty() {
@@ -1282,7 +1324,9 @@ impl Model {
                     bounty.collateral,
                     Some(claim_id),
                 );
-                let (id, reward) = self.market.record_claim(b, provider, miner, Some(d), lock_id, epoch);
+                let (id, reward) = self
+                    .market
+                    .record_claim(b, provider, miner, Some(d), lock_id, epoch);
                 debug_assert_eq!(id, claim_id);
                 out.market = Some(MarketReturn::Claimed(id, lock_id, reward));
                 *out.gains.entry(w.controls[provider].id).or_default() -= bounty.collateral as i128;
@@ -1411,7 +1455,8 @@ impl Model {
                     bounty.collateral,
                     Some(claim_id),
                 );
-                self.market.record_claim(b, provider, w.miners[provider], None, lock_id, epoch);
+                self.market
+                    .record_claim(b, provider, w.miners[provider], None, lock_id, epoch);
                 *out.gains.entry(w.market).or_default() -= bounty.collateral as i128;
                 *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
             }
@@ -1464,7 +1509,14 @@ impl Model {
         if bounty.min_reputation.is_some_and(|m| m > SCORE_FLOOR_SEEN) {
             return Err(FORBIDDEN);
         }
-        self.lock_check(provider, None, Some(sector), Where::Ask, bounty.min_duration, bounty.collateral)?;
+        self.lock_check(
+            provider,
+            None,
+            Some(sector),
+            Where::Ask,
+            bounty.min_duration,
+            bounty.collateral,
+        )?;
         Ok(b)
     }
 }

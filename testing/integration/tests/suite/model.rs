@@ -459,7 +459,12 @@ fn post_op(rng: &mut Rng) -> Op {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(78) {
+    match rng.below(82) {
+        // The client's reclaim after its sponsors' refunds: the pro-rata dust.
+        78..=81 => Op::Reclaim {
+            bounty: bounty_ref(rng),
+            from: PARTY,
+        },
         72..=74 => Op::ReportClaim {
             claim: rng.below(1_000),
             from: rng.pick(&[WATCHERS[0], WATCHERS[1], STRANGER]),

@@ -334,6 +334,9 @@ const STRANGER: usize = 5;
 /// In a cancel or reclaim: the bounty's client; in a sponsor's refund: its first sponsor (the
 /// stranger when there is none).
 const PARTY: usize = usize::MAX;
+/// In a contribution, cancel or reclaim of the sponsors' group: the bounty sponsors funded
+/// last (see `Model::sponsored`).
+const SPONSORED: u64 = u64::MAX;
 const PROVIDERS: usize = 4;
 const SECTORS: [SectorNumber; 3] = [1, 2, 3];
 /// The bounties' pieces (CommP seeds); the escrow's own deals store pieces 10 to 13.
@@ -459,10 +462,18 @@ fn post_op(rng: &mut Rng) -> Op {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(82) {
+    match rng.below(88) {
+        82..=83 => Op::Cancel {
+            bounty: Some(SPONSORED),
+            from: PARTY,
+        },
+        84..=87 => Op::RefundSponsor {
+            bounty: bounty_ref(rng),
+            from: PARTY,
+        },
         // The client's reclaim after its sponsors' refunds: the pro-rata dust.
         78..=81 => Op::Reclaim {
-            bounty: bounty_ref(rng),
+            bounty: Some(SPONSORED),
             from: PARTY,
         },
         72..=74 => Op::ReportClaim {
@@ -477,12 +488,16 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         // Sponsors: contributions, a cancel by the client, their refunds.
         64..=66 => Op::Fund {
-            bounty: bounty_ref(rng),
+            bounty: if rng.below(2) == 0 {
+                Some(SPONSORED)
+            } else {
+                bounty_ref(rng)
+            },
             from: rng.below(SENDERS as u64) as usize,
             atto: rng.pick(&[FIL_ATTO, 3 * FIL_ATTO + 7, 1]),
         },
         67 => Op::Cancel {
-            bounty: bounty_ref(rng),
+            bounty: Some(SPONSORED),
             from: PARTY,
         },
         68..=71 => Op::RefundSponsor {
@@ -876,6 +891,22 @@ impl Model {
         &self.sectors[&(p, n)]
     }
 
+    /// [`SPONSORED`] as the bounty it stands for: the last one sponsors funded (else the last
+    /// posted), so that bounties get several sponsors and their pro-rata dust.
+    fn sponsored(&self, bounty: Option<u64>) -> Option<u64> {
+        if bounty != Some(SPONSORED) {
+            return bounty;
+        }
+        let last_posted = self.market.bounties.len().saturating_sub(1);
+        Some(
+            self.market
+                .contributions
+                .keys()
+                .last()
+                .map_or(last_posted, |(b, _)| *b) as u64,
+        )
+    }
+
     /// A claim-aimed report or release as the escrow operation it is.
     fn resolve(&self, op: &Op, w: &Population) -> Op {
         let account = |id: ActorID| w.ids.iter().position(|a| *a == id).unwrap();
@@ -951,13 +982,24 @@ impl Model {
                 lock: lock_of(claim),
                 from,
             },
-            Op::Cancel { bounty, from } => Op::Cancel {
-                bounty,
-                from: party(bounty, from, false),
-            },
-            Op::Reclaim { bounty, from } => Op::Reclaim {
-                bounty,
-                from: party(bounty, from, false),
+            Op::Cancel { bounty, from } => {
+                let bounty = self.sponsored(bounty);
+                Op::Cancel {
+                    bounty,
+                    from: party(bounty, from, false),
+                }
+            }
+            Op::Reclaim { bounty, from } => {
+                let bounty = self.sponsored(bounty);
+                Op::Reclaim {
+                    bounty,
+                    from: party(bounty, from, false),
+                }
+            }
+            Op::Fund { bounty, from, atto } => Op::Fund {
+                bounty: self.sponsored(bounty),
+                from,
+                atto,
             },
             // A notification comes from a provider that has deposited, when one has, half of
             // the time.
@@ -983,7 +1025,22 @@ impl Model {
             },
             // A sponsor's own refund is aimed at a bounty that has sponsors, when one has.
             Op::RefundSponsor { bounty, from } if from == PARTY => {
-                let keys: Vec<&(usize, ActorID)> = self.market.contributions.keys().collect();
+                // Unsettled sponsors of bounties that refund now first.
+                let open: Vec<&(usize, ActorID)> = self
+                    .market
+                    .contributions
+                    .iter()
+                    .filter(|((b, _), c)| {
+                        let b = &self.market.bounties[*b];
+                        !c.settled && (b.cancelled || self.epoch >= b.expiry)
+                    })
+                    .map(|(k, _)| k)
+                    .collect();
+                let keys: Vec<&(usize, ActorID)> = if open.is_empty() {
+                    self.market.contributions.keys().collect()
+                } else {
+                    open
+                };
                 match (bounty, keys.is_empty()) {
                     (Some(r), false) => {
                         let (b, sponsor) = *keys[(r % keys.len() as u64) as usize];
@@ -2208,6 +2265,7 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     let mut market_counts = BTreeMap::<u32, u64>::new();
     let mut by_method = BTreeMap::<(&str, u32), u64>::new();
     let (mut slashed_claims, mut completed_claims) = (0, 0);
+    let (mut multi_sponsored, mut all_settled) = (0, 0);
     for seed in first..first + seeds {
         let ops = generate(&mut Rng(seed), ops_per_seed);
         if let Err((at, what)) = check_sequence(&base, &ops) {
@@ -2253,6 +2311,10 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
                 _ => {}
             }
         }
+        for b in &model_only.market.bounties {
+            multi_sponsored += u64::from(b.sponsors >= 2);
+            all_settled += u64::from(b.sponsors >= 2 && b.sponsors_unsettled == 0);
+        }
         for c in &model_only.market.claims {
             slashed_claims += u64::from(c.status == market::Status::Slashed);
             completed_claims += u64::from(c.status == market::Status::Completed);
@@ -2265,6 +2327,9 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         started.elapsed().as_secs_f64()
     );
     println!("market messages by method and exit code: {by_method:?}");
+    println!(
+        "bounties with two sponsors or more: {multi_sponsored}, of which every sponsor settled: {all_settled}"
+    );
     // Every market method succeeds somewhere, and is refused somewhere.
     for method in [
         "Post",

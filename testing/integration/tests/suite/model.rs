@@ -907,6 +907,28 @@ impl Model {
         )
     }
 
+    /// The bounty an operation names or acts on through a claim's lock, if any.
+    fn touched_bounty(&self, op: &Op, w: &Population) -> Option<usize> {
+        let claim_of_lock = |lock: Option<u64>| {
+            let l = &self.locks[self.lock_index(lock)?];
+            let c = l.claim?;
+            self.market.claims.iter().find(|m| m.id == c).map(|m| m.bounty)
+        };
+        match self.resolve(op, w) {
+            Op::Claim { bounty, .. }
+            | Op::Cancel { bounty, .. }
+            | Op::Reclaim { bounty, .. }
+            | Op::Fund { bounty, .. }
+            | Op::RefundSponsor { bounty, .. }
+            | Op::Ddo { bounty, .. } => self.market.bounty_index(bounty),
+            Op::Report { lock, .. } | Op::Release { lock, .. } | Op::TopUp { lock, .. } => {
+                claim_of_lock(lock)
+            }
+            Op::Post { .. } => self.market.bounties.len().checked_sub(1),
+            _ => None,
+        }
+    }
+
     /// A claim-aimed report or release as the escrow operation it is.
     fn resolve(&self, op: &Op, w: &Population) -> Op {
         let account = |id: ActorID| w.ids.iter().position(|a| *a == id).unwrap();
@@ -2123,6 +2145,8 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
         let before: Vec<TokenAmount> = w.tracked.iter().map(|id| h.balance(*id).unwrap()).collect();
         let sent = run(&mut h, w, &model, op);
         let want = model.apply(op, w);
+        // After the operation: a post's bounty is the last one.
+        let touched = model.touched_bounty(op, w);
         let fail = |what: String| Err((i, what));
         if let Some((sender, r)) = &sent {
             let got_exit = r.exit_code.value();
@@ -2224,7 +2248,7 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                 model.totals
             ));
         }
-        if let Err(what) = model.market.compare(&h, w.market, &w.miners) {
+        if let Err(what) = model.market.compare(&mut h, w.market, &w.miners, touched) {
             return fail(what);
         }
     }

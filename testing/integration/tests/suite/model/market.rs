@@ -9,7 +9,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::ActorID;
 use suite_interfaces::bounty::{Bounty, BountyStatus, Claim, ClaimStatus, MAX_CLAIMS_PER_REPLICA};
 
-use integration_tests::Harness;
+use integration_tests::{BountyMarketClient, Harness};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Status {
@@ -402,7 +402,17 @@ impl MarketModel {
     }
 
     /// The market's stored bounties and claims against the model's: the first difference.
-    pub fn compare(&self, h: &Harness, market: ActorID, miners: &[ActorID]) -> Result<(), String> {
+    /// Bounty `touched` (the one the operation named) and its claims are read through the
+    /// market's `GetBounty` and `GetClaim`, the rest from its state root (the same records,
+    /// without a message each).
+    pub fn compare(
+        &self,
+        h: &mut Harness,
+        market: ActorID,
+        miners: &[ActorID],
+        touched: Option<usize>,
+    ) -> Result<(), String> {
+        let client = BountyMarketClient::at(market);
         let state = integration_tests::bounty::state(h, market).map_err(|e| format!("{e:#}"))?;
         if (state.next_bounty_id, state.next_claim_id) != (self.next_bounty, self.next_claim) {
             return Err(format!(
@@ -412,13 +422,23 @@ impl MarketModel {
             ));
         }
         let atto = |a: &fvm_shared::econ::TokenAmount| u128::try_from(a.atto().clone()).unwrap();
-        let bounties = state.bounties(h.store()).map_err(|e| e.to_string())?;
-        for m in &self.bounties {
-            let got: Bounty = bounties
-                .get(m.id)
+        let stored = |h: &Harness, id: u64| -> Result<Bounty, String> {
+            state
+                .bounties(h.store())
+                .and_then(|b| b.get(id).map(|b| b.cloned()))
                 .map_err(|e| e.to_string())?
-                .cloned()
-                .ok_or_else(|| format!("bounty {} is not in the market", m.id))?;
+                .ok_or_else(|| format!("bounty {id} is not in the market"))
+        };
+        for (k, m) in self.bounties.iter().enumerate() {
+            let got: Bounty = if touched == Some(k) {
+                client
+                    .get_bounty(h, m.id)
+                    .map_err(|e| format!("{e:#}"))?
+                    .map_err(|code| format!("GetBounty {} answered exit {}", m.id, code.value()))?
+                    .bounty
+            } else {
+                stored(h, m.id)?
+            };
             let got_view = (
                 got.status == BountyStatus::Cancelled,
                 got.open_slots,
@@ -464,14 +484,23 @@ impl MarketModel {
                 ));
             }
         }
-        let claims = state.claims(h.store()).map_err(|e| e.to_string())?;
         let epoch = h.epoch();
         for m in &self.claims {
-            let got: Claim = claims
-                .get(m.id)
-                .map_err(|e| e.to_string())?
-                .cloned()
-                .ok_or_else(|| format!("claim {} is not in the market", m.id))?;
+            let (got, vested): (Claim, _) = if touched == Some(m.bounty) {
+                let answer = client
+                    .get_claim(h, m.id)
+                    .map_err(|e| format!("{e:#}"))?
+                    .map_err(|code| format!("GetClaim {} answered exit {}", m.id, code.value()))?;
+                (answer.claim, answer.vested)
+            } else {
+                let claim = state
+                    .claims(h.store())
+                    .and_then(|c| c.get(m.id).map(|c| c.cloned()))
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("claim {} is not in the market", m.id))?;
+                let vested = claim.vested(epoch);
+                (claim, vested)
+            };
             let status = match got.status {
                 ClaimStatus::Active => Status::Active,
                 ClaimStatus::Slashed => Status::Slashed,
@@ -487,7 +516,7 @@ impl MarketModel {
                 got.lock_id,
                 status,
                 got.stopped_at,
-                atto(&got.vested(epoch)),
+                atto(&vested),
             );
             let want = (
                 self.bounties[m.bounty].id,

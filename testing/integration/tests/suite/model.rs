@@ -41,7 +41,8 @@ use integration_tests::ledger::message_fee;
 use integration_tests::miner::{self, create_miner, SECTOR_SIZE_32GIB};
 use integration_tests::storage_market::{deal_proposal, StorageMarketExt};
 use integration_tests::{
-    bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, Snapshot,
+    bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, ReputationClient,
+    Snapshot,
 };
 use suite_interfaces::bounty::{
     ddo_payload, ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawCollateralReturn,
@@ -50,6 +51,7 @@ use suite_interfaces::bounty::{
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
 };
+use suite_interfaces::reputation::score::{self as registry_score, Effect, NEUTRAL_SCORE};
 use test_actor_reentrant_notify as hostile;
 
 use market::{
@@ -419,7 +421,9 @@ fn post_op(rng: &mut Rng) -> Op {
         None,
         None,
         None,
-        Some(SCORE_FLOOR_SEEN),
+        Some(4_900),
+        Some(5_000),
+        Some(5_001),
         Some(9_500),
     ]);
     let mut allowed = match rng.below(10) {
@@ -696,6 +700,7 @@ struct LockModel {
     settled_by_slash: bool,
     /// The market's claim whose collateral this is (its callbacks go to the market).
     claim: Option<u64>,
+    created: ChainEpoch,
 }
 
 /// What the model predicts of one operation: the exit code, the return it can check, and the
@@ -736,6 +741,25 @@ struct Model {
     deals: Vec<bool>,
     totals: TotalsModel,
     market: MarketModel,
+    /// The registry's evidence per provider index, and the weight it counted per (subject,
+    /// outcome): an outcome counts once per subject, with the largest weight reported.
+    evidence: BTreeMap<usize, registry_score::Evidence>,
+    counted: BTreeMap<(usize, Subject, u8), u64>,
+}
+
+/// What a registry outcome is about: a deal (by index) or a sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Subject {
+    Deal(usize),
+    Sector(SectorNumber),
+}
+
+/// The registry's outcome kinds, as the escrow reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegistryOutcome {
+    Completed,
+    Fault,
+    Slashed,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -767,7 +791,45 @@ impl Model {
             deals: vec![true; DEALS],
             totals: TotalsModel::default(),
             market: MarketModel::new(base.first_bounty, base.first_claim),
+            evidence: BTreeMap::new(),
+            counted: BTreeMap::new(),
         }
+    }
+
+    /// The registry's score of provider `p` now.
+    fn score(&self, p: usize) -> u16 {
+        self.evidence
+            .get(&p)
+            .map_or(NEUTRAL_SCORE, |e| e.score(self.epoch))
+    }
+
+    /// The escrow's report to the registry of lock `i`'s outcome (`outcome_for`): on its
+    /// sector for a sector proof, else on its deal, else its sector; weighted by bytes × the
+    /// lock's epochs; counted once per subject with the largest weight (`record_outcome`).
+    fn record_outcome(&mut self, i: usize, kind: RegistryOutcome, on_sector: bool) {
+        let l = &self.locks[i];
+        let subject = match (l.deal, l.sector) {
+            (_, Some(n)) if on_sector => Subject::Sector(n),
+            (Some(d), _) => Subject::Deal(d),
+            (None, Some(n)) => Subject::Sector(n),
+            (None, None) => return,
+        };
+        let bytes: u64 = if l.deal.is_some() { PIECE_SIZE } else { 32 << 30 };
+        let weight = bytes * (l.end - l.created).max(1) as u64;
+        let key = (l.provider, subject, kind as u8);
+        let before = self.counted.get(&key).copied().unwrap_or(0);
+        let added = weight - before.min(weight);
+        if added == 0 {
+            return;
+        }
+        self.counted.insert(key, weight);
+        let (effect, stake) = match kind {
+            RegistryOutcome::Completed => (Effect::Success, added as u128),
+            RegistryOutcome::Fault => (Effect::Fault, added as u128 / 4),
+            RegistryOutcome::Slashed => (Effect::Loss, 2 * added as u128),
+        };
+        let e = self.evidence.entry(l.provider).or_default();
+        *e = e.add(self.epoch, effect, stake);
     }
 
     /// The escrow's checks of a lock, in its order: the deal (live, the provider's), the
@@ -844,6 +906,7 @@ impl Model {
             open: true,
             settled_by_slash: false,
             claim,
+            created: self.epoch,
         });
         self.totals.held += atto;
         self.totals.locked += atto;
@@ -1235,6 +1298,11 @@ impl Model {
                 *out.gains.entry(w.escrow).or_default() -= amount as i128;
                 *out.gains.entry(w.ids[from]).or_default() += reward as i128;
                 *out.gains.entry(l.beneficiary).or_default() += compensation as i128;
+                let outcome = match kind {
+                    Kind::Faulty => RegistryOutcome::Fault,
+                    Kind::Deal | Kind::Dead => RegistryOutcome::Slashed,
+                };
+                self.record_outcome(i, outcome, kind != Kind::Deal);
             }
             Op::Release { lock, .. } => {
                 let Some(i) = self.lock_index(lock) else {
@@ -1252,8 +1320,18 @@ impl Model {
                 self.totals.released += amount;
                 *out.gains.entry(w.escrow).or_default() -= amount as i128;
                 *out.gains.entry(l.refund_to).or_default() += amount as i128;
-                if let Some(claim) = l.claim {
+                let (claim, deal, provider, sector) = (l.claim, l.deal, l.provider, l.sector);
+                // Credited when the storage is still there: the deal still activated, or
+                // for a sector-only lock the sector not dead (`storage_at_release`).
+                let live = match deal {
+                    Some(d) => self.deals[d],
+                    None => !self.sector(provider, sector.unwrap()).terminated,
+                };
+                if let Some(claim) = claim {
                     self.market.on_released(claim);
+                }
+                if live {
+                    self.record_outcome(i, RegistryOutcome::Completed, false);
                 }
             }
             Op::Advance(n) => self.epoch += n,
@@ -1298,11 +1376,6 @@ impl Model {
         out
     }
 }
-
-/// The scores the registry gives: every provider stays near the neutral 5000 over a sequence
-/// (2 KiB deals weigh nothing against the registry's prior of a 32 GiB sector for 180 days),
-/// so a `min_reputation` of 500 always passes and one of 9500 never does.
-const SCORE_FLOOR_SEEN: u16 = 500;
 
 impl Model {
     /// A market operation: the market's checks in its order, and for a claim the escrow's.
@@ -1402,7 +1475,7 @@ impl Model {
                     return refuse(ILLEGAL_STATE);
                 }
                 let bounty = self.market.bounties[b].clone();
-                if bounty.min_reputation.is_some_and(|m| m > SCORE_FLOOR_SEEN) {
+                if bounty.min_reputation.is_some_and(|m| self.score(provider) < m) {
                     return refuse(FORBIDDEN);
                 }
                 let info = self.deal_info[d];
@@ -1612,7 +1685,7 @@ impl Model {
         if self.market.deposits.get(&provider).map_or(0, |d| d.0) < bounty.collateral {
             return Err(INSUFFICIENT_FUNDS);
         }
-        if bounty.min_reputation.is_some_and(|m| m > SCORE_FLOOR_SEEN) {
+        if bounty.min_reputation.is_some_and(|m| self.score(provider) < m) {
             return Err(FORBIDDEN);
         }
         self.lock_check(
@@ -2250,6 +2323,14 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
         }
         if let Err(what) = model.market.compare(&mut h, w.market, &w.miners, touched) {
             return fail(what);
+        }
+        let scores = ReputationClient::at(w.books.registry.unwrap())
+            .scores(&mut h, w.miners.to_vec())
+            .unwrap()
+            .unwrap();
+        let want: Vec<u16> = (0..PROVIDERS).map(|p| model.score(p)).collect();
+        if scores != want {
+            return fail(format!("the registry's scores are {scores:?}, the model says {want:?}"));
         }
     }
     Ok(())

@@ -5,8 +5,8 @@
 //! difference fails with the seed and the shortest sequence that still fails (the failing
 //! prefix, then shrunk by dropping operations one at a time). After every operation every book
 //! is checked (the escrow's, the market's and the registry's checkers, the cross-actor checker,
-//! FIL conserved), the escrow's totals are compared with the model's, and so is every bounty and
-//! claim the market stores.
+//! FIL conserved), the escrow's totals are compared with the model's, and so is every bounty,
+//! claim and deposit the market stores and the registry's score of every provider.
 //!
 //! The population: three clients, two watchers, a stranger, four providers (a miner each with a
 //! control address, three sectors, deals of the bounties' three pieces and a short one; the

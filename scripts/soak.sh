@@ -5,8 +5,8 @@
 #   scripts/soak.sh               # 10,000 seeds × 50 operations
 #   scripts/soak.sh 500 200       # 500 seeds × 200 operations
 #   scripts/soak.sh 1000 50 20001 # seeds 20001 to 21000
-# CI runs 200 × 50 inside scripts/test.sh; this is the long run. Prints the time it took and the
-# escrow messages by exit code.
+# CI runs 200 × 50 inside scripts/test.sh; this is the long run. Prints the time it took, the
+# escrow and market messages by exit code, and the market's by method.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null

@@ -178,9 +178,11 @@ pub fn check_market_escrow<B: Blockstore + Clone + 'static>(
                 if lock.status != LockStatus::Open {
                     fail(format!("open claim {id}'s lock {lock_id} is {:?}", lock.status));
                 }
-                if lock.original != claim.collateral {
+                // Anyone may top up a lock (a provider adding margin), so a claim's lock holds
+                // at least the claim's collateral; never less.
+                if lock.original < claim.collateral {
                     fail(format!(
-                        "open claim {id} has collateral {}, its lock {lock_id} {}",
+                        "open claim {id} has collateral {}, its lock {lock_id} only {}",
                         claim.collateral, lock.original
                     ));
                 }

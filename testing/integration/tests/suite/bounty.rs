@@ -2308,6 +2308,30 @@ fn a_slashed_provider_cannot_claim_the_slot_it_lost() {
 }
 
 #[test]
+fn anyone_may_top_up_a_claims_lock_and_the_extra_follows_the_lock() {
+    // Found by the model-based sequences: TopUp is open to anyone, on a claim's lock too, and
+    // the books (the claim against its lock) must hold when it is.
+    let mut w = World::new();
+    let a = w.a;
+    let (id, _) = w.post_ok(&bounty(1));
+    let deal = w.deal(a, 1, 100, 20_000);
+    let (claim, _) = w.claim_ok(a, id, deal);
+    let (watcher, escrow) = (w.watcher, w.escrow());
+    w.send(watcher, |h, from| {
+        EscrowClient::at(escrow).top_up(h, from, claim.lock_id, fil(1))
+    })
+    .ok()
+    .unwrap();
+    w.moved(&[(watcher.id, neg(fil(1))), (escrow, fil(1))]);
+    assert_eq!(w.lock(claim.lock_id).original, fil(4));
+    assert_eq!(w.claim_of(claim.claim_id).collateral, fil(3));
+    // At the end the release pays all four to the provider's owner, and the claim completes.
+    w.advance_to(4_000);
+    w.release_ok(claim.lock_id);
+    assert_eq!(w.claim_of(claim.claim_id).status, ClaimStatus::Completed);
+}
+
+#[test]
 fn withdraw_again_pays_the_claims_beyond_the_first_page_while_they_vest() {
     let mut w = World::with_policy(MarketPolicy {
         max_claims_per_withdraw: 1,

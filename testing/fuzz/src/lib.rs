@@ -10,6 +10,7 @@ pub mod cbor;
 pub mod cli;
 pub mod escrow;
 pub mod input;
+pub mod market;
 pub mod reputation;
 
 /// A fuzz target: bytes in, a panic on a bug.
@@ -21,6 +22,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("reputation_ops", reputation::fuzz),
     ("escrow_ops", escrow::fuzz),
     ("cli_parsers", cli::fuzz),
+    ("market_ops", market::fuzz),
 ];
 
 /// Seeds each target's corpus starts from: valid inputs, so that the fuzzer begins past the
@@ -31,6 +33,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         "reputation_ops" => reputation::seeds(),
         "escrow_ops" => escrow::seeds(),
         "cli_parsers" => cli::seeds(),
+        "market_ops" => market::seeds(),
         _ => Vec::new(),
     }
 }

@@ -32,6 +32,7 @@ pub enum Perm {
 
 pub type Run = fn(&Arc<Node>, &[Value]) -> RpcResult;
 
+#[derive(Debug)]
 pub struct Spec {
     pub name: &'static str,
     /// Each positional param's shape: their count is the method's arity.

@@ -12,6 +12,7 @@ pub mod escrow;
 pub mod input;
 pub mod market;
 pub mod reputation;
+pub mod rpc;
 
 /// A fuzz target: bytes in, a panic on a bug.
 pub type Target = fn(&[u8]);
@@ -23,6 +24,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("escrow_ops", escrow::fuzz),
     ("cli_parsers", cli::fuzz),
     ("market_ops", market::fuzz),
+    ("rpc_envelope", rpc::fuzz),
 ];
 
 /// Seeds each target's corpus starts from: valid inputs, so that the fuzzer begins past the
@@ -34,6 +36,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         "escrow_ops" => escrow::seeds(),
         "cli_parsers" => cli::seeds(),
         "market_ops" => market::seeds(),
+        "rpc_envelope" => rpc::seeds(),
         _ => Vec::new(),
     }
 }

@@ -331,7 +331,7 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
         .to_ip()
         .context("the server listens on an IP address")?;
 
-    let node = start_chain(&dir, wait, args.token.clone(), !args.no_ui, mode, heartbeat)?;
+    let node = start_chain(dir, wait, args.token.clone(), !args.no_ui, mode, heartbeat)?;
     let dir_text = dir.display().to_string();
     let head = node.index.read().expect("index lock").head().record.height;
     tracing::info!(

@@ -4,7 +4,8 @@
 //!
 //! A target panics when it finds a bug, and only then: a decoder that panics, a value that
 //! does not survive encode → decode, an actor call that fails with anything but a `USR_*` exit
-//! and a message, or a call that succeeds and leaves the actor's books broken.
+//! and a message, a call that succeeds and leaves the actor's books broken, a call refused after
+//! changing the state, or a node error that is not a proper JSON-RPC error.
 
 pub mod cbor;
 pub mod cli;

@@ -524,9 +524,10 @@ fn getters(world: &World, input: &mut Input, facts: &Facts, raw: bool) -> ActorR
             let claim = logic::get_claim(&world.store, &world.state, p.id)?;
             let vested = claim.vested(facts.epoch);
             assert!(
-                claim.paid <= vested.clone().max(claim.paid.clone()) && vested <= claim.reward,
-                "claim {} vested {vested} of {}",
+                claim.paid <= vested && vested <= claim.reward,
+                "claim {} paid {} of {vested} vested, reward {}",
                 p.id,
+                claim.paid,
                 claim.reward
             );
         }

@@ -317,7 +317,7 @@ impl ChainState {
     /// The chain thread's state over an opened devnet. When the store has no tipset yet, or
     /// the devnet moved on without the node (a `suite` command in between), the first tipset
     /// is mined and written before the node serves.
-    pub fn start(d: Devnet, node: Arc<Node>, mode: Mode) -> Result<Self> {
+    pub fn start(mut d: Devnet, node: Arc<Node>, mode: Mode) -> Result<Self> {
         let head = node
             .index
             .read()
@@ -341,8 +341,7 @@ impl ChainState {
                 Cid::default(),
             ),
         };
-        let mut d = d;
-        let d_snapshot = d.h.snapshot()?;
+        let at_head = d.h.snapshot()?;
         let mut state = Self {
             d,
             node,
@@ -352,7 +351,7 @@ impl ChainState {
             mined: Vec::new(),
             pending: Vec::new(),
             last_mined: Instant::now(),
-            at_head: d_snapshot,
+            at_head,
         };
         if state.head.height < 0 || state.at_head.root != state.head.state_root {
             state.mine(Vec::new())?;

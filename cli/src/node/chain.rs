@@ -374,7 +374,10 @@ impl ChainState {
     /// tipsets mined but not yet written, the pool and the devnet's record go back to where
     /// the request found them. Tipsets it mined are dropped before they are written, so the
     /// disk never sees them; the blocks they wrote are unreachable garbage in the store.
-    pub fn guarded<T>(&mut self, f: impl FnOnce(&mut ChainState) -> Result<T, RpcError>) -> Result<T, RpcError> {
+    pub fn guarded<T>(
+        &mut self,
+        f: impl FnOnce(&mut ChainState) -> Result<T, RpcError>,
+    ) -> Result<T, RpcError> {
         let checkpoint = Checkpoint {
             head: self.head.clone(),
             head_cid: self.head_cid,

@@ -194,8 +194,13 @@ pub fn parse_tipset_key(v: &Value) -> Result<Vec<Cid>, RpcError> {
 pub fn parse_send_spec(v: &Value) -> Result<TokenAmount, RpcError> {
     match v {
         Value::Null => Ok(TokenAmount::default()),
-        Value::Object(spec) => parse_amount(spec.get("MaxFee").unwrap_or(&Value::Null), "MessageSendSpec.MaxFee"),
-        _ => Err(RpcError::invalid("MessageSendSpec: expected {\"MaxFee\": \"…\"} or null")),
+        Value::Object(spec) => parse_amount(
+            spec.get("MaxFee").unwrap_or(&Value::Null),
+            "MessageSendSpec.MaxFee",
+        ),
+        _ => Err(RpcError::invalid(
+            "MessageSendSpec: expected {\"MaxFee\": \"…\"} or null",
+        )),
     }
 }
 
@@ -250,7 +255,10 @@ pub fn decode_param(param: Param, v: &Value) -> Result<(), RpcError> {
 
 /// Decodes each param with its shape, in order (the count is checked before).
 pub fn decode_params(params: &[Param], values: &[Value]) -> Result<(), RpcError> {
-    params.iter().zip(values).try_for_each(|(param, v)| decode_param(*param, v))
+    params
+        .iter()
+        .zip(values)
+        .try_for_each(|(param, v)| decode_param(*param, v))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,19 +64,59 @@ const COMMON: &[Spec] = &[
     read("Filecoin.Version", &[], version_v1),
     read("Filecoin.ChainHead", &[], chain_head),
     read("Filecoin.ChainGetTipSet", &[P::TipsetKey], chain_get_tipset),
-    read("Filecoin.ChainGetTipSetByHeight", &[P::I64("height"), P::TipsetKey], chain_get_tipset_by_height),
-    read("Filecoin.ChainGetMessage", &[P::Cid("message CID")], chain_get_message),
-    read("Filecoin.ChainGetEvents", &[P::Cid("events root")], chain_get_events),
+    read(
+        "Filecoin.ChainGetTipSetByHeight",
+        &[P::I64("height"), P::TipsetKey],
+        chain_get_tipset_by_height,
+    ),
+    read(
+        "Filecoin.ChainGetMessage",
+        &[P::Cid("message CID")],
+        chain_get_message,
+    ),
+    read(
+        "Filecoin.ChainGetEvents",
+        &[P::Cid("events root")],
+        chain_get_events,
+    ),
     read("Filecoin.StateNetworkName", &[], state_network_name),
-    read("Filecoin.StateNetworkVersion", &[P::TipsetKey], state_network_version),
-    read("Filecoin.StateActorCodeCIDs", &[P::U64("network version")], state_actor_code_cids),
+    read(
+        "Filecoin.StateNetworkVersion",
+        &[P::TipsetKey],
+        state_network_version,
+    ),
+    read(
+        "Filecoin.StateActorCodeCIDs",
+        &[P::U64("network version")],
+        state_actor_code_cids,
+    ),
     read("Filecoin.ChainReadObj", &[P::Cid("CID")], chain_read_obj),
-    read("Filecoin.StateLookupID", &[P::Address("address"), P::TipsetKey], state_lookup_id),
-    read("Filecoin.StateAccountKey", &[P::Address("address"), P::TipsetKey], state_account_key),
-    read("Filecoin.StateGetActor", &[P::Address("address"), P::TipsetKey], state_get_actor),
+    read(
+        "Filecoin.StateLookupID",
+        &[P::Address("address"), P::TipsetKey],
+        state_lookup_id,
+    ),
+    read(
+        "Filecoin.StateAccountKey",
+        &[P::Address("address"), P::TipsetKey],
+        state_account_key,
+    ),
+    read(
+        "Filecoin.StateGetActor",
+        &[P::Address("address"), P::TipsetKey],
+        state_get_actor,
+    ),
     read("Filecoin.WalletBalance", &[P::Address("address")], wallet_balance),
-    read("Filecoin.MpoolGetNonce", &[P::Address("address")], mpool_get_nonce),
-    read("Filecoin.GasEstimateMessageGas", &[P::Message, P::SendSpec, P::TipsetKey], gas_estimate_message_gas),
+    read(
+        "Filecoin.MpoolGetNonce",
+        &[P::Address("address")],
+        mpool_get_nonce,
+    ),
+    read(
+        "Filecoin.GasEstimateMessageGas",
+        &[P::Message, P::SendSpec, P::TipsetKey],
+        gas_estimate_message_gas,
+    ),
     write("Filecoin.MpoolPush", &[P::SignedMessage], mpool_push),
     read("Filecoin.StateCall", &[P::Message, P::TipsetKey], state_call),
     read("Filecoin.GetActorEventsRaw", &[P::Filter], get_actor_events_raw),
@@ -90,20 +130,33 @@ const V1_ONLY: &[Spec] = &[
     ),
     read(
         "Filecoin.StateWaitMsg",
-        &[P::Cid("message CID"), P::U64("confidence"), P::I64("limit"), P::Any],
+        &[
+            P::Cid("message CID"),
+            P::U64("confidence"),
+            P::I64("limit"),
+            P::Any,
+        ],
         state_wait_msg_v1,
     ),
 ];
 
 const V0_ONLY: &[Spec] = &[
     read("Filecoin.Version", &[], version_v0),
-    read("Filecoin.StateSearchMsg", &[P::Cid("message CID")], state_search_msg_v0),
+    read(
+        "Filecoin.StateSearchMsg",
+        &[P::Cid("message CID")],
+        state_search_msg_v0,
+    ),
     read(
         "Filecoin.StateSearchMsgLimited",
         &[P::Cid("message CID"), P::I64("limit")],
         state_search_msg_limited_v0,
     ),
-    read("Filecoin.StateWaitMsg", &[P::Cid("message CID"), P::U64("confidence")], state_wait_msg_v0),
+    read(
+        "Filecoin.StateWaitMsg",
+        &[P::Cid("message CID"), P::U64("confidence")],
+        state_wait_msg_v0,
+    ),
     read(
         "Filecoin.StateWaitMsgLimited",
         &[P::Cid("message CID"), P::U64("confidence"), P::I64("limit")],

@@ -384,7 +384,11 @@ mod tests {
         assert_eq!(caught, Err("boom 1".to_string()));
         let e = chain::internal_error("boom 1");
         assert_eq!(e.code, INTERNAL_ERROR);
-        assert!(e.message.contains("boom 1") && e.message.contains("please report it"), "{}", e.message);
+        assert!(
+            e.message.contains("boom 1") && e.message.contains("please report it"),
+            "{}",
+            e.message
+        );
     }
 
     /// The real chain thread, on a new devnet: a read and a write whose work panics are
@@ -415,7 +419,10 @@ mod tests {
         assert_eq!(write.unwrap_err().code, INTERNAL_ERROR);
         assert_eq!(head(), before, "the panicking write's tipset was rolled back");
         let next_key = node.read(|s| Ok(s.d.record.next_key)).unwrap();
-        assert!(next_key < 1000, "the devnet's record was rolled back: next_key {next_key}");
+        assert!(
+            next_key < 1000,
+            "the devnet's record was rolled back: next_key {next_key}"
+        );
         assert_eq!(
             node.index.read().unwrap().head().record.height,
             before,

@@ -46,9 +46,17 @@ pub const METHODS: &[Spec] = &[
         perm: super::methods::Perm::Read,
         run: deal_ending,
     },
-    op("Devnet.Faucet", &[P::Address("address"), P::Amount("amount")], faucet),
+    op(
+        "Devnet.Faucet",
+        &[P::Address("address"), P::Amount("amount")],
+        faucet,
+    ),
     op("Devnet.AdvanceEpochs", &[P::I64("epochs")], advance_epochs),
-    op("Devnet.CreateMiner", &[P::Address("owner"), P::Address("worker")], create_miner),
+    op(
+        "Devnet.CreateMiner",
+        &[P::Address("owner"), P::Address("worker")],
+        create_miner,
+    ),
     op(
         "Devnet.AddSector",
         &[
@@ -66,7 +74,11 @@ pub const METHODS: &[Spec] = &[
     op("Devnet.StopProving", MINER_SECTOR, stop_proving),
     op("Devnet.ResumeProving", MINER_SECTOR, resume_proving),
     op("Devnet.PublishDeal", &[P::Object(DEAL_SHAPE)], publish_deal),
-    op("Devnet.ActivateDeal", &[P::U64("deal"), P::U64("sector")], activate_deal),
+    op(
+        "Devnet.ActivateDeal",
+        &[P::U64("deal"), P::U64("sector")],
+        activate_deal,
+    ),
     op("Devnet.TerminateDeal", &[P::U64("deal")], terminate_deal),
     op("Devnet.SettleDeal", &[P::U64("deal")], settle_deal),
     op(

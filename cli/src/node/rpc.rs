@@ -189,7 +189,9 @@ pub fn parse_body(body: &[u8]) -> Body {
                 message: format!("parse error: {e}"),
             },
         ))),
-        Ok(Value::Array(batch)) if !batch.is_empty() => Body::Batch(batch.into_iter().map(parse_request).collect()),
+        Ok(Value::Array(batch)) if !batch.is_empty() => {
+            Body::Batch(batch.into_iter().map(parse_request).collect())
+        }
         Ok(single) => Body::Single(parse_request(single)),
     }
 }
@@ -274,13 +276,19 @@ pub fn handle_body(node: &Arc<Node>, api: Api, authorised: bool, body: &[u8]) ->
     }
 }
 
-fn handle_request(node: &Arc<Node>, api: Api, authorised: bool, request: Result<RpcRequest, Refused>) -> Value {
+fn handle_request(
+    node: &Arc<Node>,
+    api: Api,
+    authorised: bool,
+    request: Result<RpcRequest, Refused>,
+) -> Value {
     let RpcRequest { id, method, params } = match request {
         Ok(request) => request,
         Err((id, e)) => return envelope_error(id, e),
     };
     let started = std::time::Instant::now();
-    let result = resolve(api, authorised, &method, params).and_then(|(spec, params)| (spec.run)(node, &params));
+    let result =
+        resolve(api, authorised, &method, params).and_then(|(spec, params)| (spec.run)(node, &params));
     tracing::debug!(target: "suite::node::rpc", method, ok = result.is_ok(), micros = started.elapsed().as_micros() as u64);
     match result {
         Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),

@@ -154,7 +154,11 @@ fn profile_answers(input: &mut Input, bounty: &Bounty, provider: ActorID) -> Act
     let score = input.bool().then(|| input.u16() % 10_001);
     logic::check_reputation(bounty, provider, bounty.min_reputation.and(score))?;
     let index = PROVIDERS.iter().position(|p| *p == provider).unwrap_or(0);
-    let owner = if input.u8() < 32 { input.pick(&OWNERS) } else { OWNERS[index] };
+    let owner = if input.u8() < 32 {
+        input.pick(&OWNERS)
+    } else {
+        OWNERS[index]
+    };
     let region = logic::region_of(input.bool().then(|| input.pick(&REGIONS)));
     Ok(ClaimantProfile {
         owner: logic::needs_owner(bounty).then_some(owner),
@@ -181,7 +185,11 @@ fn lock_answer(
     let deal = deal_id.map(|deal_id| DealSnapshot {
         deal_id: if faithful { deal_id } else { u64::from(input.u8()) },
         piece_cid: if faithful { bounty.piece_cid } else { piece(input) },
-        piece_size: if faithful { bounty.piece_size } else { input.pick(&SIZES) },
+        piece_size: if faithful {
+            bounty.piece_size
+        } else {
+            input.pick(&SIZES)
+        },
         start_epoch: world.epoch,
         end_epoch: world.epoch + i64::from(input.u32() % 4_000_000),
         activated: i64::from(input.u8()) - 1,
@@ -240,7 +248,11 @@ fn claim(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool) -> 
     let p: ClaimBountyParams = params(input, raw, |input| ClaimBountyParams {
         bounty_id: bounty_ref(world, input),
         provider: Address::new_id(input.pick(&PROVIDERS)),
-        deal_id: if input.u8() < 8 { NO_DEAL } else { u64::from(input.u8() % 16) },
+        deal_id: if input.u8() < 8 {
+            NO_DEAL
+        } else {
+            u64::from(input.u8() % 16)
+        },
         sector: u64::from(input.u8() % 4),
         sector_location: None,
     })?;
@@ -251,7 +263,14 @@ fn claim(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool) -> 
             facts.value_received = b.collateral_per_replica;
         }
     }
-    let bounty = logic::precheck_claim(&world.store, &world.state, facts, p.bounty_id, provider, p.deal_id)?;
+    let bounty = logic::precheck_claim(
+        &world.store,
+        &world.state,
+        facts,
+        p.bounty_id,
+        provider,
+        p.deal_id,
+    )?;
     let profile = profile_answers(input, &bounty, provider)?;
     logic::check_diversity(p.bounty_id, &bounty, provider, &profile)?;
     let claim_id = world.state.next_claim_id;
@@ -270,7 +289,10 @@ fn claim(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool) -> 
         profile,
     )?;
     assert_eq!(created, claim_id, "the claim id is the lock's reference");
-    assert_eq!(claim.collateral, facts.value_received, "the claim holds the value sent");
+    assert_eq!(
+        claim.collateral, facts.value_received,
+        "the claim holds the value sent"
+    );
     Ok(())
 }
 
@@ -303,7 +325,9 @@ fn ddo(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool, step:
     for sector in &p.sectors {
         // The lower of the notified commitment and the miner's nominal expiration, if it answered.
         let committed_until = match input.bool() {
-            true => sector.minimum_commitment_epoch.min(world.epoch + i64::from(input.u16())),
+            true => sector
+                .minimum_commitment_epoch
+                .min(world.epoch + i64::from(input.u16())),
             false => sector.minimum_commitment_epoch,
         };
         for piece in &sector.added {
@@ -337,7 +361,8 @@ fn ddo_piece(
     provider: ActorID,
     notified: &NotifiedPiece,
 ) -> ActorResult<()> {
-    let (bounty_id, bounty) = logic::precheck_ddo_piece(&world.store, &world.state, facts, provider, notified)?;
+    let (bounty_id, bounty) =
+        logic::precheck_ddo_piece(&world.store, &world.state, facts, provider, notified)?;
     let profile = profile_answers(input, &bounty, provider)?;
     logic::check_diversity(bounty_id, &bounty, provider, &profile)?;
     let claim_id = world.state.next_claim_id;
@@ -360,7 +385,10 @@ fn ddo_piece(
         profile,
     )?;
     assert_eq!(created, claim_id, "the claim id is the lock's reference");
-    assert_eq!(claim.collateral, collateral, "a DDO claim holds the bounty's collateral");
+    assert_eq!(
+        claim.collateral, collateral,
+        "a DDO claim holds the bounty's collateral"
+    );
     world.balance -= collateral;
     Ok(())
 }
@@ -500,8 +528,14 @@ fn call(world: &mut World, input: &mut Input, method: u8, step: usize) -> ActorR
                 "ListBounties answered more than its limit"
             );
             for b in &page.bounties {
-                assert!(p.client.is_none_or(|c| c == b.bounty.client), "another client's bounty");
-                assert!(p.piece_cid.is_none_or(|c| c == b.bounty.piece_cid), "another piece's bounty");
+                assert!(
+                    p.client.is_none_or(|c| c == b.bounty.client),
+                    "another client's bounty"
+                );
+                assert!(
+                    p.piece_cid.is_none_or(|c| c == b.bounty.piece_cid),
+                    "another piece's bounty"
+                );
             }
         }
     }
@@ -593,7 +627,10 @@ fn execute(data: &[u8]) -> (World, usize, usize) {
         match call(&mut world, &mut input, method, step) {
             Ok(()) => {
                 if method >= 11 {
-                    assert!(to_vec(&world.state).unwrap() == before, "step {step}: a getter changed the state");
+                    assert!(
+                        to_vec(&world.state).unwrap() == before,
+                        "step {step}: a getter changed the state"
+                    );
                 }
                 check_books(&world, step);
                 accepted += 1;
@@ -622,11 +659,15 @@ pub fn seeds() -> Vec<Vec<u8>> {
     // A post: epoch step 1, method 0, built, caller 100, value (fixed below), 2 replicas,
     // no allowlist, piece 1, 2048 bytes, reward 100 atto, collateral 5 atto, min_duration
     // 1 000, expiry +10 000, no min reputation, not distinct, no region cap, exact value.
-    let post = [1u8, 0, 200, 0, 0, 1, 2, 0, 0, 1, 100, 1, 5, 2, 3, 0, 200, 200, 200];
+    let post = [
+        1u8, 0, 200, 0, 0, 1, 2, 0, 0, 1, 100, 1, 5, 2, 3, 0, 200, 200, 200,
+    ];
     // A deal claim on bounty 0 by 1000 with deal 3 in sector 1, the exact collateral, a
     // score, the provider's own owner, a region, a faithful lock ending far away.
     let claim = |provider: u8, deal: u8| {
-        let mut op = vec![1u8, 1, 200, 0, 0, 0, 0, provider, 200, deal, 1, 200, 0, 200, 0, 200, 200];
+        let mut op = vec![
+            1u8, 1, 200, 0, 0, 0, 0, provider, 200, deal, 1, 200, 0, 200, 0, 200, 200,
+        ];
         op.extend(3_000_000u32.to_le_bytes());
         op.push(1);
         op.extend(3_000_000u32.to_le_bytes());
@@ -635,7 +676,9 @@ pub fn seeds() -> Vec<Vec<u8>> {
     // A deposit of 5 atto for 1001, then its DDO piece for bounty 0 (sector 2, committed
     // 60 000 epochs, 1 sector, 1 piece, piece 1, 2048, a bounty id payload), the lock faithful.
     let deposit = [1u8, 9, 200, 0, 1, 5, 1];
-    let mut ddo = vec![1u8, 2, 200, 0, 1, 0, 2, 0x60, 0xea, 0, 0, 0, 200, 0, 0, 0, 0, 200, 0, 200, 200];
+    let mut ddo = vec![
+        1u8, 2, 200, 0, 1, 0, 2, 0x60, 0xea, 0, 0, 0, 200, 0, 0, 0, 0, 200, 0, 200, 200,
+    ];
     ddo.extend(3_000_000u32.to_le_bytes());
     let fund = [1u8, 7, 200, 1, 1, 7, 0, 0];
     let withdraw = [3u8, 3, 200, 0, 0];
@@ -685,10 +728,18 @@ mod tests {
     fn the_seeds_reach_the_logic() {
         let seeds = super::seeds();
         let (world, accepted, refused) = super::execute(&seeds[0]);
-        assert_eq!((accepted, refused), (10, 0), "every call of the first seed is accepted");
+        assert_eq!(
+            (accepted, refused),
+            (10, 0),
+            "every call of the first seed is accepted"
+        );
         assert_eq!(world.state.next_claim_id, 2, "a deal claim and a DDO claim");
         let deposit = bounty_market::logic::deposit_of(&world.store, &world.state, 1001).unwrap();
-        assert_eq!(deposit.locked_total.atto(), &5.into(), "the DDO claim locked the deposit");
+        assert_eq!(
+            deposit.locked_total.atto(),
+            &5.into(),
+            "the DDO claim locked the deposit"
+        );
         let (accepted, _) = super::run(&seeds[1]);
         assert_eq!(accepted, 2, "a post from raw CBOR, then a claim on it");
     }

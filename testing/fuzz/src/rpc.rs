@@ -31,7 +31,10 @@ fn assert_error_answer(answer: &Value, id: &Value) {
     assert_eq!(answer["jsonrpc"], "2.0", "{answer}");
     assert_eq!(&answer["id"], id, "an error answered to another id: {answer}");
     let code = answer["error"]["code"].as_i64();
-    assert!(code.is_some_and(|c| CODES.contains(&c)), "an unknown error code: {answer}");
+    assert!(
+        code.is_some_and(|c| CODES.contains(&c)),
+        "an unknown error code: {answer}"
+    );
     let message = answer["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.is_empty(), "an error without a message: {answer}");
     assert!(answer.get("result").is_none(), "an error with a result: {answer}");
@@ -75,8 +78,17 @@ fn envelope(body: &[u8]) {
                 match rpc::resolve(api, authorised, &request.method, request.params.clone()) {
                     Ok((spec, params)) => {
                         assert_eq!(spec.name, request.method);
-                        assert_eq!(params.len(), spec.params.len(), "{} resolved with its params miscounted", spec.name);
-                        assert!(authorised || spec.perm == methods::Perm::Read, "{} ran unauthorised", spec.name);
+                        assert_eq!(
+                            params.len(),
+                            spec.params.len(),
+                            "{} resolved with its params miscounted",
+                            spec.name
+                        );
+                        assert!(
+                            authorised || spec.perm == methods::Perm::Read,
+                            "{} ran unauthorised",
+                            spec.name
+                        );
                     }
                     Err(e) => check_refusal(request.id.clone(), e),
                 }
@@ -102,7 +114,14 @@ fn value(input: &mut Input, depth: u8) -> Value {
         ]) }),
         7 => Value::String(
             input
-                .pick(&["t01000", "f0100", "t1abcdefghijklmnopqrstuvwxyz", "t3", "t0", "t099999999999999999999"])
+                .pick(&[
+                    "t01000",
+                    "f0100",
+                    "t1abcdefghijklmnopqrstuvwxyz",
+                    "t3",
+                    "t0",
+                    "t099999999999999999999",
+                ])
                 .to_string(),
         ),
         8 => Value::String(match input.u8() % 4 {
@@ -122,7 +141,16 @@ fn value(input: &mut Input, depth: u8) -> Value {
         14 if depth < 3 => {
             let mut o = Map::new();
             for _ in 0..input.u8() % 4 {
-                let key = input.pick(&["MaxFee", "fromHeight", "toHeight", "tipsetKey", "addresses", "fields", "Client", "x"]);
+                let key = input.pick(&[
+                    "MaxFee",
+                    "fromHeight",
+                    "toHeight",
+                    "tipsetKey",
+                    "addresses",
+                    "fields",
+                    "Client",
+                    "x",
+                ]);
                 o.insert(key.to_string(), value(input, depth + 1));
             }
             Value::Object(o)
@@ -134,7 +162,18 @@ fn value(input: &mut Input, depth: u8) -> Value {
 /// A Lotus message, each field mostly well-formed.
 fn message(input: &mut Input, depth: u8) -> Value {
     let mut o = Map::new();
-    for field in ["Version", "To", "From", "Nonce", "Value", "GasLimit", "GasFeeCap", "GasPremium", "Method", "Params"] {
+    for field in [
+        "Version",
+        "To",
+        "From",
+        "Nonce",
+        "Value",
+        "GasLimit",
+        "GasFeeCap",
+        "GasPremium",
+        "Method",
+        "Params",
+    ] {
         match input.u8() % 4 {
             0 => {}
             1 if depth < 3 => {
@@ -157,7 +196,10 @@ fn message(input: &mut Input, depth: u8) -> Value {
 
 /// A request for a method of the node's tables (or not), with arbitrary params.
 fn request(input: &mut Input) -> Value {
-    let names: Vec<&str> = methods::all(Api::V1).chain(methods::all(Api::V0)).map(|s| s.name).collect();
+    let names: Vec<&str> = methods::all(Api::V1)
+        .chain(methods::all(Api::V0))
+        .map(|s| s.name)
+        .collect();
     let name = match input.u8() {
         0..=239 => json!(names[usize::from(input.u8()) % names.len()]),
         240..=247 => json!("Filecoin.NoSuchMethod"),
@@ -217,16 +259,24 @@ pub fn seeds() -> Vec<Vec<u8>> {
     let raw = |text: &str| [&[0u8][..], text.as_bytes()].concat();
     vec![
         raw(r#"{"jsonrpc":"2.0","method":"Filecoin.ChainHead","params":[],"id":1}"#),
-        raw(r#"[{"jsonrpc":"2.0","method":"Filecoin.ChainGetTipSet","params":[null],"id":"a"},{"method":"x"}]"#),
+        raw(
+            r#"[{"jsonrpc":"2.0","method":"Filecoin.ChainGetTipSet","params":[null],"id":"a"},{"method":"x"}]"#,
+        ),
         raw(r#"{"jsonrpc":"2.0","method":"Filecoin.StateLookupID","params":["t01000",[]],"id":null}"#),
-        raw(r#"{"jsonrpc":"2.0","method":"Filecoin.StateCall","params":[{"To":"t01000","From":"t0100","Value":"1"},null],"id":7}"#),
-        raw(r#"{"jsonrpc":"2.0","method":"Filecoin.MpoolPush","params":[{"Message":{"To":"t01","From":"t0100"},"Signature":{"Type":1,"Data":"AAAA"}}],"id":2}"#),
+        raw(
+            r#"{"jsonrpc":"2.0","method":"Filecoin.StateCall","params":[{"To":"t01000","From":"t0100","Value":"1"},null],"id":7}"#,
+        ),
+        raw(
+            r#"{"jsonrpc":"2.0","method":"Filecoin.MpoolPush","params":[{"Message":{"To":"t01","From":"t0100"},"Signature":{"Type":1,"Data":"AAAA"}}],"id":2}"#,
+        ),
         raw(r#"{"jsonrpc":"2.0","method":"Devnet.AddSector","params":["t01000",1,0,0,null],"id":3}"#),
         raw(r#"{"jsonrpc":"2.0","method":"Filecoin.ChainHead","params":{},"id":1}"#),
         raw("[]"),
         raw("{"),
         vec![65, 0, 1, 4, 10, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 0, 3, 0, 0, 0, 0],
-        vec![64, 2, 0, 3, 4, 11, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 2, 7, 0, 0, 0],
+        vec![
+            64, 2, 0, 3, 4, 11, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 2, 7, 0, 0, 0,
+        ],
     ]
 }
 

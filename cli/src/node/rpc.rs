@@ -300,3 +300,75 @@ fn handle_request(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(request: &Result<RpcRequest, Refused>) -> (Value, i64) {
+        let (id, e) = request.as_ref().unwrap_err();
+        (id.clone(), e.code)
+    }
+
+    #[test]
+    fn the_envelope_parses_without_a_node() {
+        let Body::Single(r) = parse_body(b"{") else {
+            panic!("one answer")
+        };
+        assert_eq!(refused(&r), (Value::Null, PARSE_ERROR));
+        let Body::Single(r) = parse_body(b"[]") else {
+            panic!("one answer")
+        };
+        assert_eq!(refused(&r), (Value::Null, INVALID_REQUEST));
+        let body =
+            br#"[{"method":"Filecoin.ChainHead","id":"a"},{"method":"x","params":{},"id":7},{"id":[1]}]"#;
+        let Body::Batch(batch) = parse_body(body) else {
+            panic!("a batch")
+        };
+        assert_eq!(batch.len(), 3);
+        let first = batch[0].as_ref().unwrap();
+        assert_eq!(
+            (first.id.clone(), first.method.as_str(), first.params.clone()),
+            (json!("a"), "Filecoin.ChainHead", None)
+        );
+        assert_eq!(refused(&batch[1]), (json!(7), INVALID_PARAMS));
+        assert_eq!(refused(&batch[2]), (json!([1]), INVALID_REQUEST));
+    }
+
+    #[test]
+    fn every_param_is_decoded_before_the_method_runs() {
+        // A tipset key the node does not have, then a CID that is not one: the CID is refused
+        // without a lookup (as go-jsonrpc unmarshals every param before the handler).
+        let key = json!([{"/": "bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4"}]);
+        let params = vec![key, json!("not a cid"), json!(-1), json!(true)];
+        let e = resolve(Api::V1, false, "Filecoin.StateSearchMsg", Some(params)).unwrap_err();
+        assert_eq!(e.code, INVALID_PARAMS);
+        assert!(e.message.starts_with("message CID:"), "{}", e.message);
+        // The miner of Devnet.AddSector is decoded first, before its sector numbers.
+        let params = vec![json!("x"), json!("y"), json!(0), json!(0), Value::Null];
+        let e = resolve(Api::V1, true, "Devnet.AddSector", Some(params)).unwrap_err();
+        assert!(e.message.starts_with("miner:"), "{}", e.message);
+        // Each table declares its Lotus arity: StateSearchMsg is 4 on v1, 1 on v0.
+        assert_eq!(
+            methods::find("Filecoin.StateSearchMsg", Api::V1)
+                .unwrap()
+                .params
+                .len(),
+            4
+        );
+        assert_eq!(
+            methods::find("Filecoin.StateSearchMsg", Api::V0)
+                .unwrap()
+                .params
+                .len(),
+            1
+        );
+        let ok = resolve(
+            Api::V0,
+            false,
+            "Filecoin.StateSearchMsg",
+            Some(vec![json!({"/": "bafkqaaa"})]),
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
+}

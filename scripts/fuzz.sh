@@ -8,6 +8,7 @@
 #   scripts/fuzz.sh                 # every target, 60 s each
 #   scripts/fuzz.sh 600             # every target, 10 minutes each
 #   scripts/fuzz.sh 60 reputation_ops
+#   FUZZ_FLAGS=-max_len=512 scripts/fuzz.sh 600 market_ops   # more libFuzzer flags for the runs
 # Built on the pinned stable toolchain with `-s none` (no sanitizer: the targets are safe Rust,
 # and a sanitizer would need nightly); cargo-fuzz itself is installed with `cargo install` if
 # missing.
@@ -39,7 +40,7 @@ for target in "${targets[@]}"; do
   log=target/fuzz/$target.log
   echo "fuzz.sh: $target for ${seconds}s" >&2
   if ! fuzz run "$target" "$corpus" -- \
-      -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="target/fuzz/$target-" >"$log" 2>&1; then
+      -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="target/fuzz/$target-" ${FUZZ_FLAGS:-} >"$log" 2>&1; then
     mkdir -p "testing/fuzz/crashes/$target"
     cp target/fuzz/"$target"-crash-* target/fuzz/"$target"-oom-* target/fuzz/"$target"-timeout-* \
       "testing/fuzz/crashes/$target/" 2>/dev/null || true

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use suite_client::wallet::SignedMessage;
 use suite_devnet::fvm::state_tree::{ActorState, StateTree};
-use suite_devnet::harness::{BASE_FEE_ATTO, MESSAGE_GAS_LIMIT};
+use suite_devnet::harness::{Snapshot, BASE_FEE_ATTO, MESSAGE_GAS_LIMIT};
 use suite_devnet::Harness;
 
 use super::json::{self, StoredReceipt};
@@ -216,6 +216,47 @@ pub struct ChainState {
     pending: Vec<Pending>,
     /// When the last tipset was mined (the heartbeat counts from it).
     last_mined: Instant,
+    /// The machine at the head (flushed when the head was mined): what a request that
+    /// panicked rolls the machine back to.
+    at_head: Snapshot,
+}
+
+/// Where a request found the chain thread: what [`ChainState::guarded`] restores if it panics.
+struct Checkpoint {
+    head: TipsetRecord,
+    head_cid: Cid,
+    at_head: Snapshot,
+    record: crate::devnet::Record,
+    mined: usize,
+    pending: usize,
+}
+
+/// The JSON-RPC code of a request whose handling failed inside the node (a bug, not the
+/// request's fault).
+pub const INTERNAL_ERROR: i64 = -32603;
+
+/// Runs `f`, catching a panic: `Err` holds the panic's message. The caller must make whatever
+/// `f` may have left half-changed consistent again (hence `AssertUnwindSafe` at the call).
+pub fn catch_panic<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
+    std::panic::catch_unwind(f).map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into())
+    })
+}
+
+/// What a client is answered when its request panicked the node.
+pub fn internal_error(panic: &str) -> RpcError {
+    RpcError {
+        code: INTERNAL_ERROR,
+        message: format!(
+            "internal error: the node panicked handling this request ({panic}); nothing it did was kept \
+             and the node is still running. This is a bug of the node: please report it with the request \
+             (and the node's log)"
+        ),
+    }
 }
 
 fn now_seconds() -> u64 {
@@ -276,7 +317,7 @@ impl ChainState {
     /// The chain thread's state over an opened devnet. When the store has no tipset yet, or
     /// the devnet moved on without the node (a `suite` command in between), the first tipset
     /// is mined and written before the node serves.
-    pub fn start(d: Devnet, node: Arc<Node>, mode: Mode) -> Result<Self> {
+    pub fn start(mut d: Devnet, node: Arc<Node>, mode: Mode) -> Result<Self> {
         let head = node
             .index
             .read()
@@ -300,6 +341,7 @@ impl ChainState {
                 Cid::default(),
             ),
         };
+        let at_head = d.h.snapshot()?;
         let mut state = Self {
             d,
             node,
@@ -309,9 +351,9 @@ impl ChainState {
             mined: Vec::new(),
             pending: Vec::new(),
             last_mined: Instant::now(),
+            at_head,
         };
-        let root = state.d.h.flush()?;
-        if state.head.height < 0 || root != state.head.state_root {
+        if state.head.height < 0 || state.at_head.root != state.head.state_root {
             state.mine(Vec::new())?;
             if let Some(e) = state.commit() {
                 anyhow::bail!("writing the first tipset: {e}");
@@ -322,6 +364,53 @@ impl ChainState {
 
     pub fn head(&self) -> &TipsetRecord {
         &self.head
+    }
+
+    /// Runs one request's work on the chain thread. A panic in it (a bug) does not stop the
+    /// thread: it is logged, the request is answered -32603 ([`internal_error`]) and everything
+    /// the request did is undone, since a panic can leave anything half-changed (a machine
+    /// mid-message, a record mid-update, a tipset mined but not answered): the machine is
+    /// reopened at the head's flushed state from before the request, and the head, the
+    /// tipsets mined but not yet written, the pool and the devnet's record go back to where
+    /// the request found them. Tipsets it mined are dropped before they are written, so the
+    /// disk never sees them; the blocks they wrote are unreachable garbage in the store.
+    pub fn guarded<T>(
+        &mut self,
+        f: impl FnOnce(&mut ChainState) -> Result<T, RpcError>,
+    ) -> Result<T, RpcError> {
+        let checkpoint = Checkpoint {
+            head: self.head.clone(),
+            head_cid: self.head_cid,
+            at_head: self.at_head,
+            record: self.d.record.clone(),
+            mined: self.mined.len(),
+            pending: self.pending.len(),
+        };
+        // Unwind safety: after a panic nothing of `self` is trusted but what the checkpoint
+        // restores (below, before anything reads it).
+        let ran = catch_panic(std::panic::AssertUnwindSafe(|| f(self)));
+        let panic = match ran {
+            Ok(result) => return result,
+            Err(panic) => panic,
+        };
+        tracing::error!(target: "suite::node::chain", "a request panicked the chain thread: {panic}; rolling back to the head at {}", checkpoint.head.height);
+        self.head = checkpoint.head;
+        self.head_cid = checkpoint.head_cid;
+        self.at_head = checkpoint.at_head;
+        self.d.record = checkpoint.record;
+        self.mined.truncate(checkpoint.mined);
+        self.pending.truncate(checkpoint.pending);
+        self.d.gas.clear();
+        match Harness::resume(self.d.h.store().clone(), &self.at_head) {
+            Ok(h) => self.d.h = h,
+            Err(e) => {
+                // Without a machine the node can answer nothing: stop, with the last complete
+                // tipset on disk.
+                tracing::error!("reopening the machine after a panic failed, stopping: {e:#}");
+                std::process::exit(1);
+            }
+        }
+        Err(internal_error(&panic))
     }
 
     /// Applies `messages` at the devnet's epoch, runs the epoch's cron and records the tipset
@@ -371,7 +460,8 @@ impl ChainState {
         let applied = started.elapsed();
         super::ops::advance_to(&mut self.d, height + 1)?;
         self.d.gas.clear();
-        let state_root = self.d.h.flush()?;
+        let at_head = self.d.h.snapshot()?;
+        let state_root = at_head.root;
         let advanced = started.elapsed() - applied;
         let cids: Vec<Cid> = records.iter().map(|m| m.signed.cid()).collect();
         let tipset = TipsetRecord {
@@ -389,6 +479,7 @@ impl ChainState {
         };
         self.head_cid = cbor_cid(&to_vec(&tipset)?);
         self.head = tipset.clone();
+        self.at_head = at_head;
         self.last_mined = Instant::now();
         tracing::debug!(
             target: "suite::node::chain",

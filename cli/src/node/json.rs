@@ -181,6 +181,86 @@ pub fn parse_signed_message(v: &Value) -> Result<SignedMessage, RpcError> {
     })
 }
 
+/// A `TipSetKey`: `null` or `[]` is the head.
+pub fn parse_tipset_key(v: &Value) -> Result<Vec<Cid>, RpcError> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(items) => items.iter().map(|c| parse_cid(c, "tipset key")).collect(),
+        _ => Err(RpcError::invalid("tipset key: expected [{\"/\": …}, …] or null")),
+    }
+}
+
+/// `GasEstimateMessageGas`'s `MessageSendSpec`: `null` or `{"MaxFee": …}` (zero: no cap).
+pub fn parse_send_spec(v: &Value) -> Result<TokenAmount, RpcError> {
+    match v {
+        Value::Null => Ok(TokenAmount::default()),
+        Value::Object(spec) => parse_amount(
+            spec.get("MaxFee").unwrap_or(&Value::Null),
+            "MessageSendSpec.MaxFee",
+        ),
+        _ => Err(RpcError::invalid(
+            "MessageSendSpec: expected {\"MaxFee\": \"…\"} or null",
+        )),
+    }
+}
+
+/// The shape of one positional param of a method, as the method table declares it. The
+/// envelope decodes every param with its shape before the method runs (as go-jsonrpc
+/// unmarshals all params before calling a handler), so a malformed request is refused -32602
+/// without the node, and the fuzz target (`rpc_envelope`) runs the same decoders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// Read by the method alone (a flag it ignores, an object with node-dependent parts).
+    Any,
+    TipsetKey,
+    Cid(&'static str),
+    Address(&'static str),
+    Amount(&'static str),
+    U64(&'static str),
+    I64(&'static str),
+    /// An integer or `null`.
+    OptI64(&'static str),
+    Bytes(&'static str),
+    Message,
+    SignedMessage,
+    SendSpec,
+    /// An object or `null` (`GetActorEventsRaw`'s filter).
+    Filter,
+    /// An object (`Devnet.PublishDeal`'s deal); the error says which fields it needs.
+    Object(&'static str),
+}
+
+/// Decodes `v` as `param` describes it; the error is the one the method's own decoding gives.
+pub fn decode_param(param: Param, v: &Value) -> Result<(), RpcError> {
+    match param {
+        Param::Any => Ok(()),
+        Param::TipsetKey => parse_tipset_key(v).map(drop),
+        Param::Cid(what) => parse_cid(v, what).map(drop),
+        Param::Address(what) => parse_address(v, what).map(drop),
+        Param::Amount(what) => parse_amount(v, what).map(drop),
+        Param::U64(what) => parse_u64(v, what).map(drop),
+        Param::I64(what) => parse_i64(v, what).map(drop),
+        Param::OptI64(_) if v.is_null() => Ok(()),
+        Param::OptI64(what) => parse_i64(v, what).map(drop),
+        Param::Bytes(what) => parse_bytes(v, what).map(drop),
+        Param::Message => parse_message(v).map(drop),
+        Param::SignedMessage => parse_signed_message(v).map(drop),
+        Param::SendSpec => parse_send_spec(v).map(drop),
+        Param::Filter if v.is_null() || v.is_object() => Ok(()),
+        Param::Filter => Err(RpcError::invalid("filter: expected an object or null")),
+        Param::Object(_) if v.is_object() => Ok(()),
+        Param::Object(shape) => Err(RpcError::invalid(shape)),
+    }
+}
+
+/// Decodes each param with its shape, in order (the count is checked before).
+pub fn decode_params(params: &[Param], values: &[Value]) -> Result<(), RpcError> {
+    params
+        .iter()
+        .zip(values)
+        .try_for_each(|(param, v)| decode_param(*param, v))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Encoding.
 // ---------------------------------------------------------------------------------------------

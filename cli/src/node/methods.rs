@@ -14,7 +14,7 @@ use suite_devnet::fvm::executor::{ApplyKind, ApplyRet};
 use suite_devnet::fvm::trace::ExecutionEvent;
 
 use super::chain::{self, base_fee, ChainState, Tipset, BLOCK_GAS_LIMIT};
-use super::json::{self, StoredReceipt};
+use super::json::{self, Param, Param as P, StoredReceipt};
 use super::rpc::{RpcError, RpcResult};
 use super::Node;
 
@@ -30,28 +30,30 @@ pub enum Perm {
     Write,
 }
 
-type Run = fn(&Arc<Node>, &[Value]) -> RpcResult;
+pub type Run = fn(&Arc<Node>, &[Value]) -> RpcResult;
 
+#[derive(Debug)]
 pub struct Spec {
     pub name: &'static str,
-    pub arity: usize,
+    /// Each positional param's shape: their count is the method's arity.
+    pub params: &'static [Param],
     pub perm: Perm,
     pub run: Run,
 }
 
-const fn read(name: &'static str, arity: usize, run: Run) -> Spec {
+const fn read(name: &'static str, params: &'static [Param], run: Run) -> Spec {
     Spec {
         name,
-        arity,
+        params,
         perm: Perm::Read,
         run,
     }
 }
 
-const fn write(name: &'static str, arity: usize, run: Run) -> Spec {
+const fn write(name: &'static str, params: &'static [Param], run: Run) -> Spec {
     Spec {
         name,
-        arity,
+        params,
         perm: Perm::Write,
         run,
     }
@@ -59,64 +61,127 @@ const fn write(name: &'static str, arity: usize, run: Run) -> Spec {
 
 /// The v1 methods (and those the same on v0).
 const COMMON: &[Spec] = &[
-    read("Filecoin.Version", 0, version_v1),
-    read("Filecoin.ChainHead", 0, chain_head),
-    read("Filecoin.ChainGetTipSet", 1, chain_get_tipset),
-    read("Filecoin.ChainGetTipSetByHeight", 2, chain_get_tipset_by_height),
-    read("Filecoin.ChainGetMessage", 1, chain_get_message),
-    read("Filecoin.ChainGetEvents", 1, chain_get_events),
-    read("Filecoin.StateNetworkName", 0, state_network_name),
-    read("Filecoin.StateNetworkVersion", 1, state_network_version),
-    read("Filecoin.StateActorCodeCIDs", 1, state_actor_code_cids),
-    read("Filecoin.ChainReadObj", 1, chain_read_obj),
-    read("Filecoin.StateLookupID", 2, state_lookup_id),
-    read("Filecoin.StateAccountKey", 2, state_account_key),
-    read("Filecoin.StateGetActor", 2, state_get_actor),
-    read("Filecoin.WalletBalance", 1, wallet_balance),
-    read("Filecoin.MpoolGetNonce", 1, mpool_get_nonce),
-    read("Filecoin.GasEstimateMessageGas", 3, gas_estimate_message_gas),
-    write("Filecoin.MpoolPush", 1, mpool_push),
-    read("Filecoin.StateCall", 2, state_call),
-    read("Filecoin.GetActorEventsRaw", 1, get_actor_events_raw),
+    read("Filecoin.Version", &[], version_v1),
+    read("Filecoin.ChainHead", &[], chain_head),
+    read("Filecoin.ChainGetTipSet", &[P::TipsetKey], chain_get_tipset),
+    read(
+        "Filecoin.ChainGetTipSetByHeight",
+        &[P::I64("height"), P::TipsetKey],
+        chain_get_tipset_by_height,
+    ),
+    read(
+        "Filecoin.ChainGetMessage",
+        &[P::Cid("message CID")],
+        chain_get_message,
+    ),
+    read(
+        "Filecoin.ChainGetEvents",
+        &[P::Cid("events root")],
+        chain_get_events,
+    ),
+    read("Filecoin.StateNetworkName", &[], state_network_name),
+    read(
+        "Filecoin.StateNetworkVersion",
+        &[P::TipsetKey],
+        state_network_version,
+    ),
+    read(
+        "Filecoin.StateActorCodeCIDs",
+        &[P::U64("network version")],
+        state_actor_code_cids,
+    ),
+    read("Filecoin.ChainReadObj", &[P::Cid("CID")], chain_read_obj),
+    read(
+        "Filecoin.StateLookupID",
+        &[P::Address("address"), P::TipsetKey],
+        state_lookup_id,
+    ),
+    read(
+        "Filecoin.StateAccountKey",
+        &[P::Address("address"), P::TipsetKey],
+        state_account_key,
+    ),
+    read(
+        "Filecoin.StateGetActor",
+        &[P::Address("address"), P::TipsetKey],
+        state_get_actor,
+    ),
+    read("Filecoin.WalletBalance", &[P::Address("address")], wallet_balance),
+    read(
+        "Filecoin.MpoolGetNonce",
+        &[P::Address("address")],
+        mpool_get_nonce,
+    ),
+    read(
+        "Filecoin.GasEstimateMessageGas",
+        &[P::Message, P::SendSpec, P::TipsetKey],
+        gas_estimate_message_gas,
+    ),
+    write("Filecoin.MpoolPush", &[P::SignedMessage], mpool_push),
+    read("Filecoin.StateCall", &[P::Message, P::TipsetKey], state_call),
+    read("Filecoin.GetActorEventsRaw", &[P::Filter], get_actor_events_raw),
 ];
 
 const V1_ONLY: &[Spec] = &[
-    read("Filecoin.StateSearchMsg", 4, state_search_msg_v1),
-    read("Filecoin.StateWaitMsg", 4, state_wait_msg_v1),
+    read(
+        "Filecoin.StateSearchMsg",
+        &[P::TipsetKey, P::Cid("message CID"), P::I64("limit"), P::Any],
+        state_search_msg_v1,
+    ),
+    read(
+        "Filecoin.StateWaitMsg",
+        &[
+            P::Cid("message CID"),
+            P::U64("confidence"),
+            P::I64("limit"),
+            P::Any,
+        ],
+        state_wait_msg_v1,
+    ),
 ];
 
 const V0_ONLY: &[Spec] = &[
-    read("Filecoin.Version", 0, version_v0),
-    read("Filecoin.StateSearchMsg", 1, state_search_msg_v0),
-    read("Filecoin.StateSearchMsgLimited", 2, state_search_msg_limited_v0),
-    read("Filecoin.StateWaitMsg", 2, state_wait_msg_v0),
-    read("Filecoin.StateWaitMsgLimited", 3, state_wait_msg_limited_v0),
+    read("Filecoin.Version", &[], version_v0),
+    read(
+        "Filecoin.StateSearchMsg",
+        &[P::Cid("message CID")],
+        state_search_msg_v0,
+    ),
+    read(
+        "Filecoin.StateSearchMsgLimited",
+        &[P::Cid("message CID"), P::I64("limit")],
+        state_search_msg_limited_v0,
+    ),
+    read(
+        "Filecoin.StateWaitMsg",
+        &[P::Cid("message CID"), P::U64("confidence")],
+        state_wait_msg_v0,
+    ),
+    read(
+        "Filecoin.StateWaitMsgLimited",
+        &[P::Cid("message CID"), P::U64("confidence"), P::I64("limit")],
+        state_wait_msg_limited_v0,
+    ),
 ];
 
-pub fn find(name: &str, api: Api) -> Option<&'static Spec> {
+/// Every method an API serves, the API's own before the common ones (as [`find`] looks).
+pub fn all(api: Api) -> impl Iterator<Item = &'static Spec> {
     let specific = match api {
         Api::V0 => V0_ONLY,
         Api::V1 => V1_ONLY,
     };
-    specific
-        .iter()
-        .chain(COMMON)
-        .chain(super::operator::METHODS)
-        .find(|s| s.name == name)
+    specific.iter().chain(COMMON).chain(super::operator::METHODS)
+}
+
+pub fn find(name: &str, api: Api) -> Option<&'static Spec> {
+    all(api).find(|s| s.name == name)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Params.
 // ---------------------------------------------------------------------------------------------
 
-/// A `TipSetKey`: `null` or `[]` is the head.
-fn tipset_key(v: &Value) -> Result<Vec<Cid>, RpcError> {
-    match v {
-        Value::Null => Ok(Vec::new()),
-        Value::Array(items) => items.iter().map(|c| json::parse_cid(c, "tipset key")).collect(),
-        _ => Err(RpcError::invalid("tipset key: expected [{\"/\": …}, …] or null")),
-    }
-}
+use json::parse_tipset_key as tipset_key;
 
 fn tipset(node: &Node, v: &Value) -> Result<Arc<Tipset>, RpcError> {
     let key = tipset_key(v)?;
@@ -300,18 +365,7 @@ pub const SUGGESTED_PREMIUM_ATTO: u64 = 100;
 
 fn gas_estimate_message_gas(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     let message = json::parse_message(&p[0])?;
-    let max_fee = match &p[1] {
-        Value::Null => TokenAmount::default(),
-        Value::Object(spec) => json::parse_amount(
-            spec.get("MaxFee").unwrap_or(&Value::Null),
-            "MessageSendSpec.MaxFee",
-        )?,
-        _ => {
-            return Err(RpcError::invalid(
-                "MessageSendSpec: expected {\"MaxFee\": \"…\"} or null",
-            ))
-        }
-    };
+    let max_fee = json::parse_send_spec(&p[1])?;
     tipset(node, &p[2])?;
     let estimated = node.read(move |s| estimate(s, message, max_fee))?;
     Ok(json::message(&estimated))

@@ -151,7 +151,7 @@ impl Node {
     ) -> Result<T, RpcError> {
         let (tx, rx) = mpsc::channel();
         self.send_job(Box::new(move |state| {
-            let _ = tx.send(f(state));
+            let _ = tx.send(state.guarded(f));
             None
         }))?;
         rx.recv()
@@ -165,7 +165,7 @@ impl Node {
     ) -> Result<T, RpcError> {
         let (tx, rx) = mpsc::channel();
         self.send_job(Box::new(move |state| {
-            let result = f(state);
+            let result = state.guarded(f);
             let answer: Deferred = Box::new(move |failed| {
                 let result = match failed {
                     Some(e) => Err(RpcError::failure(format!("writing the tipset failed: {e}"))),
@@ -254,31 +254,20 @@ fn no_delay(listener: &std::net::TcpListener) {
 #[cfg(not(unix))]
 fn no_delay(_listener: &std::net::TcpListener) {}
 
-/// Opens (or creates, like `suite init`) the devnet and serves it until killed.
-pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::Output> {
-    init_logging();
-    let address = listen_address(&args)?;
-    let mode = Mode::parse(&args.block_time)?;
-    let heartbeat = parse_period(&args.heartbeat, "--heartbeat")?;
-    let listener = std::net::TcpListener::bind(address).map_err(|e| {
-        anyhow::anyhow!("listening on {address}: {e} (is another node running? pick another --listen port)")
-    })?;
-    widen_backlog(&listener);
-    no_delay(&listener);
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| anyhow::anyhow!("serving on {address}: {e}"))?;
-    let local = server
-        .server_addr()
-        .to_ip()
-        .context("the server listens on an IP address")?;
-
+/// Opens (or creates) the devnet in `dir` on a new chain thread, which then runs the jobs of
+/// the returned node until the process ends.
+fn start_chain(
+    dir: &Path,
+    wait: Duration,
+    token: Option<String>,
+    ui: bool,
+    mode: Mode,
+    heartbeat: Duration,
+) -> Result<Arc<Node>> {
     // The devnet is opened on the chain thread (it is not Send); it reports back when ready.
     let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
     let (ready_tx, ready_rx) = mpsc::channel::<Result<Arc<Node>>>();
     let dir: PathBuf = dir.to_path_buf();
-    let dir_text = dir.display().to_string();
-    let token = args.token.clone();
-    let ui = !args.no_ui;
     std::thread::Builder::new().name("chain".into()).spawn(move || {
         let started = (|| -> Result<(ChainState, Arc<Node>)> {
             let d = if dir.join(crate::store::DB_FILE).exists() {
@@ -305,8 +294,9 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
         match started {
             Ok((state, node)) => {
                 let _ = ready_tx.send(Ok(node));
-                // A panic here would leave every job unanswered: stop the node instead, with
-                // the last complete tipset on disk.
+                // A request that panics is answered and rolled back (`ChainState::guarded`); a
+                // panic anywhere else (mining on the clock, writing) would leave every job
+                // unanswered: stop the node instead, with the last complete tipset on disk.
                 let run = std::panic::AssertUnwindSafe(|| chain::run(state, jobs_rx, heartbeat));
                 if std::panic::catch_unwind(run).is_err() {
                     tracing::error!("the chain thread panicked: stopping the node");
@@ -318,9 +308,31 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
             }
         }
     })?;
-    let node = ready_rx
+    ready_rx
         .recv()
-        .context("the chain thread stopped while opening the devnet")??;
+        .context("the chain thread stopped while opening the devnet")?
+}
+
+/// Opens (or creates, like `suite init`) the devnet and serves it until killed.
+pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::Output> {
+    init_logging();
+    let address = listen_address(&args)?;
+    let mode = Mode::parse(&args.block_time)?;
+    let heartbeat = parse_period(&args.heartbeat, "--heartbeat")?;
+    let listener = std::net::TcpListener::bind(address).map_err(|e| {
+        anyhow::anyhow!("listening on {address}: {e} (is another node running? pick another --listen port)")
+    })?;
+    widen_backlog(&listener);
+    no_delay(&listener);
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow::anyhow!("serving on {address}: {e}"))?;
+    let local = server
+        .server_addr()
+        .to_ip()
+        .context("the server listens on an IP address")?;
+
+    let node = start_chain(dir, wait, args.token.clone(), !args.no_ui, mode, heartbeat)?;
+    let dir_text = dir.display().to_string();
     let head = node.index.read().expect("index lock").head().record.height;
     tracing::info!(
         "suite node: the devnet in {dir_text} at head {head}, mining {}, JSON-RPC at http://{local}/rpc/v1 (and /rpc/v0){}",
@@ -358,4 +370,69 @@ pub fn run(dir: &Path, args: NodeArgs, wait: Duration) -> Result<crate::output::
         let _ = w.join();
     }
     Ok(crate::output::Output::new(serde_json::Value::Null, String::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain::{self, INTERNAL_ERROR};
+    use super::*;
+
+    #[test]
+    fn a_panic_is_caught_with_its_message() {
+        assert_eq!(chain::catch_panic(|| 7), Ok(7));
+        let caught = chain::catch_panic(|| -> u32 { panic!("boom {}", 1) });
+        assert_eq!(caught, Err("boom 1".to_string()));
+        let e = chain::internal_error("boom 1");
+        assert_eq!(e.code, INTERNAL_ERROR);
+        assert!(
+            e.message.contains("boom 1") && e.message.contains("please report it"),
+            "{}",
+            e.message
+        );
+    }
+
+    /// The real chain thread, on a new devnet: a read and a write whose work panics are
+    /// answered -32603, the write's tipset is rolled back, and the node keeps answering.
+    #[test]
+    fn a_request_that_panics_is_answered_and_rolled_back_and_the_node_keeps_serving() {
+        let dir = std::env::temp_dir().join(format!("suite-node-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let wait = Duration::from_secs(5);
+        let node = start_chain(&dir, wait, None, false, Mode::Instant, Duration::from_secs(3600)).unwrap();
+        let head = || node.read(|s| Ok(s.head().height)).unwrap();
+        let before = head();
+
+        let read = node.read(|_| -> Result<(), RpcError> { panic!("a bug in a read") });
+        let e = read.unwrap_err();
+        assert_eq!(e.code, INTERNAL_ERROR);
+        assert!(e.message.contains("a bug in a read"), "{}", e.message);
+        assert_eq!(head(), before, "the node answers after a panic");
+
+        // A write that mined a tipset (and moved the devnet's record), then panicked.
+        let write = node.write(|s| -> Result<(), RpcError> {
+            s.mine(Vec::new())?;
+            s.d.record.deal_endings.clear();
+            s.d.record.next_key += 1000;
+            panic!("a bug after mining")
+        });
+        assert_eq!(write.unwrap_err().code, INTERNAL_ERROR);
+        assert_eq!(head(), before, "the panicking write's tipset was rolled back");
+        let next_key = node.read(|s| Ok(s.d.record.next_key)).unwrap();
+        assert!(
+            next_key < 1000,
+            "the devnet's record was rolled back: next_key {next_key}"
+        );
+        assert_eq!(
+            node.index.read().unwrap().head().record.height,
+            before,
+            "nothing of the panicking write was published"
+        );
+
+        // The machine was reopened: mining works on it.
+        node.write(|s| Ok(s.mine(Vec::new())?)).unwrap();
+        assert_eq!(head(), before + 1);
+        assert_eq!(node.index.read().unwrap().head().record.height, before + 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -14,54 +14,82 @@ use stand_in_market as f05;
 use suite_devnet::miner::{self, Control};
 use suite_devnet::Account;
 
-use super::json;
+use super::json::{self, Param as P};
 use super::methods::Spec;
 use super::ops as calls;
 use super::rpc::{RpcError, RpcResult};
 use super::Node;
 use crate::devnet::Devnet;
 
-const fn op(name: &'static str, arity: usize, run: fn(&Arc<Node>, &[Value]) -> RpcResult) -> Spec {
+const fn op(name: &'static str, params: &'static [P], run: fn(&Arc<Node>, &[Value]) -> RpcResult) -> Spec {
     Spec {
         name,
-        arity,
+        params,
         perm: super::methods::Perm::Write,
         run,
     }
 }
 
+/// A miner and one of its sectors.
+const MINER_SECTOR: &[P] = &[P::Address("miner"), P::U64("sector")];
+
 pub const METHODS: &[Spec] = &[
     Spec {
         name: "Devnet.Deployment",
-        arity: 0,
+        params: &[],
         perm: super::methods::Perm::Read,
         run: deployment,
     },
     Spec {
         name: "Devnet.DealEnding",
-        arity: 1,
+        params: &[P::U64("deal")],
         perm: super::methods::Perm::Read,
         run: deal_ending,
     },
-    op("Devnet.Faucet", 2, faucet),
-    op("Devnet.AdvanceEpochs", 1, advance_epochs),
-    op("Devnet.CreateMiner", 2, create_miner),
-    op("Devnet.AddSector", 5, add_sector),
-    op("Devnet.FaultSector", 2, fault_sector),
-    op("Devnet.RecoverSector", 2, recover_sector),
-    op("Devnet.TerminateSector", 2, terminate_sector),
-    op("Devnet.StopProving", 2, stop_proving),
-    op("Devnet.ResumeProving", 2, resume_proving),
-    op("Devnet.PublishDeal", 1, publish_deal),
-    op("Devnet.ActivateDeal", 2, activate_deal),
-    op("Devnet.TerminateDeal", 1, terminate_deal),
-    op("Devnet.SettleDeal", 1, settle_deal),
+    op(
+        "Devnet.Faucet",
+        &[P::Address("address"), P::Amount("amount")],
+        faucet,
+    ),
+    op("Devnet.AdvanceEpochs", &[P::I64("epochs")], advance_epochs),
+    op(
+        "Devnet.CreateMiner",
+        &[P::Address("owner"), P::Address("worker")],
+        create_miner,
+    ),
+    op(
+        "Devnet.AddSector",
+        &[
+            P::Address("miner"),
+            P::U64("sector"),
+            P::U64("deadline"),
+            P::U64("partition"),
+            P::OptI64("expiration"),
+        ],
+        add_sector,
+    ),
+    op("Devnet.FaultSector", MINER_SECTOR, fault_sector),
+    op("Devnet.RecoverSector", MINER_SECTOR, recover_sector),
+    op("Devnet.TerminateSector", MINER_SECTOR, terminate_sector),
+    op("Devnet.StopProving", MINER_SECTOR, stop_proving),
+    op("Devnet.ResumeProving", MINER_SECTOR, resume_proving),
+    op("Devnet.PublishDeal", &[P::Object(DEAL_SHAPE)], publish_deal),
+    op(
+        "Devnet.ActivateDeal",
+        &[P::U64("deal"), P::U64("sector")],
+        activate_deal,
+    ),
+    op("Devnet.TerminateDeal", &[P::U64("deal")], terminate_deal),
+    op("Devnet.SettleDeal", &[P::U64("deal")], settle_deal),
     op(
         "Devnet.NotifySectorContentChanged",
-        3,
+        &[P::Address("miner"), P::Address("receiver"), P::Bytes("params")],
         notify_sector_content_changed,
     ),
 ];
+
+/// What `Devnet.PublishDeal` answers a deal that is not an object.
+const DEAL_SHAPE: &str = "deal: expected an object with Client, Provider, PieceCID, PieceSize, EndEpoch";
 
 /// The most epochs one `Devnet.AdvanceEpochs` moves (a day of 30-second epochs × 365).
 const MAX_ADVANCE: i64 = 1_051_200;
@@ -253,9 +281,7 @@ fn deployment(node: &Arc<Node>, _: &[Value]) -> RpcResult {
 fn publish_deal(node: &Arc<Node>, p: &[Value]) -> RpcResult {
     let o = p[0]
         .as_object()
-        .ok_or_else(|| {
-            RpcError::invalid("deal: expected an object with Client, Provider, PieceCID, PieceSize, EndEpoch")
-        })?
+        .ok_or_else(|| RpcError::invalid(DEAL_SHAPE))?
         .clone();
     let null = Value::Null;
     let f = |k: &str| o.get(k).unwrap_or(&null);

@@ -4,13 +4,16 @@
 //!
 //! A target panics when it finds a bug, and only then: a decoder that panics, a value that
 //! does not survive encode → decode, an actor call that fails with anything but a `USR_*` exit
-//! and a message, or a call that succeeds and leaves the actor's books broken.
+//! and a message, a call that succeeds and leaves the actor's books broken, a call refused after
+//! changing the state, or a node error that is not a proper JSON-RPC error.
 
 pub mod cbor;
 pub mod cli;
 pub mod escrow;
 pub mod input;
+pub mod market;
 pub mod reputation;
+pub mod rpc;
 
 /// A fuzz target: bytes in, a panic on a bug.
 pub type Target = fn(&[u8]);
@@ -21,6 +24,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("reputation_ops", reputation::fuzz),
     ("escrow_ops", escrow::fuzz),
     ("cli_parsers", cli::fuzz),
+    ("market_ops", market::fuzz),
+    ("rpc_envelope", rpc::fuzz),
 ];
 
 /// Seeds each target's corpus starts from: valid inputs, so that the fuzzer begins past the
@@ -31,6 +36,8 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         "reputation_ops" => reputation::seeds(),
         "escrow_ops" => escrow::seeds(),
         "cli_parsers" => cli::seeds(),
+        "market_ops" => market::seeds(),
+        "rpc_envelope" => rpc::seeds(),
         _ => Vec::new(),
     }
 }

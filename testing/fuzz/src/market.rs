@@ -5,8 +5,9 @@
 //! and escrow callbacks (`OnCollateralChanged`) with arbitrary params. Params come from raw
 //! bytes decoded as the wasm decodes them, or are built from the input so that most calls reach
 //! the logic. The operations: post, claim with a deal, DDO pieces (`SectorContentChanged`),
-//! withdraw, cancel, reclaim, fund, refund a sponsor, deposit and withdraw collateral, the
-//! escrow's callback and the getters.
+//! withdraw, cancel, reclaim, fund, refund a sponsor, deposit and withdraw collateral, fund
+//! and reclaim renewals, renew a claim with a deal or a DDO piece (payload `[bounty, claim]`),
+//! the escrow's callback and the getters.
 //!
 //! A crash: a panic; a refusal that is not a `USR_*` exit with a reason; a refused call that
 //! changed the state (its CBOR, hence its root CID; the VM would roll it back, so a change is
@@ -44,7 +45,7 @@ const REGIONS: [&str; 3] = ["eu", "us", UNKNOWN_REGION];
 const SIZES: [u64; 5] = [2048, 128, 1 << 35, 3000, 0];
 
 /// Operations 0 to 12; 11 and 12 are the getters.
-const METHODS: u8 = 13;
+const METHODS: u8 = 16;
 
 struct World {
     store: MemoryBlockstore,
@@ -228,11 +229,14 @@ fn post(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool) -> A
             allowed_providers,
             distinct_owners: input.u8() < 64,
             max_per_region: (input.u8() < 64).then(|| u32::from(input.u8() % 3)),
+            renewals: input.pick(&[0, 0, 1, 2, 9, 200]),
         }
     })?;
     // Mostly exactly what the post costs, so that posts succeed.
     if input.u8() >= 32 {
-        if let Ok(total) = actor_runtime::token::mul(&p.reward_per_replica, p.replicas) {
+        if let Ok(total) =
+            actor_runtime::token::mul(&p.reward_per_replica, p.replicas.saturating_add(p.renewals))
+        {
             facts.value_received = total;
         }
     }
@@ -310,10 +314,10 @@ fn ddo(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool, step:
                     .map(|_| PieceChange {
                         data: piece(input),
                         size: input.pick(&SIZES),
-                        payload: if input.u8() < 16 {
-                            RawBytes::new(input.bytes().to_vec())
-                        } else {
-                            ddo_payload(bounty_ref(world, input))
+                        payload: match input.u8() {
+                            0..16 => RawBytes::new(input.bytes().to_vec()),
+                            16..64 => ddo_renewal_payload(bounty_ref(world, input), claim_ref(world, input)),
+                            _ => ddo_payload(bounty_ref(world, input)),
                         },
                     })
                     .collect(),
@@ -361,6 +365,10 @@ fn ddo_piece(
     provider: ActorID,
     notified: &NotifiedPiece,
 ) -> ActorResult<()> {
+    // The shell's dispatch: a `[bounty, claim]` payload renews, anything else claims.
+    if decode_ddo_renewal(notified.piece.payload.bytes()).is_some() {
+        return ddo_renewal(world, input, facts, provider, notified);
+    }
     let (bounty_id, bounty) =
         logic::precheck_ddo_piece(&world.store, &world.state, facts, provider, notified)?;
     let profile = profile_answers(input, &bounty, provider)?;
@@ -393,6 +401,99 @@ fn ddo_piece(
     Ok(())
 }
 
+/// A DDO piece renewing a claim from the provider's deposit, as the shell does.
+fn ddo_renewal(
+    world: &mut World,
+    input: &mut Input,
+    facts: &Facts,
+    provider: ActorID,
+    notified: &NotifiedPiece,
+) -> ActorResult<()> {
+    let (claim_id, claim, bounty, term_end) =
+        logic::precheck_ddo_renewal(&world.store, &world.state, facts, provider, notified)?;
+    let locked = lock_answer(world, input, &bounty, None, notified.sector)?;
+    if locked.sector.as_ref().map(|s| s.sector_number) != Some(notified.sector) {
+        return Err(actor_error!(illegal_state; "the escrow's lock is not on sector {}", notified.sector));
+    }
+    let collateral = bounty.collateral_per_replica.clone();
+    let reward_before = claim.total_reward();
+    let (ret, _) = logic::create_ddo_renewal(
+        &world.store,
+        &mut world.state,
+        facts,
+        claim_id,
+        (claim, bounty),
+        notified,
+        locked.lock_id,
+    )?;
+    check_renewed(world, claim_id, &reward_before, &ret, term_end);
+    world.balance -= collateral;
+    Ok(())
+}
+
+/// After an accepted renewal: the claim's current term is the one answered, its reward added.
+fn check_renewed(
+    world: &World,
+    claim_id: u64,
+    reward_before: &TokenAmount,
+    ret: &RenewClaimReturn,
+    term_end: i64,
+) {
+    let claim = logic::get_claim(&world.store, &world.state, claim_id).expect("a renewed claim is stored");
+    assert_eq!(ret.claim_id, claim_id, "a renewal answers its own claim");
+    assert_eq!((claim.term_start, claim.vest_end), (ret.term_start, ret.term_end));
+    assert_eq!(ret.term_end, term_end, "the term the checks were made for");
+    assert_eq!(
+        claim.lock_id,
+        Some(ret.lock_id),
+        "the renewal's lock is the claim's current one"
+    );
+    assert_eq!(
+        claim.total_reward(),
+        reward_before + &ret.reward,
+        "the term's reward adds to the claim's"
+    );
+    assert_eq!(claim.status, ClaimStatus::Active, "a renewed claim vests");
+}
+
+fn renew(world: &mut World, input: &mut Input, facts: &mut Facts, raw: bool) -> ActorResult<()> {
+    let p: RenewClaimParams = params(input, raw, |input| RenewClaimParams {
+        claim_id: claim_ref(world, input),
+        deal_id: if input.u8() < 8 {
+            NO_DEAL
+        } else {
+            u64::from(input.u8() % 16)
+        },
+        sector: u64::from(input.u8() % 4),
+        sector_location: None,
+    })?;
+    let claim = logic::get_claim(&world.store, &world.state, p.claim_id)?;
+    // Mostly the collateral the bounty asks for.
+    if input.u8() >= 32 {
+        if let Ok(b) = logic::get_bounty(&world.store, &world.state, claim.bounty_id) {
+            facts.value_received = b.collateral_per_replica;
+        }
+    }
+    let bounty = logic::precheck_renew(&world.store, &world.state, facts, &p, &claim)?;
+    let (_, term_end) = logic::renewal_term(&claim, &bounty, facts.epoch);
+    let locked = lock_answer(world, input, &bounty, Some(p.deal_id), p.sector)?;
+    let receipt = logic::verify_renewal_evidence(&bounty, p.deal_id, p.sector, term_end, &locked)?;
+    let reward_before = claim.total_reward();
+    let (ret, _) = logic::record_renewal(
+        &world.store,
+        &mut world.state,
+        facts,
+        p.claim_id,
+        (claim, bounty),
+        receipt,
+        locked.lock_id,
+        facts.value_received.clone(),
+    )?;
+    check_renewed(world, p.claim_id, &reward_before, &ret, term_end);
+    // The collateral went to the escrow with the Lock: the market's balance does not change.
+    Ok(())
+}
+
 fn check_books(world: &World, step: usize) {
     if let Err(failures) = logic::check_invariants(&world.store, &world.state, &world.balance) {
         panic!("step {step}: the market's books broke: {failures}");
@@ -409,7 +510,7 @@ fn call(world: &mut World, input: &mut Input, method: u8, step: usize) -> ActorR
         epoch: world.epoch,
         // What a method that refuses value would refuse before the logic (`no_value`) is not
         // sent to it: only posts, claims, funds and deposits receive value.
-        value_received: if matches!(method, 0 | 1 | 7 | 9) {
+        value_received: if matches!(method, 0 | 1 | 7 | 9 | 13 | 15) {
             amount(input)
         } else {
             TokenAmount::default()
@@ -515,6 +616,37 @@ fn call(world: &mut World, input: &mut Input, method: u8, step: usize) -> ActorR
             }
         }
         11 => getters(world, input, &facts, raw)?,
+        13 => {
+            let p: FundRenewalsParams = params(input, raw, |input| FundRenewalsParams {
+                bounty_id: bounty_ref(world, input),
+                renewals: input.pick(&[1, 1, 2, 0, 100]),
+            })?;
+            // Mostly the client, sending what the renewals cost.
+            if let Ok(b) = logic::get_bounty(&world.store, &world.state, p.bounty_id) {
+                if input.u8() >= 32 {
+                    facts.caller = b.client;
+                    if let Ok(cost) = actor_runtime::token::mul(&b.reward_per_replica, p.renewals) {
+                        facts.value_received = cost;
+                    }
+                }
+            }
+            logic::fund_renewals(&world.store, &mut world.state, &facts, &p)?;
+            world.balance += &facts.value_received;
+        }
+        14 => {
+            let p: IdParams = params(input, raw, |input| IdParams {
+                id: bounty_ref(world, input),
+            })?;
+            if let Ok(b) = logic::get_bounty(&world.store, &world.state, p.id) {
+                if input.u8() >= 32 {
+                    facts.caller = b.client;
+                }
+            }
+            let (amount, _) = logic::reclaim_renewals(&world.store, &mut world.state, &facts, p.id)?;
+            assert!(amount.is_positive(), "ReclaimRenewals paid {amount}");
+            world.balance -= amount;
+        }
+        15 => renew(world, input, &mut facts, raw)?,
         _ => {
             let p: ListBountiesParams = params(input, raw, |input| ListBountiesParams {
                 client: input.bool().then(|| input.pick(&CALLERS)),
@@ -626,7 +758,7 @@ fn execute(data: &[u8]) -> (World, usize, usize) {
         let method = input.u8() % METHODS;
         match call(&mut world, &mut input, method, step) {
             Ok(()) => {
-                if method >= 11 {
+                if method == 11 || method == 12 {
                     assert!(
                         to_vec(&world.state).unwrap() == before,
                         "step {step}: a getter changed the state"
@@ -658,10 +790,14 @@ pub fn seeds() -> Vec<Vec<u8>> {
     let head = [1u8, 1, 2, 2, 0, 1, 2];
     // A post: epoch step 1, method 0, built, caller 100, value (fixed below), 2 replicas,
     // no allowlist, piece 1, 2048 bytes, reward 100 atto, collateral 5 atto, min_duration
-    // 1 000, expiry +10 000, no min reputation, not distinct, no region cap, exact value.
-    let post = [
-        1u8, 0, 200, 0, 0, 1, 2, 0, 0, 1, 100, 1, 5, 2, 3, 0, 200, 200, 200,
-    ];
+    // 1 000, expiry +10 000, no min reputation, not distinct, no region cap, `renewals`
+    // renewal terms (a pick: 0 for 0, 2 for 1), exact value.
+    let post_with = |renewals: u8| {
+        [
+            1u8, 0, 200, 0, 0, 1, 2, 0, 0, 1, 100, 1, 5, 2, 3, 0, 200, 200, renewals, 200,
+        ]
+    };
+    let post = post_with(0);
     // A deal claim on bounty 0 by 1000 with deal 3 in sector 1, the exact collateral, a
     // score, the provider's own owner, a region, a faithful lock ending far away.
     let claim = |provider: u8, deal: u8| {
@@ -711,6 +847,7 @@ pub fn seeds() -> Vec<Vec<u8>> {
         allowed_providers: None,
         distinct_owners: false,
         max_per_region: None,
+        renewals: 0,
     })
     .unwrap();
     let mut raw = head.to_vec();
@@ -719,6 +856,18 @@ pub fn seeds() -> Vec<Vec<u8>> {
     raw.push(200);
     raw.extend(claim(0, 4));
     seeds.push(raw);
+    // A bounty with one renewal term, claimed; 1 000 epochs later (the claim's term ends) its
+    // provider renews claim 0 with deal 5 in sector 1, the exact collateral, a faithful lock
+    // ending far away; then withdraws.
+    let mut renewal = head.to_vec();
+    renewal.extend(post_with(2));
+    renewal.extend(claim(0, 3));
+    renewal.extend([4u8, 15, 200, 0, 0, 0, 0, 200, 5, 1, 200, 200, 200]);
+    renewal.extend(3_000_000u32.to_le_bytes());
+    renewal.push(1);
+    renewal.extend(3_000_000u32.to_le_bytes());
+    renewal.extend(withdraw);
+    seeds.push(renewal);
     seeds
 }
 
@@ -742,5 +891,18 @@ mod tests {
         );
         let (accepted, _) = super::run(&seeds[1]);
         assert_eq!(accepted, 2, "a post from raw CBOR, then a claim on it");
+        let (world, accepted, refused) = super::execute(&seeds[2]);
+        assert_eq!(
+            (accepted, refused),
+            (4, 0),
+            "a post with a renewal, a claim, its renewal, a withdraw"
+        );
+        let claim = bounty_market::logic::get_claim(&world.store, &world.state, 0).unwrap();
+        assert_eq!(claim.history.len(), 1, "the claim renewed once");
+        assert_eq!(
+            claim.reward.atto(),
+            &100.into(),
+            "the renewal term took the funded 100 atto"
+        );
     }
 }

@@ -689,12 +689,13 @@ fn getters(world: &World, input: &mut Input, facts: &Facts, raw: bool) -> ActorR
             })?;
             let claim = logic::get_claim(&world.store, &world.state, p.id)?;
             let vested = claim.vested(facts.epoch);
+            // Over every term: a renewed claim's `reward` is its current term's alone.
             assert!(
-                claim.paid <= vested && vested <= claim.reward,
-                "claim {} paid {} of {vested} vested, reward {}",
+                claim.paid <= vested && vested <= claim.total_reward(),
+                "claim {} paid {} of {vested} vested, reward over its terms {}",
                 p.id,
                 claim.paid,
-                claim.reward
+                claim.total_reward()
             );
         }
         2 => {

@@ -44,8 +44,9 @@ use integration_tests::{
     bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, ReputationClient, Snapshot,
 };
 use suite_interfaces::bounty::{
-    ddo_payload, ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawCollateralReturn,
-    WithdrawReturn, EVENT_DDO_REFUSED,
+    ddo_payload, ClaimBountyReturn, PostBountyParams, RenewClaimParams, RenewClaimReturn,
+    SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_DDO_REFUSED,
+    MAX_RENEWALS_PER_CLAIM,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
@@ -171,6 +172,29 @@ enum Op {
         min_reputation: Option<u16>,
         allowed: Allow,
         exact_value: bool,
+        /// Renewal terms funded at post (the value is (replicas + renewals) × reward).
+        renewals: u64,
+    },
+    /// `FundRenewals` of `renewals` terms, the exact value or 1 atto more.
+    FundRenewals {
+        bounty: Option<u64>,
+        from: usize,
+        renewals: u64,
+        exact_value: bool,
+    },
+    ReclaimRenewals {
+        bounty: Option<u64>,
+        from: usize,
+    },
+    /// `RenewClaim` of claim `claim` (modulo the claims made; with `aim`, among the claims
+    /// that renew now, when there is one) with a deal of the claim's provider.
+    Renew {
+        claim: u64,
+        aim: bool,
+        caller: Caller,
+        deal: DealPick,
+        location: Where,
+        exact_collateral: bool,
     },
     /// `ClaimBounty` for miner `provider`, by its control address or the stranger.
     Claim {
@@ -245,6 +269,16 @@ enum Op {
     },
 }
 
+/// Who sends a `RenewClaim`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// The claim's provider's control address.
+    Own,
+    /// The next provider's control address.
+    OtherProvider,
+    Stranger,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Amount {
     Zero,
@@ -285,6 +319,9 @@ impl Op {
             Op::Deposit { .. } => "DepositCollateral",
             Op::WithdrawDeposit { .. } => "WithdrawCollateral",
             Op::Ddo { .. } => "SectorContentChanged",
+            Op::FundRenewals { .. } => "FundRenewals",
+            Op::ReclaimRenewals { .. } => "ReclaimRenewals",
+            Op::Renew { .. } => "RenewClaim",
             _ => "escrow or operator",
         }
     }
@@ -357,7 +394,8 @@ struct DealInfo {
 
 /// Every deal of the base state. 0–3: the escrow's (deal i of provider i / 2, in sector
 /// 1 + i % 2, pieces 10–13); then, for each provider and piece, two deals storing it (in
-/// sectors 1–3); then each provider's short deal of piece 1.
+/// sectors 1–3, [`COPIES`] of each: a claim and its renewals need fresh ones); then each
+/// provider's short deal of piece 1.
 fn deal_table() -> Vec<DealInfo> {
     let mut deals: Vec<DealInfo> = (0..4)
         .map(|d| DealInfo {
@@ -369,7 +407,7 @@ fn deal_table() -> Vec<DealInfo> {
         .collect();
     for provider in 0..PROVIDERS {
         for (k, seed) in PIECES.iter().enumerate() {
-            for copy in 0..2 {
+            for copy in 0..COPIES {
                 deals.push(DealInfo {
                     provider,
                     sector: 1 + ((k + copy) % 3) as SectorNumber,
@@ -390,7 +428,9 @@ fn deal_table() -> Vec<DealInfo> {
     deals
 }
 
-const DEALS: usize = 4 + PROVIDERS * PIECES.len() * 2 + PROVIDERS;
+/// Deals of each bounty piece per provider.
+const COPIES: usize = 3;
+const DEALS: usize = 4 + PROVIDERS * PIECES.len() * COPIES + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
@@ -431,9 +471,13 @@ fn post_op(rng: &mut Rng) -> Op {
         _ => Allow::Anyone,
     };
     let mut exact_value = true;
+    // Two posts in five fund renewal terms.
+    let mut renewals = rng.pick(&[0, 0, 0, 1, 2]);
     // A third of the posts break one rule.
     if rng.below(3) == 0 {
-        match rng.below(10) {
+        match rng.below(11) {
+            // One more than replicas × MAX_RENEWALS_PER_CLAIM.
+            10 => renewals = replicas * MAX_RENEWALS_PER_CLAIM + 1,
             0 => piece = PieceArg::NotCommP,
             1 => piece = PieceArg::BadSize,
             2 => replicas = rng.pick(&[0, 5]),
@@ -458,6 +502,7 @@ fn post_op(rng: &mut Rng) -> Op {
         min_reputation,
         allowed,
         exact_value,
+        renewals,
     }
 }
 
@@ -465,7 +510,35 @@ fn post_op(rng: &mut Rng) -> Op {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(88) {
+    match rng.below(100) {
+        88..=94 => Op::Renew {
+            claim: rng.below(1_000),
+            aim: rng.below(5) != 0,
+            caller: match rng.below(12) {
+                0 => Caller::Stranger,
+                1 => Caller::OtherProvider,
+                _ => Caller::Own,
+            },
+            deal: match rng.below(14) {
+                0 => DealPick::Used,
+                1 => DealPick::WrongPiece,
+                2 => DealPick::Short,
+                3 => DealPick::OtherMiners,
+                _ => DealPick::Fresh,
+            },
+            location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Right, Where::Stale]),
+            exact_collateral: rng.below(15) != 0,
+        },
+        95..=97 => Op::FundRenewals {
+            bounty: bounty_ref(rng),
+            from: rng.pick(&[PARTY, PARTY, PARTY, PARTY, 0, STRANGER]),
+            renewals: rng.pick(&[1, 1, 2, 0, 9]),
+            exact_value: rng.below(10) != 0,
+        },
+        98..=99 => Op::ReclaimRenewals {
+            bounty: bounty_ref(rng),
+            from: rng.pick(&[PARTY, PARTY, PARTY, STRANGER]),
+        },
         82..=83 => Op::Cancel {
             bounty: Some(SPONSORED),
             from: PARTY,
@@ -727,6 +800,13 @@ enum MarketReturn {
     Collateral(u128, ActorID, u128),
     /// A DDO piece: accepted, or refused with this exit code.
     Ddo(Result<(), u32>),
+    /// RenewClaim: claim id, lock id, reward, term start and end.
+    Renewed(u64, u64, u128, ChainEpoch, ChainEpoch),
+}
+
+/// What a `FundRenewals` sends: renewals × the bounty's reward, or 1 atto more.
+fn fund_renewals_value(m: &MarketModel, b: Option<usize>, renewals: u64, exact: bool) -> u128 {
+    b.map_or(FIL_ATTO as u128, |b| m.bounties[b].reward_per_replica) * renewals as u128 + u128::from(!exact)
 }
 
 struct Model {
@@ -934,7 +1014,7 @@ impl Model {
             DealPick::OtherMiners => fresh((provider + 1) % PROVIDERS),
         }
         // Every fresh deal of the piece used: the provider's first market deal.
-        .unwrap_or(4 + provider * PIECES.len() * 2)
+        .unwrap_or(4 + provider * PIECES.len() * COPIES)
     }
 
     fn lock_index(&self, r: Option<u64>) -> Option<usize> {
@@ -982,7 +1062,13 @@ impl Model {
             | Op::Reclaim { bounty, .. }
             | Op::Fund { bounty, .. }
             | Op::RefundSponsor { bounty, .. }
-            | Op::Ddo { bounty, .. } => self.market.bounty_index(bounty),
+            | Op::Ddo { bounty, .. }
+            | Op::FundRenewals { bounty, .. }
+            | Op::ReclaimRenewals { bounty, .. } => self.market.bounty_index(bounty),
+            Op::Renew { claim, .. } => {
+                let claims = &self.market.claims;
+                (!claims.is_empty()).then(|| claims[(claim % claims.len() as u64) as usize].bounty)
+            }
             Op::Report { lock, .. } | Op::Release { lock, .. } | Op::TopUp { lock, .. } => {
                 claim_of_lock(lock)
             }
@@ -1071,10 +1157,62 @@ impl Model {
                     location,
                 }
             }
+            // A renewed claim's oldest open lock: an earlier term's first.
             Op::ReleaseClaim { claim, from } => Op::Release {
-                lock: lock_of(claim),
+                lock: {
+                    let claims = &self.market.claims;
+                    (!claims.is_empty()).then(|| {
+                        let c = &claims[(claim % claims.len() as u64) as usize];
+                        let id = c
+                            .locks()
+                            .find(|id| self.locks.iter().any(|l| l.id == *id && l.open))
+                            .unwrap_or(c.lock_id);
+                        self.locks.iter().position(|l| l.id == id).unwrap() as u64
+                    })
+                },
                 from,
             },
+            Op::FundRenewals {
+                bounty,
+                from,
+                renewals,
+                exact_value,
+            } => Op::FundRenewals {
+                bounty,
+                from: party(bounty, from, false),
+                renewals,
+                exact_value,
+            },
+            Op::ReclaimRenewals { bounty, from } => Op::ReclaimRenewals {
+                bounty,
+                from: party(bounty, from, false),
+            },
+            // Aimed at a claim that renews now, when one does.
+            Op::Renew {
+                claim,
+                aim,
+                caller,
+                deal,
+                location,
+                exact_collateral,
+            } => {
+                let renewable: Vec<u64> = (0..self.market.claims.len())
+                    .filter(|&k| self.market.check_renewable(k, self.epoch).is_ok())
+                    .map(|k| k as u64)
+                    .collect();
+                let claim = match (aim, renewable.is_empty()) {
+                    (true, false) => renewable[(claim % renewable.len() as u64) as usize],
+                    _ => claim,
+                };
+                Op::Renew {
+                    claim,
+                    aim: false,
+                    caller,
+                    deal,
+                    location,
+                    exact_collateral,
+                }
+            }
             Op::Cancel { bounty, from } => {
                 let bounty = self.sponsored(bounty);
                 Op::Cancel {
@@ -1328,7 +1466,7 @@ impl Model {
                 self.totals.released += amount;
                 *out.gains.entry(w.escrow).or_default() -= amount as i128;
                 *out.gains.entry(l.refund_to).or_default() += amount as i128;
-                let (claim, deal, provider, sector) = (l.claim, l.deal, l.provider, l.sector);
+                let (claim, deal, provider, sector, id) = (l.claim, l.deal, l.provider, l.sector, l.id);
                 // Credited when the storage is still there: the deal still activated, or
                 // for a sector-only lock the sector not dead (`storage_at_release`).
                 let live = match deal {
@@ -1336,7 +1474,7 @@ impl Model {
                     None => !self.sector(provider, sector.unwrap()).terminated,
                 };
                 if let Some(claim) = claim {
-                    self.market.on_released(claim);
+                    self.market.on_released(claim, id);
                 }
                 if live {
                     self.record_outcome(i, RegistryOutcome::Completed, false);
@@ -1376,7 +1514,10 @@ impl Model {
             | Op::RefundSponsor { .. }
             | Op::Deposit { .. }
             | Op::WithdrawDeposit { .. }
-            | Op::Ddo { .. } => return self.apply_market(op, w),
+            | Op::Ddo { .. }
+            | Op::FundRenewals { .. }
+            | Op::ReclaimRenewals { .. }
+            | Op::Renew { .. } => return self.apply_market(op, w),
             Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
                 unreachable!("resolved above")
             }
@@ -1406,6 +1547,7 @@ impl Model {
                 min_reputation,
                 allowed,
                 exact_value,
+                renewals,
             } => {
                 let allowed = allowlist(w, allowed);
                 let allowlist_ok = allowed.as_ref().is_none_or(|a| {
@@ -1423,6 +1565,7 @@ impl Model {
                     && (1..=MAX_LOCK).contains(&expiry_in)
                     && min_reputation.is_none_or(|m| m <= 10_000)
                     && allowlist_ok
+                    && renewals <= replicas * MAX_RENEWALS_PER_CLAIM
                     && exact_value;
                 if !valid {
                     return refuse(ILLEGAL_ARGUMENT);
@@ -1430,6 +1573,7 @@ impl Model {
                 let id = self.market.next_bounty;
                 self.market.next_bounty += 1;
                 let total = reward as u128 * replicas as u128;
+                let renewal_pool = reward as u128 * renewals as u128;
                 self.market.bounties.push(BountyModel {
                     id,
                     client: w.ids[from],
@@ -1452,10 +1596,15 @@ impl Model {
                     sponsors: 0,
                     sponsors_unsettled: 0,
                     sponsor_refunded: 0,
+                    renewal_pool,
+                    renewals_left: renewals,
+                    renewals_funded: renewal_pool,
+                    renewals_reclaimed: 0,
                 });
                 out.market = Some(MarketReturn::Posted(id));
-                *out.gains.entry(w.ids[from]).or_default() -= total as i128;
-                *out.gains.entry(w.market).or_default() += total as i128;
+                let value = (total + renewal_pool) as i128;
+                *out.gains.entry(w.ids[from]).or_default() -= value;
+                *out.gains.entry(w.market).or_default() += value;
             }
             Op::Claim {
                 bounty,
@@ -1647,6 +1796,92 @@ impl Model {
                 *out.gains.entry(w.market).or_default() -= bounty.collateral as i128;
                 *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
             }
+            Op::FundRenewals {
+                bounty,
+                from,
+                renewals,
+                exact_value,
+            } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let value = fund_renewals_value(&self.market, Some(b), renewals, exact_value);
+                if let Err(code) = self.market.fund_renewals(b, w.ids[from], renewals, value) {
+                    return refuse(code);
+                }
+                *out.gains.entry(w.ids[from]).or_default() -= value as i128;
+                *out.gains.entry(w.market).or_default() += value as i128;
+            }
+            Op::ReclaimRenewals { bounty, from } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let amount = match self.market.reclaim_renewals(b, w.ids[from]) {
+                    Ok(amount) => amount,
+                    Err(code) => return refuse(code),
+                };
+                out.market = Some(MarketReturn::Reclaimed(amount));
+                *out.gains.entry(w.ids[from]).or_default() += amount as i128;
+                *out.gains.entry(w.market).or_default() -= amount as i128;
+            }
+            Op::Renew {
+                claim,
+                caller,
+                deal,
+                location,
+                exact_collateral,
+                ..
+            } => {
+                let claims = &self.market.claims;
+                if claims.is_empty() {
+                    return refuse(NOT_FOUND);
+                }
+                let k = (claim % claims.len() as u64) as usize;
+                let c = claims[k].clone();
+                if caller != Caller::Own {
+                    return refuse(FORBIDDEN);
+                }
+                if let Err(code) = self.market.check_renewable(k, epoch) {
+                    return refuse(code);
+                }
+                if !exact_collateral {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let bounty = self.market.bounties[c.bounty].clone();
+                let d = self.claim_deal(c.provider, Some(c.bounty), deal);
+                if self.market.used_deals.contains(&d) {
+                    return refuse(ILLEGAL_STATE);
+                }
+                let (_, term_end) = self.market.renewal_term(k, epoch);
+                let info = self.deal_info[d];
+                if let Err(code) = self.lock_check(
+                    c.provider,
+                    Some(d),
+                    Some(info.sector),
+                    location,
+                    term_end - epoch,
+                    bounty.collateral,
+                ) {
+                    return refuse(code);
+                }
+                if info.seed != PIECES[bounty.piece] || info.end < term_end {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let lock_id = self.add_lock(
+                    c.provider,
+                    Some(d),
+                    Some(info.sector),
+                    bounty.client,
+                    w.owners[c.provider],
+                    term_end,
+                    bounty.collateral,
+                    Some(c.id),
+                );
+                let (reward, start, end) = self.market.record_renewal(k, d, lock_id, epoch);
+                out.market = Some(MarketReturn::Renewed(c.id, lock_id, reward, start, end));
+                *out.gains.entry(w.controls[c.provider].id).or_default() -= bounty.collateral as i128;
+                *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
+            }
             _ => unreachable!("not a market operation"),
         }
         out
@@ -1803,8 +2038,10 @@ fn base() -> Base {
     for (d, info) in deal_table().iter().enumerate() {
         let client = accounts[if d < 4 {
             d % 2
+        } else if info.end == SHORT_DEAL_END {
+            COPIES
         } else {
-            (d % 2) + usize::from(info.end == SHORT_DEAL_END)
+            (d - 4) % COPIES
         }]
         .id;
         let proposal = deal_proposal(client, miners[info.provider], 0, info.end, info.seed);
@@ -2013,6 +2250,7 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             min_reputation,
             allowed,
             exact_value,
+            renewals,
         } => {
             let (piece_cid, piece_size) = match piece {
                 PieceArg::Piece(k) => (stand_in_market::piece_cid([PIECES[k]; 32]), PIECE_SIZE),
@@ -2035,9 +2273,9 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
                 allowed_providers: allowlist(w, allowed),
                 distinct_owners: false,
                 max_per_region: None,
-                renewals: 0,
+                renewals,
             };
-            let value = reward as u128 * replicas as u128 + u128::from(!exact_value);
+            let value = reward as u128 * (replicas + renewals) as u128 + u128::from(!exact_value);
             let from = w.accounts[from];
             Some((
                 from.id,
@@ -2114,6 +2352,61 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
         }
         Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
             unreachable!("resolved above")
+        }
+        Op::FundRenewals {
+            bounty,
+            from,
+            renewals,
+            exact_value,
+        } => {
+            let from = w.accounts[from];
+            let b = model.market.bounty_index(bounty);
+            let value = fund_renewals_value(&model.market, b, renewals, exact_value);
+            let id = model.market.bounty_id(bounty);
+            Some((
+                from.id,
+                market
+                    .fund_renewals(h, &from, id, renewals, TokenAmount::from_atto(value))
+                    .unwrap(),
+            ))
+        }
+        Op::ReclaimRenewals { bounty, from } => {
+            let from = w.accounts[from];
+            let id = model.market.bounty_id(bounty);
+            Some((from.id, market.reclaim_renewals(h, &from, id).unwrap()))
+        }
+        Op::Renew {
+            claim,
+            caller,
+            deal,
+            location,
+            exact_collateral,
+            ..
+        } => {
+            let claims = &model.market.claims;
+            let c = (!claims.is_empty()).then(|| &claims[(claim % claims.len() as u64) as usize]);
+            let provider = c.map_or(0, |c| c.provider);
+            let d = model.claim_deal(provider, c.map(|c| c.bounty), deal);
+            let sector = model.deal_info[d].sector;
+            let collateral = c.map_or(FIL_ATTO as u128, |c| model.market.bounties[c.bounty].collateral)
+                + u128::from(!exact_collateral);
+            let p = RenewClaimParams {
+                claim_id: c.map_or(1_000_000, |c| c.id),
+                deal_id: w.deals[d],
+                sector,
+                sector_location: location_for(sector, location),
+            };
+            let from = match caller {
+                Caller::Own => w.controls[provider],
+                Caller::OtherProvider => w.controls[(provider + 1) % PROVIDERS],
+                Caller::Stranger => w.accounts[STRANGER],
+            };
+            Some((
+                from.id,
+                market
+                    .renew(h, &from, &p, TokenAmount::from_atto(collateral))
+                    .unwrap(),
+            ))
         }
         Op::Deposit {
             provider,
@@ -2275,6 +2568,10 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                         MarketReturn::Withdrawn(atto(&c.paid), c.to)
                     }
                     MarketReturn::Reclaimed(_) => MarketReturn::Reclaimed(atto(&r.ret().unwrap())),
+                    MarketReturn::Renewed(..) => {
+                        let c: RenewClaimReturn = r.ret().unwrap();
+                        MarketReturn::Renewed(c.claim_id, c.lock_id, atto(&c.reward), c.term_start, c.term_end)
+                    }
                     MarketReturn::Refunded(..) => {
                         let c: SponsorRefundReturn = r.ret().unwrap();
                         MarketReturn::Refunded(atto(&c.amount), c.settled)
@@ -2421,7 +2718,10 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
                 | Op::Fund { .. }
                 | Op::RefundSponsor { .. }
                 | Op::Deposit { .. }
-                | Op::WithdrawDeposit { .. } => {
+                | Op::WithdrawDeposit { .. }
+                | Op::FundRenewals { .. }
+                | Op::ReclaimRenewals { .. }
+                | Op::Renew { .. } => {
                     *market_counts.entry(exit).or_default() += 1;
                     *by_method.entry((op.method(), exit)).or_default() += 1;
                 }
@@ -2465,6 +2765,9 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         "DepositCollateral",
         "WithdrawCollateral",
         "SectorContentChanged",
+        "FundRenewals",
+        "ReclaimRenewals",
+        "RenewClaim",
     ] {
         let ok = by_method.get(&(method, 0)).copied().unwrap_or(0);
         let refused: u64 = by_method

@@ -196,6 +196,12 @@ enum Op {
         location: Where,
         exact_collateral: bool,
     },
+    /// An advance to a point of a claim's renewal window (modulo the claims that can still
+    /// renew, when one can): resolved to `Advance`.
+    ToRenewal {
+        claim: u64,
+        at: Phase,
+    },
     /// `ClaimBounty` for miner `provider`, by its control address or the stranger.
     Claim {
         bounty: Option<u64>,
@@ -267,6 +273,23 @@ enum Op {
         claim: u64,
         step: Storage,
     },
+}
+
+/// Where in a claim's renewal window [vest_end − min_duration/4, vest_end + min_duration] an
+/// advance lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The window's first epoch: an early renewal, the term's lock still open.
+    Lead,
+    /// The term's last epoch.
+    BeforeEnd,
+    /// The term's end: its lock releases.
+    End,
+    Middle,
+    /// The window's last epoch.
+    Last,
+    /// One past the window.
+    TooLate,
 }
 
 /// Who sends a `RenewClaim`.
@@ -375,6 +398,11 @@ const PARTY: usize = usize::MAX;
 /// In a contribution, cancel or reclaim of the sponsors' group: the bounty sponsors funded
 /// last (see `Model::sponsored`).
 const SPONSORED: u64 = u64::MAX;
+/// In a claim: the last bounty with renewal terms funded that some provider can claim now,
+/// claimed by the first such provider from the one named (see `Model::resolve`).
+const RENEWABLE: u64 = u64::MAX - 1;
+/// In a `FundRenewals`: the bounty of the last claim made that is not slashed.
+const CLAIMED: u64 = u64::MAX - 2;
 const PROVIDERS: usize = 4;
 const SECTORS: [SectorNumber; 3] = [1, 2, 3];
 /// The bounties' pieces (CommP seeds); the escrow's own deals store pieces 10 to 13.
@@ -471,8 +499,8 @@ fn post_op(rng: &mut Rng) -> Op {
         _ => Allow::Anyone,
     };
     let mut exact_value = true;
-    // Two posts in five fund renewal terms.
-    let mut renewals = rng.pick(&[0, 0, 0, 1, 2]);
+    // Three posts in five fund renewal terms.
+    let mut renewals = rng.pick(&[0, 0, 1, 2, 3]);
     // A third of the posts break one rule.
     if rng.below(3) == 0 {
         match rng.below(11) {
@@ -510,7 +538,7 @@ fn post_op(rng: &mut Rng) -> Op {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(100) {
+    match rng.below(105) {
         88..=94 => Op::Renew {
             claim: rng.below(1_000),
             aim: rng.below(5) != 0,
@@ -530,10 +558,28 @@ fn market_op(rng: &mut Rng) -> Op {
             exact_collateral: rng.below(15) != 0,
         },
         95..=97 => Op::FundRenewals {
-            bounty: bounty_ref(rng),
+            // Half for a bounty someone claimed: its claims may renew.
+            bounty: if rng.below(2) == 0 {
+                Some(CLAIMED)
+            } else {
+                bounty_ref(rng)
+            },
             from: rng.pick(&[PARTY, PARTY, PARTY, PARTY, 0, STRANGER]),
             renewals: rng.pick(&[1, 1, 2, 0, 9]),
             exact_value: rng.below(10) != 0,
+        },
+        100..=104 => Op::ToRenewal {
+            claim: rng.below(1_000),
+            at: rng.pick(&[
+                Phase::Lead,
+                Phase::Lead,
+                Phase::BeforeEnd,
+                Phase::End,
+                Phase::End,
+                Phase::Middle,
+                Phase::Last,
+                Phase::TooLate,
+            ]),
         },
         98..=99 => Op::ReclaimRenewals {
             bounty: bounty_ref(rng),
@@ -582,7 +628,12 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         0..=8 => post_op(rng),
         9..=24 => Op::Claim {
-            bounty: bounty_ref(rng),
+            // A third aimed at a bounty with renewals, so that claims renew.
+            bounty: if rng.below(3) == 0 {
+                Some(RENEWABLE)
+            } else {
+                bounty_ref(rng)
+            },
             provider: rng.below(PROVIDERS as u64) as usize,
             stranger: rng.below(15) == 0,
             deal: match rng.below(16) {
@@ -1177,12 +1228,24 @@ impl Model {
                 from,
                 renewals,
                 exact_value,
-            } => Op::FundRenewals {
-                bounty,
-                from: party(bounty, from, false),
-                renewals,
-                exact_value,
-            },
+            } => {
+                let bounty = match bounty {
+                    Some(CLAIMED) => self
+                        .market
+                        .claims
+                        .iter()
+                        .rev()
+                        .find(|c| c.status != market::Status::Slashed)
+                        .map_or(bounty, |c| Some(c.bounty as u64)),
+                    _ => bounty,
+                };
+                Op::FundRenewals {
+                    bounty,
+                    from: party(bounty, from, false),
+                    renewals,
+                    exact_value,
+                }
+            }
             Op::ReclaimRenewals { bounty, from } => Op::ReclaimRenewals {
                 bounty,
                 from: party(bounty, from, false),
@@ -1284,6 +1347,78 @@ impl Model {
                         bounty,
                         from: party(bounty, from, true),
                     },
+                }
+            }
+            Op::Claim {
+                bounty: Some(RENEWABLE),
+                provider,
+                stranger,
+                deal,
+                location,
+                exact_collateral,
+            } => {
+                let m = &self.market;
+                let claimable = |b: usize, p: usize| {
+                    m.check_claimable(b, w.miners[p], self.epoch).is_ok()
+                        && m.bounties[b].min_reputation.is_none_or(|r| self.score(p) >= r)
+                };
+                let find = |funded: bool| {
+                    (0..m.bounties.len()).rev().find_map(|b| {
+                        (!funded || m.bounties[b].renewals_left > 0)
+                            .then(|| {
+                                (0..PROVIDERS)
+                                    .map(|k| (provider + k) % PROVIDERS)
+                                    .find(|&p| claimable(b, p))
+                            })
+                            .flatten()
+                            .map(|p| (b, p))
+                    })
+                };
+                // A bounty with renewals funded first, else any (its client may fund later).
+                let found = find(true).or_else(|| find(false));
+                let (bounty, provider) = found.map_or((Some(RENEWABLE), provider), |(b, p)| (Some(b as u64), p));
+                Op::Claim {
+                    bounty,
+                    provider,
+                    stranger,
+                    deal,
+                    location,
+                    exact_collateral,
+                }
+            }
+            Op::ToRenewal { claim, at } => {
+                let m = &self.market;
+                let target = |c: &market::ClaimModel| {
+                    let md = m.bounties[c.bounty].min_duration;
+                    match at {
+                        Phase::Lead => c.vest_end - md / 4,
+                        Phase::BeforeEnd => c.vest_end - 1,
+                        Phase::End => c.vest_end,
+                        Phase::Middle => c.vest_end + md / 2,
+                        Phase::Last => c.vest_end + md,
+                        Phase::TooLate => c.vest_end + md + 1,
+                    }
+                };
+                // Claims that may renew there: not slashed, their bounty open (and funded, when
+                // one is), at most 25,000 epochs on (further jumps would expire every bounty).
+                let ahead = |funded: bool| -> Vec<ChainEpoch> {
+                    m.claims
+                        .iter()
+                        .filter(|c| {
+                            let b = &m.bounties[c.bounty];
+                            c.status != market::Status::Slashed
+                                && !b.cancelled
+                                && (!funded || b.renewals_left > 0)
+                        })
+                        .map(target)
+                        .filter(|t| *t > self.epoch && *t - self.epoch <= 25_000)
+                        .collect()
+                };
+                let funded = ahead(true);
+                let ahead = if funded.is_empty() { ahead(false) } else { funded };
+                match ahead.is_empty() {
+                    true => Op::Advance(1),
+                    false => Op::Advance(ahead[(claim % ahead.len() as u64) as usize] - self.epoch),
                 }
             }
             Op::ClaimStorage { claim, step } => {
@@ -1518,7 +1653,10 @@ impl Model {
             | Op::FundRenewals { .. }
             | Op::ReclaimRenewals { .. }
             | Op::Renew { .. } => return self.apply_market(op, w),
-            Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
+            Op::ReportClaim { .. }
+            | Op::ReleaseClaim { .. }
+            | Op::ClaimStorage { .. }
+            | Op::ToRenewal { .. } => {
                 unreachable!("resolved above")
             }
         }
@@ -2350,7 +2488,7 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             let id = model.market.bounty_id(bounty);
             Some((from.id, market.refund_sponsor(h, &from, id).unwrap()))
         }
-        Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
+        Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } | Op::ToRenewal { .. } => {
             unreachable!("resolved above")
         }
         Op::FundRenewals {
@@ -2680,6 +2818,8 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     let (mut slashed_claims, mut completed_claims) = (0, 0);
     let (mut multi_sponsored, mut all_settled) = (0, 0);
     let (mut moved_scores, mut lowest_score, mut highest_score) = (0, u16::MAX, 0);
+    let (mut renewed, mut renewed_slashed, mut renewed_completed) = (0, 0, 0);
+    let (mut term_releases, mut renewal_returns) = (0, 0);
     for seed in first..first + seeds {
         let ops = generate(&mut Rng(seed), ops_per_seed);
         if let Err((at, what)) = check_sequence(&base, &ops) {
@@ -2697,7 +2837,12 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         // What the seeds exercised, so that a generator that stopped reaching the escrow shows.
         let mut model_only = Model::new(&base);
         for op in &ops {
+            let resolved = model_only.resolve(op, &base.w);
+            let epoch = model_only.epoch;
             let out = model_only.apply(op, &base.w);
+            if std::env::var("MODEL_TRACE").is_ok() {
+                println!("seed {seed} @{epoch}: {resolved:?} -> {} {:?}", out.exit, out.market);
+            }
             let exit = out.exit;
             if let Some(MarketReturn::Ddo(answer)) = out.market {
                 let code = answer.err().unwrap_or(0);
@@ -2738,6 +2883,13 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
             multi_sponsored += u64::from(b.sponsors >= 2);
             all_settled += u64::from(b.sponsors >= 2 && b.sponsors_unsettled == 0);
         }
+        term_releases += model_only.market.term_releases;
+        renewal_returns += model_only.market.renewal_returns;
+        for c in model_only.market.claims.iter().filter(|c| !c.history.is_empty()) {
+            renewed += 1;
+            renewed_slashed += u64::from(c.status == market::Status::Slashed);
+            renewed_completed += u64::from(c.status == market::Status::Completed);
+        }
         for c in &model_only.market.claims {
             slashed_claims += u64::from(c.status == market::Status::Slashed);
             completed_claims += u64::from(c.status == market::Status::Completed);
@@ -2752,6 +2904,9 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     println!("market messages by method and exit code: {by_method:?}");
     println!(
         "bounties with two sponsors or more: {multi_sponsored}, of which every sponsor settled: {all_settled}; providers whose score moved by the end: {moved_scores} (scores {lowest_score} to {highest_score})"
+    );
+    println!(
+        "renewed claims: {renewed}, of which slashed {renewed_slashed}, completed {renewed_completed}; earlier terms' locks released: {term_releases}; slashes returning renewal money: {renewal_returns}"
     );
     // Every market method succeeds somewhere, and is refused somewhere.
     for method in [

@@ -204,6 +204,10 @@ pub(super) struct MarketModel {
     pub used_deals: BTreeSet<usize>,
     /// Provider index → (available, locked_total) of its DDO collateral deposit.
     pub deposits: BTreeMap<usize, (u128, u128)>,
+    /// For the reach figures: earlier terms' locks released while their claim went on, and
+    /// slashes that returned renewal money to a renewal pool.
+    pub term_releases: u64,
+    pub renewal_returns: u64,
 }
 
 /// The exit codes the market answers with.
@@ -339,6 +343,7 @@ impl MarketModel {
             b.refundable += slot_unvested;
         }
         b.renewal_pool += renewal_unvested;
+        self.renewal_returns += u64::from(renewal_unvested > 0);
     }
 
     /// The escrow's callback for the release of claim `id`'s lock `lock`: the current term's
@@ -348,10 +353,12 @@ impl MarketModel {
         if c.status != Status::Active {
             return;
         }
-        if c.lock_id == lock {
+        let current = c.lock_id == lock;
+        if current {
             c.status = Status::Completed;
         }
         let b = c.bounty;
+        self.term_releases += u64::from(!current);
         self.bounties[b].holders.retain(|h| *h != id);
     }
 

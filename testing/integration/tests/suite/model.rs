@@ -462,14 +462,69 @@ const DEALS: usize = 4 + PROVIDERS * PIECES.len() * COPIES + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
-    (0..ops)
-        .map(|i| match rng.below(100) {
+    let mut sequence = Vec::with_capacity(ops + 2);
+    // A third of the sequences open with a bounty funding renewals and a claim of it, so that
+    // renewal windows come within 50 operations.
+    if rng.below(3) == 0 {
+        sequence.push(Op::Post {
+            from: rng.pick(&CLIENTS),
+            piece: PieceArg::Piece(rng.below(PIECES.len() as u64) as usize),
+            replicas: rng.pick(&[1, 2]),
+            reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
+            collateral: FIL_ATTO,
+            min_duration: rng.pick(&[1_000, 1_000, 4_000]),
+            expiry_in: 10_000,
+            min_reputation: None,
+            allowed: Allow::Anyone,
+            exact_value: true,
+            renewals: rng.pick(&[1, 2, 3]),
+        });
+        sequence.push(Op::Claim {
+            bounty: Some(RENEWABLE),
+            provider: rng.below(PROVIDERS as u64) as usize,
+            stranger: false,
+            deal: DealPick::Fresh,
+            location: Where::Right,
+            exact_collateral: true,
+        });
+    }
+    while sequence.len() < ops {
+        let op = match rng.below(100) {
             // A sequence opens with bounties more often than not.
-            _ if i < 4 && rng.below(2) == 0 => post_op(rng),
+            _ if sequence.len() < 4 && rng.below(2) == 0 => post_op(rng),
             0..=54 => market_op(rng),
             _ => escrow_op(rng, lock_ref),
-        })
-        .collect()
+        };
+        sequence.push(op);
+        // An advance into a renewal window is followed by a renewal three times in four.
+        if matches!(op, Op::ToRenewal { .. }) && rng.below(4) != 0 {
+            sequence.push(renew_op(rng, true));
+        }
+    }
+    sequence.truncate(ops);
+    sequence
+}
+
+/// A `RenewClaim`: by the claim's provider mostly, with a fresh deal of the piece mostly.
+fn renew_op(rng: &mut Rng, aim: bool) -> Op {
+    Op::Renew {
+        claim: rng.below(1_000),
+        aim,
+        caller: match rng.below(12) {
+            0 => Caller::Stranger,
+            1 => Caller::OtherProvider,
+            _ => Caller::Own,
+        },
+        deal: match rng.below(14) {
+            0 => DealPick::Used,
+            1 => DealPick::WrongPiece,
+            2 => DealPick::Short,
+            3 => DealPick::OtherMiners,
+            _ => DealPick::Fresh,
+        },
+        location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Right, Where::Stale]),
+        exact_collateral: rng.below(15) != 0,
+    }
 }
 
 /// A `PostBounty`: valid, or (a third of the time) breaking one rule.
@@ -539,24 +594,10 @@ fn post_op(rng: &mut Rng) -> Op {
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
     match rng.below(105) {
-        88..=94 => Op::Renew {
-            claim: rng.below(1_000),
-            aim: rng.below(5) != 0,
-            caller: match rng.below(12) {
-                0 => Caller::Stranger,
-                1 => Caller::OtherProvider,
-                _ => Caller::Own,
-            },
-            deal: match rng.below(14) {
-                0 => DealPick::Used,
-                1 => DealPick::WrongPiece,
-                2 => DealPick::Short,
-                3 => DealPick::OtherMiners,
-                _ => DealPick::Fresh,
-            },
-            location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Right, Where::Stale]),
-            exact_collateral: rng.below(15) != 0,
-        },
+        88..=94 => {
+            let aim = rng.below(5) != 0;
+            renew_op(rng, aim)
+        }
         95..=97 => Op::FundRenewals {
             // Half for a bounty someone claimed: its claims may renew.
             bounty: if rng.below(2) == 0 {
@@ -628,8 +669,9 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         0..=8 => post_op(rng),
         9..=24 => Op::Claim {
-            // A third aimed at a bounty with renewals, so that claims renew.
-            bounty: if rng.below(3) == 0 {
+            // Half aimed at a bounty that takes the claim (one with renewals first), so that
+            // claims renew.
+            bounty: if rng.below(2) == 0 {
                 Some(RENEWABLE)
             } else {
                 bounty_ref(rng)

@@ -472,7 +472,7 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
             replicas: rng.pick(&[1, 2]),
             reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
             collateral: FIL_ATTO,
-            min_duration: rng.pick(&[1_000, 1_000, 4_000]),
+            min_duration: rng.pick(&[1_000, 4_000, 4_000, 4_000]),
             expiry_in: 10_000,
             min_reputation: None,
             allowed: Allow::Anyone,
@@ -593,7 +593,7 @@ fn post_op(rng: &mut Rng) -> Op {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(105) {
+    match rng.below(108) {
         88..=94 => {
             let aim = rng.below(5) != 0;
             renew_op(rng, aim)
@@ -609,7 +609,7 @@ fn market_op(rng: &mut Rng) -> Op {
             renewals: rng.pick(&[1, 1, 2, 0, 9]),
             exact_value: rng.below(10) != 0,
         },
-        100..=104 => Op::ToRenewal {
+        100..=107 => Op::ToRenewal {
             claim: rng.below(1_000),
             at: rng.pick(&[
                 Phase::Lead,
@@ -743,7 +743,12 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         _ => Op::Ddo {
             provider: rng.below(PROVIDERS as u64) as usize,
-            bounty: bounty_ref(rng),
+            // A third aimed at a bounty the notifying miner can claim from its deposit.
+            bounty: if rng.below(3) == 0 {
+                Some(RENEWABLE)
+            } else {
+                bounty_ref(rng)
+            },
             sector: rng.pick(&SECTORS),
             piece: match rng.below(10) {
                 0 => DdoPiece::Other,
@@ -1346,19 +1351,34 @@ impl Model {
                 piece,
                 short,
                 payload_ok,
-            } if sector != 3 => Op::Ddo {
-                provider: self
-                    .market
+            } if sector != 3 => {
+                let m = &self.market;
+                let provider = m
                     .deposits
                     .iter()
                     .find(|(_, d)| d.0 > 0)
-                    .map_or(provider, |(p, _)| *p),
-                bounty,
-                sector,
-                piece,
-                short,
-                payload_ok,
-            },
+                    .map_or(provider, |(p, _)| *p);
+                let bounty = match bounty {
+                    Some(RENEWABLE) => (0..m.bounties.len())
+                        .rev()
+                        .find(|&b| {
+                            let bounty = &m.bounties[b];
+                            m.check_claimable(b, w.miners[provider], self.epoch).is_ok()
+                                && bounty.min_reputation.is_none_or(|r| self.score(provider) >= r)
+                                && m.deposits.get(&provider).is_some_and(|d| d.0 >= bounty.collateral)
+                        })
+                        .map_or(bounty, |b| Some(b as u64)),
+                    _ => bounty,
+                };
+                Op::Ddo {
+                    provider,
+                    bounty,
+                    sector,
+                    piece,
+                    short,
+                    payload_ok,
+                }
+            }
             // A sponsor's own refund is aimed at a bounty that has sponsors, when one has.
             Op::RefundSponsor { bounty, from } if from == PARTY => {
                 // Unsettled sponsors of bounties that refund now first.

@@ -45,8 +45,7 @@ use integration_tests::{
 };
 use suite_interfaces::bounty::{
     ddo_payload, ClaimBountyReturn, PostBountyParams, RenewClaimParams, RenewClaimReturn,
-    SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_DDO_REFUSED,
-    MAX_RENEWALS_PER_CLAIM,
+    SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_DDO_REFUSED, MAX_RENEWALS_PER_CLAIM,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
@@ -462,7 +461,7 @@ const DEALS: usize = 4 + PROVIDERS * PIECES.len() * COPIES + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
-    let mut sequence = Vec::with_capacity(ops + 2);
+    let mut sequence = Vec::with_capacity(ops + 4);
     // A third of the sequences open with a bounty funding renewals and a claim of it, so that
     // renewal windows come within 50 operations.
     if rng.below(3) == 0 {
@@ -499,6 +498,25 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
         // An advance into a renewal window is followed by a renewal three times in four.
         if matches!(op, Op::ToRenewal { .. }) && rng.below(4) != 0 {
             sequence.push(renew_op(rng, true));
+            // A third of those: the storage of a renewed claim fails (an earlier term's or
+            // the current one's) and a watcher reports it.
+            if rng.below(3) == 0 {
+                let claim = 4 * rng.below(250) + 2 * rng.below(2);
+                sequence.push(Op::ClaimStorage {
+                    claim,
+                    step: rng.pick(&[
+                        Storage::FaultSector,
+                        Storage::TerminateSector,
+                        Storage::TerminateDeal,
+                    ]),
+                });
+                sequence.push(Op::ReportClaim {
+                    claim: rng.below(1_000),
+                    from: rng.pick(&WATCHERS),
+                    kind: rng.pick(&[Kind::Deal, Kind::Faulty, Kind::Dead]),
+                    location: Where::Right,
+                });
+            }
         }
     }
     sequence.truncate(ops);
@@ -1365,7 +1383,9 @@ impl Model {
                             let bounty = &m.bounties[b];
                             m.check_claimable(b, w.miners[provider], self.epoch).is_ok()
                                 && bounty.min_reputation.is_none_or(|r| self.score(provider) >= r)
-                                && m.deposits.get(&provider).is_some_and(|d| d.0 >= bounty.collateral)
+                                && m.deposits
+                                    .get(&provider)
+                                    .is_some_and(|d| d.0 >= bounty.collateral)
                         })
                         .map_or(bounty, |b| Some(b as u64)),
                     _ => bounty,
@@ -1438,7 +1458,8 @@ impl Model {
                 };
                 // A bounty with renewals funded first, else any (its client may fund later).
                 let found = find(true).or_else(|| find(false));
-                let (bounty, provider) = found.map_or((Some(RENEWABLE), provider), |(b, p)| (Some(b as u64), p));
+                let (bounty, provider) =
+                    found.map_or((Some(RENEWABLE), provider), |(b, p)| (Some(b as u64), p));
                 Op::Claim {
                     bounty,
                     provider,
@@ -1488,8 +1509,18 @@ impl Model {
                 if claims.is_empty() {
                     return Op::RecoverSector(0, 1);
                 }
-                let c = &claims[(claim % claims.len() as u64) as usize];
-                let lock = self.locks.iter().find(|l| l.id == c.lock_id).unwrap();
+                // Half of the time a renewed claim that is still active, when there is one, at
+                // its current term's storage or (one time in two) an earlier term's.
+                let renewed: Vec<&market::ClaimModel> = claims
+                    .iter()
+                    .filter(|c| !c.history.is_empty() && c.status == market::Status::Active)
+                    .collect();
+                let lock_id = match (claim % 4, renewed.is_empty()) {
+                    (0, false) => renewed[(claim / 4 % renewed.len() as u64) as usize].history[0].lock_id,
+                    (2, false) => renewed[(claim / 4 % renewed.len() as u64) as usize].lock_id,
+                    _ => claims[(claim % claims.len() as u64) as usize].lock_id,
+                };
+                let lock = self.locks.iter().find(|l| l.id == lock_id).unwrap();
                 let (p, n) = (lock.provider, lock.sector.unwrap());
                 match step {
                     Storage::FaultSector => Op::FaultSector(p, n),
@@ -2770,7 +2801,13 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                     MarketReturn::Reclaimed(_) => MarketReturn::Reclaimed(atto(&r.ret().unwrap())),
                     MarketReturn::Renewed(..) => {
                         let c: RenewClaimReturn = r.ret().unwrap();
-                        MarketReturn::Renewed(c.claim_id, c.lock_id, atto(&c.reward), c.term_start, c.term_end)
+                        MarketReturn::Renewed(
+                            c.claim_id,
+                            c.lock_id,
+                            atto(&c.reward),
+                            c.term_start,
+                            c.term_end,
+                        )
                     }
                     MarketReturn::Refunded(..) => {
                         let c: SponsorRefundReturn = r.ret().unwrap();
@@ -2903,7 +2940,10 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
             let epoch = model_only.epoch;
             let out = model_only.apply(op, &base.w);
             if std::env::var("MODEL_TRACE").is_ok() {
-                println!("seed {seed} @{epoch}: {resolved:?} -> {} {:?}", out.exit, out.market);
+                println!(
+                    "seed {seed} @{epoch}: {resolved:?} -> {} {:?}",
+                    out.exit, out.market
+                );
             }
             let exit = out.exit;
             if let Some(MarketReturn::Ddo(answer)) = out.market {
@@ -2969,6 +3009,10 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     );
     println!(
         "renewed claims: {renewed}, of which slashed {renewed_slashed}, completed {renewed_completed}; earlier terms' locks released: {term_releases}; slashes returning renewal money: {renewal_returns}"
+    );
+    assert!(
+        (renewed_slashed > 0 && term_releases > 0 && renewal_returns > 0) || seeds < 200,
+        "no renewed claim was slashed ({renewed_slashed}), no earlier term's lock released ({term_releases}) or no renewal money returned ({renewal_returns}): the callbacks on renewed claims are not exercised"
     );
     // Every market method succeeds somewhere, and is refused somewhere.
     for method in [

@@ -175,7 +175,10 @@ impl ClaimModel {
 
     /// Every lock of its terms, oldest first.
     pub fn locks(&self) -> impl Iterator<Item = u64> + '_ {
-        self.history.iter().map(|t| t.lock_id).chain(std::iter::once(self.lock_id))
+        self.history
+            .iter()
+            .map(|t| t.lock_id)
+            .chain(std::iter::once(self.lock_id))
     }
 
     /// `renewal_window`: the epochs it may renew in.
@@ -363,7 +366,13 @@ impl MarketModel {
     }
 
     /// `FundRenewals` by `caller`: its checks in the market's order.
-    pub fn fund_renewals(&mut self, b: usize, caller: ActorID, renewals: u64, value: u128) -> Result<u128, u32> {
+    pub fn fund_renewals(
+        &mut self,
+        b: usize,
+        caller: ActorID,
+        renewals: u64,
+        value: u128,
+    ) -> Result<u128, u32> {
         let bounty = &mut self.bounties[b];
         if bounty.client != caller {
             return Err(FORBIDDEN);
@@ -426,7 +435,13 @@ impl MarketModel {
 
     /// `record_renewal` of claim index `k` with its new deal and lock: the reward taken from
     /// the renewal pool (`renewal_pool / renewals_left`, the last the rest).
-    pub fn record_renewal(&mut self, k: usize, deal: usize, lock_id: u64, epoch: ChainEpoch) -> (u128, ChainEpoch, ChainEpoch) {
+    pub fn record_renewal(
+        &mut self,
+        k: usize,
+        deal: usize,
+        lock_id: u64,
+        epoch: ChainEpoch,
+    ) -> (u128, ChainEpoch, ChainEpoch) {
         let (start, end) = self.renewal_term(k, epoch);
         let b = self.claims[k].bounty;
         let bounty = &mut self.bounties[b];
@@ -637,7 +652,12 @@ impl MarketModel {
                 m.sponsored,
                 (m.sponsors, m.sponsors_unsettled),
                 m.sponsor_refunded,
-                (m.renewal_pool, m.renewals_left, m.renewals_funded, m.renewals_reclaimed),
+                (
+                    m.renewal_pool,
+                    m.renewals_left,
+                    m.renewals_funded,
+                    m.renewals_reclaimed,
+                ),
             );
             if got_view != want {
                 return Err(format!(

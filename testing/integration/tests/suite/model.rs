@@ -44,8 +44,9 @@ use integration_tests::{
     bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, ReputationClient, Snapshot,
 };
 use suite_interfaces::bounty::{
-    ddo_payload, ClaimBountyReturn, PostBountyParams, RenewClaimParams, RenewClaimReturn,
-    SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_DDO_REFUSED, MAX_RENEWALS_PER_CLAIM,
+    ddo_payload, ddo_renewal_payload, ClaimBountyReturn, PostBountyParams, RenewClaimParams,
+    RenewClaimReturn, SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_DDO_REFUSED,
+    MAX_RENEWALS_PER_CLAIM,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
@@ -195,6 +196,18 @@ enum Op {
         location: Where,
         exact_collateral: bool,
     },
+    /// The operator has a claim's miner (or the next one) notify the market of a piece in
+    /// `sector` whose payload names `[bounty, claim]` (the claim's bounty, or the next id):
+    /// a DDO renewal from the miner's deposit. With `aim`, of a claim that renews now.
+    DdoRenew {
+        claim: u64,
+        aim: bool,
+        other_miner: bool,
+        wrong_bounty: bool,
+        sector: SectorNumber,
+        piece: DdoPiece,
+        short: bool,
+    },
     /// An advance to a point of a claim's renewal window (modulo the claims that can still
     /// renew, when one can): resolved to `Advance`.
     ToRenewal {
@@ -341,6 +354,7 @@ impl Op {
             Op::Deposit { .. } => "DepositCollateral",
             Op::WithdrawDeposit { .. } => "WithdrawCollateral",
             Op::Ddo { .. } => "SectorContentChanged",
+            Op::DdoRenew { .. } => "SectorContentChanged (renewal)",
             Op::FundRenewals { .. } => "FundRenewals",
             Op::ReclaimRenewals { .. } => "ReclaimRenewals",
             Op::Renew { .. } => "RenewClaim",
@@ -461,7 +475,7 @@ const DEALS: usize = 4 + PROVIDERS * PIECES.len() * COPIES + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
-    let mut sequence = Vec::with_capacity(ops + 4);
+    let mut sequence = Vec::with_capacity(ops + 5);
     // A third of the sequences open with a bounty funding renewals and a claim of it, so that
     // renewal windows come within 50 operations.
     if rng.below(3) == 0 {
@@ -497,7 +511,31 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
         sequence.push(op);
         // An advance into a renewal window is followed by a renewal three times in four.
         if matches!(op, Op::ToRenewal { .. }) && rng.below(4) != 0 {
-            sequence.push(renew_op(rng, true));
+            // One in four by DDO, from the miner's deposit (topped up first two times in three).
+            let ddo = rng.below(4) == 0;
+            if ddo && rng.below(3) != 0 {
+                sequence.push(Op::Deposit {
+                    provider: PARTY,
+                    stranger: false,
+                    atto: 3 * FIL_ATTO,
+                });
+            }
+            sequence.push(match ddo {
+                true => Op::DdoRenew {
+                    claim: rng.below(1_000),
+                    aim: true,
+                    other_miner: rng.below(12) == 0,
+                    wrong_bounty: rng.below(12) == 0,
+                    sector: rng.pick(&SECTORS),
+                    piece: match rng.below(10) {
+                        0 => DdoPiece::Other,
+                        1 => DdoPiece::BadSize,
+                        _ => DdoPiece::Right,
+                    },
+                    short: rng.below(8) == 0,
+                },
+                false => renew_op(rng, true),
+            });
             // A third of those: the storage of a renewed claim fails (an earlier term's or
             // the current one's) and a watcher reports it.
             if rng.below(3) == 0 {
@@ -1181,7 +1219,7 @@ impl Model {
             | Op::Ddo { bounty, .. }
             | Op::FundRenewals { bounty, .. }
             | Op::ReclaimRenewals { bounty, .. } => self.market.bounty_index(bounty),
-            Op::Renew { claim, .. } => {
+            Op::Renew { claim, .. } | Op::DdoRenew { claim, .. } => {
                 let claims = &self.market.claims;
                 (!claims.is_empty()).then(|| claims[(claim % claims.len() as u64) as usize].bounty)
             }
@@ -1315,6 +1353,51 @@ impl Model {
                 bounty,
                 from: party(bounty, from, false),
             },
+            // Aimed at a claim that renews now (its miner's deposit holding the collateral
+            // first), when one does.
+            Op::DdoRenew {
+                claim,
+                aim,
+                other_miner,
+                wrong_bounty,
+                sector,
+                piece,
+                short,
+            } => {
+                let m = &self.market;
+                let renewable = |funded: bool| -> Vec<u64> {
+                    (0..m.claims.len())
+                        .filter(|&k| m.check_renewable(k, self.epoch).is_ok())
+                        .filter(|&k| {
+                            let c = &m.claims[k];
+                            !funded
+                                || m.deposits
+                                    .get(&c.provider)
+                                    .is_some_and(|d| d.0 >= m.bounties[c.bounty].collateral)
+                        })
+                        .map(|k| k as u64)
+                        .collect()
+                };
+                let funded = renewable(true);
+                let renewable = if funded.is_empty() {
+                    renewable(false)
+                } else {
+                    funded
+                };
+                let claim = match (aim, renewable.is_empty()) {
+                    (true, false) => renewable[(claim % renewable.len() as u64) as usize],
+                    _ => claim,
+                };
+                Op::DdoRenew {
+                    claim,
+                    aim: false,
+                    other_miner,
+                    wrong_bounty,
+                    sector,
+                    piece,
+                    short,
+                }
+            }
             // Aimed at a claim that renews now, when one does.
             Op::Renew {
                 claim,
@@ -1399,6 +1482,18 @@ impl Model {
                     payload_ok,
                 }
             }
+            // [`PARTY`]'s deposit: the miner of the first claim that renews now (else miner 0).
+            Op::Deposit {
+                provider: PARTY,
+                stranger,
+                atto,
+            } => Op::Deposit {
+                provider: (0..self.market.claims.len())
+                    .find(|&k| self.market.check_renewable(k, self.epoch).is_ok())
+                    .map_or(0, |k| self.market.claims[k].provider),
+                stranger,
+                atto,
+            },
             // A sponsor's own refund is aimed at a bounty that has sponsors, when one has.
             Op::RefundSponsor { bounty, from } if from == PARTY => {
                 // Unsettled sponsors of bounties that refund now first.
@@ -1745,7 +1840,8 @@ impl Model {
             | Op::Ddo { .. }
             | Op::FundRenewals { .. }
             | Op::ReclaimRenewals { .. }
-            | Op::Renew { .. } => return self.apply_market(op, w),
+            | Op::Renew { .. }
+            | Op::DdoRenew { .. } => return self.apply_market(op, w),
             Op::ReportClaim { .. }
             | Op::ReleaseClaim { .. }
             | Op::ClaimStorage { .. }
@@ -2108,9 +2204,40 @@ impl Model {
                     bounty.collateral,
                     Some(c.id),
                 );
-                let (reward, start, end) = self.market.record_renewal(k, d, lock_id, epoch);
+                let (reward, start, end) = self.market.record_renewal(k, Some(d), lock_id, epoch);
                 out.market = Some(MarketReturn::Renewed(c.id, lock_id, reward, start, end));
                 *out.gains.entry(w.controls[c.provider].id).or_default() -= bounty.collateral as i128;
+                *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
+            }
+            Op::DdoRenew {
+                claim,
+                other_miner,
+                wrong_bounty,
+                sector,
+                piece,
+                short,
+                ..
+            } => {
+                let checked = self.ddo_renewal_check(claim, other_miner, wrong_bounty, sector, piece, short);
+                out.market = Some(MarketReturn::Ddo(checked.map(|_| ())));
+                let Ok(k) = checked else {
+                    return out;
+                };
+                let c = self.market.claims[k].clone();
+                let bounty = self.market.bounties[c.bounty].clone();
+                let (_, term_end) = self.market.renewal_term(k, epoch);
+                let lock_id = self.add_lock(
+                    c.provider,
+                    None,
+                    Some(sector),
+                    bounty.client,
+                    w.owners[c.provider],
+                    term_end,
+                    bounty.collateral,
+                    Some(c.id),
+                );
+                self.market.record_renewal(k, None, lock_id, epoch);
+                *out.gains.entry(w.market).or_default() -= bounty.collateral as i128;
                 *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
             }
             _ => unreachable!("not a market operation"),
@@ -2129,6 +2256,50 @@ impl Model {
             Amount::All => available,
             Amount::TooMuch => available + 1,
         }
+    }
+
+    /// A DDO renewal's checks in the market's order (`precheck_ddo_renewal`, then the escrow's
+    /// lock on the sector until the new term's end): the claim's index, or the refusal's code.
+    fn ddo_renewal_check(
+        &self,
+        claim: u64,
+        other_miner: bool,
+        wrong_bounty: bool,
+        sector: SectorNumber,
+        piece: DdoPiece,
+        short: bool,
+    ) -> Result<usize, u32> {
+        let m = &self.market;
+        if m.claims.is_empty() {
+            return Err(NOT_FOUND);
+        }
+        let k = (claim % m.claims.len() as u64) as usize;
+        let c = &m.claims[k];
+        if other_miner {
+            return Err(FORBIDDEN);
+        }
+        if wrong_bounty {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        m.check_renewable(k, self.epoch)?;
+        let bounty = &m.bounties[c.bounty];
+        let (_, term_end) = m.renewal_term(k, self.epoch);
+        let committed = ddo_commitment(self.epoch, short).min(SECTOR_EXPIRATION);
+        if piece != DdoPiece::Right || committed < term_end {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        if m.deposits.get(&c.provider).map_or(0, |d| d.0) < bounty.collateral {
+            return Err(INSUFFICIENT_FUNDS);
+        }
+        self.lock_check(
+            c.provider,
+            None,
+            Some(sector),
+            Where::Ask,
+            term_end - self.epoch,
+            bounty.collateral,
+        )?;
+        Ok(k)
     }
 
     /// A notified piece's checks in the market's order (`precheck_ddo_piece`, the reputation,
@@ -2672,6 +2843,47 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             Some((
                 from.id,
                 market.withdraw_collateral(h, &from, miner, amount).unwrap(),
+            ))
+        }
+        Op::DdoRenew {
+            claim,
+            other_miner,
+            wrong_bounty,
+            sector,
+            piece,
+            short,
+            ..
+        } => {
+            let claims = &model.market.claims;
+            let c = (!claims.is_empty()).then(|| &claims[(claim % claims.len() as u64) as usize]);
+            let k = c.map_or(0, |c| model.market.bounties[c.bounty].piece);
+            let (seed, size) = match piece {
+                DdoPiece::Right => (PIECES[k], PIECE_SIZE),
+                DdoPiece::Other => (PIECES[(k + 1) % PIECES.len()], PIECE_SIZE),
+                DdoPiece::BadSize => (PIECES[k], 2 * PIECE_SIZE),
+            };
+            let bounty_id =
+                c.map_or(1_000_000, |c| model.market.bounties[c.bounty].id) + u64::from(wrong_bounty);
+            let payload = ddo_renewal_payload(bounty_id, c.map_or(1_000_000, |c| c.id));
+            let provider = (c.map_or(0, |c| c.provider) + usize::from(other_miner)) % PROVIDERS;
+            let control = miner::Control::Notify(miner::HarnessNotifyParams {
+                receiver: Address::new_id(w.market),
+                sectors: miner::SectorContentChangedParams {
+                    sectors: vec![miner::SectorChanges {
+                        sector,
+                        minimum_commitment_epoch: ddo_commitment(model.epoch, short),
+                        added: vec![miner::PieceChange {
+                            data: stand_in_market::piece_cid([seed; 32]),
+                            size: PaddedPieceSize(size),
+                            payload,
+                        }],
+                    }],
+                },
+            });
+            let operator = h.operator();
+            Some((
+                operator.id,
+                miner::control_from(h, &operator, w.miners[provider], &control).unwrap(),
             ))
         }
         Op::Ddo {

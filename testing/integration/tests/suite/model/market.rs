@@ -435,10 +435,11 @@ impl MarketModel {
 
     /// `record_renewal` of claim index `k` with its new deal and lock: the reward taken from
     /// the renewal pool (`renewal_pool / renewals_left`, the last the rest).
+    /// With no deal (a DDO renewal) the collateral leaves the provider's deposit.
     pub fn record_renewal(
         &mut self,
         k: usize,
-        deal: usize,
+        deal: Option<usize>,
         lock_id: u64,
         epoch: ChainEpoch,
     ) -> (u128, ChainEpoch, ChainEpoch) {
@@ -465,7 +466,17 @@ impl MarketModel {
         c.reward = reward;
         c.status = Status::Active;
         c.unpaid = true;
-        self.used_deals.insert(deal);
+        match deal {
+            Some(deal) => {
+                self.used_deals.insert(deal);
+            }
+            None => {
+                let (provider, collateral) = (c.provider, self.bounties[b].collateral);
+                let d = self.deposits.get_mut(&provider).unwrap();
+                d.0 -= collateral;
+                d.1 += collateral;
+            }
+        }
         (reward, start, end)
     }
 

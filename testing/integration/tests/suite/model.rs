@@ -475,7 +475,7 @@ const DEALS: usize = 4 + PROVIDERS * PIECES.len() * COPIES + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
-    let mut sequence = Vec::with_capacity(ops + 5);
+    let mut sequence = Vec::with_capacity(ops + 6);
     // A third of the sequences open with a bounty funding renewals and a claim of it, so that
     // renewal windows come within 50 operations.
     if rng.below(3) == 0 {
@@ -548,12 +548,18 @@ fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
                         Storage::TerminateDeal,
                     ]),
                 });
-                sequence.push(Op::ReportClaim {
+                let report = Op::ReportClaim {
                     claim: rng.below(1_000),
                     from: rng.pick(&WATCHERS),
                     kind: rng.pick(&[Kind::Deal, Kind::Faulty, Kind::Dead]),
                     location: Where::Right,
-                });
+                };
+                sequence.push(report);
+                // Half of the time the report comes again: within the fault
+                // cooldown (34) after a fee, or a lock already slashed (20).
+                if rng.below(2) == 0 {
+                    sequence.push(report);
+                }
             }
         }
     }

@@ -15,13 +15,16 @@
 //! locks (sector, deal or both as evidence, valid and invalid), top-ups, fault reports with true
 //! and false proofs and stale locations, releases early and on time; the market's posts (valid
 //! and breaking each rule), claims (valid, and with every kind of bad deal, caller, collateral
-//! or bounty), withdrawals, cancels, reclaims, contributions and sponsor refunds; reports and
-//! releases aimed at claims' locks (whose slashes and releases call the market back); epochs
-//! advancing; and the operator faulting, recovering and terminating sectors and terminating
-//! deals.
+//! or bounty), withdrawals, cancels, reclaims, contributions and sponsor refunds; renewal
+//! (terms funded at post and with `FundRenewals`, `ReclaimRenewals`, `RenewClaim` and the DDO
+//! renewal, valid and breaking each rule, with advances into the renewal windows); reports and
+//! releases aimed at claims' locks, every term's (whose slashes and releases call the market
+//! back); epochs advancing; and the operator faulting, recovering and terminating sectors and
+//! terminating deals.
 //!
 //! `MODEL_SEEDS` (default 200) and `MODEL_OPS` (default 50) set the size; `MODEL_SEED_BASE`
-//! the first seed; `scripts/soak.sh` runs any number.
+//! the first seed; `MODEL_TRACE=1` prints every operation as resolved with the model's
+//! outcome; `scripts/soak.sh` runs any number.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;

@@ -15,13 +15,16 @@
 //! locks (sector, deal or both as evidence, valid and invalid), top-ups, fault reports with true
 //! and false proofs and stale locations, releases early and on time; the market's posts (valid
 //! and breaking each rule), claims (valid, and with every kind of bad deal, caller, collateral
-//! or bounty), withdrawals, cancels, reclaims, contributions and sponsor refunds; reports and
-//! releases aimed at claims' locks (whose slashes and releases call the market back); epochs
-//! advancing; and the operator faulting, recovering and terminating sectors and terminating
-//! deals.
+//! or bounty), withdrawals, cancels, reclaims, contributions and sponsor refunds; renewal
+//! (terms funded at post and with `FundRenewals`, `ReclaimRenewals`, `RenewClaim` and the DDO
+//! renewal, valid and breaking each rule, with advances into the renewal windows); reports and
+//! releases aimed at claims' locks, every term's (whose slashes and releases call the market
+//! back); epochs advancing; and the operator faulting, recovering and terminating sectors and
+//! terminating deals.
 //!
 //! `MODEL_SEEDS` (default 200) and `MODEL_OPS` (default 50) set the size; `MODEL_SEED_BASE`
-//! the first seed; `scripts/soak.sh` runs any number.
+//! the first seed; `MODEL_TRACE=1` prints every operation as resolved with the model's
+//! outcome; `scripts/soak.sh` runs any number.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -44,8 +47,9 @@ use integration_tests::{
     bounty as bm, Account, BountyMarketClient, EscrowClient, Harness, Receipt, ReputationClient, Snapshot,
 };
 use suite_interfaces::bounty::{
-    ddo_payload, ClaimBountyReturn, PostBountyParams, SponsorRefundReturn, WithdrawCollateralReturn,
-    WithdrawReturn, EVENT_DDO_REFUSED,
+    ddo_payload, ddo_renewal_payload, ClaimBountyReturn, PostBountyParams, RenewClaimParams,
+    RenewClaimReturn, SponsorRefundReturn, WithdrawCollateralReturn, WithdrawReturn, EVENT_DDO_REFUSED,
+    MAX_RENEWALS_PER_CLAIM,
 };
 use suite_interfaces::escrow::{
     EvidenceParams, FaultProof, LockParams, Policy, ReportFaultReturn, SectorLocation, Totals,
@@ -171,6 +175,47 @@ enum Op {
         min_reputation: Option<u16>,
         allowed: Allow,
         exact_value: bool,
+        /// Renewal terms funded at post (the value is (replicas + renewals) × reward).
+        renewals: u64,
+    },
+    /// `FundRenewals` of `renewals` terms, the exact value or 1 atto more.
+    FundRenewals {
+        bounty: Option<u64>,
+        from: usize,
+        renewals: u64,
+        exact_value: bool,
+    },
+    ReclaimRenewals {
+        bounty: Option<u64>,
+        from: usize,
+    },
+    /// `RenewClaim` of claim `claim` (modulo the claims made; with `aim`, among the claims
+    /// that renew now, when there is one) with a deal of the claim's provider.
+    Renew {
+        claim: u64,
+        aim: bool,
+        caller: Caller,
+        deal: DealPick,
+        location: Where,
+        exact_collateral: bool,
+    },
+    /// The operator has a claim's miner (or the next one) notify the market of a piece in
+    /// `sector` whose payload names `[bounty, claim]` (the claim's bounty, or the next id):
+    /// a DDO renewal from the miner's deposit. With `aim`, of a claim that renews now.
+    DdoRenew {
+        claim: u64,
+        aim: bool,
+        other_miner: bool,
+        wrong_bounty: bool,
+        sector: SectorNumber,
+        piece: DdoPiece,
+        short: bool,
+    },
+    /// An advance to a point of a claim's renewal window (modulo the claims that can still
+    /// renew, when one can): resolved to `Advance`.
+    ToRenewal {
+        claim: u64,
+        at: Phase,
     },
     /// `ClaimBounty` for miner `provider`, by its control address or the stranger.
     Claim {
@@ -245,6 +290,33 @@ enum Op {
     },
 }
 
+/// Where in a claim's renewal window [vest_end − min_duration/4, vest_end + min_duration] an
+/// advance lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The window's first epoch: an early renewal, the term's lock still open.
+    Lead,
+    /// The term's last epoch.
+    BeforeEnd,
+    /// The term's end: its lock releases.
+    End,
+    Middle,
+    /// The window's last epoch.
+    Last,
+    /// One past the window.
+    TooLate,
+}
+
+/// Who sends a `RenewClaim`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    /// The claim's provider's control address.
+    Own,
+    /// The next provider's control address.
+    OtherProvider,
+    Stranger,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Amount {
     Zero,
@@ -285,6 +357,10 @@ impl Op {
             Op::Deposit { .. } => "DepositCollateral",
             Op::WithdrawDeposit { .. } => "WithdrawCollateral",
             Op::Ddo { .. } => "SectorContentChanged",
+            Op::DdoRenew { .. } => "SectorContentChanged (renewal)",
+            Op::FundRenewals { .. } => "FundRenewals",
+            Op::ReclaimRenewals { .. } => "ReclaimRenewals",
+            Op::Renew { .. } => "RenewClaim",
             _ => "escrow or operator",
         }
     }
@@ -338,6 +414,11 @@ const PARTY: usize = usize::MAX;
 /// In a contribution, cancel or reclaim of the sponsors' group: the bounty sponsors funded
 /// last (see `Model::sponsored`).
 const SPONSORED: u64 = u64::MAX;
+/// In a claim: the last bounty with renewal terms funded that some provider can claim now,
+/// claimed by the first such provider from the one named (see `Model::resolve`).
+const RENEWABLE: u64 = u64::MAX - 1;
+/// In a `FundRenewals`: the bounty of the last claim made that is not slashed.
+const CLAIMED: u64 = u64::MAX - 2;
 const PROVIDERS: usize = 4;
 const SECTORS: [SectorNumber; 3] = [1, 2, 3];
 /// The bounties' pieces (CommP seeds); the escrow's own deals store pieces 10 to 13.
@@ -357,7 +438,8 @@ struct DealInfo {
 
 /// Every deal of the base state. 0–3: the escrow's (deal i of provider i / 2, in sector
 /// 1 + i % 2, pieces 10–13); then, for each provider and piece, two deals storing it (in
-/// sectors 1–3); then each provider's short deal of piece 1.
+/// sectors 1–3, [`COPIES`] of each: a claim and its renewals need fresh ones); then each
+/// provider's short deal of piece 1.
 fn deal_table() -> Vec<DealInfo> {
     let mut deals: Vec<DealInfo> = (0..4)
         .map(|d| DealInfo {
@@ -369,7 +451,7 @@ fn deal_table() -> Vec<DealInfo> {
         .collect();
     for provider in 0..PROVIDERS {
         for (k, seed) in PIECES.iter().enumerate() {
-            for copy in 0..2 {
+            for copy in 0..COPIES {
                 deals.push(DealInfo {
                     provider,
                     sector: 1 + ((k + copy) % 3) as SectorNumber,
@@ -390,18 +472,124 @@ fn deal_table() -> Vec<DealInfo> {
     deals
 }
 
-const DEALS: usize = 4 + PROVIDERS * PIECES.len() * 2 + PROVIDERS;
+/// Deals of each bounty piece per provider.
+const COPIES: usize = 3;
+const DEALS: usize = 4 + PROVIDERS * PIECES.len() * COPIES + PROVIDERS;
 
 fn generate(rng: &mut Rng, ops: usize) -> Vec<Op> {
     let lock_ref = |rng: &mut Rng| (rng.below(12) != 0).then(|| rng.below(1_000));
-    (0..ops)
-        .map(|i| match rng.below(100) {
+    let mut sequence = Vec::with_capacity(ops + 6);
+    // A third of the sequences open with a bounty funding renewals and a claim of it, so that
+    // renewal windows come within 50 operations.
+    if rng.below(3) == 0 {
+        sequence.push(Op::Post {
+            from: rng.pick(&CLIENTS),
+            piece: PieceArg::Piece(rng.below(PIECES.len() as u64) as usize),
+            replicas: rng.pick(&[1, 2]),
+            reward: rng.pick(&[FIL_ATTO, 2 * FIL_ATTO + 1, 1_001]),
+            collateral: FIL_ATTO,
+            min_duration: rng.pick(&[1_000, 4_000, 4_000, 4_000]),
+            expiry_in: 10_000,
+            min_reputation: None,
+            allowed: Allow::Anyone,
+            exact_value: true,
+            renewals: rng.pick(&[1, 2, 3]),
+        });
+        sequence.push(Op::Claim {
+            bounty: Some(RENEWABLE),
+            provider: rng.below(PROVIDERS as u64) as usize,
+            stranger: false,
+            deal: DealPick::Fresh,
+            location: Where::Right,
+            exact_collateral: true,
+        });
+    }
+    while sequence.len() < ops {
+        let op = match rng.below(100) {
             // A sequence opens with bounties more often than not.
-            _ if i < 4 && rng.below(2) == 0 => post_op(rng),
+            _ if sequence.len() < 4 && rng.below(2) == 0 => post_op(rng),
             0..=54 => market_op(rng),
             _ => escrow_op(rng, lock_ref),
-        })
-        .collect()
+        };
+        sequence.push(op);
+        // An advance into a renewal window is followed by a renewal three times in four.
+        if matches!(op, Op::ToRenewal { .. }) && rng.below(4) != 0 {
+            // One in four by DDO, from the miner's deposit (topped up first two times in three).
+            let ddo = rng.below(4) == 0;
+            if ddo && rng.below(3) != 0 {
+                sequence.push(Op::Deposit {
+                    provider: PARTY,
+                    stranger: false,
+                    atto: 3 * FIL_ATTO,
+                });
+            }
+            sequence.push(match ddo {
+                true => Op::DdoRenew {
+                    claim: rng.below(1_000),
+                    aim: true,
+                    other_miner: rng.below(12) == 0,
+                    wrong_bounty: rng.below(12) == 0,
+                    sector: rng.pick(&SECTORS),
+                    piece: match rng.below(10) {
+                        0 => DdoPiece::Other,
+                        1 => DdoPiece::BadSize,
+                        _ => DdoPiece::Right,
+                    },
+                    short: rng.below(8) == 0,
+                },
+                false => renew_op(rng, true),
+            });
+            // A third of those: the storage of a renewed claim fails (an earlier term's or
+            // the current one's) and a watcher reports it.
+            if rng.below(3) == 0 {
+                let claim = 4 * rng.below(250) + 2 * rng.below(2);
+                sequence.push(Op::ClaimStorage {
+                    claim,
+                    step: rng.pick(&[
+                        Storage::FaultSector,
+                        Storage::TerminateSector,
+                        Storage::TerminateDeal,
+                    ]),
+                });
+                let report = Op::ReportClaim {
+                    claim: rng.below(1_000),
+                    from: rng.pick(&WATCHERS),
+                    kind: rng.pick(&[Kind::Deal, Kind::Faulty, Kind::Dead]),
+                    location: Where::Right,
+                };
+                sequence.push(report);
+                // Half of the time the report comes again: within the fault
+                // cooldown (34) after a fee, or a lock already slashed (20).
+                if rng.below(2) == 0 {
+                    sequence.push(report);
+                }
+            }
+        }
+    }
+    sequence.truncate(ops);
+    sequence
+}
+
+/// A `RenewClaim`: by the claim's provider mostly, with a fresh deal of the piece mostly.
+fn renew_op(rng: &mut Rng, aim: bool) -> Op {
+    Op::Renew {
+        claim: rng.below(1_000),
+        aim,
+        caller: match rng.below(12) {
+            0 => Caller::Stranger,
+            1 => Caller::OtherProvider,
+            _ => Caller::Own,
+        },
+        deal: match rng.below(14) {
+            0 => DealPick::Used,
+            1 => DealPick::WrongPiece,
+            2 => DealPick::Short,
+            3 => DealPick::OtherMiners,
+            _ => DealPick::Fresh,
+        },
+        location: rng.pick(&[Where::Ask, Where::Ask, Where::Right, Where::Right, Where::Stale]),
+        exact_collateral: rng.below(15) != 0,
+    }
 }
 
 /// A `PostBounty`: valid, or (a third of the time) breaking one rule.
@@ -431,9 +619,13 @@ fn post_op(rng: &mut Rng) -> Op {
         _ => Allow::Anyone,
     };
     let mut exact_value = true;
+    // Three posts in five fund renewal terms.
+    let mut renewals = rng.pick(&[0, 0, 1, 2, 3]);
     // A third of the posts break one rule.
     if rng.below(3) == 0 {
-        match rng.below(10) {
+        match rng.below(11) {
+            // One more than replicas × MAX_RENEWALS_PER_CLAIM.
+            10 => renewals = replicas * MAX_RENEWALS_PER_CLAIM + 1,
             0 => piece = PieceArg::NotCommP,
             1 => piece = PieceArg::BadSize,
             2 => replicas = rng.pick(&[0, 5]),
@@ -458,6 +650,7 @@ fn post_op(rng: &mut Rng) -> Op {
         min_reputation,
         allowed,
         exact_value,
+        renewals,
     }
 }
 
@@ -465,7 +658,39 @@ fn post_op(rng: &mut Rng) -> Op {
 /// sponsor refunds, valid and invalid.
 fn market_op(rng: &mut Rng) -> Op {
     let bounty_ref = |rng: &mut Rng| (rng.below(15) != 0).then(|| rng.below(1_000));
-    match rng.below(88) {
+    match rng.below(108) {
+        88..=94 => {
+            let aim = rng.below(5) != 0;
+            renew_op(rng, aim)
+        }
+        95..=97 => Op::FundRenewals {
+            // Half for a bounty someone claimed: its claims may renew.
+            bounty: if rng.below(2) == 0 {
+                Some(CLAIMED)
+            } else {
+                bounty_ref(rng)
+            },
+            from: rng.pick(&[PARTY, PARTY, PARTY, PARTY, 0, STRANGER]),
+            renewals: rng.pick(&[1, 1, 2, 0, 9]),
+            exact_value: rng.below(10) != 0,
+        },
+        100..=107 => Op::ToRenewal {
+            claim: rng.below(1_000),
+            at: rng.pick(&[
+                Phase::Lead,
+                Phase::Lead,
+                Phase::BeforeEnd,
+                Phase::End,
+                Phase::End,
+                Phase::Middle,
+                Phase::Last,
+                Phase::TooLate,
+            ]),
+        },
+        98..=99 => Op::ReclaimRenewals {
+            bounty: bounty_ref(rng),
+            from: rng.pick(&[PARTY, PARTY, PARTY, STRANGER]),
+        },
         82..=83 => Op::Cancel {
             bounty: Some(SPONSORED),
             from: PARTY,
@@ -509,7 +734,13 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         0..=8 => post_op(rng),
         9..=24 => Op::Claim {
-            bounty: bounty_ref(rng),
+            // Half aimed at a bounty that takes the claim (one with renewals first), so that
+            // claims renew.
+            bounty: if rng.below(2) == 0 {
+                Some(RENEWABLE)
+            } else {
+                bounty_ref(rng)
+            },
             provider: rng.below(PROVIDERS as u64) as usize,
             stranger: rng.below(15) == 0,
             deal: match rng.below(16) {
@@ -577,7 +808,12 @@ fn market_op(rng: &mut Rng) -> Op {
         },
         _ => Op::Ddo {
             provider: rng.below(PROVIDERS as u64) as usize,
-            bounty: bounty_ref(rng),
+            // A third aimed at a bounty the notifying miner can claim from its deposit.
+            bounty: if rng.below(3) == 0 {
+                Some(RENEWABLE)
+            } else {
+                bounty_ref(rng)
+            },
             sector: rng.pick(&SECTORS),
             piece: match rng.below(10) {
                 0 => DdoPiece::Other,
@@ -727,6 +963,13 @@ enum MarketReturn {
     Collateral(u128, ActorID, u128),
     /// A DDO piece: accepted, or refused with this exit code.
     Ddo(Result<(), u32>),
+    /// RenewClaim: claim id, lock id, reward, term start and end.
+    Renewed(u64, u64, u128, ChainEpoch, ChainEpoch),
+}
+
+/// What a `FundRenewals` sends: renewals × the bounty's reward, or 1 atto more.
+fn fund_renewals_value(m: &MarketModel, b: Option<usize>, renewals: u64, exact: bool) -> u128 {
+    b.map_or(FIL_ATTO as u128, |b| m.bounties[b].reward_per_replica) * renewals as u128 + u128::from(!exact)
 }
 
 struct Model {
@@ -934,7 +1177,7 @@ impl Model {
             DealPick::OtherMiners => fresh((provider + 1) % PROVIDERS),
         }
         // Every fresh deal of the piece used: the provider's first market deal.
-        .unwrap_or(4 + provider * PIECES.len() * 2)
+        .unwrap_or(4 + provider * PIECES.len() * COPIES)
     }
 
     fn lock_index(&self, r: Option<u64>) -> Option<usize> {
@@ -982,7 +1225,13 @@ impl Model {
             | Op::Reclaim { bounty, .. }
             | Op::Fund { bounty, .. }
             | Op::RefundSponsor { bounty, .. }
-            | Op::Ddo { bounty, .. } => self.market.bounty_index(bounty),
+            | Op::Ddo { bounty, .. }
+            | Op::FundRenewals { bounty, .. }
+            | Op::ReclaimRenewals { bounty, .. } => self.market.bounty_index(bounty),
+            Op::Renew { claim, .. } | Op::DdoRenew { claim, .. } => {
+                let claims = &self.market.claims;
+                (!claims.is_empty()).then(|| claims[(claim % claims.len() as u64) as usize].bounty)
+            }
             Op::Report { lock, .. } | Op::Release { lock, .. } | Op::TopUp { lock, .. } => {
                 claim_of_lock(lock)
             }
@@ -1071,10 +1320,119 @@ impl Model {
                     location,
                 }
             }
+            // A renewed claim's oldest open lock: an earlier term's first.
             Op::ReleaseClaim { claim, from } => Op::Release {
-                lock: lock_of(claim),
+                lock: {
+                    let claims = &self.market.claims;
+                    (!claims.is_empty()).then(|| {
+                        let c = &claims[(claim % claims.len() as u64) as usize];
+                        let id = c
+                            .locks()
+                            .find(|id| self.locks.iter().any(|l| l.id == *id && l.open))
+                            .unwrap_or(c.lock_id);
+                        self.locks.iter().position(|l| l.id == id).unwrap() as u64
+                    })
+                },
                 from,
             },
+            Op::FundRenewals {
+                bounty,
+                from,
+                renewals,
+                exact_value,
+            } => {
+                let bounty = match bounty {
+                    Some(CLAIMED) => self
+                        .market
+                        .claims
+                        .iter()
+                        .rev()
+                        .find(|c| c.status != market::Status::Slashed)
+                        .map_or(bounty, |c| Some(c.bounty as u64)),
+                    _ => bounty,
+                };
+                Op::FundRenewals {
+                    bounty,
+                    from: party(bounty, from, false),
+                    renewals,
+                    exact_value,
+                }
+            }
+            Op::ReclaimRenewals { bounty, from } => Op::ReclaimRenewals {
+                bounty,
+                from: party(bounty, from, false),
+            },
+            // Aimed at a claim that renews now (its miner's deposit holding the collateral
+            // first), when one does.
+            Op::DdoRenew {
+                claim,
+                aim,
+                other_miner,
+                wrong_bounty,
+                sector,
+                piece,
+                short,
+            } => {
+                let m = &self.market;
+                let renewable = |funded: bool| -> Vec<u64> {
+                    (0..m.claims.len())
+                        .filter(|&k| m.check_renewable(k, self.epoch).is_ok())
+                        .filter(|&k| {
+                            let c = &m.claims[k];
+                            !funded
+                                || m.deposits
+                                    .get(&c.provider)
+                                    .is_some_and(|d| d.0 >= m.bounties[c.bounty].collateral)
+                        })
+                        .map(|k| k as u64)
+                        .collect()
+                };
+                let funded = renewable(true);
+                let renewable = if funded.is_empty() {
+                    renewable(false)
+                } else {
+                    funded
+                };
+                let claim = match (aim, renewable.is_empty()) {
+                    (true, false) => renewable[(claim % renewable.len() as u64) as usize],
+                    _ => claim,
+                };
+                Op::DdoRenew {
+                    claim,
+                    aim: false,
+                    other_miner,
+                    wrong_bounty,
+                    sector,
+                    piece,
+                    short,
+                }
+            }
+            // Aimed at a claim that renews now, when one does.
+            Op::Renew {
+                claim,
+                aim,
+                caller,
+                deal,
+                location,
+                exact_collateral,
+            } => {
+                let renewable: Vec<u64> = (0..self.market.claims.len())
+                    .filter(|&k| self.market.check_renewable(k, self.epoch).is_ok())
+                    .map(|k| k as u64)
+                    .collect();
+                let claim = match (aim, renewable.is_empty()) {
+                    (true, false) => renewable[(claim % renewable.len() as u64) as usize],
+                    _ => claim,
+                };
+                Op::Renew {
+                    claim,
+                    aim: false,
+                    caller,
+                    deal,
+                    location,
+                    exact_collateral,
+                }
+            }
             Op::Cancel { bounty, from } => {
                 let bounty = self.sponsored(bounty);
                 Op::Cancel {
@@ -1103,18 +1461,47 @@ impl Model {
                 piece,
                 short,
                 payload_ok,
-            } if sector != 3 => Op::Ddo {
-                provider: self
-                    .market
+            } if sector != 3 => {
+                let m = &self.market;
+                let provider = m
                     .deposits
                     .iter()
                     .find(|(_, d)| d.0 > 0)
-                    .map_or(provider, |(p, _)| *p),
-                bounty,
-                sector,
-                piece,
-                short,
-                payload_ok,
+                    .map_or(provider, |(p, _)| *p);
+                let bounty = match bounty {
+                    Some(RENEWABLE) => (0..m.bounties.len())
+                        .rev()
+                        .find(|&b| {
+                            let bounty = &m.bounties[b];
+                            m.check_claimable(b, w.miners[provider], self.epoch).is_ok()
+                                && bounty.min_reputation.is_none_or(|r| self.score(provider) >= r)
+                                && m.deposits
+                                    .get(&provider)
+                                    .is_some_and(|d| d.0 >= bounty.collateral)
+                        })
+                        .map_or(bounty, |b| Some(b as u64)),
+                    _ => bounty,
+                };
+                Op::Ddo {
+                    provider,
+                    bounty,
+                    sector,
+                    piece,
+                    short,
+                    payload_ok,
+                }
+            }
+            // [`PARTY`]'s deposit: the miner of the first claim that renews now (else miner 0).
+            Op::Deposit {
+                provider: PARTY,
+                stranger,
+                atto,
+            } => Op::Deposit {
+                provider: (0..self.market.claims.len())
+                    .find(|&k| self.market.check_renewable(k, self.epoch).is_ok())
+                    .map_or(0, |k| self.market.claims[k].provider),
+                stranger,
+                atto,
             },
             // A sponsor's own refund is aimed at a bounty that has sponsors, when one has.
             Op::RefundSponsor { bounty, from } if from == PARTY => {
@@ -1148,13 +1535,96 @@ impl Model {
                     },
                 }
             }
+            Op::Claim {
+                bounty: Some(RENEWABLE),
+                provider,
+                stranger,
+                deal,
+                location,
+                exact_collateral,
+            } => {
+                let m = &self.market;
+                let claimable = |b: usize, p: usize| {
+                    m.check_claimable(b, w.miners[p], self.epoch).is_ok()
+                        && m.bounties[b].min_reputation.is_none_or(|r| self.score(p) >= r)
+                };
+                let find = |funded: bool| {
+                    (0..m.bounties.len()).rev().find_map(|b| {
+                        (!funded || m.bounties[b].renewals_left > 0)
+                            .then(|| {
+                                (0..PROVIDERS)
+                                    .map(|k| (provider + k) % PROVIDERS)
+                                    .find(|&p| claimable(b, p))
+                            })
+                            .flatten()
+                            .map(|p| (b, p))
+                    })
+                };
+                // A bounty with renewals funded first, else any (its client may fund later).
+                let found = find(true).or_else(|| find(false));
+                let (bounty, provider) =
+                    found.map_or((Some(RENEWABLE), provider), |(b, p)| (Some(b as u64), p));
+                Op::Claim {
+                    bounty,
+                    provider,
+                    stranger,
+                    deal,
+                    location,
+                    exact_collateral,
+                }
+            }
+            Op::ToRenewal { claim, at } => {
+                let m = &self.market;
+                let target = |c: &market::ClaimModel| {
+                    let md = m.bounties[c.bounty].min_duration;
+                    match at {
+                        Phase::Lead => c.vest_end - md / 4,
+                        Phase::BeforeEnd => c.vest_end - 1,
+                        Phase::End => c.vest_end,
+                        Phase::Middle => c.vest_end + md / 2,
+                        Phase::Last => c.vest_end + md,
+                        Phase::TooLate => c.vest_end + md + 1,
+                    }
+                };
+                // Claims that may renew there: not slashed, their bounty open (and funded, when
+                // one is), at most 25,000 epochs on (further jumps would expire every bounty).
+                let ahead = |funded: bool| -> Vec<ChainEpoch> {
+                    m.claims
+                        .iter()
+                        .filter(|c| {
+                            let b = &m.bounties[c.bounty];
+                            c.status != market::Status::Slashed
+                                && !b.cancelled
+                                && (!funded || b.renewals_left > 0)
+                        })
+                        .map(target)
+                        .filter(|t| *t > self.epoch && *t - self.epoch <= 25_000)
+                        .collect()
+                };
+                let funded = ahead(true);
+                let ahead = if funded.is_empty() { ahead(false) } else { funded };
+                match ahead.is_empty() {
+                    true => Op::Advance(1),
+                    false => Op::Advance(ahead[(claim % ahead.len() as u64) as usize] - self.epoch),
+                }
+            }
             Op::ClaimStorage { claim, step } => {
                 let claims = &self.market.claims;
                 if claims.is_empty() {
                     return Op::RecoverSector(0, 1);
                 }
-                let c = &claims[(claim % claims.len() as u64) as usize];
-                let lock = self.locks.iter().find(|l| l.id == c.lock_id).unwrap();
+                // Half of the time a renewed claim that is still active, when there is one, at
+                // its current term's storage or (one time in two) an earlier term's.
+                let renewed: Vec<&market::ClaimModel> = claims
+                    .iter()
+                    .filter(|c| !c.history.is_empty() && c.status == market::Status::Active)
+                    .collect();
+                let lock_id = match (claim % 4, renewed.is_empty()) {
+                    (0, false) => renewed[(claim / 4 % renewed.len() as u64) as usize].history[0].lock_id,
+                    (2, false) => renewed[(claim / 4 % renewed.len() as u64) as usize].lock_id,
+                    _ => claims[(claim % claims.len() as u64) as usize].lock_id,
+                };
+                let lock = self.locks.iter().find(|l| l.id == lock_id).unwrap();
                 let (p, n) = (lock.provider, lock.sector.unwrap());
                 match step {
                     Storage::FaultSector => Op::FaultSector(p, n),
@@ -1328,7 +1798,7 @@ impl Model {
                 self.totals.released += amount;
                 *out.gains.entry(w.escrow).or_default() -= amount as i128;
                 *out.gains.entry(l.refund_to).or_default() += amount as i128;
-                let (claim, deal, provider, sector) = (l.claim, l.deal, l.provider, l.sector);
+                let (claim, deal, provider, sector, id) = (l.claim, l.deal, l.provider, l.sector, l.id);
                 // Credited when the storage is still there: the deal still activated, or
                 // for a sector-only lock the sector not dead (`storage_at_release`).
                 let live = match deal {
@@ -1336,7 +1806,7 @@ impl Model {
                     None => !self.sector(provider, sector.unwrap()).terminated,
                 };
                 if let Some(claim) = claim {
-                    self.market.on_released(claim);
+                    self.market.on_released(claim, id);
                 }
                 if live {
                     self.record_outcome(i, RegistryOutcome::Completed, false);
@@ -1376,8 +1846,15 @@ impl Model {
             | Op::RefundSponsor { .. }
             | Op::Deposit { .. }
             | Op::WithdrawDeposit { .. }
-            | Op::Ddo { .. } => return self.apply_market(op, w),
-            Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
+            | Op::Ddo { .. }
+            | Op::FundRenewals { .. }
+            | Op::ReclaimRenewals { .. }
+            | Op::Renew { .. }
+            | Op::DdoRenew { .. } => return self.apply_market(op, w),
+            Op::ReportClaim { .. }
+            | Op::ReleaseClaim { .. }
+            | Op::ClaimStorage { .. }
+            | Op::ToRenewal { .. } => {
                 unreachable!("resolved above")
             }
         }
@@ -1406,6 +1883,7 @@ impl Model {
                 min_reputation,
                 allowed,
                 exact_value,
+                renewals,
             } => {
                 let allowed = allowlist(w, allowed);
                 let allowlist_ok = allowed.as_ref().is_none_or(|a| {
@@ -1423,6 +1901,7 @@ impl Model {
                     && (1..=MAX_LOCK).contains(&expiry_in)
                     && min_reputation.is_none_or(|m| m <= 10_000)
                     && allowlist_ok
+                    && renewals <= replicas * MAX_RENEWALS_PER_CLAIM
                     && exact_value;
                 if !valid {
                     return refuse(ILLEGAL_ARGUMENT);
@@ -1430,6 +1909,7 @@ impl Model {
                 let id = self.market.next_bounty;
                 self.market.next_bounty += 1;
                 let total = reward as u128 * replicas as u128;
+                let renewal_pool = reward as u128 * renewals as u128;
                 self.market.bounties.push(BountyModel {
                     id,
                     client: w.ids[from],
@@ -1452,10 +1932,15 @@ impl Model {
                     sponsors: 0,
                     sponsors_unsettled: 0,
                     sponsor_refunded: 0,
+                    renewal_pool,
+                    renewals_left: renewals,
+                    renewals_funded: renewal_pool,
+                    renewals_reclaimed: 0,
                 });
                 out.market = Some(MarketReturn::Posted(id));
-                *out.gains.entry(w.ids[from]).or_default() -= total as i128;
-                *out.gains.entry(w.market).or_default() += total as i128;
+                let value = (total + renewal_pool) as i128;
+                *out.gains.entry(w.ids[from]).or_default() -= value;
+                *out.gains.entry(w.market).or_default() += value;
             }
             Op::Claim {
                 bounty,
@@ -1647,6 +2132,123 @@ impl Model {
                 *out.gains.entry(w.market).or_default() -= bounty.collateral as i128;
                 *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
             }
+            Op::FundRenewals {
+                bounty,
+                from,
+                renewals,
+                exact_value,
+            } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let value = fund_renewals_value(&self.market, Some(b), renewals, exact_value);
+                if let Err(code) = self.market.fund_renewals(b, w.ids[from], renewals, value) {
+                    return refuse(code);
+                }
+                *out.gains.entry(w.ids[from]).or_default() -= value as i128;
+                *out.gains.entry(w.market).or_default() += value as i128;
+            }
+            Op::ReclaimRenewals { bounty, from } => {
+                let Some(b) = self.market.bounty_index(bounty) else {
+                    return refuse(NOT_FOUND);
+                };
+                let amount = match self.market.reclaim_renewals(b, w.ids[from]) {
+                    Ok(amount) => amount,
+                    Err(code) => return refuse(code),
+                };
+                out.market = Some(MarketReturn::Reclaimed(amount));
+                *out.gains.entry(w.ids[from]).or_default() += amount as i128;
+                *out.gains.entry(w.market).or_default() -= amount as i128;
+            }
+            Op::Renew {
+                claim,
+                caller,
+                deal,
+                location,
+                exact_collateral,
+                ..
+            } => {
+                let claims = &self.market.claims;
+                if claims.is_empty() {
+                    return refuse(NOT_FOUND);
+                }
+                let k = (claim % claims.len() as u64) as usize;
+                let c = claims[k].clone();
+                if caller != Caller::Own {
+                    return refuse(FORBIDDEN);
+                }
+                if let Err(code) = self.market.check_renewable(k, epoch) {
+                    return refuse(code);
+                }
+                if !exact_collateral {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let bounty = self.market.bounties[c.bounty].clone();
+                let d = self.claim_deal(c.provider, Some(c.bounty), deal);
+                if self.market.used_deals.contains(&d) {
+                    return refuse(ILLEGAL_STATE);
+                }
+                let (_, term_end) = self.market.renewal_term(k, epoch);
+                let info = self.deal_info[d];
+                if let Err(code) = self.lock_check(
+                    c.provider,
+                    Some(d),
+                    Some(info.sector),
+                    location,
+                    term_end - epoch,
+                    bounty.collateral,
+                ) {
+                    return refuse(code);
+                }
+                if info.seed != PIECES[bounty.piece] || info.end < term_end {
+                    return refuse(ILLEGAL_ARGUMENT);
+                }
+                let lock_id = self.add_lock(
+                    c.provider,
+                    Some(d),
+                    Some(info.sector),
+                    bounty.client,
+                    w.owners[c.provider],
+                    term_end,
+                    bounty.collateral,
+                    Some(c.id),
+                );
+                let (reward, start, end) = self.market.record_renewal(k, Some(d), lock_id, epoch);
+                out.market = Some(MarketReturn::Renewed(c.id, lock_id, reward, start, end));
+                *out.gains.entry(w.controls[c.provider].id).or_default() -= bounty.collateral as i128;
+                *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
+            }
+            Op::DdoRenew {
+                claim,
+                other_miner,
+                wrong_bounty,
+                sector,
+                piece,
+                short,
+                ..
+            } => {
+                let checked = self.ddo_renewal_check(claim, other_miner, wrong_bounty, sector, piece, short);
+                out.market = Some(MarketReturn::Ddo(checked.map(|_| ())));
+                let Ok(k) = checked else {
+                    return out;
+                };
+                let c = self.market.claims[k].clone();
+                let bounty = self.market.bounties[c.bounty].clone();
+                let (_, term_end) = self.market.renewal_term(k, epoch);
+                let lock_id = self.add_lock(
+                    c.provider,
+                    None,
+                    Some(sector),
+                    bounty.client,
+                    w.owners[c.provider],
+                    term_end,
+                    bounty.collateral,
+                    Some(c.id),
+                );
+                self.market.record_renewal(k, None, lock_id, epoch);
+                *out.gains.entry(w.market).or_default() -= bounty.collateral as i128;
+                *out.gains.entry(w.escrow).or_default() += bounty.collateral as i128;
+            }
             _ => unreachable!("not a market operation"),
         }
         out
@@ -1663,6 +2265,50 @@ impl Model {
             Amount::All => available,
             Amount::TooMuch => available + 1,
         }
+    }
+
+    /// A DDO renewal's checks in the market's order (`precheck_ddo_renewal`, then the escrow's
+    /// lock on the sector until the new term's end): the claim's index, or the refusal's code.
+    fn ddo_renewal_check(
+        &self,
+        claim: u64,
+        other_miner: bool,
+        wrong_bounty: bool,
+        sector: SectorNumber,
+        piece: DdoPiece,
+        short: bool,
+    ) -> Result<usize, u32> {
+        let m = &self.market;
+        if m.claims.is_empty() {
+            return Err(NOT_FOUND);
+        }
+        let k = (claim % m.claims.len() as u64) as usize;
+        let c = &m.claims[k];
+        if other_miner {
+            return Err(FORBIDDEN);
+        }
+        if wrong_bounty {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        m.check_renewable(k, self.epoch)?;
+        let bounty = &m.bounties[c.bounty];
+        let (_, term_end) = m.renewal_term(k, self.epoch);
+        let committed = ddo_commitment(self.epoch, short).min(SECTOR_EXPIRATION);
+        if piece != DdoPiece::Right || committed < term_end {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        if m.deposits.get(&c.provider).map_or(0, |d| d.0) < bounty.collateral {
+            return Err(INSUFFICIENT_FUNDS);
+        }
+        self.lock_check(
+            c.provider,
+            None,
+            Some(sector),
+            Where::Ask,
+            term_end - self.epoch,
+            bounty.collateral,
+        )?;
+        Ok(k)
     }
 
     /// A notified piece's checks in the market's order (`precheck_ddo_piece`, the reputation,
@@ -1803,8 +2449,10 @@ fn base() -> Base {
     for (d, info) in deal_table().iter().enumerate() {
         let client = accounts[if d < 4 {
             d % 2
+        } else if info.end == SHORT_DEAL_END {
+            COPIES
         } else {
-            (d % 2) + usize::from(info.end == SHORT_DEAL_END)
+            (d - 4) % COPIES
         }]
         .id;
         let proposal = deal_proposal(client, miners[info.provider], 0, info.end, info.seed);
@@ -2013,6 +2661,7 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             min_reputation,
             allowed,
             exact_value,
+            renewals,
         } => {
             let (piece_cid, piece_size) = match piece {
                 PieceArg::Piece(k) => (stand_in_market::piece_cid([PIECES[k]; 32]), PIECE_SIZE),
@@ -2035,9 +2684,9 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
                 allowed_providers: allowlist(w, allowed),
                 distinct_owners: false,
                 max_per_region: None,
-                renewals: 0,
+                renewals,
             };
-            let value = reward as u128 * replicas as u128 + u128::from(!exact_value);
+            let value = reward as u128 * (replicas + renewals) as u128 + u128::from(!exact_value);
             let from = w.accounts[from];
             Some((
                 from.id,
@@ -2112,8 +2761,63 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             let id = model.market.bounty_id(bounty);
             Some((from.id, market.refund_sponsor(h, &from, id).unwrap()))
         }
-        Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } => {
+        Op::ReportClaim { .. } | Op::ReleaseClaim { .. } | Op::ClaimStorage { .. } | Op::ToRenewal { .. } => {
             unreachable!("resolved above")
+        }
+        Op::FundRenewals {
+            bounty,
+            from,
+            renewals,
+            exact_value,
+        } => {
+            let from = w.accounts[from];
+            let b = model.market.bounty_index(bounty);
+            let value = fund_renewals_value(&model.market, b, renewals, exact_value);
+            let id = model.market.bounty_id(bounty);
+            Some((
+                from.id,
+                market
+                    .fund_renewals(h, &from, id, renewals, TokenAmount::from_atto(value))
+                    .unwrap(),
+            ))
+        }
+        Op::ReclaimRenewals { bounty, from } => {
+            let from = w.accounts[from];
+            let id = model.market.bounty_id(bounty);
+            Some((from.id, market.reclaim_renewals(h, &from, id).unwrap()))
+        }
+        Op::Renew {
+            claim,
+            caller,
+            deal,
+            location,
+            exact_collateral,
+            ..
+        } => {
+            let claims = &model.market.claims;
+            let c = (!claims.is_empty()).then(|| &claims[(claim % claims.len() as u64) as usize]);
+            let provider = c.map_or(0, |c| c.provider);
+            let d = model.claim_deal(provider, c.map(|c| c.bounty), deal);
+            let sector = model.deal_info[d].sector;
+            let collateral = c.map_or(FIL_ATTO as u128, |c| model.market.bounties[c.bounty].collateral)
+                + u128::from(!exact_collateral);
+            let p = RenewClaimParams {
+                claim_id: c.map_or(1_000_000, |c| c.id),
+                deal_id: w.deals[d],
+                sector,
+                sector_location: location_for(sector, location),
+            };
+            let from = match caller {
+                Caller::Own => w.controls[provider],
+                Caller::OtherProvider => w.controls[(provider + 1) % PROVIDERS],
+                Caller::Stranger => w.accounts[STRANGER],
+            };
+            Some((
+                from.id,
+                market
+                    .renew(h, &from, &p, TokenAmount::from_atto(collateral))
+                    .unwrap(),
+            ))
         }
         Op::Deposit {
             provider,
@@ -2148,6 +2852,47 @@ fn run(h: &mut Harness, w: &Population, model: &Model, op: &Op) -> Option<(Actor
             Some((
                 from.id,
                 market.withdraw_collateral(h, &from, miner, amount).unwrap(),
+            ))
+        }
+        Op::DdoRenew {
+            claim,
+            other_miner,
+            wrong_bounty,
+            sector,
+            piece,
+            short,
+            ..
+        } => {
+            let claims = &model.market.claims;
+            let c = (!claims.is_empty()).then(|| &claims[(claim % claims.len() as u64) as usize]);
+            let k = c.map_or(0, |c| model.market.bounties[c.bounty].piece);
+            let (seed, size) = match piece {
+                DdoPiece::Right => (PIECES[k], PIECE_SIZE),
+                DdoPiece::Other => (PIECES[(k + 1) % PIECES.len()], PIECE_SIZE),
+                DdoPiece::BadSize => (PIECES[k], 2 * PIECE_SIZE),
+            };
+            let bounty_id =
+                c.map_or(1_000_000, |c| model.market.bounties[c.bounty].id) + u64::from(wrong_bounty);
+            let payload = ddo_renewal_payload(bounty_id, c.map_or(1_000_000, |c| c.id));
+            let provider = (c.map_or(0, |c| c.provider) + usize::from(other_miner)) % PROVIDERS;
+            let control = miner::Control::Notify(miner::HarnessNotifyParams {
+                receiver: Address::new_id(w.market),
+                sectors: miner::SectorContentChangedParams {
+                    sectors: vec![miner::SectorChanges {
+                        sector,
+                        minimum_commitment_epoch: ddo_commitment(model.epoch, short),
+                        added: vec![miner::PieceChange {
+                            data: stand_in_market::piece_cid([seed; 32]),
+                            size: PaddedPieceSize(size),
+                            payload,
+                        }],
+                    }],
+                },
+            });
+            let operator = h.operator();
+            Some((
+                operator.id,
+                miner::control_from(h, &operator, w.miners[provider], &control).unwrap(),
             ))
         }
         Op::Ddo {
@@ -2275,6 +3020,16 @@ fn check_sequence(base: &Base, ops: &[Op]) -> Result<(), (usize, String)> {
                         MarketReturn::Withdrawn(atto(&c.paid), c.to)
                     }
                     MarketReturn::Reclaimed(_) => MarketReturn::Reclaimed(atto(&r.ret().unwrap())),
+                    MarketReturn::Renewed(..) => {
+                        let c: RenewClaimReturn = r.ret().unwrap();
+                        MarketReturn::Renewed(
+                            c.claim_id,
+                            c.lock_id,
+                            atto(&c.reward),
+                            c.term_start,
+                            c.term_end,
+                        )
+                    }
                     MarketReturn::Refunded(..) => {
                         let c: SponsorRefundReturn = r.ret().unwrap();
                         MarketReturn::Refunded(atto(&c.amount), c.settled)
@@ -2383,6 +3138,8 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     let (mut slashed_claims, mut completed_claims) = (0, 0);
     let (mut multi_sponsored, mut all_settled) = (0, 0);
     let (mut moved_scores, mut lowest_score, mut highest_score) = (0, u16::MAX, 0);
+    let (mut renewed, mut renewed_slashed, mut renewed_completed) = (0, 0, 0);
+    let (mut term_releases, mut renewal_returns) = (0, 0);
     for seed in first..first + seeds {
         let ops = generate(&mut Rng(seed), ops_per_seed);
         if let Err((at, what)) = check_sequence(&base, &ops) {
@@ -2400,7 +3157,15 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         // What the seeds exercised, so that a generator that stopped reaching the escrow shows.
         let mut model_only = Model::new(&base);
         for op in &ops {
+            let resolved = model_only.resolve(op, &base.w);
+            let epoch = model_only.epoch;
             let out = model_only.apply(op, &base.w);
+            if std::env::var("MODEL_TRACE").is_ok() {
+                println!(
+                    "seed {seed} @{epoch}: {resolved:?} -> {} {:?}",
+                    out.exit, out.market
+                );
+            }
             let exit = out.exit;
             if let Some(MarketReturn::Ddo(answer)) = out.market {
                 let code = answer.err().unwrap_or(0);
@@ -2421,7 +3186,10 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
                 | Op::Fund { .. }
                 | Op::RefundSponsor { .. }
                 | Op::Deposit { .. }
-                | Op::WithdrawDeposit { .. } => {
+                | Op::WithdrawDeposit { .. }
+                | Op::FundRenewals { .. }
+                | Op::ReclaimRenewals { .. }
+                | Op::Renew { .. } => {
                     *market_counts.entry(exit).or_default() += 1;
                     *by_method.entry((op.method(), exit)).or_default() += 1;
                 }
@@ -2438,6 +3206,13 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
             multi_sponsored += u64::from(b.sponsors >= 2);
             all_settled += u64::from(b.sponsors >= 2 && b.sponsors_unsettled == 0);
         }
+        term_releases += model_only.market.term_releases;
+        renewal_returns += model_only.market.renewal_returns;
+        for c in model_only.market.claims.iter().filter(|c| !c.history.is_empty()) {
+            renewed += 1;
+            renewed_slashed += u64::from(c.status == market::Status::Slashed);
+            renewed_completed += u64::from(c.status == market::Status::Completed);
+        }
         for c in &model_only.market.claims {
             slashed_claims += u64::from(c.status == market::Status::Slashed);
             completed_claims += u64::from(c.status == market::Status::Completed);
@@ -2453,6 +3228,13 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
     println!(
         "bounties with two sponsors or more: {multi_sponsored}, of which every sponsor settled: {all_settled}; providers whose score moved by the end: {moved_scores} (scores {lowest_score} to {highest_score})"
     );
+    println!(
+        "renewed claims: {renewed}, of which slashed {renewed_slashed}, completed {renewed_completed}; earlier terms' locks released: {term_releases}; slashes returning renewal money: {renewal_returns}"
+    );
+    assert!(
+        (renewed_slashed > 0 && term_releases > 0 && renewal_returns > 0) || seeds < 200,
+        "no renewed claim was slashed ({renewed_slashed}), no earlier term's lock released ({term_releases}) or no renewal money returned ({renewal_returns}): the callbacks on renewed claims are not exercised"
+    );
     // Every market method succeeds somewhere, and is refused somewhere.
     for method in [
         "Post",
@@ -2465,6 +3247,9 @@ fn random_sequences_match_the_model_on_the_real_wasm() {
         "DepositCollateral",
         "WithdrawCollateral",
         "SectorContentChanged",
+        "FundRenewals",
+        "ReclaimRenewals",
+        "RenewClaim",
     ] {
         let ok = by_method.get(&(method, 0)).copied().unwrap_or(0);
         let refused: u64 = by_method

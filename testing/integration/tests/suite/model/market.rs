@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::ActorID;
-use suite_interfaces::bounty::{Bounty, BountyStatus, Claim, ClaimStatus, MAX_CLAIMS_PER_REPLICA};
+use suite_interfaces::bounty::{
+    Bounty, BountyStatus, Claim, ClaimStatus, MAX_CLAIMS_PER_REPLICA, MAX_RENEWALS_PER_CLAIM,
+};
 
 use integration_tests::{BountyMarketClient, Harness};
 
@@ -44,6 +46,11 @@ pub(super) struct BountyModel {
     pub sponsors: u64,
     pub sponsors_unsettled: u64,
     pub sponsor_refunded: u128,
+    /// The client's renewal money: terms not yet taken plus slashed renewal terms' unvested.
+    pub renewal_pool: u128,
+    pub renewals_left: u64,
+    pub renewals_funded: u128,
+    pub renewals_reclaimed: u128,
 }
 
 impl BountyModel {
@@ -90,6 +97,22 @@ fn share(returned: u128, part: u128, whole: u128) -> u128 {
     returned * part / whole
 }
 
+/// An earlier term of a renewed claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TermModel {
+    pub lock_id: u64,
+    pub start: ChainEpoch,
+    pub end: ChainEpoch,
+    pub reward: u128,
+}
+
+/// floor(reward × elapsed / duration) over [start, end) by `until`: each term on its own.
+fn vest_linear(reward: u128, start: ChainEpoch, end: ChainEpoch, until: ChainEpoch) -> u128 {
+    let duration = (end - start).max(1);
+    let elapsed = (until - start).clamp(0, duration);
+    reward * elapsed as u128 / duration as u128
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct ClaimModel {
     pub id: u64,
@@ -98,8 +121,12 @@ pub(super) struct ClaimModel {
     /// Index into the providers.
     pub provider: usize,
     pub claimed_at: ChainEpoch,
+    /// The current term's start, end and reward.
+    pub term_start: ChainEpoch,
     pub vest_end: ChainEpoch,
     pub reward: u128,
+    /// Earlier terms, oldest first (the slot term first once renewed).
+    pub history: Vec<TermModel>,
     pub paid: u128,
     pub lock_id: u64,
     pub status: Status,
@@ -109,21 +136,54 @@ pub(super) struct ClaimModel {
 }
 
 impl ClaimModel {
-    pub fn vested(&self, epoch: ChainEpoch) -> u128 {
-        let until = match self.stopped_at {
+    fn until(&self, epoch: ChainEpoch) -> ChainEpoch {
+        match self.stopped_at {
             Some(stop) => stop.min(epoch),
             None => epoch,
-        };
-        let duration = (self.vest_end - self.claimed_at).max(1);
-        let elapsed = (until - self.claimed_at).clamp(0, duration);
-        self.reward * elapsed as u128 / duration as u128
+        }
+    }
+
+    /// Every term as (start, end, reward), the current one last.
+    fn terms(&self) -> impl Iterator<Item = (ChainEpoch, ChainEpoch, u128)> + '_ {
+        self.history
+            .iter()
+            .map(|t| (t.start, t.end, t.reward))
+            .chain(std::iter::once((self.term_start, self.vest_end, self.reward)))
+    }
+
+    /// Each term's linear vesting, floored per term, frozen at a slash.
+    pub fn vested(&self, epoch: ChainEpoch) -> u128 {
+        let until = self.until(epoch);
+        self.terms().map(|(s, e, r)| vest_linear(r, s, e, until)).sum()
+    }
+
+    fn total_reward(&self) -> u128 {
+        self.terms().map(|(_, _, r)| r).sum()
+    }
+
+    /// The slot term (the first): (start, end, reward).
+    fn slot_term(&self) -> (ChainEpoch, ChainEpoch, u128) {
+        self.terms().next().unwrap()
     }
 
     fn entitled(&self) -> u128 {
         match self.status {
             Status::Slashed => self.vested(self.stopped_at.unwrap_or(self.claimed_at)),
-            Status::Active | Status::Completed => self.reward,
+            Status::Active | Status::Completed => self.total_reward(),
         }
+    }
+
+    /// Every lock of its terms, oldest first.
+    pub fn locks(&self) -> impl Iterator<Item = u64> + '_ {
+        self.history
+            .iter()
+            .map(|t| t.lock_id)
+            .chain(std::iter::once(self.lock_id))
+    }
+
+    /// `renewal_window`: the epochs it may renew in.
+    pub fn renewal_window(&self, min_duration: ChainEpoch) -> (ChainEpoch, ChainEpoch) {
+        (self.vest_end - min_duration / 4, self.vest_end + min_duration)
     }
 }
 
@@ -147,6 +207,10 @@ pub(super) struct MarketModel {
     pub used_deals: BTreeSet<usize>,
     /// Provider index → (available, locked_total) of its DDO collateral deposit.
     pub deposits: BTreeMap<usize, (u128, u128)>,
+    /// For the reach figures: earlier terms' locks released while their claim went on, and
+    /// slashes that returned renewal money to a renewal pool.
+    pub term_releases: u64,
+    pub renewal_returns: u64,
 }
 
 /// The exit codes the market answers with.
@@ -230,8 +294,10 @@ impl MarketModel {
             bounty: b,
             provider,
             claimed_at: epoch,
+            term_start: epoch,
             vest_end: epoch + bounty.min_duration,
             reward,
+            history: Vec::new(),
             paid: 0,
             lock_id,
             status: Status::Active,
@@ -254,35 +320,164 @@ impl MarketModel {
         self.claims.iter_mut().find(|c| c.id == id).unwrap()
     }
 
-    /// The escrow's callback for a slash of claim `id`'s lock.
+    /// The escrow's callback for a slash of one of claim `id`'s locks (any term's): the whole
+    /// claim stops; the slot term's unvested reward goes back to the slot (reopened while the
+    /// claim held it and the bounty takes claims) or to refundable, the renewal terms' to the
+    /// client's renewal pool.
     pub fn on_slashed(&mut self, id: u64, epoch: ChainEpoch) {
         let c = self.claim_mut(id);
         if c.status != Status::Active {
             return;
         }
+        let (start, end, slot_reward) = c.slot_term();
+        let slot_unvested = slot_reward - vest_linear(slot_reward, start, end, epoch);
+        let unvested = c.total_reward() - c.vested(epoch);
+        let renewal_unvested = unvested - slot_unvested;
         c.status = Status::Slashed;
         c.stopped_at = Some(epoch);
-        let unvested = c.reward - c.vested(epoch);
         let b = c.bounty;
         let b = &mut self.bounties[b];
+        let holds = b.holders.contains(&id);
         b.holders.retain(|h| *h != id);
-        if !b.cancelled && epoch < b.expiry && (b.claimants.len() as u64) < b.cap() {
+        if holds && !b.cancelled && epoch < b.expiry && (b.claimants.len() as u64) < b.cap() {
             b.open_slots += 1;
-            b.pool += unvested;
+            b.pool += slot_unvested;
         } else {
-            b.refundable += unvested;
+            b.refundable += slot_unvested;
         }
+        b.renewal_pool += renewal_unvested;
+        self.renewal_returns += u64::from(renewal_unvested > 0);
     }
 
-    /// The escrow's callback for the release of claim `id`'s lock.
-    pub fn on_released(&mut self, id: u64) {
+    /// The escrow's callback for the release of claim `id`'s lock `lock`: the current term's
+    /// completes the claim; an earlier term's only gives up the slot.
+    pub fn on_released(&mut self, id: u64, lock: u64) {
         let c = self.claim_mut(id);
         if c.status != Status::Active {
             return;
         }
-        c.status = Status::Completed;
+        let current = c.lock_id == lock;
+        if current {
+            c.status = Status::Completed;
+        }
         let b = c.bounty;
+        self.term_releases += u64::from(!current);
         self.bounties[b].holders.retain(|h| *h != id);
+    }
+
+    /// `FundRenewals` by `caller`: its checks in the market's order.
+    pub fn fund_renewals(
+        &mut self,
+        b: usize,
+        caller: ActorID,
+        renewals: u64,
+        value: u128,
+    ) -> Result<u128, u32> {
+        let bounty = &mut self.bounties[b];
+        if bounty.client != caller {
+            return Err(FORBIDDEN);
+        }
+        if bounty.cancelled || renewals == 0 {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        let left = bounty.renewals_left + renewals;
+        if left > bounty.replicas * MAX_RENEWALS_PER_CLAIM {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        let amount = bounty.reward_per_replica * renewals as u128;
+        if value != amount {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        bounty.renewals_left = left;
+        bounty.renewal_pool += amount;
+        bounty.renewals_funded += amount;
+        Ok(amount)
+    }
+
+    /// `ReclaimRenewals` by `caller`: the whole renewal pool.
+    pub fn reclaim_renewals(&mut self, b: usize, caller: ActorID) -> Result<u128, u32> {
+        let bounty = &mut self.bounties[b];
+        if bounty.client != caller {
+            return Err(FORBIDDEN);
+        }
+        if bounty.renewal_pool == 0 {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        let amount = std::mem::take(&mut bounty.renewal_pool);
+        bounty.renewals_left = 0;
+        bounty.renewals_reclaimed += amount;
+        Ok(amount)
+    }
+
+    /// `check_renewal_rules` for claim index `k` now.
+    pub fn check_renewable(&self, k: usize, epoch: ChainEpoch) -> Result<(), u32> {
+        let c = &self.claims[k];
+        let b = &self.bounties[c.bounty];
+        if c.status == Status::Slashed || b.cancelled || b.renewals_left == 0 {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        if c.history.len() as u64 >= MAX_RENEWALS_PER_CLAIM {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        let (from, until) = c.renewal_window(b.min_duration);
+        if epoch < from || epoch > until {
+            return Err(ILLEGAL_ARGUMENT);
+        }
+        Ok(())
+    }
+
+    /// `renewal_term`: from max(now, vest_end) for `min_duration`.
+    pub fn renewal_term(&self, k: usize, epoch: ChainEpoch) -> (ChainEpoch, ChainEpoch) {
+        let c = &self.claims[k];
+        let start = epoch.max(c.vest_end);
+        (start, start + self.bounties[c.bounty].min_duration)
+    }
+
+    /// `record_renewal` of claim index `k` with its new deal and lock: the reward taken from
+    /// the renewal pool (`renewal_pool / renewals_left`, the last the rest).
+    /// With no deal (a DDO renewal) the collateral leaves the provider's deposit.
+    pub fn record_renewal(
+        &mut self,
+        k: usize,
+        deal: Option<usize>,
+        lock_id: u64,
+        epoch: ChainEpoch,
+    ) -> (u128, ChainEpoch, ChainEpoch) {
+        let (start, end) = self.renewal_term(k, epoch);
+        let b = self.claims[k].bounty;
+        let bounty = &mut self.bounties[b];
+        let reward = if bounty.renewals_left == 1 {
+            bounty.renewal_pool
+        } else {
+            bounty.renewal_pool / bounty.renewals_left as u128
+        };
+        bounty.renewal_pool -= reward;
+        bounty.renewals_left -= 1;
+        let c = &mut self.claims[k];
+        c.history.push(TermModel {
+            lock_id: c.lock_id,
+            start: c.term_start,
+            end: c.vest_end,
+            reward: c.reward,
+        });
+        c.lock_id = lock_id;
+        c.term_start = start;
+        c.vest_end = end;
+        c.reward = reward;
+        c.status = Status::Active;
+        c.unpaid = true;
+        match deal {
+            Some(deal) => {
+                self.used_deals.insert(deal);
+            }
+            None => {
+                let (provider, collateral) = (c.provider, self.bounties[b].collateral);
+                let d = self.deposits.get_mut(&provider).unwrap();
+                d.0 -= collateral;
+                d.1 += collateral;
+            }
+        }
+        (reward, start, end)
     }
 
     /// `Withdraw` for provider `p`: what vested on its unpaid claims, or 20 when nothing is
@@ -450,6 +645,12 @@ impl MarketModel {
                 atto(&got.sponsored),
                 (got.sponsors, got.sponsors_unsettled),
                 atto(&got.sponsor_refunded),
+                (
+                    atto(&got.renewal_pool),
+                    got.renewals_left,
+                    atto(&got.renewals_funded),
+                    atto(&got.renewals_reclaimed),
+                ),
             );
             let want = (
                 m.cancelled,
@@ -462,10 +663,16 @@ impl MarketModel {
                 m.sponsored,
                 (m.sponsors, m.sponsors_unsettled),
                 m.sponsor_refunded,
+                (
+                    m.renewal_pool,
+                    m.renewals_left,
+                    m.renewals_funded,
+                    m.renewals_reclaimed,
+                ),
             );
             if got_view != want {
                 return Err(format!(
-                    "bounty {} (cancelled, open slots, pool, holders, claimants, refundable, reclaimed, sponsored, sponsors, sponsor_refunded) is {got_view:?}, the model says {want:?}",
+                    "bounty {} (cancelled, open slots, pool, holders, claimants, refundable, reclaimed, sponsored, sponsors, sponsor_refunded, (renewal_pool, renewals_left, renewals_funded, renewals_reclaimed)) is {got_view:?}, the model says {want:?}",
                     m.id
                 ));
             }
@@ -517,6 +724,11 @@ impl MarketModel {
                 status,
                 got.stopped_at,
                 atto(&vested),
+                got.term_start,
+                got.history
+                    .iter()
+                    .map(|t| (t.lock_id, t.start, t.end, atto(&t.reward)))
+                    .collect::<Vec<_>>(),
             );
             let want = (
                 self.bounties[m.bounty].id,
@@ -529,10 +741,15 @@ impl MarketModel {
                 m.status,
                 m.stopped_at,
                 m.vested(epoch),
+                m.term_start,
+                m.history
+                    .iter()
+                    .map(|t| (Some(t.lock_id), t.start, t.end, t.reward))
+                    .collect::<Vec<_>>(),
             );
             if got_view != want {
                 return Err(format!(
-                    "claim {} (bounty, provider, claimed_at, vest_end, reward, paid, lock, status, stopped_at, vested) is {got_view:?}, the model says {want:?}",
+                    "claim {} (bounty, provider, claimed_at, vest_end, reward, paid, lock, status, stopped_at, vested, term_start, history) is {got_view:?}, the model says {want:?}",
                     m.id
                 ));
             }

@@ -204,7 +204,7 @@ test('a bounty posted over RPC appears on the open board without a reload', asyn
   await lotus('Devnet.Faucet', [client, (50n * FIL).toString()])
   const head = await lotus('Filecoin.ChainHead', [])
   const reward = 7n * FIL + 123n // not a round FIL amount: the tooltip must show every attoFIL
-  const params = encode([Cid.parse(PIECE), 128, 1, tokenAmountBytes(reward), tokenAmountBytes(FIL), 3_000, head.Height + 10_000, null, null, false, null])
+  const params = encode([Cid.parse(PIECE), 128, 1, tokenAmountBytes(reward), tokenAmountBytes(FIL), 3_000, head.Height + 10_000, null, null, false, null, 0])
   const message = await new Message({ to: market, from: client, value: reward.toString(), method: POST_BOUNTY, params: toBase64(params) }).prepare(rpc)
   const pushed = await rpc.pushMessage({ msg: message, signature: Wallet.signMessage(account.privateKey, 'SECP256K1', message) })
   assert.equal(pushed.error, undefined, String(pushed.error))

@@ -119,6 +119,7 @@ test('iso-filecoin posts a bounty and reads it back; glif finds the message on v
     null, // allowed providers
     false, // distinct owners
     null, // max per region
+    0, // renewals funded now
   ])
 
   const value = 2n * reward

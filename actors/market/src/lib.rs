@@ -33,6 +33,7 @@ mod actor {
     use actor_runtime::{actor_error, ActorError, ActorResult};
     use fvm_ipld_encoding::ipld_block::IpldBlock;
     use fvm_shared::address::Address;
+    use fvm_shared::clock::ChainEpoch;
     use fvm_shared::ActorID;
     use suite_interfaces::bounty::*;
     use suite_interfaces::escrow::{self, EvidenceParams, LockParams, OnCollateralChangedParams};
@@ -153,33 +154,14 @@ mod actor {
         let provider = claim.provider;
         let owner = owner_of(rt, provider)?;
         let (_, term_end) = logic::renewal_term(&claim, &bounty, rt.facts().epoch);
-        let lock = LockParams {
-            provider: Address::new_id(provider),
-            beneficiary: Address::new_id(bounty.client),
-            refund_to: Address::new_id(owner),
-            evidence: EvidenceParams {
-                deal: Some(p.deal_id),
-                sector: Some(p.sector),
-                sector_location: p.sector_location,
-            },
+        let terms = LockTerms {
+            provider,
+            owner,
+            bounty: &bounty,
             end_epoch: term_end,
-            notify: Some(Address::new_id(rt.facts().receiver)),
-            reference: Some(p.claim_id),
+            reference: p.claim_id,
         };
-        let root = rt.state_root()?;
-        let escrow_address = Address::new_id(state.escrow);
-        let answer = rt.call_undecoded(
-            &escrow_address,
-            escrow::METHOD_LOCK,
-            "escrow Lock",
-            encode_params(&lock)?,
-            rt.facts().value_received.clone(),
-        )?;
-        if rt.state_root()? != root {
-            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
-        }
-        let locked: escrow::LockReturn =
-            decode_return(answer.as_ref(), &format!("{escrow_address} escrow Lock"))?;
+        let locked = lock_on_deal(rt, &state, &terms, p.deal_id, p.sector, p.sector_location)?;
         let receipt = logic::verify_renewal_evidence(&bounty, p.deal_id, p.sector, term_end, &locked)?;
         let (ret, events) = logic::record_renewal(
             &rt.store(),
@@ -392,41 +374,17 @@ mod actor {
         // Before the lock: a refused claim costs no escrow call.
         logic::check_diversity(p.bounty_id, &bounty, provider, &profile)?;
 
-        // The collateral goes to the escrow, slashable to the client until vesting ends. The
-        // escrow verifies the deal and its sector (for any locker) and answers what it locked
-        // on; the market checks that against the bounty instead of asking f05 itself. The claim
-        // is written once, after the lock, under the id given to the escrow as the lock's
-        // reference: nothing is saved before this send, so it must leave the market's state as
-        // it found it. An escrow that re-entered the market and changed it aborts the claim,
-        // and its own changes with it.
+        // The market checks what the escrow locked on against the bounty instead of asking f05
+        // itself; the claim is written once, after the lock, under the lock's reference.
         let claim_id = state.next_claim_id;
-        let lock = LockParams {
-            provider: Address::new_id(provider),
-            beneficiary: Address::new_id(bounty.client),
-            refund_to: Address::new_id(owner),
-            evidence: EvidenceParams {
-                deal: Some(p.deal_id),
-                sector: Some(p.sector),
-                sector_location: p.sector_location,
-            },
+        let terms = LockTerms {
+            provider,
+            owner,
+            bounty: &bounty,
             end_epoch: logic::vest_end(&bounty, rt.facts()),
-            notify: Some(Address::new_id(rt.facts().receiver)),
-            reference: Some(claim_id),
+            reference: claim_id,
         };
-        let root = rt.state_root()?;
-        let escrow_address = Address::new_id(state.escrow);
-        let answer = rt.call_undecoded(
-            &escrow_address,
-            escrow::METHOD_LOCK,
-            "escrow Lock",
-            encode_params(&lock)?,
-            rt.facts().value_received.clone(),
-        )?;
-        if rt.state_root()? != root {
-            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
-        }
-        let locked: escrow::LockReturn =
-            decode_return(answer.as_ref(), &format!("{escrow_address} escrow Lock"))?;
+        let locked = lock_on_deal(rt, &state, &terms, p.deal_id, p.sector, p.sector_location)?;
         let receipt = logic::verify_locked_evidence(&bounty, rt.facts(), p.deal_id, p.sector, &locked)?;
         let (created, claim, events) = logic::create_claim(
             &rt.store(),
@@ -557,54 +515,19 @@ mod actor {
             Ok(found) => found,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        // As for a deal claim: the escrow verifies the sector (Active, through the miner,
-        // which answers its getters while it notifies) and locks the collateral, here sent
-        // from the provider's deposit; the claim is written after, under the lock's
-        // reference. A refused lock moved nothing: the piece is refused.
+        // As for a deal claim, the claim is written after the lock, under its reference.
         let claim_id = state.next_claim_id;
-        let lock = LockParams {
-            provider: Address::new_id(provider),
-            beneficiary: Address::new_id(bounty.client),
-            refund_to: Address::new_id(owner),
-            evidence: EvidenceParams {
-                deal: None,
-                sector: Some(notified.sector),
-                sector_location: None,
-            },
+        let terms = LockTerms {
+            provider,
+            owner,
+            bounty: &bounty,
             end_epoch: logic::vest_end(&bounty, rt.facts()),
-            notify: Some(Address::new_id(rt.facts().receiver)),
-            reference: Some(claim_id),
+            reference: claim_id,
         };
-        let root = rt.state_root()?;
-        let escrow_address = Address::new_id(state.escrow);
-        let response = rt.send(
-            &escrow_address,
-            escrow::METHOD_LOCK,
-            encode_params(&lock)?,
-            bounty.collateral_per_replica.clone(),
-            false,
-        )?;
-        if !response.exit_code.is_success() {
-            return Ok(Err(ActorError::new(
-                response.exit_code,
-                format!(
-                    "the escrow refused to lock on sector {} (exit {}): is it active?",
-                    notified.sector,
-                    response.exit_code.value()
-                ),
-            )));
-        }
-        if rt.state_root()? != root {
-            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
-        }
-        let locked: escrow::LockReturn = decode_return(
-            response.return_data.as_ref(),
-            &format!("{escrow_address} escrow Lock"),
-        )?;
-        if locked.deal.is_some() || locked.sector.as_ref().map(|s| s.sector_number) != Some(notified.sector) {
-            return Err(actor_error!(illegal_state;
-                "the escrow's lock {} is not on sector {} alone", locked.lock_id, notified.sector));
-        }
+        let locked = match lock_from_deposit(rt, &state, &terms, notified.sector)? {
+            Ok(locked) => locked,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let (created, _, events) = logic::create_ddo_claim(
             &rt.store(),
             &mut state,
@@ -641,49 +564,17 @@ mod actor {
             Ok(owner) => owner,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let lock = LockParams {
-            provider: Address::new_id(provider),
-            beneficiary: Address::new_id(bounty.client),
-            refund_to: Address::new_id(owner),
-            evidence: EvidenceParams {
-                deal: None,
-                sector: Some(notified.sector),
-                sector_location: None,
-            },
+        let terms = LockTerms {
+            provider,
+            owner,
+            bounty: &bounty,
             end_epoch: term_end,
-            notify: Some(Address::new_id(rt.facts().receiver)),
-            reference: Some(claim_id),
+            reference: claim_id,
         };
-        let root = rt.state_root()?;
-        let escrow_address = Address::new_id(state.escrow);
-        let response = rt.send(
-            &escrow_address,
-            escrow::METHOD_LOCK,
-            encode_params(&lock)?,
-            bounty.collateral_per_replica.clone(),
-            false,
-        )?;
-        if !response.exit_code.is_success() {
-            return Ok(Err(ActorError::new(
-                response.exit_code,
-                format!(
-                    "the escrow refused to lock on sector {} (exit {}): is it active?",
-                    notified.sector,
-                    response.exit_code.value()
-                ),
-            )));
-        }
-        if rt.state_root()? != root {
-            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
-        }
-        let locked: escrow::LockReturn = decode_return(
-            response.return_data.as_ref(),
-            &format!("{escrow_address} escrow Lock"),
-        )?;
-        if locked.deal.is_some() || locked.sector.as_ref().map(|s| s.sector_number) != Some(notified.sector) {
-            return Err(actor_error!(illegal_state;
-                "the escrow's lock {} is not on sector {} alone", locked.lock_id, notified.sector));
-        }
+        let locked = match lock_from_deposit(rt, &state, &terms, notified.sector)? {
+            Ok(locked) => locked,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let (_, events) = logic::create_ddo_renewal(
             &rt.store(),
             &mut state,
@@ -695,6 +586,110 @@ mod actor {
         )?;
         commit(rt, &state, &events)?;
         Ok(Ok(()))
+    }
+
+    /// What every escrow `Lock` of the market shares, a new claim's or a renewal's, by deal or
+    /// by DDO: the provider's collateral, slashable to the client, refunded to the miner's
+    /// owner, until `end_epoch`, with the claim id as the reference its callbacks route by.
+    struct LockTerms<'a> {
+        provider: ActorID,
+        owner: ActorID,
+        bounty: &'a Bounty,
+        end_epoch: ChainEpoch,
+        reference: u64,
+    }
+
+    fn lock_params(rt: &Runtime, terms: &LockTerms, evidence: EvidenceParams) -> LockParams {
+        LockParams {
+            provider: Address::new_id(terms.provider),
+            beneficiary: Address::new_id(terms.bounty.client),
+            refund_to: Address::new_id(terms.owner),
+            evidence,
+            end_epoch: terms.end_epoch,
+            notify: Some(Address::new_id(rt.facts().receiver)),
+            reference: Some(terms.reference),
+        }
+    }
+
+    /// The escrow locks the value received on a deal and its sector (it verifies both, for any
+    /// locker, and answers what it locked on). Nothing is saved before this send, so the
+    /// market's state must come back as it was: an escrow that re-entered the market and
+    /// changed it aborts the message, and its own changes with it.
+    fn lock_on_deal(
+        rt: &Runtime,
+        state: &State,
+        terms: &LockTerms,
+        deal: u64,
+        sector: u64,
+        sector_location: Option<escrow::SectorLocation>,
+    ) -> ActorResult<escrow::LockReturn> {
+        let evidence = EvidenceParams {
+            deal: Some(deal),
+            sector: Some(sector),
+            sector_location,
+        };
+        let lock = lock_params(rt, terms, evidence);
+        let root = rt.state_root()?;
+        let escrow_address = Address::new_id(state.escrow);
+        let answer = rt.call_undecoded(
+            &escrow_address,
+            escrow::METHOD_LOCK,
+            "escrow Lock",
+            encode_params(&lock)?,
+            rt.facts().value_received.clone(),
+        )?;
+        if rt.state_root()? != root {
+            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
+        }
+        decode_return(answer.as_ref(), &format!("{escrow_address} escrow Lock"))
+    }
+
+    /// A DDO claim's or renewal's lock: the escrow verifies the sector (Active, through the
+    /// miner, which answers its getters while it notifies) and locks the bounty's collateral,
+    /// sent from the provider's deposit. `Ok(Err(refusal))` when the escrow refused (nothing
+    /// moved: the piece is refused); `Err` only when the escrow misbehaved.
+    fn lock_from_deposit(
+        rt: &Runtime,
+        state: &State,
+        terms: &LockTerms,
+        sector: u64,
+    ) -> ActorResult<Result<escrow::LockReturn, logic::Refusal>> {
+        let evidence = EvidenceParams {
+            deal: None,
+            sector: Some(sector),
+            sector_location: None,
+        };
+        let lock = lock_params(rt, terms, evidence);
+        let root = rt.state_root()?;
+        let escrow_address = Address::new_id(state.escrow);
+        let response = rt.send(
+            &escrow_address,
+            escrow::METHOD_LOCK,
+            encode_params(&lock)?,
+            terms.bounty.collateral_per_replica.clone(),
+            false,
+        )?;
+        if !response.exit_code.is_success() {
+            return Ok(Err(ActorError::new(
+                response.exit_code,
+                format!(
+                    "the escrow refused to lock on sector {sector} (exit {}): is it active?",
+                    response.exit_code.value()
+                ),
+            )));
+        }
+        if rt.state_root()? != root {
+            return Err(actor_error!(illegal_state; "the escrow changed the market's state during Lock"));
+        }
+        let locked: escrow::LockReturn = decode_return(
+            response.return_data.as_ref(),
+            &format!("{escrow_address} escrow Lock"),
+        )?;
+        if locked.deal.is_some() || locked.sector.as_ref().map(|s| s.sector_number) != Some(sector) {
+            return Err(actor_error!(illegal_state;
+                "the escrow's lock {} is not on sector {sector} alone", locked.lock_id));
+        }
+        Ok(Ok(locked))
     }
 
     fn deposit_collateral(rt: &Runtime) -> ActorResult<Option<IpldBlock>> {

@@ -199,10 +199,7 @@ pub fn check_stored_piece(
     piece_size: u64,
     end_epoch: ChainEpoch,
 ) -> ActorResult<()> {
-    ensure!(*piece_cid == bounty.piece_cid, illegal_argument;
-        "{what} stores {piece_cid}, not the bounty's piece {}", bounty.piece_cid);
-    ensure!(piece_size == bounty.piece_size, illegal_argument;
-        "{what} piece size is {piece_size}, the bounty's {}", bounty.piece_size);
+    check_same_piece(bounty, what, piece_cid, piece_size)?;
     let left = end_epoch.saturating_sub(facts.epoch);
     ensure!(left >= bounty.min_duration, illegal_argument;
         "{what} ends at {end_epoch}: {left} epochs left, the bounty needs {}", bounty.min_duration);
@@ -219,12 +216,18 @@ pub fn check_renewal_piece(
     end_epoch: ChainEpoch,
     until: ChainEpoch,
 ) -> ActorResult<()> {
+    check_same_piece(bounty, what, piece_cid, piece_size)?;
+    ensure!(end_epoch >= until, illegal_argument;
+        "{what} ends at {end_epoch}: the renewed term runs until {until}; use storage lasting that long");
+    Ok(())
+}
+
+/// The evidence stores the bounty's piece at the bounty's size (a claim's and a renewal's).
+fn check_same_piece(bounty: &Bounty, what: &str, piece_cid: &cid::Cid, piece_size: u64) -> ActorResult<()> {
     ensure!(*piece_cid == bounty.piece_cid, illegal_argument;
         "{what} stores {piece_cid}, not the bounty's piece {}", bounty.piece_cid);
     ensure!(piece_size == bounty.piece_size, illegal_argument;
         "{what} piece size is {piece_size}, the bounty's {}", bounty.piece_size);
-    ensure!(end_epoch >= until, illegal_argument;
-        "{what} ends at {end_epoch}: the renewed term runs until {until}; use storage lasting that long");
     Ok(())
 }
 
@@ -547,22 +550,9 @@ pub fn renewal_term(claim: &Claim, bounty: &Bounty, epoch: ChainEpoch) -> (Chain
     (start, start.saturating_add(bounty.min_duration))
 }
 
-/// Every renewal check that needs no other actor, whichever way it comes (deal or DDO): the
-/// claim exists, is Active or Completed, its bounty is not cancelled and has a funded renewal,
-/// the history has room, and now is inside the window. Returns the claim and its bounty.
-pub fn check_renewable<BS: Blockstore>(
-    store: &BS,
-    state: &State,
-    facts: &Facts,
-    claim_id: u64,
-) -> ActorResult<(Claim, Bounty)> {
-    let claim = get_claim(store, state, claim_id)?;
-    let bounty = get_bounty(store, state, claim.bounty_id)?;
-    check_renewal_rules(claim_id, &claim, &bounty, facts)?;
-    Ok((claim, bounty))
-}
-
-/// [`check_renewable`]'s rules on a claim and its bounty already read.
+/// Every renewal check that needs no other actor, whichever way it comes (deal or DDO), on
+/// a claim and its bounty already read: the claim is Active or Completed, its bounty is not
+/// cancelled and has a funded renewal, the history has room, and now is inside the window.
 pub fn check_renewal_rules(claim_id: u64, claim: &Claim, bounty: &Bounty, facts: &Facts) -> ActorResult<()> {
     let bounty_id = claim.bounty_id;
     ensure!(claim.status != ClaimStatus::Slashed, illegal_argument;
@@ -727,7 +717,7 @@ pub fn record_renewal<BS: Blockstore>(
 }
 
 /// A DDO renewal's checks that need no other actor: the payload names `[bounty, claim]`, the
-/// claim is that bounty's and the notifying miner's, [`check_renewable`], the piece is the
+/// claim is that bounty's and the notifying miner's, [`check_renewal_rules`], the piece is the
 /// bounty's and the sector is committed until the new term's end, the deposit holds the
 /// collateral. Returns the claim id, the claim, its bounty and the new term's end.
 pub fn precheck_ddo_renewal<BS: Blockstore>(
